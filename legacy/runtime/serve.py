@@ -1,0 +1,143 @@
+"""`make run`: the whole of Legacy on one machine, and nothing left behind when it stops.
+
+Holds the embedded Postgres and Redis (or uses DATABASE_URL / REDIS_URL), migrates, then
+runs a Celery worker, Celery beat and uvicorn (HTTP and websockets) as children. Ctrl-C,
+SIGTERM, a dying child or a vanished parent (`make` killed) all lead to the same ordered
+shutdown: children first, then the servers this process holds.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from legacy.runtime import embedded
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+CHILD_STOP_TIMEOUT_S = 20
+
+
+class Supervisor:
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self.stopping = False
+        self.parent = os.getppid()
+
+    def child_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.setdefault("DJANGO_SETTINGS_MODULE", "legacy.settings.base")
+        # Children use the servers this process holds; they neither start nor stop them.
+        env["DATABASE_URL"] = os.environ.get("DATABASE_URL") or embedded.postgres_url()
+        env["REDIS_URL"] = os.environ.get("REDIS_URL") or embedded.redis_url()
+        return env
+
+    def spawn(self, name: str, args: list[str], env: dict[str, str]) -> None:
+        # A session of their own: a terminal Ctrl-C reaches only us, and we stop them in order.
+        self.children[name] = subprocess.Popen(
+            [PYTHON, *args], cwd=BASE_DIR, env=env, start_new_session=True
+        )
+
+    def start(self) -> None:
+        env = self.child_env()
+        print("Legacy: migrating the database…", flush=True)
+        subprocess.run(
+            [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE_DIR, env=env,
+            check=True,
+        )  # fmt: skip
+        var = str(embedded.var_dir())
+        self.spawn(
+            "worker",
+            ["-m", "celery", "-A", "legacy", "worker", "-l", "INFO", "--concurrency", "2",
+             "-n", f"legacy-{os.getpid()}@%h"],
+            env,
+        )  # fmt: skip
+        self.spawn(
+            "beat",
+            ["-m", "celery", "-A", "legacy", "beat", "-l", "INFO",
+             "--schedule", os.path.join(var, "celerybeat-schedule")],
+            env,
+        )  # fmt: skip
+        self.spawn(
+            "web",
+            ["-m", "uvicorn", "legacy.asgi:application", "--host", self.host,
+             "--port", str(self.port), "--lifespan", "off"],
+            env,
+        )  # fmt: skip
+
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def wait_until_healthy(self, timeout: float = 60) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not self.stopping:
+            try:
+                with urllib.request.urlopen(self.url() + "/healthz", timeout=3) as reply:
+                    if reply.status == 200:
+                        return True
+            except OSError:
+                pass
+            if self.dead_child():
+                return False
+            time.sleep(0.5)
+        return False
+
+    def dead_child(self) -> str | None:
+        return next((n for n, p in self.children.items() if p.poll() is not None), None)
+
+    def stop(self, *_: object) -> None:
+        self.stopping = True
+
+    def shutdown(self) -> None:
+        for child in self.children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + CHILD_STOP_TIMEOUT_S
+        for child in self.children.values():
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        embedded.release_all()
+
+    def run(self) -> int:
+        signal.signal(signal.SIGINT, self.stop)
+        signal.signal(signal.SIGTERM, self.stop)
+        code = 0
+        try:
+            self.start()
+            if self.wait_until_healthy():
+                print(f"\n  Legacy is running at {self.url()}\n  Ctrl-C stops it.\n", flush=True)
+            elif not self.stopping:
+                print("Legacy: not healthy yet; see the log above and /healthz.", flush=True)
+            while not self.stopping:
+                if name := self.dead_child():
+                    print(f"Legacy: the {name} process stopped; shutting down.", flush=True)
+                    code = 1
+                    break
+                if os.getppid() != self.parent:  # `make` was killed: do not linger
+                    break
+                time.sleep(0.5)
+        finally:
+            print("Legacy: stopping…", flush=True)
+            self.shutdown()
+            print("Legacy: stopped.", flush=True)
+        return code
+
+
+def main() -> int:
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "8000"))
+    return Supervisor(host, port).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""Tests run on the same real Postgres and Redis; only what must differ differs."""
+
+import os
+import uuid
+
+# A queue of this run's own, so a test worker never takes another run's tasks
+# (nor `make run`'s). setdefault: worker subprocesses inherit the same name.
+os.environ.setdefault("LEGACY_CELERY_QUEUE", f"test-{uuid.uuid4().hex[:10]}")
+
+from legacy.settings.base import *  # noqa: F403
+from legacy.settings.base import CHANNEL_LAYERS
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": "legacy-" + os.environ["LEGACY_CELERY_QUEUE"]},
+    }
+}
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "test-media")  # noqa: F405

@@ -1,0 +1,73 @@
+"""Reads. `memorial_get_for` is the one way in to a memorial: every page and socket uses it."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from memorials.models import Invitation, Membership, MemorialState
+
+
+class MemorialNotFound(Http404):
+    """No such memorial *for this person*: absent, or they hold no (fitting) role in it.
+    The two are deliberately indistinguishable, so a stranger learns nothing."""
+
+
+def memorial_get_for(
+    *, user: Any, memorial_id: uuid.UUID | str, roles: Iterable[str] | None = None
+) -> Membership:
+    """The caller's membership of the memorial, with the memorial joined in.
+
+    `roles` narrows who may pass (e.g. only the subject may invite). Anonymous users,
+    non-members, members without a listed role and erased memorials all raise
+    MemorialNotFound.
+    """
+    if user is None or not user.is_authenticated:
+        raise MemorialNotFound
+    query = Membership.objects.select_related("memorial", "user").filter(
+        memorial_id=memorial_id, user=user
+    )
+    query = query.exclude(memorial__state=MemorialState.ERASED)
+    if roles is not None:
+        query = query.filter(role__in=list(roles))
+    membership = query.first()
+    if membership is None:
+        raise MemorialNotFound
+    return membership
+
+
+def memorial_list_for_user(*, user: Any) -> QuerySet[Membership]:
+    return (
+        Membership.objects.select_related("memorial")
+        .filter(user=user)
+        .exclude(memorial__state=MemorialState.ERASED)
+        .order_by("-memorial__created_at")
+    )
+
+
+def membership_list(*, memorial_id: uuid.UUID) -> QuerySet[Membership]:
+    return Membership.objects.select_related("user").filter(memorial_id=memorial_id)
+
+
+def invitation_list_pending(*, memorial_id: uuid.UUID) -> list[Invitation]:
+    invitations = Invitation.objects.filter(
+        memorial_id=memorial_id, accepted_at__isnull=True, revoked_at__isnull=True
+    )
+    return [invitation for invitation in invitations if invitation.is_pending]
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_get_by_token(*, token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("memorial", "invited_by")
+        .filter(token_hash=invitation_token_hash(token))
+        .first()
+    )

@@ -1,0 +1,140 @@
+"""Memorial pages. Each view fetches through `memorial_get_for` and calls a service."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from memorials.forms import InvitationForm, MemorialCreateForm
+from memorials.lifecycle import InvalidTransition
+from memorials.models import Invitation, MemorialState, Role
+from memorials.selectors import (
+    invitation_list_pending,
+    membership_list,
+    memorial_get_for,
+    memorial_list_for_user,
+)
+from memorials.services import (
+    InvitationError,
+    invitation_accept,
+    invitation_check,
+    invitation_create,
+    invitation_revoke,
+    memorial_create,
+    memorial_transition,
+)
+
+# What the subject may do to their own memorial's state from its page. Activation,
+# closing and erasure have their own flows (stewards, death certificates, the kill switch).
+SUBJECT_STATE_ACTIONS = {"seal": MemorialState.SEALED, "reopen": MemorialState.PRESERVING}
+
+
+@login_required
+@require_GET
+def memorial_list(request: HttpRequest) -> HttpResponse:
+    memberships = memorial_list_for_user(user=request.user)
+    return render(request, "memorials/list.html", {"memberships": memberships})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def memorial_new(request: HttpRequest) -> HttpResponse:
+    form = MemorialCreateForm(request.POST or None, initial={"name": getattr(request.user, "full_name", "")})
+    if request.method == "POST" and form.is_valid():
+        memorial = memorial_create(subject=request.user, name=form.cleaned_data["name"])
+        messages.success(request, "Your memorial is started. Take your time with it.")
+        return redirect(memorial)
+    return render(request, "memorials/new.html", {"form": form})
+
+
+@login_required
+@require_GET
+def memorial_detail(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
+    membership = memorial_get_for(user=request.user, memorial_id=memorial_id)
+    is_subject = membership.role == Role.SUBJECT
+    context = {
+        "membership": membership,
+        "memorial": membership.memorial,
+        "is_subject": is_subject,
+        "members": (
+            membership_list(memorial_id=memorial_id)
+            if membership.role in (Role.SUBJECT, Role.STEWARD)
+            else None
+        ),
+        "invitations": invitation_list_pending(memorial_id=memorial_id) if is_subject else None,
+        "invitation_form": InvitationForm() if is_subject else None,
+    }
+    return render(request, "memorials/detail.html", context)
+
+
+@login_required
+@require_POST
+def memorial_state(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
+    membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=[Role.SUBJECT])
+    target = SUBJECT_STATE_ACTIONS.get(request.POST.get("action", ""))
+    if target is None:
+        messages.error(request, "That is not something this page can do.")
+    else:
+        try:
+            memorial_transition(memorial=membership.memorial, to=target)
+            messages.success(request, f"Your memorial is now {target.label.lower()}.")
+        except InvalidTransition as error:
+            messages.error(request, str(error))
+    return redirect(membership.memorial)
+
+
+@login_required
+@require_POST
+def invitation_new(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
+    membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=[Role.SUBJECT])
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = invitation_create(
+                memorial=membership.memorial,
+                invited_by=request.user,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                base_url=request.build_absolute_uri("/"),
+            )
+            messages.success(request, f"An invitation is on its way to {invitation.email}.")
+        except InvitationError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, "Please give a valid email address and a role.")
+    return redirect(membership.memorial)
+
+
+@login_required
+@require_POST
+def invitation_cancel(
+    request: HttpRequest, memorial_id: uuid.UUID, invitation_id: uuid.UUID
+) -> HttpResponse:
+    membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=[Role.SUBJECT])
+    invitation = get_object_or_404(
+        Invitation, pk=invitation_id, memorial=membership.memorial, accepted_at__isnull=True
+    )
+    invitation_revoke(invitation=invitation)
+    messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
+    return redirect(membership.memorial)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_show(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone with the link sees who invited them; accepting needs the invited address."""
+    if not request.user.is_authenticated:
+        return render(request, "memorials/invitation.html", {"token": token, "anonymous": True})
+    try:
+        invitation = invitation_check(token=token, user=request.user)
+        if request.method == "POST":
+            membership = invitation_accept(token=token, user=request.user)
+            messages.success(request, f"Welcome. You are now part of {membership.memorial}.")
+            return redirect(membership.memorial)
+    except InvitationError as error:
+        return render(request, "memorials/invitation.html", {"error": str(error)}, status=400)
+    return render(request, "memorials/invitation.html", {"invitation": invitation})
