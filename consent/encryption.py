@@ -1,0 +1,143 @@
+"""Encryption at rest: every memorial's content under its own data key.
+
+The data key is random (AES-256) and stored only wrapped (AES-GCM) by the master key, which
+comes from LEGACY_MASTER_KEY or, on the embedded default, is generated once into
+var/master.key. Destroying a memorial's data key makes every copy of its ciphertext
+unreadable, backups included (crypto-shredding). Search structures (vectors, full-text
+lexemes) cannot be encrypted and still searched: they stay in clear and are deleted on erasure.
+
+Ciphertext layout: 1 version byte, 12-byte nonce, AES-GCM ciphertext+tag; the memorial's id
+is the associated data, so a ciphertext cannot be moved to another memorial.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from consent.models import MemorialKey
+
+logger = logging.getLogger(__name__)
+
+VERSION = b"\x01"
+NONCE_BYTES = 12
+FILE_CHUNK_BYTES = 1024 * 1024
+_MASTER_AAD = b"legacy-memorial-key"
+
+
+class KeyDestroyed(Exception):
+    """This memorial's data key was destroyed: its content is gone for good."""
+
+
+class DecryptionFailed(Exception):
+    """Ciphertext that does not belong to this memorial, or was tampered with."""
+
+
+def master_key() -> bytes:
+    if value := os.environ.get("LEGACY_MASTER_KEY"):
+        key = base64.urlsafe_b64decode(value)
+    else:
+        path = Path(settings.VAR_DIR) / "master.key"
+        if not path.exists():
+            path.write_bytes(base64.urlsafe_b64encode(AESGCM.generate_key(bit_length=256)))
+            path.chmod(0o600)
+            logger.warning(
+                "Generated a new master key at %s. Back it up: without it, every memorial's "
+                "content is unreadable. In production set LEGACY_MASTER_KEY instead.",
+                path,
+            )
+        key = base64.urlsafe_b64decode(path.read_bytes())
+    if len(key) != 32:
+        raise ValueError("The master key must be 32 bytes, urlsafe-base64 encoded.")
+    return key
+
+
+def _seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    nonce = os.urandom(NONCE_BYTES)
+    return VERSION + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+
+
+def _open(key: bytes, token: bytes, aad: bytes) -> bytes:
+    if token[:1] != VERSION:
+        raise DecryptionFailed("unknown ciphertext version")
+    nonce, body = token[1 : 1 + NONCE_BYTES], token[1 + NONCE_BYTES :]
+    try:
+        return AESGCM(key).decrypt(nonce, body, aad)
+    except InvalidTag as error:
+        raise DecryptionFailed("ciphertext does not match this memorial's key") from error
+
+
+def memorial_key_ensure(*, memorial_id: uuid.UUID) -> MemorialKey:
+    """The memorial's key row, created with a fresh data key on first use."""
+    key = MemorialKey.objects.filter(memorial_id=memorial_id).first()
+    if key is not None:
+        return key
+    with transaction.atomic():
+        wrapped = _seal(master_key(), AESGCM.generate_key(bit_length=256), _MASTER_AAD)
+        key, _ = MemorialKey.objects.get_or_create(
+            memorial_id=memorial_id, defaults={"wrapped_key": wrapped}
+        )
+    return key
+
+
+def memorial_key_destroy(*, memorial_id: uuid.UUID) -> bool:
+    """Crypto-shred: forget the wrapped data key. True if a live key was destroyed."""
+    return bool(
+        MemorialKey.objects.filter(memorial_id=memorial_id, wrapped_key__isnull=False).update(
+            wrapped_key=None, destroyed_at=timezone.now()
+        )
+    )
+
+
+class MemorialCipher:
+    """Encrypts and decrypts one memorial's content. Get one with `memorial_cipher`."""
+
+    def __init__(self, memorial_id: uuid.UUID, data_key: bytes) -> None:
+        self._aad = str(memorial_id).encode()
+        self._key = data_key
+
+    def encrypt(self, plaintext: bytes) -> bytes:
+        return _seal(self._key, plaintext, self._aad)
+
+    def decrypt(self, token: bytes) -> bytes:
+        return _open(self._key, bytes(token), self._aad)
+
+    def encrypt_text(self, text: str) -> bytes:
+        return self.encrypt(text.encode("utf-8"))
+
+    def decrypt_text(self, token: bytes) -> str:
+        return self.decrypt(token).decode("utf-8")
+
+    def encrypt_stream(self, source: BinaryIO, target: BinaryIO) -> int:
+        """Encrypt a file chunk by chunk (never whole in memory). Returns plaintext bytes."""
+        total, index = 0, 0
+        while chunk := source.read(FILE_CHUNK_BYTES):
+            sealed = _seal(self._key, chunk, self._aad + index.to_bytes(8, "big"))
+            target.write(len(sealed).to_bytes(4, "big") + sealed)
+            total, index = total + len(chunk), index + 1
+        return total
+
+    def decrypt_stream(self, source: BinaryIO) -> Iterator[bytes]:
+        index = 0
+        while header := source.read(4):
+            sealed = source.read(int.from_bytes(header, "big"))
+            yield _open(self._key, sealed, self._aad + index.to_bytes(8, "big"))
+            index += 1
+
+
+def memorial_cipher(*, memorial_id: uuid.UUID) -> MemorialCipher:
+    key = memorial_key_ensure(memorial_id=memorial_id)
+    if key.wrapped_key is None:
+        raise KeyDestroyed(f"the data key of memorial {memorial_id} was destroyed")
+    return MemorialCipher(memorial_id, _open(master_key(), bytes(key.wrapped_key), _MASTER_AAD))

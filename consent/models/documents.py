@@ -1,0 +1,73 @@
+"""Consent: versioned documents, and the subject's signed records of them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class ConsentScope(models.TextChoices):
+    CORPUS = "corpus", "Your writing"
+    VOICE = "voice", "Your voice"
+    CONVERSATION_LIVING = "conversation_living", "Conversations while you live"
+    CONVERSATION_POSTHUMOUS = "conversation_posthumous", "Conversations after your death"
+    COMMERCIAL = "commercial", "Commercial use"
+
+
+class ConsentDocument(models.Model):
+    """The exact text a person agrees to. Never edited: a change is a new version."""
+
+    scope = models.CharField(max_length=32, choices=ConsentScope.choices)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["scope", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "version"], name="consent_document_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+
+class ConsentRecord(models.Model):
+    """A signature: who agreed to which document version for which memorial, when and how."""
+
+    class Method(models.TextChoices):
+        PASSWORD = "password", "Typed name and password"
+        TOTP = "totp", "Typed name and two-factor code"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    memorial = models.ForeignKey(
+        "memorials.Memorial", on_delete=models.CASCADE, related_name="consents"
+    )
+    scope = models.CharField(max_length=32, choices=ConsentScope.choices)
+    document = models.ForeignKey(ConsentDocument, on_delete=models.PROTECT)
+    document_sha256 = models.CharField(max_length=64)
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    typed_name = models.CharField(max_length=200)
+    method = models.CharField(max_length=16, choices=Method.choices)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    signed_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-signed_at"]
+        constraints = [
+            # At most one live consent per scope; history stays as revoked rows.
+            models.UniqueConstraint(
+                fields=["memorial", "scope"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="consent_one_live_per_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} for {self.memorial_id} by {self.signer_id}"
