@@ -8,7 +8,7 @@ import uuid
 os.environ.setdefault("LEGACY_CELERY_QUEUE", f"test-{uuid.uuid4().hex[:10]}")
 
 from legacy.settings.base import *  # noqa: F403
-from legacy.settings.base import CHANNEL_LAYERS
+from legacy.settings.base import REDIS_URL, VAR_DIR, Path
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -19,4 +19,4 @@ CHANNEL_LAYERS = {
         "CONFIG": {"hosts": [REDIS_URL], "prefix": "legacy-" + os.environ["LEGACY_CELERY_QUEUE"]},
     }
 }
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "test-media")  # noqa: F405
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "test-media")
