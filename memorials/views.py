@@ -44,7 +44,8 @@ def memorial_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def memorial_new(request: HttpRequest) -> HttpResponse:
-    form = MemorialCreateForm(request.POST or None, initial={"name": getattr(request.user, "full_name", "")})
+    initial = {"name": getattr(request.user, "full_name", "")}
+    form = MemorialCreateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         memorial = memorial_create(subject=request.user, name=form.cleaned_data["name"])
         messages.success(request, "Your memorial is started. Take your time with it.")
