@@ -20,12 +20,15 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 
 
 def test_database_url() -> str:
-    """A URL for the database this test session uses, for processes we start."""
+    """A URL for the database this test session uses, for processes we start.
+
+    dj-database-url keeps a unix-socket directory in OPTIONS["host"] (HOST stays empty);
+    a percent-encoded path in the host part is libpq's spelling of a socket directory."""
     s = connection.settings_dict
-    host = s["HOST"] or ""
+    host = s["HOST"] or s["OPTIONS"].get("host", "")
     auth = quote(s["USER"] or "postgres") + (":" + quote(s["PASSWORD"]) if s["PASSWORD"] else "")
     if host.startswith("/"):
-        return f"postgresql://{auth}@/{s['NAME']}?host={quote(host)}"
+        return f"postgresql://{auth}@{quote(host, safe='')}/{s['NAME']}"
     return f"postgresql://{auth}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
