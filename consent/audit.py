@@ -29,7 +29,7 @@ def _event_hash(event: AuditEvent) -> str:
     payload = {
         "previous": event.previous_hash,
         "memorial": event.memorial_ref,
-        "actor": str(event.actor_id) if event.actor_id else "",
+        "actor": event.actor_ref,
         "actor_label": event.actor_label,
         "action": event.action,
         "data": event.data,
@@ -47,14 +47,16 @@ def audit_record(
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event. `data` holds ids, scopes and counts, never content."""
+    known = actor is not None and actor.is_authenticated
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
         event = AuditEvent(
             memorial_ref=memorial_ref(memorial_id) if memorial_id else "",
-            actor=actor if actor is not None and actor.is_authenticated else None,
-            actor_label=str(actor) if actor is not None and actor.is_authenticated else "",
+            actor=actor if known else None,
+            actor_ref=str(actor.pk) if known else "",
+            actor_label=str(actor) if known else "",
             action=action,
             data=json.loads(json.dumps(data or {}, default=str)),
             created_at=timezone.now(),
@@ -81,3 +83,7 @@ def audit_events_for(*, memorial_id: uuid.UUID | str) -> list[AuditEvent]:
         .select_related("actor")
         .order_by("-id")
     )
+
+
+def audit_count() -> int:
+    return AuditEvent.objects.count()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.transaction import TransactionManagementError
 
 from consent.models import ConsentRecord, ConsentScope
 
@@ -35,3 +37,47 @@ def consent_is_granted(*, memorial_id: uuid.UUID | str, scope: str) -> bool:
     return ConsentRecord.objects.filter(
         memorial_id=memorial_id, scope=scope, revoked_at__isnull=True
     ).exists()
+
+
+def consent_still_granted(
+    *, memorial_id: uuid.UUID | str, scope: str, record_id: uuid.UUID | str | None = None
+) -> bool:
+    """For long work, between steps: is the consent it started under still live?
+
+    With `record_id` (the record `consent_require` returned when the work began), a
+    withdrawal followed by a new signature still stops the old work."""
+    live = ConsentRecord.objects.filter(
+        memorial_id=memorial_id, scope=scope, revoked_at__isnull=True
+    )
+    if record_id is not None:
+        live = live.filter(pk=record_id)
+    return live.exists()
+
+
+def consent_hold(
+    *, memorial_id: uuid.UUID | str, scope: str, record_id: uuid.UUID | str | None = None
+) -> ConsentRecord:
+    """The gate for one step of background work; call it first inside the step's
+    transaction, before any write.
+
+    It share-locks the live record until the step commits, and `consent_revoke` locks that
+    row to withdraw it: a step either commits whole before the withdrawal, or sees it and
+    raises ConsentRequired, writing nothing. Every later step then refuses too::
+
+        record = consent_require(memorial_id=m, scope="corpus")  # when the task starts
+        for batch in batches:
+            with transaction.atomic():
+                consent_hold(memorial_id=m, scope="corpus", record_id=record.pk)
+                write(batch)
+    """
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("consent_hold must be called inside a transaction.")
+    sql = (
+        f"SELECT * FROM {ConsentRecord._meta.db_table} "
+        "WHERE memorial_id = %s AND scope = %s AND revoked_at IS NULL FOR SHARE"
+    )
+    records = list(ConsentRecord.objects.raw(sql, [str(memorial_id), scope]))
+    record = records[0] if records else None
+    if record is None or (record_id is not None and str(record.pk) != str(record_id)):
+        raise ConsentRequired(scope)
+    return record

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CorpusConfig(AppConfig):
     name = "corpus"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from corpus.holders import corpus_holders_register
+
+        corpus_holders_register()

@@ -9,6 +9,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("memorials/", include("memorials.urls")),
+    path("memorials/<uuid:memorial_id>/", include("consent.urls")),
+    path("memorials/<uuid:memorial_id>/corpus/", include("corpus.urls")),
     path("invitations/", include("memorials.invitation_urls")),
+    path("", include("consent.erasure.urls")),  # the kill switch, its certificate, the export
     path("admin/", admin.site.urls),
 ]

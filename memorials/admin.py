@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from memorials.models import Invitation, Membership, Memorial
+from memorials.models import ActivationRequest, Invitation, Membership, Memorial
 
 
 class MembershipInline(admin.TabularInline):
@@ -21,3 +22,22 @@ class MemorialAdmin(admin.ModelAdmin):
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "memorial", "role", "expires_at", "accepted_at", "revoked_at"]
     exclude = ["token_hash"]
+
+
+@admin.register(ActivationRequest)
+class ActivationRequestAdmin(admin.ModelAdmin):
+    """Read-only: staff approve or refuse at /memorials/activations/review/, through the
+    services, so every decision is checked and audited."""
+
+    list_display = ["memorial", "started_by", "status", "created_at", "approvable_at", "decided_at"]
+    list_filter = ["status"]
+    exclude = ["certificate_path"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -11,6 +11,7 @@ from memorials.events import memorial_events_group
 from memorials.selectors import MemorialNotFound, memorial_get_for
 
 CLOSE_NOT_FOUND = 4404  # the socket twin of a 404
+CLOSE_ERASED = 4410  # the memorial was erased (kill switch): the twin of a 410 Gone
 
 
 class MemorialEventsConsumer(AsyncJsonWebsocketConsumer):
@@ -33,3 +34,5 @@ class MemorialEventsConsumer(AsyncJsonWebsocketConsumer):
 
     async def memorial_event(self, event: dict[str, Any]) -> None:
         await self.send_json({"kind": event["kind"], "data": event["data"]})
+        if event["kind"] == "erased":
+            await self.close(code=CLOSE_ERASED)

@@ -1,6 +1,8 @@
+from typing import Any
+
 from django import forms
 
-from memorials.models import Role
+from memorials.models import EndingRule, Role, SunsetRule, VisitorRule
 
 
 class MemorialCreateForm(forms.Form):
@@ -20,4 +22,72 @@ class InvitationForm(forms.Form):
         ],
         widget=forms.RadioSelect,
         initial=Role.FAMILY,
+    )
+
+
+class WishesForm(forms.Form):
+    """The subject's wishes. `visitor_choices` are the people they may name."""
+
+    visitors = forms.ChoiceField(
+        label="Who may talk with your memorial after your death",
+        choices=VisitorRule.choices,
+        widget=forms.RadioSelect,
+    )
+    named_visitors = forms.MultipleChoiceField(
+        label="The people you name",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only used when you choose “only the people I name”.",
+    )
+    forbidden_topics = forms.CharField(
+        label="Topics your memorial must not discuss",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One topic per line. Your memorial will gently decline to talk about them.",
+    )
+    talk_while_living = forms.BooleanField(
+        label="My family may talk with my memorial while I am still alive",
+        required=False,
+    )
+    sunset = forms.ChoiceField(
+        label="When your memorial ends", choices=SunsetRule.choices, widget=forms.RadioSelect
+    )
+    sunset_years = forms.IntegerField(
+        label="Years after activation", required=False, min_value=1, max_value=100
+    )
+    sunset_on = forms.DateField(
+        label="End date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ending = forms.ChoiceField(
+        label="What happens at the end", choices=EndingRule.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args: Any, visitor_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["named_visitors"].choices = visitor_choices  # type: ignore[attr-defined]
+
+    @property
+    def topics(self) -> list[str]:
+        return self.cleaned_data["forbidden_topics"].splitlines()
+
+
+class ActivationStartForm(forms.Form):
+    key = forms.CharField(
+        label="Your activation key",
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="As printed: five groups of five letters and digits.",
+    )
+    certificate = forms.FileField(
+        label="The death certificate",
+        required=False,  # the service says why it is needed, in its own words
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
+        help_text="A PDF, or a clear photo of it.",
+    )
+
+
+class ActivationApproveForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I have looked at the certificate, and I confirm that this person has died.",
+        error_messages={"required": "Please confirm, by ticking the box, before approving."},
     )

@@ -120,3 +120,201 @@ class Invitation(models.Model):
             and self.revoked_at is None
             and self.expires_at > timezone.now()
         )
+
+
+# --- Wishes ------------------------------------------------------------------------------
+
+
+class VisitorRule(models.TextChoices):
+    ALL_FAMILY = "all_family", "Everyone I invited as family or steward"
+    NAMED = "named", "Only the people I name"
+
+
+class SunsetRule(models.TextChoices):
+    NONE = "none", "No end: it stays open until a steward closes it"
+    YEARS = "years", "A number of years after it is activated"
+    DATE = "date", "On a date"
+
+
+class EndingRule(models.TextChoices):
+    ARCHIVE = "archive", "Keep a read-only archive of my writing for my family"
+    ERASE = "erase", "Erase everything"
+
+
+class MemorialWishes(models.Model):
+    """The subject's wishes for their memorial. Only the subject changes them
+    (`memorials.wishes.wishes_update`); stewards read them. No row means the defaults."""
+
+    memorial = models.OneToOneField(Memorial, on_delete=models.CASCADE, related_name="wishes")
+    visitors = models.CharField(
+        max_length=16, choices=VisitorRule.choices, default=VisitorRule.ALL_FAMILY
+    )
+    # Lower-cased email addresses, chosen among the memorial's members and invitees.
+    named_visitors = models.JSONField(default=list, blank=True)
+    forbidden_topics = models.JSONField(default=list, blank=True)
+    talk_while_living = models.BooleanField(default=False)
+    sunset = models.CharField(max_length=8, choices=SunsetRule.choices, default=SunsetRule.NONE)
+    sunset_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    sunset_on = models.DateField(null=True, blank=True)
+    ending = models.CharField(max_length=8, choices=EndingRule.choices, default=EndingRule.ARCHIVE)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name_plural = "memorial wishes"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(sunset="none", sunset_years__isnull=True, sunset_on__isnull=True)
+                    | models.Q(sunset="years", sunset_years__gte=1, sunset_on__isnull=True)
+                    | models.Q(sunset="date", sunset_years__isnull=True, sunset_on__isnull=False)
+                ),
+                name="wishes_sunset_consistent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(visitors__in=VisitorRule.values), name="wishes_visitors_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ending__in=EndingRule.values), name="wishes_ending_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"wishes for {self.memorial_id}"
+
+
+# --- Activation after death -------------------------------------------------------------
+
+
+class ActivationKey(models.Model):
+    """A steward's activation key, issued in advance. Shown once; only its hash is kept."""
+
+    memorial = models.ForeignKey(Memorial, on_delete=models.CASCADE, related_name="activation_keys")
+    steward = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activation_keys"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    last_failed_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["memorial", "steward"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="activation_key_one_live_per_steward",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"activation key of {self.steward_id} for {self.memorial_id}"
+
+
+class ActivationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Not approved"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ActivationRequest(models.Model):
+    """A steward's request to activate the memorial after the subject's death: their key, a
+    death certificate (encrypted on disk), then a second person's approval."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    memorial = models.ForeignKey(
+        Memorial, on_delete=models.CASCADE, related_name="activation_requests"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activations_started"
+    )
+    status = models.CharField(
+        max_length=16, choices=ActivationStatus.choices, default=ActivationStatus.PENDING
+    )
+    # Relative to MEDIA_ROOT; the file is ciphertext under the memorial's own key.
+    certificate_path = models.CharField(max_length=300)
+    certificate_type = models.CharField(max_length=64)
+    certificate_bytes = models.PositiveIntegerField()
+    # Before this moment nobody may approve: the subject, if alive, has time to cancel.
+    approvable_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activations_decided",
+    )
+    decided_as_staff = models.BooleanField(default=False)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["memorial"],
+                condition=models.Q(status="pending"),
+                name="activation_one_pending_per_memorial",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved")
+                | ~models.Q(decided_by=models.F("started_by")),
+                name="activation_approved_by_someone_else",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ActivationStatus.values),
+                name="activation_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"activation of {self.memorial_id} ({self.status})"
+
+    @property
+    def certificate_kind(self) -> str:
+        """For people: "PDF", "JPEG image"…"""
+        kind = self.certificate_type.rsplit("/", 1)[-1].upper()
+        return kind if kind == "PDF" else f"{kind} image"
+
+
+class InactivityWatch(models.Model):
+    """Where the inactivity fallback stands for one memorial's subject. A new sign-in (a
+    newer `seen_at`) starts the count again."""
+
+    memorial = models.OneToOneField(
+        Memorial, on_delete=models.CASCADE, related_name="inactivity_watch"
+    )
+    seen_at = models.DateTimeField()  # the subject's last sign-in this cycle counts from
+    warnings_sent = models.PositiveSmallIntegerField(default=0)
+    last_warning_at = models.DateTimeField(null=True, blank=True)
+    stewards_notified_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["seen_at"]
+
+    def __str__(self) -> str:
+        return f"inactivity of {self.memorial_id}: {self.warnings_sent} warnings"
+
+
+class MemorialSunset(models.Model):
+    """A memorial closed by its sunset, and whether its erasure (per the wishes) is done."""
+
+    memorial = models.OneToOneField(Memorial, on_delete=models.CASCADE, related_name="sunset")
+    closed_at = models.DateTimeField()
+    ending = models.CharField(max_length=8, choices=EndingRule.choices)
+    erasure_requested_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-closed_at"]
+
+    def __str__(self) -> str:
+        return f"sunset of {self.memorial_id} ({self.ending})"

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from memorials.activation import activation_pending_get
 from memorials.forms import InvitationForm, MemorialCreateForm
 from memorials.lifecycle import InvalidTransition
 from memorials.models import Invitation, MemorialState, Role
@@ -69,6 +70,13 @@ def memorial_detail(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRespons
         ),
         "invitations": invitation_list_pending(memorial_id=memorial_id) if is_subject else None,
         "invitation_form": InvitationForm() if is_subject else None,
+        # The subject, alive, must see an activation waiting, with the way to cancel it.
+        "pending_activation": (
+            activation_pending_get(memorial_id=memorial_id)
+            if membership.role in (Role.SUBJECT, Role.STEWARD)
+            else None
+        ),
+        "is_steward": membership.role == Role.STEWARD,
     }
     return render(request, "memorials/detail.html", context)
 
@@ -135,6 +143,8 @@ def invitation_show(request: HttpRequest, token: str) -> HttpResponse:
         if request.method == "POST":
             membership = invitation_accept(token=token, user=request.user)
             messages.success(request, f"Welcome. You are now part of {membership.memorial}.")
+            if membership.role == Role.STEWARD:  # a steward takes their activation key now
+                return redirect("memorials:activation_key", memorial_id=membership.memorial_id)
             return redirect(membership.memorial)
     except InvitationError as error:
         return render(request, "memorials/invitation.html", {"error": str(error)}, status=400)

@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     """A URL for the database this test session uses, for processes we start.
 
     dj-database-url keeps a unix-socket directory in OPTIONS["host"] (HOST stays empty);
@@ -40,7 +40,7 @@ def celery_worker_process(transactional_db: None) -> Iterator[subprocess.Popen[b
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "legacy.settings.test",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": worker_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "LEGACY_CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
     }

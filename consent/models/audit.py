@@ -17,6 +17,9 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     actor_label = models.CharField(max_length=200, blank=True)  # survives the actor's deletion
+    # The actor's id as written, which the hash covers: `actor` becomes NULL when the person
+    # is deleted (the one change the append-only trigger allows), and the chain must still hold.
+    actor_ref = models.CharField(max_length=64, blank=True)
     action = models.CharField(max_length=64)
     data = models.JSONField(default=dict, blank=True)  # never content: ids, scopes, counts
     created_at = models.DateTimeField()

@@ -35,6 +35,18 @@ class ConsentDocument(models.Model):
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
 
+    def sections(self) -> list[tuple[str, str]]:
+        """(heading, paragraph) pairs for display: a block's first line is its heading
+        when a short line without a full stop opens it."""
+        result = []
+        for block in self.body.split("\n\n"):
+            first, _, rest = block.partition("\n")
+            if rest and len(first) < 60 and not first.endswith("."):
+                result.append((first, rest))
+            else:
+                result.append(("", block))
+        return result
+
 
 class ConsentRecord(models.Model):
     """A signature: who agreed to which document version for which memorial, when and how."""
@@ -42,6 +54,10 @@ class ConsentRecord(models.Model):
     class Method(models.TextChoices):
         PASSWORD = "password", "Typed name and password"
         TOTP = "totp", "Typed name and two-factor code"
+
+    class Ending(models.TextChoices):
+        REVOKED = "revoked", "Withdrawn"
+        SUPERSEDED = "superseded", "Replaced by a newer version"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     memorial = models.ForeignKey(
@@ -56,7 +72,10 @@ class ConsentRecord(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
     signed_at = models.DateTimeField(auto_now_add=True)
+    # Set when the record stops being live: withdrawn by the subject, or replaced by a
+    # signature of a newer document version (`ended_because` tells which).
     revoked_at = models.DateTimeField(null=True, blank=True)
+    ended_because = models.CharField(max_length=16, choices=Ending.choices, blank=True)
 
     class Meta:
         ordering = ["-signed_at"]
@@ -71,3 +90,7 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} for {self.memorial_id} by {self.signer_id}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None

@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from legacy.runtime import embedded
 
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "memorials",
     "consent",
     "corpus",
+    "voice",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +198,44 @@ else:
 # --- Memorials -------------------------------------------------------------------------
 
 INVITATION_TTL_DAYS = int(os.environ.get("LEGACY_INVITATION_TTL_DAYS", "14"))
+# Links in mail sent from background work, where there is no request to take the host from.
+SITE_URL = os.environ.get(
+    "LEGACY_SITE_URL",
+    f"{os.environ.get('LEGACY_HTTP_PROTOCOL', 'http')}://"
+    f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}",
+).rstrip("/")
+# Activation after death, the inactivity fallback and the sunset (memorials/activation.py,
+# memorials/inactivity.py, memorials/sunset.py; README.md explains each).
+DEATH_CERTIFICATE_MAX_MB = int(os.environ.get("LEGACY_DEATH_CERTIFICATE_MAX_MB", "10"))
+ACTIVATION_NOTICE_HOURS = int(os.environ.get("LEGACY_ACTIVATION_NOTICE_HOURS", "72"))
+ACTIVATION_KEY_MAX_ATTEMPTS = int(os.environ.get("LEGACY_ACTIVATION_KEY_MAX_ATTEMPTS", "5"))
+INACTIVITY_MONTHS = int(os.environ.get("LEGACY_INACTIVITY_MONTHS", "12"))
+INACTIVITY_WARNING_DAYS = [
+    int(day) for day in env_list("LEGACY_INACTIVITY_WARNING_DAYS", "0,7,14,21")
+]
+INACTIVITY_STEWARD_NOTICE_DAYS = int(os.environ.get("LEGACY_INACTIVITY_STEWARD_NOTICE_DAYS", "28"))
+MEMORIAL_DAILY_HOUR = int(os.environ.get("LEGACY_MEMORIAL_DAILY_HOUR", "4"))
+CELERY_BEAT_SCHEDULE["memorials-inactivity-check"] = {
+    "task": "memorials.tasks.memorial_inactivity_check",
+    "schedule": crontab(hour=MEMORIAL_DAILY_HOUR, minute=0),
+}
+CELERY_BEAT_SCHEDULE["memorials-sunset-check"] = {
+    "task": "memorials.tasks.memorial_sunset_check",
+    "schedule": crontab(hour=MEMORIAL_DAILY_HOUR, minute=15),
+}
+
+# --- Corpus ----------------------------------------------------------------------------
+
+# One uploaded file (a zip counts as one) may be this large. Uploads stream to a temporary
+# file in chunks, never whole into memory, and are refused as soon as they pass the limit.
+CORPUS_MAX_FILE_MB = int(os.environ.get("LEGACY_CORPUS_MAX_FILE_MB", "2048"))
+
+# --- Consent and voice -----------------------------------------------------------------
+
+# How many wrong passwords or codes a person may give when signing, per 15 minutes.
+CONSENT_SIGN_ATTEMPTS = int(os.environ.get("LEGACY_CONSENT_SIGN_ATTEMPTS", "5"))
+# Which voice provider makes and deletes voice clones: "offline" (no cloning, no network).
+LEGACY_VOICE_PROVIDER = os.environ.get("LEGACY_VOICE_PROVIDER", "offline")
 
 # --- Locale and logging ----------------------------------------------------------------
 

@@ -36,3 +36,27 @@ class ConsentRecordFactory(factory.django.DjangoModelFactory):
 def grant_consent(memorial, *scopes: str) -> None:
     for scope in scopes:
         ConsentRecordFactory(memorial=memorial, scope=scope)
+
+
+def consent_documents_install() -> None:
+    """The published documents, as the data migration installs them. Transactional tests
+    flush every table afterwards, migration data included, so tests that need the real
+    texts call this (it is idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("consent.migrations.0003_consent_documents_v1")
+    migration.install(apps, None)
+
+
+def consent_document_publish(scope: str, version: int, body: str | None = None):
+    """A newer version of a scope's text, as a later data migration would add."""
+    body = body or f"Version {version} of the text for {scope}."
+    return ConsentDocument.objects.create(
+        scope=scope,
+        version=version,
+        title=f"Consent {scope} v{version}",
+        body=body,
+        sha256=hashlib.sha256(body.encode()).hexdigest(),
+    )

@@ -1,0 +1,98 @@
+"""A private database for the benchmarks: `legacy_bench` on the same Postgres server,
+migrated at start and dropped at the end, so a benchmark never touches the dev data.
+
+Import and call `bench_setup()` before anything else from Django. With LEGACY_BENCH_KEEP=1
+the database is kept at exit and reused by the next run (to time queries again without
+loading the data again); `bench_setup()` then returns True when it found one."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH_DB = "legacy_bench"
+
+
+def bench_setup() -> bool:
+    sys.path.insert(0, str(REPO))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "legacy.settings.base")
+    import psycopg
+
+    from legacy.runtime import embedded
+
+    base_url = os.environ.get("DATABASE_URL") or embedded.postgres_url()
+    keep = os.environ.get("LEGACY_BENCH_KEEP") == "1"
+    admin = psycopg.connect(base_url, autocommit=True)
+    found = bool(
+        admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
+    )
+    reused = keep and found
+    if not reused:
+        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    admin.close()
+    bench_url = _with_database(base_url, BENCH_DB)
+    os.environ["DATABASE_URL"] = bench_url
+    os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="legacy-bench-media-")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    print(f"bench database {BENCH_DB} migrated in {time.perf_counter() - started:.1f} s")
+
+    from legacy.celery import app
+
+    app.conf.task_always_eager = True  # the real task, run inline: no broker, no dev worker
+
+    def drop() -> None:
+        from django.db import connections
+
+        connections.close_all()
+        admin = psycopg.connect(base_url, autocommit=True)
+        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        admin.close()
+
+    if not keep:
+        atexit.register(drop)
+    return reused
+
+
+def _with_database(url: str, name: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def bench_memorial(name: str):  # type: ignore[no-untyped-def]
+    """A subject, their memorial and a live `corpus` consent, made through the services."""
+    import hashlib
+    import uuid
+
+    from accounts.models import User
+    from consent.models import ConsentDocument, ConsentRecord, ConsentScope
+    from memorials.services import memorial_create
+
+    user = User.objects.create_user(email=f"bench-{uuid.uuid4().hex[:8]}@example.org")
+    memorial = memorial_create(subject=user, name=name)
+    body = "I agree that Legacy may keep and index my writing."
+    document, _ = ConsentDocument.objects.get_or_create(
+        scope=ConsentScope.CORPUS, version=1,
+        defaults={"title": "Your writing", "body": body,
+                  "sha256": hashlib.sha256(body.encode()).hexdigest()},
+    )  # fmt: skip
+    ConsentRecord.objects.create(
+        memorial=memorial, scope=ConsentScope.CORPUS, document=document,
+        document_sha256=document.sha256, signer=user, typed_name=name,
+        method=ConsentRecord.Method.PASSWORD,
+    )  # fmt: skip
+    return memorial

@@ -1,0 +1,314 @@
+"""Query latency of `corpus.retrieval.passage_retrieve` (query embedding included) on one
+memorial of 100,000 passages in a table of 1,000,000 (ten memorials).
+
+Rows are synthetic and loaded fast with binary COPY: random unit vectors, texts of random
+words (encrypted with the memorial's real key, so results are decrypted as in production),
+lexemes computed by Postgres from those texts. The full-text and HNSW indexes are dropped
+for the load and built after it. A last memorial of 50 passages shows the small case. Prints
+the setup time, the plans, per-part timings, then latency figures, ending `p95_ms <value>`.
+
+    .venv/bin/python bench/retrieval_latency.py [PER_MEMORIAL] [MEMORIALS] [QUERIES]
+
+With LEGACY_BENCH_KEEP=1 the database is kept, and reused by the next run if it holds the
+same numbers of passages (see bench/benchdb.py).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+
+import numpy as np
+from benchdb import bench_memorial, bench_setup
+
+WORDS = [
+    "garden",
+    "tomatoes",
+    "dinner",
+    "tomorrow",
+    "weekend",
+    "train",
+    "office",
+    "meeting",
+    "mother",
+    "father",
+    "children",
+    "school",
+    "walk",
+    "rain",
+    "sunny",
+    "holiday",
+    "beach",
+    "book",
+    "film",
+    "coffee",
+    "tea",
+    "cake",
+    "birthday",
+    "party",
+    "work",
+    "remember",
+    "picture",
+    "dog",
+    "cat",
+    "house",
+    "car",
+    "shop",
+    "market",
+    "music",
+    "sailing",
+    "cornwall",
+    "dolphins",
+    "letter",
+    "church",
+    "wedding",
+    "hospital",
+    "doctor",
+    "recipe",
+    "lemon",
+    "bread",
+    "river",
+    "bridge",
+    "mountain",
+    "snow",
+    "winter",
+    "summer",
+    "autumn",
+    "spring",
+    "piano",
+    "violin",
+    "chess",
+    "football",
+    "cricket",
+    "election",
+    "newspaper",
+    "radio",
+]
+QUERIES = [
+    "when did we go sailing in cornwall", "the lemon cake recipe", "what did the doctor say",
+    "our wedding day", "football on the radio", "walks by the river in winter",
+    "the piano lessons", "a letter from mother", "birthday party at the beach",
+    "snow on the mountain",
+]  # fmt: skip
+
+
+SMALL_MEMORIAL = 50
+INDEXES = {  # dropped for the load, built after it (see corpus.models.Passage)
+    "passage_search_gin": "USING gin (search)",
+    "passage_embedding_hnsw": "USING hnsw (embedding vector_cosine_ops) "
+    "WITH (m = 16, ef_construction = 64)",
+}
+
+
+def texts(count: int, rng: np.random.Generator) -> list[str]:
+    """6-30 words each: a fifth from WORDS (a few common words), the rest from a long tail of
+    20,000, as in real writing."""
+    lengths = rng.integers(6, 31, count)
+    common = rng.random(int(lengths.sum())) < 0.2
+    picks = np.where(
+        common, rng.integers(0, len(WORDS), len(common)), rng.integers(0, 20_000, len(common))
+    )
+    vocabulary = np.array(WORDS, dtype=object)
+    tail = np.array([f"w{number}" for number in range(20_000)], dtype=object)
+    words = np.where(common, vocabulary[np.minimum(picks, len(WORDS) - 1)], tail[picks])
+    ends = np.cumsum(lengths)
+    return [" ".join(words[end - length : end]) for end, length in zip(ends, lengths, strict=True)]
+
+
+def fill(memorial, document, count: int, rng: np.random.Generator, *, encrypt) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from pgvector.psycopg import register_vector
+
+    raw = connection.connection
+    register_vector(raw)
+    with raw.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS staging (position int, text_encrypted bytea, "
+            "embedding vector(384), plain text)"
+        )
+        cursor.execute("TRUNCATE staging")
+        with cursor.copy(
+            "COPY staging (position, text_encrypted, embedding, plain) FROM STDIN "
+            "WITH (FORMAT BINARY)"
+        ) as copy:
+            copy.set_types(["int4", "bytea", "vector", "text"])
+            for start in range(0, count, 10_000):
+                size = min(10_000, count - start)
+                vectors = rng.standard_normal((size, 384)).astype(np.float32)
+                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+                for offset, (vector, text) in enumerate(
+                    zip(vectors, texts(size, rng), strict=True)
+                ):
+                    copy.write_row((start + offset, encrypt(text), vector, f"Ann Smith: {text}"))
+        cursor.execute(
+            "INSERT INTO corpus_passage (memorial_id, document_id, position, text_encrypted, "
+            "speaker, speaker_id, is_subject, sent_at, register, embedding, search) "
+            "SELECT %s, %s, position, text_encrypted, 'Ann Smith', '', true, NULL, 'friends', "
+            "embedding, to_tsvector('english', plain) FROM staging",
+            [memorial.id, document.id],
+        )
+
+
+def load(per_memorial: int, memorials: int):  # type: ignore[no-untyped-def]
+    """Fills the table; returns the big memorial to query and the small one."""
+    from django.db import connection, transaction
+
+    from consent.encryption import memorial_cipher
+    from corpus.models import Document
+
+    rng = np.random.default_rng(7)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for name in INDEXES:
+            cursor.execute(f"DROP INDEX {name}")
+    made = []
+    for number, count in enumerate([per_memorial] * memorials + [SMALL_MEMORIAL]):
+        memorial = bench_memorial(f"Memorial {number}")
+        cipher = memorial_cipher(memorial_id=memorial.id)
+        with transaction.atomic():
+            document = Document.objects.create(
+                memorial=memorial, kind="chat", source="whatsapp",
+                title_encrypted=cipher.encrypt_text("Chat"), text_encrypted=cipher.encrypt_text(""),
+                register="friends", content_sha256=f"{number:064d}", passages_count=count,
+            )  # fmt: skip
+            fill(memorial, document, count, rng, encrypt=cipher.encrypt_text)
+        made.append(memorial)
+        print(f"  memorial {number + 1}/{memorials + 1} ({count} passages) loaded at "
+              f"{time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip
+    with connection.cursor() as cursor:
+        # 2 cores here: the leader and one worker. The graph of 1M vector(384) needs ~2.5 GB;
+        # past maintenance_work_mem (1 GB on the embedded server) pgvector builds it on disk,
+        # several times slower, so this session asks for more.
+        cursor.execute("SET max_parallel_maintenance_workers = 1")
+        cursor.execute("SET maintenance_work_mem = '3GB'")
+        for name, definition in INDEXES.items():
+            began = time.perf_counter()
+            cursor.execute(f"CREATE INDEX {name} ON corpus_passage {definition}")
+            print(f"  index {name} built in {time.perf_counter() - began:.0f} s", flush=True)
+        cursor.execute("VACUUM ANALYZE corpus_passage")
+    print(f"setup: {per_memorial * memorials + SMALL_MEMORIAL} passages in "
+          f"{time.perf_counter() - started:.0f} s")  # fmt: skip
+    return made[0], made[-1]
+
+
+def loaded(per_memorial: int, memorials: int):  # type: ignore[no-untyped-def]
+    """The memorials of a kept database, if it holds what was asked for."""
+    from django.db import connection
+
+    from memorials.models import Memorial
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT memorial_id, count(*) FROM corpus_passage GROUP BY memorial_id ORDER BY 2 DESC"
+        )
+        counts = cursor.fetchall()
+    expected = [per_memorial] * memorials + [SMALL_MEMORIAL]
+    if sorted(count for _, count in counts) != sorted(expected):
+        return None
+    return Memorial.objects.get(id=counts[0][0]), Memorial.objects.get(id=counts[-1][0])
+
+
+def plans(big, small) -> None:  # type: ignore[no-untyped-def]
+    """How the vector side runs on each memorial, and whether the small one is exact."""
+    from django.db import connection, transaction
+
+    from corpus import retrieval
+    from corpus.embeddings import embed_query
+
+    vector = embed_query(QUERIES[0])
+    for memorial in (big, small):
+        with transaction.atomic(), connection.cursor() as cursor:
+            statements: list[str] = []
+            original = cursor.execute
+
+            def explain(sql, params=None, _original=original, _seen=statements):  # type: ignore[no-untyped-def]
+                if sql.startswith("WITH nearest"):
+                    _original("EXPLAIN (COSTS OFF) " + sql, params)
+                    _seen.extend(row[0] for row in cursor.fetchall())
+                return _original(sql, params)
+
+            cursor.execute = explain
+            filters = retrieval._filters(memorial.id, None, None, None, False)
+            found = retrieval._semantic_ranking(cursor, vector, filters)
+            cursor.execute = original
+            used = [line.strip() for line in statements if "Scan" in line]
+            cursor.execute(
+                "SELECT id FROM corpus_passage WHERE memorial_id = %s"
+                " ORDER BY embedding <=> %s::vector, id LIMIT %s",
+                [str(memorial.id), "[" + ",".join(f"{v:.7g}" for v in vector) + "]",
+                 retrieval.CANDIDATES],
+            )  # fmt: skip
+            exact = [row[0] for row in cursor.fetchall()]
+        overlap = len(set(found) & set(exact)) / max(len(exact), 1)
+        print(f"vector side, memorial of {memorial.passages.count()} passages: {used}; "
+              f"{len(found)} rows, {overlap:.0%} of the exact top {len(exact)}")  # fmt: skip
+
+
+def parts(memorial, queries: int) -> None:  # type: ignore[no-untyped-def]
+    """Median and p95 of each part of the retrieval, run apart."""
+    from django.db import connection, transaction
+
+    from corpus import retrieval
+    from corpus.embeddings import embed_query
+
+    filters = retrieval._filters(memorial.id, None, None, None, False)
+    timings: dict[str, list[float]] = {"embedding": [], "vector": [], "keyword": []}
+    for index in range(queries):
+        query = QUERIES[index % len(QUERIES)] + f" {index}"
+        began = time.perf_counter()
+        vector = embed_query(query)
+        timings["embedding"].append(time.perf_counter() - began)
+        with transaction.atomic(), connection.cursor() as cursor:
+            began = time.perf_counter()
+            retrieval._semantic_ranking(cursor, vector, filters)
+            timings["vector"].append(time.perf_counter() - began)
+            began = time.perf_counter()
+            retrieval._keyword_ranking(cursor, query, filters)
+            timings["keyword"].append(time.perf_counter() - began)
+    for name, values in timings.items():
+        print(f"  {name}: median {statistics.median(values) * 1000:.1f} ms, "
+              f"p95 {percentile(values, 0.95) * 1000:.1f} ms")  # fmt: skip
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[int(share * (len(ordered) - 1))]
+
+
+def load_average() -> str:
+    return " ".join(open("/proc/loadavg").read().split()[:3])
+
+
+def main() -> None:
+    per_memorial = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    memorials = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    queries = int(sys.argv[3]) if len(sys.argv) > 3 else 100
+    reused = bench_setup()
+    from corpus.embeddings import embed_query
+    from corpus.retrieval import passage_retrieve
+
+    found = loaded(per_memorial, memorials) if reused else None
+    if found:
+        print("setup: reused the kept database")
+    big, small = found or load(per_memorial, memorials)
+    embed_query("warm the model up")
+    passage_retrieve(memorial_id=big.id, query="a first query warms the caches")
+    plans(big, small)
+    print(f"parts, {queries} queries (load average {load_average()}):")
+    parts(big, queries)
+    timings = []
+    for index in range(queries):
+        query = QUERIES[index % len(QUERIES)] + f" {index}"
+        began = time.perf_counter()
+        results = passage_retrieve(memorial_id=big.id, query=query, limit=10)
+        timings.append((time.perf_counter() - began) * 1000)
+        assert results
+    print(f"{queries} queries, whole (load average {load_average()}): "
+          f"median {statistics.median(timings):.1f} ms, max {max(timings):.1f} ms")  # fmt: skip
+    print(f"p50_ms {statistics.median(timings):.1f}")
+    print(f"p95_ms {percentile(timings, 0.95):.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""The kill switch: erase a memorial and leave only a tombstone and a signed certificate.
+
+Order matters, and each step is committed on its own, so a crash part way leaves the
+memorial unreadable and a second call finishes the job:
+
+1. count what every holder keeps (for the certificate);
+2. destroy the memorial's data key (crypto-shredding), committed at once;
+3. revoke the memorial's tracked Celery tasks (those queued through
+   `consent.work.consent_task_enqueue`); a task the revoke misses stops at its next step:
+   its gate (`consent_hold`) finds no consent record any more, its rows are gone, and its
+   ciphertext cannot be opened (KeyDestroyed); `memorial_erased_check` is there for any
+   other work that wants to ask;
+4. run every registered holder's erase (files, rows, vectors, remote copies), each in its
+   own savepoint: a failure is recorded on the certificate, never hidden, and the rest go on;
+5. the Memorial row becomes a tombstone (state `erased`, name blanked), the certificate is
+   signed and stored, "memorial.erased" is audited, and on commit the memorial's sockets are
+   told "erased" (and close).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from consent.audit import audit_record
+from consent.certificate import (
+    SignedCertificate,
+    certificate_sign,
+    public_key_fingerprint,
+    public_key_text,
+)
+from consent.encryption import memorial_key_destroy
+from consent.erasure.selectors import holder_count
+from consent.holders import DataHolder, holders
+from consent.models import ConsentBoundTask, ConsentScope, ErasureCertificate
+from consent.work import consent_tasks_revoke, consent_tasks_take
+from memorials.events import memorial_event_broadcast
+from memorials.models import Membership, Memorial, MemorialState
+from memorials.services import memorial_transition
+
+logger = logging.getLogger(__name__)
+
+TOMBSTONE_NAME = "Erased memorial"
+CERTIFICATE_KIND = "legacy.erasure_certificate"
+
+
+class ErasedCount(int):
+    """What a holder's `erase` may return instead of a bare int, to put content-free details
+    of remote deletions on the certificate:
+
+        return ErasedCount(2, remote={"provider": "elevenlabs", "deleted": 2, "failed": 0})
+    """
+
+    details: dict[str, Any]
+
+    def __new__(cls, value: int, **details: Any) -> ErasedCount:
+        count = super().__new__(cls, value)
+        count.details = details
+        return count
+
+
+def _tasks_revoke(memorial_id: uuid.UUID) -> dict[str, Any]:
+    """Revoke every tracked task of the memorial (`consent.work.consent_task_enqueue`
+    tracks them per scope). A task the revoke misses stops at its gate: the erasure
+    deletes the consent records its `consent_hold` needs, and the data key."""
+    task_ids: list[str] = []
+    for scope in ConsentScope.values:
+        task_ids += consent_tasks_take(memorial_id=memorial_id, scope=scope)
+    ConsentBoundTask.objects.filter(memorial_id=memorial_id).delete()  # any scope left over
+    try:
+        consent_tasks_revoke(task_ids)
+    except Exception as error:  # the broker is down: the tasks still stop at their gate
+        logger.exception("could not revoke the tasks of an erased memorial")
+        return {"revoked": 0, "error": type(error).__name__}
+    return {"revoked": len(task_ids)}
+
+
+def _holder_erase(holder: DataHolder, memorial_id: uuid.UUID, before: int | None) -> dict:
+    outcome: dict[str, Any] = {"name": holder.name, "label": holder.label, "before": before}
+    try:
+        with transaction.atomic():
+            erased = holder.erase(memorial_id)
+        outcome.update(status="erased", erased=int(erased))
+        if details := getattr(erased, "details", None):
+            outcome["details"] = details
+    except Exception as error:
+        # Only the error's kind: its message might quote content.
+        logger.exception("data holder %s failed to erase", holder.name)
+        outcome.update(status="failed", erased=None, error=type(error).__name__)
+    outcome["after"] = holder_count(holder, memorial_id)
+    return outcome
+
+
+def _actor_role(memorial_id: uuid.UUID, actor: Any) -> str:
+    if not getattr(actor, "is_authenticated", False):
+        return "system"  # e.g. a sunset whose wishes say "erase everything"
+    role = (
+        Membership.objects.filter(memorial_id=memorial_id, user=actor)
+        .values_list("role", flat=True)
+        .first()
+    )
+    return role or "staff"
+
+
+def memorial_erase(*, memorial: Memorial, actor: Any, reason: str) -> ErasureCertificate:
+    """Pull the kill switch. `reason` is a short, content-free phrase for the certificate
+    (e.g. "kill switch pulled by the subject"). Returns the stored, signed certificate;
+    on a memorial already erased, returns its certificate."""
+    existing = ErasureCertificate.objects.filter(memorial_id=memorial.pk).first()
+    if existing is not None:
+        return existing
+    memorial_id = memorial.pk
+    started_at = timezone.now()
+    actor_role = _actor_role(memorial_id, actor)
+    ordered = holders()
+    before = {holder.name: holder_count(holder, memorial_id) for holder in ordered}
+
+    # 2. Crypto-shred first, and commit it: from here on the content is unreadable.
+    with transaction.atomic():
+        Memorial.objects.select_for_update().get(pk=memorial_id)
+        key_destroyed = memorial_key_destroy(memorial_id=memorial_id)
+    key_destroyed_at = timezone.now()
+
+    # 3. Stop background work; 4. erase what every holder keeps.
+    tasks = _tasks_revoke(memorial_id)
+    outcomes = [_holder_erase(holder, memorial_id, before[holder.name]) for holder in ordered]
+
+    # 5. Tombstone, certificate, audit; sockets after commit.
+    with transaction.atomic():
+        tombstone = Memorial.objects.select_for_update().get(pk=memorial_id)
+        if tombstone.state != MemorialState.ERASED:
+            memorial_transition(memorial=tombstone, to=MemorialState.ERASED)
+        tombstone.name = TOMBSTONE_NAME
+        tombstone.save(update_fields=["name", "updated_at"])
+        late_tasks = _tasks_revoke(memorial_id)  # anything queued while we erased
+        tasks["revoked"] += late_tasks.get("revoked", 0)
+        certificate_id = uuid.uuid4()
+        signed = certificate_sign(
+            certificate={
+                "kind": CERTIFICATE_KIND,
+                "version": 1,
+                "certificate_id": str(certificate_id),
+                "memorial_id": str(memorial_id),
+                "erased_by_role": actor_role,
+                "reason": reason,
+                "requested_at": started_at.isoformat(),
+                "key_destroyed_at": key_destroyed_at.isoformat(),
+                "completed_at": timezone.now().isoformat(),
+                "data_key": {
+                    "destroyed": key_destroyed,
+                    "method": "crypto-shredding: the memorial's AES-256 data key is forgotten, "
+                    "so every copy of its encrypted content, backups included, is unreadable",
+                },
+                "tasks": tasks,
+                "data": outcomes,
+                "complete": all(o["status"] == "erased" and o["after"] == 0 for o in outcomes),
+                "signing_key": public_key_fingerprint(public_key_text()),
+            }
+        )
+        certificate = ErasureCertificate.objects.create(
+            id=certificate_id,
+            memorial=tombstone,
+            erased_by=actor if getattr(actor, "is_authenticated", False) else None,
+            body=signed.certificate,
+            signature=signed.signature,
+            public_key=signed.public_key,
+        )
+        audit_record(
+            action="memorial.erased",
+            memorial_id=memorial_id,
+            actor=actor,
+            data={
+                "certificate": str(certificate_id),
+                "kinds": len(outcomes),
+                "failed": [o["name"] for o in outcomes if o["status"] != "erased"],
+                "complete": signed.certificate["complete"],
+            },
+        )
+        transaction.on_commit(
+            lambda: memorial_event_broadcast(memorial_id=memorial_id, kind="erased", data={})
+        )
+    memorial.name, memorial.state = tombstone.name, tombstone.state
+    return certificate
+
+
+def erasure_certificate_document(*, certificate: ErasureCertificate) -> dict[str, Any]:
+    """The downloadable JSON document: certificate, algorithm, signature, public key."""
+    return SignedCertificate(
+        certificate=certificate.body,
+        signature=certificate.signature,
+        public_key=certificate.public_key,
+    ).document()

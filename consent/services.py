@@ -1,0 +1,187 @@
+"""Writes: signing a consent document and withdrawing a consent. Subject only, audited."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from consent.audit import audit_record
+from consent.consumers import CONSENT_REVOKED_EVENT
+from consent.models import ConsentRecord, ConsentScope
+from consent.selectors import consent_document_latest
+from consent.signals import consent_revoked
+from consent.work import consent_tasks_revoke, consent_tasks_take
+from memorials.events import memorial_event_broadcast
+from memorials.models import Role
+from memorials.selectors import memorial_get_for
+
+_ATTEMPTS_WINDOW = 15 * 60
+
+
+class ConsentError(Exception):
+    """Why a signature or a withdrawal did not happen; the message is shown to the subject."""
+
+
+class ConsentDocumentChanged(ConsentError):
+    """The text shown is no longer the newest version: the newest must be read first."""
+
+
+def _names_match(typed: str, *expected: str) -> bool:
+    def norm(value: str) -> str:
+        return " ".join(value.split()).casefold()
+
+    return bool(norm(typed)) and norm(typed) in {norm(name) for name in expected if name}
+
+
+def _attempts_key(user: Any) -> str:
+    return f"consent.sign.failures:{user.pk}"
+
+
+def _credential_check(*, user: Any, password: str, totp_code: str) -> str:
+    """The signing method, once the person has proved it is them; else ConsentError.
+
+    Someone with two-factor set up signs with a current code; anyone else re-enters their
+    password. Wrong attempts are limited, like sign-in."""
+    failures = cache.get(_attempts_key(user), 0)
+    if failures >= settings.CONSENT_SIGN_ATTEMPTS:
+        raise ConsentError("Too many attempts. Please wait a quarter of an hour and try again.")
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is not None:
+        method, ok = ConsentRecord.Method.TOTP, bool(totp_code)
+        ok = ok and TOTP(authenticator).validate_code(totp_code.strip())
+        wrong = "That code is not right (or was already used). Try the current one."
+    else:
+        method, ok = ConsentRecord.Method.PASSWORD, bool(password)
+        ok = ok and user.check_password(password)
+        wrong = "That password is not right."
+    if not ok:
+        cache.set(_attempts_key(user), failures + 1, _ATTEMPTS_WINDOW)
+        raise ConsentError(wrong)
+    cache.delete(_attempts_key(user))
+    if authenticator is not None:
+        authenticator.record_usage()
+    return method
+
+
+def consent_sign(
+    *,
+    user: Any,
+    memorial_id: uuid.UUID | str,
+    scope: str,
+    document_sha256: str,
+    typed_name: str,
+    password: str = "",
+    totp_code: str = "",
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> ConsentRecord:
+    """The subject signs the newest document of `scope` for their own memorial.
+
+    `document_sha256` is the hash of the text they were shown; if a newer version has been
+    published since, ConsentDocumentChanged asks them to read that one. A live signature of
+    an older version is replaced (ended as superseded); signing again after a withdrawal
+    makes a new record. Only the subject may sign: others get MemorialNotFound."""
+    membership = memorial_get_for(user=user, memorial_id=memorial_id, roles=[Role.SUBJECT])
+    memorial = membership.memorial
+    scope = ConsentScope(scope).value
+    document = consent_document_latest(scope=scope)
+    if document_sha256 != document.sha256:
+        raise ConsentDocumentChanged(
+            "This text has been updated since you opened it. Please read the new version."
+        )
+    if not _names_match(typed_name, getattr(user, "full_name", ""), memorial.name):
+        raise ConsentError(f"Please type your full name as “{memorial.name}”.")
+    method = _credential_check(user=user, password=password, totp_code=totp_code)
+    try:
+        with transaction.atomic():
+            live = (
+                ConsentRecord.objects.select_for_update()
+                .filter(memorial=memorial, scope=scope, revoked_at__isnull=True)
+                .first()
+            )
+            if live is not None and live.document_id == document.pk:
+                raise ConsentError("You have already given this consent.")
+            if live is not None:
+                live.revoked_at = timezone.now()
+                live.ended_because = ConsentRecord.Ending.SUPERSEDED
+                live.save(update_fields=["revoked_at", "ended_because"])
+            record = ConsentRecord.objects.create(
+                memorial=memorial,
+                scope=scope,
+                document=document,
+                document_sha256=document.sha256,
+                signer=user,
+                typed_name=" ".join(typed_name.split()),
+                method=method,
+                ip_address=ip_address or None,
+                user_agent=(user_agent or "")[:500],
+            )
+            audit_record(
+                action="consent.signed",
+                memorial_id=memorial.id,
+                actor=user,
+                data={
+                    "scope": scope,
+                    "record": record.id,
+                    "document_version": document.version,
+                    "document_sha256": document.sha256,
+                    "method": method,
+                    "replaces": live.id if live is not None else None,
+                },
+            )
+    except IntegrityError:  # two signatures at once: the other one won
+        raise ConsentError("You have already given this consent.") from None
+    return record
+
+
+def consent_revoke(*, user: Any, memorial_id: uuid.UUID | str, scope: str) -> ConsentRecord:
+    """The subject withdraws a consent. It acts at once, and cannot be undone except by
+    signing again:
+
+    - the gate refuses the scope from this commit on;
+    - queued tasks of the scope are revoked at the workers, and running ones stop at their
+      next step (they hold the gate per step, which waits for this row's lock);
+    - open pages and sockets get a "consent.revoked" event; conversation sockets close;
+    - `consent.signals.consent_revoked` lets apps undo what the scope allowed (the voice
+      app deletes remote clones).
+    """
+    membership = memorial_get_for(user=user, memorial_id=memorial_id, roles=[Role.SUBJECT])
+    memorial_id = membership.memorial_id
+    scope = ConsentScope(scope).value
+    with transaction.atomic():
+        record = (
+            ConsentRecord.objects.select_for_update()
+            .filter(memorial_id=memorial_id, scope=scope, revoked_at__isnull=True)
+            .first()
+        )
+        if record is None:
+            raise ConsentError("There is no consent to withdraw here.")
+        record.revoked_at = timezone.now()
+        record.ended_because = ConsentRecord.Ending.REVOKED
+        record.save(update_fields=["revoked_at", "ended_because"])
+        task_ids = consent_tasks_take(memorial_id=memorial_id, scope=scope)
+        audit_record(
+            action="consent.revoked",
+            memorial_id=memorial_id,
+            actor=user,
+            data={"scope": scope, "record": record.id, "tasks_dropped": len(task_ids)},
+        )
+        transaction.on_commit(lambda: consent_tasks_revoke(task_ids))
+        transaction.on_commit(
+            lambda: memorial_event_broadcast(
+                memorial_id=memorial_id, kind=CONSENT_REVOKED_EVENT, data={"scope": scope}
+            )
+        )
+        transaction.on_commit(
+            lambda: consent_revoked.send(
+                sender=ConsentRecord, memorial_id=memorial_id, scope=scope, record=record
+            )
+        )
+    return record

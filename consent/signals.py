@@ -1,0 +1,8 @@
+"""Signals other apps listen to. Sent after the change has committed."""
+
+from django.dispatch import Signal
+
+# A scope was withdrawn: kwargs memorial_id (UUID), scope (str), record (ConsentRecord).
+# Receivers undo what the scope allowed (the voice app deletes remote clones); they must be
+# quick and queue anything slow.
+consent_revoked = Signal()

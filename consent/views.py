@@ -1,0 +1,152 @@
+"""Consent and audit pages. Each view fetches through `memorial_get_for` and calls a
+service; signing and withdrawing are the subject's alone."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from consent.forms import ConsentSignForm
+from consent.models import ConsentScope
+from consent.selectors import (
+    audit_entries_for,
+    consent_document_get,
+    consent_document_latest,
+    consent_overview_for,
+    consent_record_live,
+    user_has_totp,
+)
+from consent.services import ConsentDocumentChanged, ConsentError, consent_revoke, consent_sign
+from memorials.models import Role
+from memorials.selectors import memorial_get_for
+
+READERS = [Role.SUBJECT, Role.STEWARD]  # who may see consents and the audit log
+
+
+def _scope_or_404(scope: str) -> ConsentScope:
+    if scope not in ConsentScope.values:
+        raise Http404("No such consent.")
+    return ConsentScope(scope)
+
+
+def _overview_url(memorial_id: uuid.UUID) -> str:
+    return reverse("consent:overview", kwargs={"memorial_id": memorial_id})
+
+
+@login_required
+@require_GET
+def consent_overview(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
+    membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=READERS)
+    context = {
+        "memorial": membership.memorial,
+        "is_subject": membership.role == Role.SUBJECT,
+        "standings": consent_overview_for(memorial_id=memorial_id),
+    }
+    return render(request, "consent/overview.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_sign_page(request: HttpRequest, memorial_id: uuid.UUID, scope: str) -> HttpResponse:
+    membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=[Role.SUBJECT])
+    memorial, scope = membership.memorial, _scope_or_404(scope)
+    document = consent_document_latest(scope=scope)
+    uses_totp = user_has_totp(user=request.user)
+    form = ConsentSignForm(
+        request.POST or None,
+        initial={"document_sha256": document.sha256},
+        uses_totp=uses_totp,
+        expected_name=memorial.name,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            consent_sign(
+                user=request.user,
+                memorial_id=memorial.id,
+                scope=scope,
+                document_sha256=data["document_sha256"],
+                typed_name=data["typed_name"],
+                password=data.get("password", ""),
+                totp_code=data.get("totp_code", ""),
+                ip_address=request.META.get("REMOTE_ADDR"),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+        except ConsentDocumentChanged as error:
+            messages.warning(request, str(error))
+            form = ConsentSignForm(
+                initial={"document_sha256": document.sha256},
+                uses_totp=uses_totp,
+                expected_name=memorial.name,
+            )
+        except ConsentError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"Thank you. Your consent for “{scope.label.lower()}” is signed."
+            )
+            return redirect(_overview_url(memorial.id))
+    context = {
+        "memorial": memorial,
+        "scope": scope,
+        "document": document,
+        "live": consent_record_live(memorial_id=memorial.id, scope=scope),
+        "form": form,
+        "uses_totp": uses_totp,
+    }
+    return render(request, "consent/sign.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_revoke_page(request: HttpRequest, memorial_id: uuid.UUID, scope: str) -> HttpResponse:
+    membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=[Role.SUBJECT])
+    memorial, scope = membership.memorial, _scope_or_404(scope)
+    live = consent_record_live(memorial_id=memorial.id, scope=scope)
+    if live is None:
+        messages.info(request, f"There is no consent for “{scope.label.lower()}” to withdraw.")
+        return redirect(_overview_url(memorial.id))
+    if request.method == "POST":
+        try:
+            consent_revoke(user=request.user, memorial_id=memorial.id, scope=scope)
+        except ConsentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, f"Your consent for “{scope.label.lower()}” is withdrawn, as of now."
+            )
+        return redirect(_overview_url(memorial.id))
+    return render(
+        request, "consent/revoke.html", {"memorial": memorial, "scope": scope, "live": live}
+    )
+
+
+@login_required
+@require_GET
+def consent_document_page(
+    request: HttpRequest, memorial_id: uuid.UUID, scope: str, version: int
+) -> HttpResponse:
+    membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=READERS)
+    document = consent_document_get(scope=_scope_or_404(scope), version=version)
+    if document is None:
+        raise Http404("No such version.")
+    return render(
+        request, "consent/document.html", {"memorial": membership.memorial, "document": document}
+    )
+
+
+@login_required
+@require_GET
+def audit_log_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
+    membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=READERS)
+    context = {
+        "memorial": membership.memorial,
+        "entries": audit_entries_for(memorial_id=memorial_id),
+    }
+    return render(request, "consent/audit.html", context)

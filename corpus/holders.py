@@ -1,0 +1,149 @@
+"""The corpus's data, registered with the consent app: erased by the kill switch (rows,
+vectors, lexemes and the encrypted files on disk) and included in the subject's export."""
+
+from __future__ import annotations
+
+import uuid
+
+from consent.encryption import memorial_cipher
+from consent.holders import DataHolder, ExportWriter, holder_register
+from corpus.models import (
+    Correspondent,
+    Document,
+    Passage,
+    SubjectIdentity,
+    Upload,
+)
+from corpus.storage import memorial_uploads_delete, upload_file_chunks, upload_file_delete
+
+
+def _passages_count(memorial_id: uuid.UUID) -> int:
+    return Passage.objects.filter(memorial_id=memorial_id).count()
+
+
+def _passages_erase(memorial_id: uuid.UUID) -> int:
+    count, _ = Passage.objects.filter(memorial_id=memorial_id).delete()
+    return count
+
+
+def _passages_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
+    cipher = memorial_cipher(memorial_id=memorial_id)
+    writer.write_json(
+        "corpus/passages.json",
+        [
+            {
+                "document": str(passage.document_id),
+                "position": passage.position,
+                "speaker": passage.speaker,
+                "speaker_id": passage.speaker_id,
+                "is_you": passage.is_subject,
+                "sent_at": passage.sent_at.isoformat() if passage.sent_at else None,
+                "register": passage.register,
+                "text": cipher.decrypt_text(passage.text_encrypted),
+            }
+            for passage in Passage.objects.filter(memorial_id=memorial_id)
+            .order_by("document_id", "position")
+            .iterator(chunk_size=2000)
+        ],
+    )
+
+
+def _documents_count(memorial_id: uuid.UUID) -> int:
+    return Document.objects.filter(memorial_id=memorial_id).count()
+
+
+def _documents_erase(memorial_id: uuid.UUID) -> int:
+    count, _ = Document.objects.filter(memorial_id=memorial_id).delete()
+    return count
+
+
+def _documents_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
+    cipher = memorial_cipher(memorial_id=memorial_id)
+    writer.write_json(
+        "corpus/documents.json",
+        [
+            {
+                "id": str(document.id),
+                "upload": str(document.upload_id) if document.upload_id else None,
+                "kind": document.kind,
+                "source": document.source,
+                "source_path": document.source_path,
+                "title": cipher.decrypt_text(document.title_encrypted),
+                "author": document.author,
+                "author_id": document.author_id,
+                "audience": document.audience,
+                "date": document.date.isoformat() if document.date else None,
+                "register": document.register,
+                "written_by_you": document.is_subject_author,
+                "text": cipher.decrypt_text(document.text_encrypted),
+            }
+            for document in Document.objects.filter(memorial_id=memorial_id).iterator(
+                chunk_size=500
+            )
+        ],
+    )
+    writer.write_json(
+        "corpus/people.json",
+        {
+            "you": list(
+                SubjectIdentity.objects.filter(memorial_id=memorial_id).values("kind", "value")
+            ),
+            "correspondents": list(
+                Correspondent.objects.filter(memorial_id=memorial_id).values("value", "register")
+            ),
+        },
+    )
+
+
+def _uploads_count(memorial_id: uuid.UUID) -> int:
+    return Upload.objects.filter(memorial_id=memorial_id).count()
+
+
+def _uploads_erase(memorial_id: uuid.UUID) -> int:
+    uploads = Upload.objects.filter(memorial_id=memorial_id)
+    for path in uploads.values_list("path", flat=True):
+        upload_file_delete(path)
+    count, _ = uploads.delete()
+    SubjectIdentity.objects.filter(memorial_id=memorial_id).delete()
+    Correspondent.objects.filter(memorial_id=memorial_id).delete()
+    memorial_uploads_delete(memorial_id=memorial_id)  # and any partial file left by a crash
+    return count
+
+
+def _uploads_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
+    for upload in Upload.objects.filter(memorial_id=memorial_id).order_by("created_at"):
+        writer.write_bytes(
+            f"corpus/files/{upload.id}/{upload.name}",
+            upload_file_chunks(memorial_id=memorial_id, relative=upload.path),
+        )
+    writer.write_json(
+        "corpus/uploads.json",
+        [
+            {
+                "id": str(upload.id),
+                "name": upload.name,
+                "size": upload.size,
+                "sha256": upload.sha256,
+                "status": upload.status,
+                "error": upload.error,
+                "outcomes": upload.outcomes,
+                "created_at": upload.created_at.isoformat(),
+            }
+            for upload in Upload.objects.filter(memorial_id=memorial_id)
+        ],
+    )
+
+
+def corpus_holders_register() -> None:
+    holder_register(DataHolder(
+        name="corpus.passages", label="passages of your writing, with their search index",
+        count=_passages_count, erase=_passages_erase, export=_passages_export, order=10,
+    ))  # fmt: skip
+    holder_register(DataHolder(
+        name="corpus.documents", label="documents read from your files",
+        count=_documents_count, erase=_documents_erase, export=_documents_export, order=20,
+    ))  # fmt: skip
+    holder_register(DataHolder(
+        name="corpus.uploads", label="files you uploaded",
+        count=_uploads_count, erase=_uploads_erase, export=_uploads_export, order=30,
+    ))  # fmt: skip

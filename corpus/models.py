@@ -1,0 +1,212 @@
+"""A subject's writing: uploads, the documents in them, and their searchable passages.
+
+Content (files on disk, document text, passage text, titles) is encrypted with the memorial's
+own key (`consent.encryption`). What must stay searchable cannot be: the embedding vectors and
+the full-text lexemes (`Passage.search`) are kept in clear, as are people's names and addresses
+(speaker, author, audience) and file names, which the subject uses to sort and correct
+authorship. All of it is deleted with the rows (see `corpus.holders`).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from pgvector.django import HnswIndex, VectorField
+
+from corpus.embeddings import EMBEDDING_DIMENSIONS
+
+
+class Register(models.TextChoices):
+    PROFESSIONAL = "professional", "Professional"
+    FAMILY = "family", "Family"
+    FRIENDS = "friends", "Friends"
+    PUBLIC = "public", "Public"
+
+
+class UploadStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    PARSING = "parsing", "Reading"
+    EMBEDDING = "embedding", "Indexing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Could not be read"
+    STOPPED = "stopped", "Stopped: consent withdrawn"
+
+
+class Upload(models.Model):
+    """One uploaded file (a zip counts as one, with an outcome per member)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    memorial = models.ForeignKey(
+        "memorials.Memorial", on_delete=models.CASCADE, related_name="uploads"
+    )
+    name = models.CharField(max_length=255)  # as the subject named it
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)  # of the plaintext, for dedup per memorial
+    path = models.CharField(max_length=500)  # encrypted file, relative to MEDIA_ROOT
+    status = models.CharField(
+        max_length=16, choices=UploadStatus.choices, default=UploadStatus.QUEUED
+    )
+    error = models.TextField(blank=True)
+    outcomes = models.JSONField(default=list, blank=True)  # one per file or zip member
+    documents_total = models.PositiveIntegerField(default=0)
+    documents_done = models.PositiveIntegerField(default=0)
+    passages_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["memorial", "sha256"], name="upload_once_per_memorial"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=UploadStatus.values), name="upload_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (UploadStatus.DONE, UploadStatus.FAILED, UploadStatus.STOPPED)
+
+
+class Document(models.Model):
+    """One email, chat thread, post, journal entry or file of prose."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    memorial = models.ForeignKey(
+        "memorials.Memorial", on_delete=models.CASCADE, related_name="documents"
+    )
+    upload = models.ForeignKey(
+        Upload, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
+    )
+    kind = models.CharField(max_length=16)  # email, chat, post, journal, document
+    source = models.CharField(max_length=32)  # the format: mbox, whatsapp, ...
+    source_path = models.CharField(max_length=500, blank=True)  # file, or member of a zip
+    title_encrypted = models.BinaryField()
+    text_encrypted = models.BinaryField()
+    author = models.CharField(max_length=255, blank=True)
+    author_id = models.CharField(max_length=255, blank=True)
+    audience = models.JSONField(default=list, blank=True)  # the other people in it
+    date = models.DateTimeField(null=True, blank=True)
+    register = models.CharField(max_length=16, choices=Register.choices)
+    register_reason = models.CharField(max_length=255, blank=True)  # why it was inferred
+    register_corrected = models.BooleanField(default=False)  # set by the subject: kept
+    is_subject_author = models.BooleanField(default=False)
+    content_sha256 = models.CharField(max_length=64)  # dedup across uploads
+    passages_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["memorial", "content_sha256"], name="document_once_per_memorial"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(register__in=Register.values), name="document_register_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["memorial", "date"], name="document_memorial_date")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}"
+
+
+class Passage(models.Model):
+    """A piece of a document split on a natural boundary, embedded and full-text indexed."""
+
+    memorial = models.ForeignKey(
+        "memorials.Memorial", on_delete=models.CASCADE, related_name="passages"
+    )
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="passages")
+    position = models.PositiveIntegerField()
+    text_encrypted = models.BinaryField()
+    speaker = models.CharField(max_length=255, blank=True)
+    speaker_id = models.CharField(max_length=255, blank=True)
+    is_subject = models.BooleanField(default=False)  # the subject's own words: their voice
+    sent_at = models.DateTimeField(null=True, blank=True)
+    register = models.CharField(max_length=16, choices=Register.choices)  # the document's
+    # Unit-norm, so cosine distance (`<=>`) ranks them; searched through the HNSW index.
+    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS)
+    # Lexemes of the indexed text (speaker, date, text), computed at write time: the text
+    # itself is encrypted, so Postgres cannot derive them later.
+    search = SearchVectorField()
+
+    class Meta:
+        ordering = ["document", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "position"], name="passage_position_once"),
+        ]
+        indexes = [
+            GinIndex(fields=["search"], name="passage_search_gin"),
+            models.Index(fields=["memorial", "sent_at"], name="passage_memorial_sent_at"),
+            # One graph over every memorial: filtered by memorial at search time (see
+            # corpus.retrieval); pgvector's defaults, spelled out.
+            HnswIndex(
+                name="passage_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"passage {self.position} of {self.document_id}"
+
+
+class IdentityKind(models.TextChoices):
+    NAME = "name", "Name"
+    EMAIL = "email", "Email address"
+    HANDLE = "handle", "Handle or phone"
+
+
+class SubjectIdentity(models.Model):
+    """A name, address or handle the subject writes under: their words are the ones signed so."""
+
+    memorial = models.ForeignKey(
+        "memorials.Memorial", on_delete=models.CASCADE, related_name="identities"
+    )
+    kind = models.CharField(max_length=16, choices=IdentityKind.choices)
+    value = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["memorial", "kind", "value"], name="identity_once_per_memorial"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.value}"
+
+
+class Correspondent(models.Model):
+    """Someone the subject writes to, placed by the subject in a register (e.g. family)."""
+
+    memorial = models.ForeignKey(
+        "memorials.Memorial", on_delete=models.CASCADE, related_name="correspondents"
+    )
+    value = models.CharField(max_length=255)  # a name, address or handle
+    register = models.CharField(max_length=16, choices=Register.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["register", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["memorial", "value"], name="correspondent_once_per_memorial"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} ({self.register})"
+

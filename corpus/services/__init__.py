@@ -1,0 +1,1 @@
+"""Corpus writes: uploads and their ingest, passages, the subject's corrections."""

@@ -1,0 +1,177 @@
+"""Writing one parsed document and its passages: embedded, encrypted, full-text indexed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+
+from consent.encryption import MemorialCipher
+from consent.gate import consent_require
+from consent.models import ConsentScope
+from corpus.embeddings import embed_passages
+from corpus.models import Document, Passage, Upload
+from corpus.parsers import ParsedDocument
+from corpus.passages import split_document
+from corpus.registers import is_subject_speaker, register_infer
+
+# Passages embedded and written per round trip: bounds memory for a 100,000-message chat.
+PASSAGE_BATCH = 512
+# The language the lexemes are stemmed in, at write time and at query time alike.
+SEARCH_CONFIG = "english"
+
+
+@dataclass(frozen=True)
+class CorpusPeople:
+    """What the subject told us about people: their own identities, and correspondents."""
+
+    identities: frozenset[str]  # normalised names, addresses, handles of the subject
+    correspondents: dict[str, str]  # normalised value -> register
+
+
+def document_content_sha256(parsed: ParsedDocument) -> str:
+    """The same content from two files (one email in an mbox and as .eml) hashes the same."""
+    payload = [parsed.kind, parsed.title] + [
+        [m.author, m.author_id, m.sent_at.isoformat() if m.sent_at else "", m.text]
+        for m in parsed.messages
+    ]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+
+
+def document_plain_text(parsed: ParsedDocument) -> str:
+    if len(parsed.messages) == 1:
+        return parsed.messages[0].text
+    return "\n\n".join(f"{m.author}: {m.text}" if m.author else m.text for m in parsed.messages)
+
+
+def document_ingest(
+    *,
+    memorial_id: uuid.UUID,
+    upload: Upload | None,
+    parsed: ParsedDocument,
+    people: CorpusPeople,
+    cipher: MemorialCipher,
+    on_batch: Callable[[int], None] | None = None,
+) -> tuple[Document, bool]:
+    """Store one document and all its passages in one transaction: after a crash either all
+    of it is there or none, so a rerun skips it or redoes it whole, never half. Returns
+    (document, created); created is False when this content was already stored."""
+    content_sha256 = document_content_sha256(parsed)
+    existing = Document.objects.filter(
+        memorial_id=memorial_id, content_sha256=content_sha256
+    ).first()
+    if existing is not None:
+        return existing, False
+    drafts = split_document(parsed)
+    first = parsed.messages[0] if parsed.messages else None
+    author, author_id = (first.author, first.author_id) if first else ("", "")
+    others = {
+        name
+        for message in parsed.messages
+        for name in (message.author_id or message.author,)
+        if not is_subject_speaker(
+            author=message.author, author_id=message.author_id, identities=people.identities
+        )
+    }
+    audience = sorted(
+        others | {p for p in parsed.participants if p and p not in {author, author_id}}
+    )
+    text = document_plain_text(parsed)
+    guess = register_infer(
+        kind=parsed.kind,
+        source=parsed.source,
+        people=[
+            p
+            for p in audience
+            if not is_subject_speaker(author=p, author_id="", identities=people.identities)
+        ],
+        text=text,
+        correspondents=people.correspondents,
+    )
+    try:
+        with transaction.atomic():
+            document = Document.objects.create(
+                memorial_id=memorial_id,
+                upload=upload,
+                kind=parsed.kind,
+                source=parsed.source,
+                source_path=parsed.source_path[:500],
+                title_encrypted=cipher.encrypt_text(parsed.title or ""),
+                text_encrypted=cipher.encrypt_text(text),
+                author=author[:255],
+                author_id=author_id[:255],
+                audience=audience[:200],
+                date=parsed.date or (first.sent_at if first else None),
+                register=guess.register,
+                register_reason=guess.reason[:255],
+                is_subject_author=is_subject_speaker(
+                    author=author, author_id=author_id, identities=people.identities
+                ),
+                content_sha256=content_sha256,
+                passages_count=len(drafts),
+            )
+            for start in range(0, len(drafts), PASSAGE_BATCH):
+                # Consent is checked again at every step: a withdrawal stops the work here.
+                consent_require(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
+                batch = drafts[start : start + PASSAGE_BATCH]
+                vectors = embed_passages([draft.indexed_text for draft in batch])
+                _passages_insert(
+                    document=document, drafts=batch, vectors=vectors, people=people, cipher=cipher
+                )
+                if on_batch is not None:
+                    on_batch(start + len(batch))
+    except IntegrityError:
+        # Another run stored the same content between our check and our insert.
+        existing = Document.objects.filter(
+            memorial_id=memorial_id, content_sha256=content_sha256
+        ).first()
+        if existing is not None:
+            return existing, False
+        raise
+    return document, True
+
+
+def _passages_insert(*, document, drafts, vectors, people: CorpusPeople, cipher) -> None:  # type: ignore[no-untyped-def]
+    """One multi-row INSERT per batch; the tsvector is computed by Postgres from the indexed
+    text sent as a parameter, which is never stored in clear."""
+    rows = []
+    params: list[Any] = []
+    for draft, vector in zip(drafts, vectors, strict=True):
+        rows.append(
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::vector, to_tsvector(%s::regconfig, %s))"
+        )
+        params += [
+            document.memorial_id,
+            document.id,
+            draft.position,
+            cipher.encrypt_text(draft.text),
+            (draft.speaker or "")[:255],
+            (draft.speaker_id or "")[:255],
+            is_subject_speaker(
+                author=draft.speaker or "",
+                author_id=draft.speaker_id or "",
+                identities=people.identities,
+            ),
+            draft.sent_at,
+            document.register,
+            _vector_literal(vector),
+            SEARCH_CONFIG,
+            draft.indexed_text,
+        ]
+    table = Passage._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (memorial_id, document_id, position, text_encrypted, speaker, "
+            "speaker_id, is_subject, sent_at, register, embedding, search) VALUES "
+            + ", ".join(rows),
+            params,
+        )
+
+
+def _vector_literal(vector) -> str:  # type: ignore[no-untyped-def]
+    return "[" + ",".join(f"{value:.7g}" for value in vector) + "]"

@@ -1,0 +1,49 @@
+"""Mail about a memorial's activation, inactivity and sunset. Send after commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from memorials.models import Membership, Memorial, Role
+
+
+def site_link(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def steward_emails(*, memorial: Memorial, exclude: Any = None) -> list[str]:
+    stewards = Membership.objects.filter(memorial=memorial, role=Role.STEWARD).select_related(
+        "user"
+    )
+    return [m.user.email for m in stewards if exclude is None or m.user_id != exclude.pk]
+
+
+def staff_emails() -> list[str]:
+    users = get_user_model().objects.filter(is_staff=True, is_active=True)
+    return list(users.values_list("email", flat=True))
+
+
+def notice_send_on_commit(
+    *, to: list[str], subject: str, template: str, context: dict[str, Any]
+) -> None:
+    """One plain-text mail per recipient (nobody sees who else was told), after commit."""
+    if not to:
+        return
+    body = render_to_string(f"memorials/email/{template}.txt", context)
+
+    def send() -> None:
+        for address in to:
+            send_mail(
+                subject=f"[Legacy] {subject}",
+                message=body,
+                from_email=None,
+                recipient_list=[address],
+            )
+
+    transaction.on_commit(send)

@@ -1,0 +1,160 @@
+// The corpus upload page: drop or choose many files; each is sent on its own request so it
+// has its own progress bar, then its processing status arrives live over the memorial's
+// event socket (memorial-events.js dispatches "memorial:event" with {kind, data}).
+(function () {
+    const form = document.querySelector("[data-corpus-upload]");
+    const list = document.querySelector("[data-corpus-uploads]");
+    const input = form && form.querySelector("input[type=file]");
+    const PARALLEL = 2;
+    const queue = [];
+    let running = 0;
+
+    document.querySelectorAll("form[data-confirm]").forEach(function (confirming) {
+        confirming.addEventListener("submit", function (event) {
+            if (!window.confirm(confirming.dataset.confirm)) event.preventDefault();
+        });
+    });
+    if (!form || !list || !input) return;
+
+    function element(tag, className, text) {
+        const node = document.createElement(tag);
+        if (className) node.className = className;
+        if (text !== undefined) node.textContent = text;
+        return node;
+    }
+
+    function rowFor(name) {
+        const empty = list.querySelector("[data-corpus-empty]");
+        if (empty) empty.remove();
+        const row = element("li", "corpus-upload status-sending");
+        const head = element("div", "corpus-upload-head");
+        head.append(element("span", "corpus-upload-name", name));
+        const status = element("span", "corpus-upload-status", "Waiting to send");
+        status.setAttribute("data-upload-status", "");
+        head.append(status);
+        const bar = element("progress");
+        bar.max = 100; bar.value = 0;
+        bar.setAttribute("data-upload-progress", "");
+        const detail = element("p", "muted corpus-upload-detail");
+        detail.setAttribute("data-upload-detail", "");
+        const error = element("p", "corpus-upload-error");
+        error.setAttribute("data-upload-error", "");
+        row.append(head, bar, detail, error);
+        list.prepend(row);
+        return row;
+    }
+
+    function part(row, name) { return row.querySelector("[data-upload-" + name + "]"); }
+
+    function showStatus(row, data) {
+        row.className = "corpus-upload status-" + data.status;
+        part(row, "status").textContent = data.status_label || data.status;
+        const bar = part(row, "progress");
+        const finished = ["done", "failed", "stopped"].indexOf(data.status) >= 0;
+        bar.max = Math.max(data.total || 0, 1);
+        bar.value = finished ? bar.max : (data.done || 0);
+        part(row, "detail").textContent = (data.done || 0) + " of " + (data.total || 0) +
+            " documents · " + (data.passages || 0) + " passages";
+        part(row, "error").textContent = data.error || "";
+    }
+
+    function send(file, row) {
+        running += 1;
+        const body = new FormData();
+        body.append("files", file);
+        body.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+        const request = new XMLHttpRequest();
+        request.open("POST", form.action);
+        request.setRequestHeader("X-Requested-With", "fetch");
+        request.upload.onprogress = function (progress) {
+            if (!progress.lengthComputable) return;
+            const bar = part(row, "progress");
+            bar.max = 100;
+            bar.value = Math.round(100 * progress.loaded / progress.total);
+            part(row, "status").textContent = "Sending " + bar.value + "%";
+        };
+        request.onload = function () {
+            let answer = {};
+            try { answer = JSON.parse(request.responseText); } catch (ignored) { answer = {}; }
+            const upload = (answer.uploads || [])[0];
+            const error = (answer.errors || [])[0];
+            if (upload) {
+                const existing = list.querySelector('[data-upload-id="' + upload.upload_id + '"]');
+                if (existing && existing !== row) {
+                    row.remove();
+                    row = existing;
+                }
+                row.dataset.uploadId = upload.upload_id;
+                showStatus(row, upload);
+                if (upload.duplicate) part(row, "error").textContent = "Uploaded before: kept once.";
+            } else {
+                row.className = "corpus-upload status-failed";
+                part(row, "status").textContent = "Not sent";
+                part(row, "error").textContent = error ? error.error : "The upload failed (" + request.status + ").";
+            }
+            next();
+        };
+        request.onerror = function () {
+            row.className = "corpus-upload status-failed";
+            part(row, "status").textContent = "Not sent";
+            part(row, "error").textContent = "The connection was lost. Please try this file again.";
+            next();
+        };
+        request.send(body);
+    }
+
+    function next() {
+        running -= 1;
+        pump();
+    }
+
+    function pump() {
+        while (running < PARALLEL && queue.length) {
+            const item = queue.shift();
+            send(item.file, item.row);
+        }
+    }
+
+    function add(files) {
+        Array.prototype.forEach.call(files, function (file) {
+            queue.push({ file: file, row: rowFor(file.name) });
+        });
+        pump();
+    }
+
+    form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        add(input.files);
+        input.value = "";
+    });
+    input.addEventListener("change", function () {
+        add(input.files);
+        input.value = "";
+    });
+    ["dragenter", "dragover"].forEach(function (name) {
+        form.addEventListener(name, function (event) {
+            event.preventDefault();
+            form.classList.add("corpus-drop-active");
+        });
+    });
+    ["dragleave", "drop"].forEach(function (name) {
+        form.addEventListener(name, function (event) {
+            event.preventDefault();
+            form.classList.remove("corpus-drop-active");
+        });
+    });
+    form.addEventListener("drop", function (event) {
+        if (!input.disabled && event.dataTransfer) add(event.dataTransfer.files);
+    });
+
+    document.addEventListener("memorial:event", function (event) {
+        if (event.detail.kind !== "upload") return;
+        const data = event.detail.data;
+        let row = list.querySelector('[data-upload-id="' + data.upload_id + '"]');
+        if (!row) {
+            row = rowFor(data.name);
+            row.dataset.uploadId = data.upload_id;
+        }
+        showStatus(row, data);
+    });
+})();

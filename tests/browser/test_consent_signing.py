@@ -1,0 +1,68 @@
+"""Reading, signing and withdrawing a consent, in a real browser at a phone's size."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from consent.models import AuditEvent, ConsentRecord
+from tests.accounts.factories import PASSWORD
+from tests.browser.test_first_visit import page  # noqa: F401  (the phone-sized browser)
+from tests.consent.factories import consent_documents_install
+from tests.memorials.factories import MemorialFactory
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)"
+    ),
+]
+
+
+def test_the_subject_reads_signs_and_withdraws_a_consent(page, live_server):  # noqa: F811
+    consent_documents_install()
+    memorial = MemorialFactory(name="Ada Lovelace", subject__full_name="Ada Lovelace")
+    # given the subject, signed in, on their memorial
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill(memorial.subject.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.goto(live_server.url + memorial.get_absolute_url())
+    # when they open their consents and choose to read the one for their writing
+    page.get_by_role("link", name="Consent", exact=True).click()
+    page.get_by_role("heading", name="Consent", exact=True).wait_for()
+    writing = page.locator("[data-scope=corpus]")
+    writing.get_by_text("Not given").wait_for()
+    writing.get_by_role("link", name="Read and sign").click()
+    # then the whole text is there before the signing form
+    page.get_by_role("heading", name="What is not encrypted").wait_for()
+    # when a wrong password is given, nothing is signed and they are told so
+    page.get_by_label("Type your full name to sign").fill("Ada Lovelace")
+    page.get_by_label("Your password, to confirm it is you").fill("not my password")
+    page.get_by_role("button", name="Sign this consent").click()
+    page.get_by_text("That password is not right.").wait_for()
+    assert not ConsentRecord.objects.exists()
+    # and with the right one, it is signed
+    page.get_by_label("Type your full name to sign").fill("Ada Lovelace")
+    page.get_by_label("Your password, to confirm it is you").fill(PASSWORD)
+    page.get_by_role("button", name="Sign this consent").click()
+    page.get_by_text("Thank you. Your consent for “your writing” is signed.").wait_for()
+    page.locator("[data-scope=corpus]").get_by_text("Given", exact=True).wait_for()
+    record = ConsentRecord.objects.get(memorial=memorial, scope="corpus")
+    assert record.typed_name == "Ada Lovelace" and record.user_agent
+    # when they withdraw it, they are asked to confirm first
+    page.locator("[data-scope=corpus]").get_by_role("link", name="Withdraw").click()
+    page.get_by_text("This cannot be undone.").wait_for()
+    page.get_by_role("button", name="Withdraw my consent").click()
+    page.get_by_text("is withdrawn, as of now").wait_for()
+    record.refresh_from_db()
+    assert record.revoked_at is not None
+    # and the audit log tells both, newest first
+    page.get_by_role("link", name="See the audit log").click()
+    rows = page.locator("tbody tr")
+    assert rows.count() == 2
+    assert "withdrew" in rows.nth(0).inner_text() and "signed" in rows.nth(1).inner_text()
+    assert AuditEvent.objects.count() == 2

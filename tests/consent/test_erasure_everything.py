@@ -1,0 +1,266 @@
+"""The kill switch leaves nothing: a memorial filled with every kind of data there is, with a
+marker planted in its content, is erased; then every table of the database, every file under
+MEDIA_ROOT and the providers' records are searched for the marker and the memorial's id.
+
+Each kind of data is planted by one `@planter` below. A planter imports its app lazily and
+returns None when that app does not exist yet, so this test runs at every stage of the
+project. To cover a new kind of data, add a planter (the lead extends this list).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, models
+
+from consent.audit import audit_record, audit_verify
+from consent.encryption import memorial_cipher
+from consent.erasure.services import memorial_erase
+from consent.models import ConsentScope, ErasureCertificate
+from memorials.models import Memorial, MemorialState, Role
+from tests.accounts.factories import UserFactory
+from tests.consent.factories import grant_consent
+from tests.memorials.factories import InvitationFactory, MembershipFactory, MemorialFactory
+
+pytestmark = pytest.mark.django_db
+
+Planter = Callable[[Memorial, str], str | None]
+PLANTERS: list[Planter] = []
+
+# Tables whose rows may outlive an erasure, or grow during one, because they are not the
+# memorial's: people's accounts, published consent texts, the append-only audit trail and
+# the providers' call log (both name a memorial only by its keyed reference), and the
+# certificate itself. Every row of them is still searched for the marker and the id.
+MAY_GROW = {
+    "accounts_user",
+    "account_emailaddress",
+    "consent_consentdocument",
+    "consent_auditevent",
+    "consent_erasurecertificate",
+    "voice_voiceprovidercall",
+}
+
+
+def planter(function: Planter) -> Planter:
+    PLANTERS.append(function)
+    return function
+
+
+# --- what a memorial can hold ------------------------------------------------------------
+
+
+@planter
+def plant_people_and_invitations(memorial: Memorial, marker: str) -> str:
+    MembershipFactory(memorial=memorial, role=Role.FAMILY)
+    MembershipFactory(memorial=memorial, role=Role.STEWARD)
+    InvitationFactory(memorial=memorial, email=f"{marker.lower()}@example.org")
+    return "memberships, invitations"
+
+
+@planter
+def plant_consents_key_and_audit(memorial: Memorial, marker: str) -> str:
+    grant_consent(memorial, *ConsentScope.values)  # typed name: the memorial's, with the marker
+    memorial_cipher(memorial_id=memorial.id)
+    audit_record(action="test.planted", memorial_id=memorial.id, actor=memorial.subject)
+    return "consents, memorial key, audit events"
+
+
+@planter
+def plant_corpus(memorial: Memorial, marker: str) -> str | None:
+    try:
+        from corpus.services.documents import correspondent_add, identity_add
+        from corpus.services.uploads import upload_create, upload_ingest
+    except ImportError:
+        return None
+    identity_add(memorial_id=memorial.id, kind="name", value=f"Ada {marker}")
+    correspondent_add(memorial_id=memorial.id, value=f"George {marker}", register="family")
+    text = (
+        f"Dear George,\n\nThe garden is full of {marker} this spring. I think of you often.\n\n"
+        f"Love,\nAda {marker}\n"
+    )
+    upload, _ = upload_create(
+        memorial_id=memorial.id,
+        file=SimpleUploadedFile(f"{marker}-letters.txt", text.encode(), "text/plain"),
+    )
+    upload_ingest(upload_id=upload.id)
+    from corpus.models import Passage
+
+    assert Passage.objects.filter(memorial_id=memorial.id).exists(), "the ingest made nothing"
+    return "uploads, documents, passages with vectors, identities, correspondents"
+
+
+@planter
+def plant_voice(memorial: Memorial, marker: str) -> str | None:
+    try:
+        from voice.services import voice_clone_register
+    except ImportError:
+        return None
+    voice_clone_register(
+        memorial_id=memorial.id, provider="offline", remote_id=f"voice-{uuid.uuid4().hex}"
+    )
+    return "voice clones (offline provider)"
+
+
+@planter
+def plant_wishes(memorial: Memorial, marker: str) -> str | None:
+    try:
+        from memorials.models import MemorialWishes  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    MemorialWishes.objects.create(memorial=memorial, forbidden_topics=[f"the {marker} affair"])
+    return "wishes"
+
+
+@planter
+def plant_activation(memorial: Memorial, marker: str) -> str | None:
+    try:
+        from memorials.activation import activation_key_issue, activation_start
+    except ImportError:
+        return None
+    steward = memorial.memberships.get(role=Role.STEWARD).user
+    key = activation_key_issue(memorial=memorial, steward=steward)
+    certificate = SimpleUploadedFile(
+        f"{marker}-death-certificate.pdf",
+        b"%PDF-1.4\n% death certificate of Ada " + marker.encode() + b"\n%%EOF\n",
+        "application/pdf",
+    )
+    activation_start(memorial=memorial, steward=steward, key=key, certificate=certificate)
+    return "activation keys, activation requests, death certificates"
+
+
+# --- where anything could be left ---------------------------------------------------------
+
+SEARCHED_TYPES = ["text", "character varying", "character", "json", "jsonb", "uuid", "bytea"]
+
+
+def table_counts() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
+        )
+        tables = [row[0] for row in cursor.fetchall()]
+        counts = {}
+        for table in tables:
+            cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def database_hits(*, needle: str, allowed_rows: dict[str, tuple[str, str]]) -> list[str]:
+    """Every table.column (of a text, json, uuid or bytea type) where `needle` occurs,
+    case-insensitively, outside the allowed rows ({table: (column, value)})."""
+    quote = connection.ops.quote_name
+    hits = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c "
+            "JOIN information_schema.tables t ON t.table_schema = c.table_schema "
+            "AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE' "
+            "WHERE c.table_schema = 'public' AND c.data_type = ANY(%s) "
+            "ORDER BY c.table_name, c.ordinal_position",
+            [SEARCHED_TYPES],
+        )
+        for table, column, data_type in cursor.fetchall():
+            value = (
+                f"encode({quote(column)}, 'escape')"
+                if data_type == "bytea"
+                else f"{quote(column)}::text"
+            )
+            sql = f"SELECT count(*) FROM {quote(table)} WHERE strpos(lower({value}), lower(%s)) > 0"
+            params = [needle]
+            if table in allowed_rows:
+                key, allowed = allowed_rows[table]
+                sql += f" AND {quote(key)}::text <> %s"
+                params.append(allowed)
+            cursor.execute(sql, params)
+            if found := cursor.fetchone()[0]:
+                hits.append(f"{table}.{column} ({found} rows)")
+    return hits
+
+
+def media_hits(root: Path, needles: list[str]) -> list[str]:
+    hits = []
+    for path in root.rglob("*"):
+        relative = str(path.relative_to(root))
+        if any(needle.lower() in relative.lower() for needle in needles):
+            hits.append(f"name: {relative}")
+        if path.is_file():
+            data = path.read_bytes().lower()
+            if any(needle.lower().encode() in data for needle in needles):
+                hits.append(f"bytes: {relative}")
+    return hits
+
+
+def rows_left_pointing_at(memorial_id: uuid.UUID) -> list[str]:
+    """Rows of any model with a foreign key to Memorial that still point at it."""
+    left = []
+    for model in apps.get_models():
+        if model is ErasureCertificate:
+            continue
+        for field in model._meta.get_fields():
+            if isinstance(field, models.ForeignKey) and field.related_model is Memorial:
+                count = model._default_manager.filter(**{field.name: memorial_id}).count()
+                if count:
+                    left.append(f"{model._meta.label}.{field.name}: {count}")
+    return left
+
+
+def test_erasure_leaves_nothing_but_the_tombstone_and_its_certificate(settings, tmp_path):
+    # given a private media folder, and everyone's accounts already made
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    marker = f"Zqx{uuid.uuid4().hex[:10]}Marker"
+    memorial = MemorialFactory(name=f"Ada {marker} Lovelace")
+    UserFactory()  # so the snapshot already holds user rows of the shape planters add
+    before = table_counts()
+
+    # and a memorial filled with every kind of data that exists in this project
+    planted = [kind for plant in PLANTERS if (kind := plant(memorial, marker))]
+    assert planted, "nothing was planted"
+    memorial_id = memorial.id
+    assert database_hits(needle=marker, allowed_rows={}), "the marker was not planted anywhere"
+    assert rows_left_pointing_at(memorial_id), "nothing points at the memorial before erasure"
+
+    # when the subject pulls the kill switch
+    certificate = memorial_erase(memorial=memorial, actor=memorial.subject, reason="test")
+
+    # then the memorial row is a content-free tombstone
+    tombstone = Memorial.objects.get(pk=memorial_id)
+    assert tombstone.state == MemorialState.ERASED and marker not in tombstone.name
+    assert certificate.body["complete"] is True, certificate.body["data"]
+
+    # and the marker is nowhere in the database, the id only in the tombstone and certificate
+    assert database_hits(needle=marker, allowed_rows={}) == []
+    id_allowed = {
+        Memorial._meta.db_table: ("id", str(memorial_id)),
+        ErasureCertificate._meta.db_table: ("memorial_id", str(memorial_id)),
+    }
+    for form in (str(memorial_id), memorial_id.hex):
+        assert database_hits(needle=form, allowed_rows=id_allowed) == [], planted
+
+    # and the rows are gone, not merely unreadable (encrypted text would hide the marker)
+    assert rows_left_pointing_at(memorial_id) == []
+    after = table_counts()
+    grown = {
+        table: (before.get(table, 0), count)
+        for table, count in after.items()
+        if count > before.get(table, 0) and table not in MAY_GROW
+    }
+    assert grown == {}, f"rows left behind (before, after): {grown}"
+
+    # and no file or folder under MEDIA_ROOT names or holds the memorial or the marker
+    assert media_hits(settings.MEDIA_ROOT, [marker, str(memorial_id), memorial_id.hex]) == []
+
+    # and remote copies were deleted through their providers, and the calls say so
+    if apps.is_installed("voice"):
+        calls = apps.get_model("voice", "VoiceProviderCall")._default_manager.all()
+        assert calls.exists() and all(call.ok for call in calls)
+
+    # and the audit chain still holds
+    assert audit_verify() is None

@@ -1,0 +1,65 @@
+"""Helpers for the corpus tests: a subject with consent, and uploads run through the services."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from corpus.models import Upload
+from corpus.services.uploads import upload_create, upload_ingest
+from tests.consent.factories import grant_consent
+from tests.memorials.factories import MemorialFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setenv("MEDIA_ROOT", str(settings.MEDIA_ROOT))  # for a worker process too
+
+
+@pytest.fixture
+def memorial(db):
+    memorial = MemorialFactory(name="Ann Smith")
+    grant_consent(memorial, "corpus")
+    return memorial
+
+
+def whatsapp_export(lines: list[tuple[datetime, str, str]]) -> bytes:
+    """A WhatsApp 'Export chat' text file (the dd/mm/yyyy, 24 h variant)."""
+    return "\n".join(
+        f"{moment:%d/%m/%Y, %H:%M} - {author}: {text}" for moment, author, text in lines
+    ).encode()
+
+
+SAMPLE_CHAT = [
+    (datetime(2021, 5, 1, 9, 0), "Ann Smith", "Good morning! Did you water the tomatoes?"),
+    (datetime(2021, 5, 1, 9, 2), "George", "Yes, and the roses by the shed too."),
+    (datetime(2021, 5, 1, 9, 5), "Ann Smith", "Lovely. I am baking lemon drizzle cake later."),
+    (datetime(2021, 5, 1, 9, 7), "George", "Save me a slice, please."),
+    (datetime(2021, 6, 12, 18, 0), "Ann Smith", "The sailing trip to Cornwall was wonderful."),
+    (datetime(2021, 6, 12, 18, 3), "George", "Did you see any dolphins near Falmouth?"),
+    (datetime(2021, 6, 12, 18, 4), "Ann Smith", "Three of them, jumping beside the boat!"),
+]
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def upload(memorial, name: str, content: bytes) -> tuple[Upload, bool]:
+    return upload_create(memorial_id=memorial.id, file=SimpleUploadedFile(name, content))
+
+
+def ingest(memorial, name: str, content: bytes) -> Upload:
+    stored, _ = upload(memorial, name, content)
+    result = upload_ingest(upload_id=stored.id)
+    assert result is not None
+    return result

@@ -1,0 +1,88 @@
+"""Local sentence embeddings: shape, stability, meaning, and a refusal to run a wrong model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from corpus import embeddings
+from corpus.embeddings import (
+    EMBEDDING_DIMENSIONS,
+    EmbeddingModelError,
+    embed_passages,
+    embed_query,
+)
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b)  # the vectors are unit norm
+
+
+def test_passages_are_unit_float32_vectors_in_input_order() -> None:
+    texts = ["Short.", "A somewhat longer sentence about the garden we planted in spring.", ""]
+
+    vectors = embed_passages(texts)
+
+    assert vectors.shape == (3, EMBEDDING_DIMENSIONS)
+    assert vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    # Batching sorts by length; each row must still belong to its own text.
+    for text, vector in zip(texts, vectors, strict=True):
+        np.testing.assert_allclose(vector, embed_query(text), atol=1e-5)
+
+
+def test_query_is_one_vector() -> None:
+    vector = embed_query("Where did we go on holiday in 1998?")
+
+    assert vector.shape == (EMBEDDING_DIMENSIONS,)
+    assert vector.dtype == np.float32
+
+
+def test_embedding_is_deterministic() -> None:
+    text = "My grandmother taught me to bake bread on Sunday mornings."
+
+    assert np.array_equal(embed_query(text), embed_query(text))
+
+
+def test_paraphrase_is_closer_than_an_unrelated_sentence() -> None:
+    anchor, paraphrase, unrelated = embed_passages(
+        [
+            "I love walking my dog in the park",
+            "Strolling in the park with my puppy is my favourite",
+            "The quarterly tax filing is due",
+        ]
+    )
+
+    assert cosine(anchor, paraphrase) > cosine(anchor, unrelated) + 0.3
+
+
+def test_long_text_is_truncated_not_rejected() -> None:
+    vector = embed_query("memories of the seaside " * 400)
+
+    assert vector.shape == (EMBEDDING_DIMENSIONS,)
+    assert np.isfinite(vector).all()
+
+
+def test_empty_list_gives_an_empty_matrix() -> None:
+    vectors = embed_passages([])
+
+    assert vectors.shape == (0, EMBEDDING_DIMENSIONS)
+    assert vectors.dtype == np.float32
+
+
+def test_a_model_file_with_another_checksum_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a pinned hash the installed file does not have, and no model loaded yet
+    monkeypatch.setattr(embeddings, "MODEL_SHA256", "0" * 64)
+    monkeypatch.setattr(embeddings, "_encoder", None)
+
+    # when / then
+    with pytest.raises(EmbeddingModelError, match="expected 0000"):
+        embed_query("hello")
+
+
+def test_thread_count_must_be_a_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(embeddings.THREADS_ENV_VAR, "many")
+    monkeypatch.setattr(embeddings, "_encoder", None)
+
+    with pytest.raises(EmbeddingModelError, match=embeddings.THREADS_ENV_VAR):
+        embed_query("hello")

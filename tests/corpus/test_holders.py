@@ -1,0 +1,61 @@
+"""The kill switch erases everything the corpus holds; the export gives it all back."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from consent.holders import holders
+from corpus.models import Document, Passage, SubjectIdentity, Upload
+from corpus.storage import upload_file_path, uploads_dir
+from tests.corpus.conftest import SAMPLE_CHAT, ingest, whatsapp_export
+
+pytestmark = pytest.mark.django_db
+
+
+class Writer:
+    def __init__(self):
+        self.files: dict[str, bytes] = {}
+
+    def write_json(self, path, data):
+        self.files[path] = json.dumps(data).encode()
+
+    def write_bytes(self, path, chunks):
+        self.files[path] = b"".join(chunks)
+
+
+def corpus_holders():
+    return [holder for holder in holders() if holder.name.startswith("corpus.")]
+
+
+def test_export_has_the_original_files_and_the_readable_passages(memorial):
+    content = whatsapp_export(SAMPLE_CHAT)
+    upload = ingest(memorial, "chat.txt", content)
+    writer = Writer()
+    for holder in corpus_holders():
+        holder.export(memorial.id, writer)
+    assert writer.files[f"corpus/files/{upload.id}/chat.txt"] == content
+    passages = json.loads(writer.files["corpus/passages.json"])
+    assert len(passages) == len(SAMPLE_CHAT) and "tomatoes" in passages[0]["text"]
+    documents = json.loads(writer.files["corpus/documents.json"])
+    assert documents[0]["title"] and "lemon drizzle" in documents[0]["text"]
+
+
+def test_erase_removes_rows_and_files(memorial):
+    SubjectIdentity.objects.create(memorial=memorial, kind="name", value="Ann Smith")
+    upload = ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT))
+    path = upload_file_path(upload.path)
+    assert path.exists()
+    assert {holder.name for holder in corpus_holders()} == {
+        "corpus.passages", "corpus.documents", "corpus.uploads",
+    }  # fmt: skip
+    counts = {holder.name: holder.count(memorial.id) for holder in corpus_holders()}
+    assert counts == {"corpus.passages": 7, "corpus.documents": 1, "corpus.uploads": 1}
+    for holder in corpus_holders():
+        holder.erase(memorial.id)
+    assert not path.exists() and not uploads_dir(memorial_id=memorial.id).exists()
+    assert not Passage.objects.filter(memorial=memorial).exists()
+    assert not Document.objects.filter(memorial=memorial).exists()
+    assert not Upload.objects.filter(memorial=memorial).exists()
+    assert not SubjectIdentity.objects.filter(memorial=memorial).exists()

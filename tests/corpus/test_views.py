@@ -1,0 +1,143 @@
+"""The corpus pages through the Django test client."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from consent.audit import audit_events_for
+from corpus.models import Document, Passage, Upload
+from memorials.models import Role
+from tests.corpus.conftest import SAMPLE_CHAT, ingest, whatsapp_export
+from tests.memorials.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def subject_client(client, memorial):
+    client.force_login(memorial.subject)
+    return client
+
+
+def test_the_upload_page_is_the_subjects_alone(client, memorial):
+    url = reverse("corpus:index", args=[memorial.id])
+    family = MembershipFactory(memorial=memorial, role=Role.FAMILY)
+    client.force_login(family.user)
+    assert client.get(url).status_code == 404
+    client.force_login(memorial.subject)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b"runs locally" in page.content and b"Drop files here" in page.content
+
+
+def test_several_files_uploaded_at_once_are_stored_and_queued(subject_client, memorial):
+    response = subject_client.post(
+        reverse("corpus:upload", args=[memorial.id]),
+        {"files": [
+            SimpleUploadedFile("chat.txt", whatsapp_export(SAMPLE_CHAT)),
+            SimpleUploadedFile("diary.md", b"# 3 May 2020\n\nA quiet day in the garden."),
+        ]},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert set(Upload.objects.filter(memorial=memorial).values_list("name", flat=True)) == {
+        "chat.txt",
+        "diary.md",
+    }
+
+
+def test_the_browser_upload_answers_json_per_file(subject_client, memorial, settings):
+    url = reverse("corpus:upload", args=[memorial.id])
+    content = whatsapp_export(SAMPLE_CHAT)
+    first = subject_client.post(
+        url, {"files": SimpleUploadedFile("chat.txt", content)}, HTTP_X_REQUESTED_WITH="fetch"
+    ).json()
+    again = subject_client.post(
+        url, {"files": SimpleUploadedFile("copy.txt", content)}, HTTP_X_REQUESTED_WITH="fetch"
+    ).json()
+    assert first["uploads"][0]["status"] == "queued" and not first["uploads"][0]["duplicate"]
+    assert (
+        again["uploads"][0]["duplicate"]
+        and again["uploads"][0]["upload_id"] == first["uploads"][0]["upload_id"]
+    )
+    # and a file over the limit is refused with its name
+    settings.CORPUS_MAX_FILE_MB = 1
+    big = subject_client.post(
+        url, {"files": SimpleUploadedFile("huge.mbox", b"x" * (1024 * 1024 + 10))},
+        HTTP_X_REQUESTED_WITH="fetch",
+    )  # fmt: skip
+    assert big.status_code == 400
+    assert big.json()["errors"] == [
+        {"name": "huge.mbox", "error": "This file is larger than 1 MB."}
+    ]
+    assert Upload.objects.filter(memorial=memorial).count() == 1
+
+
+def test_upload_without_consent_is_refused_calmly(client):
+    from tests.memorials.factories import MemorialFactory
+
+    memorial = MemorialFactory()
+    client.force_login(memorial.subject)
+    response = client.post(
+        reverse("corpus:upload", args=[memorial.id]),
+        {"files": SimpleUploadedFile("chat.txt", b"hello")},
+        HTTP_X_REQUESTED_WITH="fetch",
+    )
+    assert response.status_code == 403 and "consent" in response.json()["errors"][0]["error"]
+    assert not Upload.objects.exists()
+
+
+def test_deleting_a_document_asks_first_then_removes_its_passages(subject_client, memorial):
+    ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT))
+    document = Document.objects.get(memorial=memorial)
+    url = reverse("corpus:document_delete", args=[memorial.id, document.id])
+    confirm = subject_client.get(url)
+    assert confirm.status_code == 200 and b"Delete this document?" in confirm.content
+    assert Passage.objects.filter(document=document).exists()  # nothing yet
+    subject_client.post(url)
+    assert not Document.objects.filter(id=document.id).exists()
+    assert not Passage.objects.filter(memorial=memorial).exists()  # vectors with them
+    assert audit_events_for(memorial_id=memorial.id)[0].action == "corpus.document_delete"
+
+
+def test_deleting_a_passage(subject_client, memorial):
+    ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT))
+    passage = Passage.objects.filter(memorial=memorial).first()
+    subject_client.post(reverse("corpus:passage_delete", args=[memorial.id, passage.id]))
+    assert not Passage.objects.filter(id=passage.id).exists()
+    assert Passage.objects.filter(memorial=memorial).count() == len(SAMPLE_CHAT) - 1
+
+
+def test_browse_page_query_count_is_fixed(subject_client, memorial, django_assert_num_queries):
+    ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT))
+    ingest(
+        memorial, "other.txt", whatsapp_export([(m, a, t + " again") for m, a, t in SAMPLE_CHAT])
+    )
+    url = reverse("corpus:passages", args=[memorial.id])
+    # session, user, membership, count, page, memorial key
+    with django_assert_num_queries(6):
+        page = subject_client.get(url)
+    assert page.content.count(b"corpus-passage-text") == 2 * len(SAMPLE_CHAT)
+    assert b"tomatoes" in page.content
+
+
+def test_search_page_shows_the_best_passages(subject_client, memorial):
+    ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT))
+    page = subject_client.get(reverse("corpus:passages", args=[memorial.id]), {"q": "dolphins"})
+    assert page.status_code == 200 and b"Falmouth" in page.content
+
+
+def test_documents_page_and_register_correction(subject_client, memorial):
+    ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT))
+    document = Document.objects.get(memorial=memorial)
+    assert subject_client.get(reverse("corpus:documents", args=[memorial.id])).status_code == 200
+    subject_client.post(
+        reverse("corpus:document_register", args=[memorial.id, document.id]),
+        {"register": "family"},
+    )
+    document.refresh_from_db()
+    assert document.register == "family" and document.register_corrected
+    assert set(Passage.objects.filter(document=document).values_list("register", flat=True)) == {
+        "family"
+    }

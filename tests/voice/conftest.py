@@ -1,0 +1,1 @@
+from tests.consent.conftest import consent_documents  # noqa: F401

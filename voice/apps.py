@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class VoiceConfig(AppConfig):
+    name = "voice"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from consent.holders import DataHolder, holder_register
+        from consent.signals import consent_revoked
+        from voice.receivers import voice_clones_delete_on_revocation
+        from voice.services import voice_clones_count, voice_clones_erase, voice_clones_export
+
+        holder_register(
+            DataHolder(
+                name="voice.clones",
+                label="copies of your voice held by a voice provider",
+                count=voice_clones_count,
+                erase=voice_clones_erase,
+                export=voice_clones_export,
+                order=20,  # the remote copy goes before anything it was made from
+            )
+        )
+        consent_revoked.connect(
+            voice_clones_delete_on_revocation, dispatch_uid="voice.clones_delete_on_revocation"
+        )

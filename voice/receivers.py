@@ -1,0 +1,19 @@
+"""What the voice app does when consent changes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from consent.models import ConsentScope
+
+
+def voice_clones_delete_on_revocation(
+    sender: Any, *, memorial_id: uuid.UUID, scope: str, **kwargs: Any
+) -> None:
+    """Consent `voice` withdrawn: the remote clones go, through their providers."""
+    if scope != ConsentScope.VOICE:
+        return
+    from voice.tasks import voice_clones_delete
+
+    voice_clones_delete.delay(str(memorial_id))
