@@ -100,7 +100,7 @@ def synthetic_export(messages: int, seed: int = 7) -> bytes:
 
 def main() -> None:
     messages = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    bench_setup()
+    bench_setup("legacy_bench_ingest")  # apart from the other benches, to run them at once
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from corpus.embeddings import embed_passages

@@ -106,6 +106,16 @@ def _actor_role(memorial_id: uuid.UUID, actor: Any) -> str:
     return role or "staff"
 
 
+# Said plainly on every certificate, as in the README: what could not be encrypted at rest.
+SEARCH_STRUCTURES_NOTE = (
+    "Search structures could not be encrypted and still be searched: the embedding vectors "
+    "and full-text lexemes of the passages, and people's names, addresses and file names "
+    "kept beside them, were stored in clear. They were deleted with their rows above; "
+    "unlike encrypted content, copies of them in earlier backups are not made unreadable by "
+    "destroying the key."
+)
+
+
 def memorial_erase(*, memorial: Memorial, actor: Any, reason: str) -> ErasureCertificate:
     """Pull the kill switch. `reason` is a short, content-free phrase for the certificate
     (e.g. "kill switch pulled by the subject"). Returns the stored, signed certificate;
@@ -155,6 +165,7 @@ def memorial_erase(*, memorial: Memorial, actor: Any, reason: str) -> ErasureCer
                     "method": "crypto-shredding: the memorial's AES-256 data key is forgotten, "
                     "so every copy of its encrypted content, backups included, is unreadable",
                 },
+                "search_structures": SEARCH_STRUCTURES_NOTE,
                 "tasks": tasks,
                 "data": outcomes,
                 "complete": all(o["status"] == "erased" and o["after"] == 0 for o in outcomes),

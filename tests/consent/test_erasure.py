@@ -158,6 +158,8 @@ def test_the_certificate_verifies_and_any_change_breaks_it(tmp_path):
     certificate = memorial_erase(memorial=memorial, actor=memorial.subject, reason="test")
     document = erasure_certificate_document(certificate=certificate)
     assert certificate_verify(document=document).signed_by_this_server
+    # it says plainly what was never encrypted (and so is not shredded with the key)
+    assert "vectors" in document["certificate"]["search_structures"]
     # the command says so too
     path = tmp_path / "certificate.json"
     path.write_text(json.dumps(document))
