@@ -3,38 +3,10 @@
 from __future__ import annotations
 
 import re
-import shutil
-
-import pytest
 
 from memorials.models import ActivationRequest, ActivationStatus, Role
 from tests.accounts.factories import PASSWORD
 from tests.memorials.factories import MembershipFactory, MemorialFactory
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)"
-    ),
-]
-
-
-@pytest.fixture
-def page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        context = browser.new_context(viewport={"width": 390, "height": 844})
-        yield context.new_page()
-        browser.close()
 
 
 def test_a_steward_takes_the_key_once_and_asks_to_activate(page, live_server, tmp_path, settings):

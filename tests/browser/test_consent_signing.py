@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
 from consent.models import AuditEvent, ConsentRecord
 from tests.accounts.factories import PASSWORD
-from tests.browser.test_first_visit import page  # noqa: F401  (the phone-sized browser)
 from tests.consent.factories import consent_documents_install
 from tests.memorials.factories import MemorialFactory
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)"
-    ),
-]
-
-
-def test_the_subject_reads_signs_and_withdraws_a_consent(page, live_server):  # noqa: F811
+def test_the_subject_reads_signs_and_withdraws_a_consent(page, live_server):
     consent_documents_install()
     memorial = MemorialFactory(name="Ada Lovelace", subject__full_name="Ada Lovelace")
     # given the subject, signed in, on their memorial

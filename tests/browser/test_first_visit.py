@@ -3,39 +3,10 @@
 from __future__ import annotations
 
 import re
-import shutil
 
-import pytest
 from django.core import mail
 
 from memorials.models import Invitation, Memorial, Role
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)"
-    ),
-]
-
-
-@pytest.fixture
-def page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls this test makes
-    # between browser steps are still synchronous and safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
-        yield context.new_page()
-        browser.close()
 
 
 def test_sign_up_confirm_create_a_memorial_and_invite_family(page, live_server):

@@ -4,10 +4,7 @@ re-enter the password, confirm, and leave with the signed certificate."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
-
-import pytest
 
 from consent.certificate import certificate_verify
 from consent.models import ConsentScope, ErasureCertificate
@@ -15,31 +12,6 @@ from memorials.models import Memorial, MemorialState, Role
 from tests.accounts.factories import PASSWORD
 from tests.consent.factories import grant_consent
 from tests.memorials.factories import InvitationFactory, MembershipFactory, MemorialFactory
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)"
-    ),
-]
-
-
-@pytest.fixture
-def page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
-        yield context.new_page()
-        browser.close()
 
 
 def test_the_subject_erases_their_memorial_and_downloads_the_certificate(page, live_server):
