@@ -1,4 +1,5 @@
-"""A private database for the benchmarks: `legacy_bench` on the same Postgres server,
+"""A private database for the benchmarks: `legacy_bench` (or the name a script passes) on the
+same Postgres server,
 migrated at start and dropped at the end, so a benchmark never touches the dev data.
 
 Import and call `bench_setup()` before anything else from Django. With LEGACY_BENCH_KEEP=1
@@ -18,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 BENCH_DB = "legacy_bench"
 
 
-def bench_setup() -> bool:
+def bench_setup(database: str = BENCH_DB) -> bool:
     sys.path.insert(0, str(REPO))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "legacy.settings.base")
     import psycopg
@@ -29,14 +30,14 @@ def bench_setup() -> bool:
     keep = os.environ.get("LEGACY_BENCH_KEEP") == "1"
     admin = psycopg.connect(base_url, autocommit=True)
     found = bool(
-        admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
+        admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
     )
     reused = keep and found
     if not reused:
-        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
+        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{database}"')
     admin.close()
-    bench_url = _with_database(base_url, BENCH_DB)
+    bench_url = _with_database(base_url, database)
     os.environ["DATABASE_URL"] = bench_url
     os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="legacy-bench-media-")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -47,7 +48,7 @@ def bench_setup() -> bool:
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    print(f"bench database {BENCH_DB} migrated in {time.perf_counter() - started:.1f} s")
+    print(f"bench database {database} migrated in {time.perf_counter() - started:.1f} s")
 
     from legacy.celery import app
 
@@ -58,7 +59,7 @@ def bench_setup() -> bool:
 
         connections.close_all()
         admin = psycopg.connect(base_url, autocommit=True)
-        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         admin.close()
 
     if not keep:

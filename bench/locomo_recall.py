@@ -65,7 +65,7 @@ def main() -> None:
         if len(sys.argv) > 1
         else REPO.parent / "shared/data/locomo/locomo-dev.json"
     )
-    bench_setup()
+    bench_setup("legacy_bench_locomo")  # apart from the latency bench, to run both at once
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from corpus.models import Upload

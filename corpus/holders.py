@@ -8,8 +8,10 @@ import uuid
 from consent.encryption import memorial_cipher
 from consent.holders import DataHolder, ExportWriter, holder_register
 from corpus.models import (
+    CorpusStatistics,
     Correspondent,
     Document,
+    LexemeFrequency,
     Passage,
     SubjectIdentity,
     Upload,
@@ -23,6 +25,9 @@ def _passages_count(memorial_id: uuid.UUID) -> int:
 
 def _passages_erase(memorial_id: uuid.UUID) -> int:
     count, _ = Passage.objects.filter(memorial_id=memorial_id).delete()
+    # The delete trigger has brought these to zero; the lexemes go explicitly all the same.
+    LexemeFrequency.objects.filter(memorial_id=memorial_id).delete()
+    CorpusStatistics.objects.filter(memorial_id=memorial_id).delete()
     return count
 
 

@@ -210,3 +210,42 @@ class Correspondent(models.Model):
     def __str__(self) -> str:
         return f"{self.value} ({self.register})"
 
+
+class CorpusStatistics(models.Model):
+    """How many passages a memorial holds and their lexemes in all: BM25's N and average
+    length. Kept by a trigger on corpus_passage (see migration 0004), like LexemeFrequency."""
+
+    memorial = models.OneToOneField(
+        "memorials.Memorial", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    passages = models.BigIntegerField(default=0)
+    lexemes = models.BigIntegerField(default=0)  # the sum of length(search)
+
+    class Meta:
+        ordering = ["memorial"]
+        verbose_name_plural = "corpus statistics"
+
+    def __str__(self) -> str:
+        return f"{self.passages} passages of {self.memorial_id}"
+
+
+class LexemeFrequency(models.Model):
+    """In how many of a memorial's passages a lexeme occurs (its document frequency), for
+    BM25's IDF and to leave out, at query time, the lexemes too common to search by. Kept by
+    statement-level triggers on corpus_passage inserts and deletes (migration 0004); a
+    passage's lexemes are never updated in place."""
+
+    memorial = models.ForeignKey(  # indexed by the unique constraint, memorial first
+        "memorials.Memorial", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    lexeme = models.TextField()
+    passages = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["memorial", "lexeme"]
+        constraints = [
+            models.UniqueConstraint(fields=["memorial", "lexeme"], name="lexeme_once_per_memorial")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lexeme}: {self.passages}"

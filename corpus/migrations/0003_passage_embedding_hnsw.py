@@ -12,22 +12,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveField(
-            model_name='corpusversion',
-            name='memorial',
-        ),
         migrations.AddIndex(
             model_name='passage',
             index=pgvector.django.indexes.HnswIndex(ef_construction=64, fields=['embedding'], m=16, name='passage_embedding_hnsw', opclasses=['vector_cosine_ops']),
         ),
         migrations.DeleteModel(
             name='CorpusVersion',
-        ),
-        # A passage row is ~2 kB, 1.5 kB of it the vector: with the type's default (extended)
-        # the vector was the first column moved out of line, and every exact distance paid a
-        # TOAST fetch (~3 us a row). MAIN keeps it in the row; the text goes out of line first.
-        migrations.RunSQL(
-            "ALTER TABLE corpus_passage ALTER COLUMN embedding SET STORAGE MAIN",
-            reverse_sql="ALTER TABLE corpus_passage ALTER COLUMN embedding SET STORAGE EXTENDED",
         ),
     ]

@@ -1,0 +1,74 @@
+"""The keyword side's lexeme statistics, and the lexemes it leaves out for speed."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from corpus.models import CorpusStatistics, Document, LexemeFrequency
+from corpus.retrieval import MATCH_BUDGET, MAX_SHARE, keyword_plan
+from corpus.services.documents import document_delete
+from tests.corpus.conftest import SAMPLE_CHAT, ingest, whatsapp_export
+
+
+def test_common_lexemes_score_but_only_the_rarest_find_candidates():
+    passages = 100_000
+    plan = keyword_plan(
+        passages=passages,
+        lexemes=passages * 20,
+        frequencies={
+            "dolphin": 40,
+            "trip": MATCH_BUDGET - 40,  # together with dolphin, just within the budget
+            "boat": MATCH_BUDGET,  # past the budget: scores, finds nothing itself
+            "ann": int(MAX_SHARE * passages) + 1,  # too common to count at all
+        },
+    )
+    assert plan is not None
+    assert plan.matching == ["dolphin", "trip"]
+    assert set(plan.idf) == {"dolphin", "boat", "trip"}
+    assert plan.idf["dolphin"] > plan.idf["trip"] > plan.idf["boat"]
+    assert plan.average_length == 20
+
+
+def test_the_rarest_lexeme_finds_candidates_even_past_the_budget():
+    plan = keyword_plan(
+        passages=100_000, lexemes=2_000_000, frequencies={"cake": 5_000, "lemon": 4_000}
+    )
+    assert plan is not None and plan.matching == ["lemon"]
+
+
+def test_no_plan_when_every_lexeme_is_too_common_or_absent():
+    passages = 100_000
+    common = int(MAX_SHARE * passages) + 1
+    frequencies = {"ann": common, "absent": 0}
+    assert keyword_plan(passages=passages, lexemes=passages, frequencies=frequencies) is None
+
+
+def test_a_tiny_memorial_keeps_even_its_most_common_lexemes():
+    plan = keyword_plan(passages=10, lexemes=100, frequencies={"ann": 9, "cake": 1})
+    assert plan is not None and set(plan.idf) == {"ann", "cake"}
+
+
+@pytest.mark.django_db
+def test_frequencies_follow_the_passages_written_and_deleted(memorial, django_user_model):
+    # given
+    ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT lexeme, count(*) FROM corpus_passage, unnest(tsvector_to_array(search))"
+            " AS lexeme WHERE memorial_id = %s GROUP BY lexeme",
+            [memorial.id],
+        )
+        counted = dict(cursor.fetchall())
+    # then
+    stored = dict(
+        LexemeFrequency.objects.filter(memorial=memorial).values_list("lexeme", "passages")
+    )
+    assert stored == counted and "dolphin" in stored
+    statistics = CorpusStatistics.objects.get(memorial=memorial)
+    assert statistics.passages == memorial.passages.count()
+    # when
+    document_delete(document=Document.objects.get(memorial=memorial), actor=memorial.subject)
+    # then
+    assert not LexemeFrequency.objects.filter(memorial=memorial).exists()
+    assert CorpusStatistics.objects.get(memorial=memorial).passages == 0
