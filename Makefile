@@ -42,8 +42,11 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/djlint templates --reformat --quiet || true
 
+BENCHES := bench/locomo_recall.py bench/ingest_throughput.py bench/retrieval_latency.py
+
+## Each benchmark prints its figures and ends with its headline line (see bench/README.md).
 bench: install
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in $(BENCHES); do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) var
