@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from consent.erasure.selectors import steward_may_erase
 from memorials.activation import activation_pending_get
 from memorials.forms import InvitationForm, MemorialCreateForm
 from memorials.lifecycle import InvalidTransition
@@ -77,6 +78,9 @@ def memorial_detail(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRespons
             else None
         ),
         "is_steward": membership.role == Role.STEWARD,
+        "steward_may_erase": (
+            membership.role == Role.STEWARD and steward_may_erase(memorial=membership.memorial)
+        ),
     }
     return render(request, "memorials/detail.html", context)
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from consent.holders import DataHolder, holders
 from consent.models import ErasureCertificate, MemorialKey
-from memorials.models import Membership, Memorial, MemorialState, Role
+from memorials.models import EndingRule, Membership, Memorial, MemorialState, Role
 from memorials.selectors import MemorialNotFound, memorial_get_for
+from memorials.wishes import wishes_get
 
 logger = logging.getLogger(__name__)
 
@@ -25,18 +26,10 @@ class MemorialErased(Exception):
 def steward_may_erase(*, memorial: Memorial) -> bool:
     """Whether a steward may pull the kill switch: only after the subject's death (the
     memorial activated or closed), and only when the subject's wishes say that what is left
-    at the end is erased (`MemorialWishes.ending == "erase"`), or name it outright
-    (`steward_may_erase`). Read lazily from `memorials.wishes`: without it, subject only."""
+    at the end is erased."""
     if memorial.state not in AFTER_DEATH_STATES:
         return False
-    try:
-        from memorials.wishes import wishes_get
-    except ImportError:  # pragma: no cover - before the wishes exist
-        return False
-    wishes: Any = wishes_get(memorial_id=memorial.id)
-    return bool(getattr(wishes, "steward_may_erase", False)) or (
-        getattr(wishes, "ending", "") == "erase"
-    )
+    return wishes_get(memorial_id=memorial.id).ending == EndingRule.ERASE
 
 
 def erasure_membership_for(*, user: Any, memorial_id: uuid.UUID | str) -> Membership:

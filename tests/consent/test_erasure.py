@@ -28,7 +28,7 @@ from consent.models import (
     ErasureCertificate,
     MemorialKey,
 )
-from memorials.models import Invitation, Membership, Memorial, MemorialState, Role
+from memorials.models import Invitation, Membership, Memorial, MemorialState, MemorialWishes, Role
 from memorials.selectors import MemorialNotFound
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.consent.factories import grant_consent
@@ -201,18 +201,21 @@ def test_only_the_subject_may_erase_a_living_memorial():
         erasure_membership_for(user=UserFactory(), memorial_id=memorial.id)
 
 
-def test_after_death_a_steward_may_erase_only_when_the_wishes_say_so():
-    wishes = pytest.importorskip("memorials.wishes")
-    from memorials.models import MemorialWishes
-
+def test_after_death_a_steward_may_erase_only_when_the_wishes_say_so(client):
     memorial = filled_memorial()
     steward = Membership.objects.get(memorial=memorial, role=Role.STEWARD).user
+    client.force_login(steward)
     Memorial.objects.filter(pk=memorial.pk).update(state=MemorialState.ACTIVE)
     with pytest.raises(MemorialNotFound):
         erasure_membership_for(user=steward, memorial_id=memorial.id)
+    assert "Ending the memorial" not in client.get(memorial.get_absolute_url()).content.decode()
+    # when the subject's wishes say that everything is erased at the end
     MemorialWishes.objects.create(memorial=memorial, ending="erase")
-    assert wishes.wishes_get(memorial_id=memorial.id).ending == "erase"
+    # then the steward may, and their memorial page leads them to the kill switch
     assert erasure_membership_for(user=steward, memorial_id=memorial.id).role == Role.STEWARD
+    page = client.get(memorial.get_absolute_url()).content.decode()
+    assert "Ending the memorial" in page
+    assert f"/memorials/{memorial.id}/erase/" in page
 
 
 # --- the pages ---------------------------------------------------------------------------
