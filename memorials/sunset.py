@@ -79,17 +79,9 @@ def memorial_sunset_close(*, memorial: Memorial, now: datetime) -> MemorialSunse
 
 
 def memorial_sunset_erase(*, memorial: Memorial, actor: Any = None) -> bool:
-    """Hand a memorial whose wishes say "erase" to the kill switch. False (logged, retried
-    by the next sweep) while the kill switch is not there yet."""
-    try:
-        from consent.erasure.services import memorial_erase
-    except ImportError:
-        logger.warning(
-            "Memorial %s is due for erasure at its sunset, but consent.erasure.memorial_erase "
-            "is not available: it stays closed and will be retried.",
-            memorial.id,
-        )
-        return False
+    """Hand a memorial whose wishes say "erase" to the kill switch."""
+    from consent.erasure.services import memorial_erase  # lazy: consent.erasure reads memorials
+
     memorial_erase(memorial=memorial, actor=actor, reason="sunset")
     MemorialSunset.objects.filter(memorial=memorial).update(erased_at=timezone.now())
     return True
