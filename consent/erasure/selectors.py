@@ -9,6 +9,7 @@ from typing import Any
 
 from consent.holders import DataHolder, holders
 from consent.models import ErasureCertificate, MemorialKey
+from memorials.activation import activation_is_approved
 from memorials.models import EndingRule, Membership, Memorial, MemorialState, Role
 from memorials.selectors import MemorialNotFound, memorial_get_for
 from memorials.wishes import wishes_get
@@ -25,9 +26,12 @@ class MemorialErased(Exception):
 
 def steward_may_erase(*, memorial: Memorial) -> bool:
     """Whether a steward may pull the kill switch: only after the subject's death (the
-    memorial activated or closed), and only when the subject's wishes say that what is left
-    at the end is erased."""
+    memorial activated or closed through an approved activation: a living subject may open
+    their memorial too), and only when the subject's wishes say that what is left at the end
+    is erased."""
     if memorial.state not in AFTER_DEATH_STATES:
+        return False
+    if not activation_is_approved(memorial_id=memorial.id):
         return False
     return wishes_get(memorial_id=memorial.id).ending == EndingRule.ERASE
 

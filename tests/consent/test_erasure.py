@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 
 from consent import holders as holders_module
 from consent.audit import audit_events_for, audit_verify
@@ -28,7 +29,16 @@ from consent.models import (
     ErasureCertificate,
     MemorialKey,
 )
-from memorials.models import Invitation, Membership, Memorial, MemorialState, MemorialWishes, Role
+from memorials.models import (
+    ActivationRequest,
+    ActivationStatus,
+    Invitation,
+    Membership,
+    Memorial,
+    MemorialState,
+    MemorialWishes,
+    Role,
+)
 from memorials.selectors import MemorialNotFound
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.consent.factories import grant_consent
@@ -205,12 +215,19 @@ def test_after_death_a_steward_may_erase_only_when_the_wishes_say_so(client):
     memorial = filled_memorial()
     steward = Membership.objects.get(memorial=memorial, role=Role.STEWARD).user
     client.force_login(steward)
+    MemorialWishes.objects.create(memorial=memorial, ending="erase")
+    # an active memorial is not proof of death: a living subject may have opened it
     Memorial.objects.filter(pk=memorial.pk).update(state=MemorialState.ACTIVE)
     with pytest.raises(MemorialNotFound):
         erasure_membership_for(user=steward, memorial_id=memorial.id)
     assert "Ending the memorial" not in client.get(memorial.get_absolute_url()).content.decode()
-    # when the subject's wishes say that everything is erased at the end
-    MemorialWishes.objects.create(memorial=memorial, ending="erase")
+    # when the death was shown and approved by someone else
+    ActivationRequest.objects.create(
+        memorial=memorial, started_by=steward, status=ActivationStatus.APPROVED,
+        decided_by=UserFactory(is_staff=True), decided_as_staff=True, decided_at=timezone.now(),
+        approvable_at=timezone.now(), certificate_path="", certificate_type="application/pdf",
+        certificate_bytes=0,
+    )  # fmt: skip
     # then the steward may, and their memorial page leads them to the kill switch
     assert erasure_membership_for(user=steward, memorial_id=memorial.id).role == Role.STEWARD
     page = client.get(memorial.get_absolute_url()).content.decode()
