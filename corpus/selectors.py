@@ -51,6 +51,14 @@ def correspondent_list(*, memorial_id: uuid.UUID) -> QuerySet[Correspondent]:
     return Correspondent.objects.filter(memorial_id=memorial_id)
 
 
+def identity_get(*, memorial_id: uuid.UUID, identity_id: int) -> SubjectIdentity | None:
+    return identity_list(memorial_id=memorial_id).filter(id=identity_id).first()
+
+
+def correspondent_get(*, memorial_id: uuid.UUID, correspondent_id: int) -> Correspondent | None:
+    return correspondent_list(memorial_id=memorial_id).filter(id=correspondent_id).first()
+
+
 def corpus_counts(*, memorial_id: uuid.UUID) -> dict[str, int]:
     return {
         "documents": Document.objects.filter(memorial_id=memorial_id).count(),

@@ -18,7 +18,7 @@ from consent.gate import ConsentRequired, consent_is_granted
 from consent.models import ConsentScope
 from corpus import selectors
 from corpus.forms import CorrespondentForm, IdentityForm, PassageSearchForm, RegisterForm
-from corpus.models import Correspondent, Register, SubjectIdentity, UploadStatus
+from corpus.models import Register, UploadStatus
 from corpus.parsers import ACCEPTED
 from corpus.retrieval import passage_retrieve
 from corpus.services.documents import (
@@ -128,7 +128,7 @@ def upload_remove(
     upload = selectors.upload_get(memorial_id=memorial_id, upload_id=upload_id)
     if upload is None:
         raise Http404
-    _consent_guard(request, lambda: upload_delete(upload=upload, actor=request.user))
+    upload_delete(upload=upload, actor=request.user)  # deleting needs no consent
     messages.success(request, f"{upload.name} and everything read from it are deleted.")
     return _index(memorial_id)
 
@@ -162,7 +162,7 @@ def identity_new(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def identity_delete(request: HttpRequest, memorial_id: uuid.UUID, identity_id: int) -> HttpResponse:
     _subject(request, memorial_id)
-    identity = SubjectIdentity.objects.filter(memorial_id=memorial_id, id=identity_id).first()
+    identity = selectors.identity_get(memorial_id=memorial_id, identity_id=identity_id)
     if identity is None:
         raise Http404
     _consent_guard(request, lambda: identity_remove(identity=identity))
@@ -189,9 +189,9 @@ def correspondent_delete(
     request: HttpRequest, memorial_id: uuid.UUID, correspondent_id: int
 ) -> HttpResponse:
     _subject(request, memorial_id)
-    correspondent = Correspondent.objects.filter(
-        memorial_id=memorial_id, id=correspondent_id
-    ).first()
+    correspondent = selectors.correspondent_get(
+        memorial_id=memorial_id, correspondent_id=correspondent_id
+    )
     if correspondent is None:
         raise Http404
     _consent_guard(request, lambda: correspondent_remove(correspondent=correspondent))
@@ -240,11 +240,8 @@ def document_remove(
     if document is None:
         raise Http404
     if request.method == "POST":
-        try:
-            count = document_delete(document=document, actor=request.user)
-            messages.success(request, f"The document and its {count} passage(s) are deleted.")
-        except ConsentRequired as refusal:
-            messages.error(request, str(refusal))
+        count = document_delete(document=document, actor=request.user)  # needs no consent
+        messages.success(request, f"The document and its {count} passage(s) are deleted.")
         return redirect("corpus:documents", memorial_id=memorial_id)
     title = selectors.document_title(document=document)
     return render(request, "corpus/document_delete.html", {
@@ -290,7 +287,7 @@ def passage_remove(request: HttpRequest, memorial_id: uuid.UUID, passage_id: int
     passage = selectors.passage_get(memorial_id=memorial_id, passage_id=passage_id)
     if passage is None:
         raise Http404
-    _consent_guard(request, lambda: passage_delete(passage=passage, actor=request.user))
+    passage_delete(passage=passage, actor=request.user)  # deleting needs no consent
     messages.success(request, "The passage is deleted.")
     return redirect(request.POST.get("next") or reverse("corpus:passages", args=[memorial_id]))
 

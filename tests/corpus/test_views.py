@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from consent.audit import audit_events_for
+from consent.models import ConsentRecord
 from corpus.models import Document, Passage, Upload
 from memorials.models import Role
 from tests.corpus.conftest import SAMPLE_CHAT, ingest, whatsapp_export
@@ -99,6 +101,20 @@ def test_deleting_a_document_asks_first_then_removes_its_passages(subject_client
     assert not Document.objects.filter(id=document.id).exists()
     assert not Passage.objects.filter(memorial=memorial).exists()  # vectors with them
     assert audit_events_for(memorial_id=memorial.id)[0].action == "corpus.document_delete"
+
+
+def test_after_withdrawing_consent_the_subject_can_still_delete_their_words(
+    subject_client, memorial
+):
+    # given an ingested chat, then the corpus consent withdrawn
+    ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT))
+    upload = Upload.objects.get(memorial=memorial)
+    ConsentRecord.objects.filter(memorial=memorial).update(revoked_at=timezone.now())
+    # when they delete the upload
+    subject_client.post(reverse("corpus:upload_delete", args=[memorial.id, upload.id]))
+    # then it goes, with everything read from it
+    assert not Upload.objects.filter(memorial=memorial).exists()
+    assert not Passage.objects.filter(memorial=memorial).exists()
 
 
 def test_deleting_a_passage(subject_client, memorial):
