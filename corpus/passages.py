@@ -1,11 +1,14 @@
 """Split parsed documents into passages: the units the twin retrieves and may quote.
 
-Each passage keeps two texts. `text` is only the author's own words, because the twin may
-quote it back. `indexed_text` is what gets embedded and full-text indexed: the date and the
-speaker's name, and for chats the neighbouring turns. Measured on LoCoMo (turn-level evidence
-recall, Postgres hybrid search): `Speaker:` doubles what the embedding alone finds (recall@10
-0.24 -> 0.48), and a neighbouring turn each side lifts the full hybrid retrieval from 0.64 to
-0.76, because a chat line rarely makes sense without the line before and after it.
+Each passage keeps three texts. `text` is only the author's own words, because the twin may
+quote it back. `indexed_text` is what gets full-text indexed: the date and the speaker's name,
+and for chats the neighbouring turns. `embedded_text` is what the embedding model reads: the
+words alone (with the title, for prose); the speaker, the date and the neighbouring turns
+(`neighbours`) are added to its vector by `corpus.passage_vectors`, which costs a fraction of
+embedding them with every turn. Measured on LoCoMo (turn-level evidence recall, Postgres
+hybrid search): `Speaker:` doubles what the embedding alone finds (recall@10 0.24 -> 0.48),
+and a neighbouring turn each side lifts the full hybrid retrieval from 0.64 to 0.76, because a
+chat line rarely makes sense without the line before and after it.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ class PassageDraft:
     speaker_id: str
     sent_at: datetime | None
     position: int  # order within the document
+    embedded_text: str  # what the embedding model reads: the words, and a prose title
+    neighbours: tuple[int, ...] = ()  # positions of the turns around a chat turn
     is_subject: bool | None = None  # decided later by the corpus service
 
 
@@ -91,8 +96,9 @@ def _prose_passage(
 ) -> PassageDraft:
     sent_at = message.sent_at or doc.date
     # The title (an email subject, an entry heading) is often the best summary of the topic.
-    header = " ".join(part for part in (_date_tag(sent_at), doc.title.strip()) if part)
+    header = " ".join(part for part in (date_tag(sent_at), doc.title.strip()) if part)
     lines = [header, f"{message.author}: {chunk}"] if header else [f"{message.author}: {chunk}"]
+    title = doc.title.strip()
     return PassageDraft(
         text=chunk,
         indexed_text="\n".join(lines),
@@ -100,6 +106,7 @@ def _prose_passage(
         speaker_id=message.author_id,
         sent_at=sent_at,
         position=position,
+        embedded_text=f"{title}\n{chunk}" if title else chunk,
     )
 
 
@@ -176,16 +183,21 @@ def _split_chat(
     passages: list[PassageDraft] = []
     for session in _sessions(doc.messages, session_gap=session_gap):
         turns = _turns(session, target_words=target_words, max_words=max_words)
+        first = len(passages)  # the position of the session's first turn
         for index, turn in enumerate(turns):
-            context = turns[max(0, index - context_turns) : index + context_turns + 1]
+            around = range(
+                max(0, index - context_turns), min(index + context_turns + 1, len(turns))
+            )
             passages.append(
                 PassageDraft(
                     text=turn.text,
-                    indexed_text=_chat_indexed_text(turn, context),
+                    indexed_text=_chat_indexed_text(turn, [turns[i] for i in around]),
                     speaker=turn.speaker,
                     speaker_id=turn.speaker_id,
                     sent_at=turn.sent_at,
-                    position=len(passages),
+                    position=first + index,
+                    embedded_text=turn.text,
+                    neighbours=tuple(first + i for i in around if i != index),
                 )
             )
     return passages
@@ -248,14 +260,14 @@ def _chat_indexed_text(turn: _Turn, context: list[_Turn]) -> str:
     for neighbour in context:
         words = neighbour.text if neighbour is turn else _clip(neighbour.text, CONTEXT_TURN_WORDS)
         lines.append(f"{neighbour.speaker}: {words}")
-    date = _date_tag(turn.sent_at)
+    date = date_tag(turn.sent_at)
     return f"{date} " + "\n".join(lines) if date else "\n".join(lines)
 
 
 # --- shared --------------------------------------------------------------------------------
 
 
-def _date_tag(moment: datetime | None) -> str:
+def date_tag(moment: datetime | None) -> str:
     # ISO and "8 May 2023" retrieved equally well on LoCoMo; ISO costs fewer tokens.
     return f"[{moment.date().isoformat()}]" if moment else ""
 

@@ -14,9 +14,9 @@ from django.db import IntegrityError, connection, transaction
 from consent.encryption import MemorialCipher
 from consent.gate import consent_require
 from consent.models import ConsentScope
-from corpus.embeddings import embed_passages
 from corpus.models import Document, Passage, Upload
 from corpus.parsers import ParsedDocument
+from corpus.passage_vectors import passage_vectors
 from corpus.passages import split_document
 from corpus.registers import is_subject_speaker, register_infer
 
@@ -118,8 +118,9 @@ def document_ingest(
             for start in range(0, len(drafts), PASSAGE_BATCH):
                 # Consent is checked again at every step: a withdrawal stops the work here.
                 consent_require(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
-                batch = drafts[start : start + PASSAGE_BATCH]
-                vectors = embed_passages([draft.indexed_text for draft in batch])
+                rows = range(start, min(start + PASSAGE_BATCH, len(drafts)))
+                batch = drafts[rows.start : rows.stop]
+                vectors = passage_vectors(drafts, rows)
                 _passages_insert(
                     document=document, drafts=batch, vectors=vectors, people=people, cipher=cipher
                 )

@@ -26,9 +26,12 @@ def test_passages_are_unit_float32_vectors_in_input_order() -> None:
     assert vectors.shape == (3, EMBEDDING_DIMENSIONS)
     assert vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    # Batching sorts by length; each row must still belong to its own text.
+    # Batching sorts by length; each row must still belong to its own text (int8 activation
+    # ranges are taken per batch, padding included, so a short text batched with a longer
+    # one comes out a little different from the same text alone: 0.98 for "Short." here).
     for text, vector in zip(texts, vectors, strict=True):
-        np.testing.assert_allclose(vector, embed_query(text), atol=1e-5)
+        assert cosine(vector, embed_query(text)) > 0.95
+    assert cosine(vectors[0], embed_query(texts[1])) < 0.9
 
 
 def test_query_is_one_vector() -> None:

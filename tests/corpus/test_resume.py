@@ -33,16 +33,16 @@ def test_a_crashed_ingest_resumes_without_duplicate_passages(memorial, monkeypat
     })  # fmt: skip
     stored, _ = upload(memorial, "chats.zip", archive)
     # given a worker that dies while embedding the second document
-    real_embed = passages_store.embed_passages
+    real_embed = passages_store.passage_vectors
     calls = {"n": 0}
 
-    def dying_embed(texts):
+    def dying_embed(drafts, batch):
         calls["n"] += 1
         if calls["n"] == 2:
             raise WorkerKilled
-        return real_embed(texts)
+        return real_embed(drafts, batch)
 
-    monkeypatch.setattr(passages_store, "embed_passages", dying_embed)
+    monkeypatch.setattr(passages_store, "passage_vectors", dying_embed)
     with pytest.raises(WorkerKilled):
         upload_ingest(upload_id=stored.id)
     stored.refresh_from_db()
@@ -50,7 +50,7 @@ def test_a_crashed_ingest_resumes_without_duplicate_passages(memorial, monkeypat
     assert Document.objects.filter(memorial=memorial).count() == 1  # the first, whole
     assert Passage.objects.filter(memorial=memorial).count() == 6
     # when the task is delivered again
-    monkeypatch.setattr(passages_store, "embed_passages", real_embed)
+    monkeypatch.setattr(passages_store, "passage_vectors", real_embed)
     done = upload_ingest(upload_id=stored.id)
     # then everything is there exactly once
     assert done.status == UploadStatus.DONE
