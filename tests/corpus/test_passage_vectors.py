@@ -20,7 +20,9 @@ def chat(lines: list[tuple[str, str]]) -> ParsedDocument:
         source="whatsapp",
         title="Chat",
         messages=[
-            ParsedMessage(author=author, author_id="", sent_at=datetime(2021, 6, 5, 9, n), text=text)
+            ParsedMessage(
+                author=author, author_id="", sent_at=datetime(2021, 6, 5, 9, n), text=text
+            )
             for n, (author, text) in enumerate(lines)
         ],
     )
