@@ -16,6 +16,7 @@ from corpus.models import (
     SubjectIdentity,
     Upload,
 )
+from corpus.partitions import passage_partition_drop
 from corpus.storage import memorial_uploads_delete, upload_file_chunks, upload_file_delete
 
 
@@ -28,6 +29,9 @@ def _passages_erase(memorial_id: uuid.UUID) -> int:
     # The delete trigger has brought these to zero; the lexemes go explicitly all the same.
     LexemeFrequency.objects.filter(memorial_id=memorial_id).delete()
     CorpusStatistics.objects.filter(memorial_id=memorial_id).delete()
+    # The memorial's empty partition and its indexes; if the lock is not had in time, the
+    # daily sweep drops it (corpus.tasks.passage_partitions_swept).
+    passage_partition_drop(memorial_id=memorial_id)
     return count
 
 

@@ -14,7 +14,7 @@ import uuid
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from pgvector.django import HnswIndex, VectorField
+from pgvector.django import VectorField
 
 from corpus.embeddings import EMBEDDING_DIMENSIONS
 
@@ -132,7 +132,8 @@ class Passage(models.Model):
     is_subject = models.BooleanField(default=False)  # the subject's own words: their voice
     sent_at = models.DateTimeField(null=True, blank=True)
     register = models.CharField(max_length=16, choices=Register.choices)  # the document's
-    # Unit-norm, so cosine distance (`<=>`) ranks them; searched through the HNSW index.
+    # Unit-norm, so cosine distance (`<=>`) ranks them; searched through the memorial's HNSW
+    # index once it has one (corpus.partitions), exactly before.
     embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS)
     # Lexemes of the indexed text (speaker, date, text), computed at write time: the text
     # itself is encrypted, so Postgres cannot derive them later.
@@ -140,21 +141,17 @@ class Passage(models.Model):
 
     class Meta:
         ordering = ["document", "position"]
+        # The table is partitioned by memorial (migration 0005, corpus.partitions): each
+        # memorial's passages have their own table, GIN index and, once there are enough,
+        # HNSW graph. Unique constraints must hold the partition key.
         constraints = [
-            models.UniqueConstraint(fields=["document", "position"], name="passage_position_once"),
+            models.UniqueConstraint(
+                fields=["memorial", "document", "position"], name="passage_position_once"
+            ),
         ]
         indexes = [
             GinIndex(fields=["search"], name="passage_search_gin"),
             models.Index(fields=["memorial", "sent_at"], name="passage_memorial_sent_at"),
-            # One graph over every memorial: filtered by memorial at search time (see
-            # corpus.retrieval); pgvector's defaults, spelled out.
-            HnswIndex(
-                name="passage_embedding_hnsw",
-                fields=["embedding"],
-                m=16,
-                ef_construction=64,
-                opclasses=["vector_cosine_ops"],
-            ),
         ]
 
     def __str__(self) -> str:

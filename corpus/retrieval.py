@@ -1,11 +1,12 @@
 """The one retrieval function: a memorial's best passages for a query.
 
 Two rankings are fused by reciprocal rank fusion (RRF): nearest embeddings (pgvector, cosine
-distance through the HNSW index) and full-text matches (Postgres, an OR of the query's
-lexemes, scored by BM25). The passages either side of each strong fused hit then earn a share
-of its score, so the turns around an answer (the question before it, the reply after it)
-come along. Filters: register, date range, only the subject's own words. Tuned with
-bench/locomo_recall.py; timed with bench/retrieval_latency.py.
+distance) and full-text matches (Postgres, an OR of the query's lexemes, scored by BM25). Both
+read only the memorial's own partition of corpus_passage (corpus.partitions): its GIN index,
+and its HNSW graph once it is big enough to have one. The passages either side of each strong
+fused hit then earn a share of its score, so the turns around an answer (the question before
+it, the reply after it) come along. Filters: register, date range, only the subject's own
+words. Tuned with bench/locomo_recall.py; timed with bench/retrieval_latency.py.
 """
 
 from __future__ import annotations
@@ -131,12 +132,11 @@ def _filters(memorial_id, registers, since, until, subject_only) -> _Filters:  #
 
 
 def _semantic_ranking(cursor, vector: np.ndarray, filters: _Filters) -> list[int]:  # type: ignore[no-untyped-def]
-    """Nearest passages by cosine distance. On a big memorial the planner walks the HNSW
-    graph (approximate; relaxed_order may return rows slightly out of order, hence the outer
-    sort); on a small one it reads the memorial's rows by btree and sorts them (exact).
-    The walk is approximate: tests/corpus/test_retrieval_isolation.py found that, forced onto
-    the graph, a memorial of 7 passages among 2,100 close copies of them got back only some
-    of its own, with or without iterative scan (nodes the graph leaves with no way in)."""
+    """Nearest passages by cosine distance, in the memorial's partition. A big memorial has
+    its own HNSW graph, which the planner walks (approximate; with a register or date filter
+    the iterative scan goes on until enough rows pass; relaxed_order may return rows slightly
+    out of order, hence the outer sort); a small one, or a big one whose graph is still being
+    built, has its rows read and sorted (exact)."""
     cursor.execute(
         f"SET LOCAL hnsw.ef_search = {HNSW_EF_SEARCH};"
         " SET LOCAL hnsw.iterative_scan = relaxed_order"
@@ -224,12 +224,16 @@ def _keyword_ranking(cursor, query: str, filters: _Filters) -> list[int]:  # typ
     # counting them was worth 0.783 -> 0.765 @10 on LoCoMo):
     # sum(idf of the lexemes it holds) * (k1 + 1) / (1 + k1 * (1 - b + b * length / average)).
     # Candidates are capped at MATCH_BUDGET when even the rarest lexeme is that common.
-    held = " + ".join(["CASE WHEN p.search @@ %s::tsquery THEN %s ELSE 0 END"] * len(plan.idf))
+    # float8 throughout: bare Python floats arrive as numeric, several times slower to add.
+    held = " + ".join(
+        ["CASE WHEN p.search @@ %s::tsquery THEN %s::float8 ELSE 0 END"] * len(plan.idf)
+    )
     cursor.execute(
         "SELECT p.id FROM ("
         f" SELECT id, search, length(search) AS length FROM {_TABLE}"
         f" WHERE {filters.sql()} AND search @@ %s::tsquery LIMIT %s"
-        f") AS p ORDER BY ({held}) / (1 + %s * (1 - %s + %s * p.length / %s)) DESC, p.id"
+        f") AS p ORDER BY ({held}) / (1 + %s::float8 * (1 - %s::float8 + %s::float8 * p.length"
+        " / %s::float8)) DESC, p.id"
         " LIMIT %s",
         [*filters.params, lexemes_any_tsquery(plan.matching), MATCH_BUDGET,
          *[item for lexeme, idf in plan.idf.items()
@@ -244,12 +248,17 @@ def _neighbours_lend(cursor, top: list[int], scores: dict[int, float], filters) 
     a share of the hit's score: the best share it is offered, added to its own."""
     if not top:
         return
+    # Positions spelled out (not BETWEEN) so Postgres looks each one up in the unique
+    # (memorial, document, position) index: with a range it hashed the whole memorial instead
+    # (150 ms on a document of 100,000 passages, against 1 ms).
+    offsets = [offset for offset in range(-NEIGHBOURS, NEIGHBOURS + 1) if offset]
+    positions = ", ".join(f"hit.position + ({offset})" for offset in offsets)
     cursor.execute(
         f"SELECT hit.id, neighbour.id FROM {_TABLE} AS hit JOIN {_TABLE} AS neighbour"
-        " ON neighbour.document_id = hit.document_id"
-        " AND neighbour.position BETWEEN hit.position - %s AND hit.position + %s"
-        f" WHERE hit.id = ANY(%s) AND neighbour.id <> hit.id AND {filters.sql('neighbour')}",
-        [NEIGHBOURS, NEIGHBOURS, top, *filters.params],
+        " ON neighbour.memorial_id = hit.memorial_id AND neighbour.document_id = hit.document_id"
+        f" AND neighbour.position IN ({positions})"
+        f" WHERE {filters.sql('hit')} AND hit.id = ANY(%s) AND {filters.sql('neighbour')}",
+        [*filters.params, top, *filters.params],
     )
     lent: dict[int, float] = {}
     for hit, neighbour in cursor.fetchall():

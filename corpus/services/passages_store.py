@@ -6,6 +6,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from consent.gate import consent_require
 from consent.models import ConsentScope
 from corpus.models import Document, Passage, Upload
 from corpus.parsers import ParsedDocument
+from corpus.partitions import passage_partition_ensure
 from corpus.passage_vectors import passage_vectors
 from corpus.passages import split_document
 from corpus.registers import is_subject_speaker, register_infer
@@ -93,6 +95,8 @@ def document_ingest(
         text=text,
         correspondents=people.correspondents,
     )
+    # Made (and its lock released) before the document's transaction, which may be long.
+    passage_partition_ensure(memorial_id=memorial_id)
     try:
         with transaction.atomic():
             document = Document.objects.create(
@@ -115,17 +119,9 @@ def document_ingest(
                 content_sha256=content_sha256,
                 passages_count=len(drafts),
             )
-            for start in range(0, len(drafts), PASSAGE_BATCH):
-                # Consent is checked again at every step: a withdrawal stops the work here.
-                consent_require(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
-                rows = range(start, min(start + PASSAGE_BATCH, len(drafts)))
-                batch = drafts[rows.start : rows.stop]
-                vectors = passage_vectors(drafts, rows)
-                _passages_insert(
-                    document=document, drafts=batch, vectors=vectors, people=people, cipher=cipher
-                )
-                if on_batch is not None:
-                    on_batch(start + len(batch))
+            _passages_write(
+                document=document, drafts=drafts, people=people, cipher=cipher, on_batch=on_batch
+            )
     except IntegrityError:
         # Another run stored the same content between our check and our insert.
         existing = Document.objects.filter(
@@ -135,6 +131,33 @@ def document_ingest(
             return existing, False
         raise
     return document, True
+
+
+def _passages_write(*, document, drafts, people, cipher, on_batch) -> None:  # type: ignore[no-untyped-def]
+    """Embed and insert the drafts batch by batch, the next batch embedding (in a thread:
+    onnxruntime lets go of the GIL) while this one is written, so Postgres's work and the
+    model's overlap. Consent is checked again before every batch is embedded: a withdrawal
+    stops the work at the next batch, and the document's transaction leaves nothing behind."""
+    batches = [
+        range(start, min(start + PASSAGE_BATCH, len(drafts)))
+        for start in range(0, len(drafts), PASSAGE_BATCH)
+    ]
+    if not batches:
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="passage-vectors") as ahead:
+        consent_require(memorial_id=document.memorial_id, scope=ConsentScope.CORPUS)
+        upcoming = ahead.submit(passage_vectors, drafts, batches[0])
+        for index, rows in enumerate(batches):
+            vectors = upcoming.result()
+            if index + 1 < len(batches):
+                consent_require(memorial_id=document.memorial_id, scope=ConsentScope.CORPUS)
+                upcoming = ahead.submit(passage_vectors, drafts, batches[index + 1])
+            _passages_insert(
+                document=document, drafts=drafts[rows.start : rows.stop], vectors=vectors,
+                people=people, cipher=cipher,
+            )  # fmt: skip
+            if on_batch is not None:
+                on_batch(rows.stop)
 
 
 def _passages_insert(*, document, drafts, vectors, people: CorpusPeople, cipher) -> None:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from consent.encryption import memorial_cipher
 from consent.gate import ConsentRequired, consent_require
 from consent.models import ConsentScope
+from consent.work import consent_task_enqueue
 from corpus.models import Correspondent, Upload, UploadStatus
 from corpus.parsers import FileOutcome, parse_upload
 from corpus.registers import identity_normalise
@@ -197,6 +198,14 @@ def _outcomes_ingest(upload: Upload, outcomes: list[FileOutcome]) -> None:
         _status_set(upload, UploadStatus.FAILED, error=error)
     else:
         _status_set(upload, UploadStatus.DONE, error="")
+    if upload.passages_count:
+        from corpus.tasks import passage_vector_index_build
+
+        with transaction.atomic():  # built now, after the upload, not row by row during it
+            consent_task_enqueue(
+                task=passage_vector_index_build, memorial_id=memorial_id,
+                scope=ConsentScope.CORPUS, kwargs={"memorial_id": str(memorial_id)},
+            )  # fmt: skip
 
 
 def _status_set(upload: Upload, status: str, *, error: str | None = None) -> None:

@@ -223,6 +223,10 @@ CELERY_BEAT_SCHEDULE["memorials-sunset-check"] = {
     "task": "memorials.tasks.memorial_sunset_check",
     "schedule": crontab(hour=MEMORIAL_DAILY_HOUR, minute=15),
 }
+CELERY_BEAT_SCHEDULE["corpus-partitions-sweep"] = {
+    "task": "corpus.tasks.passage_partitions_swept",
+    "schedule": crontab(hour=MEMORIAL_DAILY_HOUR, minute=30),
+}
 
 # --- Corpus ----------------------------------------------------------------------------
 

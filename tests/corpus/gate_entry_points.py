@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from consent.encryption import memorial_cipher
 from corpus.models import Correspondent, Document, Passage, SubjectIdentity, Upload
 from corpus.parsers.base import ParsedDocument, ParsedMessage
+from corpus.partitions import passage_partition_ensure, passage_vector_index_ensure
 from corpus.retrieval import passage_retrieve
 from corpus.services.documents import (
     correspondent_add,
@@ -43,6 +44,7 @@ def _document(memorial) -> Document:
 
 
 def _passage(memorial) -> Passage:
+    passage_partition_ensure(memorial_id=memorial.id)
     return Passage.objects.create(
         memorial=memorial, document=_document(memorial), position=0, text_encrypted=b"",
         register="friends", embedding=[0.0] * 384, search="",
@@ -84,6 +86,8 @@ CORPUS_ENTRY_POINTS: list[tuple[str, str, Callable[..., None]]] = [
     )),
     ("corpus.upload_retry", CORPUS, lambda m: upload_retry(upload=_upload_row(m))),
     ("corpus.passage_retrieve", CORPUS, lambda m: passage_retrieve(memorial_id=m.id, query="sea")),
+    ("corpus.passage_vector_index_ensure", CORPUS,
+     lambda m: passage_vector_index_ensure(memorial_id=m.id)),
     ("corpus.document_register_set", CORPUS, lambda m: document_register_set(
         document=_document(m), register="family"
     )),

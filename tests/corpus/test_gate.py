@@ -37,13 +37,13 @@ def test_a_revocation_during_an_ingest_stops_it_at_its_next_step(memorial, monke
     from corpus.services import passages_store
 
     stored, _ = upload(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT))
-    real = passages_store.passage_vectors
+    real = passages_store._passages_insert
 
-    def revoke_then_embed(drafts, batch):
+    def insert_then_revoke(**kwargs):
+        real(**kwargs)  # the first batch is written, then consent is withdrawn
         ConsentRecord.objects.filter(memorial=memorial).update(revoked_at=timezone.now())
-        return real(drafts, batch)
 
-    monkeypatch.setattr(passages_store, "passage_vectors", revoke_then_embed)
+    monkeypatch.setattr(passages_store, "_passages_insert", insert_then_revoke)
     monkeypatch.setattr(passages_store, "PASSAGE_BATCH", 2)
     done = upload_ingest(upload_id=stored.id)
     assert done.status == UploadStatus.STOPPED

@@ -1,12 +1,12 @@
-"""The vector side has one HNSW graph over every memorial, filtered by memorial: a small
-memorial's results must not change when another, much bigger one shares the table."""
+"""Passages are partitioned by memorial: a memorial's results must not change when another,
+much bigger one is stored beside it, and its searches read only its own partition."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection, transaction
 
-from corpus import retrieval
+from corpus import partitions, retrieval
 from corpus.embeddings import embed_query
 from corpus.models import Document
 from tests.corpus.conftest import SAMPLE_CHAT, ingest, whatsapp_export
@@ -38,6 +38,7 @@ def _crowd(memorial) -> None:  # type: ignore[no-untyped-def]
         memorial=other, kind="chat", source="whatsapp", title_encrypted=b"",
         text_encrypted=b"", register="friends", content_sha256="0" * 64,
     )  # fmt: skip
+    partitions.passage_partition_ensure(memorial_id=other.id)
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO corpus_passage (memorial_id, document_id, position, text_encrypted,"
@@ -59,11 +60,46 @@ def test_results_are_the_same_beside_a_much_bigger_memorial(memorial):
     _crowd(memorial)
     # then
     assert _results(memorial) == alone
-    # because a small memorial's rows are read by memorial and sorted (exact), not found by
-    # walking the HNSW graph, which may leave some out (see corpus.retrieval)
+    # because both sides read this memorial's partition alone, and a small memorial has no
+    # HNSW graph: its rows are sorted by distance (exact)
+    plan = _vector_plan(memorial)
+    assert partitions.partition_name(memorial.id) in plan
+    assert "hnsw" not in plan
+    others = Document.objects.exclude(memorial=memorial).values_list("memorial_id", flat=True)
+    assert others
+    assert not any(partitions.partition_name(other) in plan for other in others)
+
+
+def _vector_plan(memorial) -> str:  # type: ignore[no-untyped-def]
     with transaction.atomic(), connection.cursor() as cursor:
         filters = retrieval._filters(memorial.id, None, None, None, False)
         sql, params = retrieval.semantic_query(embed_query(QUERIES[0]), filters)
         cursor.execute("EXPLAIN " + sql, params)
-        plan = " ".join(row[0] for row in cursor.fetchall())
-    assert "passage_embedding_hnsw" not in plan
+        return " ".join(row[0] for row in cursor.fetchall())
+
+
+def test_a_big_memorial_gets_its_own_hnsw_graph_and_searches_through_it(memorial, monkeypatch):
+    # given a memorial past the size that calls for a graph (made small here)
+    ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT))
+    exact = _results(memorial)
+    monkeypatch.setattr(partitions, "VECTOR_INDEX_MIN_PASSAGES", 3)
+    # when its graph is built (queued after each upload)
+    assert partitions.passage_vector_index_ensure(memorial_id=memorial.id)
+    # then the vector side walks it, and finds what the exact scan found
+    with connection.cursor() as cursor:
+        # A handful of rows: sorting them costs the planner less than the graph; forbid it.
+        cursor.execute("SET enable_seqscan = off; SET enable_sort = off")
+        plan = _vector_plan(memorial)
+        graph = _results(memorial)
+        cursor.execute("RESET enable_seqscan; RESET enable_sort")
+    assert partitions.vector_index_name(memorial.id) in plan
+    assert {query: [i for i, _ in r] for query, r in graph.items()} == {
+        query: [i for i, _ in r] for query, r in exact.items()
+    }
+
+
+def test_a_memorial_under_the_size_gets_no_graph(memorial):
+    ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT))
+
+    assert not partitions.passage_vector_index_ensure(memorial_id=memorial.id)
+    assert "hnsw" not in _vector_plan(memorial)
