@@ -18,6 +18,7 @@ from consent.work import consent_task_enqueue
 from corpus.models import Correspondent, Upload, UploadStatus
 from corpus.parsers import FileOutcome, parse_upload
 from corpus.registers import identity_normalise
+from corpus.selectors import corpus_counts
 from corpus.services.passages_store import CorpusPeople, document_ingest
 from corpus.storage import file_sha256, upload_file_decrypted, upload_file_delete, upload_file_store
 from memorials.events import memorial_event_broadcast
@@ -28,8 +29,11 @@ EVENT_KIND = "upload"
 _EVENT_INTERVAL_S = 0.5  # progress events at most this often, status changes always
 
 
+FINISHED = (UploadStatus.DONE, UploadStatus.FAILED, UploadStatus.STOPPED)
+
+
 def upload_event_data(upload: Upload) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "upload_id": str(upload.id),
         "name": upload.name,
         "status": upload.status,
@@ -39,6 +43,9 @@ def upload_event_data(upload: Upload) -> dict[str, Any]:
         "passages": upload.passages_count,
         "error": upload.error,
     }
+    if upload.status in FINISHED:  # the page's header counts follow, once per upload
+        data["memorial_counts"] = corpus_counts(memorial_id=upload.memorial_id)
+    return data
 
 
 def upload_event_send(upload: Upload) -> None:

@@ -147,9 +147,20 @@
         if (!input.disabled && event.dataTransfer) add(event.dataTransfer.files);
     });
 
+    function showCounts(counts) {
+        ["documents", "passages"].forEach(function (name) {
+            const node = document.querySelector('[data-corpus-count="' + name + '"]');
+            if (!node || counts[name] === undefined) return;
+            const word = name.slice(0, -1);
+            node.textContent = counts[name].toLocaleString("en-GB") + " " + word +
+                (counts[name] === 1 ? "" : "s");
+        });
+    }
+
     document.addEventListener("memorial:event", function (event) {
         if (event.detail.kind !== "upload") return;
         const data = event.detail.data;
+        if (data.memorial_counts) showCounts(data.memorial_counts);
         let row = list.querySelector('[data-upload-id="' + data.upload_id + '"]');
         if (!row) {
             row = rowFor(data.name);

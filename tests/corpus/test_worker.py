@@ -48,4 +48,6 @@ async def test_an_upload_is_ingested_by_the_worker_with_live_status(celery_worke
     assert message["data"]["done"] == message["data"]["total"] == 1
     count = await database_sync_to_async(Passage.objects.filter(memorial=memorial).count)()
     assert count == len(SAMPLE_CHAT)
+    # the last event carries the memorial's totals, for the page's header
+    assert message["data"]["memorial_counts"] == {"documents": 1, "passages": count}
     await communicator.disconnect()
