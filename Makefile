@@ -42,7 +42,7 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/djlint templates --reformat --quiet || true
 
-BENCHES := bench/locomo_recall.py bench/ingest_throughput.py bench/retrieval_latency.py
+BENCHES := $(filter-out bench/benchdb.py,$(wildcard bench/*.py))
 
 ## Each benchmark prints its figures and ends with its headline line (see bench/README.md).
 bench: install

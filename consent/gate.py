@@ -34,24 +34,12 @@ def consent_require(*, memorial_id: uuid.UUID | str, scope: str) -> ConsentRecor
 
 
 def consent_is_granted(*, memorial_id: uuid.UUID | str, scope: str) -> bool:
-    return ConsentRecord.objects.filter(
-        memorial_id=memorial_id, scope=scope, revoked_at__isnull=True
-    ).exists()
-
-
-def consent_still_granted(
-    *, memorial_id: uuid.UUID | str, scope: str, record_id: uuid.UUID | str | None = None
-) -> bool:
-    """For long work, between steps: is the consent it started under still live?
-
-    With `record_id` (the record `consent_require` returned when the work began), a
-    withdrawal followed by a new signature still stops the old work."""
-    live = ConsentRecord.objects.filter(
-        memorial_id=memorial_id, scope=scope, revoked_at__isnull=True
-    )
-    if record_id is not None:
-        live = live.filter(pk=record_id)
-    return live.exists()
+    """For pages that say whether a consent is live; work calls `consent_require`."""
+    try:
+        consent_require(memorial_id=memorial_id, scope=scope)
+    except ConsentRequired:
+        return False
+    return True
 
 
 def consent_hold(

@@ -30,7 +30,7 @@ def _passages_erase(memorial_id: uuid.UUID) -> int:
     LexemeFrequency.objects.filter(memorial_id=memorial_id).delete()
     CorpusStatistics.objects.filter(memorial_id=memorial_id).delete()
     # The memorial's empty partition and its indexes; if the lock is not had in time, the
-    # daily sweep drops it (corpus.tasks.passage_partitions_swept).
+    # daily sweep drops it (corpus.tasks.passage_partitions_sweep).
     passage_partition_drop(memorial_id=memorial_id)
     return count
 

@@ -39,14 +39,14 @@ _REPLY_END = re.compile(r"^(On .{4,200} wrote:|-{2,} ?Original Message ?-{2,}|--
 @dataclass
 class PassageDraft:
     text: str  # the author's words only: what the twin may quote
-    indexed_text: str  # embedded and full-text indexed: date, speaker and context added
+    indexed_text: str  # full-text indexed: date, speaker and, for chats, the turns around
     speaker: str
     speaker_id: str
     sent_at: datetime | None
     position: int  # order within the document
     embedded_text: str  # what the embedding model reads: the words, and a prose title
     neighbours: tuple[int, ...] = ()  # positions of the turns around a chat turn
-    is_subject: bool | None = None  # decided later by the corpus service
+    is_subject: bool | None = None  # not decided here: the store decides, from identities
 
 
 @dataclass

@@ -25,14 +25,16 @@ from consent.gate import consent_require
 from consent.models import ConsentScope
 from corpus.embeddings import embed_query
 from corpus.models import CorpusStatistics, LexemeFrequency, Passage
-from corpus.services.passages_store import SEARCH_CONFIG
+from corpus.services.passages_store import SEARCH_CONFIG, vector_literal
 
-# Tuned on LoCoMo dev (bench/locomo_recall.py, turn-level evidence recall@5/10/20); as shipped
-# 0.636 / 0.765 / 0.830. Measured with BM25 counting term frequencies (see _keyword_ranking):
-# the neighbours of the 10 best fused hits earning 0.8 of their score, 0.639 / 0.785
-# / 0.831 @5/10/20; of the 5 best 0.658 / 0.759 / 0.818; of the 20 best 0.628 / 0.756 / 0.829;
-# share 0.6 or 0.9 @10 0.777; instead, every hit followed by its neighbours in reading order
-# (the colleague's recipe) 0.628 / 0.740 / 0.824 here. RRF k=20 @10 0.750, k=5 0.764.
+# Tuned on LoCoMo dev (bench/locomo_recall.py, turn-level evidence recall@5/10/20), with the
+# earlier passage vectors (the turn embedded with its date, speaker and neighbours), which
+# gave 0.636 / 0.765 / 0.830 (as shipped now: bench/README.md). Measured then, with BM25
+# counting term frequencies (see _keyword_ranking): the neighbours of the 10 best fused hits
+# earning 0.8 of their score, 0.639 / 0.785 / 0.831 @5/10/20; of the 5 best 0.658 / 0.759 /
+# 0.818; of the 20 best 0.628 / 0.756 / 0.829; share 0.6 or 0.9 @10 0.777; instead, every hit
+# followed by its neighbours in reading order (the colleague's recipe) 0.628 / 0.740 / 0.824
+# here. RRF k=20 @10 0.750, k=5 0.764.
 RRF_K = 10  # a small k: ranks near the top count for much more (k=60 was 0.60 @10)
 CANDIDATES = 100  # taken from each ranking before fusion (50: 0.752 @10)
 NEIGHBOURS = 1  # passages either side of a hit that share in its score
@@ -147,13 +149,12 @@ def _semantic_ranking(cursor, vector: np.ndarray, filters: _Filters) -> list[int
 
 def semantic_query(vector: np.ndarray, filters: _Filters) -> tuple[str, list[Any]]:
     """The vector side's SQL and parameters (bench/retrieval_latency.py explains it)."""
-    literal = "[" + ",".join(f"{value:.7g}" for value in vector) + "]"
     return (
         "WITH nearest AS MATERIALIZED ("
         f" SELECT id, embedding <=> %s::vector AS distance FROM {_TABLE}"
         f" WHERE {filters.sql()} ORDER BY distance LIMIT %s"
         ") SELECT id FROM nearest ORDER BY distance, id",
-        [literal, *filters.params, CANDIDATES],
+        [vector_literal(vector), *filters.params, CANDIDATES],
     )
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from corpus.partitions import passage_partitions_sweep, passage_vector_index_ensure
+from corpus import partitions
 from corpus.services.uploads import upload_ingest as upload_ingest_service
 
 
@@ -16,10 +16,10 @@ def upload_ingest(upload_id: str) -> None:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def passage_vector_index_build(memorial_id: str) -> None:
     """Give a memorial that has grown big enough its HNSW graph (queued after each upload)."""
-    passage_vector_index_ensure(memorial_id=memorial_id)
+    partitions.passage_vector_index_ensure(memorial_id=memorial_id)
 
 
 @shared_task
-def passage_partitions_swept() -> None:
-    """Drop partitions left behind by erasures that could not take the lock in time."""
-    passage_partitions_sweep()
+def passage_partitions_sweep() -> None:
+    """Drop partitions left behind by erasures that could not take the lock in time (daily)."""
+    partitions.passage_partitions_sweep()

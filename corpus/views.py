@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,7 +19,7 @@ from consent.gate import ConsentRequired, consent_is_granted
 from consent.models import ConsentScope
 from corpus import selectors
 from corpus.forms import CorrespondentForm, IdentityForm, PassageSearchForm, RegisterForm
-from corpus.models import Register, UploadStatus
+from corpus.models import Register
 from corpus.parsers import ACCEPTED
 from corpus.retrieval import passage_retrieve
 from corpus.services.documents import (
@@ -61,7 +62,6 @@ def corpus_index(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
         "correspondent_form": CorrespondentForm(),
         "accepted": ACCEPTED,
         "max_file_mb": max_file_bytes() // (1024 * 1024),
-        "finished_statuses": [UploadStatus.DONE, UploadStatus.FAILED, UploadStatus.STOPPED],
     }
     return render(request, "corpus/index.html", context)
 
@@ -227,7 +227,7 @@ def document_register(
         _consent_guard(request, lambda: document_register_set(
             document=document, register=form.cleaned_data["register"]
         ))  # fmt: skip
-    return redirect(request.POST.get("next") or reverse("corpus:documents", args=[memorial_id]))
+    return redirect(_back(request, reverse("corpus:documents", args=[memorial_id])))
 
 
 @login_required
@@ -289,7 +289,17 @@ def passage_remove(request: HttpRequest, memorial_id: uuid.UUID, passage_id: int
         raise Http404
     passage_delete(passage=passage, actor=request.user)  # deleting needs no consent
     messages.success(request, "The passage is deleted.")
-    return redirect(request.POST.get("next") or reverse("corpus:passages", args=[memorial_id]))
+    return redirect(_back(request, reverse("corpus:passages", args=[memorial_id])))
+
+
+def _back(request: HttpRequest, fallback: str) -> str:
+    """The page the form came from (its `next`), if it is one of ours; else `fallback`."""
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return fallback
 
 
 def _page_number(request: HttpRequest) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from django.db import transaction
@@ -95,29 +94,38 @@ def voice_clones_count(memorial_id: uuid.UUID) -> int:
 
 
 def voice_clones_erase(memorial_id: uuid.UUID) -> int:
-    """Delete the clones remotely, then their rows. Refuses (raises) while a provider has
-    not confirmed a deletion: a row must never vanish while its remote copy may remain."""
-    voice_clones_delete_for(memorial_id=memorial_id)
-    count, _ = VoiceClone.objects.filter(memorial_id=memorial_id).delete()
-    return count
+    """Delete each clone at its provider, then the rows of those the provider confirmed.
+
+    A clone whose remote deletion failed keeps its row (a row must never vanish while its
+    remote copy may remain), so the certificate shows the erasure incomplete. Nothing is
+    raised: that would roll back the record of the deletions that did happen."""
+    from consent.erasure.services import ErasedCount
+
+    providers: set[str] = set()
+    deleted = failed = 0
+    for clone in VoiceClone.objects.filter(memorial_id=memorial_id, deleted_at__isnull=True):
+        providers.add(clone.provider)
+        if voice_clone_delete(clone=clone).ok:
+            deleted += 1
+        else:
+            failed += 1
+    count, _ = VoiceClone.objects.filter(memorial_id=memorial_id, deleted_at__isnull=False).delete()
+    return ErasedCount(
+        count, remote={"providers": sorted(providers), "deleted": deleted, "failed": failed}
+    )
 
 
 def voice_clones_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
     clones = VoiceClone.objects.filter(memorial_id=memorial_id).order_by("created_at")
     writer.write_json(
         "voice/clones.json",
-        json.loads(
-            json.dumps(
-                [
-                    {
-                        "provider": clone.provider,
-                        "remote_id": clone.remote_id,
-                        "created_at": clone.created_at,
-                        "deleted_at": clone.deleted_at,
-                    }
-                    for clone in clones
-                ],
-                default=str,
-            )
-        ),
+        [
+            {
+                "provider": clone.provider,
+                "remote_id": clone.remote_id,
+                "created_at": clone.created_at,
+                "deleted_at": clone.deleted_at,
+            }
+            for clone in clones
+        ],
     )

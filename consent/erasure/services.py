@@ -1,7 +1,9 @@
 """The kill switch: erase a memorial and leave only a tombstone and a signed certificate.
 
 Order matters, and each step is committed on its own, so a crash part way leaves the
-memorial unreadable and a second call finishes the job:
+memorial unreadable and a second call finishes the job (until the certificate is stored:
+after that a second call returns it, and a holder that failed, shown on it with what is left,
+is not tried again automatically; that retry is still to be built):
 
 1. count what every holder keeps (for the certificate);
 2. destroy the memorial's data key (crypto-shredding), committed at once;

@@ -29,7 +29,10 @@ def document_delete(*, document: Document, actor: Any) -> int:
 
     Deleting needs no consent: taking one's words back must work after a withdrawal too."""
     with transaction.atomic():
-        passages, _ = Passage.objects.filter(document=document).delete()
+        # memorial_id first in every passage query: it picks the memorial's partition.
+        passages, _ = Passage.objects.filter(
+            memorial_id=document.memorial_id, document=document
+        ).delete()
         document_id, memorial_id, kind = document.id, document.memorial_id, document.kind
         document.delete()
         audit_record(
@@ -43,10 +46,12 @@ def document_delete(*, document: Document, actor: Any) -> int:
 
 def passage_delete(*, passage: Passage, actor: Any) -> None:
     with transaction.atomic():
-        document_id = passage.document_id
-        passage.delete()
+        document_id, memorial_id = passage.document_id, passage.memorial_id
+        Passage.objects.filter(memorial_id=memorial_id, id=passage.id).delete()
         Document.objects.filter(id=document_id).update(
-            passages_count=Passage.objects.filter(document_id=document_id).count()
+            passages_count=Passage.objects.filter(
+                memorial_id=memorial_id, document_id=document_id
+            ).count()
         )
         audit_record(
             action="corpus.passage_delete",
@@ -60,7 +65,9 @@ def upload_delete(*, upload: Upload, actor: Any) -> int:
     """Delete an upload, its stored file and every document that came from it (no consent
     needed, as for `document_delete`)."""
     with transaction.atomic():
-        passages, _ = Passage.objects.filter(document__upload=upload).delete()
+        passages, _ = Passage.objects.filter(
+            memorial_id=upload.memorial_id, document__upload=upload
+        ).delete()
         documents, _ = Document.objects.filter(upload=upload).delete()
         path, upload_id, memorial_id = upload.path, upload.id, upload.memorial_id
         upload.delete()
@@ -84,7 +91,9 @@ def document_register_set(*, document: Document, register: str) -> Document:
         document.register_corrected = True
         document.save(update_fields=["register", "register_reason", "register_corrected",
                                      "updated_at"])  # fmt: skip
-        Passage.objects.filter(document=document).update(register=register)
+        Passage.objects.filter(memorial_id=document.memorial_id, document=document).update(
+            register=register
+        )
     return document
 
 

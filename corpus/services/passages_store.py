@@ -183,7 +183,7 @@ def _passages_insert(*, document, drafts, vectors, people: CorpusPeople, cipher)
             ),
             draft.sent_at,
             document.register,
-            _vector_literal(vector),
+            vector_literal(vector),
             SEARCH_CONFIG,
             draft.indexed_text,
         ]
@@ -197,5 +197,6 @@ def _passages_insert(*, document, drafts, vectors, people: CorpusPeople, cipher)
         )
 
 
-def _vector_literal(vector) -> str:  # type: ignore[no-untyped-def]
+def vector_literal(vector) -> str:  # type: ignore[no-untyped-def]
+    """pgvector's text form of a vector, for a `%s::vector` parameter."""
     return "[" + ",".join(f"{value:.7g}" for value in vector) + "]"

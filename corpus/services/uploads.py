@@ -29,9 +29,6 @@ EVENT_KIND = "upload"
 _EVENT_INTERVAL_S = 0.5  # progress events at most this often, status changes always
 
 
-FINISHED = (UploadStatus.DONE, UploadStatus.FAILED, UploadStatus.STOPPED)
-
-
 def upload_event_data(upload: Upload) -> dict[str, Any]:
     data: dict[str, Any] = {
         "upload_id": str(upload.id),
@@ -43,7 +40,7 @@ def upload_event_data(upload: Upload) -> dict[str, Any]:
         "passages": upload.passages_count,
         "error": upload.error,
     }
-    if upload.status in FINISHED:  # the page's header counts follow, once per upload
+    if upload.is_finished:  # the page's header counts follow, once per upload
         data["memorial_counts"] = corpus_counts(memorial_id=upload.memorial_id)
     return data
 

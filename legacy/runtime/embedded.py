@@ -30,8 +30,14 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 # a million rows into many minutes. A memorial's HNSW graph is read all over on every query:
 # with the default 128MB of shared buffers the graph of 100,000 passages (~200MB) is read
 # back from the OS on each one (60 ms a query, against 5 ms once it stays in Postgres).
-# shared_buffers needs a restart, done once when the server first takes the setting.
-POSTGRES_SETTINGS = {"maintenance_work_mem": "1GB", "work_mem": "32MB", "shared_buffers": "1GB"}
+# shared_buffers (an eighth of the memory, at most 1GB) needs a restart, done once when the
+# server first takes the setting.
+SHARED_BUFFERS_MB = min(1024, psutil.virtual_memory().total // (8 * 1024 * 1024))
+POSTGRES_SETTINGS = {
+    "maintenance_work_mem": "1GB",
+    "work_mem": "32MB",
+    "shared_buffers": f"{SHARED_BUFFERS_MB}MB",
+}
 UNIX_SOCKET_MAX = 100  # sun_path is 108 bytes on Linux; keep a margin
 
 
@@ -133,35 +139,35 @@ def _pg_start() -> None:
     server = _pg_server()
     settings = "".join(f"ALTER SYSTEM SET {k} = '{v}';" for k, v in POSTGRES_SETTINGS.items())
     server.psql(settings + "SELECT pg_reload_conf();")
-    if "t" in server.psql("SELECT bool_or(pending_restart) FROM pg_settings;").split():
-        _pg_restart()
+    # Only a restart changes shared_buffers, so reading it back cannot race the reload.
+    running = server.psql("SELECT setting::bigint * 8 / 1024 FROM pg_settings"
+                          " WHERE name = 'shared_buffers';").split()  # fmt: skip
+    if str(SHARED_BUFFERS_MB) not in running:
+        _pg_ctl(["-w", "-m", "fast", "-l", str(_pg_dir() / "log"), "restart"], timeout=60)
     if "1 row" not in server.psql("SELECT 1 FROM pg_database WHERE datname = 'legacy';"):
         server.psql("CREATE DATABASE legacy;")
 
 
 def _pg_stop() -> None:
-    from pgserver import _commands
     from pgserver.utils import PostmasterInfo
 
     info = PostmasterInfo.read_from_pgdata(_pg_dir())
     if not (info and info.is_running()):
         return
-    user = "pgserver" if os.geteuid() == 0 else None  # pgserver runs postgres as this user
-    pg_ctl = _commands.pg_ctl  # type: ignore[attr-defined]
     with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
-        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=_pg_dir(), user=user, timeout=30)
+        _pg_ctl(["-w", "-m", "fast", "stop"], timeout=30)
     if info.process is not None and info.process.is_running():
         info.process.kill()
 
 
-def _pg_restart() -> None:
+def _pg_ctl(args: list[str], *, timeout: int) -> None:
+    """pg_ctl on our data directory, as the user pgserver runs postgres as. (A restart keeps
+    the server options pgserver started it with, from postmaster.opts, but not its log file:
+    callers pass -l.)"""
     from pgserver import _commands
 
-    user = "pgserver" if os.geteuid() == 0 else None  # as in _pg_stop
-    pg_ctl = _commands.pg_ctl  # type: ignore[attr-defined]
-    # restart reuses the options pgserver started it with (postmaster.opts); the log too.
-    log = str(_pg_dir() / "log")
-    pg_ctl(["-w", "-m", "fast", "-l", log, "restart"], pgdata=_pg_dir(), user=user, timeout=60)
+    user = "pgserver" if os.geteuid() == 0 else None
+    _commands.pg_ctl(args, pgdata=_pg_dir(), user=user, timeout=timeout)  # type: ignore[attr-defined]
 
 
 def postgres_url() -> str:

@@ -224,7 +224,7 @@ CELERY_BEAT_SCHEDULE["memorials-sunset-check"] = {
     "schedule": crontab(hour=MEMORIAL_DAILY_HOUR, minute=15),
 }
 CELERY_BEAT_SCHEDULE["corpus-partitions-sweep"] = {
-    "task": "corpus.tasks.passage_partitions_swept",
+    "task": "corpus.tasks.passage_partitions_sweep",
     "schedule": crontab(hour=MEMORIAL_DAILY_HOUR, minute=30),
 }
 

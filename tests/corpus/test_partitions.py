@@ -77,3 +77,16 @@ def test_a_partition_that_still_holds_passages_is_not_dropped(memorial):
 
     assert not partitions.passage_partition_drop(memorial_id=memorial.id)
     assert _partition_of(partitions.partition_name(memorial.id))
+
+
+def test_the_daily_beat_runs_the_sweep(settings):
+    from legacy.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["corpus-partitions-sweep"]
+    erased = MemorialFactory()
+    partitions.passage_partition_ensure(memorial_id=erased.id)
+    Memorial.objects.filter(id=erased.id).update(state=MemorialState.ERASED)
+
+    app.tasks[entry["task"]].apply()
+
+    assert not _exists(partitions.partition_name(erased.id))

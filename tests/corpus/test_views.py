@@ -157,3 +157,36 @@ def test_documents_page_and_register_correction(subject_client, memorial):
     assert set(Passage.objects.filter(document=document).values_list("register", flat=True)) == {
         "family"
     }
+
+
+def test_after_deleting_a_passage_the_subject_returns_to_their_page_and_only_ours(
+    subject_client, memorial
+):
+    ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT))
+    first, second = Passage.objects.filter(memorial=memorial)[:2]
+    ours = reverse("corpus:passages", args=[memorial.id]) + "?page=1&register=friends"
+
+    back = subject_client.post(
+        reverse("corpus:passage_delete", args=[memorial.id, first.id]), {"next": ours}
+    )
+    away = subject_client.post(
+        reverse("corpus:passage_delete", args=[memorial.id, second.id]),
+        {"next": "https://elsewhere.example/phish"},
+    )
+
+    assert back.url == ours
+    assert away.url == reverse("corpus:passages", args=[memorial.id])
+
+
+def test_the_pager_keeps_the_register_filter(subject_client, memorial, monkeypatch):
+    from corpus import selectors
+
+    monkeypatch.setattr(selectors, "PASSAGES_PER_PAGE", 2)
+    ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT))
+    Passage.objects.filter(memorial=memorial).update(register="family")
+
+    page = subject_client.get(
+        reverse("corpus:passages", args=[memorial.id]), {"register": "family"}
+    )
+
+    assert b"?register=family&amp;page=2" in page.content

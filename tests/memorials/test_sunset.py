@@ -79,17 +79,18 @@ def test_no_sunset_before_activation_after_death(memorial):
 def test_erase_at_the_end_hands_over_to_the_kill_switch(memorial, activated, monkeypatch):
     wish(memorial, sunset=SunsetRule.YEARS, sunset_years=1, ending=EndingRule.ERASE)
     calls = []
-    monkeypatch.setattr(
-        sunset_module,
-        "memorial_sunset_erase",
-        lambda *, memorial, actor=None: calls.append(memorial.id) or False,
-    )
+
+    def failing_erase(*, memorial, actor=None):  # the kill switch fails this time
+        calls.append(memorial.id)
+        raise RuntimeError("the kill switch failed")
+
+    monkeypatch.setattr(sunset_module, "memorial_sunset_erase", failing_erase)
     due = sunset_due_at(memorial=memorial)
     result = sunset_check(now=due)
     memorial.refresh_from_db()
     assert memorial.state == MemorialState.CLOSED
     assert MemorialSunset.objects.get(memorial=memorial).erasure_requested_at == due
-    assert calls == [memorial.id] and result["erased"] == 0
+    assert calls == [memorial.id] and result["erased"] == 0 and result["failed"] == 1
     # while erasure is not done, every daily sweep tries again
     sunset_check(now=due + timedelta(days=1))
     assert calls == [memorial.id, memorial.id]

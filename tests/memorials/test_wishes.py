@@ -100,9 +100,7 @@ def test_only_invited_people_can_be_named(memorial):
 def test_unclear_wishes_are_refused(memorial, changes, message):
     with pytest.raises(WishesError, match=message):
         update(memorial, **changes)
-    assert not MemorialWishes.objects.filter(memorial=memorial).exists() or (
-        wishes_get(memorial_id=memorial.id).sunset == SunsetRule.NONE
-    )
+    assert not MemorialWishes.objects.filter(memorial=memorial).exists()
 
 
 def test_nobody_but_the_subject_sets_wishes(memorial, steward):

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from consent.audit import memorial_ref
+from consent.erasure.services import memorial_erase
 from consent.gate import ConsentRequired
 from consent.holders import holders
 from consent.models import AuditEvent, ConsentScope
@@ -114,9 +115,26 @@ def test_the_erasure_holder_deletes_remotely_then_the_rows(refusing_provider):
     # a clone whose remote deletion fails keeps its row: erasure must not pretend
     stubborn = MemorialFactory()
     clone_for(stubborn, provider="refusing")
-    with pytest.raises(VoiceDeletionFailed):
-        holder.erase(stubborn.id)
+    erased = holder.erase(stubborn.id)
+    assert erased == 0 and erased.details["remote"]["failed"] == 1
     assert holder.count(stubborn.id) == 1
+
+
+@pytest.mark.django_db
+def test_a_kill_switch_keeps_the_record_of_the_clones_it_did_delete(refusing_provider):
+    memorial = MemorialFactory()
+    clone_for(memorial, remote_id="gone")  # the offline provider deletes it
+    voice_clone_register(memorial_id=memorial.id, provider="refusing", remote_id="stubborn")
+
+    certificate = memorial_erase(memorial=memorial, actor=memorial.subject, reason="test")
+
+    voice = next(o for o in certificate.body["data"] if o["name"] == "voice.clones")
+    assert voice["erased"] == 1 and voice["after"] == 1
+    assert voice["details"]["remote"] == {"providers": ["offline", "refusing"], "deleted": 1,
+                                          "failed": 1}  # fmt: skip
+    assert not certificate.body["complete"]
+    assert VoiceProviderCall.objects.filter(ok=True).count() == 1  # not rolled back
+    assert VoiceClone.objects.get(memorial=memorial).remote_id == "stubborn"
 
 
 @pytest.mark.django_db
@@ -134,7 +152,9 @@ def test_the_export_lists_clones_without_content():
             raise AssertionError("no bytes to export")
 
     holder.export(memorial.id, Writer())
-    assert written["voice/clones.json"][0]["remote_id"] == "voice-1"
+    (clone,) = written["voice/clones.json"]
+    assert set(clone) == {"provider", "remote_id", "created_at", "deleted_at"}
+    assert clone["remote_id"] == "voice-1"
 
 
 @pytest.mark.worker
