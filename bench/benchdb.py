@@ -80,7 +80,8 @@ def bench_memorial(name: str):  # type: ignore[no-untyped-def]
     import uuid
 
     from accounts.models import User
-    from consent.models import ConsentDocument, ConsentRecord, ConsentScope
+    from consent.models import ConsentDocument, ConsentRecord
+    from core.consent import ConsentScope
     from memorials.services import memorial_create
 
     user = User.objects.create_user(email=f"bench-{uuid.uuid4().hex[:8]}@example.org")

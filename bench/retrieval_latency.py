@@ -159,7 +159,7 @@ def load(per_memorial: int, memorials: int):  # type: ignore[no-untyped-def]
     """Fills the table; returns a big memorial to query and the small one."""
     from django.db import connection, transaction
 
-    from consent.encryption import memorial_cipher
+    from core.crypto import memorial_cipher
     from corpus.models import Document
 
     rng = np.random.default_rng(7)

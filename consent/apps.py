@@ -6,12 +6,9 @@ class ConsentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from celery.signals import task_postrun
+        from consent.gate import ConsentRecordGate
+        from consent.holders import consent_holders_register
+        from core.consent import consent_gate_install
 
-        from consent.work import consent_task_finished
-
-        task_postrun.connect(consent_task_finished, weak=False, dispatch_uid="consent.task_done")
-
-        from consent.erasure.base_holders import base_holders_register
-
-        base_holders_register()
+        consent_gate_install(ConsentRecordGate())
+        consent_holders_register()

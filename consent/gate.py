@@ -1,26 +1,19 @@
 """The one consent check. Every service that touches a subject's data calls
-`consent_require` for the scope it needs, before it reads, writes or derives anything."""
+`consent_require` for the scope it needs, before it reads, writes or derives anything;
+background work holds it per step through the kernel's task base (`core.tasks`), which
+reaches it through `core.consent.consent_gate()` (installed in ConsentConfig.ready)."""
 
 from __future__ import annotations
 
 import uuid
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.transaction import TransactionManagementError
 
-from consent.models import ConsentRecord, ConsentScope
+from consent.models import ConsentRecord
+from core.consent import ConsentRequired
 
-
-class ConsentRequired(PermissionDenied):
-    """The memorial holds no live consent for this scope (never given, or revoked)."""
-
-    def __init__(self, scope: str) -> None:
-        self.scope = scope
-        super().__init__(
-            f"This needs the subject's consent for “{ConsentScope(scope).label.lower()}”, "
-            "which has not been given or has been withdrawn."
-        )
+__all__ = ["ConsentRequired", "consent_hold", "consent_is_granted", "consent_require"]
 
 
 def consent_require(*, memorial_id: uuid.UUID | str, scope: str) -> ConsentRecord:
@@ -45,18 +38,12 @@ def consent_is_granted(*, memorial_id: uuid.UUID | str, scope: str) -> bool:
 def consent_hold(
     *, memorial_id: uuid.UUID | str, scope: str, record_id: uuid.UUID | str | None = None
 ) -> ConsentRecord:
-    """The gate for one step of background work; call it first inside the step's
-    transaction, before any write.
+    """The gate for one step of background work, called inside the step's transaction.
 
     It share-locks the live record until the step commits, and `consent_revoke` locks that
-    row to withdraw it: a step either commits whole before the withdrawal, or sees it and
-    raises ConsentRequired, writing nothing. Every later step then refuses too::
-
-        record = consent_require(memorial_id=m, scope="corpus")  # when the task starts
-        for batch in batches:
-            with transaction.atomic():
-                consent_hold(memorial_id=m, scope="corpus", record_id=record.pk)
-                write(batch)
+    row to withdraw it: once held, a withdrawal waits for the step's commit; a withdrawal
+    that committed first makes this raise ConsentRequired, and the step writes nothing.
+    `record_id` pins the record the work started under (a re-signed consent is new work).
     """
     if not connection.in_atomic_block:
         raise TransactionManagementError("consent_hold must be called inside a transaction.")
@@ -69,3 +56,13 @@ def consent_hold(
     if record is None or (record_id is not None and str(record.pk) != str(record_id)):
         raise ConsentRequired(scope)
     return record
+
+
+class ConsentRecordGate:
+    """The gate as the kernel sees it (`core.consent.ConsentGate`)."""
+
+    def require(self, *, memorial_id: uuid.UUID | str, scope: str) -> ConsentRecord:
+        return consent_require(memorial_id=memorial_id, scope=scope)
+
+    def hold(self, *, memorial_id: uuid.UUID | str, scope: str) -> ConsentRecord:
+        return consent_hold(memorial_id=memorial_id, scope=scope)

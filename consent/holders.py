@@ -1,42 +1,56 @@
-"""Who holds what of a memorial: the registry the kill switch and the export walk.
-
-Each app that stores a memorial's data registers a `DataHolder` in its AppConfig.ready().
-Erasure calls every holder's `erase` (in `order`), export every holder's `export`; so a new
-kind of data is erased and exported by registering it, not by editing the kill switch.
-"""
+"""What the consent app keeps of a memorial: the signed consent records. Registered with
+the kill switch and the export from ConsentConfig.ready()."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, Protocol
+
+from consent.models import ConsentRecord
+from core.holders import DataHolder, ExportWriter, holder_register
 
 
-class ExportWriter(Protocol):
-    """Where a holder writes its part of the subject's export (paths inside the zip)."""
+def _consent_records_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
+    records = ConsentRecord.objects.filter(memorial_id=memorial_id).select_related("document")
+    writer.write_json(
+        "consent/records.json",
+        [
+            {
+                "scope": record.scope,
+                "document": {
+                    "title": record.document.title,
+                    "version": record.document.version,
+                    "sha256": record.document_sha256,
+                    "text": record.document.body,
+                },
+                "typed_name": record.typed_name,
+                "method": record.method,
+                "ip_address": record.ip_address,
+                "user_agent": record.user_agent,
+                "signed_at": record.signed_at,
+                "revoked_at": record.revoked_at,
+            }
+            for record in records.order_by("signed_at")
+        ],
+    )
 
-    def write_json(self, path: str, data: Any) -> None: ...
 
-    def write_bytes(self, path: str, chunks: Iterable[bytes]) -> None: ...
-
-
-@dataclass(frozen=True)
-class DataHolder:
-    name: str  # e.g. "corpus.passages"
-    label: str  # for people: "passages of your writing"
-    count: Callable[[uuid.UUID], int]  # how many items it holds for a memorial
-    erase: Callable[[uuid.UUID], int]  # delete them (rows, files, remote copies); how many
-    export: Callable[[uuid.UUID, ExportWriter], None] | None = None
-    order: int = 100  # erasure order: dependants first (lower runs earlier)
+def _consent_records_count(memorial_id: uuid.UUID) -> int:
+    return ConsentRecord.objects.filter(memorial_id=memorial_id).count()
 
 
-_HOLDERS: dict[str, DataHolder] = {}
+def _consent_records_erase(memorial_id: uuid.UUID) -> int:
+    deleted, _ = ConsentRecord.objects.filter(memorial_id=memorial_id).delete()
+    return deleted
 
 
-def holder_register(holder: DataHolder) -> None:
-    _HOLDERS[holder.name] = holder
-
-
-def holders() -> list[DataHolder]:
-    return sorted(_HOLDERS.values(), key=lambda h: (h.order, h.name))
+def consent_holders_register() -> None:
+    holder_register(
+        DataHolder(
+            name="consent.records",
+            label="signed consents",
+            count=_consent_records_count,
+            erase=_consent_records_erase,
+            export=_consent_records_export,
+            order=800,
+        )
+    )

@@ -9,8 +9,10 @@ from typing import Any
 from allauth.mfa.models import Authenticator
 from django.db.models import QuerySet
 
-from consent.audit import memorial_ref
-from consent.models import AuditEvent, ConsentDocument, ConsentRecord, ConsentScope
+from consent.models import ConsentDocument, ConsentRecord
+from core.audit import memorial_ref
+from core.consent import ConsentScope
+from core.models import AuditEvent
 
 
 class ConsentDocumentMissing(Exception):

@@ -12,13 +12,14 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from consent.audit import audit_record
 from consent.consumers import CONSENT_REVOKED_EVENT
-from consent.models import ConsentRecord, ConsentScope
+from consent.models import ConsentRecord
 from consent.selectors import consent_document_latest
 from consent.signals import consent_revoked
-from consent.work import consent_tasks_revoke, consent_tasks_take
-from memorials.events import memorial_event_broadcast
+from core.audit import audit_record
+from core.consent import ConsentScope
+from core.events import memorial_event_broadcast
+from core.tasks import consent_tasks_revoke, consent_tasks_take
 from memorials.models import Role
 from memorials.selectors import memorial_get_for
 

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from consent.forms import ConsentSignForm
-from consent.models import ConsentScope
 from consent.selectors import (
     audit_entries_for,
     consent_document_get,
@@ -23,6 +22,7 @@ from consent.selectors import (
     user_has_totp,
 )
 from consent.services import ConsentDocumentChanged, ConsentError, consent_revoke, consent_sign
+from core.consent import ConsentScope
 from memorials.models import Role
 from memorials.selectors import memorial_get_for
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import uuid
 
-from consent.encryption import memorial_cipher
-from consent.holders import DataHolder, ExportWriter, holder_register
+from core.crypto import memorial_cipher
+from core.holders import DataHolder, ExportWriter, holder_register
 from corpus.models import (
     CorpusStatistics,
     Correspondent,

@@ -1,7 +1,7 @@
 """A subject's writing: uploads, the documents in them, and their searchable passages.
 
 Content (files on disk, document text, passage text, titles) is encrypted with the memorial's
-own key (`consent.encryption`). What must stay searchable cannot be: the embedding vectors and
+own key (`core.crypto`). What must stay searchable cannot be: the embedding vectors and
 the full-text lexemes (`Passage.search`) are kept in clear, as are people's names and addresses
 (speaker, author, audience) and file names, which the subject uses to sort and correct
 authorship. All of it is deleted with the rows (see `corpus.holders`).

@@ -19,7 +19,7 @@ import uuid
 from django.db import DatabaseError, connection, transaction
 
 from consent.gate import consent_require
-from consent.models import ConsentScope
+from core.consent import ConsentScope
 
 logger = logging.getLogger(__name__)
 

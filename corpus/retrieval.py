@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 from django.db import connection, transaction
 
-from consent.encryption import memorial_cipher
 from consent.gate import consent_require
-from consent.models import ConsentScope
+from core.consent import ConsentScope
+from core.crypto import memorial_cipher
 from corpus.embeddings import embed_query
 from corpus.models import CorpusStatistics, LexemeFrequency, Passage
 from corpus.services.passages_store import SEARCH_CONFIG, vector_literal

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
-from consent.encryption import memorial_cipher
+from core.crypto import memorial_cipher
 from corpus.models import Correspondent, Document, Passage, SubjectIdentity, Upload
 
 PASSAGES_PER_PAGE = 50

@@ -19,7 +19,7 @@ from typing import BinaryIO, cast
 from django.conf import settings
 from django.core.files import File
 
-from consent.encryption import memorial_cipher
+from core.crypto import memorial_cipher
 
 _HASH_CHUNK_BYTES = 1024 * 1024
 

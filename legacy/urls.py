@@ -12,6 +12,6 @@ urlpatterns = [
     path("memorials/<uuid:memorial_id>/", include("consent.urls")),
     path("memorials/<uuid:memorial_id>/corpus/", include("corpus.urls")),
     path("invitations/", include("memorials.invitation_urls")),
-    path("", include("consent.erasure.urls")),  # the kill switch, its certificate, the export
+    path("", include("memorials.erasure.urls")),  # the kill switch, its certificate, the export
     path("admin/", admin.site.urls),
 ]

@@ -26,8 +26,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from consent.audit import audit_record
-from consent.encryption import memorial_cipher
+from core.audit import audit_record
+from core.crypto import memorial_cipher
 from memorials.lifecycle import InvalidTransition
 from memorials.models import (
     ActivationKey,

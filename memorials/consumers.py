@@ -7,7 +7,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from memorials.events import memorial_events_group
+from core.events import memorial_events_group
 from memorials.selectors import MemorialNotFound, memorial_get_for
 
 CLOSE_NOT_FOUND = 4404  # the socket twin of a 404

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from consent.audit import audit_record
+from core.audit import audit_record
 from memorials.models import (
     ActivationStatus,
     InactivityWatch,

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from memorials.events import memorial_event_broadcast
+from core.events import memorial_event_broadcast
 from memorials.lifecycle import InvalidTransition, transition_allowed
 from memorials.models import Invitation, Membership, Memorial, Role
 from memorials.selectors import invitation_get_by_token, invitation_token_hash

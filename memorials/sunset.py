@@ -2,9 +2,8 @@
 after activation, or on a date), then is erased or kept as a read-only archive, per the
 wishes. `sunset_check` is the daily sweep (Celery beat); it is safe to run twice.
 
-Erasure itself belongs to the kill switch (`consent.erasure.services.memorial_erase`), imported
-lazily: where it is missing, a memorial due for erasure stays closed, is marked, and is
-retried every day.
+Erasure itself is the kill switch's (`memorials.erasure.services.memorial_erase`); a memorial
+due for erasure whose erasure fails stays closed, is marked, and is retried every day.
 """
 
 from __future__ import annotations
@@ -16,8 +15,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from consent.audit import audit_record
+from core.audit import audit_record
 from memorials.activation import activation_approved_get
+from memorials.erasure.services import memorial_erase
 from memorials.inactivity import months_after
 from memorials.lifecycle import InvalidTransition
 from memorials.models import (
@@ -80,8 +80,6 @@ def memorial_sunset_close(*, memorial: Memorial, now: datetime) -> MemorialSunse
 
 def memorial_sunset_erase(*, memorial: Memorial, actor: Any = None) -> bool:
     """Hand a memorial whose wishes say "erase" to the kill switch."""
-    from consent.erasure.services import memorial_erase  # lazy: consent.erasure reads memorials
-
     memorial_erase(memorial=memorial, actor=actor, reason="sunset")
     MemorialSunset.objects.filter(memorial=memorial).update(erased_at=timezone.now())
     return True

@@ -4,7 +4,7 @@ from typing import Any
 
 from celery import shared_task
 
-from memorials.events import memorial_event_broadcast
+from core.events import memorial_event_broadcast
 
 
 @shared_task(acks_late=True)

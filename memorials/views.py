@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consent.erasure.selectors import steward_may_erase
 from memorials.activation import activation_pending_get
+from memorials.erasure.selectors import steward_may_erase
 from memorials.forms import InvitationForm, MemorialCreateForm
 from memorials.lifecycle import InvalidTransition
 from memorials.models import Invitation, MemorialState, Role

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from consent.audit import audit_record
+from core.audit import audit_record
 from memorials.models import (
     EndingRule,
     Invitation,
@@ -94,7 +94,7 @@ def visitor_talk_refusal(*, memorial: Memorial, user: Any) -> str | None:
     (living or posthumous). The subject may always preview their own twin until it closes.
     """
     from consent.gate import consent_is_granted
-    from consent.models import ConsentScope
+    from core.consent import ConsentScope
     from memorials.activation import activation_is_approved
 
     if user is None or not user.is_authenticated:

@@ -6,8 +6,8 @@ class VoiceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from consent.holders import DataHolder, holder_register
         from consent.signals import consent_revoked
+        from core.holders import DataHolder, holder_register
         from voice.receivers import voice_clones_delete_on_revocation
         from voice.services import voice_clones_count, voice_clones_erase, voice_clones_export
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from consent.models import ConsentScope
+from core.consent import ConsentScope
 
 
 def voice_clones_delete_on_revocation(

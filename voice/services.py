@@ -7,10 +7,10 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from consent.audit import audit_record, memorial_ref
 from consent.gate import consent_require
-from consent.holders import ExportWriter
-from consent.models import ConsentScope
+from core.audit import audit_record, memorial_ref
+from core.consent import ConsentScope
+from core.holders import ErasedCount, ExportWriter
 from voice.models import VoiceClone, VoiceProviderCall
 from voice.providers import VoiceProviderResult, VoiceProviderUnavailable, voice_provider
 
@@ -99,8 +99,6 @@ def voice_clones_erase(memorial_id: uuid.UUID) -> int:
     A clone whose remote deletion failed keeps its row (a row must never vanish while its
     remote copy may remain), so the certificate shows the erasure incomplete. Nothing is
     raised: that would roll back the record of the deletions that did happen."""
-    from consent.erasure.services import ErasedCount
-
     providers: set[str] = set()
     deleted = failed = 0
     for clone in VoiceClone.objects.filter(memorial_id=memorial_id, deleted_at__isnull=True):

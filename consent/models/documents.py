@@ -7,13 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-
-class ConsentScope(models.TextChoices):
-    CORPUS = "corpus", "Your writing"
-    VOICE = "voice", "Your voice"
-    CONVERSATION_LIVING = "conversation_living", "Conversations while you live"
-    CONVERSATION_POSTHUMOUS = "conversation_posthumous", "Conversations after your death"
-    COMMERCIAL = "commercial", "Commercial use"
+from core.consent import ConsentScope
 
 
 class ConsentDocument(models.Model):

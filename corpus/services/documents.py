@@ -8,9 +8,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
-from consent.audit import audit_record
 from consent.gate import consent_require
-from consent.models import ConsentScope
+from core.audit import audit_record
+from core.consent import ConsentScope
 from corpus.models import (
     Correspondent,
     Document,

@@ -12,9 +12,9 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
-from consent.encryption import MemorialCipher
 from consent.gate import consent_require
-from consent.models import ConsentScope
+from core.consent import ConsentScope
+from core.crypto import MemorialCipher
 from corpus.models import Document, Passage, Upload
 from corpus.parsers import ParsedDocument
 from corpus.partitions import passage_partition_ensure

@@ -11,17 +11,17 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
-from consent.encryption import memorial_cipher
 from consent.gate import ConsentRequired, consent_require
-from consent.models import ConsentScope
-from consent.work import consent_task_enqueue
+from core.consent import ConsentScope
+from core.crypto import memorial_cipher
+from core.events import memorial_event_broadcast
+from core.tasks import consent_task_enqueue
 from corpus.models import Correspondent, Upload, UploadStatus
 from corpus.parsers import FileOutcome, parse_upload
 from corpus.registers import identity_normalise
 from corpus.selectors import corpus_counts
 from corpus.services.passages_store import CorpusPeople, document_ingest
 from corpus.storage import file_sha256, upload_file_decrypted, upload_file_delete, upload_file_store
-from memorials.events import memorial_event_broadcast
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from consent.models import AuditEvent, ConsentRecord
+from consent.models import ConsentRecord
+from core.models import AuditEvent
 from tests.accounts.factories import PASSWORD
 from tests.consent.factories import consent_documents_install
 from tests.memorials.factories import MemorialFactory

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from consent.certificate import certificate_verify
-from consent.models import ConsentScope, ErasureCertificate
-from memorials.models import Memorial, MemorialState, Role
+from core.consent import ConsentScope
+from core.signing import certificate_verify
+from memorials.models import ErasureCertificate, Memorial, MemorialState, Role
 from tests.accounts.factories import PASSWORD
 from tests.consent.factories import grant_consent
 from tests.memorials.factories import InvitationFactory, MembershipFactory, MemorialFactory

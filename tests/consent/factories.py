@@ -2,7 +2,8 @@ import hashlib
 
 import factory
 
-from consent.models import ConsentDocument, ConsentRecord, ConsentScope
+from consent.models import ConsentDocument, ConsentRecord
+from core.consent import ConsentScope
 from tests.memorials.factories import MemorialFactory
 
 

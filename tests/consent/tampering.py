@@ -13,13 +13,9 @@ def audit_trigger_disabled():
         # ALTER TABLE refuses while deferred foreign-key checks of rows written in this
         # transaction are pending: run them now.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(
-            "ALTER TABLE consent_auditevent DISABLE TRIGGER consent_auditevent_append_only"
-        )
+        cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_append_only")
         try:
             yield
         finally:
-            cursor.execute(
-                "ALTER TABLE consent_auditevent ENABLE TRIGGER consent_auditevent_append_only"
-            )
+            cursor.execute("ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_append_only")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")

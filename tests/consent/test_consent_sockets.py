@@ -12,9 +12,9 @@ from consent.consumers import (
     REVOKED_NOTICE,
     ConsentBoundConsumerMixin,
 )
-from consent.models import ConsentScope
 from consent.services import consent_revoke
-from memorials.events import memorial_event_broadcast, memorial_events_group
+from core.consent import ConsentScope
+from core.events import memorial_event_broadcast, memorial_events_group
 from tests.consent.factories import ConsentRecordFactory
 from tests.memorials.test_consumers import session_cookie_for, socket
 

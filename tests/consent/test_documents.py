@@ -4,8 +4,9 @@ import hashlib
 
 import pytest
 
-from consent.models import ConsentDocument, ConsentScope
+from consent.models import ConsentDocument
 from consent.selectors import consent_document_latest
+from core.consent import ConsentScope
 from tests.consent.factories import consent_document_publish
 
 pytestmark = pytest.mark.django_db

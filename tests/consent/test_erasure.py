@@ -11,27 +11,24 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from consent import holders as holders_module
-from consent.audit import audit_events_for, audit_verify
-from consent.certificate import certificate_verify
-from consent.encryption import KeyDestroyed, memorial_cipher
-from consent.erasure.selectors import (
+from consent.models import ConsentRecord
+from core import holders as holders_module
+from core.audit import audit_events_for, audit_verify
+from core.consent import ConsentScope
+from core.crypto import KeyDestroyed, memorial_cipher
+from core.holders import DataHolder, ErasedCount, holder_register
+from core.models import MemorialKey, TrackedTask
+from core.signing import certificate_verify
+from memorials.erasure.selectors import (
     MemorialErased,
     erasure_membership_for,
     memorial_erased_check,
 )
-from consent.erasure.services import ErasedCount, erasure_certificate_document, memorial_erase
-from consent.holders import DataHolder, holder_register
-from consent.models import (
-    ConsentBoundTask,
-    ConsentRecord,
-    ConsentScope,
-    ErasureCertificate,
-    MemorialKey,
-)
+from memorials.erasure.services import erasure_certificate_document, memorial_erase
 from memorials.models import (
     ActivationRequest,
     ActivationStatus,
+    ErasureCertificate,
     Invitation,
     Membership,
     Memorial,
@@ -91,7 +88,9 @@ def test_erasure_destroys_the_key_first_then_every_holder_and_leaves_a_tombstone
     assert not ConsentRecord.objects.filter(memorial=memorial).exists()
     assert not Membership.objects.filter(memorial=memorial).exists()
     assert not Invitation.objects.filter(memorial=memorial).exists()
-    assert not MemorialKey.objects.filter(memorial=memorial).exists()
+    # the key stays only as a destroyed tombstone, so no fresh key is ever made for it
+    key = MemorialKey.objects.get(memorial_id=memorial.id)
+    assert key.wrapped_key is None and key.destroyed_at is not None
     # and the memorial row is a content-free tombstone in state `erased`
     tombstone = Memorial.objects.get(pk=memorial.pk)
     assert (tombstone.state, tombstone.name) == (MemorialState.ERASED, "Erased memorial")
@@ -142,15 +141,15 @@ def test_erasing_twice_returns_the_first_certificate():
 def test_tracked_tasks_are_revoked_and_forgotten(monkeypatch):
     memorial = filled_memorial()
     for scope in (ConsentScope.CORPUS, ConsentScope.VOICE):
-        ConsentBoundTask.objects.create(
-            memorial=memorial, scope=scope, task_id=f"task-{scope}", task_name="corpus.ingest"
+        TrackedTask.objects.create(
+            memorial_id=memorial.id, scope=scope, task_id=f"task-{scope}", task_name="corpus.ingest"
         )
     revoked: list[str] = []
-    monkeypatch.setattr("consent.erasure.services.consent_tasks_revoke", revoked.extend)
+    monkeypatch.setattr("memorials.erasure.services.consent_tasks_revoke", revoked.extend)
     certificate = memorial_erase(memorial=memorial, actor=memorial.subject, reason="test")
     assert sorted(revoked) == ["task-corpus", "task-voice"]
     assert certificate.body["tasks"]["revoked"] == 2
-    assert not ConsentBoundTask.objects.filter(memorial=memorial).exists()
+    assert not TrackedTask.objects.filter(memorial_id=memorial.id).exists()
 
 
 def test_work_that_asks_stops_once_the_memorial_is_erased():
@@ -187,7 +186,7 @@ def test_a_certificate_signed_by_another_key_is_valid_but_not_ours(monkeypatch):
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from consent.certificate import certificate_sign
+    from core.signing import certificate_sign
 
     other = base64.urlsafe_b64encode(Ed25519PrivateKey.generate().private_bytes_raw()).decode()
     monkeypatch.setenv("LEGACY_SIGNING_KEY", other)

@@ -17,15 +17,16 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models
 
-from consent.audit import audit_record, audit_verify
-from consent.encryption import memorial_cipher
-from consent.erasure.services import memorial_erase
-from consent.models import ConsentScope, ErasureCertificate
+from core.audit import audit_record, audit_verify
+from core.consent import ConsentScope
+from core.crypto import memorial_cipher
+from core.models import MemorialKey
 from corpus.models import Passage
 from corpus.services.documents import correspondent_add, identity_add
 from corpus.services.uploads import upload_create, upload_ingest
 from memorials.activation import activation_key_issue, activation_start
-from memorials.models import Memorial, MemorialState, MemorialWishes, Role
+from memorials.erasure.services import memorial_erase
+from memorials.models import ErasureCertificate, Memorial, MemorialState, MemorialWishes, Role
 from tests.accounts.factories import UserFactory
 from tests.consent.factories import grant_consent
 from tests.memorials.factories import InvitationFactory, MembershipFactory, MemorialFactory
@@ -44,8 +45,9 @@ MAY_GROW = {
     "accounts_user",
     "account_emailaddress",
     "consent_consentdocument",
-    "consent_auditevent",
-    "consent_erasurecertificate",
+    "core_auditevent",
+    "core_memorialkey",  # the destroyed key's tombstone
+    "memorials_erasurecertificate",
     "voice_voiceprovidercall",
 }
 
@@ -220,10 +222,12 @@ def test_erasure_leaves_nothing_but_the_tombstone_and_its_certificate(settings, 
     assert tombstone.state == MemorialState.ERASED and marker not in tombstone.name
     assert certificate.body["complete"] is True, certificate.body["data"]
 
-    # and the marker is nowhere in the database, the id only in the tombstone and certificate
+    # and the marker is nowhere in the database, the id only in the tombstones (the memorial's
+    # and its destroyed key's) and the certificate
     assert database_hits(needle=marker, allowed_rows={}) == []
     id_allowed = {
         Memorial._meta.db_table: ("id", str(memorial_id)),
+        MemorialKey._meta.db_table: ("memorial_id", str(memorial_id)),
         ErasureCertificate._meta.db_table: ("memorial_id", str(memorial_id)),
     }
     for form in (str(memorial_id), memorial_id.hex):

@@ -3,8 +3,8 @@
 import pytest
 from channels.db import database_sync_to_async
 
-from consent.erasure.services import memorial_erase
 from memorials.consumers import CLOSE_ERASED
+from memorials.erasure.services import memorial_erase
 from tests.memorials.factories import MemorialFactory
 from tests.memorials.test_consumers import session_cookie_for, socket
 

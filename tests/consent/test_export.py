@@ -9,11 +9,11 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from consent import holders as holders_module
-from consent.audit import audit_events_for
-from consent.export import ExportPathInvalid, ZipExportWriter, memorial_export_build
-from consent.holders import DataHolder, holder_register
-from consent.models import ConsentScope
+from core import holders as holders_module
+from core.audit import audit_events_for
+from core.consent import ConsentScope
+from core.holders import DataHolder, holder_register
+from memorials.export import ExportPathInvalid, ZipExportWriter, memorial_export_build
 from memorials.models import Membership, Role
 from tests.accounts.factories import UserFactory
 from tests.consent.factories import grant_consent

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from consent.gate import ConsentRequired
-from consent.models import ConsentScope
 from consent.services import consent_revoke
+from core.consent import ConsentScope
 from tests.consent.factories import ConsentRecordFactory
 from tests.corpus.gate_entry_points import CORPUS_ENTRY_POINTS
 from tests.memorials.factories import MemorialFactory

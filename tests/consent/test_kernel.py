@@ -5,15 +5,16 @@ import io
 import pytest
 from django.utils import timezone
 
-from consent.audit import audit_events_for, audit_record, audit_verify
-from consent.encryption import (
+from consent.gate import ConsentRequired, consent_is_granted, consent_require
+from core.audit import audit_events_for, audit_record, audit_verify
+from core.consent import ConsentScope
+from core.crypto import (
     DecryptionFailed,
     KeyDestroyed,
     memorial_cipher,
     memorial_key_destroy,
 )
-from consent.gate import ConsentRequired, consent_is_granted, consent_require
-from consent.models import AuditEvent, ConsentScope
+from core.models import AuditEvent
 from tests.consent.factories import ConsentRecordFactory
 from tests.consent.tampering import audit_trigger_disabled
 from tests.memorials.factories import MemorialFactory

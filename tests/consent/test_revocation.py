@@ -8,16 +8,18 @@ from celery.result import AsyncResult
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 
-from consent.audit import audit_record
 from consent.gate import (
     ConsentRequired,
     consent_hold,
     consent_is_granted,
     consent_require,
 )
-from consent.models import AuditEvent, ConsentBoundTask, ConsentRecord, ConsentScope
+from consent.models import ConsentRecord
 from consent.services import ConsentError, consent_revoke
-from consent.work import consent_task_enqueue
+from core.audit import audit_record
+from core.consent import ConsentScope
+from core.models import AuditEvent, TrackedTask
+from core.tasks import consent_task_enqueue
 from memorials.models import Role
 from memorials.selectors import MemorialNotFound
 from memorials.tasks import memorial_event_send
@@ -41,7 +43,7 @@ def test_the_subject_withdraws_and_the_gate_refuses_from_then_on():
     with pytest.raises(ConsentRequired):
         consent_require(memorial_id=memorial.id, scope=CORPUS)
     event = AuditEvent.objects.get(action="consent.revoked")
-    assert (event.actor, event.data["scope"]) == (memorial.subject, "corpus")
+    assert (event.actor_ref, event.data["scope"]) == (str(memorial.subject.pk), "corpus")
     with pytest.raises(ConsentError, match="no consent to withdraw"):
         revoke(memorial)
 
@@ -144,7 +146,7 @@ def test_work_cannot_be_queued_without_consent_and_tracked_work_is_forgotten_on_
         kwargs={"memorial_id": str(memorial.id), "kind": "t", "data": {}},
     )
     revoke(memorial)
-    assert list(ConsentBoundTask.objects.values_list("scope", flat=True)) == ["voice"]
+    assert list(TrackedTask.objects.values_list("scope", flat=True)) == ["voice"]
     assert AuditEvent.objects.get(action="consent.revoked").data["tasks_dropped"] == 1
 
 
@@ -174,9 +176,9 @@ def test_queued_work_is_revoked_at_the_worker_and_finished_work_is_untracked(
         task=memorial_event_send, memorial_id=memorial.id, scope=ConsentScope.VOICE, kwargs=kwargs
     )
     assert _wait_for(lambda: AsyncResult(other).state == "SUCCESS")
-    assert _wait_for(lambda: not ConsentBoundTask.objects.filter(task_id=other).exists())
+    assert _wait_for(lambda: not TrackedTask.objects.filter(task_id=other).exists())
     # when the subject withdraws the scope of the waiting work
     revoke(memorial)
     # then that work never runs
     assert _wait_for(lambda: AsyncResult(waiting).state == "REVOKED")
-    assert not ConsentBoundTask.objects.exists()
+    assert not TrackedTask.objects.exists()

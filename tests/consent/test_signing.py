@@ -9,7 +9,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.core.cache import cache
 
 from consent.gate import consent_is_granted, consent_require
-from consent.models import AuditEvent, ConsentRecord, ConsentScope
+from consent.models import ConsentRecord
 from consent.selectors import consent_document_latest
 from consent.services import (
     ConsentDocumentChanged,
@@ -17,6 +17,8 @@ from consent.services import (
     consent_revoke,
     consent_sign,
 )
+from core.consent import ConsentScope
+from core.models import AuditEvent
 from memorials.models import Role
 from memorials.selectors import MemorialNotFound
 from tests.accounts.factories import PASSWORD
@@ -61,7 +63,7 @@ def test_the_subject_signs_with_name_and_password_and_everything_is_recorded(con
     assert (record.method, record.ip_address) == (ConsentRecord.Method.PASSWORD, "192.0.2.7")
     assert record.user_agent == "Firefox on a phone" and record.signed_at is not None
     event = AuditEvent.objects.get(action="consent.signed")
-    assert event.actor == memorial.subject
+    assert event.actor_ref == str(memorial.subject.pk)
     assert event.data["scope"] == "voice" and event.data["document_version"] == 1
     assert event.data["document_sha256"] == document.sha256
 

@@ -5,9 +5,10 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from consent.gate import consent_is_granted
-from consent.models import ConsentRecord, ConsentScope
+from consent.models import ConsentRecord
 from consent.selectors import consent_document_latest
 from consent.services import consent_revoke
+from core.consent import ConsentScope
 from memorials.models import Role
 from tests.accounts.factories import PASSWORD
 from tests.consent.factories import ConsentRecordFactory, consent_document_publish
@@ -128,7 +129,7 @@ def test_the_audit_page_lists_newest_first_for_subject_and_steward(
     memorial = MemorialFactory()
     ConsentRecordFactory(memorial=memorial, scope=ConsentScope.CORPUS)
     consent_revoke(user=memorial.subject, memorial_id=memorial.id, scope=ConsentScope.CORPUS)
-    from consent.audit import audit_record
+    from core.audit import audit_record
 
     audit_record(action="consent.signed", memorial_id=memorial.id, actor=memorial.subject,
                  data={"scope": "voice", "document_version": 1, "method": "password"})  # fmt: skip

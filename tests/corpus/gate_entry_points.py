@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from consent.encryption import memorial_cipher
+from core.crypto import memorial_cipher
 from corpus.models import Correspondent, Document, Passage, SubjectIdentity, Upload
 from corpus.parsers.base import ParsedDocument, ParsedMessage
 from corpus.partitions import passage_partition_ensure, passage_vector_index_ensure

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from consent.holders import holders
+from core.holders import holders
 from corpus.models import Document, Passage, SubjectIdentity, Upload
 from corpus.storage import upload_file_path, uploads_dir
 from tests.corpus.conftest import SAMPLE_CHAT, ingest, whatsapp_export

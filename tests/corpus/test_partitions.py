@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from consent.erasure.services import memorial_erase
 from corpus import partitions
 from corpus.models import Passage
+from memorials.erasure.services import memorial_erase
 from memorials.models import Memorial, MemorialState
 from tests.corpus.conftest import SAMPLE_CHAT, ingest, whatsapp_export
 from tests.memorials.factories import MemorialFactory

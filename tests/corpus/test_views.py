@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from consent.audit import audit_events_for
 from consent.models import ConsentRecord
+from core.audit import audit_events_for
 from corpus.models import Document, Passage, Upload
 from memorials.models import Role
 from tests.corpus.conftest import SAMPLE_CHAT, ingest, whatsapp_export

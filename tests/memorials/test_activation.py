@@ -10,7 +10,7 @@ from django.core import mail
 from django.db import IntegrityError
 from django.utils import timezone
 
-from consent.audit import audit_events_for
+from core.audit import audit_events_for
 from memorials.activation import (
     ActivationError,
     activation_approve,

@@ -8,9 +8,9 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
+from core.events import memorial_event_broadcast
 from legacy.asgi import application
 from memorials.consumers import CLOSE_NOT_FOUND
-from memorials.events import memorial_event_broadcast
 from memorials.models import Role
 from tests.accounts.factories import UserFactory
 from tests.memorials.factories import MembershipFactory

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from consent.holders import holders
+from core.holders import holders
 from memorials.activation import certificate_dir
 from memorials.models import ActivationKey, ActivationRequest, MemorialWishes, SunsetRule
 from memorials.wishes import wishes_update

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core import mail
 
-from consent.audit import audit_events_for
+from core.audit import audit_events_for
 from memorials.activation import activation_approve, activation_key_issue, activation_start
 from memorials.inactivity import inactivity_check, months_after
 from memorials.models import InactivityWatch

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from consent.audit import audit_events_for
+from core.audit import audit_events_for
 from memorials import sunset as sunset_module
 from memorials.activation import activation_approve
 from memorials.models import EndingRule, MemorialState, MemorialSunset, SunsetRule, VisitorRule

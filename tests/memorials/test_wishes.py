@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from consent.audit import audit_events_for
-from consent.models import ConsentScope
+from core.audit import audit_events_for
+from core.consent import ConsentScope
 from memorials.activation import activation_approve
 from memorials.models import MemorialState, MemorialWishes, Role, SunsetRule, VisitorRule
 from memorials.wishes import (

@@ -3,7 +3,7 @@
 
 import uuid
 
-from consent.models import ConsentScope
+from core.consent import ConsentScope
 from voice.services import voice_clone_register
 
 VOICE_ENTRY_POINTS = [

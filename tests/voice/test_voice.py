@@ -5,12 +5,13 @@ import time
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from consent.audit import memorial_ref
-from consent.erasure.services import memorial_erase
 from consent.gate import ConsentRequired
-from consent.holders import holders
-from consent.models import AuditEvent, ConsentScope
 from consent.services import consent_revoke
+from core.audit import memorial_ref
+from core.consent import ConsentScope
+from core.holders import holders
+from core.models import AuditEvent
+from memorials.erasure.services import memorial_erase
 from tests.consent.factories import ConsentRecordFactory
 from tests.memorials.factories import MemorialFactory
 from voice.models import VoiceClone, VoiceProviderCall

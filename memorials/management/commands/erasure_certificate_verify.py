@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from consent.certificate import certificate_verify
+from core.signing import certificate_verify
 
 
 class Command(BaseCommand):

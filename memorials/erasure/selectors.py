@@ -7,10 +7,17 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from consent.holders import DataHolder, holders
-from consent.models import ErasureCertificate, MemorialKey
+from core.holders import holder_count, holders
+from core.models import MemorialKey
 from memorials.activation import activation_is_approved
-from memorials.models import EndingRule, Membership, Memorial, MemorialState, Role
+from memorials.models import (
+    EndingRule,
+    ErasureCertificate,
+    Membership,
+    Memorial,
+    MemorialState,
+    Role,
+)
 from memorials.selectors import MemorialNotFound, memorial_get_for
 from memorials.wishes import wishes_get
 
@@ -52,14 +59,6 @@ class HolderCount:
     name: str
     label: str
     count: int | None  # None: the holder could not count
-
-
-def holder_count(holder: DataHolder, memorial_id: uuid.UUID) -> int | None:
-    try:
-        return holder.count(memorial_id)
-    except Exception:
-        logger.exception("data holder %s could not count", holder.name)
-        return None
 
 
 def erasure_inventory(*, memorial_id: uuid.UUID) -> list[HolderCount]:

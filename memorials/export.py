@@ -20,9 +20,8 @@ from typing import IO, Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from consent.audit import audit_events_for, audit_record
-from consent.erasure.selectors import holder_count
-from consent.holders import holders
+from core.audit import audit_events_for, audit_record
+from core.holders import holder_count, holders
 from memorials.models import Memorial
 
 logger = logging.getLogger(__name__)
@@ -110,7 +109,7 @@ def memorial_export_build(*, memorial: Memorial, user: Any) -> IO[bytes]:
         writer = ZipExportWriter(archive)
         writer.source = "profile"
         writer.write_json("profile.json", _profile(memorial, user))
-        writer.source = "consent.audit"
+        writer.source = "core.audit"
         writer.write_json("audit/events.json", _audit_trail(memorial))
         for holder in holders():
             kind: dict[str, Any] = {"name": holder.name, "label": holder.label}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consent.erasure import views
+from memorials.erasure import views
 
 app_name = "rights"
 

@@ -18,8 +18,8 @@ from typing import Any
 from celery import Task, current_app
 from django.db import transaction
 
-from consent.gate import consent_require
-from consent.models import ConsentBoundTask
+from core.consent import consent_gate
+from core.models import TrackedTask
 
 
 def consent_task_enqueue(
@@ -33,9 +33,9 @@ def consent_task_enqueue(
     """Queue `task` (after commit) as work under `scope`; refuses without live consent.
 
     Returns the Celery task id. Call it inside the transaction that made the work."""
-    consent_require(memorial_id=memorial_id, scope=scope)
+    consent_gate().require(memorial_id=memorial_id, scope=scope)
     task_id = str(uuid.uuid4())
-    ConsentBoundTask.objects.create(
+    TrackedTask.objects.create(
         memorial_id=memorial_id, scope=scope, task_id=task_id, task_name=task.name
     )
     transaction.on_commit(
@@ -46,7 +46,7 @@ def consent_task_enqueue(
 
 def consent_tasks_take(*, memorial_id: uuid.UUID | str, scope: str) -> list[str]:
     """Forget the tracked tasks of a memorial's scope and return their ids (to revoke)."""
-    tracked = ConsentBoundTask.objects.filter(memorial_id=memorial_id, scope=scope)
+    tracked = TrackedTask.objects.filter(memorial_id=memorial_id, scope=scope)
     task_ids = list(tracked.values_list("task_id", flat=True))
     tracked.delete()
     return task_ids
@@ -59,7 +59,7 @@ def consent_tasks_revoke(task_ids: Iterable[str]) -> None:
         current_app.control.revoke(task_ids)
 
 
-def consent_task_finished(task_id: str | None = None, **kwargs: Any) -> None:
+def tracked_task_finished(task_id: str | None = None, **kwargs: Any) -> None:
     """Celery `task_postrun` receiver: a finished task is no longer tracked."""
     if task_id:
-        ConsentBoundTask.objects.filter(task_id=task_id).delete()
+        TrackedTask.objects.filter(task_id=task_id).delete()

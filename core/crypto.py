@@ -26,7 +26,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from consent.models import MemorialKey
+from core.holders import DataHolder, holder_register
+from core.models import MemorialKey
 
 logger = logging.getLogger(__name__)
 
@@ -92,12 +93,17 @@ def memorial_key_ensure(*, memorial_id: uuid.UUID) -> MemorialKey:
 
 
 def memorial_key_destroy(*, memorial_id: uuid.UUID) -> bool:
-    """Crypto-shred: forget the wrapped data key. True if a live key was destroyed."""
-    return bool(
+    """Crypto-shred: forget the wrapped data key. True if a live key was destroyed. A
+    memorial that never had a key gets a destroyed one, so none is ever made for it."""
+    destroyed = bool(
         MemorialKey.objects.filter(memorial_id=memorial_id, wrapped_key__isnull=False).update(
             wrapped_key=None, destroyed_at=timezone.now()
         )
     )
+    MemorialKey.objects.get_or_create(
+        memorial_id=memorial_id, defaults={"wrapped_key": None, "destroyed_at": timezone.now()}
+    )
+    return destroyed
 
 
 class MemorialCipher:
@@ -141,3 +147,25 @@ def memorial_cipher(*, memorial_id: uuid.UUID) -> MemorialCipher:
     if key.wrapped_key is None:
         raise KeyDestroyed(f"the data key of memorial {memorial_id} was destroyed")
     return MemorialCipher(memorial_id, _open(master_key(), bytes(key.wrapped_key), _MASTER_AAD))
+
+
+def _memorial_key_count(memorial_id: uuid.UUID) -> int:
+    return MemorialKey.objects.filter(memorial_id=memorial_id, wrapped_key__isnull=False).count()
+
+
+def _memorial_key_erase(memorial_id: uuid.UUID) -> int:
+    """The key was destroyed first (crypto-shredding); this makes sure of it. The row stays
+    as a tombstone, holding nothing, so the memorial never gets a fresh key."""
+    return int(memorial_key_destroy(memorial_id=memorial_id))
+
+
+def memorial_key_holder_register() -> None:
+    holder_register(
+        DataHolder(
+            name="core.memorial_key",
+            label="the encryption key of your memorial",
+            count=_memorial_key_count,
+            erase=_memorial_key_erase,
+            order=1000,  # last: everything encrypted under it is already gone
+        )
+    )

@@ -11,7 +11,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from consent.models import AuditEvent
+from core.crypto import master_key
+from core.models import AuditEvent
 
 GENESIS = "0" * 64
 _CHAIN_LOCK = 7_146_001  # pg advisory lock id: one writer extends the chain at a time
@@ -20,8 +21,6 @@ _CHAIN_LOCK = 7_146_001  # pg advisory lock id: one writer extends the chain at 
 def memorial_ref(memorial_id: uuid.UUID | str) -> str:
     """A stable keyed hash of a memorial id, so the trail can name a memorial without
     keeping its id (which an erasure must leave nowhere)."""
-    from consent.encryption import master_key
-
     return hmac.new(master_key(), f"audit:{memorial_id}".encode(), hashlib.sha256).hexdigest()
 
 
@@ -54,7 +53,6 @@ def audit_record(
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
         event = AuditEvent(
             memorial_ref=memorial_ref(memorial_id) if memorial_id else "",
-            actor=actor if known else None,
             actor_ref=str(actor.pk) if known else "",
             actor_label=str(actor) if known else "",
             action=action,
@@ -78,11 +76,7 @@ def audit_verify() -> AuditEvent | None:
 
 
 def audit_events_for(*, memorial_id: uuid.UUID | str) -> list[AuditEvent]:
-    return list(
-        AuditEvent.objects.filter(memorial_ref=memorial_ref(memorial_id))
-        .select_related("actor")
-        .order_by("-id")
-    )
+    return list(AuditEvent.objects.filter(memorial_ref=memorial_ref(memorial_id)).order_by("-id"))
 
 
 def audit_count() -> int:

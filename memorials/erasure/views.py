@@ -19,14 +19,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consent.erasure.forms import ErasureConfirmForm, ErasureNameForm
-from consent.erasure.selectors import (
+from memorials.erasure.forms import ErasureConfirmForm, ErasureNameForm
+from memorials.erasure.selectors import (
     erasure_certificate_get_for,
     erasure_inventory,
     erasure_membership_for,
 )
-from consent.erasure.services import erasure_certificate_document, memorial_erase
-from consent.export import memorial_export_build
+from memorials.erasure.services import erasure_certificate_document, memorial_erase
+from memorials.export import memorial_export_build
 from memorials.models import Role
 from memorials.selectors import memorial_get_for
 
@@ -43,7 +43,7 @@ def erasure_start(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
             initial={"typed_name": form.cleaned_data["typed_name"]}, memorial_name=memorial.name
         )
         return render(
-            request, "consent/erasure/confirm.html", {"memorial": memorial, "form": confirm}
+            request, "memorials/erasure/confirm.html", {"memorial": memorial, "form": confirm}
         )
     context = {
         "memorial": memorial,
@@ -52,7 +52,7 @@ def erasure_start(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
         "form": form,
     }
     status = 400 if request.method == "POST" else 200
-    return render(request, "consent/erasure/start.html", context, status=status)
+    return render(request, "memorials/erasure/start.html", context, status=status)
 
 
 @login_required
@@ -63,7 +63,7 @@ def erasure_confirm(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRespons
     form = ErasureConfirmForm(request.POST, memorial_name=membership.memorial.name)
     if not form.is_valid():
         context = {"memorial": membership.memorial, "form": form}
-        return render(request, "consent/erasure/confirm.html", context, status=400)
+        return render(request, "memorials/erasure/confirm.html", context, status=400)
     certificate = memorial_erase(
         memorial=membership.memorial,
         actor=request.user,
@@ -83,7 +83,7 @@ def erasure_done(request: HttpRequest, certificate_id: uuid.UUID) -> HttpRespons
     }
     return render(
         request,
-        "consent/erasure/done.html",
+        "memorials/erasure/done.html",
         {"certificate": certificate, "body": body, "times": times},
     )
 
@@ -109,7 +109,7 @@ def export_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
         "memorial": membership.memorial,
         "inventory": erasure_inventory(memorial_id=membership.memorial.id),
     }
-    return render(request, "consent/export.html", context)
+    return render(request, "memorials/export.html", context)
 
 
 @login_required

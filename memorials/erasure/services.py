@@ -8,7 +8,7 @@ is not tried again automatically; that retry is still to be built):
 1. count what every holder keeps (for the certificate);
 2. destroy the memorial's data key (crypto-shredding), committed at once;
 3. revoke the memorial's tracked Celery tasks (those queued through
-   `consent.work.consent_task_enqueue`); a task the revoke misses stops at its next step:
+   `core.tasks.consent_task_enqueue`); a task the revoke misses stops at its next step:
    its gate (`consent_hold`) finds no consent record any more, its rows are gone, and its
    ciphertext cannot be opened (KeyDestroyed); `memorial_erased_check` is there for any
    other work that wants to ask;
@@ -28,20 +28,20 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from consent.audit import audit_record
-from consent.certificate import (
+from core.audit import audit_record
+from core.consent import ConsentScope
+from core.crypto import memorial_key_destroy
+from core.events import memorial_event_broadcast
+from core.holders import DataHolder, holder_count, holders
+from core.models import TrackedTask
+from core.signing import (
     SignedCertificate,
     certificate_sign,
     public_key_fingerprint,
     public_key_text,
 )
-from consent.encryption import memorial_key_destroy
-from consent.erasure.selectors import holder_count
-from consent.holders import DataHolder, holders
-from consent.models import ConsentBoundTask, ConsentScope, ErasureCertificate
-from consent.work import consent_tasks_revoke, consent_tasks_take
-from memorials.events import memorial_event_broadcast
-from memorials.models import Membership, Memorial, MemorialState
+from core.tasks import consent_tasks_revoke, consent_tasks_take
+from memorials.models import ErasureCertificate, Membership, Memorial, MemorialState
 from memorials.services import memorial_transition
 
 logger = logging.getLogger(__name__)
@@ -50,29 +50,14 @@ TOMBSTONE_NAME = "Erased memorial"
 CERTIFICATE_KIND = "legacy.erasure_certificate"
 
 
-class ErasedCount(int):
-    """What a holder's `erase` may return instead of a bare int, to put content-free details
-    of remote deletions on the certificate:
-
-        return ErasedCount(2, remote={"provider": "elevenlabs", "deleted": 2, "failed": 0})
-    """
-
-    details: dict[str, Any]
-
-    def __new__(cls, value: int, **details: Any) -> ErasedCount:
-        count = super().__new__(cls, value)
-        count.details = details
-        return count
-
-
 def _tasks_revoke(memorial_id: uuid.UUID) -> dict[str, Any]:
-    """Revoke every tracked task of the memorial (`consent.work.consent_task_enqueue`
+    """Revoke every tracked task of the memorial (`core.tasks.consent_task_enqueue`
     tracks them per scope). A task the revoke misses stops at its gate: the erasure
     deletes the consent records its `consent_hold` needs, and the data key."""
     task_ids: list[str] = []
     for scope in ConsentScope.values:
         task_ids += consent_tasks_take(memorial_id=memorial_id, scope=scope)
-    ConsentBoundTask.objects.filter(memorial_id=memorial_id).delete()  # any scope left over
+    TrackedTask.objects.filter(memorial_id=memorial_id).delete()  # any scope left over
     try:
         consent_tasks_revoke(task_ids)
     except Exception as error:  # the broker is down: the tasks still stop at their gate

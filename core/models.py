@@ -1,0 +1,75 @@
+"""The kernel's own records: each memorial's data key, the audit log, and the background
+work tracked under a consent scope.
+
+They name a memorial by its id, never by a foreign key: `core` stands below `memorials` and
+does not know its models. A memorial's rows here outlive it where they must (the destroyed
+key stays as a tombstone, so nothing makes it a new one; the audit trail names it only by a
+keyed hash).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from core.consent import ConsentScope
+
+
+class MemorialKey(models.Model):
+    """A memorial's data key, stored only wrapped by the master key."""
+
+    memorial_id = models.UUIDField(unique=True)
+    # AES-256 key, wrapped with AES-GCM under the master key; NULL once destroyed
+    # (crypto-shredding: every ciphertext of this memorial becomes unreadable). The row
+    # itself stays, so a destroyed key is never replaced by a fresh one.
+    wrapped_key = models.BinaryField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"data key of {self.memorial_id}"
+
+
+class AuditEvent(models.Model):
+    """One thing that happened. Each row's hash covers the previous row's hash, so editing
+    or deleting any row breaks the chain from there on (`manage.py audit_verify`)."""
+
+    # Not the memorial's id but a keyed hash of it (`core.audit.memorial_ref`): the trail
+    # outlives an erasure, and then must not carry the erased memorial's id.
+    memorial_ref = models.CharField(max_length=64, blank=True, db_index=True)
+    # Who did it, as written when it happened (the hash covers both): the person may be
+    # deleted later, and the row may never change.
+    actor_ref = models.CharField(max_length=64, blank=True)
+    actor_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=64)
+    data = models.JSONField(default=dict, blank=True)  # never content: ids, scopes, counts
+    created_at = models.DateTimeField()
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class TrackedTask(models.Model):
+    """A Celery task queued for a memorial under a consent scope, until it finishes or is
+    revoked. Withdrawing the scope revokes these task ids at the workers."""
+
+    memorial_id = models.UUIDField()
+    scope = models.CharField(max_length=32, choices=ConsentScope.choices)
+    task_id = models.CharField(max_length=64, unique=True)
+    task_name = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict, blank=True)  # ids only, to tell the work it stopped
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["memorial_id", "scope"], name="core_task_memorial_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} ({self.scope}) for {self.memorial_id}"
