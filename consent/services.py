@@ -19,7 +19,7 @@ from consent.signals import consent_revoked
 from core.audit import audit_record
 from core.consent import ConsentScope
 from core.events import memorial_event_broadcast
-from core.tasks import consent_tasks_revoke, consent_tasks_take
+from core.tasks import memorial_tasks_withdraw
 from memorials.models import Role
 from memorials.selectors import memorial_get_for
 
@@ -147,8 +147,9 @@ def consent_revoke(*, user: Any, memorial_id: uuid.UUID | str, scope: str) -> Co
     signing again:
 
     - the gate refuses the scope from this commit on;
-    - queued tasks of the scope are revoked at the workers, and running ones stop at their
-      next step (they hold the gate per step, which waits for this row's lock);
+    - queued tasks of the scope are revoked at the workers and told they will not run (an
+      upload says it was stopped); running ones stop at their next step, writing nothing
+      of it (`core.tasks.memorial_step`);
     - open pages and sockets get a "consent.revoked" event; conversation sockets close;
     - `consent.signals.consent_revoked` lets apps undo what the scope allowed (the voice
       app deletes remote clones).
@@ -167,14 +168,13 @@ def consent_revoke(*, user: Any, memorial_id: uuid.UUID | str, scope: str) -> Co
         record.revoked_at = timezone.now()
         record.ended_because = ConsentRecord.Ending.REVOKED
         record.save(update_fields=["revoked_at", "ended_because"])
-        task_ids = consent_tasks_take(memorial_id=memorial_id, scope=scope)
+        task_ids = memorial_tasks_withdraw(memorial_id=memorial_id, scope=scope)
         audit_record(
             action="consent.revoked",
             memorial_id=memorial_id,
             actor=user,
             data={"scope": scope, "record": record.id, "tasks_dropped": len(task_ids)},
         )
-        transaction.on_commit(lambda: consent_tasks_revoke(task_ids))
         transaction.on_commit(
             lambda: memorial_event_broadcast(
                 memorial_id=memorial_id, kind=CONSENT_REVOKED_EVENT, data={"scope": scope}

@@ -106,6 +106,12 @@ def memorial_key_destroy(*, memorial_id: uuid.UUID) -> bool:
     return destroyed
 
 
+def memorial_erased(*, memorial_id: uuid.UUID | str) -> bool:
+    """True once the memorial's key is destroyed: the first thing the kill switch commits,
+    so from then on no work may touch it (nothing of it can be read anyway)."""
+    return MemorialKey.objects.filter(memorial_id=memorial_id, destroyed_at__isnull=False).exists()
+
+
 class MemorialCipher:
     """Encrypts and decrypts one memorial's content. Get one with `memorial_cipher`."""
 

@@ -73,3 +73,24 @@ class TrackedTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} ({self.scope}) for {self.memorial_id}"
+
+
+class OutboundMail(models.Model):
+    """A notification on its way: written in the transaction that decided to send it, sent
+    by a task that retries, and deleted once the mail server has taken it. So a mail server
+    that is down delays a mail, never loses it."""
+
+    memorial_id = models.UUIDField(null=True, blank=True, db_index=True)  # whose, if any
+    to = models.EmailField()
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)  # the kind of failure only
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"mail to {self.to}: {self.subject}"

@@ -1,4 +1,4 @@
-"""Mail about a memorial's activation, inactivity and sunset. Send after commit."""
+"""Mail about a memorial's activation, inactivity and sunset, sent by tasks after commit."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 
+from core.mail import mail_send_on_commit
 from memorials.models import Membership, Memorial, Role
 
 
@@ -32,18 +31,14 @@ def staff_emails() -> list[str]:
 def notice_send_on_commit(
     *, to: list[str], subject: str, template: str, context: dict[str, Any]
 ) -> None:
-    """One plain-text mail per recipient (nobody sees who else was told), after commit."""
+    """One plain-text mail per recipient (nobody sees who else was told), written to the
+    outbox in the caller's transaction and sent by a task after it commits (`core.mail`)."""
     if not to:
         return
-    body = render_to_string(f"memorials/email/{template}.txt", context)
-
-    def send() -> None:
-        for address in to:
-            send_mail(
-                subject=f"[Legacy] {subject}",
-                message=body,
-                from_email=None,
-                recipient_list=[address],
-            )
-
-    transaction.on_commit(send)
+    memorial = context.get("memorial")
+    mail_send_on_commit(
+        to=to,
+        subject=subject,
+        body=render_to_string(f"memorials/email/{template}.txt", context),
+        memorial_id=memorial.id if isinstance(memorial, Memorial) else None,
+    )

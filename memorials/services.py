@@ -8,13 +8,13 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from core.events import memorial_event_broadcast
+from core.mail import mail_send_on_commit
 from memorials.lifecycle import InvalidTransition, transition_allowed
 from memorials.models import Invitation, Membership, Memorial, Role
 from memorials.selectors import invitation_get_by_token, invitation_token_hash
@@ -61,27 +61,25 @@ def invitation_create(
     if any(inv.is_pending for inv in Invitation.objects.filter(memorial=memorial, email=email)):
         raise InvitationError(f"{email} already has an invitation waiting.")
     token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        memorial=memorial,
-        email=email,
-        role=role,
-        invited_by=invited_by,
-        token_hash=invitation_token_hash(token),
-        expires_at=timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
-    )
     link = base_url.rstrip("/") + reverse("invitations:show", kwargs={"token": token})
-    transaction.on_commit(lambda: _invitation_send(invitation=invitation, link=link))
+    with transaction.atomic():  # the invitation and its mail exist together, or neither
+        invitation = Invitation.objects.create(
+            memorial=memorial,
+            email=email,
+            role=role,
+            invited_by=invited_by,
+            token_hash=invitation_token_hash(token),
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
+        )
+        mail_send_on_commit(
+            to=[invitation.email],
+            subject=f"{invitation.invited_by} has invited you to {invitation.memorial}",
+            body=render_to_string(
+                "memorials/email/invitation.txt", {"invitation": invitation, "link": link}
+            ),
+            memorial_id=memorial.id,
+        )
     return invitation
-
-
-def _invitation_send(*, invitation: Invitation, link: str) -> None:
-    context = {"invitation": invitation, "link": link}
-    send_mail(
-        subject=f"[Legacy] {invitation.invited_by} has invited you to {invitation.memorial}",
-        message=render_to_string("memorials/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
 
 
 def invitation_revoke(*, invitation: Invitation) -> None:

@@ -62,3 +62,15 @@ def celery_worker_process(transactional_db: None) -> Iterator[subprocess.Popen[b
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+@pytest.fixture(autouse=True)
+def _mail_delivered_at_once(monkeypatch):
+    """Mail is sent by a Celery task after commit (core.mail). Tests with no worker run
+    that task in-process when it is queued, so `mail.outbox` shows what was sent; the
+    outbox tests (tests/core/test_mail.py) take this away to see the queue itself."""
+    from core.mail import mail_deliver
+
+    monkeypatch.setattr(
+        mail_deliver, "apply_async", lambda kwargs, **options: mail_deliver.apply(kwargs=kwargs)
+    )

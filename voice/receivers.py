@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from core.consent import ConsentScope
+from voice.tasks import voice_clones_delete
 
 
 def voice_clones_delete_on_revocation(
@@ -14,6 +15,4 @@ def voice_clones_delete_on_revocation(
     """Consent `voice` withdrawn: the remote clones go, through their providers."""
     if scope != ConsentScope.VOICE:
         return
-    from voice.tasks import voice_clones_delete
-
-    voice_clones_delete.delay(str(memorial_id))
+    voice_clones_delete.enqueue(memorial_id=memorial_id)

@@ -11,11 +11,12 @@ from consent.gate import consent_require
 from core.audit import audit_record, memorial_ref
 from core.consent import ConsentScope
 from core.holders import ErasedCount, ExportWriter
+from core.tasks import TransientError
 from voice.models import VoiceClone, VoiceProviderCall
 from voice.providers import VoiceProviderResult, VoiceProviderUnavailable, voice_provider
 
 
-class VoiceDeletionFailed(Exception):
+class VoiceDeletionFailed(TransientError):
     """A provider did not confirm a clone's deletion; the clone stays listed, to retry."""
 
 

@@ -10,11 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 
-from consent.gate import consent_require
 from core.consent import ConsentScope
 from core.crypto import MemorialCipher
+from core.tasks import memorial_step, step_check
 from corpus.models import Document, Passage, Upload
 from corpus.parsers import ParsedDocument
 from corpus.partitions import passage_partition_ensure
@@ -60,9 +60,11 @@ def document_ingest(
     cipher: MemorialCipher,
     on_batch: Callable[[int], None] | None = None,
 ) -> tuple[Document, bool]:
-    """Store one document and all its passages in one transaction: after a crash either all
-    of it is there or none, so a rerun skips it or redoes it whole, never half. Returns
-    (document, created); created is False when this content was already stored."""
+    """Store one document and all its passages in one step (`core.tasks.memorial_step`): after
+    a crash either all of it is there or none, so a rerun skips it or redoes it whole, never
+    half; and it commits only while the corpus consent is live (else ConsentRequired, and
+    nothing of it is kept). Returns (document, created); created is False when this content
+    was already stored."""
     content_sha256 = document_content_sha256(parsed)
     existing = Document.objects.filter(
         memorial_id=memorial_id, content_sha256=content_sha256
@@ -98,7 +100,7 @@ def document_ingest(
     # Made (and its lock released) before the document's transaction, which may be long.
     passage_partition_ensure(memorial_id=memorial_id)
     try:
-        with transaction.atomic():
+        with memorial_step(memorial_id=memorial_id, scope=ConsentScope.CORPUS):
             document = Document.objects.create(
                 memorial_id=memorial_id,
                 upload=upload,
@@ -137,7 +139,7 @@ def _passages_write(*, document, drafts, people, cipher, on_batch) -> None:  # t
     """Embed and insert the drafts batch by batch, the next batch embedding (in a thread:
     onnxruntime lets go of the GIL) while this one is written, so Postgres's work and the
     model's overlap. Consent is checked again before every batch is embedded: a withdrawal
-    stops the work at the next batch, and the document's transaction leaves nothing behind."""
+    stops the work at the next batch, and the document's step leaves nothing behind."""
     batches = [
         range(start, min(start + PASSAGE_BATCH, len(drafts)))
         for start in range(0, len(drafts), PASSAGE_BATCH)
@@ -145,12 +147,12 @@ def _passages_write(*, document, drafts, people, cipher, on_batch) -> None:  # t
     if not batches:
         return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="passage-vectors") as ahead:
-        consent_require(memorial_id=document.memorial_id, scope=ConsentScope.CORPUS)
+        step_check(memorial_id=document.memorial_id, scope=ConsentScope.CORPUS)
         upcoming = ahead.submit(passage_vectors, drafts, batches[0])
         for index, rows in enumerate(batches):
             vectors = upcoming.result()
             if index + 1 < len(batches):
-                consent_require(memorial_id=document.memorial_id, scope=ConsentScope.CORPUS)
+                step_check(memorial_id=document.memorial_id, scope=ConsentScope.CORPUS)
                 upcoming = ahead.submit(passage_vectors, drafts, batches[index + 1])
             _passages_insert(
                 document=document, drafts=drafts[rows.start : rows.stop], vectors=vectors,

@@ -143,7 +143,11 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Task modules beyond each app's tasks.py (autodiscovered).
+CELERY_IMPORTS = ["core.mail"]
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "core-mail-outbox-sweep": {"task": "core.mail.mail_outbox_swept", "schedule": 300.0},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 

@@ -7,11 +7,10 @@ is not tried again automatically; that retry is still to be built):
 
 1. count what every holder keeps (for the certificate);
 2. destroy the memorial's data key (crypto-shredding), committed at once;
-3. revoke the memorial's tracked Celery tasks (those queued through
-   `core.tasks.consent_task_enqueue`); a task the revoke misses stops at its next step:
-   its gate (`consent_hold`) finds no consent record any more, its rows are gone, and its
-   ciphertext cannot be opened (KeyDestroyed); `memorial_erased_check` is there for any
-   other work that wants to ask;
+3. revoke the memorial's tracked Celery tasks (every memorial task is queued through
+   `core.tasks.MemorialTask.enqueue`); a task the revoke misses refuses to start (its
+   memorial's key is destroyed), or stops at its next step (`core.tasks.memorial_step`
+   finds no consent record any more), and its ciphertext cannot be opened (KeyDestroyed);
 4. run every registered holder's erase (files, rows, vectors, remote copies), each in its
    own savepoint: a failure is recorded on the certificate, never hidden, and the rest go on;
 5. the Memorial row becomes a tombstone (state `erased`, name blanked), the certificate is
@@ -29,18 +28,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record
-from core.consent import ConsentScope
 from core.crypto import memorial_key_destroy
 from core.events import memorial_event_broadcast
 from core.holders import DataHolder, holder_count, holders
-from core.models import TrackedTask
 from core.signing import (
     SignedCertificate,
     certificate_sign,
     public_key_fingerprint,
     public_key_text,
 )
-from core.tasks import consent_tasks_revoke, consent_tasks_take
+from core.tasks import memorial_tasks_take, tasks_revoke
 from memorials.models import ErasureCertificate, Membership, Memorial, MemorialState
 from memorials.services import memorial_transition
 
@@ -51,18 +48,12 @@ CERTIFICATE_KIND = "legacy.erasure_certificate"
 
 
 def _tasks_revoke(memorial_id: uuid.UUID) -> dict[str, Any]:
-    """Revoke every tracked task of the memorial (`core.tasks.consent_task_enqueue`
-    tracks them per scope). A task the revoke misses stops at its gate: the erasure
-    deletes the consent records its `consent_hold` needs, and the data key."""
-    task_ids: list[str] = []
-    for scope in ConsentScope.values:
-        task_ids += consent_tasks_take(memorial_id=memorial_id, scope=scope)
-    TrackedTask.objects.filter(memorial_id=memorial_id).delete()  # any scope left over
-    try:
-        consent_tasks_revoke(task_ids)
-    except Exception as error:  # the broker is down: the tasks still stop at their gate
-        logger.exception("could not revoke the tasks of an erased memorial")
-        return {"revoked": 0, "error": type(error).__name__}
+    """Revoke every tracked task of the memorial, whatever its scope. A task the revoke
+    misses stops as it starts (the memorial's key is destroyed), or at its next step (the
+    consent records its steps hold are erased)."""
+    task_ids = memorial_tasks_take(memorial_id=memorial_id)
+    if not tasks_revoke(task_ids):
+        return {"revoked": 0, "error": "the task queue could not be reached"}
     return {"revoked": len(task_ids)}
 
 

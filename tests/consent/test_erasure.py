@@ -145,7 +145,9 @@ def test_tracked_tasks_are_revoked_and_forgotten(monkeypatch):
             memorial_id=memorial.id, scope=scope, task_id=f"task-{scope}", task_name="corpus.ingest"
         )
     revoked: list[str] = []
-    monkeypatch.setattr("memorials.erasure.services.consent_tasks_revoke", revoked.extend)
+    monkeypatch.setattr(
+        "memorials.erasure.services.tasks_revoke", lambda ids: revoked.extend(ids) or True
+    )
     certificate = memorial_erase(memorial=memorial, actor=memorial.subject, reason="test")
     assert sorted(revoked) == ["task-corpus", "task-voice"]
     assert certificate.body["tasks"]["revoked"] == 2

@@ -23,7 +23,8 @@ from core.crypto import memorial_cipher
 from core.models import MemorialKey
 from corpus.models import Passage
 from corpus.services.documents import correspondent_add, identity_add
-from corpus.services.uploads import upload_create, upload_ingest
+from corpus.services.ingest import upload_ingest
+from corpus.services.uploads import upload_create
 from memorials.activation import activation_key_issue, activation_start
 from memorials.erasure.services import memorial_erase
 from memorials.models import ErasureCertificate, Memorial, MemorialState, MemorialWishes, Role

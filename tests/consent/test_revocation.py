@@ -1,10 +1,8 @@
 """Withdrawing a consent acts at once: the gate, queued and running work, the audit log."""
 
 import threading
-import time
 
 import pytest
-from celery.result import AsyncResult
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 
@@ -18,13 +16,11 @@ from consent.models import ConsentRecord
 from consent.services import ConsentError, consent_revoke
 from core.audit import audit_record
 from core.consent import ConsentScope
-from core.models import AuditEvent, TrackedTask
-from core.tasks import consent_task_enqueue
+from core.models import AuditEvent
 from memorials.models import Role
 from memorials.selectors import MemorialNotFound
-from memorials.tasks import memorial_event_send
 from tests.consent.factories import ConsentRecordFactory
-from tests.memorials.factories import MembershipFactory, MemorialFactory
+from tests.memorials.factories import MembershipFactory
 
 CORPUS = ConsentScope.CORPUS
 
@@ -124,61 +120,3 @@ def test_a_running_step_finishes_whole_before_the_withdrawal_and_the_next_step_w
     with pytest.raises(ConsentRequired):
         _step(memorial.id, record.pk, "2")
     assert AuditEvent.objects.filter(action="test.step").count() == 2
-
-
-@pytest.mark.django_db
-def test_work_cannot_be_queued_without_consent_and_tracked_work_is_forgotten_on_withdrawal():
-    memorial = MemorialFactory()
-    with pytest.raises(ConsentRequired):
-        consent_task_enqueue(task=memorial_event_send, memorial_id=memorial.id, scope=CORPUS)
-    ConsentRecordFactory(memorial=memorial, scope=CORPUS)
-    ConsentRecordFactory(memorial=memorial, scope=ConsentScope.VOICE)
-    consent_task_enqueue(
-        task=memorial_event_send,
-        memorial_id=memorial.id,
-        scope=CORPUS,
-        kwargs={"memorial_id": str(memorial.id), "kind": "t", "data": {}},
-    )
-    consent_task_enqueue(
-        task=memorial_event_send,
-        memorial_id=memorial.id,
-        scope=ConsentScope.VOICE,
-        kwargs={"memorial_id": str(memorial.id), "kind": "t", "data": {}},
-    )
-    revoke(memorial)
-    assert list(TrackedTask.objects.values_list("scope", flat=True)) == ["voice"]
-    assert AuditEvent.objects.get(action="consent.revoked").data["tasks_dropped"] == 1
-
-
-def _wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
-@pytest.mark.worker
-def test_queued_work_is_revoked_at_the_worker_and_finished_work_is_untracked(
-    celery_worker_process,
-):
-    memorial = MemorialFactory()
-    ConsentRecordFactory(memorial=memorial, scope=CORPUS)
-    ConsentRecordFactory(memorial=memorial, scope=ConsentScope.VOICE)
-    kwargs = {"memorial_id": str(memorial.id), "kind": "t", "data": {}}
-    # given work waiting in the queue (a countdown keeps it waiting at the worker)
-    waiting = consent_task_enqueue(
-        task=memorial_event_send, memorial_id=memorial.id, scope=CORPUS, kwargs=kwargs, countdown=4
-    )
-    # and other work of another scope, which runs
-    other = consent_task_enqueue(
-        task=memorial_event_send, memorial_id=memorial.id, scope=ConsentScope.VOICE, kwargs=kwargs
-    )
-    assert _wait_for(lambda: AsyncResult(other).state == "SUCCESS")
-    assert _wait_for(lambda: not TrackedTask.objects.filter(task_id=other).exists())
-    # when the subject withdraws the scope of the waiting work
-    revoke(memorial)
-    # then that work never runs
-    assert _wait_for(lambda: AsyncResult(waiting).state == "REVOKED")
-    assert not TrackedTask.objects.exists()

@@ -10,7 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from corpus.models import Upload
-from corpus.services.uploads import upload_create, upload_ingest
+from corpus.services.ingest import upload_ingest
+from corpus.services.uploads import upload_create
 from tests.consent.factories import grant_consent
 from tests.memorials.factories import MemorialFactory
 

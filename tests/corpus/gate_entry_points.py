@@ -23,8 +23,9 @@ from corpus.services.documents import (
     identity_add,
     identity_remove,
 )
+from corpus.services.ingest import upload_ingest
 from corpus.services.passages_store import CorpusPeople, document_ingest
-from corpus.services.uploads import upload_create, upload_ingest, upload_retry
+from corpus.services.uploads import upload_create, upload_retry
 from corpus.storage import upload_file_store
 
 CORPUS = "corpus"

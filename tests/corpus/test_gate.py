@@ -8,7 +8,7 @@ from django.utils import timezone
 from consent.gate import ConsentRequired
 from consent.models import ConsentRecord
 from corpus.models import Passage, UploadStatus
-from corpus.services.uploads import upload_ingest
+from corpus.services.ingest import upload_ingest
 from tests.consent.factories import grant_consent
 from tests.corpus.conftest import SAMPLE_CHAT, upload, whatsapp_export
 from tests.corpus.gate_entry_points import CORPUS_ENTRY_POINTS

@@ -8,7 +8,7 @@ import pytest
 
 from corpus.models import Document, Passage, UploadStatus
 from corpus.services import passages_store
-from corpus.services.uploads import upload_ingest
+from corpus.services.ingest import upload_ingest
 from tests.corpus.conftest import upload, whatsapp_export, zip_of
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,219 @@
+"""Ingesting one upload in the background: parse, split, embed, store, document by document.
+
+Run by `corpus.tasks.upload_ingest` on the kernel's consent-bound task base. Each document is
+written in one step (`core.tasks.memorial_step`): whole, or, if the corpus consent is
+withdrawn before it commits, not at all; the upload then says it was stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from pathlib import PurePath
+from typing import Any
+
+from django.db import InterfaceError, OperationalError, transaction
+from django.utils import timezone
+
+from core.consent import ConsentRequired, ConsentScope
+from core.crypto import memorial_cipher
+from core.events import memorial_event_broadcast
+from core.tasks import memorial_step
+from corpus.models import Correspondent, SubjectIdentity, Upload, UploadStatus
+from corpus.parsers import FileOutcome, parse_upload
+from corpus.registers import identity_normalise
+from corpus.selectors import corpus_counts
+from corpus.services.passages_store import CorpusPeople, document_ingest
+from corpus.storage import upload_file_decrypted
+
+logger = logging.getLogger(__name__)
+
+EVENT_KIND = "upload"
+_EVENT_INTERVAL_S = 0.5  # progress events at most this often, status changes always
+# Statuses an ingest may advance from; a stopped upload waits for the subject's "Try again".
+_IN_PROGRESS = (UploadStatus.QUEUED, UploadStatus.PARSING, UploadStatus.EMBEDDING)
+
+STOPPED_MESSAGE = (
+    "Stopped because consent was withdrawn. Nothing more was read from this file; what was "
+    "stored before stays until you delete it. Sign the consent again and choose Try again "
+    "to finish it."
+)
+FAILED_MESSAGE = (
+    "Something went wrong on our side while reading this file. Nothing was lost: try again later."
+)
+
+
+def upload_event_data(upload: Upload) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "upload_id": str(upload.id),
+        "name": upload.name,
+        "status": upload.status,
+        "status_label": UploadStatus(upload.status).label,
+        "done": upload.documents_done,
+        "total": upload.documents_total,
+        "passages": upload.passages_count,
+        "error": upload.error,
+    }
+    if upload.is_finished:  # the page's header counts follow, once per upload
+        data["memorial_counts"] = corpus_counts(memorial_id=upload.memorial_id)
+    return data
+
+
+def upload_event_send(upload: Upload) -> None:
+    """The upload as it is now, to the subject's open pages once this transaction commits."""
+    data, memorial_id = upload_event_data(upload), upload.memorial_id
+    transaction.on_commit(
+        lambda: memorial_event_broadcast(memorial_id=memorial_id, kind=EVENT_KIND, data=data)
+    )
+
+
+def upload_status_set(upload: Upload, status: str, *, error: str | None = None) -> bool:
+    """Move an upload on, unless it was stopped meanwhile (a withdrawal stops it from
+    another process; only the subject's "Try again" queues it again). True if it moved."""
+    upload.status = status
+    fields: dict[str, Any] = {
+        "status": status,
+        "outcomes": upload.outcomes,
+        "documents_total": upload.documents_total,
+        "documents_done": upload.documents_done,
+        "passages_count": upload.passages_count,
+        "updated_at": timezone.now(),
+    }
+    if error is not None:
+        upload.error = error
+        fields["error"] = error
+    moved = Upload.objects.filter(pk=upload.pk, status__in=_IN_PROGRESS).update(**fields)
+    if not moved:
+        upload.refresh_from_db()
+        return False
+    upload_event_send(upload)
+    return True
+
+
+def upload_stopped(*, upload_id: uuid.UUID | str) -> None:
+    """The corpus consent was withdrawn: this upload stops where it is, and says why."""
+    Upload.objects.filter(pk=upload_id, status__in=_IN_PROGRESS).update(
+        status=UploadStatus.STOPPED, error=STOPPED_MESSAGE, updated_at=timezone.now()
+    )
+    upload = Upload.objects.filter(pk=upload_id).first()
+    if upload is not None and upload.status == UploadStatus.STOPPED:
+        upload_event_send(upload)
+
+
+def upload_failed(*, upload_id: uuid.UUID | str) -> None:
+    """A fault of ours, not of the file (parsers report bad files as outcomes)."""
+    upload = Upload.objects.filter(pk=upload_id).first()
+    if upload is not None:
+        upload_status_set(upload, UploadStatus.FAILED, error=FAILED_MESSAGE)
+
+
+def corpus_people(*, memorial_id: uuid.UUID) -> CorpusPeople:
+    identities = frozenset(
+        identity_normalise(value)
+        for value in SubjectIdentity.objects.filter(memorial_id=memorial_id).values_list(
+            "value", flat=True
+        )
+    )
+    correspondents = {
+        identity_normalise(value): register
+        for value, register in Correspondent.objects.filter(memorial_id=memorial_id).values_list(
+            "value", "register"
+        )
+    }
+    return CorpusPeople(identities=identities, correspondents=correspondents)
+
+
+def upload_ingest(*, upload_id: uuid.UUID | str) -> Upload | None:
+    """Parse, split, embed and store one upload. Safe to run again at any point: each document
+    is written whole in one step and skipped when already stored, so a rerun after a crash
+    finishes the rest and never duplicates a passage. Database errors propagate (the task
+    retries them); a withdrawn consent stops the upload; any other fault fails it, saying so."""
+    upload = Upload.objects.filter(id=upload_id).first()
+    if upload is None or upload.status not in _IN_PROGRESS:
+        return upload  # deleted, finished or stopped meanwhile: nothing to do
+    try:
+        if not upload_status_set(upload, UploadStatus.PARSING):
+            return upload
+        suffix = PurePath(upload.name).suffix[:16]
+        with upload_file_decrypted(
+            memorial_id=upload.memorial_id, relative=upload.path, suffix=suffix
+        ) as path:
+            outcomes = parse_upload(path, upload.name)
+        _outcomes_ingest(upload, outcomes)
+    except ConsentRequired:
+        upload_stopped(upload_id=upload.id)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception:
+        logger.exception("Ingest of upload %s failed", upload.id)
+        upload_status_set(upload, UploadStatus.FAILED, error=FAILED_MESSAGE)
+    upload.refresh_from_db()
+    return upload
+
+
+def _outcomes_ingest(upload: Upload, outcomes: list[FileOutcome]) -> None:
+    memorial_id = upload.memorial_id
+    people = corpus_people(memorial_id=memorial_id)
+    cipher = memorial_cipher(memorial_id=memorial_id)
+    upload.documents_total = sum(len(outcome.documents) for outcome in outcomes)
+    upload.documents_done = 0
+    upload.passages_count = 0
+    upload_status_set(upload, UploadStatus.EMBEDDING)
+    last_event = time.monotonic()
+    summaries = []
+    seen: set[uuid.UUID] = set()  # documents met in this run: a second meeting is a duplicate
+    for outcome in outcomes:
+        summary: dict[str, Any] = {
+            "name": outcome.name,
+            "format": outcome.format,
+            "error": outcome.error,
+            "documents": 0,
+            "duplicates": 0,
+            "passages": 0,
+        }
+        for parsed in outcome.documents:
+            base = upload.passages_count
+
+            def on_batch(written: int, base: int = base) -> None:
+                nonlocal last_event
+                if time.monotonic() - last_event >= _EVENT_INTERVAL_S:
+                    upload.passages_count = base + written
+                    upload_event_send(upload)
+                    last_event = time.monotonic()
+
+            document, created = document_ingest(
+                memorial_id=memorial_id, upload=upload, parsed=parsed, people=people,
+                cipher=cipher, on_batch=on_batch,
+            )  # fmt: skip
+            resumed = not created and document.upload_id == upload.id and document.id not in seen
+            seen.add(document.id)
+            if created or resumed:  # new, or stored whole by an earlier, interrupted run
+                summary["documents"] += 1
+                summary["passages"] += document.passages_count
+                upload.passages_count = base + document.passages_count
+            else:
+                summary["duplicates"] += 1  # the same content came in another upload
+            upload.documents_done += 1
+            Upload.objects.filter(pk=upload.pk, status__in=_IN_PROGRESS).update(
+                documents_done=upload.documents_done,
+                passages_count=upload.passages_count,
+                updated_at=timezone.now(),
+            )
+            if time.monotonic() - last_event >= _EVENT_INTERVAL_S:
+                upload_event_send(upload)
+                last_event = time.monotonic()
+        summaries.append(summary)
+    upload.outcomes = summaries
+    failed = [outcome for outcome in outcomes if outcome.error]
+    # The last word, like every document, commits only while the consent holds.
+    with memorial_step(memorial_id=memorial_id, scope=ConsentScope.CORPUS):
+        if failed and len(failed) == len(outcomes):
+            error = (
+                failed[0].error
+                if len(failed) == 1
+                else f"None of the {len(failed)} files could be read."
+            )
+            upload_status_set(upload, UploadStatus.FAILED, error=error)
+        else:
+            upload_status_set(upload, UploadStatus.DONE, error="")

@@ -1,0 +1,101 @@
+"""Notification mail goes out from tasks that retry: a mail server that fails delays a mail,
+never loses it, and never fails the request that caused it."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import timezone
+
+from core import mail as outbox
+from core.models import OutboundMail
+from memorials.activation import activation_key_issue, activation_start
+from memorials.models import Role
+from tests.memorials.conftest import certificate_upload
+from tests.memorials.factories import MembershipFactory, MemorialFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class FailingBackend(BaseEmailBackend):
+    """A mail server that is down."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """What would go to Celery: collected instead, and delivered when the test says."""
+    ids: list[int] = []
+    monkeypatch.setattr(
+        outbox.mail_deliver, "apply_async", lambda kwargs, **options: ids.append(kwargs["mail_id"])
+    )
+    return ids
+
+
+def test_an_activation_warning_survives_a_mail_server_that_is_down(
+    settings, tmp_path, queued, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "tests.core.test_mail.FailingBackend"
+    memorial = MemorialFactory()
+    steward = MembershipFactory(memorial=memorial, role=Role.STEWARD).user
+    key = activation_key_issue(memorial=memorial, steward=steward)
+
+    # when a steward asks to activate the memorial while the mail server is down
+    with django_capture_on_commit_callbacks(execute=True):
+        activation_start(
+            memorial=memorial, steward=steward, key=key, certificate=certificate_upload()
+        )
+
+    # then the request succeeded, and the warning to the subject waits in the outbox, queued
+    warning = OutboundMail.objects.get(to=memorial.subject.email)
+    assert "asked to activate your memorial" in warning.subject
+    assert warning.memorial_id == memorial.id and warning.pk in queued
+    # and each failed attempt is recorded and asks to be retried; the mail stays
+    for attempt in (1, 2):
+        with pytest.raises(outbox.MailNotDelivered):
+            outbox.mail_deliver_one(mail_id=warning.pk)
+        warning.refresh_from_db()
+        assert (warning.attempts, warning.last_error) == (attempt, "SMTPServerDisconnected")
+    assert mail.outbox == []
+
+    # when the server is back and the sweep finds the mail still waiting
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    queued.clear()
+    assert outbox.mail_outbox_sweep(now=timezone.now() + timedelta(minutes=11)) >= 1
+    assert warning.pk in queued
+    for mail_id in queued:
+        outbox.mail_deliver_one(mail_id=mail_id)
+
+    # then it is delivered once, to the subject alone, and leaves the outbox
+    to_subject = [m for m in mail.outbox if m.to == [memorial.subject.email]]
+    assert len(to_subject) == 1 and "asked to activate your memorial" in to_subject[0].subject
+    assert not OutboundMail.objects.filter(pk=warning.pk).exists()
+    assert outbox.mail_deliver_one(mail_id=warning.pk) is False  # a late retry sends nothing
+
+
+def test_the_delivery_task_retries_a_failing_server_with_backoff(settings, queued):
+    settings.EMAIL_BACKEND = "tests.core.test_mail.FailingBackend"
+    (message,) = outbox.mail_send_on_commit(to=["ann@example.org"], subject="Hello", body="Hi")
+    assert outbox.mail_deliver.max_retries >= 5 and outbox.mail_deliver.retry_backoff
+    assert issubclass(outbox.MailNotDelivered, outbox.mail_deliver.autoretry_for)
+    result = outbox.mail_deliver.apply(kwargs={"mail_id": message.pk})
+    # eagerly, every retry runs at once: all of them fail, and the mail is still there
+    assert result.state == "FAILURE"
+    message.refresh_from_db()
+    assert message.attempts == outbox.mail_deliver.max_retries + 1
+
+
+def test_mail_is_written_with_the_change_and_queued_only_after_commit(queued):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        outbox.mail_send_on_commit(to=["ann@example.org"], subject="Hello", body="Hi")
+        raise RuntimeError("the change failed")
+    assert not OutboundMail.objects.exists() and queued == []
