@@ -1,19 +1,12 @@
-from __future__ import annotations
+"""The memorials' daily sweeps (Celery beat)."""
 
-from typing import Any
+from __future__ import annotations
 
 from celery import shared_task
 
-from core.events import memorial_event_broadcast
 from core.tasks import KernelTask
 from memorials.inactivity import inactivity_check
 from memorials.sunset import sunset_check
-
-
-@shared_task(base=KernelTask)
-def memorial_event_send(memorial_id: str, kind: str, data: dict[str, Any]) -> None:
-    """Push an event from background work to the memorial's open pages."""
-    memorial_event_broadcast(memorial_id=memorial_id, kind=kind, data=data)
 
 
 @shared_task(base=KernelTask)

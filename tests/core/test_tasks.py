@@ -4,6 +4,7 @@ checked as it starts, and steps that never commit after a withdrawal."""
 from __future__ import annotations
 
 import ast
+import inspect
 import threading
 import time
 from pathlib import Path
@@ -41,12 +42,7 @@ def test_every_task_of_ours_stands_on_the_kernel_base_and_memorial_work_on_the_m
     assert "corpus.tasks.upload_ingest" in ours and "voice.tasks.voice_clones_delete" in ours
     for name, task in ours.items():
         assert isinstance(task, KernelTask), f"{name} is not on the kernel's task base"
-        parameters = task.run.__code__.co_varnames[: task.run.__code__.co_argcount]
-        kwonly = task.run.__code__.co_varnames[
-            task.run.__code__.co_argcount : task.run.__code__.co_argcount
-            + task.run.__code__.co_kwonlyargcount
-        ]
-        if "memorial_id" in parameters + kwonly:
+        if "memorial_id" in inspect.signature(task.run).parameters:
             assert isinstance(task, MemorialTask), f"{name} takes a memorial but is not bound"
 
 
