@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.consent import ConsentRequired, ConsentScope, consent_gate
 from memorials.models import (
     EndingRule,
     Invitation,
@@ -93,8 +94,6 @@ def visitor_talk_refusal(*, memorial: Memorial, user: Any) -> str | None:
     Covers membership, the lifecycle, the subject's wishes and the conversation consent
     (living or posthumous). The subject may always preview their own twin until it closes.
     """
-    from consent.gate import consent_is_granted
-    from core.consent import ConsentScope
     from memorials.activation import activation_is_approved
 
     if user is None or not user.is_authenticated:
@@ -117,7 +116,9 @@ def visitor_talk_refusal(*, memorial: Memorial, user: Any) -> str | None:
         scope = ConsentScope.CONVERSATION_LIVING
     else:
         return f"{memorial.name} asked that nobody talks with their memorial while they live."
-    if not consent_is_granted(memorial_id=memorial.id, scope=scope):
+    try:
+        consent_gate().require(memorial_id=memorial.id, scope=scope)
+    except ConsentRequired:
         return f"{memorial.name} has not given (or has withdrawn) consent for these conversations."
     return None
 
