@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from celery.signals import task_postrun
 
+        import core.audit_tasks  # noqa: F401 - registers the daily checkpoint with Celery
         from core.crypto import memorial_key_holder_register
         from core.tasks import tracked_task_finished
 

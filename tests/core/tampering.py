@@ -1,21 +1,23 @@
-"""Tampering with the audit log on purpose, past its append-only trigger."""
+"""Tampering with the audit log on purpose, as only the database owner could: past the
+append-only triggers, and committed, so the app's own connection sees it. Tests that tamper
+are transactional (the events must be committed for the owner to see them); the next test
+starts from an empty log again (tests/conftest.py `_audit_log_fresh`)."""
 
-from contextlib import contextmanager
+from __future__ import annotations
 
-from django.db import connection, transaction
+from typing import Any
+
+import psycopg
+
+from core.roles import AUDIT_TABLES
 
 
-@contextmanager
-def audit_trigger_disabled():
-    """Within one transaction (ALTER TABLE is transactional in Postgres): the trigger is
-    off inside, and back on when the block ends, whatever happens."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        # ALTER TABLE refuses while deferred foreign-key checks of rows written in this
-        # transaction are pending: run them now.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_append_only")
-        try:
-            yield
-        finally:
-            cursor.execute("ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_append_only")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+def audit_tamper(owner: psycopg.Connection, sql: str, params: list[Any] | None = None) -> None:
+    """Run `sql` as the owner with the audit tables' triggers lifted, in one transaction
+    (ALTER TABLE is transactional: the triggers are back on when it ends)."""
+    with owner.transaction():
+        for table in AUDIT_TABLES:
+            owner.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        owner.execute(sql, params)
+        for table in AUDIT_TABLES:
+            owner.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
