@@ -1,6 +1,7 @@
 """A private database for the benchmarks: `legacy_bench` (or the name a script passes) on the
 same Postgres server,
-migrated at start and dropped at the end, so a benchmark never touches the dev data.
+migrated at start and dropped at the end, so a benchmark never touches the dev data. They
+connect as the database owner (on the embedded default, the superuser), not the app's role.
 
 Import and call `bench_setup()` before anything else from Django. With LEGACY_BENCH_KEEP=1
 the database is kept at exit and reused by the next run (to time queries again without
@@ -26,7 +27,13 @@ def bench_setup(database: str = BENCH_DB) -> bool:
 
     from legacy.runtime import embedded
 
-    base_url = os.environ.get("DATABASE_URL") or embedded.postgres_url()
+    # The benchmarks run as the database owner: the retrieval bench drops and rebuilds
+    # indexes on corpus_passage, which the app's role may not (core.roles).
+    base_url = (
+        os.environ.get("DATABASE_OWNER_URL")
+        or os.environ.get("DATABASE_URL")
+        or embedded.postgres_owner_url()
+    )
     keep = os.environ.get("LEGACY_BENCH_KEEP") == "1"
     admin = psycopg.connect(base_url, autocommit=True)
     found = bool(
@@ -38,7 +45,7 @@ def bench_setup(database: str = BENCH_DB) -> bool:
         admin.execute(f'CREATE DATABASE "{database}"')
     admin.close()
     bench_url = _with_database(base_url, database)
-    os.environ["DATABASE_URL"] = bench_url
+    os.environ["DATABASE_URL"] = os.environ["DATABASE_OWNER_URL"] = bench_url
     os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="legacy-bench-media-")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django

@@ -34,7 +34,12 @@ class MemorialKey(models.Model):
 
 class AuditEvent(models.Model):
     """One thing that happened. Each row's hash covers the previous row's hash, so editing
-    or deleting any row breaks the chain from there on (`manage.py audit_verify`)."""
+    or deleting any row breaks the chain from there on (`manage.py audit_verify`).
+
+    Unmanaged: its table, triggers and privileges are made by migrations (core 0001, 0002).
+    The app's database role may only read and append to it, so it cannot TRUNCATE it as
+    Django's `flush` (a TransactionTestCase's teardown) would; being unmanaged, `flush`
+    leaves it out."""
 
     # Not the memorial's id but a keyed hash of it (`core.audit.memorial_ref`): the trail
     # outlives an erasure, and then must not carry the erased memorial's id.
@@ -50,10 +55,34 @@ class AuditEvent(models.Model):
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
+        managed = False
         ordering = ["id"]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class AuditCheckpoint(models.Model):
+    """The audit chain's head, signed with the server's Ed25519 key (`core.signing`) at a
+    moment: daily, and for every export and erasure certificate, which carry a copy. A
+    checkpoint names the last event, its hash and how many events there were up to it, so
+    deleting the tail or rewriting the chain with recomputed hashes no longer verifies.
+
+    Append-only like the events, and unmanaged for the same reason (see `AuditEvent`)."""
+
+    event_id = models.BigIntegerField()  # the head event's id; 0 while the log is empty
+    head_hash = models.CharField(max_length=64)
+    event_count = models.BigIntegerField()  # events with an id up to event_id
+    created_at = models.DateTimeField()
+    signature = models.CharField(max_length=128)  # over `core.audit.checkpoint_body`
+    public_key = models.CharField(max_length=64)
+
+    class Meta:
+        managed = False
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"audit checkpoint at event {self.event_id} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
 class TrackedTask(models.Model):

@@ -9,6 +9,9 @@ into a graph cost ~1 ms a passage here (a third of the ingest), building one ove
 passages takes about a minute. Until then, and for memorials under VECTOR_INDEX_MIN_PASSAGES,
 the vector search reads the memorial's partition and sorts it: exact, and quick at that size.
 Once built, the graph takes later passages in as they come.
+
+The app's database role owns none of these tables: it makes, indexes and drops partitions
+through SECURITY DEFINER functions of the owner (migration 0006).
 """
 
 from __future__ import annotations
@@ -44,8 +47,9 @@ def vector_index_name(memorial_id: uuid.UUID | str) -> str:
 
 
 def passage_partition_ensure(*, memorial_id: uuid.UUID | str) -> str:
-    """The memorial's partition, made if missing (see migration 0005's function). Call it
-    outside any long transaction: the ATTACH's lock is held until commit."""
+    """The memorial's partition, made if missing (see migration 0006's function); safe when
+    several first uploads ask at once. Call it outside any long transaction: the lock that
+    serialises them (and the ATTACH's) is held until commit."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT corpus_passage_partition_ensure(%s)", [str(memorial_id)])
         return str(cursor.fetchone()[0])
@@ -73,33 +77,24 @@ def passage_vector_index_ensure(*, memorial_id: uuid.UUID | str) -> bool:
             # pending, and CREATE INDEX refuses to run over pending trigger events.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(
-                f'CREATE INDEX IF NOT EXISTS "{index}" ON "{table}" USING hnsw '
-                f"(embedding vector_cosine_ops) WITH (m = {HNSW_M}, "
-                f"ef_construction = {HNSW_EF_CONSTRUCTION})"
+                "SELECT corpus_passage_vector_index_build(%s, %s, %s)",
+                [str(memorial_id), HNSW_M, HNSW_EF_CONSTRUCTION],
             )
-            cursor.execute(f'ANALYZE "{table}"')
-    return True
+            return bool(cursor.fetchone()[0])
 
 
 def passage_partition_drop(*, memorial_id: uuid.UUID | str) -> bool:
     """Drop the memorial's partition if it is empty (its passages are deleted first, through
     the ORM, so the statistics triggers see them go). False when it is still there: not
     empty, or the lock could not be had in time (the sweep tries again)."""
-    table = partition_name(memorial_id)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
-            if not cursor.fetchone()[0]:
-                return True
-            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")')
-            if cursor.fetchone()[0]:
-                return False
             cursor.execute(f"SET LOCAL lock_timeout = '{DROP_LOCK_TIMEOUT}'")
-            cursor.execute(f'DROP TABLE "{table}"')
+            cursor.execute("SELECT corpus_passage_partition_drop(%s)", [str(memorial_id)])
+            return bool(cursor.fetchone()[0])
     except DatabaseError:
         logger.warning("could not drop the passage partition of an erased memorial yet")
         return False
-    return True
 
 
 def passage_partitions_sweep() -> int:

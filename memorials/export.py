@@ -2,7 +2,8 @@
 
 Every registered holder with an `export` writes its part (JSON, and original files
 decrypted); this module adds the profile, the audit trail and a manifest.json listing each
-file with its size, SHA-256 and the holder it came from. The zip is written to an anonymous
+file with its size, SHA-256 and the holder it came from, and a signed checkpoint of the
+whole audit log's head (`core.audit`). The zip is written to an anonymous
 temporary file (never whole in memory) and handed back positioned at its start.
 """
 
@@ -20,7 +21,12 @@ from typing import IO, Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from core.audit import audit_events_for, audit_record
+from core.audit import (
+    audit_checkpoint_document,
+    audit_checkpoint_sign,
+    audit_events_for,
+    audit_record,
+)
 from core.holders import holder_count, holders
 from memorials.models import Memorial
 
@@ -133,6 +139,8 @@ def memorial_export_build(*, memorial: Memorial, user: Any) -> IO[bytes]:
             "JSON files, and your original uploads as you gave them.",
             "kinds": kinds,
             "files": writer.files,
+            # The audit log's head, signed now: this trail cannot later be cut short unseen.
+            "audit_checkpoint": audit_checkpoint_document(audit_checkpoint_sign()),
         }
         archive.writestr(
             "manifest.json",

@@ -1,4 +1,6 @@
-"""Shared fixtures. Tests run on the real Postgres (with pgvector) and the real Redis."""
+"""Shared fixtures. Tests run on the real Postgres (with pgvector) and the real Redis, and
+as the app's own database role (core.roles): the test database is made and migrated as the
+owner, then the tests connect as the app, so a privilege the app lacks fails here too."""
 
 from __future__ import annotations
 
@@ -8,19 +10,94 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
+import psycopg
 import pytest
 from django.db import connection
 
+from core.roles import AUDIT_TABLES, connected_as_owner
 from legacy.celery import app as celery_app
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """pytest-django's, with the test database made, migrated (and the app role granted its
+    privileges, by core's `migrate`) and dropped as the owner; the tests run as the app."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    keepdb = django_db_keepdb and not django_db_createdb
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock(), connected_as_owner(connection):
+        db_cfg = setup_databases(
+            verbosity=verbosity, interactive=False, keepdb=keepdb, serialized_aliases=set()
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock(), connected_as_owner(connection):
+            teardown_databases(db_cfg, verbosity=verbosity)
+
+
+@pytest.fixture(scope="session")
+def database_owner(django_db_setup: None) -> Iterator[psycopg.Connection]:
+    """The test database as its owner (autocommit): for what the app may not do, such as
+    tampering with the audit log on purpose."""
+    from django.conf import settings
+
+    url = urlsplit(settings.DATABASE_OWNER_URL)
+    owner = psycopg.connect(
+        urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"])), autocommit=True
+    )
+    owner.execute("SET lock_timeout = '10s'")  # fail, rather than hang, behind a test's lock
+    yield owner
+    owner.close()
+
+
+def audit_log_empty(owner: psycopg.Connection) -> None:
+    """Empty the audit tables, past their append-only triggers (only their owner can)."""
+    tables = ", ".join(AUDIT_TABLES)
+    with owner.transaction():
+        for table in AUDIT_TABLES:
+            owner.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        owner.execute(f"TRUNCATE {tables}")
+        for table in AUDIT_TABLES:
+            owner.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+
+
+_DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_fresh(request: pytest.FixtureRequest) -> None:
+    """Each database test starts with an empty audit log, as it did when Django's flush
+    emptied it after a transactional test. Flush runs as the app, which may not empty the
+    audit tables, so it leaves them out (they are unmanaged); the owner empties them here,
+    before the test, when an earlier one left committed events behind."""
+    uses_database = request.node.get_closest_marker("django_db") is not None or bool(
+        _DATABASE_FIXTURES & set(request.fixturenames)
+    )
+    if not uses_database:
+        return
+    owner: psycopg.Connection = request.getfixturevalue("database_owner")
+    left = " OR ".join(f"EXISTS (SELECT 1 FROM {table})" for table in AUDIT_TABLES)
+    row = owner.execute(f"SELECT {left}").fetchone()
+    if row and row[0]:
+        audit_log_empty(owner)
+
+
 def worker_database_url() -> str:
-    """A URL for the database this test session uses, for processes we start.
+    """A URL for the database this test session uses, as the app role, for processes we
+    start (a Celery worker runs as the app).
 
     dj-database-url keeps a unix-socket directory in OPTIONS["host"] (HOST stays empty);
     a percent-encoded path in the host part is libpq's spelling of a socket directory."""

@@ -5,6 +5,11 @@ running, or started, under `var/`. Each process holds a *handle* (its pid in a s
 guarded by a file lock); when the last live holder exits, the server is stopped. So
 `make run`, a worker started by hand, `manage.py shell` and the tests can come and go in any
 order, and nothing is left running once they have all gone.
+
+Postgres has two roles: `postgres`, the superuser that owns the schema and runs migrations
+(`postgres_owner_url()`), and `legacy_app`, which the app connects as (`postgres_url()`): not
+a superuser, and `manage.py migrate` grants it what it may do (core.roles), which on the audit
+log is only to read and append.
 """
 
 from __future__ import annotations
@@ -38,7 +43,9 @@ POSTGRES_SETTINGS = {
     "work_mem": "32MB",
     "shared_buffers": f"{SHARED_BUFFERS_MB}MB",
 }
-UNIX_SOCKET_MAX = 100  # sun_path is 108 bytes on Linux; keep a margin
+UNIX_SOCKET_MAX = 100
+OWNER_ROLE = "postgres"  # pgserver's superuser
+APP_ROLE = "legacy_app"  # sun_path is 108 bytes on Linux; keep a margin
 
 
 def var_dir() -> Path:
@@ -146,6 +153,10 @@ def _pg_start() -> None:
         _pg_ctl(["-w", "-m", "fast", "-l", str(_pg_dir() / "log"), "restart"], timeout=60)
     if "1 row" not in server.psql("SELECT 1 FROM pg_database WHERE datname = 'legacy';"):
         server.psql("CREATE DATABASE legacy;")
+    # The app's own role: it may log in, nothing more, until `migrate` grants it its tables.
+    # (pgserver's local connections are trusted, so it needs no password here.)
+    if "1 row" not in server.psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}';"):
+        server.psql(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;")
 
 
 def _pg_stop() -> None:
@@ -171,8 +182,16 @@ def _pg_ctl(args: list[str], *, timeout: int) -> None:
 
 
 def postgres_url() -> str:
+    """The app's URL: the `legacy` database as `legacy_app`."""
     _acquire("postgres", is_running=_pg_running, start=_pg_start)
-    return _pg_server().get_uri("legacy")
+    return _pg_server().get_postmaster_info().get_uri(user=APP_ROLE, database="legacy")
+
+
+def postgres_owner_url() -> str:
+    """The owner's URL, for migrations (and the benchmarks): the `legacy` database as the
+    superuser `postgres`."""
+    _acquire("postgres", is_running=_pg_running, start=_pg_start)
+    return _pg_server().get_postmaster_info().get_uri(user=OWNER_ROLE, database="legacy")
 
 
 # --- Redis -----------------------------------------------------------------------------

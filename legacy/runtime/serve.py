@@ -1,9 +1,10 @@
 """`make run`: the whole of Legacy on one machine, and nothing left behind when it stops.
 
-Holds the embedded Postgres and Redis (or uses DATABASE_URL / REDIS_URL), migrates, then
-runs a Celery worker, Celery beat and uvicorn (HTTP and websockets) as children. Ctrl-C,
-SIGTERM, a dying child or a vanished parent (`make` killed) all lead to the same ordered
-shutdown: children first, then the servers this process holds.
+Holds the embedded Postgres and Redis (or uses DATABASE_URL / REDIS_URL), migrates (as the
+database owner: DATABASE_OWNER_URL), then runs a Celery worker, Celery beat and uvicorn (HTTP
+and websockets) as children, which connect as the app's role. Ctrl-C, SIGTERM, a dying child
+or a vanished parent (`make` killed) all lead to the same ordered shutdown: children first,
+then the servers this process holds.
 """
 
 from __future__ import annotations
@@ -38,6 +39,14 @@ class Supervisor:
         env["REDIS_URL"] = os.environ.get("REDIS_URL") or embedded.redis_url()
         return env
 
+    def owner_url(self) -> str:
+        """Migrations run as the schema's owner; the children connect as the app's role."""
+        if owner := os.environ.get("DATABASE_OWNER_URL"):
+            return owner
+        if os.environ.get("DATABASE_URL"):
+            return os.environ["DATABASE_URL"]  # migrate warns: triggers alone guard the log
+        return embedded.postgres_owner_url()
+
     def spawn(self, name: str, args: list[str], env: dict[str, str]) -> None:
         # A session of their own: a terminal Ctrl-C reaches only us, and we stop them in order.
         self.children[name] = subprocess.Popen(
@@ -48,8 +57,8 @@ class Supervisor:
         env = self.child_env()
         print("Legacy: migrating the database…", flush=True)
         subprocess.run(
-            [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE_DIR, env=env,
-            check=True,
+            [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE_DIR,
+            env={**env, "DATABASE_OWNER_URL": self.owner_url()}, check=True,
         )  # fmt: skip
         var = str(embedded.var_dir())
         self.spawn(

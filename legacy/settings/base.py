@@ -94,7 +94,14 @@ TEMPLATES = [
 
 # --- Data ------------------------------------------------------------------------------
 
+# The app (web, workers, shell) connects as DATABASE_URL's role, which may not change the audit
+# log; `manage.py migrate` runs as DATABASE_OWNER_URL's role, which owns the schema, and grants
+# the app its privileges (core.roles). Without DATABASE_OWNER_URL an external database is
+# migrated as DATABASE_URL's role, and the audit log is then protected by its triggers only.
 DATABASE_URL = os.environ.get("DATABASE_URL") or embedded.postgres_url()
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL") or (
+    DATABASE_URL if os.environ.get("DATABASE_URL") else embedded.postgres_owner_url()
+)
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 DATABASES["default"]["TEST"] = {
     "NAME": "test_legacy" + os.environ.get("LEGACY_TEST_DB_SUFFIX", ""),
@@ -144,7 +151,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Task modules beyond each app's tasks.py (autodiscovered).
-CELERY_IMPORTS = ["core.mail"]
+CELERY_IMPORTS = ["core.audit_tasks", "core.mail"]
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "core-mail-outbox-sweep": {"task": "core.mail.mail_outbox_swept", "schedule": 300.0},
 }
@@ -227,6 +234,10 @@ CELERY_BEAT_SCHEDULE["memorials-inactivity-check"] = {
 CELERY_BEAT_SCHEDULE["memorials-sunset-check"] = {
     "task": "memorials.tasks.memorial_sunset_check",
     "schedule": crontab(hour=MEMORIAL_DAILY_HOUR, minute=15),
+}
+CELERY_BEAT_SCHEDULE["core-audit-checkpoint"] = {
+    "task": "core.audit_tasks.audit_checkpoint_daily",
+    "schedule": crontab(hour=MEMORIAL_DAILY_HOUR, minute=45),
 }
 CELERY_BEAT_SCHEDULE["corpus-partitions-sweep"] = {
     "task": "corpus.tasks.passage_partitions_sweep",

@@ -13,9 +13,10 @@ is not tried again automatically; that retry is still to be built):
    finds no consent record any more), and its ciphertext cannot be opened (KeyDestroyed);
 4. run every registered holder's erase (files, rows, vectors, remote copies), each in its
    own savepoint: a failure is recorded on the certificate, never hidden, and the rest go on;
-5. the Memorial row becomes a tombstone (state `erased`, name blanked), the certificate is
-   signed and stored, "memorial.erased" is audited, and on commit the memorial's sockets are
-   told "erased" (and close).
+5. the Memorial row becomes a tombstone (state `erased`, name blanked), the audit log's head
+   is signed (a checkpoint, carried by the certificate), the certificate is signed and
+   stored, "memorial.erased" is audited, and on commit the memorial's sockets are told
+   "erased" (and close).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from core.audit import audit_record
+from core.audit import audit_checkpoint_document, audit_checkpoint_sign, audit_record
 from core.crypto import memorial_key_destroy
 from core.events import memorial_event_broadcast
 from core.holders import DataHolder, holder_count, holders
@@ -127,6 +128,7 @@ def memorial_erase(*, memorial: Memorial, actor: Any, reason: str) -> ErasureCer
         late_tasks = _tasks_revoke(memorial_id)  # anything queued while we erased
         tasks["revoked"] += late_tasks.get("revoked", 0)
         certificate_id = uuid.uuid4()
+        checkpoint = audit_checkpoint_sign()
         signed = certificate_sign(
             certificate={
                 "kind": CERTIFICATE_KIND,
@@ -148,6 +150,7 @@ def memorial_erase(*, memorial: Memorial, actor: Any, reason: str) -> ErasureCer
                 "data": outcomes,
                 "complete": all(o["status"] == "erased" and o["after"] == 0 for o in outcomes),
                 "signing_key": public_key_fingerprint(public_key_text()),
+                "audit_checkpoint": audit_checkpoint_document(checkpoint),
             }
         )
         certificate = ErasureCertificate.objects.create(

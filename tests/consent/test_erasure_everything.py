@@ -47,6 +47,7 @@ MAY_GROW = {
     "account_emailaddress",
     "consent_consentdocument",
     "core_auditevent",
+    "core_auditcheckpoint",  # the erasure certificate's signed checkpoint
     "core_memorialkey",  # the destroyed key's tombstone
     "memorials_erasurecertificate",
     "voice_voiceprovidercall",
