@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from consent.gate import ConsentRequired, consent_require
 from core.consent import ConsentScope
 from core.crypto import memorial_cipher
-from core.events import memorial_event_broadcast
+from core.events import EventKind, event_send_on_commit
 from core.tasks import consent_task_enqueue
 from corpus.models import Correspondent, Upload, UploadStatus
 from corpus.parsers import FileOutcome, parse_upload
@@ -25,7 +25,6 @@ from corpus.storage import file_sha256, upload_file_decrypted, upload_file_delet
 
 logger = logging.getLogger(__name__)
 
-EVENT_KIND = "upload"
 _EVENT_INTERVAL_S = 0.5  # progress events at most this often, status changes always
 
 
@@ -46,8 +45,8 @@ def upload_event_data(upload: Upload) -> dict[str, Any]:
 
 
 def upload_event_send(upload: Upload) -> None:
-    memorial_event_broadcast(
-        memorial_id=upload.memorial_id, kind=EVENT_KIND, data=upload_event_data(upload)
+    event_send_on_commit(
+        memorial_id=upload.memorial_id, kind=EventKind.UPLOAD, data=upload_event_data(upload)
     )
 
 

@@ -31,7 +31,7 @@ from django.utils import timezone
 from core.audit import audit_record
 from core.consent import ConsentScope
 from core.crypto import memorial_key_destroy
-from core.events import memorial_event_broadcast
+from core.events import EventKind, event_send_on_commit
 from core.holders import DataHolder, holder_count, holders
 from core.models import TrackedTask
 from core.signing import (
@@ -178,9 +178,7 @@ def memorial_erase(*, memorial: Memorial, actor: Any, reason: str) -> ErasureCer
                 "complete": signed.certificate["complete"],
             },
         )
-        transaction.on_commit(
-            lambda: memorial_event_broadcast(memorial_id=memorial_id, kind="erased", data={})
-        )
+        event_send_on_commit(memorial_id=memorial_id, kind=EventKind.ERASED, data={})
     memorial.name, memorial.state = tombstone.name, tombstone.state
     return certificate
 

@@ -20,11 +20,12 @@ from core.audit import audit_record
 from core.consent import ConsentScope
 from core.models import AuditEvent, TrackedTask
 from core.tasks import consent_task_enqueue
+from corpus.tasks import passage_vector_index_build
 from memorials.models import Role
 from memorials.selectors import MemorialNotFound
-from memorials.tasks import memorial_event_send
 from tests.consent.factories import ConsentRecordFactory
 from tests.memorials.factories import MembershipFactory, MemorialFactory
+from voice.tasks import voice_clones_delete
 
 CORPUS = ConsentScope.CORPUS
 
@@ -130,20 +131,20 @@ def test_a_running_step_finishes_whole_before_the_withdrawal_and_the_next_step_w
 def test_work_cannot_be_queued_without_consent_and_tracked_work_is_forgotten_on_withdrawal():
     memorial = MemorialFactory()
     with pytest.raises(ConsentRequired):
-        consent_task_enqueue(task=memorial_event_send, memorial_id=memorial.id, scope=CORPUS)
+        consent_task_enqueue(task=passage_vector_index_build, memorial_id=memorial.id, scope=CORPUS)
     ConsentRecordFactory(memorial=memorial, scope=CORPUS)
     ConsentRecordFactory(memorial=memorial, scope=ConsentScope.VOICE)
     consent_task_enqueue(
-        task=memorial_event_send,
+        task=passage_vector_index_build,
         memorial_id=memorial.id,
         scope=CORPUS,
-        kwargs={"memorial_id": str(memorial.id), "kind": "t", "data": {}},
+        kwargs={"memorial_id": str(memorial.id)},
     )
     consent_task_enqueue(
-        task=memorial_event_send,
+        task=voice_clones_delete,
         memorial_id=memorial.id,
         scope=ConsentScope.VOICE,
-        kwargs={"memorial_id": str(memorial.id), "kind": "t", "data": {}},
+        kwargs={"memorial_id": str(memorial.id)},
     )
     revoke(memorial)
     assert list(TrackedTask.objects.values_list("scope", flat=True)) == ["voice"]
@@ -166,14 +167,18 @@ def test_queued_work_is_revoked_at_the_worker_and_finished_work_is_untracked(
     memorial = MemorialFactory()
     ConsentRecordFactory(memorial=memorial, scope=CORPUS)
     ConsentRecordFactory(memorial=memorial, scope=ConsentScope.VOICE)
-    kwargs = {"memorial_id": str(memorial.id), "kind": "t", "data": {}}
+    kwargs = {"memorial_id": str(memorial.id)}
     # given work waiting in the queue (a countdown keeps it waiting at the worker)
     waiting = consent_task_enqueue(
-        task=memorial_event_send, memorial_id=memorial.id, scope=CORPUS, kwargs=kwargs, countdown=4
+        task=passage_vector_index_build,
+        memorial_id=memorial.id,
+        scope=CORPUS,
+        kwargs=kwargs,
+        countdown=4,
     )
     # and other work of another scope, which runs
     other = consent_task_enqueue(
-        task=memorial_event_send, memorial_id=memorial.id, scope=ConsentScope.VOICE, kwargs=kwargs
+        task=voice_clones_delete, memorial_id=memorial.id, scope=ConsentScope.VOICE, kwargs=kwargs
     )
     assert _wait_for(lambda: AsyncResult(other).state == "SUCCESS")
     assert _wait_for(lambda: not TrackedTask.objects.filter(task_id=other).exists())
