@@ -1,6 +1,7 @@
 """The subject removes a steward or a family member: gone, audited, their key revoked."""
 
 import pytest
+from django.urls import reverse
 
 from core.models import AuditEvent
 from memorials.activation import activation_key_get, activation_key_issue
@@ -50,3 +51,29 @@ def test_the_subject_cannot_be_removed_nor_someone_of_another_memorial():
     with pytest.raises(MembershipError):
         membership_remove(memorial=memorial, membership=other, actor=memorial.subject)
     assert Membership.objects.filter(pk__in=[subject_membership.pk, other.pk]).count() == 2
+
+
+def test_the_subject_confirms_on_a_page_then_the_member_is_gone(client):
+    family = MembershipFactory(role=Role.FAMILY)
+    memorial = family.memorial
+    client.force_login(memorial.subject)
+    url = reverse("memorials:membership_remove", args=[memorial.id, family.user_id])
+    # the memorial page offers it, and asking shows a confirmation, changing nothing
+    assert url in client.get(memorial.get_absolute_url()).content.decode()
+    page = client.get(url)
+    assert page.status_code == 200 and b"lose access at once" in page.content
+    assert Membership.objects.filter(pk=family.pk).exists()
+    # confirming removes them
+    response = client.post(url)
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=family.pk).exists()
+
+
+def test_nobody_but_the_subject_reaches_the_removal_page(client):
+    steward = MembershipFactory(role=Role.STEWARD)
+    family = MembershipFactory(memorial=steward.memorial, role=Role.FAMILY)
+    client.force_login(steward.user)
+    url = reverse("memorials:membership_remove", args=[steward.memorial_id, family.user_id])
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    assert Membership.objects.filter(pk=family.pk).exists()
