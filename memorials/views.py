@@ -154,7 +154,7 @@ def membership_remove_view(
     )
     if request.method == "POST":
         try:
-            membership_remove(memorial=own.memorial, membership=member, actor=request.user)
+            membership_remove(memorial=own.memorial, membership=member, actor=own.user)
             messages.success(request, f"{member.user} is no longer part of your memorial.")
         except MembershipError as error:
             messages.error(request, str(error))
