@@ -1,8 +1,9 @@
 """For sockets that use a consent scope (conversations): close when it is withdrawn.
 
-`consent_revoke` broadcasts {"kind": "consent.revoked", "data": {"scope": ...}} to the
-memorial's event group. A consumer that joined that group and uses a scope mixes in
-`ConsentBoundConsumerMixin`, lists its scopes, and starts its `memorial_event` handler with::
+`consent_revoke` sends {"kind": "consent.revoked", "data": {"scope": ...}} to every member's
+sockets (core.events). A consumer that joined the memorial's members group and uses a scope
+mixes in `ConsentBoundConsumerMixin`, lists its scopes, and starts its `memorial_event`
+handler with::
 
     if await self.consent_revocation_close(event):
         return
@@ -13,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-CONSENT_REVOKED_EVENT = "consent.revoked"
-CLOSE_CONSENT_REVOKED = 4403  # the socket twin of "this is no longer allowed"
+from core.events import EventKind, SocketClose
+
+CONSENT_REVOKED_EVENT = EventKind.CONSENT_REVOKED
+CLOSE_CONSENT_REVOKED = SocketClose.CONSENT_REVOKED
 
 REVOKED_NOTICE = (
     "The consent this conversation relied on has just been withdrawn, so it ends here. "

@@ -12,13 +12,12 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from consent.consumers import CONSENT_REVOKED_EVENT
 from consent.models import ConsentRecord
 from consent.selectors import consent_document_latest
 from consent.signals import consent_revoked
 from core.audit import audit_record
 from core.consent import ConsentScope
-from core.events import memorial_event_broadcast
+from core.events import EventKind, event_send_on_commit
 from core.tasks import memorial_tasks_withdraw
 from memorials.models import Role
 from memorials.selectors import memorial_get_for
@@ -175,10 +174,8 @@ def consent_revoke(*, user: Any, memorial_id: uuid.UUID | str, scope: str) -> Co
             actor=user,
             data={"scope": scope, "record": record.id, "tasks_dropped": len(task_ids)},
         )
-        transaction.on_commit(
-            lambda: memorial_event_broadcast(
-                memorial_id=memorial_id, kind=CONSENT_REVOKED_EVENT, data={"scope": scope}
-            )
+        event_send_on_commit(
+            memorial_id=memorial_id, kind=EventKind.CONSENT_REVOKED, data={"scope": scope}
         )
         transaction.on_commit(
             lambda: consent_revoked.send(

@@ -1,38 +1,46 @@
-"""The memorial's event socket: build progress and state changes, pushed to open pages."""
+"""The memorial's event socket: state changes, uploads and withdrawals, pushed to open pages.
+
+It joins the event groups its member's role may receive, and ends with its session and
+with the membership (core.sockets)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from core.events import memorial_events_group
-from memorials.selectors import MemorialNotFound, memorial_get_for
+from core.events import EventKind, SocketClose
+from core.sockets import SessionBoundConsumer
+from memorials.selectors import MemorialNotFound, membership_event_groups, memorial_get_for
 
-CLOSE_NOT_FOUND = 4404  # the socket twin of a 404
-CLOSE_ERASED = 4410  # the memorial was erased (kill switch): the twin of a 410 Gone
+CLOSE_NOT_FOUND = SocketClose.NOT_FOUND
+CLOSE_ERASED = SocketClose.ERASED
 
 
-class MemorialEventsConsumer(AsyncJsonWebsocketConsumer):
+class MemorialEventsConsumer(SessionBoundConsumer):
+    event_groups: list[str]
+
     async def connect(self) -> None:
         memorial_id = self.scope["url_route"]["kwargs"]["memorial_id"]
         try:
-            await database_sync_to_async(memorial_get_for)(
+            membership = await database_sync_to_async(memorial_get_for)(
                 user=self.scope.get("user"), memorial_id=memorial_id
             )
         except MemorialNotFound:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        self.group = memorial_events_group(memorial_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.event_groups = membership_event_groups(membership=membership)
+        for group in self.event_groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.session_bind(memorial_id=memorial_id, user_id=membership.user_id)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        for group in getattr(self, "event_groups", ()):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        await super().disconnect(code)
 
     async def memorial_event(self, event: dict[str, Any]) -> None:
         await self.send_json({"kind": event["kind"], "data": event["data"]})
-        if event["kind"] == "erased":
+        if event["kind"] == EventKind.ERASED:
             await self.close(code=CLOSE_ERASED)

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 
-from memorials.models import Invitation, Membership, MemorialState
+from core.events import Audience, memorial_audience_groups
+from memorials.models import Invitation, Membership, MemorialState, Role
+
+# Which events each role's sockets receive (core.events declares each kind's audience).
+ROLE_AUDIENCES: Mapping[str, tuple[Audience, ...]] = {
+    Role.SUBJECT: (Audience.SUBJECT, Audience.SUBJECT_AND_STEWARDS, Audience.MEMBERS),
+    Role.STEWARD: (Audience.SUBJECT_AND_STEWARDS, Audience.MEMBERS),
+    Role.FAMILY: (Audience.MEMBERS,),
+}
 
 
 class MemorialNotFound(Http404):
@@ -39,6 +47,13 @@ def memorial_get_for(
     if membership is None:
         raise MemorialNotFound
     return membership
+
+
+def membership_event_groups(*, membership: Membership) -> list[str]:
+    """The event groups this member's sockets join: those of the audiences their role is in."""
+    return memorial_audience_groups(
+        memorial_id=membership.memorial_id, audiences=ROLE_AUDIENCES[membership.role]
+    )
 
 
 def memorial_list_for_user(*, user: Any) -> QuerySet[Membership]:

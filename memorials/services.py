@@ -13,15 +13,22 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from core.events import memorial_event_broadcast
+from accounts.models import User
+from core.audit import audit_record
+from core.events import EventKind, SocketClose, event_send_on_commit
 from core.mail import mail_send_on_commit
+from core.sockets import memorial_user_group, sockets_close_on_commit
 from memorials.lifecycle import InvalidTransition, transition_allowed
-from memorials.models import Invitation, Membership, Memorial, Role
-from memorials.selectors import invitation_get_by_token, invitation_token_hash
+from memorials.models import ActivationKey, Invitation, Membership, Memorial, Role
+from memorials.selectors import invitation_get_by_token, invitation_token_hash, memorial_get_for
 
 
 class InvitationError(Exception):
     """Why an invitation cannot be used; the message is shown to the person holding it."""
+
+
+class MembershipError(Exception):
+    """Why a membership cannot be removed; the message is shown to the subject."""
 
 
 def memorial_create(*, subject: Any, name: str) -> Memorial:
@@ -40,13 +47,42 @@ def memorial_transition(*, memorial: Memorial, to: str) -> Memorial:
         locked.state = to
         locked.state_changed_at = timezone.now()
         locked.save(update_fields=["state", "state_changed_at", "updated_at"])
-        transaction.on_commit(
-            lambda: memorial_event_broadcast(
-                memorial_id=locked.id, kind="state", data={"state": to}
-            )
-        )
+        event_send_on_commit(memorial_id=locked.id, kind=EventKind.STATE, data={"state": to})
     memorial.state, memorial.state_changed_at = locked.state, locked.state_changed_at
     return memorial
+
+
+def membership_remove(*, memorial: Memorial, membership: Membership, actor: User) -> None:
+    """The subject removes a steward or a family member from their memorial.
+
+    Only the subject may (others get MemorialNotFound); the subject cannot be removed. A
+    steward's live activation key is revoked with it. Audited; once committed, the removed
+    person's open sockets on this memorial close (MEMBERSHIP_REMOVED)."""
+    with transaction.atomic():
+        memorial_get_for(user=actor, memorial_id=memorial.pk, roles=[Role.SUBJECT])
+        removed = (
+            Membership.objects.select_for_update()
+            .filter(pk=membership.pk, memorial_id=memorial.pk)
+            .first()
+        )
+        if removed is None:
+            raise MembershipError("They are no longer part of this memorial.")
+        if removed.role == Role.SUBJECT:
+            raise MembershipError("You cannot remove yourself from your own memorial.")
+        removed.delete()
+        ActivationKey.objects.filter(
+            memorial_id=memorial.pk, steward_id=removed.user_id, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        audit_record(
+            action="membership.removed",
+            memorial_id=memorial.pk,
+            actor=actor,
+            data={"user": str(removed.user_id), "role": removed.role},
+        )
+        sockets_close_on_commit(
+            group=memorial_user_group(memorial_id=memorial.pk, user_id=removed.user_id),
+            code=SocketClose.MEMBERSHIP_REMOVED,
+        )
 
 
 def invitation_create(

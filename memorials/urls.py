@@ -15,6 +15,11 @@ urlpatterns = [
         views.invitation_cancel,
         name="invitation_cancel",
     ),
+    path(
+        "<uuid:memorial_id>/members/<uuid:user_id>/remove/",
+        views.membership_remove_view,
+        name="membership_remove",
+    ),
     path("<uuid:memorial_id>/wishes/", wishes_views.wishes_page, name="wishes"),
     path(
         "<uuid:memorial_id>/activation/key/",

@@ -14,7 +14,7 @@ from memorials.activation import activation_pending_get
 from memorials.erasure.selectors import steward_may_erase
 from memorials.forms import InvitationForm, MemorialCreateForm
 from memorials.lifecycle import InvalidTransition
-from memorials.models import Invitation, MemorialState, Role
+from memorials.models import Invitation, Membership, MemorialState, Role
 from memorials.selectors import (
     invitation_list_pending,
     membership_list,
@@ -23,10 +23,12 @@ from memorials.selectors import (
 )
 from memorials.services import (
     InvitationError,
+    MembershipError,
     invitation_accept,
     invitation_check,
     invitation_create,
     invitation_revoke,
+    membership_remove,
     memorial_create,
     memorial_transition,
 )
@@ -135,6 +137,30 @@ def invitation_cancel(
     invitation_revoke(invitation=invitation)
     messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
     return redirect(membership.memorial)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_remove_view(
+    request: HttpRequest, memorial_id: uuid.UUID, user_id: uuid.UUID
+) -> HttpResponse:
+    """The subject asks to remove a steward or family member (GET), then confirms (POST)."""
+    own = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=[Role.SUBJECT])
+    member = get_object_or_404(
+        Membership.objects.select_related("user"),
+        user_id=user_id,
+        memorial=own.memorial,
+        role__in=[Role.STEWARD, Role.FAMILY],
+    )
+    if request.method == "POST":
+        try:
+            membership_remove(memorial=own.memorial, membership=member, actor=own.user)
+            messages.success(request, f"{member.user} is no longer part of your memorial.")
+        except MembershipError as error:
+            messages.error(request, str(error))
+        return redirect(own.memorial)
+    context = {"memorial": own.memorial, "member": member}
+    return render(request, "memorials/membership_remove.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,12 +13,12 @@ import uuid
 from pathlib import PurePath
 from typing import Any
 
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from core.consent import ConsentRequired, ConsentScope
 from core.crypto import memorial_cipher
-from core.events import memorial_event_broadcast
+from core.events import EventKind, event_send_on_commit, event_send_progress
 from core.tasks import memorial_step
 from corpus.models import Correspondent, SubjectIdentity, Upload, UploadStatus
 from corpus.parsers import FileOutcome, parse_upload
@@ -29,7 +29,6 @@ from corpus.storage import upload_file_decrypted
 
 logger = logging.getLogger(__name__)
 
-EVENT_KIND = "upload"
 _EVENT_INTERVAL_S = 0.5  # progress events at most this often, status changes always
 # Statuses an ingest may advance from; a stopped upload waits for the subject's "Try again".
 _IN_PROGRESS = (UploadStatus.QUEUED, UploadStatus.PARSING, UploadStatus.EMBEDDING)
@@ -62,9 +61,16 @@ def upload_event_data(upload: Upload) -> dict[str, Any]:
 
 def upload_event_send(upload: Upload) -> None:
     """The upload as it is now, to the subject's open pages once this transaction commits."""
-    data, memorial_id = upload_event_data(upload), upload.memorial_id
-    transaction.on_commit(
-        lambda: memorial_event_broadcast(memorial_id=memorial_id, kind=EVENT_KIND, data=data)
+    event_send_on_commit(
+        memorial_id=upload.memorial_id, kind=EventKind.UPLOAD, data=upload_event_data(upload)
+    )
+
+
+def upload_progress_send(upload: Upload) -> None:
+    """How far the ingest is, now, even from inside a document's step (its bar moves while
+    it embeds); the upload's next status, sent on commit, says how it ended."""
+    event_send_progress(
+        memorial_id=upload.memorial_id, kind=EventKind.UPLOAD, data=upload_event_data(upload)
     )
 
 
@@ -179,7 +185,7 @@ def _outcomes_ingest(upload: Upload, outcomes: list[FileOutcome]) -> None:
                 nonlocal last_event
                 if time.monotonic() - last_event >= _EVENT_INTERVAL_S:
                     upload.passages_count = base + written
-                    upload_event_send(upload)
+                    upload_progress_send(upload)
                     last_event = time.monotonic()
 
             document, created = document_ingest(

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from core.audit import audit_checkpoint_document, audit_checkpoint_sign, audit_record
 from core.crypto import memorial_key_destroy
-from core.events import memorial_event_broadcast
+from core.events import EventKind, event_send_on_commit
 from core.holders import DataHolder, holder_count, holders
 from core.signing import (
     SignedCertificate,
@@ -172,9 +172,7 @@ def memorial_erase(*, memorial: Memorial, actor: Any, reason: str) -> ErasureCer
                 "complete": signed.certificate["complete"],
             },
         )
-        transaction.on_commit(
-            lambda: memorial_event_broadcast(memorial_id=memorial_id, kind="erased", data={})
-        )
+        event_send_on_commit(memorial_id=memorial_id, kind=EventKind.ERASED, data={})
     memorial.name, memorial.state = tombstone.name, tombstone.state
     return certificate
 

@@ -1,6 +1,10 @@
 // When the subject withdraws a consent, every open page of the memorial says so at once
-// (the event arrives through memorial-events.js as a "memorial:event").
+// (the event arrives through memorial-events.js as a "memorial:event"; its kind is the one
+// core/events.py declares, rendered into the page by {% event_names %}).
 (function () {
+    const names = document.getElementById("event-names");
+    if (!names) return;
+    const KINDS = JSON.parse(names.textContent).kinds;
     const LABELS = {
         corpus: "your writing",
         voice: "your voice",
@@ -10,7 +14,7 @@
     };
     document.addEventListener("memorial:event", function (event) {
         const detail = event.detail || {};
-        if (detail.kind !== "consent.revoked") return;
+        if (detail.kind !== KINDS.CONSENT_REVOKED) return;
         const scope = (detail.data || {}).scope;
         let box = document.querySelector(".messages");
         if (!box) {

@@ -6,6 +6,8 @@
     const list = document.querySelector("[data-corpus-uploads]");
     const input = form && form.querySelector("input[type=file]");
     const PARALLEL = 2;
+    const names = document.getElementById("event-names");  // {% event_names %}: core/events.py
+    const UPLOAD = names ? JSON.parse(names.textContent).kinds.UPLOAD : null;
     const queue = [];
     let running = 0;
 
@@ -158,7 +160,7 @@
     }
 
     document.addEventListener("memorial:event", function (event) {
-        if (event.detail.kind !== "upload") return;
+        if (event.detail.kind !== UPLOAD) return;
         const data = event.detail.data;
         if (data.memorial_counts) showCounts(data.memorial_counts);
         let row = list.querySelector('[data-upload-id="' + data.upload_id + '"]');

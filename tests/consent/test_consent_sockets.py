@@ -14,7 +14,7 @@ from consent.consumers import (
 )
 from consent.services import consent_revoke
 from core.consent import ConsentScope
-from core.events import memorial_event_broadcast, memorial_events_group
+from core.events import Audience, EventKind, event_send_on_commit, memorial_audience_group
 from tests.consent.factories import ConsentRecordFactory
 from tests.memorials.test_consumers import session_cookie_for, socket
 
@@ -27,7 +27,9 @@ class ConversationLikeConsumer(ConsentBoundConsumerMixin, AsyncJsonWebsocketCons
     consent_scopes = (ConsentScope.CONVERSATION_LIVING,)
 
     async def connect(self):
-        self.group = memorial_events_group(self.scope["url_route"]["kwargs"]["memorial_id"])
+        self.group = memorial_audience_group(
+            memorial_id=self.scope["url_route"]["kwargs"]["memorial_id"], audience=Audience.MEMBERS
+        )
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 
@@ -68,8 +70,8 @@ async def test_a_conversation_socket_gets_the_notice_and_is_closed():
     communicator = WebsocketCommunicator(conversation_app, f"/ws/test/{memorial.id}/")
     assert (await communicator.connect())[0]
     # a withdrawal of another scope does not end it
-    await database_sync_to_async(memorial_event_broadcast)(
-        memorial_id=memorial.id, kind="consent.revoked", data={"scope": "voice"}
+    await database_sync_to_async(event_send_on_commit)(
+        memorial_id=memorial.id, kind=EventKind.CONSENT_REVOKED, data={"scope": "voice"}
     )
     assert (await communicator.receive_json_from(timeout=5))["data"] == {"scope": "voice"}
     # its own scope's does
