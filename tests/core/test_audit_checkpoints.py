@@ -228,6 +228,7 @@ def test_the_export_manifest_carries_a_checkpoint_that_verifies(settings, tmp_pa
 def test_the_daily_beat_signs_a_checkpoint(settings):
     from legacy.celery import app
 
+    app.loader.import_default_modules()  # as a worker does: CELERY_IMPORTS
     audit_record(action="consent.signed")
     entry = settings.CELERY_BEAT_SCHEDULE["core-audit-checkpoint"]
     app.tasks[entry["task"]].apply()

@@ -13,7 +13,7 @@ from django.db import connection
 from corpus import partitions
 from corpus.models import Passage, Upload, UploadStatus
 from corpus.services import passages_store
-from corpus.services.uploads import upload_ingest
+from corpus.services.ingest import upload_ingest
 from tests.consent.factories import grant_consent
 from tests.corpus.conftest import upload, whatsapp_export
 from tests.memorials.factories import MemorialFactory
