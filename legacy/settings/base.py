@@ -182,6 +182,12 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Legacy"
+# Re-authentication (before signing a consent, pulling the kill switch, changing two-factor)
+# checks at most this many passwords or codes per person per 15 minutes, counted atomically
+# (accounts/reauthentication.py), on top of allauth's own limits.
+REAUTHENTICATION_ATTEMPTS = int(os.environ.get("LEGACY_REAUTHENTICATION_ATTEMPTS", "5"))
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+MFA_FORMS = {"reauthenticate": "accounts.forms.MfaReauthenticateForm"}
 
 # --- Mail ------------------------------------------------------------------------------
 
