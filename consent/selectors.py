@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from allauth.mfa.models import Authenticator
 from django.db.models import QuerySet
 
 from consent.models import ConsentDocument, ConsentRecord
@@ -78,10 +77,6 @@ def consent_overview_for(*, memorial_id: uuid.UUID | str) -> list[ScopeStanding]
         )
         for scope in ConsentScope
     ]
-
-
-def user_has_totp(*, user: Any) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 # --- the audit trail, for people ---------------------------------------------------------

@@ -243,8 +243,6 @@ CORPUS_MAX_FILE_MB = int(os.environ.get("LEGACY_CORPUS_MAX_FILE_MB", "2048"))
 
 # --- Consent and voice -----------------------------------------------------------------
 
-# How many wrong passwords or codes a person may give when signing, per 15 minutes.
-CONSENT_SIGN_ATTEMPTS = int(os.environ.get("LEGACY_CONSENT_SIGN_ATTEMPTS", "5"))
 # Which voice provider makes and deletes voice clones: "offline" (no cloning, no network).
 LEGACY_VOICE_PROVIDER = os.environ.get("LEGACY_VOICE_PROVIDER", "offline")
 
