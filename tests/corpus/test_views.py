@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -190,3 +192,56 @@ def test_the_pager_keeps_the_register_filter(subject_client, memorial, monkeypat
     )
 
     assert b"?register=family&amp;page=2" in page.content
+
+
+# --- what every corpus page shares (corpus.views.subject_page and subject_action) ----------
+
+ACTIONS = [  # (URL name, whether it names an object)
+    ("upload", False),
+    ("upload_delete", True),
+    ("upload_retry", True),
+    ("identity_add", False),
+    ("identity_delete", True),
+    ("correspondent_add", False),
+    ("correspondent_delete", True),
+    ("document_register", True),
+    ("passage_delete", True),
+]
+MISSING = {"upload_delete": uuid.uuid4(), "upload_retry": uuid.uuid4(),
+           "document_register": uuid.uuid4()}  # fmt: skip
+
+
+def action_url(name, memorial, object_id=None):
+    args = [memorial.id] if object_id is None else [memorial.id, object_id]
+    return reverse(f"corpus:{name}", args=args)
+
+
+@pytest.mark.parametrize("name, names_object", ACTIONS)
+def test_each_action_is_the_subjects_alone_posted_and_404_for_a_missing_object(
+    client, memorial, name, names_object
+):
+    object_id = MISSING.get(name, 987654) if names_object else None
+    url = action_url(name, memorial, object_id)
+    # signed out: to sign in
+    assert client.post(url)["Location"].startswith(reverse("account_login"))
+    # family: 404, as if the memorial were not there
+    client.force_login(MembershipFactory(memorial=memorial, role=Role.FAMILY).user)
+    assert client.post(url).status_code == 404
+    # the subject: only POST, and only for something of this memorial
+    client.force_login(memorial.subject)
+    assert client.get(url).status_code == 405
+    if names_object:
+        assert client.post(url).status_code == 404
+
+
+def test_an_action_refused_for_want_of_consent_says_why_and_goes_back(subject_client, memorial):
+    ConsentRecord.objects.filter(memorial=memorial).update(revoked_at=timezone.now())
+    response = subject_client.post(
+        reverse("corpus:identity_add", args=[memorial.id]),
+        {"kind": "name", "value": "Annie"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("corpus:index", args=[memorial.id])
+    page = response.content.decode()
+    assert 'class="message error"' in page and "has not been given or has been withdrawn" in page
+    assert not memorial.identities.exists()
