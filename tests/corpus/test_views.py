@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from datetime import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -140,10 +142,25 @@ def test_browse_page_query_count_is_fixed(subject_client, memorial, django_asser
     assert b"tomatoes" in page.content
 
 
-def test_search_page_shows_the_best_passages(subject_client, memorial):
-    ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT))
+def test_search_page_shows_the_best_passages_for_the_query_only(subject_client, memorial):
+    # given more passages than the page shows (20), most of them about something else
+    chores = []
+    for day in range(30):
+        author = ("George", "Ann Smith")[day % 2]  # one passage each: they take turns
+        text = f"Invoice number {day} for the plumber is on the kitchen table."
+        chores.append((datetime(2021, 7, 1 + day, 8, 0), author, text))
+    ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT + chores))
+    assert Passage.objects.filter(memorial=memorial).count() == 37
+    # when the subject searches
     page = subject_client.get(reverse("corpus:passages", args=[memorial.id]), {"q": "dolphins"})
-    assert page.status_code == 200 and b"Falmouth" in page.content
+    # then the page holds the search's 20 best, best first, and not the rest
+    texts = re.findall(r'<p class="corpus-passage-text">(.*?)</p>', page.content.decode(), re.S)
+    assert len(texts) == 20
+    assert set(texts[:3]) == {  # the question, its answer, and what led to it
+        "The sailing trip to Cornwall was wonderful.",
+        "Did you see any dolphins near Falmouth?",
+        "Three of them, jumping beside the boat!",
+    }
 
 
 def test_documents_page_and_register_correction(subject_client, memorial):
