@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
 from django.db.models import QuerySet
 
@@ -92,7 +92,7 @@ AUDIT_ACTIONS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class AuditEntry:
-    at: Any
+    at: datetime
     who: str
     what: str
     detail: str

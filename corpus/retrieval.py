@@ -256,7 +256,9 @@ def _neighbours_lend(cursor, top: list[int], scores: dict[int, float], filters) 
         scores[neighbour] = scores.get(neighbour, 0.0) + share
 
 
-def _passages_load(memorial_id, ids: list[int], scores: dict[int, float]) -> list[PassageRecord]:  # type: ignore[no-untyped-def]
+def _passages_load(
+    memorial_id: uuid.UUID | str, ids: list[int], scores: dict[int, float]
+) -> list[PassageRecord]:
     if not ids:
         return []
     rows = Passage.objects.filter(memorial_id=memorial_id, id__in=ids).only(
