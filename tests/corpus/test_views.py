@@ -224,8 +224,7 @@ ACTIONS = [  # (URL name, whether it names an object)
     ("document_register", True),
     ("passage_delete", True),
 ]
-MISSING = {"upload_delete": uuid.uuid4(), "upload_retry": uuid.uuid4(),
-           "document_register": uuid.uuid4()}  # fmt: skip
+MISSING = {name: uuid.uuid4() for name in ("upload_delete", "upload_retry", "document_register")}
 
 
 def action_url(name, memorial, object_id=None):
