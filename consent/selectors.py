@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
-from allauth.mfa.models import Authenticator
 from django.db.models import QuerySet
 
 from consent.models import ConsentDocument, ConsentRecord
@@ -80,10 +79,6 @@ def consent_overview_for(*, memorial_id: uuid.UUID | str) -> list[ScopeStanding]
     ]
 
 
-def user_has_totp(*, user: Any) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-
-
 # --- the audit trail, for people ---------------------------------------------------------
 
 AUDIT_ACTIONS: dict[str, str] = {
@@ -97,7 +92,7 @@ AUDIT_ACTIONS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class AuditEntry:
-    at: Any
+    at: datetime
     who: str
     what: str
     detail: str

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP
-from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from consent.models import ConsentRecord
 from consent.selectors import consent_document_latest
 from consent.signals import consent_revoked
@@ -21,8 +17,6 @@ from core.events import EventKind, event_send_on_commit
 from core.tasks import memorial_tasks_withdraw
 from memorials.models import Role
 from memorials.selectors import memorial_get_for
-
-_ATTEMPTS_WINDOW = 15 * 60
 
 
 class ConsentError(Exception):
@@ -40,50 +34,21 @@ def _names_match(typed: str, *expected: str) -> bool:
     return bool(norm(typed)) and norm(typed) in {norm(name) for name in expected if name}
 
 
-def _attempts_key(user: Any) -> str:
-    return f"consent.sign.failures:{user.pk}"
-
-
-def _credential_check(*, user: Any, password: str, totp_code: str) -> str:
-    """The signing method, once the person has proved it is them; else ConsentError.
-
-    Someone with two-factor set up signs with a current code; anyone else re-enters their
-    password. Wrong attempts are limited, like sign-in."""
-    failures = cache.get(_attempts_key(user), 0)
-    if failures >= settings.CONSENT_SIGN_ATTEMPTS:
-        raise ConsentError("Too many attempts. Please wait a quarter of an hour and try again.")
-    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
-    if authenticator is not None:
-        method, ok = ConsentRecord.Method.TOTP, bool(totp_code)
-        ok = ok and TOTP(authenticator).validate_code(totp_code.strip())
-        wrong = "That code is not right (or was already used). Try the current one."
-    else:
-        method, ok = ConsentRecord.Method.PASSWORD, bool(password)
-        ok = ok and user.check_password(password)
-        wrong = "That password is not right."
-    if not ok:
-        cache.set(_attempts_key(user), failures + 1, _ATTEMPTS_WINDOW)
-        raise ConsentError(wrong)
-    cache.delete(_attempts_key(user))
-    if authenticator is not None:
-        authenticator.record_usage()
-    return method
-
-
 def consent_sign(
     *,
-    user: Any,
+    user: User,
     memorial_id: uuid.UUID | str,
     scope: str,
     document_sha256: str,
     typed_name: str,
-    password: str = "",
-    totp_code: str = "",
+    method: str,
     ip_address: str | None = None,
     user_agent: str = "",
 ) -> ConsentRecord:
     """The subject signs the newest document of `scope` for their own memorial.
 
+    `method` (a `ConsentRecord.Method`) says how they re-authenticated just before; proving
+    it is them is the caller's part (the sign page requires allauth's re-authentication).
     `document_sha256` is the hash of the text they were shown; if a newer version has been
     published since, ConsentDocumentChanged asks them to read that one. A live signature of
     an older version is replaced (ended as superseded); signing again after a withdrawal
@@ -91,14 +56,14 @@ def consent_sign(
     membership = memorial_get_for(user=user, memorial_id=memorial_id, roles=[Role.SUBJECT])
     memorial = membership.memorial
     scope = ConsentScope(scope).value
+    method = ConsentRecord.Method(method).value
     document = consent_document_latest(scope=scope)
     if document_sha256 != document.sha256:
         raise ConsentDocumentChanged(
             "This text has been updated since you opened it. Please read the new version."
         )
-    if not _names_match(typed_name, getattr(user, "full_name", ""), memorial.name):
+    if not _names_match(typed_name, user.full_name, memorial.name):
         raise ConsentError(f"Please type your full name as “{memorial.name}”.")
-    method = _credential_check(user=user, password=password, totp_code=totp_code)
     try:
         with transaction.atomic():
             live = (
@@ -141,7 +106,7 @@ def consent_sign(
     return record
 
 
-def consent_revoke(*, user: Any, memorial_id: uuid.UUID | str, scope: str) -> ConsentRecord:
+def consent_revoke(*, user: User, memorial_id: uuid.UUID | str, scope: str) -> ConsentRecord:
     """The subject withdraws a consent. It acts at once, and cannot be undone except by
     signing again:
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+from allauth.account.decorators import reauthentication_required
+from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
+from accounts.reauthentication import reauthentication_method
 from consent.forms import ConsentSignForm
 from consent.selectors import (
     audit_entries_for,
@@ -19,7 +23,6 @@ from consent.selectors import (
     consent_document_latest,
     consent_overview_for,
     consent_record_live,
-    user_has_totp,
 )
 from consent.services import ConsentDocumentChanged, ConsentError, consent_revoke, consent_sign
 from core.consent import ConsentScope
@@ -52,39 +55,37 @@ def consent_overview(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRespon
 
 
 @login_required
+@reauthentication_required(allow_get=True)
 @require_http_methods(["GET", "POST"])
-def consent_sign_page(request: HttpRequest, memorial_id: uuid.UUID, scope: str) -> HttpResponse:
+def consent_sign_page(
+    request: AuthenticatedHttpRequest, memorial_id: uuid.UUID, scope: str
+) -> HttpResponse:
+    """The text, then the signature. The POST that signs comes only after allauth's
+    re-authentication (password, emailed code or two-factor code; a recent one counts), which
+    keeps the POST and replays it here once the person has confirmed it is them."""
     membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=[Role.SUBJECT])
     memorial, scope = membership.memorial, _scope_or_404(scope)
     document = consent_document_latest(scope=scope)
-    uses_totp = user_has_totp(user=request.user)
-    form = ConsentSignForm(
-        request.POST or None,
-        initial={"document_sha256": document.sha256},
-        uses_totp=uses_totp,
-        expected_name=memorial.name,
-    )
+    initial = {"document_sha256": document.sha256}
+    form = ConsentSignForm(request.POST or None, initial=initial, expected_name=memorial.name)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        method = reauthentication_method(request=request)
+        if method is None:  # the decorator lets no POST through without one
+            raise ReauthenticationRequired()
         try:
             consent_sign(
                 user=request.user,
                 memorial_id=memorial.id,
                 scope=scope,
-                document_sha256=data["document_sha256"],
-                typed_name=data["typed_name"],
-                password=data.get("password", ""),
-                totp_code=data.get("totp_code", ""),
+                document_sha256=form.cleaned_data["document_sha256"],
+                typed_name=form.cleaned_data["typed_name"],
+                method=method,
                 ip_address=request.META.get("REMOTE_ADDR"),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
         except ConsentDocumentChanged as error:
             messages.warning(request, str(error))
-            form = ConsentSignForm(
-                initial={"document_sha256": document.sha256},
-                uses_totp=uses_totp,
-                expected_name=memorial.name,
-            )
+            form = ConsentSignForm(initial=initial, expected_name=memorial.name)
         except ConsentError as error:
             form.add_error(None, str(error))
         else:
@@ -98,14 +99,15 @@ def consent_sign_page(request: HttpRequest, memorial_id: uuid.UUID, scope: str) 
         "document": document,
         "live": consent_record_live(memorial_id=memorial.id, scope=scope),
         "form": form,
-        "uses_totp": uses_totp,
     }
     return render(request, "consent/sign.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def consent_revoke_page(request: HttpRequest, memorial_id: uuid.UUID, scope: str) -> HttpResponse:
+def consent_revoke_page(
+    request: AuthenticatedHttpRequest, memorial_id: uuid.UUID, scope: str
+) -> HttpResponse:
     membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=[Role.SUBJECT])
     memorial, scope = membership.memorial, _scope_or_404(scope)
     live = consent_record_live(memorial_id=memorial.id, scope=scope)

@@ -25,6 +25,7 @@ from core.consent import ConsentScope
 from core.crypto import memorial_cipher
 from corpus.embeddings import embed_query
 from corpus.models import CorpusStatistics, LexemeFrequency, Passage
+from corpus.records import PassageRecord
 from corpus.services.passages_store import SEARCH_CONFIG, vector_literal
 
 # Tuned on LoCoMo dev (bench/locomo_recall.py, turn-level evidence recall@5/10/20), with the
@@ -63,19 +64,6 @@ _STATISTICS = CorpusStatistics._meta.db_table
 _FREQUENCIES = LexemeFrequency._meta.db_table
 
 
-@dataclass
-class RetrievedPassage:
-    id: int
-    document_id: uuid.UUID
-    position: int
-    text: str
-    speaker: str
-    is_subject: bool
-    sent_at: datetime | None
-    register: str
-    score: float
-
-
 @dataclass(frozen=True)
 class _Filters:
     conditions: list[str]  # over corpus_passage's columns, "{t}" standing for the table
@@ -94,7 +82,7 @@ def passage_retrieve(
     since: datetime | None = None,
     until: datetime | None = None,
     subject_only: bool = False,
-) -> list[RetrievedPassage]:
+) -> list[PassageRecord]:
     """The `limit` best passages of this memorial (and only this one) for `query`."""
     consent_require(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
     if not query.strip():
@@ -268,7 +256,9 @@ def _neighbours_lend(cursor, top: list[int], scores: dict[int, float], filters) 
         scores[neighbour] = scores.get(neighbour, 0.0) + share
 
 
-def _passages_load(memorial_id, ids: list[int], scores: dict[int, float]) -> list[RetrievedPassage]:  # type: ignore[no-untyped-def]
+def _passages_load(
+    memorial_id: uuid.UUID | str, ids: list[int], scores: dict[int, float]
+) -> list[PassageRecord]:
     if not ids:
         return []
     rows = Passage.objects.filter(memorial_id=memorial_id, id__in=ids).only(
@@ -283,7 +273,7 @@ def _passages_load(memorial_id, ids: list[int], scores: dict[int, float]) -> lis
     )
     cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
     found = {
-        row.id: RetrievedPassage(
+        row.id: PassageRecord(
             id=row.id,
             document_id=row.document_id,
             position=row.position,

@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
-from core.crypto import memorial_cipher
+from core.crypto import MemorialCipher, memorial_cipher
 from corpus.models import Correspondent, Document, Passage, SubjectIdentity, Upload
+from corpus.records import PassageRecord
 
 PASSAGES_PER_PAGE = 50
 DOCUMENTS_PER_PAGE = 50
-
-
-@dataclass
-class PassageRow:
-    id: int
-    document_id: uuid.UUID
-    document_title: str
-    position: int
-    text: str
-    speaker: str
-    is_subject: bool
-    sent_at: datetime | None
-    register: str
 
 
 @dataclass
@@ -101,7 +88,7 @@ def passage_page(
     page: int,
     document_id: uuid.UUID | None = None,
     register: str = "",
-) -> tuple[Page, list[PassageRow]]:
+) -> tuple[Page, list[PassageRecord]]:
     """Passages in reading order (document by document), decrypted for the subject."""
     passages = (
         Passage.objects.filter(memorial_id=memorial_id)
@@ -126,11 +113,11 @@ def passage_page(
         passages = passages.filter(register=register)
     current = Paginator(passages, PASSAGES_PER_PAGE).get_page(page)
     cipher = memorial_cipher(memorial_id=memorial_id)
-    return current, [_passage_row(passage, cipher) for passage in current]
+    return current, [_passage_record(passage, cipher) for passage in current]
 
 
-def _passage_row(passage: Passage, cipher) -> PassageRow:  # type: ignore[no-untyped-def]
-    return PassageRow(
+def _passage_record(passage: Passage, cipher: MemorialCipher) -> PassageRecord:
+    return PassageRecord(
         id=passage.id,
         document_id=passage.document_id,
         document_title=cipher.decrypt_text(passage.document.title_encrypted),

@@ -1,9 +1,17 @@
 """The subject's corpus pages. Each view passes `memorial_get_for` (subject only) and calls
-a service or a selector; consent refusals become a calm message, never a crash."""
+a service or a selector; consent refusals become a calm message, never a crash.
+
+The plumbing every page shares lives in two decorators: `subject_page` (signed in, the
+allowed methods, the subject's membership, each object named in the URL looked up in this
+memorial or 404) and `subject_action` (the same for a form's POST, then a refusal for want
+of consent shown as a message, and back to the page the form was on)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Callable, Sequence
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -13,13 +21,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from consent.gate import ConsentRequired, consent_is_granted
 from core.consent import ConsentScope
 from corpus import selectors
 from corpus.forms import CorrespondentForm, IdentityForm, PassageSearchForm, RegisterForm
-from corpus.models import Register
+from corpus.models import Correspondent, Document, Passage, Register, SubjectIdentity, Upload
 from corpus.parsers import ACCEPTED
 from corpus.retrieval import passage_retrieve
 from corpus.services.documents import (
@@ -37,19 +46,93 @@ from corpus.uploading import CorpusUploadHandler, max_file_bytes
 from memorials.models import Membership, Role
 from memorials.selectors import memorial_get_for
 
+# What each id in a corpus URL names, and how it is found within the memorial.
+_LOOKUPS: dict[str, tuple[str, Callable[[uuid.UUID, Any], Any]]] = {
+    "upload_id": ("upload", lambda m, i: selectors.upload_get(memorial_id=m, upload_id=i)),
+    "identity_id": ("identity", lambda m, i: selectors.identity_get(memorial_id=m, identity_id=i)),
+    "correspondent_id": (
+        "correspondent",
+        lambda m, i: selectors.correspondent_get(memorial_id=m, correspondent_id=i),
+    ),
+    "document_id": ("document", lambda m, i: selectors.document_get(memorial_id=m, document_id=i)),
+    "passage_id": ("passage", lambda m, i: selectors.passage_get(memorial_id=m, passage_id=i)),
+}
 
-def _subject(request: HttpRequest, memorial_id: uuid.UUID) -> Membership:
-    return memorial_get_for(user=request.user, memorial_id=memorial_id, roles=[Role.SUBJECT])
+
+def subject_page(*, methods: Sequence[str]) -> Callable[..., Callable[..., HttpResponse]]:
+    """A page of the memorial's subject: signed in (else to sign-in), one of `methods` (else
+    405), the subject (anyone else: 404, before the body is read), and each `<thing>_id` of
+    the URL found in this memorial (else 404). The view is called as
+    `view(request, membership, <thing>=...)`."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @require_http_methods(list(methods))
+        @wraps(view)
+        def page(
+            request: AuthenticatedHttpRequest, memorial_id: uuid.UUID, **ids: Any
+        ) -> HttpResponse:
+            membership = memorial_get_for(
+                user=request.user, memorial_id=memorial_id, roles=[Role.SUBJECT]
+            )
+            found = {}
+            for name, value in ids.items():
+                key, lookup = _LOOKUPS[name]
+                found[key] = lookup(memorial_id, value)
+                if found[key] is None:
+                    raise Http404
+            return view(request, membership, **found)
+
+        return page
+
+    return decorate
+
+
+def subject_action(
+    *, back: str = "corpus:index", follow_next: bool = False
+) -> Callable[..., Callable[..., HttpResponse]]:
+    """A form's POST on a subject page (as `subject_page`), answered by a redirect to `back`
+    (or, with `follow_next`, to the form's `next` when it is one of ours). A refusal for want
+    of consent becomes an error message; the view returns nothing."""
+
+    def decorate(view: Callable[..., None]) -> Callable[..., HttpResponse]:
+        @subject_page(methods=["POST"])
+        @wraps(view)
+        def action(
+            request: AuthenticatedHttpRequest, membership: Membership, **found: Any
+        ) -> HttpResponse:
+            try:
+                view(request, membership, **found)
+            except ConsentRequired as refusal:
+                messages.error(request, str(refusal))
+            fallback = reverse(back, args=[membership.memorial_id])
+            return redirect(_back(request, fallback) if follow_next else fallback)
+
+        return action
+
+    return decorate
+
+
+def _back(request: HttpRequest, fallback: str) -> str:
+    """The page the form came from (its `next`), if it is one of ours; else `fallback`."""
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return fallback
 
 
 def _index(memorial_id: uuid.UUID) -> HttpResponse:
     return redirect("corpus:index", memorial_id=memorial_id)
 
 
-@login_required
-@require_GET
-def corpus_index(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
-    membership = _subject(request, memorial_id)
+# --- pages ---------------------------------------------------------------------------------
+
+
+@subject_page(methods=["GET"])
+def corpus_index(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
+    memorial_id = membership.memorial_id
     context = {
         "memorial": membership.memorial,
         "membership": membership,
@@ -67,13 +150,11 @@ def corpus_index(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
 
 
 @csrf_exempt  # checked below, once the streaming upload handler is in place
-@login_required
-@require_POST
-def upload_new(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
-    _subject(request, memorial_id)  # before a single byte of the body is read
+@subject_page(methods=["POST"])  # the subject is checked before a byte of the body is read
+def upload_new(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     handler = CorpusUploadHandler(request)
     request.upload_handlers = [handler]
-    return _upload_receive(request, memorial_id, handler)
+    return _upload_receive(request, membership.memorial_id, handler)
 
 
 @csrf_protect
@@ -112,148 +193,94 @@ def _upload_receive(
     return _index(memorial_id)
 
 
-def _consent_guard(request: HttpRequest, action: Any) -> None:
-    try:
-        action()
-    except ConsentRequired as refusal:
-        messages.error(request, str(refusal))
-
-
-@login_required
-@require_POST
+@subject_action()
 def upload_remove(
-    request: HttpRequest, memorial_id: uuid.UUID, upload_id: uuid.UUID
-) -> HttpResponse:
-    _subject(request, memorial_id)
-    upload = selectors.upload_get(memorial_id=memorial_id, upload_id=upload_id)
-    if upload is None:
-        raise Http404
+    request: AuthenticatedHttpRequest, membership: Membership, upload: Upload
+) -> None:
     upload_delete(upload=upload, actor=request.user)  # deleting needs no consent
     messages.success(request, f"{upload.name} and everything read from it are deleted.")
-    return _index(memorial_id)
 
 
-@login_required
-@require_POST
-def upload_again(
-    request: HttpRequest, memorial_id: uuid.UUID, upload_id: uuid.UUID
-) -> HttpResponse:
-    _subject(request, memorial_id)
-    upload = selectors.upload_get(memorial_id=memorial_id, upload_id=upload_id)
-    if upload is None:
-        raise Http404
-    _consent_guard(request, lambda: upload_retry(upload=upload))
-    return _index(memorial_id)
+@subject_action()
+def upload_again(request: AuthenticatedHttpRequest, membership: Membership, upload: Upload) -> None:
+    upload_retry(upload=upload)
 
 
-@login_required
-@require_POST
-def identity_new(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
-    _subject(request, memorial_id)
+@subject_action()
+def identity_new(request: AuthenticatedHttpRequest, membership: Membership) -> None:
     form = IdentityForm(request.POST)
-    if form.is_valid():
-        _consent_guard(request, lambda: identity_add(memorial_id=memorial_id, **form.cleaned_data))
-    else:
+    if not form.is_valid():
         messages.error(request, "Please give a name, an address or a handle.")
-    return _index(memorial_id)
+        return
+    identity_add(memorial_id=membership.memorial_id, **form.cleaned_data)
 
 
-@login_required
-@require_POST
-def identity_delete(request: HttpRequest, memorial_id: uuid.UUID, identity_id: int) -> HttpResponse:
-    _subject(request, memorial_id)
-    identity = selectors.identity_get(memorial_id=memorial_id, identity_id=identity_id)
-    if identity is None:
-        raise Http404
-    _consent_guard(request, lambda: identity_remove(identity=identity))
-    return _index(memorial_id)
+@subject_action()
+def identity_delete(
+    request: AuthenticatedHttpRequest, membership: Membership, identity: SubjectIdentity
+) -> None:
+    identity_remove(identity=identity)
 
 
-@login_required
-@require_POST
-def correspondent_new(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
-    _subject(request, memorial_id)
+@subject_action()
+def correspondent_new(request: AuthenticatedHttpRequest, membership: Membership) -> None:
     form = CorrespondentForm(request.POST)
-    if form.is_valid():
-        _consent_guard(
-            request, lambda: correspondent_add(memorial_id=memorial_id, **form.cleaned_data)
-        )
-    else:
+    if not form.is_valid():
         messages.error(request, "Please give who they are and where they belong.")
-    return _index(memorial_id)
+        return
+    correspondent_add(memorial_id=membership.memorial_id, **form.cleaned_data)
 
 
-@login_required
-@require_POST
+@subject_action()
 def correspondent_delete(
-    request: HttpRequest, memorial_id: uuid.UUID, correspondent_id: int
-) -> HttpResponse:
-    _subject(request, memorial_id)
-    correspondent = selectors.correspondent_get(
-        memorial_id=memorial_id, correspondent_id=correspondent_id
-    )
-    if correspondent is None:
-        raise Http404
-    _consent_guard(request, lambda: correspondent_remove(correspondent=correspondent))
-    return _index(memorial_id)
+    request: AuthenticatedHttpRequest, membership: Membership, correspondent: Correspondent
+) -> None:
+    correspondent_remove(correspondent=correspondent)
 
 
-@login_required
-@require_GET
-def document_list(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
-    membership = _subject(request, memorial_id)
+@subject_page(methods=["GET"])
+def document_list(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     register = request.GET.get("register", "")
     register = register if register in Register.values else ""
     page, rows = selectors.document_page(
-        memorial_id=memorial_id, page=_page_number(request), register=register
+        memorial_id=membership.memorial_id, page=_page_number(request), register=register
     )
-    return render(request, "corpus/documents.html", {
-        "memorial": membership.memorial, "page": page, "rows": rows, "register": register,
+    context = {
+        "memorial": membership.memorial,
+        "page": page,
+        "rows": rows,
+        "register": register,
         "registers": Register.choices,
-    })  # fmt: skip
+    }
+    return render(request, "corpus/documents.html", context)
 
 
-@login_required
-@require_POST
+@subject_action(back="corpus:documents", follow_next=True)
 def document_register(
-    request: HttpRequest, memorial_id: uuid.UUID, document_id: uuid.UUID
-) -> HttpResponse:
-    _subject(request, memorial_id)
-    document = selectors.document_get(memorial_id=memorial_id, document_id=document_id)
+    request: AuthenticatedHttpRequest, membership: Membership, document: Document
+) -> None:
     form = RegisterForm(request.POST)
-    if document is None:
-        raise Http404
     if form.is_valid():
-        _consent_guard(request, lambda: document_register_set(
-            document=document, register=form.cleaned_data["register"]
-        ))  # fmt: skip
-    return redirect(_back(request, reverse("corpus:documents", args=[memorial_id])))
+        document_register_set(document=document, register=form.cleaned_data["register"])
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@subject_page(methods=["GET", "POST"])
 def document_remove(
-    request: HttpRequest, memorial_id: uuid.UUID, document_id: uuid.UUID
+    request: AuthenticatedHttpRequest, membership: Membership, document: Document
 ) -> HttpResponse:
-    membership = _subject(request, memorial_id)
-    document = selectors.document_get(memorial_id=memorial_id, document_id=document_id)
-    if document is None:
-        raise Http404
     if request.method == "POST":
         count = document_delete(document=document, actor=request.user)  # needs no consent
         messages.success(request, f"The document and its {count} passage(s) are deleted.")
-        return redirect("corpus:documents", memorial_id=memorial_id)
+        return redirect("corpus:documents", memorial_id=membership.memorial_id)
     title = selectors.document_title(document=document)
-    return render(request, "corpus/document_delete.html", {
-        "memorial": membership.memorial, "document": document, "title": title,
-    })  # fmt: skip
+    context = {"memorial": membership.memorial, "document": document, "title": title}
+    return render(request, "corpus/document_delete.html", context)
 
 
-@login_required
-@require_GET
-def passage_list(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
+@subject_page(methods=["GET"])
+def passage_list(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     """Browse in reading order, or search (the same retrieval the twin uses)."""
-    membership = _subject(request, memorial_id)
+    memorial_id = membership.memorial_id
     form = PassageSearchForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
     register = data.get("register") or ""
@@ -271,35 +298,23 @@ def passage_list(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
             )
         else:
             context["page"], context["rows"] = selectors.passage_page(
-                memorial_id=memorial_id, page=_page_number(request),
-                document_id=document_id, register=register,
-            )  # fmt: skip
+                memorial_id=memorial_id,
+                page=_page_number(request),
+                document_id=document_id,
+                register=register,
+            )
     except ConsentRequired as refusal:
         context["refusal"] = str(refusal)
     context["document_id"] = document_id
     return render(request, "corpus/passages.html", context)
 
 
-@login_required
-@require_POST
-def passage_remove(request: HttpRequest, memorial_id: uuid.UUID, passage_id: int) -> HttpResponse:
-    _subject(request, memorial_id)
-    passage = selectors.passage_get(memorial_id=memorial_id, passage_id=passage_id)
-    if passage is None:
-        raise Http404
+@subject_action(back="corpus:passages", follow_next=True)
+def passage_remove(
+    request: AuthenticatedHttpRequest, membership: Membership, passage: Passage
+) -> None:
     passage_delete(passage=passage, actor=request.user)  # deleting needs no consent
     messages.success(request, "The passage is deleted.")
-    return redirect(_back(request, reverse("corpus:passages", args=[memorial_id])))
-
-
-def _back(request: HttpRequest, fallback: str) -> str:
-    """The page the form came from (its `next`), if it is one of ours; else `fallback`."""
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return back
-    return fallback
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -316,9 +331,7 @@ def _uuid_or_none(value: str | None) -> uuid.UUID | None:
         return None
 
 
-def _start_of(day: Any, *, next_day: bool = False) -> Any:
-    import datetime as dt
-
+def _start_of(day: dt.date | None, *, next_day: bool = False) -> dt.datetime | None:
     if not day:
         return None
     moment = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)

@@ -46,8 +46,14 @@ class ConsentRecord(models.Model):
     """A signature: who agreed to which document version for which memorial, when and how."""
 
     class Method(models.TextChoices):
+        """How the signer re-authenticated just before signing (allauth's methods; for
+        two-factor, its type)."""
+
         PASSWORD = "password", "Typed name and password"
         TOTP = "totp", "Typed name and two-factor code"
+        RECOVERY_CODE = "recovery_codes", "Typed name and recovery code"
+        EMAILED_CODE = "code", "Typed name and emailed code"
+        SECURITY_KEY = "webauthn", "Typed name and security key"
 
     class Ending(models.TextChoices):
         REVOKED = "revoked", "Withdrawn"

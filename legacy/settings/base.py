@@ -193,6 +193,12 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Legacy"
+# Re-authentication (before signing a consent, pulling the kill switch, changing two-factor)
+# checks at most this many passwords or codes per person per 15 minutes, counted atomically
+# (accounts/reauthentication.py), on top of allauth's own limits.
+REAUTHENTICATION_ATTEMPTS = int(os.environ.get("LEGACY_REAUTHENTICATION_ATTEMPTS", "5"))
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+MFA_FORMS = {"reauthenticate": "accounts.forms.MfaReauthenticateForm"}
 
 # --- Mail ------------------------------------------------------------------------------
 
@@ -252,8 +258,6 @@ CORPUS_MAX_FILE_MB = int(os.environ.get("LEGACY_CORPUS_MAX_FILE_MB", "2048"))
 
 # --- Consent and voice -----------------------------------------------------------------
 
-# How many wrong passwords or codes a person may give when signing, per 15 minutes.
-CONSENT_SIGN_ATTEMPTS = int(os.environ.get("LEGACY_CONSENT_SIGN_ATTEMPTS", "5"))
 # Which voice provider makes and deletes voice clones: "offline" (no cloning, no network).
 LEGACY_VOICE_PROVIDER = os.environ.get("LEGACY_VOICE_PROVIDER", "offline")
 

@@ -26,20 +26,23 @@ def test_the_subject_reads_signs_and_withdraws_a_consent(page, live_server):
     writing.get_by_role("link", name="Read and sign").click()
     # then the whole text is there before the signing form
     page.get_by_role("heading", name="What is not encrypted").wait_for()
-    # when a wrong password is given, nothing is signed and they are told so
+    # when they sign, allauth's re-authentication asks who it is first
     page.get_by_label("Type your full name to sign").fill("Ada Lovelace")
-    page.get_by_label("Your password, to confirm it is you").fill("not my password")
     page.get_by_role("button", name="Sign this consent").click()
-    page.get_by_text("That password is not right.").wait_for()
+    page.wait_for_url("**/accounts/reauthenticate/**")
+    # and a wrong password signs nothing, and says so
+    page.get_by_label("Password").fill("not my password")
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_text("Incorrect password.").wait_for()
     assert not ConsentRecord.objects.exists()
-    # and with the right one, it is signed
-    page.get_by_label("Type your full name to sign").fill("Ada Lovelace")
-    page.get_by_label("Your password, to confirm it is you").fill(PASSWORD)
-    page.get_by_role("button", name="Sign this consent").click()
+    # then with the right one, the consent they sent is signed
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
     page.get_by_text("Thank you. Your consent for “your writing” is signed.").wait_for()
     page.locator("[data-scope=corpus]").get_by_text("Given", exact=True).wait_for()
     record = ConsentRecord.objects.get(memorial=memorial, scope="corpus")
     assert record.typed_name == "Ada Lovelace" and record.user_agent
+    assert record.method == ConsentRecord.Method.PASSWORD
     # when they withdraw it, they are asked to confirm first
     page.locator("[data-scope=corpus]").get_by_role("link", name="Withdraw").click()
     page.get_by_text("This cannot be undone.").wait_for()

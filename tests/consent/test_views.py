@@ -1,6 +1,12 @@
 """The consent and audit pages, through the Django test client."""
 
+import base64
+import time
+
 import pytest
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -31,6 +37,18 @@ def signed_in(client, user):
     return client
 
 
+SECRET = base64.b32encode(b"0123456789abcdefghij").decode()
+
+
+def current_code() -> str:
+    return format_hotp_value(hotp_value(SECRET, int(time.time()) // mfa_settings.TOTP_PERIOD))
+
+
+def sign_form(memorial, scope=ConsentScope.CORPUS, **overrides):
+    document = consent_document_latest(scope=scope)
+    return {"document_sha256": document.sha256, "typed_name": memorial.name} | overrides
+
+
 def test_the_overview_shows_each_scope_with_its_status(client, consent_documents):
     memorial = MemorialFactory()
     ConsentRecordFactory(memorial=memorial, scope=ConsentScope.CORPUS)
@@ -56,33 +74,88 @@ def test_stewards_read_but_cannot_sign_and_others_get_404(client, consent_docume
     assert client.get(url("overview", memorial)).status_code == 302  # to sign in
 
 
-def test_the_sign_page_shows_the_whole_text_then_signs(client, consent_documents):
+def test_the_sign_page_is_read_freely_and_signing_asks_who_it_is_first(client, consent_documents):
     memorial = MemorialFactory()
     document = consent_document_latest(scope=ConsentScope.VOICE)
     client = signed_in(client, memorial.subject)
+    # the text and the form are there to read, without confirming anything
     page = client.get(url("sign", memorial, scope="voice")).content.decode()
     assert "What withdrawing does" in page and document.sha256 in page
-    assert "Your password, to confirm it is you" in page
-    response = client.post(
+    assert 'type="password"' not in page and "confirm it is you" in page
+    # pressing Sign first asks them to re-authenticate (allauth's page)
+    asked = client.post(
         url("sign", memorial, scope="voice"),
-        {"document_sha256": document.sha256, "typed_name": memorial.name, "password": PASSWORD},
+        sign_form(memorial, ConsentScope.VOICE),
         HTTP_USER_AGENT="Test browser",
         REMOTE_ADDR="192.0.2.9",
     )
+    assert asked.status_code == 302
+    assert asked["Location"].startswith(reverse("account_reauthenticate"))
+    assert not ConsentRecord.objects.exists()
+    # with their password, the kept POST is signed, as it was sent
+    response = client.post(asked["Location"], {"password": PASSWORD})
     assert response.status_code == 302 and response.url == url("overview", memorial)
     record = ConsentRecord.objects.get(memorial=memorial, scope="voice")
     assert (record.user_agent, record.ip_address) == ("Test browser", "192.0.2.9")
+    assert (record.typed_name, record.method) == (memorial.name, ConsentRecord.Method.PASSWORD)
+    overview = client.get(response.url).content.decode()
+    assert "Thank you. Your consent for “your voice” is signed." in overview
 
 
 def test_a_wrong_password_is_said_plainly_and_signs_nothing(client, consent_documents):
     memorial = MemorialFactory()
-    document = consent_document_latest(scope=ConsentScope.CORPUS)
-    response = signed_in(client, memorial.subject).post(
-        url("sign", memorial, scope="corpus"),
-        {"document_sha256": document.sha256, "typed_name": memorial.name, "password": "no"},
-    )
+    client = signed_in(client, memorial.subject)
+    asked = client.post(url("sign", memorial, scope="corpus"), sign_form(memorial))
+    response = client.post(asked["Location"], {"password": "no"})
     assert response.status_code == 200
-    assert "That password is not right." in response.content.decode()
+    assert "Incorrect password." in response.content.decode()
+    assert not ConsentRecord.objects.exists()
+
+
+def test_a_two_factor_code_re_authenticates_and_is_recorded(client, consent_documents):
+    memorial = MemorialFactory()
+    TOTP.activate(memorial.subject, SECRET)
+    client = signed_in(client, memorial.subject)
+    asked = client.post(url("sign", memorial, scope="corpus"), sign_form(memorial))
+    # allauth offers the password first; the two-factor page takes the same `next`
+    next_url = asked["Location"].split("?", 1)[1]
+    response = client.post(f"{reverse('mfa_reauthenticate')}?{next_url}", {"code": current_code()})
+    assert response.status_code == 302 and response.url == url("overview", memorial)
+    assert ConsentRecord.objects.get(memorial=memorial).method == ConsentRecord.Method.TOTP
+
+
+def test_a_recovery_code_is_recorded_as_such(client, consent_documents):
+    memorial = MemorialFactory()
+    TOTP.activate(memorial.subject, SECRET)
+    code = RecoveryCodes.activate(memorial.subject).get_unused_codes()[0]
+    client = signed_in(client, memorial.subject)
+    client.post(reverse("mfa_reauthenticate"), {"code": code})
+    response = client.post(url("sign", memorial, scope="corpus"), sign_form(memorial))
+    assert response.status_code == 302 and response.url == url("overview", memorial)
+    method = ConsentRecord.objects.get(memorial=memorial).method
+    assert method == ConsentRecord.Method.RECOVERY_CODE
+
+
+def test_a_recent_re_authentication_is_not_asked_again(client, consent_documents):
+    memorial = MemorialFactory()
+    client = signed_in(client, memorial.subject)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    for scope in (ConsentScope.CORPUS, ConsentScope.VOICE):
+        response = client.post(url("sign", memorial, scope=scope), sign_form(memorial, scope))
+        assert response.status_code == 302 and response.url == url("overview", memorial)
+    assert ConsentRecord.objects.filter(memorial=memorial).count() == 2
+
+
+def test_a_wrong_name_after_re_authenticating_shows_the_form_again(client, consent_documents):
+    memorial = MemorialFactory(name="Ada Lovelace")
+    client = signed_in(client, memorial.subject)
+    asked = client.post(
+        url("sign", memorial, scope="corpus"), sign_form(memorial, typed_name="Someone")
+    )
+    page = client.post(asked["Location"], {"password": PASSWORD}).content.decode()
+    assert "Please type your full name as “Ada Lovelace”." in page
+    # shown at the re-authentication page's address, the form still posts to the sign page
+    assert f'action="{url("sign", memorial, scope="corpus")}"' in page
     assert not ConsentRecord.objects.exists()
 
 
@@ -90,9 +163,11 @@ def test_a_text_changed_while_reading_is_shown_again_before_signing(client, cons
     memorial = MemorialFactory()
     old = consent_document_latest(scope=ConsentScope.CORPUS)
     newer = consent_document_publish(ConsentScope.CORPUS, 2, body="The second text.")
-    response = signed_in(client, memorial.subject).post(
+    client = signed_in(client, memorial.subject)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    response = client.post(
         url("sign", memorial, scope="corpus"),
-        {"document_sha256": old.sha256, "typed_name": memorial.name, "password": PASSWORD},
+        {"document_sha256": old.sha256, "typed_name": memorial.name},
         follow=True,
     )
     page = response.content.decode()

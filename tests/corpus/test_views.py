@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import uuid
+from datetime import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -138,10 +142,25 @@ def test_browse_page_query_count_is_fixed(subject_client, memorial, django_asser
     assert b"tomatoes" in page.content
 
 
-def test_search_page_shows_the_best_passages(subject_client, memorial):
-    ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT))
+def test_search_page_shows_the_best_passages_for_the_query_only(subject_client, memorial):
+    # given more passages than the page shows (20), most of them about something else
+    chores = []
+    for day in range(30):
+        author = ("George", "Ann Smith")[day % 2]  # one passage each: they take turns
+        text = f"Invoice number {day} for the plumber is on the kitchen table."
+        chores.append((datetime(2021, 7, 1 + day, 8, 0), author, text))
+    ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT + chores))
+    assert Passage.objects.filter(memorial=memorial).count() == 37
+    # when the subject searches
     page = subject_client.get(reverse("corpus:passages", args=[memorial.id]), {"q": "dolphins"})
-    assert page.status_code == 200 and b"Falmouth" in page.content
+    # then the page holds the search's 20 best, best first, and not the rest
+    texts = re.findall(r'<p class="corpus-passage-text">(.*?)</p>', page.content.decode(), re.S)
+    assert len(texts) == 20
+    assert set(texts[:3]) == {  # the question, its answer, and what led to it
+        "The sailing trip to Cornwall was wonderful.",
+        "Did you see any dolphins near Falmouth?",
+        "Three of them, jumping beside the boat!",
+    }
 
 
 def test_documents_page_and_register_correction(subject_client, memorial):
@@ -190,3 +209,55 @@ def test_the_pager_keeps_the_register_filter(subject_client, memorial, monkeypat
     )
 
     assert b"?register=family&amp;page=2" in page.content
+
+
+# --- what every corpus page shares (corpus.views.subject_page and subject_action) ----------
+
+ACTIONS = [  # (URL name, whether it names an object)
+    ("upload", False),
+    ("upload_delete", True),
+    ("upload_retry", True),
+    ("identity_add", False),
+    ("identity_delete", True),
+    ("correspondent_add", False),
+    ("correspondent_delete", True),
+    ("document_register", True),
+    ("passage_delete", True),
+]
+MISSING = {name: uuid.uuid4() for name in ("upload_delete", "upload_retry", "document_register")}
+
+
+def action_url(name, memorial, object_id=None):
+    args = [memorial.id] if object_id is None else [memorial.id, object_id]
+    return reverse(f"corpus:{name}", args=args)
+
+
+@pytest.mark.parametrize("name, names_object", ACTIONS)
+def test_each_action_is_the_subjects_alone_posted_and_404_for_a_missing_object(
+    client, memorial, name, names_object
+):
+    object_id = MISSING.get(name, 987654) if names_object else None
+    url = action_url(name, memorial, object_id)
+    # signed out: to sign in
+    assert client.post(url)["Location"].startswith(reverse("account_login"))
+    # family: 404, as if the memorial were not there
+    client.force_login(MembershipFactory(memorial=memorial, role=Role.FAMILY).user)
+    assert client.post(url).status_code == 404
+    # the subject: only POST, and only for something of this memorial
+    client.force_login(memorial.subject)
+    assert client.get(url).status_code == 405
+    if names_object:
+        assert client.post(url).status_code == 404
+
+
+def test_an_action_refused_for_want_of_consent_says_why_and_goes_back(subject_client, memorial):
+    ConsentRecord.objects.filter(memorial=memorial).update(revoked_at=timezone.now())
+    response = subject_client.post(
+        reverse("corpus:identity_add", args=[memorial.id]),
+        {"kind": "name", "value": "Annie"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("corpus:index", args=[memorial.id])
+    page = response.content.decode()
+    assert 'class="message error"' in page and "has not been given or has been withdrawn" in page
+    assert not memorial.identities.exists()
