@@ -110,9 +110,7 @@ def test_the_right_password_clears_the_count(client, settings, checks):
 
 
 @pytest.mark.django_db
-def test_two_factor_codes_share_the_limit_and_are_not_checked_beyond_it(
-    client, settings, monkeypatch
-):
+def test_two_factor_codes_are_limited_and_not_checked_beyond_it(client, settings, monkeypatch):
     settings.REAUTHENTICATION_ATTEMPTS = 3
     user = UserFactory()
     TOTP.activate(user, SECRET)
@@ -122,12 +120,31 @@ def test_two_factor_codes_share_the_limit_and_are_not_checked_beyond_it(
         TOTP, "validate_code", lambda self, code: validated.append(code) or real(self, code)
     )
     client.force_login(user)
-    # a wrong password and two wrong codes use the three attempts
-    client.post(reverse("account_reauthenticate"), {"password": "wrong"})
-    for _ in range(2):
+    # three wrong codes use the three attempts
+    for _ in range(3):
         page = client.post(reverse("mfa_reauthenticate"), {"code": wrong_code()})
         assert "Incorrect code" in page.content.decode()
     # then even a current code is not checked
     page = client.post(reverse("mfa_reauthenticate"), {"code": current_code()})
     assert page.status_code == 200 and TOO_MANY in page.content.decode()
-    assert len(validated) == 2
+    assert len(validated) == 3
+
+
+@pytest.mark.django_db
+def test_someone_with_two_factor_re_authenticates_with_it_not_with_the_password_alone(client):
+    user = UserFactory()
+    TOTP.activate(user, SECRET)
+    client.force_login(user)
+    # the way offered is the authenticator, and the password alone does not re-authenticate
+    page = client.get(reverse("account_reauthenticate"))
+    assert page.status_code == 302 and page.url == reverse("mfa_reauthenticate")
+    page = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert page.status_code != 302 or page.url == reverse("mfa_reauthenticate")
+    assert not _reauthenticated(client)
+    page = client.post(reverse("mfa_reauthenticate"), {"code": current_code()})
+    assert page.status_code == 302 and _reauthenticated(client)
+
+
+def _reauthenticated(client) -> bool:
+    records = client.session.get("account_authentication_methods") or []
+    return any(record.get("reauthenticated") for record in records)
