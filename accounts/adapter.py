@@ -15,7 +15,6 @@ from accounts.reauthentication import (
     reauthentication_attempts_clear,
 )
 
-
 SECOND_FACTOR_NEEDED = (
     "You set up two-factor sign-in, so please confirm with a code from your authenticator "
     "app (or a recovery code)."
