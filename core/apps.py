@@ -10,7 +10,9 @@ class CoreConfig(AppConfig):
         from celery.signals import task_postrun
 
         from core.crypto import memorial_key_holder_register
+        from core.files import memorial_files_holder_register
         from core.tasks import tracked_task_finished
 
         task_postrun.connect(tracked_task_finished, weak=False, dispatch_uid="core.task_done")
         memorial_key_holder_register()
+        memorial_files_holder_register()
