@@ -20,6 +20,7 @@ from typing import IO, Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from accounts.models import User
 from core.audit import audit_events_for, audit_record
 from core.holders import holder_count, holders
 from memorials.models import Memorial
@@ -71,7 +72,7 @@ class ZipExportWriter:
         )
 
 
-def _profile(memorial: Memorial, user: Any) -> dict[str, Any]:
+def _profile(memorial: Memorial, user: User) -> dict[str, Any]:
     return {
         "account": {
             "email": user.email,
@@ -100,7 +101,7 @@ def _audit_trail(memorial: Memorial) -> list[dict[str, Any]]:
     ]
 
 
-def memorial_export_build(*, memorial: Memorial, user: Any) -> IO[bytes]:
+def memorial_export_build(*, memorial: Memorial, user: User) -> IO[bytes]:
     """Write the subject's export zip; audited as "export.downloaded". The caller closes
     the returned file (a FileResponse does)."""
     target = tempfile.TemporaryFile(suffix=".zip")  # noqa: SIM115 - handed to the caller

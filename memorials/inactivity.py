@@ -14,13 +14,13 @@ from __future__ import annotations
 import calendar
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from core.audit import audit_record
 from memorials.models import (
     ActivationStatus,
@@ -42,7 +42,7 @@ def months_after(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
-def subject_last_seen(*, user: Any) -> datetime:
+def subject_last_seen(*, user: User) -> datetime:
     """When the subject last signed in (Django keeps `last_login` on every sign-in; sessions
     last two weeks, so this is never staler than that)."""
     return user.last_login or user.date_joined

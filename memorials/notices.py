@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from accounts.models import User
 from memorials.models import Membership, Memorial, Role
 
 
@@ -17,7 +18,7 @@ def site_link(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def steward_emails(*, memorial: Memorial, exclude: Any = None) -> list[str]:
+def steward_emails(*, memorial: Memorial, exclude: User | None = None) -> list[str]:
     stewards = Membership.objects.filter(memorial=memorial, role=Role.STEWARD).select_related(
         "user"
     )

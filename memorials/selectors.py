@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from memorials.models import Invitation, Membership, MemorialState
 
 
@@ -19,7 +20,10 @@ class MemorialNotFound(Http404):
 
 
 def memorial_get_for(
-    *, user: Any, memorial_id: uuid.UUID | str, roles: Iterable[str] | None = None
+    *,
+    user: User | AnonymousUser | None,
+    memorial_id: uuid.UUID | str,
+    roles: Iterable[str] | None = None,
 ) -> Membership:
     """The caller's membership of the memorial, with the memorial joined in.
 
@@ -41,7 +45,7 @@ def memorial_get_for(
     return membership
 
 
-def memorial_list_for_user(*, user: Any) -> QuerySet[Membership]:
+def memorial_list_for_user(*, user: User) -> QuerySet[Membership]:
     return (
         Membership.objects.select_related("memorial")
         .filter(user=user)

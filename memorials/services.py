@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from core.events import memorial_event_broadcast
 from memorials.lifecycle import InvalidTransition, transition_allowed
 from memorials.models import Invitation, Membership, Memorial, Role
@@ -24,7 +24,7 @@ class InvitationError(Exception):
     """Why an invitation cannot be used; the message is shown to the person holding it."""
 
 
-def memorial_create(*, subject: Any, name: str) -> Memorial:
+def memorial_create(*, subject: User, name: str) -> Memorial:
     with transaction.atomic():
         memorial = Memorial.objects.create(subject=subject, name=name.strip())
         Membership.objects.create(memorial=memorial, user=subject, role=Role.SUBJECT)
@@ -50,7 +50,7 @@ def memorial_transition(*, memorial: Memorial, to: str) -> Memorial:
 
 
 def invitation_create(
-    *, memorial: Memorial, invited_by: Any, email: str, role: str, base_url: str
+    *, memorial: Memorial, invited_by: User, email: str, role: str, base_url: str
 ) -> Invitation:
     """Invite someone by email. The raw token exists only in the mail that is sent."""
     email = email.strip().lower()
@@ -89,7 +89,7 @@ def invitation_revoke(*, invitation: Invitation) -> None:
     invitation.save(update_fields=["revoked_at"])
 
 
-def invitation_check(*, token: str, user: Any) -> Invitation:
+def invitation_check(*, token: str, user: User) -> Invitation:
     """The invitation behind `token`, if `user` may accept it now; else InvitationError."""
     invitation = invitation_get_by_token(token=token)
     if invitation is None or invitation.revoked_at is not None:
@@ -108,7 +108,7 @@ def invitation_check(*, token: str, user: Any) -> Invitation:
     return invitation
 
 
-def invitation_accept(*, token: str, user: Any) -> Membership:
+def invitation_accept(*, token: str, user: User) -> Membership:
     with transaction.atomic():
         invitation = invitation_check(token=token, user=user)
         # Lock, then re-read: two clicks at once must not both succeed.

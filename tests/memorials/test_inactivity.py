@@ -8,7 +8,9 @@ import pytest
 from django.core import mail
 
 from core.audit import audit_events_for
-from memorials.activation import activation_approve, activation_key_issue, activation_start
+from memorials.activation.approvals import activation_approve
+from memorials.activation.keys import activation_key_issue
+from memorials.activation.requests import activation_start
 from memorials.inactivity import inactivity_check, months_after
 from memorials.models import InactivityWatch
 from memorials.tasks import memorial_inactivity_check

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.audit import audit_events_for
 from memorials import sunset as sunset_module
-from memorials.activation import activation_approve
+from memorials.activation.approvals import activation_approve
 from memorials.models import EndingRule, MemorialState, MemorialSunset, SunsetRule, VisitorRule
 from memorials.sunset import memorial_archive_kept, sunset_check, sunset_due_at
 from memorials.wishes import wishes_update
