@@ -29,7 +29,7 @@ from memorials.activation.rules import ActivationError
 from memorials.activation.selectors import (
     activation_get_for,
     activation_get_for_staff,
-    activation_list_for_staff_review,
+    activation_reviews_for_staff,
     activation_view_for,
     staff_reviewer_get,
 )
@@ -167,11 +167,9 @@ def activation_cancel_view(
 @require_GET
 def activation_review_list(request: HttpRequest) -> HttpResponse:
     """Staff: activations of single-steward memorials, waiting for a second person."""
-    activations = activation_list_for_staff_review(user=request.user)
     context = {
-        "activations": activations,
+        "reviews": activation_reviews_for_staff(user=request.user, now=timezone.now()),
         "approve_form": ActivationApproveForm(),
-        "now": timezone.now(),
     }
     return render(request, "memorials/activation_review.html", context)
 

@@ -223,7 +223,7 @@ SITE_URL = os.environ.get(
     f"{os.environ.get('LEGACY_HTTP_PROTOCOL', 'http')}://"
     f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}",
 ).rstrip("/")
-# Activation after death, the inactivity fallback and the sunset (memorials/activation.py,
+# Activation after death, the inactivity fallback and the sunset (memorials/activation/,
 # memorials/inactivity.py, memorials/sunset.py; README.md explains each).
 DEATH_CERTIFICATE_MAX_MB = int(os.environ.get("LEGACY_DEATH_CERTIFICATE_MAX_MB", "10"))
 ACTIVATION_NOTICE_HOURS = int(os.environ.get("LEGACY_ACTIVATION_NOTICE_HOURS", "72"))

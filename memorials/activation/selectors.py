@@ -92,6 +92,26 @@ def activation_get_for_staff(
 
 
 @dataclass(frozen=True)
+class ActivationReview:
+    """One request on the staff's review page."""
+
+    activation: ActivationRequest
+    waiting_until: datetime | None  # nobody may approve before this (the notice period)
+
+
+def activation_reviews_for_staff(
+    *, user: User | AnonymousUser, now: datetime
+) -> list[ActivationReview]:
+    return [
+        ActivationReview(
+            activation=activation,
+            waiting_until=activation_waiting_until(activation=activation, now=now),
+        )
+        for activation in activation_list_for_staff_review(user=user)
+    ]
+
+
+@dataclass(frozen=True)
 class ActivationView:
     """What a steward's activation page shows, and which actions it offers them."""
 

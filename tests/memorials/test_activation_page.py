@@ -15,6 +15,7 @@ from memorials.activation.rules import ActivationError
 from memorials.activation.selectors import activation_view_for
 from memorials.models import MemorialState
 from memorials.selectors import memorial_get_for
+from tests.accounts.factories import UserFactory
 from tests.memorials.conftest import certificate_upload
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +96,17 @@ def test_after_the_notice_period_the_page_no_longer_says_wait(client, memorial, 
     page = client.get(reverse("memorials:activation", args=[memorial.id])).content.decode()
     assert "to answer if this is a mistake" not in page
     assert "You are the only steward, so Legacy staff review your request." in page
+
+
+def test_the_staff_review_page_says_until_when_the_subject_may_cancel(
+    client, memorial, steward, steward_key, pending
+):
+    client.force_login(UserFactory(is_staff=True))
+    url = reverse("memorials:activation_review")
+    assert "The subject has until" not in client.get(url).content.decode()  # notice is over
+    activation_cancel(activation=pending, actor=steward)
+    fresh = activation_start(
+        memorial=memorial, steward=steward, key=steward_key, certificate=certificate_upload()
+    )
+    page = client.get(url).content.decode()
+    assert f"The subject has until {fresh.approvable_at:%-d %B %Y, %H:%M} UTC" in page
