@@ -45,7 +45,7 @@ class Upload(models.Model):
     name = models.CharField(max_length=255)  # as the subject named it
     size = models.BigIntegerField()
     sha256 = models.CharField(max_length=64)  # of the plaintext, for dedup per memorial
-    path = models.CharField(max_length=500)  # encrypted file, relative to MEDIA_ROOT
+    path = models.CharField(max_length=500)  # its name in the encrypted file store (core.files)
     status = models.CharField(
         max_length=16, choices=UploadStatus.choices, default=UploadStatus.QUEUED
     )

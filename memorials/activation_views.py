@@ -16,25 +16,25 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from memorials.activation import (
-    ActivationError,
+from memorials.activation.approvals import (
     activation_approve,
     activation_approve_as_staff,
     activation_cancel,
-    activation_certificate_chunks,
+    activation_reject,
+)
+from memorials.activation.certificates import activation_certificate_chunks
+from memorials.activation.keys import activation_key_get, activation_key_issue
+from memorials.activation.requests import activation_start
+from memorials.activation.rules import ActivationError
+from memorials.activation.selectors import (
     activation_get_for,
     activation_get_for_staff,
-    activation_is_approved,
-    activation_key_get,
-    activation_key_issue,
-    activation_list_for_staff_review,
-    activation_pending_get,
-    activation_reject,
-    activation_start,
-    steward_count,
+    activation_reviews_for_staff,
+    activation_view_for,
+    staff_reviewer_get,
 )
 from memorials.forms import ActivationApproveForm, ActivationStartForm
-from memorials.models import ActivationRequest, MemorialState, Role
+from memorials.models import ActivationRequest, Role
 from memorials.selectors import memorial_get_for
 
 
@@ -45,13 +45,13 @@ def activation_key_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRes
     """GET explains; POST issues the key and shows it, this once (never stored, never cached)."""
     membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=[Role.STEWARD])
     memorial = membership.memorial
-    existing = activation_key_get(memorial_id=memorial.id, steward=request.user)
+    existing = activation_key_get(memorial_id=memorial.id, steward=membership.user)
     context: dict[str, Any] = {"memorial": memorial, "existing": existing}
     if request.method == "POST":
         if existing is not None and request.POST.get("confirm") != "replace":
             messages.error(request, "Please tick the box to replace your key.")
             return redirect(reverse("memorials:activation_key", args=[memorial.id]))
-        context["key"] = activation_key_issue(memorial=memorial, steward=request.user)
+        context["key"] = activation_key_issue(memorial=memorial, steward=membership.user)
         context["issued_at"] = timezone.now()
     return render(request, "memorials/activation_key.html", context)
 
@@ -67,7 +67,7 @@ def activation_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRespons
         try:
             activation_start(
                 memorial=memorial,
-                steward=request.user,
+                steward=membership.user,
                 key=form.cleaned_data["key"],
                 certificate=form.cleaned_data["certificate"],
             )
@@ -78,17 +78,11 @@ def activation_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRespons
             return redirect(reverse("memorials:activation", args=[memorial.id]))
         except ActivationError as error:
             form.add_error(None, str(error))
-    pending = activation_pending_get(memorial_id=memorial.id)
     context = {
         "memorial": memorial,
-        "pending": pending,
-        "approved": activation_is_approved(memorial_id=memorial.id),
-        "has_key": activation_key_get(memorial_id=memorial.id, steward=request.user) is not None,
-        "closed": memorial.state in (MemorialState.CLOSED, MemorialState.ERASED),
-        "single_steward": steward_count(memorial_id=memorial.id) == 1,
+        "activation_page": activation_view_for(membership=membership, now=timezone.now()),
         "form": form,
         "approve_form": ActivationApproveForm(),
-        "now": timezone.now(),
     }
     return render(request, "memorials/activation.html", context, status=400 if form.errors else 200)
 
@@ -127,7 +121,7 @@ def activation_approve_view(
         messages.error(request, "Please confirm, by ticking the box, before approving.")
     else:
         try:
-            activation_approve(activation=activation, approver=request.user)
+            activation_approve(activation=activation, approver=membership.user)
             messages.success(request, f"{membership.memorial} is now active.")
         except ActivationError as error:
             messages.error(request, str(error))
@@ -142,7 +136,7 @@ def activation_reject_view(
     membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=[Role.STEWARD])
     activation = activation_get_for(membership=membership, activation_id=activation_id)
     try:
-        activation_reject(activation=activation, actor=request.user)
+        activation_reject(activation=activation, actor=membership.user)
         messages.success(request, "The activation was not approved. The steward who asked is told.")
     except ActivationError as error:
         messages.error(request, str(error))
@@ -160,7 +154,7 @@ def activation_cancel_view(
     )
     activation = activation_get_for(membership=membership, activation_id=activation_id)
     try:
-        activation_cancel(activation=activation, actor=request.user)
+        activation_cancel(activation=activation, actor=membership.user)
         messages.success(request, "The activation is cancelled. The stewards are told.")
     except ActivationError as error:
         messages.error(request, str(error))
@@ -173,11 +167,9 @@ def activation_cancel_view(
 @require_GET
 def activation_review_list(request: HttpRequest) -> HttpResponse:
     """Staff: activations of single-steward memorials, waiting for a second person."""
-    activations = activation_list_for_staff_review(user=request.user)
     context = {
-        "activations": activations,
+        "reviews": activation_reviews_for_staff(user=request.user, now=timezone.now()),
         "approve_form": ActivationApproveForm(),
-        "now": timezone.now(),
     }
     return render(request, "memorials/activation_review.html", context)
 
@@ -195,15 +187,16 @@ def activation_review_certificate(
 @login_required
 @require_POST
 def activation_review_decide(request: HttpRequest, activation_id: uuid.UUID) -> HttpResponse:
-    activation = activation_get_for_staff(user=request.user, activation_id=activation_id)
+    staff = staff_reviewer_get(user=request.user)
+    activation = activation_get_for_staff(user=staff, activation_id=activation_id)
     try:
         if request.POST.get("action") == "approve":
             if not ActivationApproveForm(request.POST).is_valid():
                 raise ActivationError("Please confirm, by ticking the box, before approving.")
-            activation_approve_as_staff(activation=activation, staff_user=request.user)
+            activation_approve_as_staff(activation=activation, staff_user=staff)
             messages.success(request, f"{activation.memorial} is now active.")
         elif request.POST.get("action") == "reject":
-            activation_reject(activation=activation, actor=request.user)
+            activation_reject(activation=activation, actor=staff)
             messages.success(request, "The activation was not approved. The steward is told.")
     except ActivationError as error:
         messages.error(request, str(error))

@@ -1,20 +1,21 @@
 """What this app keeps of a memorial: its people and invitations, the subject's wishes,
 activation keys and requests with their (encrypted) death certificates, the inactivity and
-sunset records, and its folder of files. Registered with the kill switch and the export from
-MemorialsConfig.ready()."""
+sunset records. Registered with the kill switch and the export from MemorialsConfig.ready().
+(Files no holder knows of go with core's "core.memorial_files" holder.)"""
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 
-from django.conf import settings
 from django.db import models
 
 from core.holders import DataHolder, ExportWriter, holder_register
-from memorials.activation import activation_certificate_chunks, certificate_dir
+from memorials.activation.certificates import (
+    activation_certificate_chunks,
+    certificate_exists,
+    certificates_delete,
+)
 from memorials.models import (
     ActivationKey,
     ActivationRequest,
@@ -64,7 +65,7 @@ def _activation_count(memorial_id: uuid.UUID) -> int:
 
 def _activation_erase(memorial_id: uuid.UUID) -> int:
     """Files first (the certificates), then the rows."""
-    shutil.rmtree(certificate_dir(memorial_id=memorial_id), ignore_errors=True)
+    certificates_delete(memorial_id=memorial_id)
     total = 0
     for model in (ActivationRequest, ActivationKey, InactivityWatch, MemorialSunset):
         deleted, _ = model.objects.filter(memorial_id=memorial_id).delete()
@@ -90,7 +91,7 @@ def _activation_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
                 "certificate_type": activation.certificate_type,
             }
         )
-        if (certificate_dir(memorial_id=memorial_id) / f"{activation.id}.bin").exists():
+        if certificate_exists(activation=activation):
             extension = activation.certificate_type.rsplit("/", 1)[-1]
             writer.write_bytes(
                 f"memorial/activation/{activation.id}.{extension}",
@@ -147,27 +148,6 @@ def _invitations_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
     )
 
 
-def memorial_media_dir(memorial_id: uuid.UUID) -> Path:
-    """The memorial's own folder under MEDIA_ROOT, where apps keep its files
-    (`memorials/<id>/uploads/`, `memorials/<id>/activation/`, ...)."""
-    return Path(settings.MEDIA_ROOT) / "memorials" / str(memorial_id)
-
-
-def _media_count(memorial_id: uuid.UUID) -> int:
-    folder = memorial_media_dir(memorial_id)
-    return sum(1 for path in folder.rglob("*") if path.is_file()) if folder.exists() else 0
-
-
-def _media_erase(memorial_id: uuid.UUID) -> int:
-    """Whatever the apps' own holders left in the memorial's folder (a partial file, an
-    empty folder whose name is the memorial's id) goes with the folder."""
-    count = _media_count(memorial_id)
-    shutil.rmtree(memorial_media_dir(memorial_id), ignore_errors=True)
-    if memorial_media_dir(memorial_id).exists():
-        raise OSError("the memorial's media folder could not be removed")
-    return count
-
-
 def _counter(model: type[models.Model]) -> Callable[[uuid.UUID], int]:
     return lambda memorial_id: model._default_manager.filter(memorial_id=memorial_id).count()
 
@@ -195,15 +175,6 @@ def memorial_holders_register() -> None:
             erase=_eraser(Membership),
             export=_memberships_export,
             order=900,
-        )
-    )
-    holder_register(
-        DataHolder(
-            name="memorials.media",
-            label="other files of your memorial",
-            count=_media_count,
-            erase=_media_erase,
-            order=950,  # after the apps' holders, which delete the files they know
         )
     )
     holder_register(

@@ -21,6 +21,7 @@ from typing import IO, Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from accounts.models import User
 from core.audit import (
     audit_checkpoint_document,
     audit_checkpoint_sign,
@@ -77,7 +78,7 @@ class ZipExportWriter:
         )
 
 
-def _profile(memorial: Memorial, user: Any) -> dict[str, Any]:
+def _profile(memorial: Memorial, user: User) -> dict[str, Any]:
     return {
         "account": {
             "email": user.email,
@@ -106,7 +107,7 @@ def _audit_trail(memorial: Memorial) -> list[dict[str, Any]]:
     ]
 
 
-def memorial_export_build(*, memorial: Memorial, user: Any) -> IO[bytes]:
+def memorial_export_build(*, memorial: Memorial, user: User) -> IO[bytes]:
     """Write the subject's export zip; audited as "export.downloaded". The caller closes
     the returned file (a FileResponse does)."""
     target = tempfile.TemporaryFile(suffix=".zip")  # noqa: SIM115 - handed to the caller

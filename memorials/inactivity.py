@@ -11,16 +11,16 @@ the notice period before approval is then waived). Signing in starts the count a
 
 from __future__ import annotations
 
-import calendar
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from core.audit import audit_record
 from memorials.models import (
     ActivationStatus,
@@ -34,22 +34,15 @@ from memorials.notices import notice_send_on_commit, site_link, steward_emails
 logger = logging.getLogger(__name__)
 
 
-def months_after(moment: datetime, months: int) -> datetime:
-    """The same day `months` later, or the month's last day where it has fewer days."""
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
-
-
-def subject_last_seen(*, user: Any) -> datetime:
+def subject_last_seen(*, user: User) -> datetime:
     """When the subject last signed in (Django keeps `last_login` on every sign-in; sessions
     last two weeks, so this is never staler than that)."""
     return user.last_login or user.date_joined
 
 
 def inactive_from(*, seen_at: datetime) -> datetime:
-    return months_after(seen_at, settings.INACTIVITY_MONTHS)
+    """INACTIVITY_MONTHS after `seen_at`: the same day, or the month's last where it is shorter."""
+    return seen_at + relativedelta(months=settings.INACTIVITY_MONTHS)
 
 
 def _watched_memorials() -> list[Memorial]:

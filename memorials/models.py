@@ -238,7 +238,7 @@ class ActivationRequest(models.Model):
     status = models.CharField(
         max_length=16, choices=ActivationStatus.choices, default=ActivationStatus.PENDING
     )
-    # Relative to MEDIA_ROOT; the file is ciphertext under the memorial's own key.
+    # Its name in the encrypted file store (core.files): ciphertext under the memorial's key.
     certificate_path = models.CharField(max_length=300)
     certificate_type = models.CharField(max_length=64)
     certificate_bytes = models.PositiveIntegerField()

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 
+from accounts.models import User
 from core.mail import mail_send_on_commit
 from memorials.models import Membership, Memorial, Role
 
@@ -16,7 +17,7 @@ def site_link(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def steward_emails(*, memorial: Memorial, exclude: Any = None) -> list[str]:
+def steward_emails(*, memorial: Memorial, exclude: User | None = None) -> list[str]:
     stewards = Membership.objects.filter(memorial=memorial, role=Role.STEWARD).select_related(
         "user"
     )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from core.events import Audience, memorial_audience_groups
 from memorials.models import Invitation, Membership, MemorialState, Role
 
@@ -27,7 +28,10 @@ class MemorialNotFound(Http404):
 
 
 def memorial_get_for(
-    *, user: Any, memorial_id: uuid.UUID | str, roles: Iterable[str] | None = None
+    *,
+    user: User | AnonymousUser | None,
+    memorial_id: uuid.UUID | str,
+    roles: Iterable[str] | None = None,
 ) -> Membership:
     """The caller's membership of the memorial, with the memorial joined in.
 
@@ -56,7 +60,7 @@ def membership_event_groups(*, membership: Membership) -> list[str]:
     )
 
 
-def memorial_list_for_user(*, user: Any) -> QuerySet[Membership]:
+def memorial_list_for_user(*, user: User) -> QuerySet[Membership]:
     return (
         Membership.objects.select_related("memorial")
         .filter(user=user)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -31,7 +30,7 @@ class MembershipError(Exception):
     """Why a membership cannot be removed; the message is shown to the subject."""
 
 
-def memorial_create(*, subject: Any, name: str) -> Memorial:
+def memorial_create(*, subject: User, name: str) -> Memorial:
     with transaction.atomic():
         memorial = Memorial.objects.create(subject=subject, name=name.strip())
         Membership.objects.create(memorial=memorial, user=subject, role=Role.SUBJECT)
@@ -86,7 +85,7 @@ def membership_remove(*, memorial: Memorial, membership: Membership, actor: User
 
 
 def invitation_create(
-    *, memorial: Memorial, invited_by: Any, email: str, role: str, base_url: str
+    *, memorial: Memorial, invited_by: User, email: str, role: str, base_url: str
 ) -> Invitation:
     """Invite someone by email. The raw token exists only in the mail that is sent."""
     email = email.strip().lower()
@@ -123,7 +122,7 @@ def invitation_revoke(*, invitation: Invitation) -> None:
     invitation.save(update_fields=["revoked_at"])
 
 
-def invitation_check(*, token: str, user: Any) -> Invitation:
+def invitation_check(*, token: str, user: User) -> Invitation:
     """The invitation behind `token`, if `user` may accept it now; else InvitationError."""
     invitation = invitation_get_by_token(token=token)
     if invitation is None or invitation.revoked_at is not None:
@@ -142,7 +141,7 @@ def invitation_check(*, token: str, user: Any) -> Invitation:
     return invitation
 
 
-def invitation_accept(*, token: str, user: Any) -> Membership:
+def invitation_accept(*, token: str, user: User) -> Membership:
     with transaction.atomic():
         invitation = invitation_check(token=token, user=user)
         # Lock, then re-read: two clicks at once must not both succeed.

@@ -10,10 +10,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from accounts.models import User
 from memorials.models import ActivationRequest, ActivationStatus
 
 
-def subject_signed_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def subject_signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is None:
         return
     pending = (

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time
-from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from core.audit import audit_record
-from memorials.activation import activation_approved_get
+from memorials.activation.selectors import activation_approved_get
 from memorials.erasure.services import memorial_erase
-from memorials.inactivity import months_after
 from memorials.lifecycle import InvalidTransition
 from memorials.models import (
     EndingRule,
@@ -43,7 +43,7 @@ def sunset_due_at(*, memorial: Memorial, wishes: MemorialWishes | None = None) -
     if activation is None or activation.decided_at is None:
         return None
     if wishes.sunset == SunsetRule.YEARS and wishes.sunset_years:
-        return months_after(activation.decided_at, 12 * wishes.sunset_years)
+        return activation.decided_at + relativedelta(years=wishes.sunset_years)
     if wishes.sunset == SunsetRule.DATE and wishes.sunset_on:
         return timezone.make_aware(datetime.combine(wishes.sunset_on, time.min))
     return None
@@ -78,7 +78,7 @@ def memorial_sunset_close(*, memorial: Memorial, now: datetime) -> MemorialSunse
     return sunset
 
 
-def memorial_sunset_erase(*, memorial: Memorial, actor: Any = None) -> bool:
+def memorial_sunset_erase(*, memorial: Memorial, actor: User | None = None) -> bool:
     """Hand a memorial whose wishes say "erase" to the kill switch."""
     memorial_erase(memorial=memorial, actor=actor, reason="sunset")
     MemorialSunset.objects.filter(memorial=memorial).update(erased_at=timezone.now())

@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from memorials.activation import activation_pending_get
+from accounts.selectors import signed_in_user
+from memorials.activation.selectors import activation_pending_get
 from memorials.erasure.selectors import steward_may_erase
 from memorials.forms import InvitationForm, MemorialCreateForm
 from memorials.lifecycle import InvalidTransition
@@ -41,17 +42,17 @@ SUBJECT_STATE_ACTIONS = {"seal": MemorialState.SEALED, "reopen": MemorialState.P
 @login_required
 @require_GET
 def memorial_list(request: HttpRequest) -> HttpResponse:
-    memberships = memorial_list_for_user(user=request.user)
+    memberships = memorial_list_for_user(user=signed_in_user(user=request.user))
     return render(request, "memorials/list.html", {"memberships": memberships})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def memorial_new(request: HttpRequest) -> HttpResponse:
-    initial = {"name": getattr(request.user, "full_name", "")}
-    form = MemorialCreateForm(request.POST or None, initial=initial)
+    user = signed_in_user(user=request.user)
+    form = MemorialCreateForm(request.POST or None, initial={"name": user.full_name})
     if request.method == "POST" and form.is_valid():
-        memorial = memorial_create(subject=request.user, name=form.cleaned_data["name"])
+        memorial = memorial_create(subject=user, name=form.cleaned_data["name"])
         messages.success(request, "Your memorial is started. Take your time with it.")
         return redirect(memorial)
     return render(request, "memorials/new.html", {"form": form})
@@ -112,7 +113,7 @@ def invitation_new(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse
         try:
             invitation = invitation_create(
                 memorial=membership.memorial,
-                invited_by=request.user,
+                invited_by=membership.user,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 base_url=request.build_absolute_uri("/"),

@@ -11,13 +11,15 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from core.audit import audit_record
 from core.consent import ConsentRequired, ConsentScope, consent_gate
+from memorials.activation.selectors import activation_is_approved
 from memorials.models import (
     EndingRule,
     Invitation,
@@ -88,13 +90,12 @@ def wishes_visitor_choices(*, memorial_id: uuid.UUID | str) -> list[VisitorChoic
     return sorted(choices.values(), key=lambda choice: choice.label.lower())
 
 
-def visitor_talk_refusal(*, memorial: Memorial, user: Any) -> str | None:
+def visitor_talk_refusal(*, memorial: Memorial, user: User | AnonymousUser | None) -> str | None:
     """Why `user` may not talk with the twin now, or None when they may.
 
     Covers membership, the lifecycle, the subject's wishes and the conversation consent
     (living or posthumous). The subject may always preview their own twin until it closes.
     """
-    from memorials.activation import activation_is_approved
 
     if user is None or not user.is_authenticated:
         return "Please sign in."
@@ -123,7 +124,7 @@ def visitor_talk_refusal(*, memorial: Memorial, user: Any) -> str | None:
     return None
 
 
-def visitor_may_talk(*, memorial: Memorial, user: Any) -> bool:
+def visitor_may_talk(*, memorial: Memorial, user: User | AnonymousUser | None) -> bool:
     return visitor_talk_refusal(memorial=memorial, user=user) is None
 
 
@@ -180,7 +181,7 @@ def _clean_sunset(
 def wishes_update(
     *,
     memorial: Memorial,
-    actor: Any,
+    actor: User,
     visitors: str,
     named_visitors: list[str],
     forbidden_topics: list[str],

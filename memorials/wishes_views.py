@@ -50,7 +50,7 @@ def wishes_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
         try:
             wishes_update(
                 memorial=memorial,
-                actor=request.user,
+                actor=membership.user,
                 visitors=data["visitors"],
                 named_visitors=data["named_visitors"],
                 forbidden_topics=form.topics,

@@ -5,6 +5,7 @@ With no environment at all, Legacy runs on its embedded servers (see legacy/runt
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -127,6 +128,23 @@ CHANNEL_LAYERS = {
 
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "/media/"
+# Memorial files (core/files.py) hold ciphertext only. The backend is configuration: by
+# default a private folder under MEDIA_ROOT; an S3-compatible store is, for example,
+# LEGACY_FILE_STORAGE_BACKEND=storages.backends.s3.S3Storage with its options as JSON in
+# LEGACY_FILE_STORAGE_OPTIONS (README, "Files").
+FILE_STORAGE_BACKEND = os.environ.get(
+    "LEGACY_FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+)
+FILE_STORAGE_OPTIONS = json.loads(os.environ.get("LEGACY_FILE_STORAGE_OPTIONS") or "{}") or (
+    {"directory_permissions_mode": 0o700, "file_permissions_mode": 0o600}
+    if FILE_STORAGE_BACKEND.endswith("FileSystemStorage")
+    else {}
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "memorial_files": {"BACKEND": FILE_STORAGE_BACKEND, "OPTIONS": FILE_STORAGE_OPTIONS},
+}
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
@@ -222,7 +240,7 @@ SITE_URL = os.environ.get(
     f"{os.environ.get('LEGACY_HTTP_PROTOCOL', 'http')}://"
     f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}",
 ).rstrip("/")
-# Activation after death, the inactivity fallback and the sunset (memorials/activation.py,
+# Activation after death, the inactivity fallback and the sunset (memorials/activation/,
 # memorials/inactivity.py, memorials/sunset.py; README.md explains each).
 DEATH_CERTIFICATE_MAX_MB = int(os.environ.get("LEGACY_DEATH_CERTIFICATE_MAX_MB", "10"))
 ACTIVATION_NOTICE_HOURS = int(os.environ.get("LEGACY_ACTIVATION_NOTICE_HOURS", "72"))

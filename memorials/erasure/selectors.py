@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.models import User
 from core.holders import holder_count, holders
 from core.models import MemorialKey
-from memorials.activation import activation_is_approved
+from memorials.activation.selectors import activation_is_approved
 from memorials.models import (
     EndingRule,
     ErasureCertificate,
@@ -43,7 +45,9 @@ def steward_may_erase(*, memorial: Memorial) -> bool:
     return wishes_get(memorial_id=memorial.id).ending == EndingRule.ERASE
 
 
-def erasure_membership_for(*, user: Any, memorial_id: uuid.UUID | str) -> Membership:
+def erasure_membership_for(
+    *, user: User | AnonymousUser, memorial_id: uuid.UUID | str
+) -> Membership:
     """The caller's membership if they may erase this memorial: its subject, or a steward
     the wishes allow after death. Everyone else: MemorialNotFound (a 404)."""
     membership = memorial_get_for(
@@ -81,7 +85,9 @@ def memorial_erased_check(*, memorial_id: uuid.UUID | str) -> None:
         raise MemorialErased(str(memorial_id))
 
 
-def erasure_certificate_get_for(*, user: Any, certificate_id: uuid.UUID) -> ErasureCertificate:
+def erasure_certificate_get_for(
+    *, user: User | AnonymousUser | None, certificate_id: uuid.UUID
+) -> ErasureCertificate:
     """The certificate, for the person who erased the memorial; a 404 for anyone else."""
     if user is None or not user.is_authenticated:
         raise MemorialNotFound
@@ -91,5 +97,5 @@ def erasure_certificate_get_for(*, user: Any, certificate_id: uuid.UUID) -> Eras
     return certificate
 
 
-def erasure_certificate_list_for(*, user: Any) -> list[ErasureCertificate]:
+def erasure_certificate_list_for(*, user: User) -> list[ErasureCertificate]:
     return list(ErasureCertificate.objects.filter(erased_by=user))

@@ -28,6 +28,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from core.audit import audit_checkpoint_document, audit_checkpoint_sign, audit_record
 from core.crypto import memorial_key_destroy
 from core.events import EventKind, event_send_on_commit
@@ -74,7 +75,7 @@ def _holder_erase(holder: DataHolder, memorial_id: uuid.UUID, before: int | None
     return outcome
 
 
-def _actor_role(memorial_id: uuid.UUID, actor: Any) -> str:
+def _actor_role(memorial_id: uuid.UUID, actor: User | None) -> str:
     if not getattr(actor, "is_authenticated", False):
         return "system"  # e.g. a sunset whose wishes say "erase everything"
     role = (
@@ -95,7 +96,7 @@ SEARCH_STRUCTURES_NOTE = (
 )
 
 
-def memorial_erase(*, memorial: Memorial, actor: Any, reason: str) -> ErasureCertificate:
+def memorial_erase(*, memorial: Memorial, actor: User | None, reason: str) -> ErasureCertificate:
     """Pull the kill switch. `reason` is a short, content-free phrase for the certificate
     (e.g. "kill switch pulled by the subject"). Returns the stored, signed certificate;
     on a memorial already erased, returns its certificate."""

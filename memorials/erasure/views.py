@@ -66,7 +66,7 @@ def erasure_confirm(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRespons
         return render(request, "memorials/erasure/confirm.html", context, status=400)
     certificate = memorial_erase(
         memorial=membership.memorial,
-        actor=request.user,
+        actor=membership.user,
         reason=f"kill switch pulled by the {membership.get_role_display().lower()}",
     )
     return redirect("rights:erased", certificate_id=certificate.id)
@@ -116,7 +116,7 @@ def export_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def export_download(request: HttpRequest, memorial_id: uuid.UUID) -> FileResponse:
     membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=[Role.SUBJECT])
-    archive = memorial_export_build(memorial=membership.memorial, user=request.user)
+    archive = memorial_export_build(memorial=membership.memorial, user=membership.user)
     filename = f"legacy-export-{timezone.now():%Y-%m-%d}.zip"
     return FileResponse(
         archive, as_attachment=True, filename=filename, content_type="application/zip"

@@ -25,7 +25,8 @@ from corpus.models import Passage
 from corpus.services.documents import correspondent_add, identity_add
 from corpus.services.ingest import upload_ingest
 from corpus.services.uploads import upload_create
-from memorials.activation import activation_key_issue, activation_start
+from memorials.activation.keys import activation_key_issue
+from memorials.activation.requests import activation_start
 from memorials.erasure.services import memorial_erase
 from memorials.models import ErasureCertificate, Memorial, MemorialState, MemorialWishes, Role
 from tests.accounts.factories import UserFactory

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from core import mail as outbox
 from core.models import OutboundMail
-from memorials.activation import activation_key_issue, activation_start
+from memorials.activation.keys import activation_key_issue
+from memorials.activation.requests import activation_start
 from memorials.models import Role
 from tests.memorials.conftest import certificate_upload
 from tests.memorials.factories import MembershipFactory, MemorialFactory

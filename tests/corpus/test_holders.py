@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from core.files import memorial_file_exists, memorial_files_count
 from core.holders import holders
 from corpus.models import Document, Passage, SubjectIdentity, Upload
-from corpus.storage import upload_file_path, uploads_dir
 from tests.corpus.conftest import SAMPLE_CHAT, ingest, whatsapp_export
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +45,8 @@ def test_export_has_the_original_files_and_the_readable_passages(memorial):
 def test_erase_removes_rows_and_files(memorial):
     SubjectIdentity.objects.create(memorial=memorial, kind="name", value="Ann Smith")
     upload = ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT))
-    path = upload_file_path(upload.path)
-    assert path.exists()
+    assert memorial_file_exists(name=upload.path)
+    assert upload.path == f"memorials/{memorial.id}/uploads/{upload.id}.enc"
     assert {holder.name for holder in corpus_holders()} == {
         "corpus.passages", "corpus.documents", "corpus.uploads",
     }  # fmt: skip
@@ -54,7 +54,8 @@ def test_erase_removes_rows_and_files(memorial):
     assert counts == {"corpus.passages": 7, "corpus.documents": 1, "corpus.uploads": 1}
     for holder in corpus_holders():
         holder.erase(memorial.id)
-    assert not path.exists() and not uploads_dir(memorial_id=memorial.id).exists()
+    assert not memorial_file_exists(name=upload.path)
+    assert memorial_files_count(memorial_id=memorial.id, kind="uploads") == 0
     assert not Passage.objects.filter(memorial=memorial).exists()
     assert not Document.objects.filter(memorial=memorial).exists()
     assert not Upload.objects.filter(memorial=memorial).exists()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from core.files import memorial_file_storage
 from corpus.models import Document, Passage, Register, SubjectIdentity, UploadStatus
-from corpus.storage import upload_file_path
 from tests.corpus.conftest import SAMPLE_CHAT, ingest, upload, whatsapp_export, zip_of
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,8 @@ def test_a_chat_is_stored_encrypted_embedded_and_indexed(memorial):
     assert [p.is_subject for p in passages] == [True, False, True, False, True, False, True]
     assert passages[1].speaker == "George" and passages[1].sent_at.year == 2021
     # and nothing of the content is readable at rest: not the file, the text, the title
-    raw = upload_file_path(done.path).read_bytes()
+    with memorial_file_storage().open(done.path, "rb") as stored:
+        raw = stored.read()
     assert b"tomatoes" not in raw
     assert b"tomatoes" not in bytes(passages[0].text_encrypted)
     assert b"tomatoes" not in bytes(document.text_encrypted)

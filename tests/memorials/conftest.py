@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from memorials.activation import activation_key_issue, activation_start
+from memorials.activation.keys import activation_key_issue
+from memorials.activation.requests import activation_start
 from memorials.models import Role
 from tests.memorials.factories import MembershipFactory, MemorialFactory
 

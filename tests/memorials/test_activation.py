@@ -11,18 +11,17 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from core.audit import audit_events_for
-from memorials.activation import (
-    ActivationError,
+from memorials.activation.approvals import (
     activation_approve,
     activation_approve_as_staff,
     activation_cancel,
-    activation_certificate_chunks,
-    activation_is_approved,
-    activation_key_hash,
-    activation_key_issue,
     activation_reject,
-    activation_start,
 )
+from memorials.activation.certificates import activation_certificate_chunks
+from memorials.activation.keys import activation_key_hash, activation_key_issue
+from memorials.activation.requests import activation_start
+from memorials.activation.rules import ActivationError
+from memorials.activation.selectors import activation_is_approved
 from memorials.models import ActivationKey, ActivationRequest, ActivationStatus, MemorialState, Role
 from tests.accounts.factories import UserFactory
 from tests.memorials.conftest import PDF, certificate_upload

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from core.files import memorial_file_exists, memorial_files_count
 from core.holders import holders
-from memorials.activation import certificate_dir
 from memorials.models import ActivationKey, ActivationRequest, MemorialWishes, SunsetRule
 from memorials.wishes import wishes_update
 from tests.memorials.conftest import PDF
@@ -52,14 +51,16 @@ def test_export_holds_the_wishes_and_the_certificate(wished, pending):
     assert "key_hash" not in writer.files["memorial/activation.json"].decode()
 
 
-def test_erase_deletes_rows_and_certificate_files(wished, pending):
-    files = certificate_dir(memorial_id=wished.id)
-    assert any(Path(files).iterdir())
+def test_erase_deletes_rows_and_certificate_files(wished, pending, media_root):
+    folder = media_root / "memorials" / str(wished.id) / "activation"
+    assert memorial_file_exists(name=pending.certificate_path)
     wishes, activation = holder("memorials.wishes"), holder("memorials.activation")
     assert wishes.count(wished.id) == 1 and activation.count(wished.id) == 2  # request + key
     assert wishes.erase(wished.id) == 1
     assert activation.erase(wished.id) == 2
-    assert not files.exists()
+    assert not memorial_file_exists(name=pending.certificate_path)
+    assert memorial_files_count(memorial_id=wished.id, kind="activation") == 0
+    assert not folder.exists()  # nor the folder that held it
     assert not MemorialWishes.objects.filter(memorial=wished).exists()
     assert not ActivationRequest.objects.filter(memorial=wished).exists()
     assert not ActivationKey.objects.filter(memorial=wished).exists()

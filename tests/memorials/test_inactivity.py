@@ -8,8 +8,10 @@ import pytest
 from django.core import mail
 
 from core.audit import audit_events_for
-from memorials.activation import activation_approve, activation_key_issue, activation_start
-from memorials.inactivity import inactivity_check, months_after
+from memorials.activation.approvals import activation_approve
+from memorials.activation.keys import activation_key_issue
+from memorials.activation.requests import activation_start
+from memorials.inactivity import inactive_from, inactivity_check
 from memorials.models import InactivityWatch
 from memorials.tasks import memorial_inactivity_check
 from tests.memorials.conftest import certificate_upload
@@ -40,10 +42,14 @@ def run(now, capture):
         return inactivity_check(now=now)
 
 
-def test_months_after_keeps_the_day_or_the_months_last():
-    assert months_after(datetime(2024, 1, 31, tzinfo=UTC), 1) == datetime(2024, 2, 29, tzinfo=UTC)
-    assert months_after(SEEN, 12) == DUE
-    assert months_after(datetime(2024, 11, 5, tzinfo=UTC), 3) == datetime(2025, 2, 5, tzinfo=UTC)
+def test_inactivity_starts_the_same_day_months_later_or_on_the_months_last(settings):
+    assert inactive_from(seen_at=SEEN) == DUE
+    settings.INACTIVITY_MONTHS = 1
+    jan_31 = datetime(2024, 1, 31, 9, 0, tzinfo=UTC)
+    assert inactive_from(seen_at=jan_31) == datetime(2024, 2, 29, 9, 0, tzinfo=UTC)
+    settings.INACTIVITY_MONTHS = 3
+    nov_5 = datetime(2024, 11, 5, tzinfo=UTC)
+    assert inactive_from(seen_at=nov_5) == datetime(2025, 2, 5, tzinfo=UTC)
 
 
 def test_warnings_at_the_set_times_then_the_stewards(

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import AuditEvent
-from memorials.activation import activation_key_get, activation_key_issue
+from memorials.activation.keys import activation_key_get, activation_key_issue
 from memorials.models import Membership, Role
 from memorials.selectors import MemorialNotFound, memorial_get_for
 from memorials.services import MembershipError, membership_remove

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
 from core.audit import audit_events_for
 from memorials import sunset as sunset_module
-from memorials.activation import activation_approve
-from memorials.models import EndingRule, MemorialState, MemorialSunset, SunsetRule, VisitorRule
+from memorials.activation.approvals import activation_approve
+from memorials.models import (
+    ActivationRequest,
+    EndingRule,
+    MemorialState,
+    MemorialSunset,
+    SunsetRule,
+    VisitorRule,
+)
 from memorials.sunset import memorial_archive_kept, sunset_check, sunset_due_at
 from memorials.wishes import wishes_update
 
@@ -54,6 +61,14 @@ def test_n_years_after_activation_the_memorial_closes_and_keeps_an_archive(memor
     assert sunset_check(now=due + timedelta(days=1))["closed"] == 0  # safe to run again
     event = audit_events_for(memorial_id=memorial.id)[0]
     assert (event.action, event.data) == ("sunset.closed", {"ending": "archive"})
+
+
+def test_a_sunset_in_years_from_a_leap_day_falls_on_the_last_of_february(memorial, activated):
+    ActivationRequest.objects.filter(memorial=memorial).update(
+        decided_at=datetime(2024, 2, 29, 12, 0, tzinfo=UTC)
+    )
+    wish(memorial, sunset=SunsetRule.YEARS, sunset_years=1)
+    assert sunset_due_at(memorial=memorial) == datetime(2025, 2, 28, 12, 0, tzinfo=UTC)
 
 
 def test_a_date_sunset_closes_on_that_date(memorial, activated):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core.audit import audit_events_for
 from core.consent import ConsentScope
-from memorials.activation import activation_approve
+from memorials.activation.approvals import activation_approve
 from memorials.models import MemorialState, MemorialWishes, Role, SunsetRule, VisitorRule
 from memorials.wishes import (
     WishesError,
