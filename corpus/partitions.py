@@ -23,6 +23,7 @@ from django.db import DatabaseError, connection, transaction
 
 from consent.gate import consent_require
 from core.consent import ConsentScope
+from memorials.models import Memorial, MemorialState
 
 logger = logging.getLogger(__name__)
 
@@ -99,8 +100,6 @@ def passage_partition_drop(*, memorial_id: uuid.UUID | str) -> bool:
 
 def passage_partitions_sweep() -> int:
     """Drop the leftover partitions of erased or deleted memorials; the number dropped."""
-    from memorials.models import Memorial, MemorialState
-
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT partition.relname FROM pg_inherits"
