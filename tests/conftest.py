@@ -45,7 +45,19 @@ def django_db_setup(
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock(), connected_as_owner(connection):
+            _other_sessions_end(connection.settings_dict["NAME"])
             teardown_databases(db_cfg, verbosity=verbosity)
+
+
+def _other_sessions_end(database: str) -> None:
+    """A connection some thread of the run left open (a live server's, a worker's) would
+    keep the test database from being dropped: end them, as its owner may."""
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database],
+        )
 
 
 @pytest.fixture(scope="session")
