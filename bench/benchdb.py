@@ -89,6 +89,7 @@ def bench_memorial(name: str):  # type: ignore[no-untyped-def]
     from accounts.models import User
     from consent.models import ConsentDocument, ConsentRecord
     from core.consent import ConsentScope
+    from core.crypto import memorial_cipher
     from memorials.services import memorial_create
 
     user = User.objects.create_user(email=f"bench-{uuid.uuid4().hex[:8]}@example.org")
@@ -101,7 +102,8 @@ def bench_memorial(name: str):  # type: ignore[no-untyped-def]
     )  # fmt: skip
     ConsentRecord.objects.create(
         memorial=memorial, scope=ConsentScope.CORPUS, document=document,
-        document_sha256=document.sha256, signer=user, typed_name=name,
+        document_sha256=document.sha256, signer=user,
+        typed_name_encrypted=memorial_cipher(memorial_id=memorial.id).encrypt_text(name),
         method=ConsentRecord.Method.PASSWORD,
     )  # fmt: skip
     return memorial

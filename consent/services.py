@@ -13,6 +13,7 @@ from consent.selectors import consent_document_latest
 from consent.signals import consent_revoked
 from core.audit import audit_record
 from core.consent import ConsentScope
+from core.crypto import memorial_cipher
 from core.events import EventKind, event_send_on_commit
 from core.tasks import memorial_tasks_withdraw
 from memorials.models import Role
@@ -83,7 +84,9 @@ def consent_sign(
                 document=document,
                 document_sha256=document.sha256,
                 signer=user,
-                typed_name=" ".join(typed_name.split()),
+                typed_name_encrypted=memorial_cipher(memorial_id=memorial.id).encrypt_text(
+                    " ".join(typed_name.split())
+                ),
                 method=method,
                 ip_address=ip_address or None,
                 user_agent=(user_agent or "")[:500],

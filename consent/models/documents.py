@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from core.consent import ConsentScope
+from core.crypto import memorial_cipher
 
 
 class ConsentDocument(models.Model):
@@ -67,7 +68,9 @@ class ConsentRecord(models.Model):
     document = models.ForeignKey(ConsentDocument, on_delete=models.PROTECT)
     document_sha256 = models.CharField(max_length=64)
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    typed_name = models.CharField(max_length=200)
+    # The name they typed to sign, encrypted with the memorial's key: it is often the
+    # memorial's own name, and must go with the key when the memorial is erased.
+    typed_name_encrypted = models.BinaryField()
     method = models.CharField(max_length=16, choices=Method.choices)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
@@ -94,3 +97,9 @@ class ConsentRecord(models.Model):
     @property
     def is_live(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def typed_name(self) -> str:
+        """The name as typed (decrypted; KeyDestroyed once the memorial is erased)."""
+        cipher = memorial_cipher(memorial_id=self.memorial_id)
+        return cipher.decrypt_text(bytes(self.typed_name_encrypted))

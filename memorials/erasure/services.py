@@ -13,6 +13,8 @@ is not tried again automatically; that retry is still to be built):
    finds no consent record any more), and its ciphertext cannot be opened (KeyDestroyed);
 4. run every registered holder's erase (files, rows, vectors, remote copies), each in its
    own savepoint: a failure is recorded on the certificate, never hidden, and the rest go on;
+   then recompute the database's statistics and, where it may, force a checkpoint and a WAL
+   switch (`core.database.database_scrub`), so no sample of the rows stays in pg_stats;
 5. the Memorial row becomes a tombstone (state `erased`, name blanked), the audit log's head
    is signed (a checkpoint, carried by the certificate), the certificate is signed and
    stored, "memorial.erased" is audited, and on commit the memorial's sockets are told
@@ -31,6 +33,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.audit import audit_checkpoint_document, audit_checkpoint_sign, audit_record
 from core.crypto import memorial_key_destroy
+from core.database import database_scrub
 from core.events import EventKind, event_send_on_commit
 from core.holders import DataHolder, holder_count, holders
 from core.signing import (
@@ -96,6 +99,22 @@ SEARCH_STRUCTURES_NOTE = (
 )
 
 
+# What the kill switch cannot reach, said plainly on every certificate.
+BACKUPS_NOTE = (
+    "Backups and copies of the database made before this erasure still hold this memorial's "
+    "rows, but only as ciphertext and keyed search tokens: without the data key, destroyed "
+    "above, they cannot be read. Legacy cannot delete copies it does not hold."
+)
+
+
+def _database_scrub() -> dict[str, Any]:
+    try:
+        return database_scrub()
+    except Exception as error:  # recorded on the certificate, never hidden
+        logger.exception("the database could not be scrubbed after an erasure")
+        return {"statistics_recomputed": False, "error": type(error).__name__}
+
+
 def memorial_erase(*, memorial: Memorial, actor: User | None, reason: str) -> ErasureCertificate:
     """Pull the kill switch. `reason` is a short, content-free phrase for the certificate
     (e.g. "kill switch pulled by the subject"). Returns the stored, signed certificate;
@@ -115,9 +134,11 @@ def memorial_erase(*, memorial: Memorial, actor: User | None, reason: str) -> Er
         key_destroyed = memorial_key_destroy(memorial_id=memorial_id)
     key_destroyed_at = timezone.now()
 
-    # 3. Stop background work; 4. erase what every holder keeps.
+    # 3. Stop background work; 4. erase what every holder keeps, then what the database
+    # keeps beside the rows (statistics, the current WAL).
     tasks = _tasks_revoke(memorial_id)
     outcomes = [_holder_erase(holder, memorial_id, before[holder.name]) for holder in ordered]
+    database = _database_scrub()
 
     # 5. Tombstone, certificate, audit; sockets after commit.
     with transaction.atomic():
@@ -147,6 +168,8 @@ def memorial_erase(*, memorial: Memorial, actor: User | None, reason: str) -> Er
                     "so every copy of its encrypted content, backups included, is unreadable",
                 },
                 "search_structures": SEARCH_STRUCTURES_NOTE,
+                "database": database,
+                "backups": BACKUPS_NOTE,
                 "tasks": tasks,
                 "data": outcomes,
                 "complete": all(o["status"] == "erased" and o["after"] == 0 for o in outcomes),

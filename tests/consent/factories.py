@@ -4,6 +4,7 @@ import factory
 
 from consent.models import ConsentDocument, ConsentRecord
 from core.consent import ConsentScope
+from core.crypto import memorial_cipher
 from tests.memorials.factories import MemorialFactory
 
 
@@ -30,7 +31,9 @@ class ConsentRecordFactory(factory.django.DjangoModelFactory):
     document = factory.SubFactory(ConsentDocumentFactory, scope=factory.SelfAttribute("..scope"))
     document_sha256 = factory.SelfAttribute("document.sha256")
     signer = factory.SelfAttribute("memorial.subject")
-    typed_name = factory.SelfAttribute("memorial.name")
+    typed_name_encrypted = factory.LazyAttribute(
+        lambda o: memorial_cipher(memorial_id=o.memorial.id).encrypt_text(o.memorial.name)
+    )
     method = ConsentRecord.Method.PASSWORD
 
 

@@ -8,6 +8,7 @@ import uuid
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -299,3 +300,35 @@ def test_family_and_strangers_get_404_from_the_kill_switch(client):
     for user in (family, UserFactory()):
         client.force_login(user)
         assert client.get(reverse("rights:erase", args=[memorial.id])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_the_holders_the_database_forgets_its_samples_of_the_rows(database_owner):
+    # given a memorial whose invitation address the planner has sampled into pg_stats
+    memorial = filled_memorial()
+    marker = "statmarker" + uuid.uuid4().hex[:8]
+    for number in range(30):
+        InvitationFactory(memorial=memorial, email=f"{marker}{number}@example.org")
+    database_owner.execute("ANALYZE memorials_invitation")  # only a table's owner may
+    assert _in_statistics(marker)
+    # when it is erased
+    certificate = memorial_erase(memorial=memorial, actor=memorial.subject, reason="test")
+    # then the statistics were computed again without them, and the certificate says so,
+    # with what it cannot reach
+    assert not _in_statistics(marker)
+    assert certificate.body["database"] == {
+        "statistics_recomputed": True,
+        "checkpoint": True,
+        "wal_switched": True,
+    }
+    assert "Backups" in certificate.body["backups"]
+
+
+def _in_statistics(needle: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stats WHERE strpos(most_common_vals::text, %s) > 0"
+            " OR strpos(histogram_bounds::text, %s) > 0",
+            [needle, needle],
+        )
+        return cursor.fetchone()[0] > 0
