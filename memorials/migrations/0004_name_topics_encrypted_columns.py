@@ -1,0 +1,24 @@
+"""The memorial's name and the wishes' forbidden topics get encrypted columns beside the
+clear ones; 0005 fills them, 0006 drops the clear ones."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("memorials", "0003_erasurecertificate_from_consent"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="memorial",
+            name="name_encrypted",
+            field=models.BinaryField(default=b""),
+            preserve_default=False,
+        ),
+        migrations.AddField(
+            model_name="memorialwishes",
+            name="forbidden_topics_encrypted",
+            field=models.BinaryField(blank=True, default=b""),
+        ),
+    ]
