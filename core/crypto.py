@@ -182,14 +182,15 @@ def memorial_ciphers(*, memorial_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Me
     key is destroyed, or was never made, is left out."""
     keys = MemorialKey.objects.filter(memorial_id__in=list(memorial_ids), wrapped_key__isnull=False)
     return {
-        key.memorial_id: memorial_cipher_unwrap(
-            memorial_id=key.memorial_id, wrapped_key=key.wrapped_key
-        )
-        for key in keys
+        memorial_id: memorial_cipher_unwrap(memorial_id=memorial_id, wrapped_key=wrapped)
+        for memorial_id, wrapped in keys.values_list("memorial_id", "wrapped_key")
+        if wrapped is not None
     }
 
 
-def memorial_cipher_unwrap(*, memorial_id: uuid.UUID, wrapped_key: bytes) -> MemorialCipher:
+def memorial_cipher_unwrap(
+    *, memorial_id: uuid.UUID, wrapped_key: bytes | memoryview
+) -> MemorialCipher:
     """The cipher of a wrapped data key as a key row stores it. Data migrations use it with
     their historical rows; everything else calls `memorial_cipher`."""
     return MemorialCipher(memorial_id, _open(master_key(), bytes(wrapped_key), _MASTER_AAD))

@@ -3,7 +3,8 @@ identities, correspondents, register reasons, upload outcomes), with keyed hashe
 are matched; 0008 fills them, 0009 drops the clear columns and makes the keyed hashes unique.
 
 The unique constraints on the clear values go first, so that going back (0009, 0008, then
-this) puts them back only once the clear values are restored."""
+this) puts them back only once the clear values are restored; and the clear columns that had
+no default get one, so that going back can add them again to tables with rows."""
 
 from django.db import migrations, models
 
@@ -29,6 +30,19 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="upload", name="name", field=models.CharField(default="", max_length=255)
+        ),
+        migrations.AlterField(
+            model_name="subjectidentity",
+            name="value",
+            field=models.CharField(default="", max_length=255),
+        ),
+        migrations.AlterField(
+            model_name="correspondent",
+            name="value",
+            field=models.CharField(default="", max_length=255),
+        ),
         migrations.RemoveConstraint(model_name="subjectidentity", name="identity_once_per_memorial"),
         migrations.RemoveConstraint(
             model_name="correspondent", name="correspondent_once_per_memorial"

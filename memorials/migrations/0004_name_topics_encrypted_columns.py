@@ -1,5 +1,6 @@
 """The memorial's name and the wishes' forbidden topics get encrypted columns beside the
-clear ones; 0005 fills them, 0006 drops the clear ones."""
+clear ones; 0005 fills them, 0006 drops the clear ones. The clear name gets a default, so
+that going back can add it again to a table with rows."""
 
 from django.db import migrations, models
 
@@ -10,6 +11,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="memorial",
+            name="name",
+            field=models.CharField(
+                default="", help_text="The name the family knows them by.", max_length=200
+            ),
+        ),
         migrations.AddField(
             model_name="memorial",
             name="name_encrypted",
