@@ -118,7 +118,9 @@ def texts(count: int, rng: np.random.Generator) -> list[str]:
     return [" ".join(words[end - length : end]) for end, length in zip(ends, lengths, strict=True)]
 
 
-def fill(memorial, document, count: int, rng: np.random.Generator, *, encrypt) -> None:  # type: ignore[no-untyped-def]
+def fill(  # type: ignore[no-untyped-def]
+    memorial, document, count: int, rng: np.random.Generator, *, encrypt, speaker_hash
+) -> None:
     from django.db import connection
     from pgvector.psycopg import register_vector
 
@@ -148,10 +150,11 @@ def fill(memorial, document, count: int, rng: np.random.Generator, *, encrypt) -
                     copy.write_row((start + offset, encrypt(text), vector, f"Ann Smith: {text}"))
         cursor.execute(
             "INSERT INTO corpus_passage (memorial_id, document_id, position, text_encrypted, "
-            "speaker, speaker_id, is_subject, sent_at, register, embedding, search) "
-            "SELECT %s, %s, position, text_encrypted, 'Ann Smith', '', true, NULL, 'friends', "
+            "speaker_encrypted, speaker_id_encrypted, speaker_hash, speaker_id_hash, "
+            "is_subject, sent_at, register, embedding, search) "
+            "SELECT %s, %s, position, text_encrypted, %s, %s, %s, '', true, NULL, 'friends', "
             "embedding, to_tsvector('english', plain) FROM staging",
-            [memorial.id, document.id],
+            [memorial.id, document.id, encrypt("Ann Smith"), encrypt(""), speaker_hash],
         )
 
 
@@ -161,6 +164,7 @@ def load(per_memorial: int, memorials: int):  # type: ignore[no-untyped-def]
 
     from core.crypto import memorial_cipher
     from corpus.models import Document
+    from corpus.registers import identity_hash
 
     rng = np.random.default_rng(7)
     started = time.perf_counter()
@@ -177,7 +181,14 @@ def load(per_memorial: int, memorials: int):  # type: ignore[no-untyped-def]
                 title_encrypted=cipher.encrypt_text("Chat"), text_encrypted=cipher.encrypt_text(""),
                 register="friends", content_sha256=f"{number:064d}", passages_count=count,
             )  # fmt: skip
-            fill(memorial, document, count, rng, encrypt=cipher.encrypt_text)
+            fill(
+                memorial,
+                document,
+                count,
+                rng,
+                encrypt=cipher.encrypt_text,
+                speaker_hash=identity_hash(cipher=cipher, value="Ann Smith"),
+            )
         made.append(memorial)
         print(f"  memorial {number + 1}/{memorials + 1} ({count} passages) loaded at "
               f"{time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip

@@ -5,6 +5,9 @@ comes from LEGACY_MASTER_KEY or, on the embedded default, is generated once into
 var/master.key. Destroying a memorial's data key makes every copy of its ciphertext
 unreadable, backups included (crypto-shredding). Search structures (vectors, full-text
 lexemes) cannot be encrypted and still searched: they stay in clear and are deleted on erasure.
+Where a value must be matched for equality (a name against the subject's identities), a keyed
+hash of it (`MemorialCipher.keyed_hash`) is stored beside its ciphertext: equal values hash
+alike within one memorial, and nothing can be learnt or matched once its key is destroyed.
 
 Ciphertext layout: 1 version byte, 12-byte nonce, AES-GCM ciphertext+tag; the memorial's id
 is the associated data, so a ciphertext cannot be moved to another memorial.
@@ -16,12 +19,14 @@ import base64
 import logging
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -79,15 +84,19 @@ def _open(key: bytes, token: bytes, aad: bytes) -> bytes:
         raise DecryptionFailed("ciphertext does not match this memorial's key") from error
 
 
+def memorial_key_wrap_new() -> bytes:
+    """A fresh data key, wrapped by the master key: what a memorial's key row stores."""
+    return _seal(master_key(), AESGCM.generate_key(bit_length=256), _MASTER_AAD)
+
+
 def memorial_key_ensure(*, memorial_id: uuid.UUID) -> MemorialKey:
     """The memorial's key row, created with a fresh data key on first use."""
     key = MemorialKey.objects.filter(memorial_id=memorial_id).first()
     if key is not None:
         return key
     with transaction.atomic():
-        wrapped = _seal(master_key(), AESGCM.generate_key(bit_length=256), _MASTER_AAD)
         key, _ = MemorialKey.objects.get_or_create(
-            memorial_id=memorial_id, defaults={"wrapped_key": wrapped}
+            memorial_id=memorial_id, defaults={"wrapped_key": memorial_key_wrap_new()}
         )
     return key
 
@@ -118,6 +127,7 @@ class MemorialCipher:
     def __init__(self, memorial_id: uuid.UUID, data_key: bytes) -> None:
         self._aad = str(memorial_id).encode()
         self._key = data_key
+        self._hash_keys: dict[str, bytes] = {}
 
     def encrypt(self, plaintext: bytes) -> bytes:
         return _seal(self._key, plaintext, self._aad)
@@ -130,6 +140,18 @@ class MemorialCipher:
 
     def decrypt_text(self, token: bytes) -> str:
         return self.decrypt(token).decode("utf-8")
+
+    def keyed_hash(self, *, purpose: str, value: str) -> str:
+        """HMAC-SHA256 (hex) of `value` under a sub-key derived from the data key by HKDF
+        with `purpose` as its info: the same value hashes alike within this memorial and
+        purpose only, so it can be looked up for equality without being stored in clear."""
+        if purpose not in self._hash_keys:
+            self._hash_keys[purpose] = HKDF(
+                algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()
+            ).derive(self._key)
+        mac = hmac.HMAC(self._hash_keys[purpose], hashes.SHA256())
+        mac.update(value.encode("utf-8"))
+        return mac.finalize().hex()
 
     def encrypt_stream(self, source: BinaryIO, target: BinaryIO) -> int:
         """Encrypt a file chunk by chunk (never whole in memory). Returns plaintext bytes."""
@@ -152,7 +174,26 @@ def memorial_cipher(*, memorial_id: uuid.UUID) -> MemorialCipher:
     key = memorial_key_ensure(memorial_id=memorial_id)
     if key.wrapped_key is None:
         raise KeyDestroyed(f"the data key of memorial {memorial_id} was destroyed")
-    return MemorialCipher(memorial_id, _open(master_key(), bytes(key.wrapped_key), _MASTER_AAD))
+    return memorial_cipher_unwrap(memorial_id=memorial_id, wrapped_key=key.wrapped_key)
+
+
+def memorial_ciphers(*, memorial_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, MemorialCipher]:
+    """The ciphers of many memorials in one query (a page listing them); a memorial whose
+    key is destroyed, or was never made, is left out."""
+    keys = MemorialKey.objects.filter(memorial_id__in=list(memorial_ids), wrapped_key__isnull=False)
+    return {
+        memorial_id: memorial_cipher_unwrap(memorial_id=memorial_id, wrapped_key=wrapped)
+        for memorial_id, wrapped in keys.values_list("memorial_id", "wrapped_key")
+        if wrapped is not None
+    }
+
+
+def memorial_cipher_unwrap(
+    *, memorial_id: uuid.UUID, wrapped_key: bytes | memoryview
+) -> MemorialCipher:
+    """The cipher of a wrapped data key as a key row stores it. Data migrations use it with
+    their historical rows; everything else calls `memorial_cipher`."""
+    return MemorialCipher(memorial_id, _open(master_key(), bytes(wrapped_key), _MASTER_AAD))
 
 
 def _memorial_key_count(memorial_id: uuid.UUID) -> int:

@@ -3,6 +3,7 @@ vectors, lexemes and the encrypted files on disk) and included in the subject's 
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from core.crypto import memorial_cipher
@@ -43,8 +44,8 @@ def _passages_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
             {
                 "document": str(passage.document_id),
                 "position": passage.position,
-                "speaker": passage.speaker,
-                "speaker_id": passage.speaker_id,
+                "speaker": cipher.decrypt_text(passage.speaker_encrypted),
+                "speaker_id": cipher.decrypt_text(passage.speaker_id_encrypted),
                 "is_you": passage.is_subject,
                 "sent_at": passage.sent_at.isoformat() if passage.sent_at else None,
                 "register": passage.register,
@@ -76,13 +77,14 @@ def _documents_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
                 "upload": str(document.upload_id) if document.upload_id else None,
                 "kind": document.kind,
                 "source": document.source,
-                "source_path": document.source_path,
+                "source_path": cipher.decrypt_text(document.source_path_encrypted),
                 "title": cipher.decrypt_text(document.title_encrypted),
-                "author": document.author,
-                "author_id": document.author_id,
-                "audience": document.audience,
+                "author": cipher.decrypt_text(document.author_encrypted),
+                "author_id": cipher.decrypt_text(document.author_id_encrypted),
+                "audience": json.loads(cipher.decrypt_text(document.audience_encrypted)),
                 "date": document.date.isoformat() if document.date else None,
                 "register": document.register,
+                "register_reason": cipher.decrypt_text(document.register_reason_encrypted),
                 "written_by_you": document.is_subject_author,
                 "text": cipher.decrypt_text(document.text_encrypted),
             }
@@ -94,12 +96,17 @@ def _documents_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
     writer.write_json(
         "corpus/people.json",
         {
-            "you": list(
-                SubjectIdentity.objects.filter(memorial_id=memorial_id).values("kind", "value")
-            ),
-            "correspondents": list(
-                Correspondent.objects.filter(memorial_id=memorial_id).values("value", "register")
-            ),
+            "you": [
+                {"kind": identity.kind, "value": cipher.decrypt_text(identity.value_encrypted)}
+                for identity in SubjectIdentity.objects.filter(memorial_id=memorial_id)
+            ],
+            "correspondents": [
+                {
+                    "value": cipher.decrypt_text(correspondent.value_encrypted),
+                    "register": correspondent.register,
+                }
+                for correspondent in Correspondent.objects.filter(memorial_id=memorial_id)
+            ],
         },
     )
 
@@ -120,9 +127,12 @@ def _uploads_erase(memorial_id: uuid.UUID) -> int:
 
 
 def _uploads_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
-    for upload in Upload.objects.filter(memorial_id=memorial_id).order_by("created_at"):
+    cipher = memorial_cipher(memorial_id=memorial_id)
+    uploads = list(Upload.objects.filter(memorial_id=memorial_id).order_by("created_at"))
+    names = {upload.id: cipher.decrypt_text(upload.name_encrypted) for upload in uploads}
+    for upload in uploads:
         writer.write_bytes(
-            f"corpus/files/{upload.id}/{upload.name}",
+            f"corpus/files/{upload.id}/{names[upload.id]}",
             upload_file_chunks(memorial_id=memorial_id, relative=upload.path),
         )
     writer.write_json(
@@ -130,15 +140,15 @@ def _uploads_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
         [
             {
                 "id": str(upload.id),
-                "name": upload.name,
+                "name": names[upload.id],
                 "size": upload.size,
                 "sha256": upload.sha256,
                 "status": upload.status,
                 "error": upload.error,
-                "outcomes": upload.outcomes,
+                "outcomes": json.loads(cipher.decrypt_text(upload.outcomes_encrypted)),
                 "created_at": upload.created_at.isoformat(),
             }
-            for upload in Upload.objects.filter(memorial_id=memorial_id)
+            for upload in uploads
         ],
     )
 

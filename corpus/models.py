@@ -1,10 +1,13 @@
 """A subject's writing: uploads, the documents in them, and their searchable passages.
 
 Content (files on disk, document text, passage text, titles) is encrypted with the memorial's
-own key (`core.crypto`). What must stay searchable cannot be: the embedding vectors and
-the full-text lexemes (`Passage.search`) are kept in clear, as are people's names and addresses
-(speaker, author, audience) and file names, which the subject uses to sort and correct
-authorship. All of it is deleted with the rows (see `corpus.holders`).
+own key (`core.crypto`), and so are the names around it: file names, people's names and
+addresses (speaker, author, audience, the subject's identities, correspondents), register
+reasons and upload outcomes (the `*_encrypted` columns, written by `corpus.services`, read
+decrypted through `corpus.selectors`). Where a name must be matched (whose words are the
+subject's), a keyed hash of it sits beside (`*_hash`: `corpus.registers.identity_hash`).
+What must stay searchable cannot be encrypted: the embedding vectors and the full-text
+lexemes (`Passage.search`). All of it is deleted with the rows (see `corpus.holders`).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ class Upload(models.Model):
     memorial = models.ForeignKey(
         "memorials.Memorial", on_delete=models.CASCADE, related_name="uploads"
     )
-    name = models.CharField(max_length=255)  # as the subject named it
+    name_encrypted = models.BinaryField()  # the file's name, as the subject named it
     size = models.BigIntegerField()
     sha256 = models.CharField(max_length=64)  # of the plaintext, for dedup per memorial
     path = models.CharField(max_length=500)  # its name in the encrypted file store (core.files)
@@ -50,7 +53,7 @@ class Upload(models.Model):
         max_length=16, choices=UploadStatus.choices, default=UploadStatus.QUEUED
     )
     error = models.TextField(blank=True)
-    outcomes = models.JSONField(default=list, blank=True)  # one per file or zip member
+    outcomes_encrypted = models.BinaryField()  # a JSON list: one per file or zip member
     documents_total = models.PositiveIntegerField(default=0)
     documents_done = models.PositiveIntegerField(default=0)
     passages_count = models.PositiveIntegerField(default=0)
@@ -67,7 +70,7 @@ class Upload(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return f"upload {self.id}"
 
     @property
     def is_finished(self) -> bool:
@@ -86,15 +89,19 @@ class Document(models.Model):
     )
     kind = models.CharField(max_length=16)  # email, chat, post, journal, document
     source = models.CharField(max_length=32)  # the format: mbox, whatsapp, ...
-    source_path = models.CharField(max_length=500, blank=True)  # file, or member of a zip
+    source_path_encrypted = models.BinaryField()  # file, or member of a zip
     title_encrypted = models.BinaryField()
     text_encrypted = models.BinaryField()
-    author = models.CharField(max_length=255, blank=True)
-    author_id = models.CharField(max_length=255, blank=True)
-    audience = models.JSONField(default=list, blank=True)  # the other people in it
+    author_encrypted = models.BinaryField()
+    author_id_encrypted = models.BinaryField()
+    # Keyed hashes of the normalised author and author id ("" when there is none): whose
+    # words these are is marked again by them when the subject's identities change.
+    author_hash = models.CharField(max_length=64, blank=True)
+    author_id_hash = models.CharField(max_length=64, blank=True)
+    audience_encrypted = models.BinaryField()  # a JSON list: the other people in it
     date = models.DateTimeField(null=True, blank=True)
     register = models.CharField(max_length=16, choices=Register.choices)
-    register_reason = models.CharField(max_length=255, blank=True)  # why it was inferred
+    register_reason_encrypted = models.BinaryField()  # why it was inferred
     register_corrected = models.BooleanField(default=False)  # set by the subject: kept
     is_subject_author = models.BooleanField(default=False)
     content_sha256 = models.CharField(max_length=64)  # dedup across uploads
@@ -127,8 +134,11 @@ class Passage(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="passages")
     position = models.PositiveIntegerField()
     text_encrypted = models.BinaryField()
-    speaker = models.CharField(max_length=255, blank=True)
-    speaker_id = models.CharField(max_length=255, blank=True)
+    speaker_encrypted = models.BinaryField()
+    speaker_id_encrypted = models.BinaryField()
+    # Keyed hashes of the normalised speaker and speaker id, as on Document.
+    speaker_hash = models.CharField(max_length=64, blank=True)
+    speaker_id_hash = models.CharField(max_length=64, blank=True)
     is_subject = models.BooleanField(default=False)  # the subject's own words: their voice
     sent_at = models.DateTimeField(null=True, blank=True)
     register = models.CharField(max_length=16, choices=Register.choices)  # the document's
@@ -171,19 +181,20 @@ class SubjectIdentity(models.Model):
         "memorials.Memorial", on_delete=models.CASCADE, related_name="identities"
     )
     kind = models.CharField(max_length=16, choices=IdentityKind.choices)
-    value = models.CharField(max_length=255)
+    value_encrypted = models.BinaryField()
+    value_hash = models.CharField(max_length=64)  # keyed hash of the normalised value
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["kind", "value"]
+        ordering = ["kind", "created_at"]  # by value: decrypted, in `corpus.selectors`
         constraints = [
             models.UniqueConstraint(
-                fields=["memorial", "kind", "value"], name="identity_once_per_memorial"
+                fields=["memorial", "kind", "value_hash"], name="identity_once_per_memorial"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind}: {self.value}"
+        return f"{self.kind} {self.id}"
 
 
 class Correspondent(models.Model):
@@ -192,20 +203,21 @@ class Correspondent(models.Model):
     memorial = models.ForeignKey(
         "memorials.Memorial", on_delete=models.CASCADE, related_name="correspondents"
     )
-    value = models.CharField(max_length=255)  # a name, address or handle
+    value_encrypted = models.BinaryField()  # a name, address or handle
+    value_hash = models.CharField(max_length=64)  # keyed hash of the normalised value
     register = models.CharField(max_length=16, choices=Register.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["register", "value"]
+        ordering = ["register", "created_at"]  # by value: decrypted, in `corpus.selectors`
         constraints = [
             models.UniqueConstraint(
-                fields=["memorial", "value"], name="correspondent_once_per_memorial"
+                fields=["memorial", "value_hash"], name="correspondent_once_per_memorial"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.value} ({self.register})"
+        return f"correspondent {self.id} ({self.register})"
 
 
 class CorpusStatistics(models.Model):

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from core.crypto import MemorialCipher
 from corpus.models import Register
 
 PUBLIC_KINDS = frozenset({"post"})
@@ -66,9 +67,20 @@ WORK_WORDS = re.compile(
 _SPACE = re.compile(r"\s+")
 
 
+# The keyed hashes of people's names are derived for this purpose (`MemorialCipher.keyed_hash`).
+NAMES_PURPOSE = "names"
+
+
 def identity_normalise(value: str) -> str:
     """How names, addresses and handles are compared: case, spaces and a leading @ ignored."""
     return _SPACE.sub(" ", value.strip().lower()).removeprefix("@")
+
+
+def identity_hash(*, cipher: MemorialCipher, value: str) -> str:
+    """The keyed hash a name, address or handle is stored and matched by: equal when
+    `identity_normalise` makes two values equal; "" for no value at all."""
+    normalised = identity_normalise(value)
+    return cipher.keyed_hash(purpose=NAMES_PURPOSE, value=normalised) if normalised else ""
 
 
 @dataclass(frozen=True)

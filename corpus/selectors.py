@@ -1,12 +1,16 @@
-"""Reads for the corpus pages. Callers have passed `memorial_get_for` already."""
+"""Reads for the corpus pages. Callers have passed `memorial_get_for` already.
+
+Names (of files, people, registers' reasons) are stored encrypted: the rows read here come
+with them decrypted, by one cipher for the whole page."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 
 from core.crypto import MemorialCipher, memorial_cipher
 from corpus.models import Correspondent, Document, Passage, SubjectIdentity, Upload
@@ -20,30 +24,79 @@ DOCUMENTS_PER_PAGE = 50
 class DocumentRow:
     document: Document
     title: str
+    author: str
+    audience: list[str]
+    register_reason: str
 
 
-def upload_list(*, memorial_id: uuid.UUID) -> QuerySet[Upload]:
-    return Upload.objects.filter(memorial_id=memorial_id).order_by("-created_at")
+@dataclass
+class UploadRow:
+    upload: Upload
+    name: str
+    outcomes: list[dict[str, Any]]  # one per file or zip member
+
+
+@dataclass
+class IdentityRow:
+    identity: SubjectIdentity
+    value: str
+
+
+@dataclass
+class CorrespondentRow:
+    correspondent: Correspondent
+    value: str
+
+
+def upload_list(*, memorial_id: uuid.UUID) -> list[UploadRow]:
+    uploads = Upload.objects.filter(memorial_id=memorial_id).order_by("-created_at")
+    cipher = memorial_cipher(memorial_id=memorial_id)
+    return [
+        UploadRow(
+            upload=upload,
+            name=cipher.decrypt_text(upload.name_encrypted),
+            outcomes=json.loads(cipher.decrypt_text(upload.outcomes_encrypted)),
+        )
+        for upload in uploads
+    ]
 
 
 def upload_get(*, memorial_id: uuid.UUID, upload_id: uuid.UUID) -> Upload | None:
     return Upload.objects.filter(memorial_id=memorial_id, id=upload_id).first()
 
 
-def identity_list(*, memorial_id: uuid.UUID) -> QuerySet[SubjectIdentity]:
-    return SubjectIdentity.objects.filter(memorial_id=memorial_id)
+def upload_name(*, upload: Upload) -> str:
+    return memorial_cipher(memorial_id=upload.memorial_id).decrypt_text(upload.name_encrypted)
 
 
-def correspondent_list(*, memorial_id: uuid.UUID) -> QuerySet[Correspondent]:
-    return Correspondent.objects.filter(memorial_id=memorial_id)
+def identity_list(*, memorial_id: uuid.UUID) -> list[IdentityRow]:
+    """The subject's identities by kind, then value."""
+    cipher = memorial_cipher(memorial_id=memorial_id)
+    rows = [
+        IdentityRow(identity=identity, value=cipher.decrypt_text(identity.value_encrypted))
+        for identity in SubjectIdentity.objects.filter(memorial_id=memorial_id)
+    ]
+    return sorted(rows, key=lambda row: (row.identity.kind, row.value.lower()))
+
+
+def correspondent_list(*, memorial_id: uuid.UUID) -> list[CorrespondentRow]:
+    """The people the subject placed, by register, then value."""
+    cipher = memorial_cipher(memorial_id=memorial_id)
+    rows = [
+        CorrespondentRow(
+            correspondent=correspondent, value=cipher.decrypt_text(correspondent.value_encrypted)
+        )
+        for correspondent in Correspondent.objects.filter(memorial_id=memorial_id)
+    ]
+    return sorted(rows, key=lambda row: (row.correspondent.register, row.value.lower()))
 
 
 def identity_get(*, memorial_id: uuid.UUID, identity_id: int) -> SubjectIdentity | None:
-    return identity_list(memorial_id=memorial_id).filter(id=identity_id).first()
+    return SubjectIdentity.objects.filter(memorial_id=memorial_id, id=identity_id).first()
 
 
 def correspondent_get(*, memorial_id: uuid.UUID, correspondent_id: int) -> Correspondent | None:
-    return correspondent_list(memorial_id=memorial_id).filter(id=correspondent_id).first()
+    return Correspondent.objects.filter(memorial_id=memorial_id, id=correspondent_id).first()
 
 
 def corpus_counts(*, memorial_id: uuid.UUID) -> dict[str, int]:
@@ -76,7 +129,13 @@ def document_page(
     )
     cipher = memorial_cipher(memorial_id=memorial_id)
     rows = [
-        DocumentRow(document=document, title=cipher.decrypt_text(document.title_encrypted))
+        DocumentRow(
+            document=document,
+            title=cipher.decrypt_text(document.title_encrypted),
+            author=cipher.decrypt_text(document.author_encrypted),
+            audience=json.loads(cipher.decrypt_text(document.audience_encrypted)),
+            register_reason=cipher.decrypt_text(document.register_reason_encrypted),
+        )
         for document in current
     ]
     return current, rows
@@ -98,7 +157,7 @@ def passage_page(
             "document_id",
             "position",
             "text_encrypted",
-            "speaker",
+            "speaker_encrypted",
             "is_subject",
             "sent_at",
             "register",
@@ -123,7 +182,7 @@ def _passage_record(passage: Passage, cipher: MemorialCipher) -> PassageRecord:
         document_title=cipher.decrypt_text(passage.document.title_encrypted),
         position=passage.position,
         text=cipher.decrypt_text(passage.text_encrypted),
-        speaker=passage.speaker,
+        speaker=cipher.decrypt_text(passage.speaker_encrypted),
         is_subject=passage.is_subject,
         sent_at=passage.sent_at,
         register=passage.register,

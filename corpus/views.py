@@ -197,8 +197,9 @@ def _upload_receive(
 def upload_remove(
     request: AuthenticatedHttpRequest, membership: Membership, upload: Upload
 ) -> None:
+    name = selectors.upload_name(upload=upload)
     upload_delete(upload=upload, actor=request.user)  # deleting needs no consent
-    messages.success(request, f"{upload.name} and everything read from it are deleted.")
+    messages.success(request, f"{name} and everything read from it are deleted.")
 
 
 @subject_action()

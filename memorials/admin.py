@@ -12,10 +12,13 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Memorial)
 class MemorialAdmin(admin.ModelAdmin):
-    list_display = ["name", "subject", "state", "created_at"]
+    list_display = ["name", "subject", "state", "created_at"]  # the name, decrypted
     list_filter = ["state"]
-    readonly_fields = ["state", "state_changed_at"]  # states change through services only
+    readonly_fields = ["name", "state", "state_changed_at"]  # changed through services only
     inlines = [MembershipInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # `memorial_create` makes one: its key, its encrypted name, its subject
 
 
 @admin.register(Invitation)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+
+from core.crypto import KeyDestroyed, MemorialCipher, memorial_cipher
+
+# What an erased memorial is called: its own name went with its key.
+ERASED_NAME = "Erased memorial"
 
 
 class MemorialState(models.TextChoices):
@@ -26,7 +32,9 @@ class Role(models.TextChoices):
 
 class Memorial(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=200, help_text="The name the family knows them by.")
+    # The name the family knows them by, encrypted with the memorial's own key
+    # (`memorials.services.memorial_create`); read it as `name`.
+    name_encrypted = models.BinaryField()
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memorials_of_self"
     )
@@ -50,6 +58,30 @@ class Memorial(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("memorials:detail", kwargs={"memorial_id": self.id})
+
+    @property
+    def name(self) -> str:
+        """The name, decrypted (once per instance and ciphertext); "Erased memorial" once the
+        memorial is erased or its key destroyed."""
+        return self.name_read()
+
+    def name_read(self, *, cipher: MemorialCipher | None = None) -> str:
+        """`name`, decrypted with `cipher` when the caller holds it (a list of memorials
+        fetches their keys at once: `core.crypto.memorial_ciphers`), else with the key read
+        now."""
+        token = bytes(self.name_encrypted)
+        cached = self.__dict__.get("_name_read")
+        if cached is not None and cached[0] == token:
+            return str(cached[1])
+        if self.state == MemorialState.ERASED:
+            return ERASED_NAME
+        try:
+            cipher = cipher or memorial_cipher(memorial_id=self.id)
+        except KeyDestroyed:
+            return ERASED_NAME
+        name = cipher.decrypt_text(token)
+        self.__dict__["_name_read"] = (token, name)
+        return name
 
 
 class Membership(models.Model):
@@ -151,7 +183,9 @@ class MemorialWishes(models.Model):
     )
     # Lower-cased email addresses, chosen among the memorial's members and invitees.
     named_visitors = models.JSONField(default=list, blank=True)
-    forbidden_topics = models.JSONField(default=list, blank=True)
+    # A JSON list of topics, encrypted with the memorial's key; empty when none was ever set.
+    # Read it as `forbidden_topics`; `memorials.wishes.wishes_update` writes it.
+    forbidden_topics_encrypted = models.BinaryField(default=b"", blank=True)
     talk_while_living = models.BooleanField(default=False)
     sunset = models.CharField(max_length=8, choices=SunsetRule.choices, default=SunsetRule.NONE)
     sunset_years = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -185,6 +219,15 @@ class MemorialWishes(models.Model):
 
     def __str__(self) -> str:
         return f"wishes for {self.memorial_id}"
+
+    @property
+    def forbidden_topics(self) -> list[str]:
+        """Topics the twin must not discuss, decrypted with the memorial's key."""
+        token = bytes(self.forbidden_topics_encrypted)
+        if not token:
+            return []
+        topics = json.loads(memorial_cipher(memorial_id=self.memorial_id).decrypt_text(token))
+        return [str(topic) for topic in topics]
 
 
 # --- Activation after death -------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
+from core.crypto import memorial_ciphers
 from core.events import Audience, memorial_audience_groups
 from memorials.models import Invitation, Membership, MemorialState, Role
 
@@ -60,13 +61,19 @@ def membership_event_groups(*, membership: Membership) -> list[str]:
     )
 
 
-def memorial_list_for_user(*, user: User) -> QuerySet[Membership]:
-    return (
+def memorial_list_for_user(*, user: User) -> list[Membership]:
+    """The user's memberships, newest memorial first, each memorial's name already
+    decrypted: their keys are read in one query, however many there are."""
+    memberships = list(
         Membership.objects.select_related("memorial")
         .filter(user=user)
         .exclude(memorial__state=MemorialState.ERASED)
         .order_by("-memorial__created_at")
     )
+    ciphers = memorial_ciphers(memorial_ids=[m.memorial_id for m in memberships])
+    for membership in memberships:
+        membership.memorial.name_read(cipher=ciphers.get(membership.memorial_id))
+    return memberships
 
 
 def membership_list(*, memorial_id: uuid.UUID) -> QuerySet[Membership]:

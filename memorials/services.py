@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.audit import audit_record
+from core.crypto import memorial_cipher
 from core.events import EventKind, SocketClose, event_send_on_commit
 from core.mail import mail_send_on_commit
 from core.sockets import memorial_user_group, sockets_close_on_commit
@@ -31,8 +32,13 @@ class MembershipError(Exception):
 
 
 def memorial_create(*, subject: User, name: str) -> Memorial:
+    """A new memorial with its subject. Its data key is made first: the name is stored
+    encrypted with it, so the kill switch takes the name too."""
+    memorial = Memorial(subject=subject)
     with transaction.atomic():
-        memorial = Memorial.objects.create(subject=subject, name=name.strip())
+        cipher = memorial_cipher(memorial_id=memorial.id)
+        memorial.name_encrypted = cipher.encrypt_text(name.strip())
+        memorial.save(force_insert=True)
         Membership.objects.create(memorial=memorial, user=subject, role=Role.SUBJECT)
     return memorial
 

@@ -8,6 +8,7 @@ own, audited as "wishes.changed" with the names of the fields that changed, neve
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.audit import audit_record
 from core.consent import ConsentRequired, ConsentScope, consent_gate
+from core.crypto import memorial_cipher
 from memorials.activation.selectors import activation_is_approved
 from memorials.models import (
     EndingRule,
@@ -61,8 +63,8 @@ def wishes_get(*, memorial_id: uuid.UUID | str) -> MemorialWishes:
 
 
 def forbidden_topics(*, memorial_id: uuid.UUID | str) -> list[str]:
-    """Topics the twin must not discuss, as the subject wrote them."""
-    return list(wishes_get(memorial_id=memorial_id).forbidden_topics)
+    """Topics the twin must not discuss, as the subject wrote them (decrypted)."""
+    return wishes_get(memorial_id=memorial_id).forbidden_topics
 
 
 @dataclass(frozen=True)
@@ -222,10 +224,17 @@ def wishes_update(
         changed = [field for field in WISH_FIELDS if getattr(wishes, field) != new[field]]
         if not changed:
             return wishes
+        columns = []
         for field in changed:
-            setattr(wishes, field, new[field])
+            if field == "forbidden_topics":  # stored encrypted with the memorial's key
+                cipher = memorial_cipher(memorial_id=memorial.id)
+                wishes.forbidden_topics_encrypted = cipher.encrypt_text(json.dumps(new[field]))
+                columns.append("forbidden_topics_encrypted")
+            else:
+                setattr(wishes, field, new[field])
+                columns.append(field)
         wishes.updated_by = actor
-        wishes.save(update_fields=[*changed, "updated_by", "updated_at"])
+        wishes.save(update_fields=[*columns, "updated_by", "updated_at"])
         audit_record(
             action="wishes.changed",
             memorial_id=memorial.id,

@@ -11,6 +11,7 @@ from django.db.models import Q
 from consent.gate import consent_require
 from core.audit import audit_record
 from core.consent import ConsentScope
+from core.crypto import memorial_cipher
 from corpus.models import (
     Correspondent,
     Document,
@@ -20,7 +21,7 @@ from corpus.models import (
     SubjectIdentity,
     Upload,
 )
-from corpus.registers import identity_normalise
+from corpus.registers import identity_hash
 from corpus.storage import upload_file_delete
 
 
@@ -86,11 +87,18 @@ def document_register_set(*, document: Document, register: str) -> Document:
     consent_require(memorial_id=document.memorial_id, scope=ConsentScope.CORPUS)
     register = Register(register)
     with transaction.atomic():
+        cipher = memorial_cipher(memorial_id=document.memorial_id)
         document.register = register
-        document.register_reason = "set by you"
+        document.register_reason_encrypted = cipher.encrypt_text("set by you")
         document.register_corrected = True
-        document.save(update_fields=["register", "register_reason", "register_corrected",
-                                     "updated_at"])  # fmt: skip
+        document.save(
+            update_fields=[
+                "register",
+                "register_reason_encrypted",
+                "register_corrected",
+                "updated_at",
+            ]
+        )
         Passage.objects.filter(memorial_id=document.memorial_id, document=document).update(
             register=register
         )
@@ -98,10 +106,17 @@ def document_register_set(*, document: Document, register: str) -> Document:
 
 
 def identity_add(*, memorial_id: uuid.UUID, kind: str, value: str) -> SubjectIdentity:
+    """List a name, address or handle as the subject's (once: a value equal to one listed,
+    as `identity_normalise` compares them, is that one), and mark whose words are whose."""
     consent_require(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
+    cipher = memorial_cipher(memorial_id=memorial_id)
+    value = value.strip()[:255]
     with transaction.atomic():
         identity, _ = SubjectIdentity.objects.get_or_create(
-            memorial_id=memorial_id, kind=IdentityKind(kind), value=value.strip()[:255]
+            memorial_id=memorial_id,
+            kind=IdentityKind(kind),
+            value_hash=identity_hash(cipher=cipher, value=value),
+            defaults={"value_encrypted": cipher.encrypt_text(value)},
         )
         authorship_remark(memorial_id=memorial_id)
     return identity
@@ -115,11 +130,15 @@ def identity_remove(*, identity: SubjectIdentity) -> None:
 
 
 def correspondent_add(*, memorial_id: uuid.UUID, value: str, register: str) -> Correspondent:
+    """Place someone in a register; someone placed before (the same value, as
+    `identity_normalise` compares them) moves, under the name given now."""
     consent_require(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
+    cipher = memorial_cipher(memorial_id=memorial_id)
+    value = value.strip()[:255]
     correspondent, _ = Correspondent.objects.update_or_create(
         memorial_id=memorial_id,
-        value=value.strip()[:255],
-        defaults={"register": Register(register)},
+        value_hash=identity_hash(cipher=cipher, value=value),
+        defaults={"register": Register(register), "value_encrypted": cipher.encrypt_text(value)},
     )
     return correspondent
 
@@ -131,37 +150,23 @@ def correspondent_remove(*, correspondent: Correspondent) -> None:
 
 def authorship_remark(*, memorial_id: uuid.UUID) -> None:
     """Mark again whose words are whose, after the subject changed their identities. Names
-    are compared case-insensitively (a leading @ of a handle ignored); a passage or
-    document with no author at all stays the subject's."""
-    values = {
-        identity_normalise(value)
-        for value in SubjectIdentity.objects.filter(memorial_id=memorial_id).values_list(
-            "value", flat=True
-        )
-    }
-    variants = sorted(values | {"@" + value for value in values})
+    are compared as `identity_normalise` does (case, spaces and a leading @ of a handle
+    ignored), by their keyed hashes; a passage or document with no author at all stays the
+    subject's."""
+    hashes = list(
+        SubjectIdentity.objects.filter(memorial_id=memorial_id).values_list("value_hash", flat=True)
+    )
 
     def matches(name: str, ident: str) -> Q:
-        authorless = Q(**{name: ""}) & Q(**{ident: ""})
-        if not variants:
-            return authorless
         return (
-            authorless
-            | Q(**{f"{name}__iregex": _any_of(variants)})
-            | Q(**{f"{ident}__iregex": _any_of(variants)})
+            Q(**{name: "", ident: ""})
+            | Q(**{f"{name}__in": hashes})
+            | Q(**{f"{ident}__in": hashes})
         )
 
     passages = Passage.objects.filter(memorial_id=memorial_id)
-    passages.filter(matches("speaker", "speaker_id")).update(is_subject=True)
-    passages.exclude(matches("speaker", "speaker_id")).update(is_subject=False)
+    passages.filter(matches("speaker_hash", "speaker_id_hash")).update(is_subject=True)
+    passages.exclude(matches("speaker_hash", "speaker_id_hash")).update(is_subject=False)
     documents = Document.objects.filter(memorial_id=memorial_id)
-    documents.filter(matches("author", "author_id")).update(is_subject_author=True)
-    documents.exclude(matches("author", "author_id")).update(is_subject_author=False)
-
-
-def _any_of(values: list[str]) -> str:
-    """A whole-value, case-insensitive, space-tolerant match of any of `values`."""
-    import re
-
-    parts = [r"\s+".join(re.escape(word) for word in value.split()) for value in values]
-    return r"^\s*(" + "|".join(parts) + r")\s*$"
+    documents.filter(matches("author_hash", "author_id_hash")).update(is_subject_author=True)
+    documents.exclude(matches("author_hash", "author_id_hash")).update(is_subject_author=False)

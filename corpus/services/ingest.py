@@ -7,6 +7,7 @@ withdrawn before it commits, not at all; the upload then says it was stopped.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -17,13 +18,13 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from core.consent import ConsentRequired, ConsentScope
-from core.crypto import memorial_cipher
+from core.crypto import MemorialCipher, memorial_cipher
 from core.events import EventKind, event_send_on_commit, event_send_progress
 from core.tasks import memorial_step
 from corpus.models import Correspondent, SubjectIdentity, Upload, UploadStatus
 from corpus.parsers import FileOutcome, parse_upload
 from corpus.registers import identity_normalise
-from corpus.selectors import corpus_counts
+from corpus.selectors import corpus_counts, upload_name
 from corpus.services.passages_store import CorpusPeople, document_ingest
 from corpus.storage import upload_file_decrypted
 
@@ -46,7 +47,7 @@ FAILED_MESSAGE = (
 def upload_event_data(upload: Upload) -> dict[str, Any]:
     data: dict[str, Any] = {
         "upload_id": str(upload.id),
-        "name": upload.name,
+        "name": upload_name(upload=upload),
         "status": upload.status,
         "status_label": UploadStatus(upload.status).label,
         "done": upload.documents_done,
@@ -80,7 +81,7 @@ def upload_status_set(upload: Upload, status: str, *, error: str | None = None) 
     upload.status = status
     fields: dict[str, Any] = {
         "status": status,
-        "outcomes": upload.outcomes,
+        "outcomes_encrypted": upload.outcomes_encrypted,
         "documents_total": upload.documents_total,
         "documents_done": upload.documents_done,
         "passages_count": upload.passages_count,
@@ -114,17 +115,18 @@ def upload_failed(*, upload_id: uuid.UUID | str) -> None:
         upload_status_set(upload, UploadStatus.FAILED, error=FAILED_MESSAGE)
 
 
-def corpus_people(*, memorial_id: uuid.UUID) -> CorpusPeople:
+def corpus_people(*, memorial_id: uuid.UUID, cipher: MemorialCipher) -> CorpusPeople:
+    """The subject's identities and correspondents, decrypted (a memorial has a few)."""
     identities = frozenset(
-        identity_normalise(value)
+        identity_normalise(cipher.decrypt_text(value))
         for value in SubjectIdentity.objects.filter(memorial_id=memorial_id).values_list(
-            "value", flat=True
+            "value_encrypted", flat=True
         )
     )
     correspondents = {
-        identity_normalise(value): register
+        identity_normalise(cipher.decrypt_text(value)): register
         for value, register in Correspondent.objects.filter(memorial_id=memorial_id).values_list(
-            "value", "register"
+            "value_encrypted", "register"
         )
     }
     return CorpusPeople(identities=identities, correspondents=correspondents)
@@ -141,11 +143,12 @@ def upload_ingest(*, upload_id: uuid.UUID | str) -> Upload | None:
     try:
         if not upload_status_set(upload, UploadStatus.PARSING):
             return upload
-        suffix = PurePath(upload.name).suffix[:16]
+        name = upload_name(upload=upload)
+        suffix = PurePath(name).suffix[:16]
         with upload_file_decrypted(
             memorial_id=upload.memorial_id, relative=upload.path, suffix=suffix
         ) as path:
-            outcomes = parse_upload(path, upload.name)
+            outcomes = parse_upload(path, name)
         _outcomes_ingest(upload, outcomes)
     except ConsentRequired:
         upload_stopped(upload_id=upload.id)
@@ -160,8 +163,8 @@ def upload_ingest(*, upload_id: uuid.UUID | str) -> Upload | None:
 
 def _outcomes_ingest(upload: Upload, outcomes: list[FileOutcome]) -> None:
     memorial_id = upload.memorial_id
-    people = corpus_people(memorial_id=memorial_id)
     cipher = memorial_cipher(memorial_id=memorial_id)
+    people = corpus_people(memorial_id=memorial_id, cipher=cipher)
     upload.documents_total = sum(len(outcome.documents) for outcome in outcomes)
     upload.documents_done = 0
     upload.passages_count = 0
@@ -210,7 +213,7 @@ def _outcomes_ingest(upload: Upload, outcomes: list[FileOutcome]) -> None:
                 upload_event_send(upload)
                 last_event = time.monotonic()
         summaries.append(summary)
-    upload.outcomes = summaries
+    upload.outcomes_encrypted = cipher.encrypt_text(json.dumps(summaries))
     failed = [outcome for outcome in outcomes if outcome.error]
     # The last word, like every document, commits only while the consent holds.
     with memorial_step(memorial_id=memorial_id, scope=ConsentScope.CORPUS):

@@ -20,7 +20,7 @@ from corpus.parsers import ParsedDocument
 from corpus.partitions import passage_partition_ensure
 from corpus.passage_vectors import passage_vectors
 from corpus.passages import split_document
-from corpus.registers import is_subject_speaker, register_infer
+from corpus.registers import identity_hash, is_subject_speaker, register_infer
 
 # Passages embedded and written per round trip: bounds memory for a 100,000-message chat.
 PASSAGE_BATCH = 512
@@ -106,15 +106,17 @@ def document_ingest(
                 upload=upload,
                 kind=parsed.kind,
                 source=parsed.source,
-                source_path=parsed.source_path[:500],
+                source_path_encrypted=cipher.encrypt_text(parsed.source_path),
                 title_encrypted=cipher.encrypt_text(parsed.title or ""),
                 text_encrypted=cipher.encrypt_text(text),
-                author=author[:255],
-                author_id=author_id[:255],
-                audience=audience[:200],
+                author_encrypted=cipher.encrypt_text(author),
+                author_id_encrypted=cipher.encrypt_text(author_id),
+                author_hash=identity_hash(cipher=cipher, value=author),
+                author_id_hash=identity_hash(cipher=cipher, value=author_id),
+                audience_encrypted=cipher.encrypt_text(json.dumps(audience[:200])),
                 date=parsed.date or (first.sent_at if first else None),
                 register=guess.register,
-                register_reason=guess.reason[:255],
+                register_reason_encrypted=cipher.encrypt_text(guess.reason),
                 is_subject_author=is_subject_speaker(
                     author=author, author_id=author_id, identities=people.identities
                 ),
@@ -169,15 +171,18 @@ def _passages_insert(*, document, drafts, vectors, people: CorpusPeople, cipher)
     params: list[Any] = []
     for draft, vector in zip(drafts, vectors, strict=True):
         rows.append(
-            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::vector, to_tsvector(%s::regconfig, %s))"
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::vector,"
+            " to_tsvector(%s::regconfig, %s))"
         )
         params += [
             document.memorial_id,
             document.id,
             draft.position,
             cipher.encrypt_text(draft.text),
-            (draft.speaker or "")[:255],
-            (draft.speaker_id or "")[:255],
+            cipher.encrypt_text(draft.speaker or ""),
+            cipher.encrypt_text(draft.speaker_id or ""),
+            identity_hash(cipher=cipher, value=draft.speaker or ""),
+            identity_hash(cipher=cipher, value=draft.speaker_id or ""),
             is_subject_speaker(
                 author=draft.speaker or "",
                 author_id=draft.speaker_id or "",
@@ -192,9 +197,9 @@ def _passages_insert(*, document, drafts, vectors, people: CorpusPeople, cipher)
     table = Passage._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (memorial_id, document_id, position, text_encrypted, speaker, "
-            "speaker_id, is_subject, sent_at, register, embedding, search) VALUES "
-            + ", ".join(rows),
+            f"INSERT INTO {table} (memorial_id, document_id, position, text_encrypted, "
+            "speaker_encrypted, speaker_id_encrypted, speaker_hash, speaker_id_hash, "
+            "is_subject, sent_at, register, embedding, search) VALUES " + ", ".join(rows),
             params,
         )
 

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from consent.gate import consent_require
 from core.consent import ConsentScope
+from core.crypto import memorial_cipher
 from corpus.models import Upload, UploadStatus
 from corpus.services.ingest import upload_event_data, upload_event_send
 from corpus.storage import file_sha256, upload_file_delete, upload_file_store
@@ -29,12 +30,14 @@ def upload_create(*, memorial_id: uuid.UUID, file: UploadedFile) -> tuple[Upload
     upload_id = uuid.uuid4()
     path = upload_file_store(memorial_id=memorial_id, upload_id=upload_id, source=file)
     name = PurePath(file.name or "upload").name[:255]
+    cipher = memorial_cipher(memorial_id=memorial_id)
     try:
         with transaction.atomic():
             upload = Upload.objects.create(
                 id=upload_id,
                 memorial_id=memorial_id,
-                name=name,
+                name_encrypted=cipher.encrypt_text(name),
+                outcomes_encrypted=cipher.encrypt_text("[]"),
                 size=file.size or 0,
                 sha256=sha256,
                 path=path,

@@ -15,7 +15,8 @@ is not tried again automatically; that retry is still to be built):
    own savepoint: a failure is recorded on the certificate, never hidden, and the rest go on;
    then recompute the database's statistics and, where it may, force a checkpoint and a WAL
    switch (`core.database.database_scrub`), so no sample of the rows stays in pg_stats;
-5. the Memorial row becomes a tombstone (state `erased`, name blanked), the audit log's head
+5. the Memorial row becomes a tombstone (state `erased`; its name, encrypted with the
+   destroyed key, reads "Erased memorial"), the audit log's head
    is signed (a checkpoint, carried by the certificate), the certificate is signed and
    stored, "memorial.erased" is audited, and on commit the memorial's sockets are told
    "erased" (and close).
@@ -48,7 +49,6 @@ from memorials.services import memorial_transition
 
 logger = logging.getLogger(__name__)
 
-TOMBSTONE_NAME = "Erased memorial"
 CERTIFICATE_KIND = "legacy.erasure_certificate"
 
 
@@ -92,8 +92,8 @@ def _actor_role(memorial_id: uuid.UUID, actor: User | None) -> str:
 # Said plainly on every certificate, as in the README: what could not be encrypted at rest.
 SEARCH_STRUCTURES_NOTE = (
     "Search structures could not be encrypted and still be searched: the embedding vectors "
-    "and full-text lexemes of the passages, and people's names, addresses and file names "
-    "kept beside them, were stored in clear. They were deleted with their rows above; "
+    "and full-text lexemes of the passages were stored in clear (people's names, addresses "
+    "and file names were encrypted with the key). They were deleted with their rows above; "
     "unlike encrypted content, copies of them in earlier backups are not made unreadable by "
     "destroying the key."
 )
@@ -145,8 +145,6 @@ def memorial_erase(*, memorial: Memorial, actor: User | None, reason: str) -> Er
         tombstone = Memorial.objects.select_for_update().get(pk=memorial_id)
         if tombstone.state != MemorialState.ERASED:
             memorial_transition(memorial=tombstone, to=MemorialState.ERASED)
-        tombstone.name = TOMBSTONE_NAME
-        tombstone.save(update_fields=["name", "updated_at"])
         late_tasks = _tasks_revoke(memorial_id)  # anything queued while we erased
         tasks["revoked"] += late_tasks.get("revoked", 0)
         certificate_id = uuid.uuid4()
@@ -197,7 +195,7 @@ def memorial_erase(*, memorial: Memorial, actor: User | None, reason: str) -> Er
             },
         )
         event_send_on_commit(memorial_id=memorial_id, kind=EventKind.ERASED, data={})
-    memorial.name, memorial.state = tombstone.name, tombstone.state
+    memorial.state = tombstone.state
     return certificate
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from corpus.models import Passage, Upload, UploadStatus
+from corpus.selectors import upload_list
 from tests.accounts.factories import PASSWORD
 from tests.consent.factories import grant_consent
 from tests.memorials.factories import MemorialFactory
@@ -56,8 +57,8 @@ def test_dropped_files_are_sent_one_by_one_and_read_or_refused_each(
     ):
         assert time.monotonic() < deadline, "the worker did not finish both uploads"
         time.sleep(0.5)
-    chat = Upload.objects.get(memorial=memorial, name="WhatsApp Chat with George.txt")
-    broken = Upload.objects.get(memorial=memorial, name="letters.zip")
+    uploads = {row.name: row.upload for row in upload_list(memorial_id=memorial.id)}
+    chat, broken = uploads["WhatsApp Chat with George.txt"], uploads["letters.zip"]
     assert chat.status == UploadStatus.DONE
     assert broken.status == UploadStatus.FAILED
     assert Passage.objects.filter(memorial=memorial).count() == 3

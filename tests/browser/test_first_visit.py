@@ -35,7 +35,8 @@ def test_sign_up_confirm_create_a_memorial_and_invite_family(page, live_server):
     page.get_by_text("An invitation is on its way to byron@example.org").wait_for()
     page.get_by_text("Waiting to accept").wait_for()
 
-    memorial = Memorial.objects.get(name="Ada Lovelace")
+    memorial = Memorial.objects.get(subject__email="ada@example.org")
+    assert memorial.name == "Ada Lovelace"
     invitation = Invitation.objects.get(memorial=memorial)
     assert memorial.subject.email == "ada@example.org"
     assert (invitation.email, invitation.role) == ("byron@example.org", Role.FAMILY)

@@ -28,7 +28,16 @@ from corpus.services.uploads import upload_create
 from memorials.activation.keys import activation_key_issue
 from memorials.activation.requests import activation_start
 from memorials.erasure.services import memorial_erase
-from memorials.models import ErasureCertificate, Memorial, MemorialState, MemorialWishes, Role
+from memorials.models import (
+    EndingRule,
+    ErasureCertificate,
+    Memorial,
+    MemorialState,
+    Role,
+    SunsetRule,
+    VisitorRule,
+)
+from memorials.wishes import wishes_update
 from tests.accounts.factories import UserFactory
 from tests.consent.factories import grant_consent
 from tests.memorials.factories import InvitationFactory, MembershipFactory, MemorialFactory
@@ -106,7 +115,18 @@ def plant_voice(memorial: Memorial, marker: str) -> str:
 
 @planter
 def plant_wishes(memorial: Memorial, marker: str) -> str:
-    MemorialWishes.objects.create(memorial=memorial, forbidden_topics=[f"the {marker} affair"])
+    wishes_update(
+        memorial=memorial,
+        actor=memorial.subject,
+        visitors=VisitorRule.ALL_FAMILY,
+        named_visitors=[],
+        forbidden_topics=[f"the {marker} affair"],
+        talk_while_living=False,
+        sunset=SunsetRule.NONE,
+        sunset_years=None,
+        sunset_on=None,
+        ending=EndingRule.ARCHIVE,
+    )
     return "wishes"
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from datetime import datetime
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.crypto import memorial_cipher
 from corpus.models import Upload
 from corpus.services.ingest import upload_ingest
 from corpus.services.uploads import upload_create
@@ -64,3 +67,13 @@ def ingest(memorial, name: str, content: bytes) -> Upload:
     result = upload_ingest(upload_id=stored.id)
     assert result is not None
     return result
+
+
+def clear(memorial_id, token: bytes) -> str:
+    """A value stored encrypted (a name, a reason), read back with the memorial's key."""
+    return memorial_cipher(memorial_id=memorial_id).decrypt_text(token)
+
+
+def outcomes(upload: Upload) -> list[dict[str, Any]]:
+    """What the ingest said of each file or zip member of `upload`."""
+    return json.loads(clear(upload.memorial_id, upload.outcomes_encrypted))

@@ -32,8 +32,17 @@ CORPUS = "corpus"
 
 
 def _upload_row(memorial) -> Upload:
+    return _upload(memorial, name="chat.txt", size=1, sha256="0" * 64, path="", status="queued")
+
+
+def _upload(memorial, *, name: str, **fields) -> Upload:
+    """An upload row, its name and outcomes encrypted as `upload_create` leaves them."""
+    cipher = memorial_cipher(memorial_id=memorial.id)
     return Upload.objects.create(
-        memorial=memorial, name="chat.txt", size=1, sha256="0" * 64, path="", status="queued"
+        memorial=memorial,
+        name_encrypted=cipher.encrypt_text(name),
+        outcomes_encrypted=cipher.encrypt_text("[]"),
+        **fields,
     )
 
 
@@ -60,9 +69,7 @@ def _stored_upload(memorial) -> Upload:
         upload_id=upload_id,
         source=SimpleUploadedFile("journal.txt", b"# 2020-01-02\nA quiet day by the sea."),
     )
-    return Upload.objects.create(
-        id=upload_id, memorial=memorial, name="journal.txt", size=40, sha256="2" * 64, path=path
-    )
+    return _upload(memorial, id=upload_id, name="journal.txt", size=40, sha256="2" * 64, path=path)
 
 
 def _ingest(memorial) -> None:
@@ -96,12 +103,12 @@ CORPUS_ENTRY_POINTS: list[tuple[str, str, Callable[..., None]]] = [
         memorial_id=m.id, kind="name", value="Ann"
     )),
     ("corpus.identity_remove", CORPUS, lambda m: identity_remove(
-        identity=SubjectIdentity.objects.create(memorial=m, kind="name", value="Ann")
+        identity=SubjectIdentity.objects.create(memorial=m, kind="name", value_hash="ann")
     )),
     ("corpus.correspondent_add", CORPUS, lambda m: correspondent_add(
         memorial_id=m.id, value="George", register="family"
     )),
     ("corpus.correspondent_remove", CORPUS, lambda m: correspondent_remove(
-        correspondent=Correspondent.objects.create(memorial=m, value="G", register="family")
+        correspondent=Correspondent.objects.create(memorial=m, value_hash="g", register="family")
     )),
 ]  # fmt: skip

@@ -9,6 +9,7 @@ import pytest
 from core.files import memorial_file_exists, memorial_files_count
 from core.holders import holders
 from corpus.models import Document, Passage, SubjectIdentity, Upload
+from corpus.services.documents import identity_add
 from tests.corpus.conftest import SAMPLE_CHAT, ingest, whatsapp_export
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def test_export_has_the_original_files_and_the_readable_passages(memorial):
 
 
 def test_erase_removes_rows_and_files(memorial):
-    SubjectIdentity.objects.create(memorial=memorial, kind="name", value="Ann Smith")
+    identity_add(memorial_id=memorial.id, kind="name", value="Ann Smith")
     upload = ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT))
     assert memorial_file_exists(name=upload.path)
     assert upload.path == f"memorials/{memorial.id}/uploads/{upload.id}.enc"

@@ -9,7 +9,7 @@ import pytest
 from corpus.models import Document, Passage, UploadStatus
 from corpus.services import passages_store
 from corpus.services.ingest import upload_ingest
-from tests.corpus.conftest import upload, whatsapp_export, zip_of
+from tests.corpus.conftest import outcomes, upload, whatsapp_export, zip_of
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_a_crashed_ingest_resumes_without_duplicate_passages(memorial, monkeypat
     assert done.status == UploadStatus.DONE
     assert done.documents_done == done.documents_total == 3
     assert done.passages_count == 18
-    assert sum(outcome["duplicates"] for outcome in done.outcomes) == 0
+    assert sum(outcome["duplicates"] for outcome in outcomes(done)) == 0
     assert Document.objects.filter(memorial=memorial).count() == 3
     positions = list(Passage.objects.filter(memorial=memorial).values_list("document", "position"))
     assert len(positions) == len(set(positions)) == 18

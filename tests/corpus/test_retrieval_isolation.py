@@ -42,8 +42,10 @@ def _crowd(memorial) -> None:  # type: ignore[no-untyped-def]
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO corpus_passage (memorial_id, document_id, position, text_encrypted,"
-            " speaker, speaker_id, is_subject, sent_at, register, embedding, search)"
-            " SELECT %s, %s, copy * 1000 + position, text_encrypted, speaker, speaker_id,"
+            " speaker_encrypted, speaker_id_encrypted, speaker_hash, speaker_id_hash, is_subject,"
+            " sent_at, register, embedding, search)"
+            " SELECT %s, %s, copy * 1000 + position, text_encrypted, speaker_encrypted,"
+            " speaker_id_encrypted, speaker_hash, speaker_id_hash,"
             " is_subject, sent_at, register, (SELECT array_agg(x + (random() - 0.5) * 0.1)"
             "  FROM unnest(embedding::real[]) AS x)::vector, search"
             " FROM corpus_passage, generate_series(1, %s) AS copy WHERE memorial_id = %s",

@@ -10,7 +10,7 @@ import pytest
 
 from corpus.models import Passage, UploadStatus
 from tests.conftest import SHARED_DATA
-from tests.corpus.conftest import ingest
+from tests.corpus.conftest import ingest, outcomes
 
 pytestmark = pytest.mark.django_db
 EXPORTS = SHARED_DATA / "exports"
@@ -25,8 +25,8 @@ def test_every_shared_export_is_read_or_clearly_rejected(memorial):
             archive.write(path, str(path.relative_to(EXPORTS)))
     done = ingest(memorial, "exports.zip", buffer.getvalue())
     assert done.status == UploadStatus.DONE, done.error
-    read = [o for o in done.outcomes if not o["error"]]
-    rejected = [o for o in done.outcomes if o["error"]]
+    read = [o for o in outcomes(done) if not o["error"]]
+    rejected = [o for o in outcomes(done) if o["error"]]
     assert all(o["documents"] + o["duplicates"] > 0 for o in read)
     assert all(len(o["error"]) > 15 and o["name"] for o in rejected)
     assert len(read) > len(rejected)

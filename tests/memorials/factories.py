@@ -1,28 +1,36 @@
 from datetime import timedelta
+from typing import Any
 
 import factory
 from django.utils import timezone
 
+from accounts.models import User
 from memorials.models import Invitation, Membership, Memorial, Role
 from memorials.selectors import invitation_token_hash
+from memorials.services import memorial_create
 from tests.accounts.factories import UserFactory
 
 
 class MemorialFactory(factory.django.DjangoModelFactory):
-    """A memorial with its subject's membership, as `memorial_create` makes it."""
+    """A memorial made by `memorial_create` (its key, its encrypted name, its subject's
+    membership), then given any other field passed (e.g. `state`)."""
 
     class Meta:
         model = Memorial
-        skip_postgeneration_save = True
 
     name = factory.Faker("name")
     subject = factory.SubFactory(UserFactory)
-    membership = factory.RelatedFactory(
-        "tests.memorials.factories.MembershipFactory",
-        factory_related_name="memorial",
-        user=factory.SelfAttribute("..subject"),
-        role=Role.SUBJECT,
-    )
+
+    @classmethod
+    def _create(
+        cls, model_class: type[Memorial], *, name: str, subject: User, **fields: Any
+    ) -> Memorial:
+        memorial = memorial_create(subject=subject, name=name)
+        if fields:
+            for field, value in fields.items():
+                setattr(memorial, field, value)
+            memorial.save(update_fields=list(fields))
+        return memorial
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

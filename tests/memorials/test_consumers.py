@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.crypto import memorial_cipher
 from core.events import Audience, EventKind, SocketClose, event_send_on_commit
 from corpus.models import Upload
 from corpus.services.uploads import upload_event_send
@@ -73,8 +74,14 @@ def memorial_with_everyone():
 
 @database_sync_to_async
 def upload_of(memorial) -> Upload:
+    cipher = memorial_cipher(memorial_id=memorial.id)
     return Upload.objects.create(
-        memorial=memorial, name="letters-to-my-secret-lover.txt", size=10, sha256="0" * 64, path="x"
+        memorial=memorial,
+        name_encrypted=cipher.encrypt_text("letters-to-my-secret-lover.txt"),
+        outcomes_encrypted=cipher.encrypt_text("[]"),
+        size=10,
+        sha256="0" * 64,
+        path="x",
     )
 
 
