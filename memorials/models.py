@@ -5,9 +5,12 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+
+from core.names import name_clean
 
 
 class MemorialState(models.TextChoices):
@@ -50,6 +53,14 @@ class Memorial(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("memorials:detail", kwargs={"memorial_id": self.id})
+
+    def clean(self) -> None:
+        """Every form of a Memorial (the admin's too): its name is one line of sensible
+        length (core.names), as `memorial_create` insists."""
+        try:
+            self.name = name_clean(self.name, label="The memorial's name")
+        except ValidationError as error:
+            raise ValidationError({"name": error.messages}) from None
 
 
 class Membership(models.Model):

@@ -15,11 +15,17 @@ from django.utils import timezone
 from accounts.models import User
 from core.audit import audit_record
 from core.events import EventKind, SocketClose, event_send_on_commit
-from core.mail import mail_send_on_commit
+from core.mail import mail_outbox_discard, mail_send_on_commit
+from core.names import name_clean
 from core.sockets import memorial_user_group, sockets_close_on_commit
 from memorials.lifecycle import InvalidTransition, transition_allowed
 from memorials.models import ActivationKey, Invitation, Membership, Memorial, Role
-from memorials.selectors import invitation_get_by_token, invitation_token_hash, memorial_get_for
+from memorials.selectors import (
+    invitation_get_by_token,
+    invitation_mail_topic,
+    invitation_token_hash,
+    memorial_get_for,
+)
 
 
 class InvitationError(Exception):
@@ -31,8 +37,10 @@ class MembershipError(Exception):
 
 
 def memorial_create(*, subject: User, name: str) -> Memorial:
+    """ValidationError when the name is not one (core.names: one line, not too long)."""
+    name = name_clean(name, label="The memorial's name")
     with transaction.atomic():
-        memorial = Memorial.objects.create(subject=subject, name=name.strip())
+        memorial = Memorial.objects.create(subject=subject, name=name)
         Membership.objects.create(memorial=memorial, user=subject, role=Role.SUBJECT)
     return memorial
 
@@ -96,7 +104,6 @@ def invitation_create(
     if any(inv.is_pending for inv in Invitation.objects.filter(memorial=memorial, email=email)):
         raise InvitationError(f"{email} already has an invitation waiting.")
     token = secrets.token_urlsafe(32)
-    link = base_url.rstrip("/") + reverse("invitations:show", kwargs={"token": token})
     with transaction.atomic():  # the invitation and its mail exist together, or neither
         invitation = Invitation.objects.create(
             memorial=memorial,
@@ -106,15 +113,44 @@ def invitation_create(
             token_hash=invitation_token_hash(token),
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
         )
-        mail_send_on_commit(
-            to=[invitation.email],
-            subject=f"{invitation.invited_by} has invited you to {invitation.memorial}",
-            body=render_to_string(
-                "memorials/email/invitation.txt", {"invitation": invitation, "link": link}
-            ),
-            memorial_id=memorial.id,
-        )
+        _invitation_mail(invitation=invitation, token=token, base_url=base_url)
     return invitation
+
+
+def invitation_resend(*, invitation: Invitation, base_url: str) -> Invitation:
+    """Send a waiting invitation again, as a new mail with a new link: the old link stops
+    working and any old mail not yet delivered is dropped. Its two weeks start again.
+    InvitationError if it was accepted, withdrawn or has expired meanwhile."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        locked = (
+            Invitation.objects.select_for_update()
+            .select_related("memorial", "invited_by")
+            .get(pk=invitation.pk)
+        )
+        if not locked.is_pending:
+            raise InvitationError(
+                f"The invitation to {locked.email} is no longer waiting, so it was not sent."
+            )
+        locked.token_hash = invitation_token_hash(token)
+        locked.expires_at = timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS)
+        locked.save(update_fields=["token_hash", "expires_at"])
+        mail_outbox_discard(topic=invitation_mail_topic(invitation=locked))
+        _invitation_mail(invitation=locked, token=token, base_url=base_url)
+    return locked
+
+
+def _invitation_mail(*, invitation: Invitation, token: str, base_url: str) -> None:
+    link = base_url.rstrip("/") + reverse("invitations:show", kwargs={"token": token})
+    mail_send_on_commit(
+        to=[invitation.email],
+        subject=f"{invitation.invited_by} has invited you to {invitation.memorial}",
+        body=render_to_string(
+            "memorials/email/invitation.txt", {"invitation": invitation, "link": link}
+        ),
+        memorial_id=invitation.memorial_id,
+        topic=invitation_mail_topic(invitation=invitation),
+    )
 
 
 def invitation_revoke(*, invitation: Invitation) -> None:
