@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test lint format bench browser clean
+.PHONY: install run dev test lint format bench browser clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,9 +14,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Serve Legacy at http://$${HOST:-127.0.0.1}:$${PORT:-8000} with Postgres, Redis, a worker and beat.
+## Serve Legacy at http://$${HOST:-127.0.0.1}:$${PORT:-8000} with Postgres, Redis, a worker and beat
+## (without debug pages: DEBUG=0).
 run: install
 	$(PY) -m legacy.runtime.serve
+
+## The same stack with Django's debug pages, for development on this machine only.
+dev: install
+	$(PY) -m legacy.runtime.serve --debug
 
 ## Debian's chromium for the browser tests, where this machine can install it.
 browser:

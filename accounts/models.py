@@ -6,8 +6,11 @@ import uuid
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from core.names import name_clean
 
 
 class UserManager(BaseUserManager["User"]):
@@ -45,6 +48,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def clean(self) -> None:
+        """Every form of the User (the admin's too): a full name is one line of sensible
+        length (core.names)."""
+        super().clean()
+        if self.full_name:
+            try:
+                self.full_name = name_clean(self.full_name, label="The full name")
+            except ValidationError as error:
+                raise ValidationError({"full_name": error.messages}) from None
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email

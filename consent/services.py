@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from core.audit import audit_record
 from core.consent import ConsentScope
 from core.crypto import memorial_cipher
 from core.events import EventKind, event_send_on_commit
+from core.names import name_clean
 from core.tasks import memorial_tasks_withdraw
 from memorials.models import Role
 from memorials.selectors import memorial_get_for
@@ -63,6 +65,10 @@ def consent_sign(
         raise ConsentDocumentChanged(
             "This text has been updated since you opened it. Please read the new version."
         )
+    try:
+        typed_name = name_clean(typed_name, label="Your typed name")
+    except ValidationError as error:
+        raise ConsentError(" ".join(error.messages)) from None
     if not _names_match(typed_name, user.full_name, memorial.name):
         raise ConsentError(f"Please type your full name as “{memorial.name}”.")
     try:
@@ -85,7 +91,7 @@ def consent_sign(
                 document_sha256=document.sha256,
                 signer=user,
                 typed_name_encrypted=memorial_cipher(memorial_id=memorial.id).encrypt_text(
-                    " ".join(typed_name.split())
+                    typed_name
                 ),
                 method=method,
                 ip_address=ip_address or None,

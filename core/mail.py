@@ -2,10 +2,13 @@
 
 `mail_send_on_commit` writes one `OutboundMail` per recipient inside the caller's transaction
 (so the mail exists exactly when the change that caused it does) and, once that commits,
-queues `mail_deliver` for each. Delivery retries with backoff while the mail server fails;
-`mail_outbox_sweep` (Celery beat) queues again whatever is still waiting, so a mail outlives
-a broker outage or spent retries. A delivered mail's row is deleted. Nothing here runs in the
-request that caused the mail.
+queues `mail_deliver` for each. Its subject is made one clean line first, whatever names went
+into it. Delivery retries with backoff while the mail server fails; `mail_outbox_sweep`
+(Celery beat) queues again whatever is still waiting, so a mail outlives a broker outage or
+spent retries. A delivered mail's row is deleted. A mail that can never go as it is (a header
+Django refuses, an address the server refuses for good) is marked failed and left alone: no
+retry, no sweep. `mail_deliveries` tells pages, by topic, whether a mail was sent, is waiting
+or could not be sent. Nothing here runs in the request that caused the mail.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from __future__ import annotations
 import logging
 import smtplib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from celery import shared_task
 from django.core.mail import send_mail
@@ -23,6 +28,7 @@ from django.utils import timezone
 
 from core.holders import DataHolder, holder_register
 from core.models import OutboundMail
+from core.names import header_text
 from core.tasks import KernelTask, TransientError
 
 logger = logging.getLogger(__name__)
@@ -31,8 +37,23 @@ SUBJECT_PREFIX = "[Legacy] "
 SWEEP_AFTER = timedelta(minutes=10)  # a mail still waiting this long is queued again
 
 
+SUBJECT_MAX_LENGTH = OutboundMail._meta.get_field("subject").max_length or 255
+
+
 class MailNotDelivered(TransientError):
     """The mail server did not take the mail; it stays in the outbox and is tried again."""
+
+
+class MailDelivery(StrEnum):
+    SENT = "sent"  # the mail server took it (its row is gone)
+    WAITING = "waiting"  # not yet: queued, or the server failed and it is tried again
+    FAILED = "failed"  # it can never go as it is; nobody will try again
+
+
+@dataclass(frozen=True)
+class MailDeliveryState:
+    delivery: MailDelivery
+    attempts: int = 0
 
 
 def mail_send_on_commit(
@@ -41,12 +62,20 @@ def mail_send_on_commit(
     subject: str,
     body: str,
     memorial_id: uuid.UUID | str | None = None,
+    topic: str = "",
 ) -> list[OutboundMail]:
     """One plain-text mail per recipient (nobody sees who else was told), sent after commit
-    by a task."""
+    by a task. The subject becomes one line (line breaks and other control characters as
+    spaces) cut to fit, so names in it can never break the header. `topic` names what the
+    mail is about, for `mail_deliveries`."""
+    line = header_text(subject, max_length=SUBJECT_MAX_LENGTH - len(SUBJECT_PREFIX))
     mails = [
         OutboundMail.objects.create(
-            memorial_id=memorial_id, to=address, subject=SUBJECT_PREFIX + subject, body=body
+            memorial_id=memorial_id,
+            topic=topic,
+            to=address,
+            subject=SUBJECT_PREFIX + line,
+            body=body,
         )
         for address in dict.fromkeys(to)
         if address
@@ -64,23 +93,44 @@ def _queue(mail_ids: list[int]) -> None:
             logger.exception("could not queue mail %s", mail_id)
 
 
+def _refused_for_good(error: Exception) -> bool:
+    """Trying again cannot help: Django refuses the message as it is (BadHeaderError and
+    other ValueErrors: a line break in a header, an address it cannot encode), or the
+    server refused the address with a permanent (5xx) reply."""
+    if isinstance(error, ValueError):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return False
+
+
 def mail_deliver_one(*, mail_id: int) -> bool:
     """Send one waiting mail. True if it went (its row is deleted); False if it is gone
-    already or another worker holds it; MailNotDelivered when the server failed (the
-    attempt is recorded)."""
+    already, another worker holds it, or it can never go (it is then marked failed, for
+    good); MailNotDelivered when the server failed for now (the attempt is recorded)."""
     with transaction.atomic():
-        mail = OutboundMail.objects.select_for_update(skip_locked=True).filter(pk=mail_id).first()
+        mail = (
+            OutboundMail.objects.select_for_update(skip_locked=True)
+            .filter(pk=mail_id, failed_at__isnull=True)
+            .first()
+        )
         if mail is None:
             return False
         try:
             send_mail(
                 subject=mail.subject, message=mail.body, from_email=None, recipient_list=[mail.to]
             )
-        except (smtplib.SMTPException, OSError) as error:
+        except (smtplib.SMTPException, OSError, ValueError) as error:
             mail.attempts += 1
             mail.last_error = type(error).__name__
             mail.last_attempt_at = timezone.now()
-            mail.save(update_fields=["attempts", "last_error", "last_attempt_at"])
+            fields = ["attempts", "last_error", "last_attempt_at"]
+            if _refused_for_good(error):
+                mail.failed_at = mail.last_attempt_at
+                mail.save(update_fields=[*fields, "failed_at"])
+                logger.warning("mail %s can never be sent: %s", mail_id, mail.last_error)
+                return False
+            mail.save(update_fields=fields)
             failure = error
         else:
             mail.delete()
@@ -89,11 +139,37 @@ def mail_deliver_one(*, mail_id: int) -> bool:
 
 
 def mail_outbox_sweep(*, now: datetime | None = None) -> int:
-    """Queue again every mail that has waited longer than SWEEP_AFTER. How many."""
+    """Queue again every mail that has waited longer than SWEEP_AFTER (not those that
+    failed for good). How many."""
     cutoff = (now or timezone.now()) - SWEEP_AFTER
-    ids = list(OutboundMail.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True))
+    waiting = OutboundMail.objects.filter(created_at__lt=cutoff, failed_at__isnull=True)
+    ids = list(waiting.values_list("pk", flat=True))
     _queue(ids)
     return len(ids)
+
+
+def mail_deliveries(*, topics: Collection[str]) -> dict[str, MailDeliveryState]:
+    """How the mail about each topic is doing: FAILED if one of them can never go, WAITING
+    if one is still in the outbox, else SENT (delivered mail leaves no row; so is a topic
+    that never had mail). One query."""
+    states = {topic: MailDeliveryState(MailDelivery.SENT) for topic in topics}
+    rows = OutboundMail.objects.filter(topic__in=list(states)).values_list(
+        "topic", "failed_at", "attempts"
+    )
+    for topic, failed_at, attempts in rows:
+        if states[topic].delivery == MailDelivery.FAILED:
+            continue
+        delivery = MailDelivery.FAILED if failed_at else MailDelivery.WAITING
+        attempts = max(attempts, states[topic].attempts)
+        states[topic] = MailDeliveryState(delivery, attempts)
+    return states
+
+
+def mail_outbox_discard(*, topic: str) -> int:
+    """Drop every mail about `topic` not yet delivered (what it says is out of date: a
+    replaced invitation link). How many."""
+    deleted, _ = OutboundMail.objects.filter(topic=topic).delete()
+    return deleted
 
 
 @shared_task(base=KernelTask, max_retries=10, retry_backoff=30, retry_backoff_max=3600)

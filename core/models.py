@@ -107,9 +107,13 @@ class TrackedTask(models.Model):
 class OutboundMail(models.Model):
     """A notification on its way: written in the transaction that decided to send it, sent
     by a task that retries, and deleted once the mail server has taken it. So a mail server
-    that is down delays a mail, never loses it."""
+    that is down delays a mail, never loses it. One that can never be sent as it is (a header
+    it cannot carry, an address refused for good) stays, with `failed_at`, and is not tried
+    again."""
 
     memorial_id = models.UUIDField(null=True, blank=True, db_index=True)  # whose, if any
+    # What the mail is about, for pages that show its delivery, e.g. "invitation:<uuid>".
+    topic = models.CharField(max_length=100, blank=True, db_index=True)
     to = models.EmailField()
     subject = models.CharField(max_length=255)
     body = models.TextField()
@@ -117,6 +121,7 @@ class OutboundMail(models.Model):
     last_error = models.CharField(max_length=200, blank=True)  # the kind of failure only
     created_at = models.DateTimeField(auto_now_add=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)  # given up on: never sent
 
     class Meta:
         ordering = ["created_at"]

@@ -1,7 +1,13 @@
-"""GET /healthz: is every part Legacy needs up right now? Live checks, not config reads."""
+"""GET /healthz: is every part Legacy needs up right now? Live checks, not config reads.
+
+Anyone gets the verdict (200 "ok" or 503 "down"); what is down and why, the pgvector version
+and the workers' names only go to staff and to this machine (loopback), since they help
+whoever probes the server as much as whoever runs it.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 import redis
@@ -47,6 +53,17 @@ def workers_health() -> dict[str, Any]:
     return {"up": True, "workers": workers}
 
 
+def details_allowed(request: HttpRequest) -> bool:
+    """Staff, or a request from this machine. REMOTE_ADDR is the peer's address, or the
+    client's as given by a proxy in FORWARDED_ALLOW_IPS (never by anyone else)."""
+    if request.user.is_authenticated and request.user.is_staff:
+        return True
+    try:
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -56,5 +73,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "celery": workers_health(),
     }
     down = [name for name, check in checks.items() if not check["up"]]
-    body = {"status": "ok" if not down else "down", "down": down, **checks}
+    body: dict[str, Any] = {"status": "ok" if not down else "down"}
+    if details_allowed(request):
+        body.update(down=down, **checks)
     return JsonResponse(body, status=200 if not down else 503)

@@ -1,12 +1,14 @@
 """Activation pages: the steward's key (shown once), starting an activation, the second
 steward's approval, the subject's cancel, and staff review. Each fetches through
-`memorial_get_for` (staff through `activation_get_for_staff`) and calls a service."""
+`memorial_get_for` (staff through `activation_get_for_staff`) and calls a service. A death
+certificate is shown only after allauth re-authentication (password, or a two-factor code)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -87,7 +89,12 @@ def activation_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRespons
     return render(request, "memorials/activation.html", context, status=400 if form.errors else 200)
 
 
-def _certificate_response(activation: ActivationRequest) -> StreamingHttpResponse:
+@reauthentication_required
+def _certificate_response(
+    request: HttpRequest, *, activation: ActivationRequest
+) -> StreamingHttpResponse:
+    """The certificate, to someone already allowed to see it, once they have just confirmed
+    it is them (allauth: password or two-factor code). Strangers get 404 before being asked."""
     response = StreamingHttpResponse(
         activation_certificate_chunks(activation=activation),
         content_type=activation.certificate_type,
@@ -105,9 +112,8 @@ def activation_certificate(
     request: HttpRequest, memorial_id: uuid.UUID, activation_id: uuid.UUID
 ) -> StreamingHttpResponse:
     membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=[Role.STEWARD])
-    return _certificate_response(
-        activation_get_for(membership=membership, activation_id=activation_id)
-    )
+    activation = activation_get_for(membership=membership, activation_id=activation_id)
+    return _certificate_response(request, activation=activation)
 
 
 @login_required
@@ -179,9 +185,8 @@ def activation_review_list(request: HttpRequest) -> HttpResponse:
 def activation_review_certificate(
     request: HttpRequest, activation_id: uuid.UUID
 ) -> StreamingHttpResponse:
-    return _certificate_response(
-        activation_get_for_staff(user=request.user, activation_id=activation_id)
-    )
+    activation = activation_get_for_staff(user=request.user, activation_id=activation_id)
+    return _certificate_response(request, activation=activation)
 
 
 @login_required

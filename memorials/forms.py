@@ -2,14 +2,16 @@ from typing import Any
 
 from django import forms
 
+from core.names import NAME_MAX_LENGTH, name_validator
 from memorials.models import EndingRule, Role, SunsetRule, VisitorRule
 
 
 class MemorialCreateForm(forms.Form):
     name = forms.CharField(
-        max_length=200,
+        max_length=NAME_MAX_LENGTH,
         label="Your name, as your family knows you",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        validators=[name_validator],
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
@@ -13,6 +14,7 @@ from django.http import Http404
 from accounts.models import User
 from core.crypto import memorial_ciphers
 from core.events import Audience, memorial_audience_groups
+from core.mail import MailDeliveryState, mail_deliveries
 from memorials.models import Invitation, Membership, MemorialState, Role
 
 # Which events each role's sockets receive (core.events declares each kind's audience).
@@ -80,11 +82,34 @@ def membership_list(*, memorial_id: uuid.UUID) -> QuerySet[Membership]:
     return Membership.objects.select_related("user").filter(memorial_id=memorial_id)
 
 
-def invitation_list_pending(*, memorial_id: uuid.UUID) -> list[Invitation]:
-    invitations = Invitation.objects.filter(
-        memorial_id=memorial_id, accepted_at__isnull=True, revoked_at__isnull=True
-    )
-    return [invitation for invitation in invitations if invitation.is_pending]
+@dataclass(frozen=True)
+class PendingInvitation:
+    invitation: Invitation
+    mail: MailDeliveryState  # whether its mail was sent, is waiting, or could not be sent
+
+
+def invitation_mail_topic(*, invitation: Invitation) -> str:
+    """What an invitation's mail is about, in the outbox (core.mail)."""
+    return f"invitation:{invitation.pk}"
+
+
+def invitation_list_pending(*, memorial_id: uuid.UUID) -> list[PendingInvitation]:
+    """The invitations still waiting to be accepted, each with how its mail is doing."""
+    invitations = [
+        invitation
+        for invitation in Invitation.objects.filter(
+            memorial_id=memorial_id, accepted_at__isnull=True, revoked_at__isnull=True
+        )
+        if invitation.is_pending
+    ]
+    topics = {
+        invitation.pk: invitation_mail_topic(invitation=invitation) for invitation in invitations
+    }
+    deliveries = mail_deliveries(topics=topics.values()) if invitations else {}
+    return [
+        PendingInvitation(invitation=invitation, mail=deliveries[topics[invitation.pk]])
+        for invitation in invitations
+    ]
 
 
 def invitation_token_hash(token: str) -> str:

@@ -16,11 +16,17 @@ from accounts.models import User
 from core.audit import audit_record
 from core.crypto import memorial_cipher
 from core.events import EventKind, SocketClose, event_send_on_commit
-from core.mail import mail_send_on_commit
+from core.mail import mail_outbox_discard, mail_send_on_commit
+from core.names import name_clean
 from core.sockets import memorial_user_group, sockets_close_on_commit
 from memorials.lifecycle import InvalidTransition, transition_allowed
 from memorials.models import ActivationKey, Invitation, Membership, Memorial, Role
-from memorials.selectors import invitation_get_by_token, invitation_token_hash, memorial_get_for
+from memorials.selectors import (
+    invitation_get_by_token,
+    invitation_mail_topic,
+    invitation_token_hash,
+    memorial_get_for,
+)
 
 
 class InvitationError(Exception):
@@ -33,11 +39,13 @@ class MembershipError(Exception):
 
 def memorial_create(*, subject: User, name: str) -> Memorial:
     """A new memorial with its subject. Its data key is made first: the name is stored
-    encrypted with it, so the kill switch takes the name too."""
+    encrypted with it, so the kill switch takes the name too. ValidationError when the name
+    is not one (core.names: one line, not too long)."""
+    name = name_clean(name, label="The memorial's name")
     memorial = Memorial(subject=subject)
     with transaction.atomic():
         cipher = memorial_cipher(memorial_id=memorial.id)
-        memorial.name_encrypted = cipher.encrypt_text(name.strip())
+        memorial.name_encrypted = cipher.encrypt_text(name)
         memorial.save(force_insert=True)
         Membership.objects.create(memorial=memorial, user=subject, role=Role.SUBJECT)
     return memorial
@@ -102,7 +110,6 @@ def invitation_create(
     if any(inv.is_pending for inv in Invitation.objects.filter(memorial=memorial, email=email)):
         raise InvitationError(f"{email} already has an invitation waiting.")
     token = secrets.token_urlsafe(32)
-    link = base_url.rstrip("/") + reverse("invitations:show", kwargs={"token": token})
     with transaction.atomic():  # the invitation and its mail exist together, or neither
         invitation = Invitation.objects.create(
             memorial=memorial,
@@ -112,15 +119,44 @@ def invitation_create(
             token_hash=invitation_token_hash(token),
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
         )
-        mail_send_on_commit(
-            to=[invitation.email],
-            subject=f"{invitation.invited_by} has invited you to {invitation.memorial}",
-            body=render_to_string(
-                "memorials/email/invitation.txt", {"invitation": invitation, "link": link}
-            ),
-            memorial_id=memorial.id,
-        )
+        _invitation_mail(invitation=invitation, token=token, base_url=base_url)
     return invitation
+
+
+def invitation_resend(*, invitation: Invitation, base_url: str) -> Invitation:
+    """Send a waiting invitation again, as a new mail with a new link: the old link stops
+    working and any old mail not yet delivered is dropped. Its two weeks start again.
+    InvitationError if it was accepted, withdrawn or has expired meanwhile."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        locked = (
+            Invitation.objects.select_for_update()
+            .select_related("memorial", "invited_by")
+            .get(pk=invitation.pk)
+        )
+        if not locked.is_pending:
+            raise InvitationError(
+                f"The invitation to {locked.email} is no longer waiting, so it was not sent."
+            )
+        locked.token_hash = invitation_token_hash(token)
+        locked.expires_at = timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS)
+        locked.save(update_fields=["token_hash", "expires_at"])
+        mail_outbox_discard(topic=invitation_mail_topic(invitation=locked))
+        _invitation_mail(invitation=locked, token=token, base_url=base_url)
+    return locked
+
+
+def _invitation_mail(*, invitation: Invitation, token: str, base_url: str) -> None:
+    link = base_url.rstrip("/") + reverse("invitations:show", kwargs={"token": token})
+    mail_send_on_commit(
+        to=[invitation.email],
+        subject=f"{invitation.invited_by} has invited you to {invitation.memorial}",
+        body=render_to_string(
+            "memorials/email/invitation.txt", {"invitation": invitation, "link": link}
+        ),
+        memorial_id=invitation.memorial_id,
+        topic=invitation_mail_topic(invitation=invitation),
+    )
 
 
 def invitation_revoke(*, invitation: Invitation) -> None:

@@ -16,6 +16,11 @@ urlpatterns = [
         name="invitation_cancel",
     ),
     path(
+        "<uuid:memorial_id>/invitations/<uuid:invitation_id>/send-again/",
+        views.invitation_send_again,
+        name="invitation_send_again",
+    ),
+    path(
         "<uuid:memorial_id>/members/<uuid:user_id>/remove/",
         views.membership_remove_view,
         name="membership_remove",

@@ -28,6 +28,7 @@ from memorials.services import (
     invitation_accept,
     invitation_check,
     invitation_create,
+    invitation_resend,
     invitation_revoke,
     membership_remove,
     memorial_create,
@@ -137,6 +138,21 @@ def invitation_cancel(
     )
     invitation_revoke(invitation=invitation)
     messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
+    return redirect(membership.memorial)
+
+
+@login_required
+@require_POST
+def invitation_send_again(
+    request: HttpRequest, memorial_id: uuid.UUID, invitation_id: uuid.UUID
+) -> HttpResponse:
+    membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=[Role.SUBJECT])
+    invitation = get_object_or_404(Invitation, pk=invitation_id, memorial=membership.memorial)
+    try:
+        invitation_resend(invitation=invitation, base_url=request.build_absolute_uri("/"))
+        messages.success(request, f"A new invitation is on its way to {invitation.email}.")
+    except InvitationError as error:
+        messages.error(request, str(error))
     return redirect(membership.memorial)
 
 

@@ -42,16 +42,41 @@ POSTGRES_SETTINGS = {
     "maintenance_work_mem": "1GB",
     "work_mem": "32MB",
     "shared_buffers": f"{SHARED_BUFFERS_MB}MB",
+    # Local connections are trusted: only the owner may reach the socket (from its next
+    # start; `_pg_socket_private` closes the one already open).
+    "unix_socket_permissions": "0700",
 }
 UNIX_SOCKET_MAX = 100
 OWNER_ROLE = "postgres"  # pgserver's superuser
 APP_ROLE = "legacy_app"  # sun_path is 108 bytes on Linux; keep a margin
 
 
+# What is kept under var/ (keys, Redis's dump, memorial files, locks, sockets) is for the
+# user running Legacy alone: folders 0700, files 0600. (var/ itself is made 0700 too; as root,
+# pgserver opens it to be traversed by its own `pgserver` user, and Postgres keeps its data
+# folder 0700 whatever its parents are.)
+PRIVATE_UMASK = 0o077
+
+
 def var_dir() -> Path:
     path = Path(os.environ.get("LEGACY_VAR_DIR") or BASE_DIR / "var").resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700)
     return path
+
+
+def private_dir(path: Path) -> Path:
+    """`path` as a folder only its owner may read, made if need be."""
+    path.mkdir(mode=0o700, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def private_file_write(path: Path, text: str) -> None:
+    """Write a new file that only its owner may read, from its first byte."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(text)
 
 
 # --- handles ---------------------------------------------------------------------------
@@ -59,9 +84,9 @@ def var_dir() -> Path:
 
 @contextlib.contextmanager
 def _locked(name: str) -> Iterator[Path]:
-    run = var_dir() / "run"
-    run.mkdir(exist_ok=True)
-    with open(run / f"{name}.lock", "w") as lock:
+    run = private_dir(var_dir() / "run")
+    lock_fd = os.open(run / f"{name}.lock", os.O_WRONLY | os.O_CREAT, 0o600)
+    with os.fdopen(lock_fd, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield run / f"{name}.handles"
@@ -88,7 +113,7 @@ def _acquire(name: str, *, is_running: Callable[[], bool], start: Callable[[], N
         pids = _live_pids(handles)
         if not is_running():
             start()
-        handles.write_text(json.dumps([*pids, os.getpid()]))
+        private_file_write(handles, json.dumps([*pids, os.getpid()]))
     _held[name] = os.getpid()
     atexit.register(release, name)
 
@@ -101,7 +126,7 @@ def release(name: str) -> None:
     del _held[name]
     with _locked(name) as handles:
         pids = [pid for pid in _live_pids(handles) if pid != os.getpid()]
-        handles.write_text(json.dumps(pids))
+        private_file_write(handles, json.dumps(pids))
         if not pids:
             _STOPPERS[name]()
 
@@ -151,12 +176,23 @@ def _pg_start() -> None:
                           " WHERE name = 'shared_buffers';").split()  # fmt: skip
     if str(SHARED_BUFFERS_MB) not in running:
         _pg_ctl(["-w", "-m", "fast", "-l", str(_pg_dir() / "log"), "restart"], timeout=60)
+    _pg_socket_private()
     if "1 row" not in server.psql("SELECT 1 FROM pg_database WHERE datname = 'legacy';"):
         server.psql("CREATE DATABASE legacy;")
     # The app's own role: it may log in, nothing more, until `migrate` grants it its tables.
     # (pgserver's local connections are trusted, so it needs no password here.)
     if "1 row" not in server.psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}';"):
         server.psql(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;")
+
+
+def _pg_socket_private() -> None:
+    """The running server's socket, for its owner alone (pgserver may have put it in a
+    folder anyone can enter, and Postgres makes it 0777 unless told otherwise)."""
+    from pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(_pg_dir())
+    if info is not None and (path := info.socket_path) is not None and path.exists():
+        path.chmod(0o700)
 
 
 def _pg_stop() -> None:
@@ -222,8 +258,7 @@ def _redis_running() -> bool:
 
 
 def _redis_start() -> None:
-    folder = var_dir() / "redis"
-    folder.mkdir(exist_ok=True)
+    folder = private_dir(var_dir() / "redis")
     sock = redis_socket()
     sock.unlink(missing_ok=True)
     subprocess.run(
@@ -240,6 +275,7 @@ def _redis_start() -> None:
             "--appendonly", "no",
         ],
         check=True,
+        umask=PRIVATE_UMASK,  # its dump, log and pid file: the owner's alone
     )  # fmt: skip
     deadline = time.monotonic() + 10
     while not _redis_running():

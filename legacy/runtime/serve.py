@@ -5,6 +5,11 @@ database owner: DATABASE_OWNER_URL), then runs a Celery worker, Celery beat and 
 and websockets) as children, which connect as the app's role. Ctrl-C, SIGTERM, a dying child
 or a vanished parent (`make` killed) all lead to the same ordered shutdown: children first,
 then the servers this process holds.
+
+Without debug pages (DEBUG=0) unless started with `--debug` (`make dev`). Everything it and
+its children write (under var/ and elsewhere) is for this user only (umask 077). uvicorn
+believes X-Forwarded-For / X-Forwarded-Proto only from the addresses in FORWARDED_ALLOW_IPS
+(none by default), so a client cannot choose the IP address Legacy sees.
 """
 
 from __future__ import annotations
@@ -24,9 +29,21 @@ PYTHON = sys.executable
 CHILD_STOP_TIMEOUT_S = 20
 
 
+def uvicorn_args(*, host: str, port: int, forwarded_allow_ips: str) -> list[str]:
+    """uvicorn's command line. Forwarded headers are believed only from the proxies named
+    (comma-separated addresses or networks); with none named, they are ignored, from loopback
+    too (uvicorn alone would trust 127.0.0.1)."""
+    args = ["-m", "uvicorn", "legacy.asgi:application", "--host", host, "--port", str(port)]
+    args += ["--lifespan", "off", "--no-server-header"]
+    proxies = ",".join(ip.strip() for ip in forwarded_allow_ips.split(",") if ip.strip())
+    if proxies:
+        return [*args, "--proxy-headers", "--forwarded-allow-ips", proxies]
+    return [*args, "--no-proxy-headers"]
+
+
 class Supervisor:
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
+    def __init__(self, host: str, port: int, *, debug: bool = False) -> None:
+        self.host, self.port, self.debug = host, port, debug
         self.children: dict[str, subprocess.Popen[bytes]] = {}
         self.stopping = False
         self.parent = os.getppid()
@@ -34,6 +51,7 @@ class Supervisor:
     def child_env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.setdefault("DJANGO_SETTINGS_MODULE", "legacy.settings.base")
+        env["DEBUG"] = "1" if self.debug else "0"
         # Children use the servers this process holds; they neither start nor stop them.
         env["DATABASE_URL"] = os.environ.get("DATABASE_URL") or embedded.postgres_url()
         env["REDIS_URL"] = os.environ.get("REDIS_URL") or embedded.redis_url()
@@ -73,22 +91,28 @@ class Supervisor:
              "--schedule", os.path.join(var, "celerybeat-schedule")],
             env,
         )  # fmt: skip
+        forwarded = os.environ.get("FORWARDED_ALLOW_IPS", "")
         self.spawn(
             "web",
-            ["-m", "uvicorn", "legacy.asgi:application", "--host", self.host,
-             "--port", str(self.port), "--lifespan", "off"],
+            uvicorn_args(host=self.host, port=self.port, forwarded_allow_ips=forwarded),
             env,
-        )  # fmt: skip
+        )
 
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
+    def local_url(self) -> str:
+        """Where this machine reaches the server (listening on every address included)."""
+        if self.host in {"0.0.0.0", "::"}:
+            return f"http://127.0.0.1:{self.port}"
+        return self.url()
+
     def wait_until_healthy(self, timeout: float = 60) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and not self.stopping:
             try:
-                with urllib.request.urlopen(self.url() + "/healthz", timeout=3) as reply:
+                with urllib.request.urlopen(self.local_url() + "/healthz", timeout=3) as reply:
                     if reply.status == 200:
                         return True
             except OSError:
@@ -124,7 +148,11 @@ class Supervisor:
         try:
             self.start()
             if self.wait_until_healthy():
-                print(f"\n  Legacy is running at {self.url()}\n  Ctrl-C stops it.\n", flush=True)
+                mode = " (debug pages on: for development only)" if self.debug else ""
+                print(
+                    f"\n  Legacy is running at {self.url()}{mode}\n  Ctrl-C stops it.\n",
+                    flush=True,
+                )
             elif not self.stopping:
                 print("Legacy: not healthy yet; see the log above and /healthz.", flush=True)
             while not self.stopping:
@@ -142,10 +170,12 @@ class Supervisor:
         return code
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    os.umask(embedded.PRIVATE_UMASK)  # inherited by Postgres, Redis and every child
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8000"))
-    return Supervisor(host, port).run()
+    return Supervisor(host, port, debug="--debug" in args).run()
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 from legacy.runtime import embedded
 
@@ -33,14 +34,24 @@ def _secret_key() -> str:
         return key
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        embedded.private_file_write(path, secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
 SECRET_KEY = _secret_key()
-DEBUG = env_bool("DEBUG", True)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+# Off unless asked for: `make dev` sets DEBUG=1; `make run` and everything else serve without
+# debug pages, so a stranger following a dead link never sees the URL patterns.
+DEBUG = env_bool("DEBUG", False)
+# `make run` is reached at http://127.0.0.1:8000 and http://localhost:8000, and at HOST when
+# it listens on one particular address.
+_LISTEN_HOST = os.environ.get("HOST", "")
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS",
+    ",".join(
+        ["127.0.0.1", "localhost", "[::1]"]
+        + ([_LISTEN_HOST] if _LISTEN_HOST and _LISTEN_HOST not in {"0.0.0.0", "::"} else [])
+    ),
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -51,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "channels",
     "allauth",
     "allauth.account",
@@ -72,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -146,8 +159,7 @@ STORAGES = {
     "memorial_files": {"BACKEND": FILE_STORAGE_BACKEND, "OPTIONS": FILE_STORAGE_OPTIONS},
 }
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = embedded.private_dir(VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True  # serve straight from static/ without a collectstatic step
 
@@ -294,6 +306,44 @@ LOGGING = {
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+# --- HTTPS and the browser's own protections -------------------------------------------
+
+# LEGACY_HTTP_PROTOCOL=https says the site is served over HTTPS (by uvicorn, or by a proxy in
+# front of it). Then cookies are secure, plain HTTP is redirected, and browsers are told by
+# HSTS to use HTTPS only. Served over plain http (`make run` on 127.0.0.1), none of them can
+# apply: a secure cookie would never come back, and the redirect would lead nowhere.
+HTTPS = ACCOUNT_DEFAULT_HTTP_PROTOCOL == "https"
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS)
+CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+# Asking to be preloaded into browsers is a commitment for the whole domain: opt in.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Behind a proxy that terminates TLS: the header (and value) it sets on HTTPS requests, e.g.
+# "X-Forwarded-Proto: https". Only when that proxy always sets or strips it: a client could
+# send it too. (uvicorn already takes the scheme from X-Forwarded-Proto, but only from
+# FORWARDED_ALLOW_IPS.)
+if proxy_ssl_header := os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
+    _header, _, _value = proxy_ssl_header.partition(":")
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _header.strip().upper().replace("-", "_"),
+        _value.strip() or "https",
+    )
+
+# Content-Security-Policy (django-csp): the pages' scripts and styles are files from this
+# site, never inline; sockets go back to the same host ('self' covers ws: and wss: there).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}

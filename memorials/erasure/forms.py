@@ -20,7 +20,9 @@ class ErasureNameForm(forms.Form):
 
     def clean_typed_name(self) -> str:
         typed: str = self.cleaned_data["typed_name"]
-        if typed.strip() != self.memorial_name.strip():
+        # Spacing aside: a name stored with a line break (before names were checked) must
+        # still be typeable on one line.
+        if typed.split() != self.memorial_name.split():
             raise forms.ValidationError(
                 "That is not the memorial's name exactly as written above. Nothing was erased."
             )

@@ -1,5 +1,8 @@
 """The subject's data rights: the kill switch (erasure) and the export.
 
+The export holds everything decrypted, so its page and its download come only after allauth
+re-authentication (password, or a two-factor code), as the kill switch does.
+
 Kill switch, in three steps: a page that says what will be erased (counts per kind, from the
 holders) and asks for the memorial's name; then re-authentication (allauth: password, or a
 two-factor code) before any POST is acted on, after which the final confirmation; then the
@@ -27,7 +30,7 @@ from memorials.erasure.selectors import (
 )
 from memorials.erasure.services import erasure_certificate_document, memorial_erase
 from memorials.export import memorial_export_build
-from memorials.models import Role
+from memorials.models import Membership, Role
 from memorials.selectors import memorial_get_for
 
 
@@ -105,6 +108,11 @@ def erasure_certificate_download(request: HttpRequest, certificate_id: uuid.UUID
 @require_GET
 def export_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
     membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=[Role.SUBJECT])
+    return _export_page(request, membership=membership)
+
+
+@reauthentication_required
+def _export_page(request: HttpRequest, *, membership: Membership) -> HttpResponse:
     context = {
         "memorial": membership.memorial,
         "inventory": erasure_inventory(memorial_id=membership.memorial.id),
@@ -114,8 +122,14 @@ def export_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def export_download(request: HttpRequest, memorial_id: uuid.UUID) -> FileResponse:
+def export_download(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
     membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=[Role.SUBJECT])
+    return _export_download(request, membership=membership)
+
+
+@reauthentication_required
+def _export_download(request: HttpRequest, *, membership: Membership) -> FileResponse:
+    """Strangers get 404 above; the subject confirms it is them before the zip is built."""
     archive = memorial_export_build(memorial=membership.memorial, user=membership.user)
     filename = f"legacy-export-{timezone.now():%Y-%m-%d}.zip"
     return FileResponse(

@@ -35,5 +35,16 @@ def page(monkeypatch):
                   "--disable-component-update", "--disable-sync", "--no-first-run"],
         )  # fmt: skip
         context = browser.new_context(viewport=PHONE, accept_downloads=True)
-        yield context.new_page()
+        page = context.new_page()
+        # The Content-Security-Policy allows no inline script or style: whatever a page does
+        # that it refuses shows here, and fails the test.
+        refused: list[str] = []
+        page.on(
+            "console",
+            lambda message: (
+                refused.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
+        yield page
         browser.close()
+    assert refused == [], refused

@@ -15,7 +15,7 @@ from core.consent import ConsentScope
 from core.holders import DataHolder, holder_register
 from memorials.export import ExportPathInvalid, ZipExportWriter, memorial_export_build
 from memorials.models import Membership, Role
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import PASSWORD, UserFactory
 from tests.consent.factories import grant_consent
 from tests.memorials.factories import InvitationFactory, MembershipFactory, MemorialFactory
 
@@ -108,13 +108,24 @@ def test_the_subject_downloads_the_zip_and_everyone_else_gets_404(client):
     url = reverse("rights:export_download", args=[memorial.id])
 
     client.force_login(memorial.subject)
-    assert b"Download my data" in client.get(reverse("rights:export", args=[memorial.id])).content
-    response = client.post(url)
+    # the page, and the download, first ask for the password again (allauth)
+    page = reverse("rights:export", args=[memorial.id])
+    asked = client.get(page)
+    assert asked.status_code == 302 and "/accounts/reauthenticate/" in asked["Location"]
+    asked = client.post(url)
+    assert asked.status_code == 302 and "/accounts/reauthenticate/" in asked["Location"]
+    # a wrong password downloads nothing
+    wrong = client.post(asked["Location"], {"password": "not-it"})
+    assert wrong.status_code == 200 and wrong.get("Content-Type", "").startswith("text/html")
+    # the right one resumes the suspended download
+    response = client.post(asked["Location"], {"password": PASSWORD})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith('attachment; filename="legacy-export-')
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as zipped:
         assert "manifest.json" in zipped.namelist()
+    # and for a few minutes after, the page opens without asking again
+    assert b"Download my data" in client.get(page).content
 
     for other in (steward, UserFactory()):
         client.force_login(other)

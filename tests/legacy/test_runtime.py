@@ -42,12 +42,35 @@ def processes_using(var: Path) -> list[str]:
     return found
 
 
-def healthz(port: int) -> tuple[int, dict]:
+def healthz(port: int, headers: dict[str, str] | None = None) -> tuple[int, dict]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz", headers=headers or {})
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as reply:
+        with urllib.request.urlopen(request, timeout=5) as reply:
             return reply.status, json.load(reply)
     except urllib.error.HTTPError as error:
         return error.code, json.load(error)
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as reply:
+            return reply.status, _lower(reply.headers), reply.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, _lower(error.headers), error.read().decode()
+
+
+def _lower(headers) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}
+
+
+def readable_by_others(var: Path) -> list[str]:
+    """Everything under var/ that its group or others could read, write or enter. (var/
+    itself is left out: as root, pgserver opens it for its own user to pass through.)"""
+    return [
+        f"{oct(path.lstat().st_mode & 0o777)} {path.relative_to(var)}"
+        for path in var.rglob("*")
+        if not path.is_symlink() and path.lstat().st_mode & 0o077
+    ]
 
 
 def manage(env: dict[str, str], code: str) -> str:
@@ -78,6 +101,17 @@ def test_make_run_serves_everything_and_stops_cleanly(tmp_path):
             time.sleep(1)
         assert status == 200, body
         assert body["database"]["pgvector"]
+        # without debug pages: a dead link gets the calm page, not the list of URL patterns
+        status, headers, page = fetch(f"http://localhost:{port}/no-such-page/")
+        assert status == 404 and "We could not find this page" in page, page[:500]
+        assert "URLconf" not in page and "script-src 'self'" in headers["content-security-policy"]
+        # static files come through WhiteNoise
+        status, headers, css = fetch(f"http://127.0.0.1:{port}/static/css/legacy.css")
+        assert status == 200 and headers["content-type"].startswith("text/css") and css
+        # a loopback client claiming to be elsewhere is not believed: it still is loopback
+        assert "database" in healthz(port, {"X-Forwarded-For": "203.0.113.7"})[1]
+        # and what it keeps under var/ is for its owner only
+        assert readable_by_others(var) == []
         # when another process comes and goes (like `manage.py shell`), it uses the running
         # servers and does not stop them on its way out
         manage(env, "from accounts.models import User; User.objects.create_user('a@b.org', 'x')")

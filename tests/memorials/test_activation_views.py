@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import re
+import time
 
 import pytest
+from allauth.mfa.app_settings import TOTP_PERIOD
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.urls import reverse
 
 from memorials.models import ActivationKey, ActivationRequest, ActivationStatus, MemorialState, Role
@@ -14,6 +18,7 @@ from tests.memorials.factories import InvitationFactory, MemorialFactory
 
 pytestmark = pytest.mark.django_db
 
+TOTP_SECRET = base64.b32encode(b"0123456789abcdefghij").decode()
 KEY_PATTERN = re.compile(r"[0-9A-Z]{5}(?:-[0-9A-Z]{5}){4}")
 
 
@@ -112,9 +117,12 @@ def test_the_second_steward_reviews_the_certificate_and_approves(
     client.force_login(second_steward)
     page = client.get(reverse("memorials:activation", args=[memorial.id])).content.decode()
     assert "Approve the activation" in page
-    certificate = client.get(
-        reverse("memorials:activation_certificate", args=[memorial.id, pending.id])
-    )
+    url = reverse("memorials:activation_certificate", args=[memorial.id, pending.id])
+    # the certificate first asks for the password again (allauth), then shows
+    asked = client.get(url)
+    assert asked.status_code == 302 and "/accounts/reauthenticate/" in asked["Location"]
+    assert client.post(asked["Location"], {"password": PASSWORD})["Location"] == url
+    certificate = client.get(url)
     assert b"".join(certificate.streaming_content) == PDF
     assert certificate["Content-Type"] == "application/pdf"
     approve = reverse("memorials:activation_approve", args=[memorial.id, pending.id])
@@ -163,9 +171,20 @@ def test_staff_review_a_single_stewards_request(client, memorial, pending):
         == 404
     )
     staff = UserFactory(is_staff=True)
+    TOTP.activate(staff, TOTP_SECRET)
     client.force_login(staff)
     assert memorial.name in client.get(url).content.decode()
-    certificate = client.get(reverse("memorials:activation_review_certificate", args=[pending.id]))
+    # staff with two-factor confirm with a code before the certificate shows
+    certificate_url = reverse("memorials:activation_review_certificate", args=[pending.id])
+    asked = client.get(certificate_url)
+    assert asked.status_code == 302
+    assert asked["Location"].startswith(reverse("mfa_reauthenticate"))
+    # the password alone does not do
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert client.get(certificate_url).status_code == 302
+    code = format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // TOTP_PERIOD))
+    assert client.post(asked["Location"], {"code": code})["Location"] == certificate_url
+    certificate = client.get(certificate_url)
     assert b"".join(certificate.streaming_content) == PDF
     client.post(
         reverse("memorials:activation_review_decide", args=[pending.id]),
