@@ -6,8 +6,9 @@ Every Celery task that reads, derives or writes a memorial's data subclasses `Me
 - **queued only through `enqueue`**, inside the transaction that made the work: it refuses
   without live consent, records the task under its memorial and scope (`TrackedTask`), and
   sends it after commit. `delay` is refused. A withdrawal (`memorial_tasks_withdraw`) revokes
-  the memorial's tracked tasks of that scope at the workers and tells each of them, through
-  its `consent_withdrawn` hook, that it will not run (an upload then says it was stopped);
+  the memorial's tracked tasks of that scope at the workers and, once it has committed, tells
+  each of them through its `consent_withdrawn` hook that it will not run (an upload then says
+  it was stopped);
 - **checked when it starts**: a revoke can miss a worker that restarts, so a task whose
   memorial was erased (its key destroyed) returns at once, and one whose consent is gone calls
   `consent_withdrawn` and returns;
@@ -134,17 +135,23 @@ def step_check(*, memorial_id: uuid.UUID | str, scope: str) -> None:
 
 
 def memorial_tasks_withdraw(*, memorial_id: uuid.UUID | str, scope: str) -> list[str]:
-    """Within the withdrawal's transaction: forget the memorial's tracked tasks of `scope`,
-    tell each that it will not run, and revoke them at the workers once this commits.
+    """Within the withdrawal's transaction: forget the memorial's tracked tasks of `scope`;
+    once it commits, revoke them at the workers and tell each that it will not run. (Told
+    after the commit, not inside it: a step that holds its own rows while it waits for the
+    consent would otherwise wait for the withdrawal as the withdrawal waits for it.)
     Returns their ids."""
     tracked = list(TrackedTask.objects.filter(memorial_id=memorial_id, scope=scope))
-    for row in tracked:
-        task = current_app.tasks.get(row.task_name)
-        if isinstance(task, MemorialTask):
-            task.consent_withdrawn(**row.kwargs)
     task_ids = [row.task_id for row in tracked]
     TrackedTask.objects.filter(task_id__in=task_ids).delete()
-    transaction.on_commit(lambda: tasks_revoke(task_ids))
+
+    def tell_and_revoke() -> None:
+        tasks_revoke(task_ids)
+        for row in tracked:
+            task = current_app.tasks.get(row.task_name)
+            if isinstance(task, MemorialTask):
+                task.consent_withdrawn(**row.kwargs)
+
+    transaction.on_commit(tell_and_revoke, robust=True)
     return task_ids
 
 
