@@ -100,7 +100,7 @@ def parse_file(
             raise ParseError(f"This file is too large ({size // 1024**3} GB).")
         format_name = detect_format(path, name)
     except ParseError as error:
-        yield _done(FileReading(name=name, format=format_name, error=str(error)), progress)
+        yield FileReading(name=name, format=format_name, error=str(error), progress=progress)
         return
     if format_name == "zip":
         try:
@@ -108,15 +108,14 @@ def parse_file(
                 path, name, read_member=parse_file, budget=budget, progress=progress, depth=depth
             )
         except ParseError as error:
-            yield _done(FileReading(name=name, format="zip", error=str(error)), progress)
+            yield FileReading(name=name, format="zip", error=str(error), progress=progress)
         return
-    reading = FileReading(
+    yield FileReading(
         name=name,
         format=format_name,
         documents=_documents(path, name, format_name, depth=depth, budget=budget),
+        progress=progress,
     )
-    yield reading
-    _done(reading, progress)
 
 
 def _documents(
@@ -128,8 +127,3 @@ def _documents(
         yield from parse_docx(path, name, budget=budget, depth=depth)
     else:
         yield from PARSERS[format_name](path, name)
-
-
-def _done(reading: FileReading, progress: ReadProgress) -> FileReading:
-    progress.files_done += 1
-    return reading

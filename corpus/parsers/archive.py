@@ -130,13 +130,13 @@ def _read_one(
         try:
             member_extract(archive, info, target, budget=budget)
         except MemberRefused as refusal:
-            progress.files_done += 1
-            yield FileReading(name=member_name, error=str(refusal))
+            yield FileReading(name=member_name, error=str(refusal), progress=progress)
             return
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
             logger.info("damaged zip member %s: %s", member_name, error)
-            progress.files_done += 1
-            yield FileReading(name=member_name, error="This file inside the zip is damaged.")
+            yield FileReading(
+                name=member_name, error="This file inside the zip is damaged.", progress=progress
+            )
             return
         yield from read_member(
             target, member_name, depth=depth + 1, budget=budget, progress=progress

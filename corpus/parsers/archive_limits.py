@@ -52,8 +52,12 @@ class ArchiveBudget:
 
 
 class MemberRefused(Exception):
-    """One member over a limit. The message is shown on that member (or the file holding it);
-    the archive's other members are still read."""
+    """One member over a limit: "refused: this file <reason>.", shown on that member; the
+    archive's other members are still read."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"refused: this file {reason}.")
+        self.reason = reason
 
 
 def archive_open(path: Path, *, budget: ArchiveBudget, depth: int, kind: str) -> zipfile.ZipFile:
@@ -93,7 +97,7 @@ def member_chunks(
     limits = budget.limits
     member_limit = min(limits.max_member_bytes, max_bytes or limits.max_member_bytes)
     if info.flag_bits & 0x1:
-        raise MemberRefused("This file inside the archive is password-protected.")
+        raise MemberRefused("is password-protected")
     if info.file_size > member_limit:  # a cheap early refusal; the stream is counted anyway
         raise MemberRefused(_too_large(member_limit))
     # compress_size bounds what zipfile reads from the archive, so this ratio cannot lie.
@@ -104,15 +108,15 @@ def member_chunks(
             written += len(chunk)
             if written > ratio_limit:
                 raise MemberRefused(
-                    f"refused: this file would expand more than {limits.max_ratio:.0f} times "
-                    "its packed size, which is how zip bombs behave."
+                    f"would expand more than {limits.max_ratio:.0f} times its packed size, "
+                    "which is how zip bombs behave"
                 )
             if written > member_limit:
                 raise MemberRefused(_too_large(member_limit))
             if len(chunk) > budget.bytes_left:
                 raise MemberRefused(
-                    "refused: this upload expands to more than "
-                    f"{_size(limits.max_total_bytes)}, more than Legacy reads from one upload."
+                    "takes this upload past the "
+                    f"{_size(limits.max_total_bytes)} Legacy reads from one upload, unpacked"
                 )
             budget.bytes_read += len(chunk)
             yield chunk
@@ -147,7 +151,9 @@ def archive_check(
                     size += len(chunk)
             except MemberRefused as refusal:
                 name = display_safe(info.filename)
-                raise ParseError(f"{refusal} (in this {kind}: {name})") from refusal
+                raise ParseError(
+                    f"This {kind} was refused: the part {name} inside it {refusal.reason}."
+                ) from refusal
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
                 raise ParseError(f"This {kind} is damaged or incomplete.") from error
             sizes[info.filename] = size
@@ -155,7 +161,7 @@ def archive_check(
 
 
 def _too_large(limit: int) -> str:
-    return f"refused: this file is too large (more than {_size(limit)} uncompressed)."
+    return f"is too large (more than {_size(limit)} unpacked)"
 
 
 def _size(size: int) -> str:

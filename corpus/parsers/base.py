@@ -83,6 +83,7 @@ class FileReading:
         format: str = "",
         documents: Iterable[ParsedDocument] = (),
         error: str = "",
+        progress: ReadProgress | None = None,
     ) -> None:
         self.name = name
         self.format = format
@@ -90,6 +91,8 @@ class FileReading:
         self.count = 0  # documents given so far
         self._source = documents
         self._iterator: Generator[ParsedDocument, None, None] | None = None
+        self._progress = progress  # counts this file done once it is read or closed
+        self._finished = False
 
     @property
     def documents(self) -> Iterator[ParsedDocument]:
@@ -103,6 +106,12 @@ class FileReading:
             self._iterator.close()
         elif hasattr(self._source, "close"):
             self._source.close()
+        self._finish()
+
+    def _finish(self) -> None:
+        if not self._finished and self._progress is not None:
+            self._progress.files_done += 1
+        self._finished = True
 
     def collect(self) -> FileOutcome:
         documents = list(self.documents)  # first: `error` is final only once they are read
@@ -123,3 +132,4 @@ class FileReading:
             self.error = self.UNEXPECTED
         if not self.count and not self.error:
             self.error = "No text was found in this file."
+        self._finish()

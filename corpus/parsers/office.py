@@ -35,8 +35,9 @@ MAX_DOCX_BYTES = 64 * 1024**2
 # A longer PDF is a book or a scan, not one person's papers; reading stops there.
 MAX_PDF_PAGES = 2000
 # A page's drawing instructions are decoded whole and parsed into objects many times their
-# size; a page of dense text needs well under 1 MB of them.
-MAX_PDF_PAGE_STREAM_BYTES = 4 * 1024**2
+# size (about 40 times, for small text operators); a page of dense text needs well under
+# 1 MB of them.
+MAX_PDF_PAGE_STREAM_BYTES = 2 * 1024**2
 MAX_PDF_PAGE_CHARS = 200_000  # about 60 pages' worth of text on one page: not writing
 MAX_PDF_TEXT_CHARS = 10_000_000  # about 5,000 dense pages
 # pypdf raises these, beyond its own errors, on malformed files.

@@ -370,7 +370,8 @@ def test_messenger_thread_is_repaired_and_put_in_order(tmp_path: Path) -> None:
 def test_instagram_thread_is_told_apart_by_its_folder(tmp_path: Path) -> None:
     path = write(tmp_path, "message_1.json", meta_thread(newest_first=[("Ann", 1000, "hi")]))
 
-    outcome = parse_upload_collected(path, "your_instagram_activity/messages/inbox/zoe_1/message_1.json")[0]
+    name = "your_instagram_activity/messages/inbox/zoe_1/message_1.json"
+    outcome = parse_upload_collected(path, name)[0]
 
     assert outcome.format == "instagram"
     assert outcome.documents[0].source == "instagram"
