@@ -1,9 +1,10 @@
 """Turning uploaded files into documents of a person's own words.
 
 `parse_upload` is the one way in: it never raises for a bad file, it reports it. It reads
-lazily, so that an upload's size never decides how much memory reading it takes: it gives one
+lazily, so that the memory reading takes follows the largest document, not the upload: one
 `FileReading` per file (one per member of a zip, extracted when its turn comes), whose
-documents come one at a time, each parsed only when the one before has been taken. Each
+documents come one at a time: mailboxes and text files are parsed as their documents are
+taken, other formats hold one file's text at a time (a chat is one document). Each
 format lives in its own module; `detect_format` picks one from the file's content. Archives
 (zips, and .docx files, which are zips inside) are read under one set of limits per upload
 (`archive_limits`).

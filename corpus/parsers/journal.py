@@ -4,8 +4,8 @@ A line that is a date ("# 2021-03-04", "## March 4, 2021", "Monday, 4 March 2021
 "2021-03-04: ...", "4/3/2021") starts a new dated entry. Text with no such line is one undated
 document. Whether 4/3/2021 is day or month first is decided per file, as for chats, in a
 first pass over the lines; the second gives the entries one by one. An entry longer than
-MAX_DOCUMENT_CHARS goes on in a document of its own ("... (continued)"), so no document held in
-memory is larger than that, whatever the file.
+MAX_DOCUMENT_CHARS goes on in a document of its own ("... (continued)"), so no document made
+here is larger than that, whatever the file.
 """
 
 from __future__ import annotations

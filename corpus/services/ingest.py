@@ -2,7 +2,8 @@
 
 Run by `corpus.tasks.upload_ingest` on the kernel's consent-bound task base. Documents stream
 from the parsers to the store: each is written as soon as it is parsed, before the next is
-read, so an upload's size never decides the memory its ingest takes. Each document is
+read, so the memory an ingest takes follows its largest document, not the upload's size
+(a chat export is one document, read whole). Each document is
 written in one step (`core.tasks.memorial_step`): whole, or, if the corpus consent is
 withdrawn before it commits, not at all; the upload then says it was stopped.
 """
