@@ -47,10 +47,12 @@ class UploadEvent(TypedDict):
     name: str
     status: str
     status_label: str
-    done: int
-    total: int
+    done: int  # documents read and stored so far
+    total: int  # documents in all, once finished (0 while reading: they stream)
     passages: int
     error: str
+    files_done: NotRequired[int]  # while reading: files of the upload read (a zip's members)
+    files_total: NotRequired[int]  # ...of this many known so far (grows as nested zips open)
     memorial_counts: NotRequired[dict[str, int]]  # once, when the upload has finished
 
 

@@ -29,7 +29,7 @@ from core.consent import ConsentScope
 from corpus import selectors
 from corpus.forms import CorrespondentForm, IdentityForm, PassageSearchForm, RegisterForm
 from corpus.models import Correspondent, Document, Passage, Register, SubjectIdentity, Upload
-from corpus.parsers import ACCEPTED
+from corpus.parsers import ACCEPTED, display_safe
 from corpus.retrieval import passage_retrieve
 from corpus.services.documents import (
     correspondent_add,
@@ -165,7 +165,10 @@ def _upload_receive(
     uploads: list[dict[str, Any]] = []
     files = request.FILES.getlist("files")  # reads the body, through the handler
     errors = [
-        {"name": name, "error": f"This file is larger than {max_file_bytes() // 1024**2} MB."}
+        {
+            "name": display_safe(name),
+            "error": f"This file is larger than {max_file_bytes() // 1024**2} MB.",
+        }
         for name in handler.too_large
     ]
     try:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import email
 import logging
 import mailbox
+import re
+from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import policy
 from email.errors import StartBoundaryNotFoundDefect
@@ -24,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 # Larger messages are attachments (videos, archives), not writing; they are skipped.
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+_HEADER_FIELD = re.compile(rb"^[!-9;-~]+:")  # an RFC 5322 field name and its colon
+_CONTROL_BYTES = [bytes([code]) for code in (*range(1, 9), 11, 14, *range(16, 27), *range(28, 32))]
+_SNIFF_BYTES = 64 * 1024
 
 
 def parse_eml(path: Path, name: str) -> list[ParsedDocument]:
@@ -38,13 +44,21 @@ def parse_eml(path: Path, name: str) -> list[ParsedDocument]:
     return [document]
 
 
-def parse_mbox(path: Path, name: str) -> list[ParsedDocument]:
+def parse_mbox(path: Path, name: str) -> Iterator[ParsedDocument]:
+    """The mailbox's emails one by one. Messages that are not email (binary data after a
+    `From ` line, no header) and messages too large to read are skipped and counted; the
+    count is reported on the file once the others are read."""
     box = mailbox.mbox(path, create=False)
-    documents = []
+    count = 0
+    skipped = Counter[str]()
     try:
         for key in box.iterkeys():
             raw = box.get_bytes(key)
             if len(raw) > MAX_MESSAGE_BYTES:
+                skipped["too large to read (over 64 MB with their attachments)"] += 1
+                continue
+            if not _looks_like_email(raw):
+                skipped["not email (binary data or no headers after a 'From ' line)"] += 1
                 continue
             try:
                 document = message_document(raw, source="mbox", name=name)
@@ -52,14 +66,37 @@ def parse_mbox(path: Path, name: str) -> list[ParsedDocument]:
                 # The stdlib MIME parser has crashers on odd input; one message must not
                 # cost a mailbox of thousands. Logged, so the bug can be fixed.
                 logger.exception("unexpected error parsing message %s of %s", key, name)
+                skipped["that Legacy could not read (an error on our side)"] += 1
                 continue
             if document is not None:
-                documents.append(document)
+                count += 1
+                yield document
     finally:
         box.close()
-    if not documents:
-        raise ParseError("No emails with text of their own were found in this mailbox.")
-    return documents
+    reasons = "; ".join(
+        f"{number} {'message' if number == 1 else 'messages'} {reason}"
+        for reason, number in skipped.items()
+    )
+    if not count:
+        raise ParseError(
+            "No emails with text of their own were found in this mailbox"
+            + (f" (skipped: {reasons})." if reasons else ".")
+        )
+    if reasons:
+        raise ParseError(f"skipped: {reasons}; the other emails were read.")
+
+
+def _looks_like_email(raw: bytes) -> bool:
+    """An email starts with header fields and holds no NUL bytes, nor more than a trace of
+    other control bytes (8-bit text is fine: broken mailers send it, and it is decoded)."""
+    if b"\x00" in raw:
+        return False
+    first = raw.lstrip(b"\r\n").split(b"\n", 1)[0]
+    if not _HEADER_FIELD.match(first):
+        return False
+    sample = raw[:_SNIFF_BYTES]
+    controls = sum(sample.count(byte) for byte in _CONTROL_BYTES)
+    return controls <= len(sample) // 100
 
 
 def message_document(raw: bytes, *, source: str, name: str) -> ParsedDocument | None:

@@ -2,19 +2,25 @@
 
 A line that is a date ("# 2021-03-04", "## March 4, 2021", "Monday, 4 March 2021",
 "2021-03-04: ...", "4/3/2021") starts a new dated entry. Text with no such line is one undated
-document. Whether 4/3/2021 is day or month first is decided per file, as for chats.
+document. Whether 4/3/2021 is day or month first is decided per file, as for chats, in a
+first pass over the lines; the second gives the entries one by one. An entry longer than
+MAX_DOCUMENT_CHARS goes on in a document of its own ("... (continued)"), so no document made
+here is larger than that, whatever the file.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from .base import ParsedDocument, ParsedMessage, ParseError
-from .textfile import check_text_size, iter_lines
+from .textfile import check_text_size, detect_encoding, iter_lines
+
+# About 170,000 words, a long book: where a document is cut to go on in the next one.
+MAX_DOCUMENT_CHARS = 1_000_000
 
 _MONTH = (
     r"(?P<month>january|february|march|april|may|june|july|august|september|october"
@@ -58,52 +64,83 @@ class _Entry:
     title: str
     date_fields: dict[str, str | None]
     lines: list[str] = field(default_factory=list)
+    chars: int = 0
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+        self.chars += len(line) + 1
 
 
-def parse_text(path: Path, name: str) -> list[ParsedDocument]:
+def parse_text(path: Path, name: str) -> Iterator[ParsedDocument]:
+    return _text_file(path, name, source="text")
+
+
+def parse_markdown(path: Path, name: str) -> Iterator[ParsedDocument]:
+    return _text_file(path, name, source="markdown")
+
+
+def _text_file(path: Path, name: str, *, source: str) -> Iterator[ParsedDocument]:
     check_text_size(path)
-    return _documents_or_error(split_entries(iter_lines(path), name=name, source="text"))
-
-
-def parse_markdown(path: Path, name: str) -> list[ParsedDocument]:
-    check_text_size(path)
-    return _documents_or_error(split_entries(iter_lines(path), name=name, source="markdown"))
+    encoding = detect_encoding(path)
+    count = 0
+    for document in split_entries(lambda: iter_lines(path, encoding), name=name, source=source):
+        count += 1
+        yield document
+    if not count:
+        raise ParseError("This file has no text in it (only blank lines).")
 
 
 def split_entries(
-    lines: Iterable[str],
+    lines: Callable[[], Iterable[str]],
     *,
     name: str,
     source: str,
     author: str = "",
     undated_date: datetime | None = None,
-) -> list[ParsedDocument]:
+) -> Iterator[ParsedDocument]:
     """Dated entries as "journal" documents; text before the first dated line, or a text with
-    none, as one "document" dated `undated_date`."""
-    preamble: list[str] = []
-    entries: list[_Entry] = []
-    for line in lines:
+    none, as one "document" dated `undated_date`. `lines()` gives the lines afresh each time
+    it is called: they are read twice, first for the order of the dates' fields."""
+    day_first = _day_first(
+        entry.date_fields for line in lines() if (entry := _entry_start(line)) is not None
+    )
+    title = PurePosixPath(name.replace("\\", "/")).name
+    current = _Entry(title=title, date_fields={})  # the preamble, until a dated line
+    for line in lines():
         entry = _entry_start(line)
         if entry is not None:
-            entries.append(entry)
-        elif entries:
-            entries[-1].lines.append(line)
-        else:
-            preamble.append(line)
-    day_first = _day_first(entries)
-    title = PurePosixPath(name.replace("\\", "/")).name
-    documents = []
-    preamble_text = _join(preamble)
-    if preamble_text:
-        documents.append(_document("document", source, title, preamble_text, undated_date, author))
-    for entry in entries:
-        text = _join(entry.lines)
-        if text:
-            date = _entry_date(entry.date_fields, day_first=day_first)
-            documents.append(_document("journal", source, entry.title, text, date, author))
-    for document in documents:
-        document.source_path = name
-    return documents
+            yield from _entry_documents(current, name, source, author, undated_date, day_first)
+            current = entry
+            continue
+        if current.chars + len(line) > MAX_DOCUMENT_CHARS and current.lines:
+            yield from _entry_documents(current, name, source, author, undated_date, day_first)
+            current = _Entry(title=_continued(current.title), date_fields=current.date_fields)
+        current.add(line)
+    yield from _entry_documents(current, name, source, author, undated_date, day_first)
+
+
+def _entry_documents(
+    entry: _Entry,
+    name: str,
+    source: str,
+    author: str,
+    undated_date: datetime | None,
+    day_first: bool,
+) -> Iterator[ParsedDocument]:
+    text = _join(entry.lines)
+    if not text:
+        return
+    if entry.date_fields:
+        kind, date = "journal", _entry_date(entry.date_fields, day_first=day_first)
+    else:
+        kind, date = "document", undated_date
+    document = _document(kind, source, entry.title, text, date, author)
+    document.source_path = name
+    yield document
+
+
+def _continued(title: str) -> str:
+    return title if title.endswith(" (continued)") else f"{title} (continued)"
 
 
 def _entry_start(line: str) -> _Entry | None:
@@ -120,12 +157,15 @@ def _entry_start(line: str) -> _Entry | None:
             return None
         rest = (after["rest"] or "").strip()
         title = line[: len(line) - len(match["after"])].strip(" *_")
-        return _Entry(title=title, date_fields=match.groupdict(), lines=[rest] if rest else [])
+        entry = _Entry(title=title, date_fields=match.groupdict())
+        if rest:
+            entry.add(rest)
+        return entry
     return None
 
 
-def _day_first(entries: list[_Entry]) -> bool:
-    numeric = [entry.date_fields for entry in entries if entry.date_fields.get("first")]
+def _day_first(date_fields: Iterable[dict[str, str | None]]) -> bool:
+    numeric = [fields for fields in date_fields if fields.get("first")]
     if any(_number(fields, "first") > 12 for fields in numeric):
         return True
     # Month first only when a second field proves it; otherwise day first, as most of the world.
@@ -165,9 +205,3 @@ def _document(
         messages=[ParsedMessage(author=author, text=text, sent_at=date)],
         date=date,
     )
-
-
-def _documents_or_error(documents: list[ParsedDocument]) -> list[ParsedDocument]:
-    if not documents:
-        raise ParseError("This file has no text in it (only blank lines).")
-    return documents

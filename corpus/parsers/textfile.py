@@ -1,7 +1,8 @@
 """Reading uploaded text: finding its encoding and walking its lines without trusting its size.
 
-Uploads are untrusted: a "text" file may be 50 MB on one line, or not text at all. Lines are
-therefore read with a length cap, and whole-file reads (JSON) are refused above a size limit.
+Uploads are untrusted: a "text" file may be 30 MB on one line, or not text at all. Lines are
+therefore read in bounded pieces (a line longer than MAX_LINE_CHARS comes out as several, cut
+at a space where there is one), and whole-file reads (JSON) are refused above a size limit.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import codecs
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
 
 import charset_normalizer
 
@@ -19,7 +19,7 @@ from .base import ParseError
 # Text, chat and JSON exports of one person's writing stay far below this (a 100,000-message
 # WhatsApp chat is about 8 MB); anything larger is refused rather than held in memory.
 MAX_TEXT_BYTES = 64 * 1024 * 1024
-# Longer lines are cut: no human paragraph is this long, and regexes then stay cheap.
+# Longer lines are split: no human paragraph is this long, and regexes then stay cheap.
 MAX_LINE_CHARS = 100_000
 _UTF8_CHECK_CHUNK = 1024 * 1024
 
@@ -50,14 +50,26 @@ def detect_encoding(path: Path) -> str:
 
 
 def iter_lines(path: Path, encoding: str | None = None) -> Iterator[str]:
-    """The file's lines without line endings, each cut to MAX_LINE_CHARS."""
+    """The file's lines without line endings. A line longer than MAX_LINE_CHARS is given in
+    pieces of at most that length (cut after its last space, when it has one in its second
+    half), so that no more than that is ever held of it."""
     encoding = encoding or detect_encoding(path)
     try:
         with path.open(encoding=encoding, errors="strict", newline=None) as file:
-            while line := file.readline(MAX_LINE_CHARS):
-                if not line.endswith("\n"):
-                    _skip_rest_of_line(file)
-                yield line.rstrip("\n")
+            carried = ""
+            while piece := file.readline(MAX_LINE_CHARS - len(carried)):
+                line = carried + piece
+                carried = ""
+                if line.endswith("\n"):
+                    yield line[:-1]
+                    continue
+                # Cut short by the limit (else it is the file's last line, unended).
+                cut = line.rfind(" ", MAX_LINE_CHARS // 2) if len(line) == MAX_LINE_CHARS else -1
+                if cut > 0:
+                    line, carried = line[:cut], line[cut + 1 :]
+                yield line
+            if carried:
+                yield carried
     except UnicodeError as error:
         raise _decode_error(encoding) from error
 
@@ -89,11 +101,6 @@ def check_text_size(path: Path, *, max_bytes: int | None = None) -> None:
             f"This file is too large to read ({size / 1_000_000:.0f} MB; "
             f"the limit is {limit / 1_000_000:.0f} MB)."
         )
-
-
-def _skip_rest_of_line(file: TextIO) -> None:
-    while (more := file.readline(MAX_LINE_CHARS)) and not more.endswith("\n"):
-        pass
 
 
 def _is_utf8(path: Path) -> bool:

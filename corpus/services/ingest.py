@@ -1,6 +1,9 @@
 """Ingesting one upload in the background: parse, split, embed, store, document by document.
 
-Run by `corpus.tasks.upload_ingest` on the kernel's consent-bound task base. Each document is
+Run by `corpus.tasks.upload_ingest` on the kernel's consent-bound task base. Documents stream
+from the parsers to the store: each is written as soon as it is parsed, before the next is
+read, so the memory an ingest takes follows its largest document, not the upload's size
+(a chat export is one document, read whole). Each document is
 written in one step (`core.tasks.memorial_step`): whole, or, if the corpus consent is
 withdrawn before it commits, not at all; the upload then says it was stopped.
 """
@@ -11,9 +14,12 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import closing
 from pathlib import PurePath
 from typing import Any
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
@@ -22,7 +28,7 @@ from core.crypto import MemorialCipher, memorial_cipher
 from core.events import EventKind, event_send_on_commit, event_send_progress
 from core.tasks import memorial_step
 from corpus.models import Correspondent, SubjectIdentity, Upload, UploadStatus
-from corpus.parsers import FileOutcome, parse_upload
+from corpus.parsers import ArchiveLimits, FileReading, ReadProgress, parse_upload
 from corpus.registers import identity_normalise
 from corpus.selectors import corpus_counts, upload_name
 from corpus.services.passages_store import CorpusPeople, document_ingest
@@ -44,7 +50,10 @@ FAILED_MESSAGE = (
 )
 
 
-def upload_event_data(upload: Upload) -> dict[str, Any]:
+def upload_event_data(upload: Upload, *, progress: ReadProgress | None = None) -> dict[str, Any]:
+    """The upload's event payload. `total` is the number of documents once the upload is
+    finished (0 while it is read: documents are counted as they come); `progress`, while
+    reading, adds how many of the upload's files are read."""
     data: dict[str, Any] = {
         "upload_id": str(upload.id),
         "name": upload_name(upload=upload),
@@ -55,6 +64,9 @@ def upload_event_data(upload: Upload) -> dict[str, Any]:
         "passages": upload.passages_count,
         "error": upload.error,
     }
+    if progress is not None:
+        data["files_done"] = progress.files_done
+        data["files_total"] = progress.files_total
     if upload.is_finished:  # the page's header counts follow, once per upload
         data["memorial_counts"] = corpus_counts(memorial_id=upload.memorial_id)
     return data
@@ -67,11 +79,13 @@ def upload_event_send(upload: Upload) -> None:
     )
 
 
-def upload_progress_send(upload: Upload) -> None:
+def upload_progress_send(upload: Upload, *, progress: ReadProgress | None = None) -> None:
     """How far the ingest is, now, even from inside a document's step (its bar moves while
     it embeds); the upload's next status, sent on commit, says how it ended."""
     event_send_progress(
-        memorial_id=upload.memorial_id, kind=EventKind.UPLOAD, data=upload_event_data(upload)
+        memorial_id=upload.memorial_id,
+        kind=EventKind.UPLOAD,
+        data=upload_event_data(upload, progress=progress),
     )
 
 
@@ -145,11 +159,13 @@ def upload_ingest(*, upload_id: uuid.UUID | str) -> Upload | None:
             return upload
         name = upload_name(upload=upload)
         suffix = PurePath(name).suffix[:16]
+        progress = ReadProgress()
         with upload_file_decrypted(
             memorial_id=upload.memorial_id, relative=upload.path, suffix=suffix
         ) as path:
-            outcomes = parse_upload(path, name)
-        _outcomes_ingest(upload, outcomes)
+            readings = parse_upload(path, name, limits=corpus_archive_limits(), progress=progress)
+            with closing(readings):
+                _readings_ingest(upload, readings, progress)
     except ConsentRequired:
         upload_stopped(upload_id=upload.id)
     except (OperationalError, InterfaceError):
@@ -161,34 +177,49 @@ def upload_ingest(*, upload_id: uuid.UUID | str) -> Upload | None:
     return upload
 
 
-def _outcomes_ingest(upload: Upload, outcomes: list[FileOutcome]) -> None:
+def corpus_archive_limits() -> ArchiveLimits:
+    """The limits every archive in an upload is read under, from the settings."""
+    return ArchiveLimits(
+        max_members=settings.CORPUS_ARCHIVE_MAX_MEMBERS,
+        max_total_bytes=settings.CORPUS_ARCHIVE_MAX_TOTAL_MB * 1024**2,
+        max_member_bytes=settings.CORPUS_ARCHIVE_MAX_MEMBER_MB * 1024**2,
+        max_ratio=settings.CORPUS_ARCHIVE_MAX_RATIO,
+        max_depth=settings.CORPUS_ARCHIVE_MAX_DEPTH,
+    )
+
+
+def _readings_ingest(
+    upload: Upload, readings: Iterator[FileReading], progress: ReadProgress
+) -> None:
+    """Write each document as it is parsed; a file's summary once its documents are read."""
     memorial_id = upload.memorial_id
     cipher = memorial_cipher(memorial_id=memorial_id)
     people = corpus_people(memorial_id=memorial_id, cipher=cipher)
-    upload.documents_total = sum(len(outcome.documents) for outcome in outcomes)
+    upload.documents_total = 0  # known once every file is read
     upload.documents_done = 0
     upload.passages_count = 0
-    upload_status_set(upload, UploadStatus.EMBEDDING)
     last_event = time.monotonic()
     summaries = []
     seen: set[uuid.UUID] = set()  # documents met in this run: a second meeting is a duplicate
-    for outcome in outcomes:
+    for reading in readings:
         summary: dict[str, Any] = {
-            "name": outcome.name,
-            "format": outcome.format,
-            "error": outcome.error,
+            "name": reading.name,
+            "format": reading.format,
+            "error": "",
             "documents": 0,
             "duplicates": 0,
             "passages": 0,
         }
-        for parsed in outcome.documents:
+        for parsed in reading.documents:
+            if upload.status != UploadStatus.EMBEDDING:
+                upload_status_set(upload, UploadStatus.EMBEDDING)
             base = upload.passages_count
 
             def on_batch(written: int, base: int = base) -> None:
                 nonlocal last_event
                 if time.monotonic() - last_event >= _EVENT_INTERVAL_S:
                     upload.passages_count = base + written
-                    upload_progress_send(upload)
+                    upload_progress_send(upload, progress=progress)
                     last_event = time.monotonic()
 
             document, created = document_ingest(
@@ -210,16 +241,23 @@ def _outcomes_ingest(upload: Upload, outcomes: list[FileOutcome]) -> None:
                 updated_at=timezone.now(),
             )
             if time.monotonic() - last_event >= _EVENT_INTERVAL_S:
-                upload_event_send(upload)
+                upload_progress_send(upload, progress=progress)
                 last_event = time.monotonic()
+        summary["error"] = reading.error  # final once its documents are read
         summaries.append(summary)
+        if time.monotonic() - last_event >= _EVENT_INTERVAL_S:
+            upload_progress_send(upload, progress=progress)
+            last_event = time.monotonic()
     upload.outcomes_encrypted = cipher.encrypt_text(json.dumps(summaries))
-    failed = [outcome for outcome in outcomes if outcome.error]
+    upload.documents_total = upload.documents_done
+    # A file that gave documents and then an error (a mailbox with some messages skipped)
+    # was read; one that gave none failed.
+    failed = [s for s in summaries if s["error"] and not (s["documents"] or s["duplicates"])]
     # The last word, like every document, commits only while the consent holds.
     with memorial_step(memorial_id=memorial_id, scope=ConsentScope.CORPUS):
-        if failed and len(failed) == len(outcomes):
+        if failed and len(failed) == len(summaries):
             error = (
-                failed[0].error
+                failed[0]["error"]
                 if len(failed) == 1
                 else f"None of the {len(failed)} files could be read."
             )

@@ -12,6 +12,7 @@ from consent.gate import consent_require
 from core.consent import ConsentScope
 from core.crypto import memorial_cipher
 from corpus.models import Upload, UploadStatus
+from corpus.parsers import display_safe
 from corpus.services.ingest import upload_event_data, upload_event_send
 from corpus.storage import file_sha256, upload_file_delete, upload_file_store
 from corpus.tasks import upload_ingest
@@ -29,7 +30,8 @@ def upload_create(*, memorial_id: uuid.UUID, file: UploadedFile) -> tuple[Upload
         return existing, False
     upload_id = uuid.uuid4()
     path = upload_file_store(memorial_id=memorial_id, upload_id=upload_id, source=file)
-    name = PurePath(file.name or "upload").name[:255]
+    # Shown on pages and in events: control and bidi-override characters written out.
+    name = display_safe(PurePath(file.name or "upload").name)[:255]
     cipher = memorial_cipher(memorial_id=memorial_id)
     try:
         with transaction.atomic():

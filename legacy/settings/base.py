@@ -285,6 +285,16 @@ CELERY_BEAT_SCHEDULE["corpus-partitions-sweep"] = {
 # One uploaded file (a zip counts as one) may be this large. Uploads stream to a temporary
 # file in chunks, never whole into memory, and are refused as soon as they pass the limit.
 CORPUS_MAX_FILE_MB = int(os.environ.get("LEGACY_CORPUS_MAX_FILE_MB", "2048"))
+# Every archive in an upload (zips, zips inside zips, Word .docx files) is read under these,
+# counted on what really comes out of it, never on what its headers declare
+# (corpus/parsers/archive_limits.py): all it may expand to, how many files it may hold, how
+# large one file in it may be, how many times its packed size a file in it may expand (at
+# any size), and how deeply archives may nest inside one another.
+CORPUS_ARCHIVE_MAX_TOTAL_MB = int(os.environ.get("LEGACY_CORPUS_ARCHIVE_MAX_TOTAL_MB", "4096"))
+CORPUS_ARCHIVE_MAX_MEMBERS = int(os.environ.get("LEGACY_CORPUS_ARCHIVE_MAX_MEMBERS", "20000"))
+CORPUS_ARCHIVE_MAX_MEMBER_MB = int(os.environ.get("LEGACY_CORPUS_ARCHIVE_MAX_MEMBER_MB", "1024"))
+CORPUS_ARCHIVE_MAX_RATIO = float(os.environ.get("LEGACY_CORPUS_ARCHIVE_MAX_RATIO", "100"))
+CORPUS_ARCHIVE_MAX_DEPTH = int(os.environ.get("LEGACY_CORPUS_ARCHIVE_MAX_DEPTH", "2"))
 
 # --- Consent and voice -----------------------------------------------------------------
 

@@ -48,15 +48,26 @@
 
     function part(row, name) { return row.querySelector("[data-upload-" + name + "]"); }
 
+    // Documents stream from the reader to the index, so how many there are is known only at
+    // the end: while reading, the bar follows the upload's files (a zip's members) when there
+    // are several, and is indeterminate (it moves, with no end shown) when there is one.
     function showStatus(row, data) {
         row.className = "corpus-upload status-" + data.status;
         part(row, "status").textContent = data.status_label || data.status;
         const bar = part(row, "progress");
         const finished = ["done", "failed", "stopped"].indexOf(data.status) >= 0;
-        bar.max = Math.max(data.total || 0, 1);
-        bar.value = finished ? bar.max : (data.done || 0);
-        part(row, "detail").textContent = (data.done || 0) + " of " + (data.total || 0) +
-            " documents · " + (data.passages || 0) + " passages";
+        const files = data.files_total || 0;
+        if (finished) {
+            bar.max = 1; bar.value = 1;
+        } else if (files > 1) {
+            bar.max = files; bar.value = data.files_done || 0;
+        } else if (data.status !== "queued") {
+            bar.removeAttribute("value");
+        }
+        let detail = (data.done || 0) + (finished ? "" : " so far") + " documents · " +
+            (data.passages || 0) + " passages";
+        if (!finished && files > 1) detail = (data.files_done || 0) + " of " + files + " files · " + detail;
+        part(row, "detail").textContent = detail;
         part(row, "error").textContent = data.error || "";
     }
 

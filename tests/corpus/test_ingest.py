@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+import corpus.parsers
 from core.files import memorial_file_storage
 from corpus.models import Document, Passage, Register, UploadStatus
+from corpus.parsers import ParsedDocument, ParsedMessage, ParseError
+from corpus.services import ingest as ingest_service
 from corpus.services.documents import identity_add
 from tests.corpus.conftest import (
     SAMPLE_CHAT,
@@ -104,3 +107,71 @@ def test_registers_are_inferred_with_a_reason(memorial):
     assert set(Passage.objects.filter(document=document).values_list("register", flat=True)) == {
         Register.FAMILY
     }
+
+
+def test_each_document_is_stored_before_the_next_is_parsed(memorial, monkeypatch):
+    stored_when_parsing: list[int] = []
+
+    def journal(path, name):  # a parser that looks at the store before each document
+        for day in (4, 5, 6):
+            stored_when_parsing.append(Document.objects.filter(memorial=memorial).count())
+            yield ParsedDocument(
+                kind="journal",
+                source="text",
+                title=f"March {day}",
+                messages=[ParsedMessage(author="Ann", text=f"Day {day} in the garden.")],
+            )
+
+    monkeypatch.setitem(corpus.parsers.PARSERS, "text", journal)
+
+    done = ingest(memorial, "diary.txt", b"Anything, the parser above reads it.\n")
+
+    assert done.status == UploadStatus.DONE
+    assert stored_when_parsing == [0, 1, 2]
+    assert done.documents_done == done.documents_total == 3
+
+
+def test_a_file_failing_half_way_keeps_what_it_gave_and_says_what_went_wrong(memorial, monkeypatch):
+    def breaks_after_one(path, name):
+        yield ParsedDocument(
+            kind="journal",
+            source="text",
+            title="March 4",
+            messages=[ParsedMessage(author="Ann", text="Planted the beans.")],
+        )
+        raise ParseError("The rest of this file is damaged.")
+
+    monkeypatch.setitem(corpus.parsers.PARSERS, "text", breaks_after_one)
+
+    done = ingest(memorial, "diary.txt", b"Anything.\n")
+
+    assert done.status == UploadStatus.DONE  # it was read, in part
+    [outcome] = outcomes(done)
+    assert (outcome["documents"], outcome["error"]) == (1, "The rest of this file is damaged.")
+    assert Document.objects.filter(memorial=memorial).count() == 1
+
+
+def test_progress_events_count_the_files_of_a_zip(memorial, monkeypatch):
+    monkeypatch.setattr(ingest_service, "_EVENT_INTERVAL_S", 0)
+    sent: list[dict] = []
+    real = ingest_service.event_send_progress
+
+    def recording(*, memorial_id, kind, data):
+        sent.append(data)
+        real(memorial_id=memorial_id, kind=kind, data=data)  # checks the declared payload
+
+    monkeypatch.setattr(ingest_service, "event_send_progress", recording)
+    chats = {
+        f"chat-{n}.txt": [(at, "Ann Smith", f"Chat {n}, {text}") for at, _, text in SAMPLE_CHAT]
+        for n in range(3)
+    }
+    archive = zip_of({name: whatsapp_export(lines) for name, lines in chats.items()})
+
+    done = ingest(memorial, "chats.zip", archive)
+
+    assert done.status == UploadStatus.DONE
+    assert {event["files_total"] for event in sent} == {3}
+    done_counts = [event["files_done"] for event in sent]
+    assert done_counts == sorted(done_counts) and done_counts[-1] == 3
+    assert all(event["total"] == 0 for event in sent)  # known only once finished
+    assert done.documents_total == 3

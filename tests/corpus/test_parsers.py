@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.parsers import FileOutcome, ParsedDocument, parse_upload
+from corpus.parsers import FileOutcome, ParsedDocument, parse_upload_collected
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 EXPORTS = DATA / "exports"
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(not EXPORTS.is_dir(), reason=f"shared test data 
 
 
 def parse_one(path: Path, name: str | None = None) -> FileOutcome:
-    outcomes = parse_upload(path, name or str(path.relative_to(EXPORTS)))
+    outcomes = parse_upload_collected(path, name or str(path.relative_to(EXPORTS)))
     assert len(outcomes) == 1
     return outcomes[0]
 
@@ -248,7 +248,7 @@ ALL_EXPORT_FILES = sorted(p for p in EXPORTS.rglob("*") if p.is_file()) if EXPOR
 
 @pytest.mark.parametrize("path", ALL_EXPORT_FILES, ids=lambda path: str(path.relative_to(EXPORTS)))
 def test_every_export_file_parses_or_reports_a_clear_error(path: Path) -> None:
-    outcomes = parse_upload(path, str(path.relative_to(EXPORTS)))
+    outcomes = parse_upload_collected(path, str(path.relative_to(EXPORTS)))
 
     assert outcomes
     for outcome in outcomes:

@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 import corpus.parsers.email
-from corpus.parsers import FileOutcome, ParsedDocument, detect_format, parse_upload
+from corpus.parsers import FileOutcome, ParsedDocument, detect_format, parse_upload_collected
 from corpus.parsers.email_body import html_to_text, strip_replies
 
 
@@ -27,7 +27,7 @@ def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
 
 
 def parse(tmp_path: Path, name: str, content: str | bytes) -> FileOutcome:
-    outcomes = parse_upload(write(tmp_path, name, content), name)
+    outcomes = parse_upload_collected(write(tmp_path, name, content), name)
     assert len(outcomes) == 1
     return outcomes[0]
 
@@ -180,9 +180,45 @@ def test_mbox_message_that_crashes_the_parser_costs_only_itself(
         "From a Tue Aug 05 09:00:23 2008\nFrom: a@example.com\nSubject: fine\n\nKept.\n"
     )
 
-    found = documents(tmp_path, "box.mbox", mbox)
+    outcome = parse(tmp_path, "box.mbox", mbox)
 
-    assert [doc.title for doc in found] == ["fine"]
+    assert [doc.title for doc in outcome.documents] == ["fine"]
+    assert outcome.error == (
+        "skipped: 1 message that Legacy could not read (an error on our side); "
+        "the other emails were read."
+    )
+
+
+def test_binary_junk_after_a_from_line_is_reported_not_read(tmp_path: Path) -> None:
+    junk = bytes(range(256)) * 40 + b"\x00\x01\x02 binary tail"
+    padding = b"Kept." + b" and so on" * 8000  # the junk lies beyond what detection sniffs
+    mbox = (
+        b"From a Tue Aug 05 08:00:23 2008\nFrom: a@example.com\nSubject: fine\n\n"
+        + padding
+        + b"\n\n"
+        b"From a Tue Aug 05 09:00:23 2008\n" + junk + b"\n\n"
+        b"From a Tue Aug 05 10:00:23 2008\n\x89PNG\r\n\x1a\n" + bytes(range(1, 32)) * 50 + b"\n"
+    )
+
+    outcome = parse(tmp_path, "box.mbox", mbox)
+
+    assert [doc.messages[0].text for doc in outcome.documents] == [padding.decode()]
+    assert outcome.error == (
+        "skipped: 2 messages not email (binary data or no headers after a 'From ' line); "
+        "the other emails were read."
+    )
+
+
+def test_mailbox_of_only_binary_junk_is_refused(tmp_path: Path) -> None:
+    mbox = b"From a Tue Aug 05 08:00:23 2008\nFrom: a@example.com\n" + bytes(range(1, 9)) * 99
+
+    outcome = parse(tmp_path, "box.mbox", mbox)
+
+    assert outcome.documents == []
+    assert outcome.error == (
+        "No emails with text of their own were found in this mailbox (skipped: 1 message "
+        "not email (binary data or no headers after a 'From ' line))."
+    )
 
 
 # --- chats -------------------------------------------------------------------------------
@@ -318,7 +354,7 @@ def test_messenger_thread_is_repaired_and_put_in_order(tmp_path: Path) -> None:
     )
     path = write(tmp_path, "message_1.json", thread)
 
-    outcome = parse_upload(path, "facebook-ann/messages/inbox/zoe_1/message_1.json")[0]
+    outcome = parse_upload_collected(path, "facebook-ann/messages/inbox/zoe_1/message_1.json")[0]
     document = outcome.documents[0]
 
     assert outcome.format == "messenger"
@@ -334,7 +370,8 @@ def test_messenger_thread_is_repaired_and_put_in_order(tmp_path: Path) -> None:
 def test_instagram_thread_is_told_apart_by_its_folder(tmp_path: Path) -> None:
     path = write(tmp_path, "message_1.json", meta_thread(newest_first=[("Ann", 1000, "hi")]))
 
-    outcome = parse_upload(path, "your_instagram_activity/messages/inbox/zoe_1/message_1.json")[0]
+    name = "your_instagram_activity/messages/inbox/zoe_1/message_1.json"
+    outcome = parse_upload_collected(path, name)[0]
 
     assert outcome.format == "instagram"
     assert outcome.documents[0].source == "instagram"
@@ -390,7 +427,7 @@ def test_twitter_archive_zip_reads_tweets_and_reports_other_files(tmp_path: Path
         zf.writestr("data/like.js", "window.YTD.like.part0 = []")
         zf.writestr("data/tweets_media/1-a.jpg", b"\xff\xd8\xff" + b"0" * 100)
 
-    outcomes = {outcome.name: outcome for outcome in parse_upload(archive, archive.name)}
+    outcomes = {outcome.name: outcome for outcome in parse_upload_collected(archive, archive.name)}
 
     assert len(outcomes["twitter-2023.zip/data/tweets.js"].documents) == 2
     assert "holds no posts" in outcomes["twitter-2023.zip/data/like.js"].error
@@ -470,7 +507,7 @@ def test_docx_paragraphs_and_tables_in_reading_order(tmp_path: Path) -> None:
     path = tmp_path / "cottage.docx"
     document.save(str(path))
 
-    outcome = parse_upload(path, path.name)[0]
+    outcome = parse_upload_collected(path, path.name)[0]
 
     assert outcome.format == "docx"
     assert detect_format(path, "renamed.bin") == "docx"
@@ -488,7 +525,7 @@ def test_damaged_docx_is_reported(tmp_path: Path) -> None:
         zf.writestr("[Content_Types].xml", "<Types")
         zf.writestr("word/document.xml", "<not xml")
 
-    outcome = parse_upload(path, path.name)[0]
+    outcome = parse_upload_collected(path, path.name)[0]
 
     assert outcome.format == "docx"
     assert outcome.error == "This Word document is damaged or is not really a .docx file."
@@ -535,7 +572,7 @@ def test_pdf_of_images_only_has_no_extractable_text(tmp_path: Path) -> None:
     path = tmp_path / "scan.pdf"
     writer.write(path)
 
-    outcome = parse_upload(path, path.name)[0]
+    outcome = parse_upload_collected(path, path.name)[0]
 
     assert outcome.error == "This PDF has no extractable text (it may be scanned images)."
 
@@ -547,7 +584,7 @@ def test_password_protected_pdf_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "locked.pdf"
     writer.write(path)
 
-    outcome = parse_upload(path, path.name)[0]
+    outcome = parse_upload_collected(path, path.name)[0]
 
     assert "password-protected" in outcome.error
 
@@ -559,7 +596,7 @@ def test_pdf_locked_only_against_copying_is_read(tmp_path: Path) -> None:
     path = tmp_path / "restricted.pdf"
     writer.write(path)
 
-    outcome = parse_upload(path, path.name)[0]
+    outcome = parse_upload_collected(path, path.name)[0]
 
     assert "open diary" in outcome.documents[0].messages[0].text
 

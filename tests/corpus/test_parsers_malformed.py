@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 import corpus.parsers
-from corpus.parsers import parse_upload, textfile
-from corpus.parsers.archive import ZipBudget, ZipLimits, parse_zip
-from corpus.parsers.base import ParseError
+from corpus.parsers import ArchiveLimits, journal, parse_upload_collected, textfile
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "exports"
 JOURNAL = "# 2021-03-04\nPlanted the beans.\n"
@@ -24,37 +22,51 @@ def make_zip(path: Path, members: dict[str, str | bytes]) -> Path:
 
 
 def by_name(path: Path) -> dict[str, corpus.parsers.FileOutcome]:
-    return {outcome.name: outcome for outcome in parse_upload(path, path.name)}
+    return {outcome.name: outcome for outcome in parse_upload_collected(path, path.name)}
 
 
 def test_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "diary.txt"
     path.touch()
 
-    assert [o.error for o in parse_upload(path, "diary.txt")] == ["This file is empty."]
+    assert [o.error for o in parse_upload_collected(path, "diary.txt")] == ["This file is empty."]
 
 
 def test_file_of_blank_lines_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "diary.txt"
     path.write_text("\n\n   \n")
 
-    outcome = parse_upload(path, "diary.txt")[0]
+    outcome = parse_upload_collected(path, "diary.txt")[0]
 
     assert outcome.documents == []
     assert "no text" in outcome.error
 
 
-def test_one_huge_line_is_cut_not_held_whole(tmp_path: Path) -> None:
+def test_one_huge_line_is_read_in_pieces_into_bounded_documents(tmp_path: Path) -> None:
     path = tmp_path / "huge.txt"
     with path.open("w") as file:
-        for _ in range(50):
-            file.write("x" * 1_000_000)
+        for _ in range(30):
+            file.write("word " * 200_000)  # 1 MB, and no line end: one line of 30 MB
         file.write("\nThe last line.\n")
 
-    outcome = parse_upload(path, "huge.txt")[0]
+    outcome = parse_upload_collected(path, "huge.txt")[0]
 
-    text = outcome.documents[0].messages[0].text
-    assert text == "x" * textfile.MAX_LINE_CHARS + "\nThe last line."
+    texts = [document.messages[0].text for document in outcome.documents]
+    assert outcome.error == ""
+    assert all(len(text) <= journal.MAX_DOCUMENT_CHARS for text in texts)
+    assert sum(text.split().count("word") for text in texts) == 6_000_000  # no word lost or cut
+    assert texts[-1].endswith("The last line.")
+    titles = {document.title for document in outcome.documents}
+    assert titles == {"huge.txt", "huge.txt (continued)"}
+
+
+def test_long_line_without_spaces_is_split_at_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "data.txt"
+    path.write_text("x" * (2 * textfile.MAX_LINE_CHARS + 5) + "\nend\n")
+
+    lines = list(textfile.iter_lines(path))
+
+    assert [len(line) for line in lines] == [textfile.MAX_LINE_CHARS] * 2 + [5, 3]
 
 
 def test_text_over_the_size_limit_is_refused(
@@ -64,7 +76,7 @@ def test_text_over_the_size_limit_is_refused(
     path = tmp_path / "long.txt"
     path.write_text("words " * 500)
 
-    outcome = parse_upload(path, "long.txt")[0]
+    outcome = parse_upload_collected(path, "long.txt")[0]
 
     assert outcome.error == "This file is too large to read (0 MB; the limit is 0 MB)."
 
@@ -73,7 +85,7 @@ def test_windows_1252_text_is_decoded(tmp_path: Path) -> None:
     path = tmp_path / "letter.txt"
     path.write_bytes("Dear Zoë, the café was naïve and charming — as ever.\n".encode("cp1252"))
 
-    text = parse_upload(path, "letter.txt")[0].documents[0].messages[0].text
+    text = parse_upload_collected(path, "letter.txt")[0].documents[0].messages[0].text
 
     assert text == "Dear Zoë, the café was naïve and charming — as ever."
 
@@ -82,7 +94,7 @@ def test_utf16_text_with_bom_is_decoded(tmp_path: Path) -> None:
     path = tmp_path / "letter.txt"
     path.write_bytes("Grüße aus Köln\n".encode("utf-16"))
 
-    outcome = parse_upload(path, "letter.txt")[0]
+    outcome = parse_upload_collected(path, "letter.txt")[0]
 
     assert outcome.format == "text"
     assert outcome.documents[0].messages[0].text == "Grüße aus Köln"
@@ -94,7 +106,7 @@ def test_text_that_lies_about_its_encoding_is_refused(tmp_path: Path) -> None:
         b"\xef\xbb\xbf" + "Café au lait\n".encode("latin-1")
     )  # UTF-8 BOM, Latin-1 body
 
-    outcome = parse_upload(path, "letter.txt")[0]
+    outcome = parse_upload_collected(path, "letter.txt")[0]
 
     assert outcome.documents == []
     assert outcome.error.startswith("This file's text is not valid utf-8-sig")
@@ -104,7 +116,7 @@ def test_binary_file_is_not_a_format_legacy_reads(tmp_path: Path) -> None:
     path = tmp_path / "photo.jpg"
     path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 10)
 
-    outcome = parse_upload(path, "holiday/photo.jpg")[0]
+    outcome = parse_upload_collected(path, "holiday/photo.jpg")[0]
 
     assert outcome.error.startswith("photo.jpg is not a format Legacy can read (we accept emails")
 
@@ -113,14 +125,14 @@ def test_unknown_text_extension_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "app.js"
     path.write_text("function main() { return 1; }\n")
 
-    assert "is not a format Legacy can read" in parse_upload(path, "app.js")[0].error
+    assert "is not a format Legacy can read" in parse_upload_collected(path, "app.js")[0].error
 
 
 def test_damaged_json_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "result.json"
     path.write_text('{"chats": {"list": [{"name": "Gran", "messages": [')
 
-    outcome = parse_upload(path, "result.json")[0]
+    outcome = parse_upload_collected(path, "result.json")[0]
 
     assert outcome.error.startswith("This JSON file is damaged or incomplete")
 
@@ -130,7 +142,7 @@ def test_truncated_zip_is_reported_as_damaged(tmp_path: Path) -> None:
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
 
-    outcomes = parse_upload(path, "export.zip")
+    outcomes = parse_upload_collected(path, "export.zip")
 
     assert [(o.name, o.error) for o in outcomes] == [
         ("export.zip", "This zip archive is damaged or incomplete.")
@@ -174,25 +186,26 @@ def test_zip_bomb_member_is_refused_without_extracting_it(tmp_path: Path) -> Non
 
 def test_zip_declaring_more_than_the_total_limit_is_refused(tmp_path: Path) -> None:
     path = make_zip(tmp_path / "big.zip", {"a.txt": "a" * 5000, "b.txt": "b" * 5000})
-    budget = ZipBudget(ZipLimits(max_total_bytes=8000))
 
-    with pytest.raises(ParseError, match="expands to more than"):
-        parse_zip(path, "big.zip", parse_member=corpus.parsers.parse_file, budget=budget)
+    outcomes = parse_upload_collected(path, "big.zip", limits=ArchiveLimits(max_total_bytes=8000))
+
+    assert [(o.name, o.documents) for o in outcomes] == [("big.zip", [])]
+    assert "expands to more than" in outcomes[0].error
 
 
 def test_zip_with_too_many_entries_is_refused(tmp_path: Path) -> None:
     path = make_zip(tmp_path / "many.zip", {f"{n}.txt": "hi" for n in range(5)})
-    budget = ZipBudget(ZipLimits(max_entries=4))
 
-    with pytest.raises(ParseError, match="too many files"):
-        parse_zip(path, "many.zip", parse_member=corpus.parsers.parse_file, budget=budget)
+    outcomes = parse_upload_collected(path, "many.zip", limits=ArchiveLimits(max_members=4))
+
+    assert [o.name for o in outcomes] == ["many.zip"]
+    assert "too many files" in outcomes[0].error
 
 
 def test_member_over_the_per_member_limit_is_refused(tmp_path: Path) -> None:
     path = make_zip(tmp_path / "a.zip", {"big.txt": "word " * 1000, "small.txt": "word"})
-    budget = ZipBudget(ZipLimits(max_member_bytes=100))
 
-    outcomes = parse_zip(path, "a.zip", parse_member=corpus.parsers.parse_file, budget=budget)
+    outcomes = parse_upload_collected(path, "a.zip", limits=ArchiveLimits(max_member_bytes=100))
 
     errors = {outcome.name: outcome.error for outcome in outcomes}
     assert errors["a.zip/big.txt"].startswith("refused: this file is too large")
@@ -226,7 +239,7 @@ def test_zip_skips_folders_mac_debris_and_counts_media(tmp_path: Path) -> None:
         },
     )
 
-    outcomes = parse_upload(path, path.name)
+    outcomes = parse_upload_collected(path, path.name)
 
     assert [(o.name, o.format, o.error) for o in outcomes] == [
         ("phone.zip/WhatsApp Chat - Mum/_chat.txt", "whatsapp", ""),
@@ -244,7 +257,7 @@ def test_google_takeout_zip_reads_the_mailbox(tmp_path: Path) -> None:
         {"Takeout/Mail/All mail Including Spam and Trash.mbox": mbox.read_bytes()},
     )
 
-    outcome = parse_upload(path, path.name)[0]
+    outcome = parse_upload_collected(path, path.name)[0]
 
     assert outcome.format == "mbox"
     assert len(outcome.documents) == 5
@@ -273,6 +286,6 @@ def test_zip_of_only_folders_is_reported(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w") as archive:
         archive.mkdir("photos")
 
-    assert parse_upload(path, "empty.zip")[0].error == (
+    assert parse_upload_collected(path, "empty.zip")[0].error == (
         "This zip archive has no files in it that Legacy can read."
     )

@@ -15,8 +15,9 @@ from consent.models import ConsentRecord
 from core.audit import audit_events_for
 from corpus.models import Document, Passage, Upload
 from corpus.selectors import upload_list
+from corpus.services.ingest import upload_ingest
 from memorials.models import Role
-from tests.corpus.conftest import SAMPLE_CHAT, ingest, whatsapp_export
+from tests.corpus.conftest import SAMPLE_CHAT, ingest, upload, whatsapp_export, zip_of
 from tests.memorials.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -260,3 +261,18 @@ def test_an_action_refused_for_want_of_consent_says_why_and_goes_back(subject_cl
     page = response.content.decode()
     assert 'class="message error"' in page and "has not been given or has been withdrawn" in page
     assert not memorial.identities.exists()
+
+
+def test_names_with_a_right_to_left_override_are_shown_safely(subject_client, memorial):
+    # given a file whose name hides its end ("invoice\u202efdp.exe" shows as "invoiceexe.pdf"),
+    # and a zip holding one
+    archive = zip_of({"notes/evil\u202etxt.exe": b"Not read.", "diary.md": b"# 3 May 2020\nSun."})
+    for name, content in (("invoice\u202efdp.exe", b"Dear diary."), ("all.zip", archive)):
+        stored, _ = upload(memorial, name, content)
+        upload_ingest(upload_id=stored.id)
+
+    page = subject_client.get(reverse("corpus:index", args=[memorial.id])).content.decode()
+
+    assert "\u202e" not in page
+    assert '<span class="corpus-upload-name">invoice[U+202E]fdp.exe</span>' in page
+    assert "all.zip/notes/evil[U+202E]txt.exe: " in page  # its outcome, with its error
