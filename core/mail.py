@@ -13,6 +13,7 @@ or could not be sent. Nothing here runs in the request that caused the mail.
 
 from __future__ import annotations
 
+import json
 import logging
 import smtplib
 import uuid
@@ -26,6 +27,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from core.crypto import KeyDestroyed, memorial_cipher
 from core.holders import DataHolder, holder_register
 from core.models import OutboundMail
 from core.names import header_text
@@ -37,7 +39,7 @@ SUBJECT_PREFIX = "[Legacy] "
 SWEEP_AFTER = timedelta(minutes=10)  # a mail still waiting this long is queued again
 
 
-SUBJECT_MAX_LENGTH = OutboundMail._meta.get_field("subject").max_length or 255
+SUBJECT_MAX_LENGTH = 255
 
 
 class MailNotDelivered(TransientError):
@@ -56,12 +58,25 @@ class MailDeliveryState:
     attempts: int = 0
 
 
+@dataclass(frozen=True)
+class MailMessage:
+    to: str
+    subject: str
+    body: str
+
+
+def mail_message(mail: OutboundMail) -> MailMessage:
+    """What a waiting mail says (KeyDestroyed once its memorial is erased)."""
+    cipher = memorial_cipher(memorial_id=mail.memorial_id)
+    return MailMessage(**json.loads(cipher.decrypt_text(bytes(mail.message_encrypted))))
+
+
 def mail_send_on_commit(
     *,
     to: Iterable[str],
     subject: str,
     body: str,
-    memorial_id: uuid.UUID | str | None = None,
+    memorial_id: uuid.UUID | str,
     topic: str = "",
 ) -> list[OutboundMail]:
     """One plain-text mail per recipient (nobody sees who else was told), sent after commit
@@ -69,13 +84,14 @@ def mail_send_on_commit(
     spaces) cut to fit, so names in it can never break the header. `topic` names what the
     mail is about, for `mail_deliveries`."""
     line = header_text(subject, max_length=SUBJECT_MAX_LENGTH - len(SUBJECT_PREFIX))
+    cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
     mails = [
         OutboundMail.objects.create(
             memorial_id=memorial_id,
             topic=topic,
-            to=address,
-            subject=SUBJECT_PREFIX + line,
-            body=body,
+            message_encrypted=cipher.encrypt_text(
+                json.dumps({"to": address, "subject": SUBJECT_PREFIX + line, "body": body})
+            ),
         )
         for address in dict.fromkeys(to)
         if address
@@ -117,8 +133,16 @@ def mail_deliver_one(*, mail_id: int) -> bool:
         if mail is None:
             return False
         try:
+            message = mail_message(mail)
+        except KeyDestroyed:  # its memorial was erased: nothing of it goes out any more
+            mail.delete()
+            return False
+        try:
             send_mail(
-                subject=mail.subject, message=mail.body, from_email=None, recipient_list=[mail.to]
+                subject=message.subject,
+                message=message.body,
+                from_email=None,
+                recipient_list=[message.to],
             )
         except (smtplib.SMTPException, OSError, ValueError) as error:
             mail.attempts += 1

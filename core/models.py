@@ -109,14 +109,14 @@ class OutboundMail(models.Model):
     by a task that retries, and deleted once the mail server has taken it. So a mail server
     that is down delays a mail, never loses it. One that can never be sent as it is (a header
     it cannot carry, an address refused for good) stays, with `failed_at`, and is not tried
-    again."""
+    again. Every mail is about a memorial, and its recipient, subject and body are encrypted
+    with that memorial's key (names and addresses are in them): the kill switch leaves a
+    waiting mail unreadable, and unsent."""
 
-    memorial_id = models.UUIDField(null=True, blank=True, db_index=True)  # whose, if any
+    memorial_id = models.UUIDField(db_index=True)
     # What the mail is about, for pages that show its delivery, e.g. "invitation:<uuid>".
     topic = models.CharField(max_length=100, blank=True, db_index=True)
-    to = models.EmailField()
-    subject = models.CharField(max_length=255)
-    body = models.TextField()
+    message_encrypted = models.BinaryField()  # JSON: to, subject, body
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)  # the kind of failure only
     created_at = models.DateTimeField(auto_now_add=True)
@@ -127,4 +127,4 @@ class OutboundMail(models.Model):
         ordering = ["created_at"]
 
     def __str__(self) -> str:
-        return f"mail to {self.to}: {self.subject}"
+        return f"mail {self.pk} about {self.topic or self.memorial_id}"

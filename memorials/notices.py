@@ -32,14 +32,15 @@ def staff_emails() -> list[str]:
 def notice_send_on_commit(
     *, to: list[str], subject: str, template: str, context: dict[str, Any]
 ) -> None:
-    """One plain-text mail per recipient (nobody sees who else was told), written to the
-    outbox in the caller's transaction and sent by a task after it commits (`core.mail`)."""
+    """One plain-text mail per recipient (nobody sees who else was told) about
+    `context["memorial"]`, written to the outbox in the caller's transaction (encrypted with
+    the memorial's key) and sent by a task after it commits (`core.mail`)."""
     if not to:
         return
-    memorial = context.get("memorial")
+    memorial: Memorial = context["memorial"]
     mail_send_on_commit(
         to=to,
         subject=subject,
         body=render_to_string(f"memorials/email/{template}.txt", context),
-        memorial_id=memorial.id if isinstance(memorial, Memorial) else None,
+        memorial_id=memorial.id,
     )

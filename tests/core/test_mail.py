@@ -12,6 +12,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from core import mail as outbox
+from core.crypto import memorial_key_destroy
 from core.models import OutboundMail
 from memorials.activation.keys import activation_key_issue
 from memorials.activation.requests import activation_start
@@ -55,9 +56,13 @@ def test_an_activation_warning_survives_a_mail_server_that_is_down(
         )
 
     # then the request succeeded, and the warning to the subject waits in the outbox, queued
-    warning = OutboundMail.objects.get(to=memorial.subject.email)
-    assert "asked to activate your memorial" in warning.subject
-    assert warning.memorial_id == memorial.id and warning.pk in queued
+    (warning,) = [
+        mail
+        for mail in OutboundMail.objects.filter(memorial_id=memorial.id)
+        if outbox.mail_message(mail).to == memorial.subject.email
+    ]
+    assert "asked to activate your memorial" in outbox.mail_message(warning).subject
+    assert warning.pk in queued
     # and each failed attempt is recorded and asks to be retried; the mail stays
     for attempt in (1, 2):
         with pytest.raises(outbox.MailNotDelivered):
@@ -83,7 +88,10 @@ def test_an_activation_warning_survives_a_mail_server_that_is_down(
 
 def test_the_delivery_task_retries_a_failing_server_with_backoff(settings, queued):
     settings.EMAIL_BACKEND = "tests.core.test_mail.FailingBackend"
-    (message,) = outbox.mail_send_on_commit(to=["ann@example.org"], subject="Hello", body="Hi")
+    memorial = MemorialFactory()
+    (message,) = outbox.mail_send_on_commit(
+        to=["ann@example.org"], subject="Hello", body="Hi", memorial_id=memorial.id
+    )
     assert outbox.mail_deliver.max_retries >= 5 and outbox.mail_deliver.retry_backoff
     assert issubclass(outbox.MailNotDelivered, outbox.mail_deliver.autoretry_for)
     result = outbox.mail_deliver.apply(kwargs={"mail_id": message.pk})
@@ -97,6 +105,23 @@ def test_mail_is_written_with_the_change_and_queued_only_after_commit(queued):
     from django.db import transaction
 
     with pytest.raises(RuntimeError), transaction.atomic():
-        outbox.mail_send_on_commit(to=["ann@example.org"], subject="Hello", body="Hi")
+        outbox.mail_send_on_commit(
+            to=["ann@example.org"], subject="Hello", body="Hi", memorial_id=MemorialFactory().id
+        )
         raise RuntimeError("the change failed")
     assert not OutboundMail.objects.exists() and queued == []
+
+
+def test_a_waiting_mail_is_encrypted_and_goes_nowhere_once_its_memorial_is_erased(queued):
+    memorial = MemorialFactory(name="Ada Lovelace")
+    (waiting,) = outbox.mail_send_on_commit(
+        to=["george@example.org"],
+        subject="Ada Lovelace's memorial",
+        body="Dear George, Ada Lovelace ...",
+        memorial_id=memorial.id,
+    )
+    stored = bytes(OutboundMail.objects.get(pk=waiting.pk).message_encrypted)
+    assert b"george" not in stored and b"Lovelace" not in stored
+    memorial_key_destroy(memorial_id=memorial.id)
+    assert outbox.mail_deliver_one(mail_id=waiting.pk) is False
+    assert mail.outbox == [] and not OutboundMail.objects.filter(pk=waiting.pk).exists()

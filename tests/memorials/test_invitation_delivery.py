@@ -3,6 +3,7 @@ subject's page, is not retried for ever, and can be sent again."""
 
 from __future__ import annotations
 
+import json
 import re
 import smtplib
 from datetime import timedelta
@@ -94,7 +95,10 @@ def test_a_mail_that_can_never_go_fails_once_shows_it_and_can_be_sent_again(
             role=Role.FAMILY,
             base_url="http://testserver/",
         )
-    OutboundMail.objects.filter(memorial_id=memorial.id).update(subject="Ada\nLovelace")
+    broken = json.dumps({"to": "sister@example.org", "subject": "Ada\nLovelace", "body": "Hi"})
+    OutboundMail.objects.filter(memorial_id=memorial.id).update(
+        message_encrypted=memorial_cipher(memorial_id=memorial.id).encrypt_text(broken)
+    )
     (stuck,) = OutboundMail.objects.filter(memorial_id=memorial.id)
     assert delivery_on_page(client, memorial, invitation)[0] == "waiting"
 
