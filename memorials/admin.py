@@ -23,8 +23,8 @@ class MemorialAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "memorial", "role", "expires_at", "accepted_at", "revoked_at"]
-    exclude = ["token_hash"]
+    list_display = ["id", "memorial", "role", "expires_at", "accepted_at", "revoked_at"]
+    exclude = ["token_hash", "email_hash"]
 
 
 @admin.register(ActivationRequest)

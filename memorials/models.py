@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +15,8 @@ from core.crypto import KeyDestroyed, MemorialCipher, memorial_cipher
 
 # What an erased memorial is called: its own name went with its key.
 ERASED_NAME = "Erased memorial"
+# The sub-key an invitee's address is hashed under, to find it again.
+INVITATION_EMAIL = "invitation-email"
 
 
 class MemorialState(models.TextChoices):
@@ -115,7 +118,10 @@ class Invitation(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     memorial = models.ForeignKey(Memorial, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField()
+    # The invitee's address, encrypted with the memorial's key (`email`), and its keyed hash
+    # (the memorial's "invitation-email" sub-key) to find an address already invited.
+    email_encrypted = models.BinaryField()
+    email_hash = models.CharField(max_length=64, db_index=True)
     role = models.CharField(max_length=16, choices=Role.choices)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations_sent"
@@ -143,7 +149,25 @@ class Invitation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.email} as {self.role} of {self.memorial}"
+        return f"invitation {self.id} as {self.role}"
+
+    @property
+    def email(self) -> str:
+        """The invitee's address ("" once the memorial's key is destroyed)."""
+        try:
+            cipher = memorial_cipher(memorial_id=self.memorial_id)
+        except KeyDestroyed:
+            return ""
+        return cipher.decrypt_text(bytes(self.email_encrypted))
+
+    @staticmethod
+    def email_sealed(*, cipher: MemorialCipher, email: str) -> dict[str, Any]:
+        """The stored fields for `email` (lower-cased): its ciphertext and its keyed hash."""
+        email = email.strip().lower()
+        return {
+            "email_encrypted": cipher.encrypt_text(email),
+            "email_hash": cipher.keyed_hash(purpose=INVITATION_EMAIL, value=email),
+        }
 
     @property
     def is_pending(self) -> bool:

@@ -107,13 +107,15 @@ def invitation_create(
         raise InvitationError("Only stewards and family can be invited.")
     if Membership.objects.filter(memorial=memorial, user__email__iexact=email).exists():
         raise InvitationError(f"{email} is already part of this memorial.")
-    if any(inv.is_pending for inv in Invitation.objects.filter(memorial=memorial, email=email)):
+    sealed = Invitation.email_sealed(cipher=memorial_cipher(memorial_id=memorial.id), email=email)
+    earlier = Invitation.objects.filter(memorial=memorial, email_hash=sealed["email_hash"])
+    if any(inv.is_pending for inv in earlier):
         raise InvitationError(f"{email} already has an invitation waiting.")
     token = secrets.token_urlsafe(32)
     with transaction.atomic():  # the invitation and its mail exist together, or neither
         invitation = Invitation.objects.create(
             memorial=memorial,
-            email=email,
+            **sealed,
             role=role,
             invited_by=invited_by,
             token_hash=invitation_token_hash(token),

@@ -84,7 +84,7 @@ def wishes_visitor_choices(*, memorial_id: uuid.UUID | str) -> list[VisitorChoic
         label = f"{membership.user} ({membership.get_role_display().lower()})"
         choices[email] = VisitorChoice(email=email, label=label)
     invitations = Invitation.objects.filter(memorial_id=memorial_id, revoked_at__isnull=True)
-    for invitation in invitations.order_by("email"):
+    for invitation in invitations.order_by("created_at"):  # sorted by label below
         email = invitation.email.lower()
         if email not in choices:
             label = f"{email} (invited as {invitation.get_role_display().lower()})"

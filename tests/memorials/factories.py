@@ -5,6 +5,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
+from core.crypto import memorial_cipher
 from memorials.models import Invitation, Membership, Memorial, Role
 from memorials.selectors import invitation_token_hash
 from memorials.services import memorial_create
@@ -47,11 +48,21 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Invitation
-        exclude = ["token"]
+        exclude = ["token", "email"]
 
     token = factory.Sequence(lambda n: f"token-{n}-abcdefghijklmnop")
     memorial = factory.SubFactory(MemorialFactory)
     email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    email_encrypted = factory.LazyAttribute(
+        lambda o: Invitation.email_sealed(
+            cipher=memorial_cipher(memorial_id=o.memorial.id), email=o.email
+        )["email_encrypted"]
+    )
+    email_hash = factory.LazyAttribute(
+        lambda o: Invitation.email_sealed(
+            cipher=memorial_cipher(memorial_id=o.memorial.id), email=o.email
+        )["email_hash"]
+    )
     role = Role.FAMILY
     invited_by = factory.SelfAttribute("memorial.subject")
     token_hash = factory.LazyAttribute(lambda o: invitation_token_hash(o.token))
