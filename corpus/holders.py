@@ -132,7 +132,6 @@ def _uploads_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
                 "id": str(upload.id),
                 "name": upload.name,
                 "size": upload.size,
-                "sha256": upload.sha256,
                 "status": upload.status,
                 "error": upload.error,
                 "outcomes": upload.outcomes,

@@ -1,10 +1,12 @@
 """A subject's writing: uploads, the documents in them, and their searchable passages.
 
 Content (files on disk, document text, passage text, titles) is encrypted with the memorial's
-own key (`core.crypto`). What must stay searchable cannot be: the embedding vectors and
-the full-text lexemes (`Passage.search`) are kept in clear, as are people's names and addresses
-(speaker, author, audience) and file names, which the subject uses to sort and correct
-authorship. All of it is deleted with the rows (see `corpus.holders`).
+own key (`core.crypto`). What must stay searchable is keyed to that key instead
+(`corpus.search_keys`): the full-text lexemes (`Passage.search`) are stored as keyed tokens
+without positions, the embedding vectors through the memorial's secret rotation, and the
+dedup digests (`Upload.sha256`, `Document.content_sha256`) are keyed HMACs. People's names
+and addresses (speaker, author, audience) and file names are kept in clear, which the subject
+uses to sort and correct authorship. All of it is deleted with the rows (see `corpus.holders`).
 """
 
 from __future__ import annotations
@@ -44,7 +46,9 @@ class Upload(models.Model):
     )
     name = models.CharField(max_length=255)  # as the subject named it
     size = models.BigIntegerField()
-    sha256 = models.CharField(max_length=64)  # of the plaintext, for dedup per memorial
+    # Not the file's SHA-256: the memorial's keyed digest of it (MemorialCipher.content_digest),
+    # for dedup per memorial; it confirms nothing about a known file without the key.
+    sha256 = models.CharField(max_length=64)
     path = models.CharField(max_length=500)  # its name in the encrypted file store (core.files)
     status = models.CharField(
         max_length=16, choices=UploadStatus.choices, default=UploadStatus.QUEUED
@@ -97,7 +101,9 @@ class Document(models.Model):
     register_reason = models.CharField(max_length=255, blank=True)  # why it was inferred
     register_corrected = models.BooleanField(default=False)  # set by the subject: kept
     is_subject_author = models.BooleanField(default=False)
-    content_sha256 = models.CharField(max_length=64)  # dedup across uploads
+    # Dedup across uploads: the memorial's keyed digest (MemorialCipher.content_digest) of
+    # document_content_sha256, not that SHA-256 itself.
+    content_sha256 = models.CharField(max_length=64)
     passages_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -133,10 +139,11 @@ class Passage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     register = models.CharField(max_length=16, choices=Register.choices)  # the document's
     # Unit-norm, so cosine distance (`<=>`) ranks them; searched through the memorial's HNSW
-    # index once it has one (corpus.partitions), exactly before.
+    # index once it has one (corpus.partitions), exactly before. Stored through the memorial's
+    # secret rotation (corpus.search_keys): distances are the model's, the vector is not.
     embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS)
-    # Lexemes of the indexed text (speaker, date, text), computed at write time: the text
-    # itself is encrypted, so Postgres cannot derive them later.
+    # The memorial's keyed tokens of the indexed text's lexemes (speaker, date, text), without
+    # positions, made at write time (corpus.search_keys): the text itself is encrypted.
     search = SearchVectorField()
 
     class Meta:

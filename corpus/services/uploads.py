@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from consent.gate import consent_require
 from core.consent import ConsentScope
+from core.crypto import memorial_cipher
 from corpus.models import Upload, UploadStatus
 from corpus.services.ingest import upload_event_data, upload_event_send
 from corpus.storage import file_sha256, upload_file_delete, upload_file_store
@@ -22,7 +23,7 @@ def upload_create(*, memorial_id: uuid.UUID, file: UploadedFile) -> tuple[Upload
     """Store an uploaded file encrypted and queue its ingest. (upload, created): the same
     content uploaded again returns the first upload and stores nothing."""
     consent_require(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
-    sha256 = file_sha256(file)
+    sha256 = memorial_cipher(memorial_id=memorial_id).content_digest(file_sha256(file))
     existing = Upload.objects.filter(memorial_id=memorial_id, sha256=sha256).first()
     if existing is not None:
         return existing, False

@@ -5,13 +5,18 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from corpus.models import Upload
+from corpus.parsers import parse_upload
+from corpus.passages import PassageDraft, split_document
 from corpus.services.ingest import upload_ingest
 from corpus.services.uploads import upload_create
+from memorials.models import Memorial
 from tests.consent.factories import grant_consent
 from tests.memorials.factories import MemorialFactory
 
@@ -46,6 +51,12 @@ SAMPLE_CHAT = [
     (datetime(2021, 6, 12, 18, 4), "Ann Smith", "Three of them, jumping beside the boat!"),
 ]
 
+# A passage with a secret in it, to look for in the search structures.
+SECRET_CHAT = [
+    *SAMPLE_CHAT,
+    (datetime(2021, 7, 1, 10, 0), "Ann Smith", "my vault code is BOBSECRETOMEGA 4411"),
+]
+
 
 def zip_of(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
@@ -64,3 +75,20 @@ def ingest(memorial, name: str, content: bytes) -> Upload:
     result = upload_ingest(upload_id=stored.id)
     assert result is not None
     return result
+
+
+def drafts_of(content: bytes, tmp_path: Path) -> list[PassageDraft]:
+    path = tmp_path / "chat.txt"
+    path.write_bytes(content)
+    [outcome] = parse_upload(path, "chat.txt")
+    [parsed] = outcome.documents
+    return split_document(parsed)
+
+
+def stored_search(memorial: Memorial) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search::text FROM corpus_passage WHERE memorial_id = %s ORDER BY position",
+            [memorial.id],
+        )
+        return [row[0] for row in cursor.fetchall()]
