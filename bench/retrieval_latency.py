@@ -1,14 +1,15 @@
 """Query latency of `corpus.retrieval.passage_retrieve` (query embedding included) on one
 memorial of 100,000 passages in a table of 1,000,000 (ten memorials).
 
-Rows are synthetic and loaded fast with binary COPY: random unit vectors, texts of random
-words (encrypted with the memorial's real key, so results are decrypted as in production),
-lexemes computed by Postgres from those texts. Each memorial's partition is made as an
-ingest makes it; the full-text index is dropped for the load and built after it; the queried
-memorial's HNSW graph is built by `corpus.partitions.passage_vector_index_ensure`, as the task
-queued after an upload does. (The other memorials' graphs are not built: their partitions are
-never read by its queries, which the printed plans show.) A last memorial of 50 passages
-shows the small case. Prints the setup time, the plans, per-part timings, then latency
+Rows are synthetic and loaded fast with binary COPY: random unit vectors (stored through the
+memorial's rotation), texts of random words (encrypted with the memorial's real key, so results
+are decrypted as in production), and the memorial's tokens of the lexemes Postgres stems from
+those texts (`corpus.search_keys`, as an ingest stores them). Each memorial's partition is
+made as an ingest makes it; the full-text index is dropped for the load and built after it;
+the queried memorial's HNSW graph is built by `corpus.partitions.passage_vector_index_ensure`,
+as the task queued after an upload does. (The other memorials' graphs are not built: their
+partitions are never read by its queries, which the printed plans show.) A last memorial of
+50 passages shows the small case. Prints the setup time, the plans, per-part timings, then latency
 figures, ending `p95_ms <value>`.
 
     .venv/bin/python bench/retrieval_latency.py [PER_MEMORIAL] [MEMORIALS] [QUERIES]
@@ -118,43 +119,56 @@ def texts(count: int, rng: np.random.Generator) -> list[str]:
     return [" ".join(words[end - length : end]) for end, length in zip(ends, lengths, strict=True)]
 
 
-def fill(  # type: ignore[no-untyped-def]
-    memorial, document, count: int, rng: np.random.Generator, *, encrypt, speaker_hash
-) -> None:
+def fill(memorial, document, count: int, rng: np.random.Generator, *, cipher) -> None:  # type: ignore[no-untyped-def]
     from django.db import connection
     from pgvector.psycopg import register_vector
 
     from corpus.partitions import passage_partition_ensure
+    from corpus.registers import identity_hash
+    from corpus.search_keys import memorial_search_keys, text_tokens
 
     passage_partition_ensure(memorial_id=memorial.id)
+    keys = memorial_search_keys(cipher=cipher)
     raw = connection.connection
     register_vector(raw)
     with raw.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS staging (position int, text_encrypted bytea, "
-            "embedding vector(384), plain text)"
+            "embedding vector(384), tokens text[])"
         )
         cursor.execute("TRUNCATE staging")
-        with cursor.copy(
-            "COPY staging (position, text_encrypted, embedding, plain) FROM STDIN "
-            "WITH (FORMAT BINARY)"
-        ) as copy:
-            copy.set_types(["int4", "bytea", "vector", "text"])
-            for start in range(0, count, 10_000):
-                size = min(10_000, count - start)
-                vectors = rng.standard_normal((size, 384)).astype(np.float32)
-                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-                for offset, (vector, text) in enumerate(
-                    zip(vectors, texts(size, rng), strict=True)
+        for start in range(0, count, 10_000):
+            size = min(10_000, count - start)
+            vectors = rng.standard_normal((size, 384)).astype(np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            chunk = texts(size, rng)
+            tokens = text_tokens(
+                cursor=cursor, keys=keys, texts=[f"Ann Smith: {text}" for text in chunk]
+            )
+            with cursor.copy(
+                "COPY staging (position, text_encrypted, embedding, tokens) FROM STDIN "
+                "WITH (FORMAT BINARY)"
+            ) as copy:
+                copy.set_types(["int4", "bytea", "vector", "text[]"])
+                for offset, (vector, text, passage_tokens) in enumerate(
+                    zip(keys.rotate(vectors), chunk, tokens, strict=True)
                 ):
-                    copy.write_row((start + offset, encrypt(text), vector, f"Ann Smith: {text}"))
+                    copy.write_row(
+                        (start + offset, cipher.encrypt_text(text), vector, passage_tokens)
+                    )
         cursor.execute(
             "INSERT INTO corpus_passage (memorial_id, document_id, position, text_encrypted, "
             "speaker_encrypted, speaker_id_encrypted, speaker_hash, speaker_id_hash, "
             "is_subject, sent_at, register, embedding, search) "
             "SELECT %s, %s, position, text_encrypted, %s, %s, %s, '', true, NULL, 'friends', "
-            "embedding, to_tsvector('english', plain) FROM staging",
-            [memorial.id, document.id, encrypt("Ann Smith"), encrypt(""), speaker_hash],
+            "embedding, array_to_tsvector(tokens) FROM staging",
+            [
+                memorial.id,
+                document.id,
+                cipher.encrypt_text("Ann Smith"),
+                cipher.encrypt_text(""),
+                identity_hash(cipher=cipher, value="Ann Smith"),
+            ],
         )
 
 
@@ -164,7 +178,6 @@ def load(per_memorial: int, memorials: int):  # type: ignore[no-untyped-def]
 
     from core.crypto import memorial_cipher
     from corpus.models import Document
-    from corpus.registers import identity_hash
 
     rng = np.random.default_rng(7)
     started = time.perf_counter()
@@ -181,14 +194,7 @@ def load(per_memorial: int, memorials: int):  # type: ignore[no-untyped-def]
                 title_encrypted=cipher.encrypt_text("Chat"), text_encrypted=cipher.encrypt_text(""),
                 register="friends", content_sha256=f"{number:064d}", passages_count=count,
             )  # fmt: skip
-            fill(
-                memorial,
-                document,
-                count,
-                rng,
-                encrypt=cipher.encrypt_text,
-                speaker_hash=identity_hash(cipher=cipher, value="Ann Smith"),
-            )
+            fill(memorial, document, count, rng, cipher=cipher)
         made.append(memorial)
         print(f"  memorial {number + 1}/{memorials + 1} ({count} passages) loaded at "
               f"{time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip
@@ -241,11 +247,14 @@ def plans(big, small) -> None:  # type: ignore[no-untyped-def]
     """How the vector side runs on each memorial, and how close it is to the exact top."""
     from django.db import connection, transaction
 
+    from core.crypto import memorial_cipher
     from corpus import retrieval
     from corpus.embeddings import embed_query
+    from corpus.search_keys import memorial_search_keys
 
-    vector = embed_query(QUERIES[0])
     for memorial in (big, small):
+        keys = memorial_search_keys(cipher=memorial_cipher(memorial_id=memorial.id))
+        vector = keys.rotate(embed_query(QUERIES[0]))
         filters = retrieval._filters(memorial.id, None, None, None, False)
         with transaction.atomic(), connection.cursor() as cursor:
             found = retrieval._semantic_ranking(cursor, vector, filters)
@@ -261,25 +270,31 @@ def plans(big, small) -> None:  # type: ignore[no-untyped-def]
 
 
 def parts(memorial, queries: int) -> None:  # type: ignore[no-untyped-def]
-    """Median and p95 of each part of the retrieval, run apart."""
+    """Median and p95 of each part of the retrieval, run apart: the query's embedding (with
+    the memorial's key and rotation), the vector side, the keyword side (with the query's
+    stemming and keying)."""
     from django.db import connection, transaction
 
+    from core.crypto import memorial_cipher
     from corpus import retrieval
     from corpus.embeddings import embed_query
+    from corpus.search_keys import memorial_search_keys, text_tokens
 
     filters = retrieval._filters(memorial.id, None, None, None, False)
     timings: dict[str, list[float]] = {"embedding": [], "vector": [], "keyword": []}
     for index in range(queries):
         query = QUERIES[index % len(QUERIES)] + f" {index}"
         began = time.perf_counter()
-        vector = embed_query(query)
+        keys = memorial_search_keys(cipher=memorial_cipher(memorial_id=memorial.id))
+        vector = keys.rotate(embed_query(query))
         timings["embedding"].append(time.perf_counter() - began)
         with transaction.atomic(), connection.cursor() as cursor:
             began = time.perf_counter()
             retrieval._semantic_ranking(cursor, vector, filters)
             timings["vector"].append(time.perf_counter() - began)
             began = time.perf_counter()
-            retrieval._keyword_ranking(cursor, query, filters)
+            tokens = text_tokens(cursor=cursor, keys=keys, texts=[query])[0]
+            retrieval._keyword_ranking(cursor, tokens, filters)
             timings["keyword"].append(time.perf_counter() - began)
     for name, values in timings.items():
         print(f"  {name}: median {statistics.median(values) * 1000:.1f} ms, "

@@ -3,11 +3,15 @@
 The data key is random (AES-256) and stored only wrapped (AES-GCM) by the master key, which
 comes from LEGACY_MASTER_KEY or, on the embedded default, is generated once into
 var/master.key. Destroying a memorial's data key makes every copy of its ciphertext
-unreadable, backups included (crypto-shredding). Search structures (vectors, full-text
-lexemes) cannot be encrypted and still searched: they stay in clear and are deleted on erasure.
-Where a value must be matched for equality (a name against the subject's identities), a keyed
-hash of it (`MemorialCipher.keyed_hash`) is stored beside its ciphertext: equal values hash
-alike within one memorial, and nothing can be learnt or matched once its key is destroyed.
+unreadable, backups included (crypto-shredding).
+
+What must stay searchable cannot be encrypted, but it can be keyed: sub-keys derived from the
+data key with HKDF-SHA256, one per purpose (`KeyPurpose`), key the full-text tokens, the
+secret rotation of the vectors and the dedup digests of content (`MemorialCipher.derived_key`,
+`MemorialCipher.content_digest`). Where a value must be matched for equality (a name against
+the subject's identities, an invitee's address), a keyed hash of it
+(`MemorialCipher.keyed_hash`) is stored beside its ciphertext: equal values hash alike within
+one memorial. They exist only while the data key does: destroying it destroys them all.
 
 Ciphertext layout: 1 version byte, 12-byte nonce, AES-GCM ciphertext+tag; the memorial's id
 is the associated data, so a ciphertext cannot be moved to another memorial.
@@ -16,15 +20,17 @@ is the associated data, so a ciphertext cannot be moved to another memorial.
 from __future__ import annotations
 
 import base64
+import hmac
 import logging
 import os
 import uuid
 from collections.abc import Iterable, Iterator
+from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, hmac
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
@@ -40,6 +46,14 @@ VERSION = b"\x01"
 NONCE_BYTES = 12
 FILE_CHUNK_BYTES = 1024 * 1024
 _MASTER_AAD = b"legacy-memorial-key"
+
+
+class KeyPurpose(StrEnum):
+    """What a key derived from a memorial's data key is for: each has its own (HKDF `info`)."""
+
+    LEXEMES = "lexemes"  # full-text tokens (corpus.search_keys)
+    VECTOR_ROTATION = "vector-rotation"  # the secret rotation of embedding vectors
+    FILE_HASH = "file-hash"  # keyed digests of files and documents, for dedup
 
 
 class KeyDestroyed(Exception):
@@ -128,6 +142,27 @@ class MemorialCipher:
         self._aad = str(memorial_id).encode()
         self._key = data_key
         self._hash_keys: dict[str, bytes] = {}
+        self._derived: dict[KeyPurpose, bytes] = {}
+
+    def derived_key(self, purpose: KeyPurpose) -> bytes:
+        """A 32-byte key for one purpose, derived from the data key by HKDF-SHA256 (`info`:
+        the purpose and the memorial's id). Another purpose or memorial gets an unrelated key."""
+        if purpose not in self._derived:
+            self._derived[purpose] = HKDF(
+                algorithm=hashes.SHA256(),
+                length=32,
+                salt=None,
+                info=b"legacy:" + purpose.value.encode() + b":" + self._aad,
+            ).derive(self._key)
+        return self._derived[purpose]
+
+    def content_digest(self, sha256_hex: str) -> str:
+        """The memorial's keyed digest of content whose SHA-256 is `sha256_hex`: HMAC-SHA256,
+        under the file-hash key, of that digest (64 hex characters). Equal content in one
+        memorial gives equal digests (dedup); without the key, a digest cannot be matched to a
+        known file, nor to the same file in another memorial."""
+        key = self.derived_key(KeyPurpose.FILE_HASH)
+        return hmac.new(key, bytes.fromhex(sha256_hex), "sha256").hexdigest()
 
     def encrypt(self, plaintext: bytes) -> bytes:
         return _seal(self._key, plaintext, self._aad)
@@ -149,9 +184,7 @@ class MemorialCipher:
             self._hash_keys[purpose] = HKDF(
                 algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()
             ).derive(self._key)
-        mac = hmac.HMAC(self._hash_keys[purpose], hashes.SHA256())
-        mac.update(value.encode("utf-8"))
-        return mac.finalize().hex()
+        return hmac.new(self._hash_keys[purpose], value.encode("utf-8"), "sha256").hexdigest()
 
     def encrypt_stream(self, source: BinaryIO, target: BinaryIO) -> int:
         """Encrypt a file chunk by chunk (never whole in memory). Returns plaintext bytes."""

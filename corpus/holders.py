@@ -142,7 +142,6 @@ def _uploads_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
                 "id": str(upload.id),
                 "name": names[upload.id],
                 "size": upload.size,
-                "sha256": upload.sha256,
                 "status": upload.status,
                 "error": upload.error,
                 "outcomes": json.loads(cipher.decrypt_text(upload.outcomes_encrypted)),

@@ -6,8 +6,11 @@ addresses (speaker, author, audience, the subject's identities, correspondents),
 reasons and upload outcomes (the `*_encrypted` columns, written by `corpus.services`, read
 decrypted through `corpus.selectors`). Where a name must be matched (whose words are the
 subject's), a keyed hash of it sits beside (`*_hash`: `corpus.registers.identity_hash`).
-What must stay searchable cannot be encrypted: the embedding vectors and the full-text
-lexemes (`Passage.search`). All of it is deleted with the rows (see `corpus.holders`).
+What must stay searchable is keyed to that key instead (`corpus.search_keys`): the full-text
+lexemes (`Passage.search`) are stored as keyed tokens without positions, the embedding
+vectors through the memorial's secret rotation, and the dedup digests (`Upload.sha256`,
+`Document.content_sha256`) are keyed HMACs. All of it is deleted with the rows (see
+`corpus.holders`).
 """
 
 from __future__ import annotations
@@ -47,7 +50,9 @@ class Upload(models.Model):
     )
     name_encrypted = models.BinaryField()  # the file's name, as the subject named it
     size = models.BigIntegerField()
-    sha256 = models.CharField(max_length=64)  # of the plaintext, for dedup per memorial
+    # Not the file's SHA-256: the memorial's keyed digest of it (MemorialCipher.content_digest),
+    # for dedup per memorial; it confirms nothing about a known file without the key.
+    sha256 = models.CharField(max_length=64)
     path = models.CharField(max_length=500)  # its name in the encrypted file store (core.files)
     status = models.CharField(
         max_length=16, choices=UploadStatus.choices, default=UploadStatus.QUEUED
@@ -104,7 +109,9 @@ class Document(models.Model):
     register_reason_encrypted = models.BinaryField()  # why it was inferred
     register_corrected = models.BooleanField(default=False)  # set by the subject: kept
     is_subject_author = models.BooleanField(default=False)
-    content_sha256 = models.CharField(max_length=64)  # dedup across uploads
+    # Dedup across uploads: the memorial's keyed digest (MemorialCipher.content_digest) of
+    # document_content_sha256, not that SHA-256 itself.
+    content_sha256 = models.CharField(max_length=64)
     passages_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -143,10 +150,11 @@ class Passage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     register = models.CharField(max_length=16, choices=Register.choices)  # the document's
     # Unit-norm, so cosine distance (`<=>`) ranks them; searched through the memorial's HNSW
-    # index once it has one (corpus.partitions), exactly before.
+    # index once it has one (corpus.partitions), exactly before. Stored through the memorial's
+    # secret rotation (corpus.search_keys): distances are the model's, the vector is not.
     embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS)
-    # Lexemes of the indexed text (speaker, date, text), computed at write time: the text
-    # itself is encrypted, so Postgres cannot derive them later.
+    # The memorial's keyed tokens of the indexed text's lexemes (speaker, date, text), without
+    # positions, made at write time (corpus.search_keys): the text itself is encrypted.
     search = SearchVectorField()
 
     class Meta:

@@ -3,10 +3,13 @@
 Two rankings are fused by reciprocal rank fusion (RRF): nearest embeddings (pgvector, cosine
 distance) and full-text matches (Postgres, an OR of the query's lexemes, scored by BM25). Both
 read only the memorial's own partition of corpus_passage (corpus.partitions): its GIN index,
-and its HNSW graph once it is big enough to have one. The passages either side of each strong
-fused hit then earn a share of its score, so the turns around an answer (the question before
-it, the reply after it) come along. Filters: register, date range, only the subject's own
-words. Tuned with bench/locomo_recall.py; timed with bench/retrieval_latency.py.
+and its HNSW graph once it is big enough to have one. Both search the memorial's keyed search
+structures (corpus.search_keys): the query's vector is rotated by the memorial's rotation and
+its lexemes become the memorial's tokens, as the passages' were when they were written. The
+passages either side of each strong fused hit then earn a share of its score, so the turns
+around an answer (the question before it, the reply after it) come along. Filters: register,
+date range, only the subject's own words. Tuned with bench/locomo_recall.py; timed with
+bench/retrieval_latency.py.
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ from django.db import connection, transaction
 
 from consent.gate import consent_require
 from core.consent import ConsentScope
-from core.crypto import memorial_cipher
+from core.crypto import MemorialCipher, memorial_cipher
 from corpus.embeddings import embed_query
 from corpus.models import CorpusStatistics, LexemeFrequency, Passage
 from corpus.records import PassageRecord
-from corpus.services.passages_store import SEARCH_CONFIG, vector_literal
+from corpus.search_keys import memorial_search_keys, text_tokens
+from corpus.services.passages_store import vector_literal
 
 # Tuned on LoCoMo dev (bench/locomo_recall.py, turn-level evidence recall@5/10/20), with the
 # earlier passage vectors (the turn embedded with its date, speaker and neighbours), which
@@ -88,16 +92,19 @@ def passage_retrieve(
     if not query.strip():
         return []
     filters = _filters(memorial_id, registers, since, until, subject_only)
-    vector = embed_query(query)
+    cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
+    keys = memorial_search_keys(cipher=cipher)
+    vector = keys.rotate(embed_query(query))
     with transaction.atomic(), connection.cursor() as cursor:
         semantic = _semantic_ranking(cursor, vector, filters)
-        keyword = _keyword_ranking(cursor, query, filters)
+        tokens = text_tokens(cursor=cursor, keys=keys, texts=[query])[0]
+        keyword = _keyword_ranking(cursor, tokens, filters)
         scores: dict[int, float] = {}
         for ranking in (semantic, keyword):
             for rank, passage_id in enumerate(ranking):
                 scores[passage_id] = scores.get(passage_id, 0.0) + 1.0 / (RRF_K + rank + 1)
         _neighbours_lend(cursor, _best(scores)[:NEIGHBOURS_OF_TOP], scores, filters)
-    return _passages_load(memorial_id, _best(scores)[:limit], scores)
+    return _passages_load(memorial_id, cipher, _best(scores)[:limit], scores)
 
 
 def _best(scores: dict[int, float]) -> list[int]:
@@ -122,7 +129,8 @@ def _filters(memorial_id, registers, since, until, subject_only) -> _Filters:  #
 
 
 def _semantic_ranking(cursor, vector: np.ndarray, filters: _Filters) -> list[int]:  # type: ignore[no-untyped-def]
-    """Nearest passages by cosine distance, in the memorial's partition. A big memorial has
+    """Nearest passages by cosine distance to `vector` (the query's, rotated as the
+    memorial's passages were), in the memorial's partition. A big memorial has
     its own HNSW graph, which the planner walks (approximate; with a register or date filter
     the iterative scan goes on until enough rows pass; relaxed_order may return rows slightly
     out of order, hence the outer sort); a small one, or a big one whose graph is still being
@@ -147,7 +155,7 @@ def semantic_query(vector: np.ndarray, filters: _Filters) -> tuple[str, list[Any
 
 
 def lexemes_any_tsquery(lexemes: list[str]) -> str:
-    """`'a' | 'b'` in tsquery syntax: any lexeme matches, each quoted verbatim."""
+    """`'a' | 'b'` in tsquery syntax: any lexeme (here: token) matches, each quoted verbatim."""
     return " | ".join("'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
                       for lexeme in lexemes)  # fmt: skip
 
@@ -155,7 +163,7 @@ def lexemes_any_tsquery(lexemes: list[str]) -> str:
 @dataclass(frozen=True)
 class KeywordPlan:
     """What the keyword side searches by: `matching` lexemes find the candidates, all of
-    `idf` score them."""
+    `idf` score them. (The lexemes are the memorial's tokens of them: `corpus.search_keys`.)"""
 
     matching: list[str]
     idf: dict[str, float]
@@ -191,14 +199,16 @@ def keyword_plan(*, passages: int, lexemes: int, frequencies: dict[str, int]) ->
     )
 
 
-def _keyword_ranking(cursor, query: str, filters: _Filters) -> list[int]:  # type: ignore[no-untyped-def]
-    """Passages holding the query's informative lexemes, best BM25 first."""
+def _keyword_ranking(cursor, tokens: list[str], filters: _Filters) -> list[int]:  # type: ignore[no-untyped-def]
+    """Passages holding the query's informative lexemes (`tokens`: the memorial's tokens of
+    them), best BM25 first."""
+    if not tokens:
+        return []
     cursor.execute(
         f"SELECT s.passages, s.lexemes, f.lexeme, f.passages FROM {_STATISTICS} AS s"
-        f" JOIN {_FREQUENCIES} AS f ON f.memorial_id = s.memorial_id"
-        "  AND f.lexeme = ANY(tsvector_to_array(to_tsvector(%s::regconfig, %s)))"
+        f" JOIN {_FREQUENCIES} AS f ON f.memorial_id = s.memorial_id AND f.lexeme = ANY(%s)"
         " WHERE s.memorial_id = %s",
-        [SEARCH_CONFIG, query, filters.params[0]],
+        [tokens, filters.params[0]],
     )
     rows = cursor.fetchall()
     if not rows:
@@ -257,7 +267,7 @@ def _neighbours_lend(cursor, top: list[int], scores: dict[int, float], filters) 
 
 
 def _passages_load(
-    memorial_id: uuid.UUID | str, ids: list[int], scores: dict[int, float]
+    memorial_id: uuid.UUID | str, cipher: MemorialCipher, ids: list[int], scores: dict[int, float]
 ) -> list[PassageRecord]:
     if not ids:
         return []
@@ -271,7 +281,6 @@ def _passages_load(
         "sent_at",
         "register",
     )
-    cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
     found = {
         row.id: PassageRecord(
             id=row.id,

@@ -21,11 +21,10 @@ from corpus.partitions import passage_partition_ensure
 from corpus.passage_vectors import passage_vectors
 from corpus.passages import split_document
 from corpus.registers import identity_hash, is_subject_speaker, register_infer
+from corpus.search_keys import TOKENS_TSVECTOR_SQL, memorial_search_keys, text_tokens
 
 # Passages embedded and written per round trip: bounds memory for a 100,000-message chat.
 PASSAGE_BATCH = 512
-# The language the lexemes are stemmed in, at write time and at query time alike.
-SEARCH_CONFIG = "english"
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,8 @@ class CorpusPeople:
 
 
 def document_content_sha256(parsed: ParsedDocument) -> str:
-    """The same content from two files (one email in an mbox and as .eml) hashes the same."""
+    """The same content from two files (one email in an mbox and as .eml) hashes the same.
+    Plain SHA-256: what is stored is the memorial's keyed digest of it (`content_digest`)."""
     payload = [parsed.kind, parsed.title] + [
         [m.author, m.author_id, m.sent_at.isoformat() if m.sent_at else "", m.text]
         for m in parsed.messages
@@ -65,7 +65,7 @@ def document_ingest(
     half; and it commits only while the corpus consent is live (else ConsentRequired, and
     nothing of it is kept). Returns (document, created); created is False when this content
     was already stored."""
-    content_sha256 = document_content_sha256(parsed)
+    content_sha256 = cipher.content_digest(document_content_sha256(parsed))
     existing = Document.objects.filter(
         memorial_id=memorial_id, content_sha256=content_sha256
     ).first()
@@ -165,15 +165,21 @@ def _passages_write(*, document, drafts, people, cipher, on_batch) -> None:  # t
 
 
 def _passages_insert(*, document, drafts, vectors, people: CorpusPeople, cipher) -> None:  # type: ignore[no-untyped-def]
-    """One multi-row INSERT per batch; the tsvector is computed by Postgres from the indexed
-    text sent as a parameter, which is never stored in clear."""
+    """One multi-row INSERT per batch. The search column holds the memorial's tokens of the
+    indexed text's lexemes (stemmed by Postgres, keyed here: `corpus.search_keys`), without
+    positions; the vectors are stored rotated by the memorial's secret rotation. The indexed
+    text itself is never stored."""
+    keys = memorial_search_keys(cipher=cipher)
+    vectors = keys.rotate(vectors)
+    with connection.cursor() as cursor:
+        tokens = text_tokens(
+            cursor=cursor, keys=keys, texts=[draft.indexed_text for draft in drafts]
+        )
     rows = []
     params: list[Any] = []
-    for draft, vector in zip(drafts, vectors, strict=True):
-        rows.append(
-            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::vector,"
-            " to_tsvector(%s::regconfig, %s))"
-        )
+    row = "(" + "%s, " * 11 + f"%s::vector, {TOKENS_TSVECTOR_SQL})"
+    for draft, vector, draft_tokens in zip(drafts, vectors, tokens, strict=True):
+        rows.append(row)
         params += [
             document.memorial_id,
             document.id,
@@ -191,8 +197,7 @@ def _passages_insert(*, document, drafts, vectors, people: CorpusPeople, cipher)
             draft.sent_at,
             document.register,
             vector_literal(vector),
-            SEARCH_CONFIG,
-            draft.indexed_text,
+            draft_tokens,
         ]
     table = Passage._meta.db_table
     with connection.cursor() as cursor:

@@ -24,7 +24,7 @@ def upload_create(*, memorial_id: uuid.UUID, file: UploadedFile) -> tuple[Upload
     """Store an uploaded file encrypted and queue its ingest. (upload, created): the same
     content uploaded again returns the first upload and stores nothing."""
     consent_require(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
-    sha256 = file_sha256(file)
+    sha256 = memorial_cipher(memorial_id=memorial_id).content_digest(file_sha256(file))
     existing = Upload.objects.filter(memorial_id=memorial_id, sha256=sha256).first()
     if existing is not None:
         return existing, False

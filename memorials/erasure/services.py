@@ -91,11 +91,12 @@ def _actor_role(memorial_id: uuid.UUID, actor: User | None) -> str:
 
 # Said plainly on every certificate, as in the README: what could not be encrypted at rest.
 SEARCH_STRUCTURES_NOTE = (
-    "Search structures could not be encrypted and still be searched: the embedding vectors "
-    "and full-text lexemes of the passages were stored in clear (people's names, addresses "
-    "and file names were encrypted with the key). They were deleted with their rows above; "
-    "unlike encrypted content, copies of them in earlier backups are not made unreadable by "
-    "destroying the key."
+    "Search structures could not be encrypted and still be searched; they were keyed to the "
+    "memorial's key instead, and deleted with their rows above: full-text words as keyed "
+    "tokens without positions, embedding vectors through the memorial's secret rotation "
+    "(obfuscation, not encryption: distances between them stay as they were), file digests "
+    "as keyed hashes. Names, addresses and file names were encrypted with the key. Without "
+    "the destroyed key, copies of them in earlier backups cannot be read back into words."
 )
 
 

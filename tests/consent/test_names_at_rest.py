@@ -79,9 +79,6 @@ def test_no_name_is_stored_in_clear_and_the_subject_still_reads_them(client):
 
     # then the marker is in no text, json or bytea column of any table
     allowed = {
-        # Full-text lexemes (speakers' names among them) are turned into keyed tokens by
-        # the other half of issue 9, not here.
-        "corpus_lexemefrequency": ("memorial_id", str(memorial.id)),
     }
     assert database_hits(needle=marker, allowed_rows=allowed) == []
 

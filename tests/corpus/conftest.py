@@ -6,15 +6,20 @@ import io
 import json
 import zipfile
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from core.crypto import memorial_cipher
 from corpus.models import Upload
+from corpus.parsers import parse_upload_collected
+from corpus.passages import PassageDraft, split_document
 from corpus.services.ingest import upload_ingest
 from corpus.services.uploads import upload_create
+from memorials.models import Memorial
 from tests.consent.factories import grant_consent
 from tests.memorials.factories import MemorialFactory
 
@@ -49,6 +54,12 @@ SAMPLE_CHAT = [
     (datetime(2021, 6, 12, 18, 4), "Ann Smith", "Three of them, jumping beside the boat!"),
 ]
 
+# A passage with a secret in it, to look for in the search structures.
+SECRET_CHAT = [
+    *SAMPLE_CHAT,
+    (datetime(2021, 7, 1, 10, 0), "Ann Smith", "my vault code is BOBSECRETOMEGA 4411"),
+]
+
 
 def zip_of(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
@@ -77,3 +88,20 @@ def clear(memorial_id, token: bytes) -> str:
 def outcomes(upload: Upload) -> list[dict[str, Any]]:
     """What the ingest said of each file or zip member of `upload`."""
     return json.loads(clear(upload.memorial_id, upload.outcomes_encrypted))
+
+
+def drafts_of(content: bytes, tmp_path: Path) -> list[PassageDraft]:
+    path = tmp_path / "chat.txt"
+    path.write_bytes(content)
+    [outcome] = parse_upload_collected(path, "chat.txt")
+    [parsed] = outcome.documents
+    return split_document(parsed)
+
+
+def stored_search(memorial: Memorial) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search::text FROM corpus_passage WHERE memorial_id = %s ORDER BY position",
+            [memorial.id],
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -6,9 +6,11 @@ import pytest
 from django.db import connection
 
 import corpus.parsers
+from core.crypto import memorial_cipher
 from core.files import memorial_file_storage
 from corpus.models import Document, Passage, Register, UploadStatus
 from corpus.parsers import ParsedDocument, ParsedMessage, ParseError
+from corpus.search_keys import memorial_search_keys, text_tokens
 from corpus.services import ingest as ingest_service
 from corpus.services.documents import identity_add
 from tests.corpus.conftest import (
@@ -46,13 +48,15 @@ def test_a_chat_is_stored_encrypted_embedded_and_indexed(memorial):
     assert b"tomatoes" not in bytes(document.text_encrypted)
     assert b"George" not in bytes(document.title_encrypted)
     assert b"George" not in bytes(passages[1].speaker_encrypted)
-    # while vectors and lexemes (speaker and date included) are searchable
+    # while vectors and lexemes (speaker and date included) are searchable, as the memorial's
+    # tokens of them (corpus.search_keys)
     assert len(passages[0].embedding) == 384
+    keys = memorial_search_keys(cipher=memorial_cipher(memorial_id=memorial.id))
     with connection.cursor() as cursor:
+        [tokens] = text_tokens(cursor=cursor, keys=keys, texts=["dolphins Falmouth George"])
         cursor.execute(
-            "SELECT count(*) FROM corpus_passage WHERE document_id = %s AND "
-            "search @@ to_tsquery('english', 'dolphin & falmouth & george')",
-            [document.id],
+            "SELECT count(*) FROM corpus_passage WHERE document_id = %s AND search @@ %s::tsquery",
+            [document.id, " & ".join(tokens)],
         )
         assert cursor.fetchone()[0] >= 1  # the turn, and the neighbours it is context for
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from core.crypto import memorial_cipher
 from corpus.models import CorpusStatistics, Document, LexemeFrequency
 from corpus.retrieval import MATCH_BUDGET, MAX_SHARE, keyword_plan
+from corpus.search_keys import memorial_search_keys
 from corpus.services.documents import document_delete
 from tests.corpus.conftest import SAMPLE_CHAT, ingest, whatsapp_export
 
@@ -64,7 +66,8 @@ def test_frequencies_follow_the_passages_written_and_deleted(memorial, django_us
     stored = dict(
         LexemeFrequency.objects.filter(memorial=memorial).values_list("lexeme", "passages")
     )
-    assert stored == counted and "dolphin" in stored
+    keys = memorial_search_keys(cipher=memorial_cipher(memorial_id=memorial.id))
+    assert stored == counted and keys.token("dolphin") in stored
     statistics = CorpusStatistics.objects.get(memorial=memorial)
     assert statistics.passages == memorial.passages.count()
     # when
