@@ -93,8 +93,8 @@ def _actor_role(memorial_id: uuid.UUID, actor: User | None) -> str:
 SEARCH_STRUCTURES_NOTE = (
     "Search structures could not be encrypted and still be searched; they were keyed to the "
     "memorial's key instead, and deleted with their rows above: full-text words as keyed "
-    "tokens without positions, embedding vectors through the memorial's secret rotation "
-    "(obfuscation, not encryption: distances between them stay as they were), file digests "
+    "tokens without positions, embedding vectors through a rotation drawn from the memorial's "
+    "key (obfuscation, not encryption: distances between them stay as they were), file digests "
     "as keyed hashes. Names, addresses and file names were encrypted with the key. Without "
     "the destroyed key, copies of them in earlier backups cannot be read back into words."
 )

@@ -78,8 +78,7 @@ def test_no_name_is_stored_in_clear_and_the_subject_still_reads_them(client):
     assert Passage.objects.filter(memorial=memorial).count() == 2
 
     # then the marker is in no text, json or bytea column of any table
-    allowed = {
-    }
+    allowed = {}
     assert database_hits(needle=marker, allowed_rows=allowed) == []
 
     # and the subject's pages show every name, decrypted

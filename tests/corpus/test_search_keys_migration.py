@@ -12,7 +12,7 @@ from django.db import connection
 
 from core.crypto import memorial_cipher, memorial_key_destroy
 from corpus.models import CorpusStatistics, Document, LexemeFrequency, Passage, Upload
-from corpus.parsers import parse_upload
+from corpus.parsers import parse_upload_collected
 from corpus.passage_vectors import passage_vectors
 from corpus.retrieval import passage_retrieve
 from corpus.search_keys import memorial_search_keys, text_tokens
@@ -44,7 +44,10 @@ def write_the_old_way(memorial: Memorial, content: bytes, tmp_path: Path) -> Non
     ingest(memorial, "chat.txt", content)
     drafts = drafts_of(content, tmp_path)
     vectors = passage_vectors(drafts, range(len(drafts)))
-    columns = "document_id, position, text_encrypted, speaker, speaker_id, is_subject, sent_at"
+    columns = (
+        "document_id, position, text_encrypted, speaker_encrypted, speaker_id_encrypted,"
+        " speaker_hash, speaker_id_hash, is_subject, sent_at"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {columns}, register FROM corpus_passage WHERE memorial_id = %s"
@@ -56,12 +59,12 @@ def write_the_old_way(memorial: Memorial, content: bytes, tmp_path: Path) -> Non
         for row, draft, vector in zip(rows, drafts, vectors, strict=True):
             cursor.execute(
                 f"INSERT INTO corpus_passage (memorial_id, {columns}, register, embedding, search)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::vector,"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::vector,"
                 " to_tsvector('english', %s))",
                 [memorial.id, *row, vector_literal(vector), draft.indexed_text],
             )
     path = tmp_path / "chat.txt"
-    [outcome] = parse_upload(path, "chat.txt")
+    [outcome] = parse_upload_collected(path, "chat.txt")
     Upload.objects.filter(memorial=memorial).update(sha256=hashlib.sha256(content).hexdigest())
     Document.objects.filter(memorial=memorial).update(
         content_sha256=document_content_sha256(outcome.documents[0])
