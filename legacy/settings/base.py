@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "consent",
     "corpus",
     "voice",
+    "twins",
 ]
 
 MIDDLEWARE = [
@@ -300,6 +301,24 @@ CORPUS_ARCHIVE_MAX_DEPTH = int(os.environ.get("LEGACY_CORPUS_ARCHIVE_MAX_DEPTH",
 
 # Which voice provider makes and deletes voice clones: "offline" (no cloning, no network).
 LEGACY_VOICE_PROVIDER = os.environ.get("LEGACY_VOICE_PROVIDER", "offline")
+
+# --- LLM providers (twins) -------------------------------------------------------------
+
+# "offline" (the person's own sentences, no network), "anthropic" or "openai" (any
+# OpenAI-compatible server). Only an explicit choice sends anything to a service.
+LEGACY_LLM_PROVIDER = os.environ.get("LEGACY_LLM_PROVIDER", "offline")
+ANTHROPIC_API_KEY = os.environ.get("ANTHROPIC_API_KEY", "")
+LEGACY_ANTHROPIC_MODEL = os.environ.get("LEGACY_ANTHROPIC_MODEL", "claude-sonnet-4-5")
+LEGACY_ANTHROPIC_BASE_URL = os.environ.get("LEGACY_ANTHROPIC_BASE_URL", "")
+# Per million tokens: input, output, cache read, cache write (for the cost estimate).
+LEGACY_ANTHROPIC_PRICES = env_list("LEGACY_ANTHROPIC_PRICES", "3,15,0.30,3.75")
+LEGACY_OPENAI_BASE_URL = os.environ.get("LEGACY_OPENAI_BASE_URL", "http://127.0.0.1:11434/v1")
+LEGACY_OPENAI_API_KEY = os.environ.get("LEGACY_OPENAI_API_KEY", "")
+LEGACY_OPENAI_MODEL = os.environ.get("LEGACY_OPENAI_MODEL", "llama3.1")
+LEGACY_OPENAI_PRICES = env_list("LEGACY_OPENAI_PRICES", "0,0,0,0")
+# Short, so a twin falls back to the person's own words instead of keeping a visitor waiting.
+LEGACY_LLM_TIMEOUT_SECONDS = float(os.environ.get("LEGACY_LLM_TIMEOUT_SECONDS", "30"))
+LEGACY_LLM_MAX_RETRIES = int(os.environ.get("LEGACY_LLM_MAX_RETRIES", "2"))
 
 # --- Locale and logging ----------------------------------------------------------------
 

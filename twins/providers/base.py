@@ -1,0 +1,120 @@
+"""The LLM provider interface. Callers use `twins.providers.llm_provider()`; none imports an SDK.
+
+A provider streams a reply as text chunks through an `LlmStream`; once the stream is used up,
+its `usage` holds the token counts the provider reported and `cost` the estimate from the
+configured prices. A provider that fails in a way worth retrying later (rate limited, busy,
+a server error, a timeout, a stream cut off) raises `LlmUnavailable` after its SDK's retries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal, Protocol
+
+from core.tasks import TransientError
+
+PER_MILLION = Decimal(1_000_000)
+
+
+@dataclass(frozen=True)
+class PersonaPrompt:
+    """What a twin is told before the conversation.
+
+    `persona` is the stable pack (who the person was, how to speak, the rules), the same on
+    every turn, so providers that cache prompts mark it cacheable. `passages` are the texts
+    retrieved for this turn, from the person's own writing; they change each turn."""
+
+    persona: str
+    passages: tuple[str, ...] = ()
+
+    def passages_block(self) -> str:
+        if not self.passages:
+            return ""
+        listed = "\n\n".join(f"[{n}] {text}" for n, text in enumerate(self.passages, 1))
+        return f"Passages from their own writing, retrieved for this question:\n\n{listed}"
+
+
+@dataclass(frozen=True)
+class LlmMessage:
+    role: Literal["user", "assistant"]
+    content: str
+
+
+@dataclass
+class LlmUsage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class LlmPrices:
+    """Prices per million tokens, in the billing currency, for the cost estimate."""
+
+    input: Decimal = Decimal(0)
+    output: Decimal = Decimal(0)
+    cache_read: Decimal = Decimal(0)
+    cache_write: Decimal = Decimal(0)
+
+    @classmethod
+    def from_setting(cls, values: Sequence[str]) -> LlmPrices:
+        """From "input,output,cache_read,cache_write"; missing ones are free."""
+        prices = [Decimal(value) for value in values] + [Decimal(0)] * 4
+        return cls(*prices[:4])
+
+    def cost(self, usage: LlmUsage) -> Decimal:
+        total = (
+            usage.input_tokens * self.input
+            + usage.output_tokens * self.output
+            + usage.cache_read_tokens * self.cache_read
+            + usage.cache_write_tokens * self.cache_write
+        )
+        return (total / PER_MILLION).quantize(Decimal("0.000001"))
+
+
+class LlmUnavailable(TransientError):
+    """The provider could not answer now. `kind` is one of `KINDS`; `reason` is for people."""
+
+    KINDS = ("rate_limited", "overloaded", "server_error", "timeout", "connection", "cut")
+
+    def __init__(self, *, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
+
+@dataclass
+class LlmStream:
+    """A reply being streamed: iterate it for text chunks, once.
+
+    `usage` and `cost` fill in as the provider reports them; they are final once the
+    iteration has ended without an error."""
+
+    provider: str
+    model: str
+    label: str
+    chunks: Iterator[str]
+    prices: LlmPrices = field(default_factory=LlmPrices)
+    usage: LlmUsage = field(default_factory=LlmUsage)
+
+    def __iter__(self) -> Iterator[str]:
+        return self.chunks
+
+    @property
+    def cost(self) -> Decimal:
+        return self.prices.cost(self.usage)
+
+
+class LlmProvider(Protocol):
+    name: str  # "offline", "anthropic", "openai"
+    label: str  # named on the page: "Claude (Anthropic)"
+    model: str
+
+    def reply_stream(
+        self, *, system: PersonaPrompt | str, messages: list[LlmMessage], max_tokens: int
+    ) -> LlmStream:
+        """Start a reply. Raises `LlmUnavailable` (at once or while iterating)."""
+        ...

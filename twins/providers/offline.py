@@ -1,0 +1,88 @@
+"""The offline responder: answers only in the subject's own retrieved sentences, and says so.
+
+No model, no network. It picks whole sentences, verbatim, from the passages retrieved for the
+question (those sharing the most words with it) and frames them plainly. It never writes a
+sentence of its own beyond the fixed framing lines below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from twins.providers.base import LlmMessage, LlmStream, PersonaPrompt
+
+OPENING = "In their own words:"
+NOTHING_FOUND = "I don't find anything about that in what they wrote."
+CLOSING = "(These are sentences they wrote, chosen by matching words; not an AI.)"
+FRAMING_LINES = frozenset({OPENING, NOTHING_FOUND, CLOSING})
+MAX_SENTENCES = 3
+
+# A sentence ends at . ! or ? (and any closing quotes or brackets) followed by whitespace,
+# or at a line break. Splitting only at whitespace keeps every piece a verbatim substring.
+_CLOSERS = "\"')]\u201d\u2019"  # straight and curly closing quotes, brackets
+_SENTENCE_BREAK = re.compile(rf"(?<=[.!?])\s+|(?<=[.!?][{re.escape(_CLOSERS)}])\s+|\s*[\r\n]\s*")
+_WORD = re.compile(r"\w+")
+_STOPWORD_LIST = """
+a an and are as at be but by did do does for from had has have he her him his how i in is it its
+me my of on or our she so that the their them they this to was we were what when where which who
+why will with you your
+"""
+_STOPWORDS = frozenset(_STOPWORD_LIST.split())
+
+
+def sentences_split(text: str) -> list[str]:
+    """The sentences of `text`, stripped, each a verbatim substring of it."""
+    return [piece.strip() for piece in _SENTENCE_BREAK.split(text) if piece and piece.strip()]
+
+
+def content_words(text: str) -> set[str]:
+    return {word for word in _WORD.findall(text.casefold()) if word not in _STOPWORDS}
+
+
+@dataclass(frozen=True)
+class OfflineAnswer:
+    sentences: tuple[str, ...]  # verbatim from the passages; empty when nothing matched
+    text: str  # the sentences with the framing lines, one per line
+
+
+def offline_answer(*, question: str, passages: list[str] | tuple[str, ...]) -> OfflineAnswer:
+    """The passages' sentences sharing the most words with the question (at most three, each
+    once, best first, ties in passage order), framed; or the plain "nothing found" line."""
+    asked = content_words(question)
+    scored: list[tuple[int, int, str]] = []
+    seen: set[str] = set()
+    for sentence in (s for passage in passages for s in sentences_split(passage)):
+        if sentence in seen:
+            continue
+        seen.add(sentence)
+        shared = len(asked & content_words(sentence))
+        if shared:
+            scored.append((-shared, len(scored), sentence))
+    chosen = tuple(sentence for _, _, sentence in sorted(scored)[:MAX_SENTENCES])
+    if not chosen:
+        return OfflineAnswer(sentences=(), text=f"{NOTHING_FOUND}\n{CLOSING}")
+    return OfflineAnswer(sentences=chosen, text="\n".join([OPENING, *chosen, CLOSING]))
+
+
+class OfflineLlmProvider:
+    name = "offline"
+    label = "Offline: the person's own words, not an AI"
+    model = "extractive"
+
+    def reply_stream(
+        self, *, system: PersonaPrompt | str, messages: list[LlmMessage], max_tokens: int
+    ) -> LlmStream:
+        question = next((m.content for m in reversed(messages) if m.role == "user"), "")
+        passages = system.passages if isinstance(system, PersonaPrompt) else ()
+        answer = offline_answer(question=question, passages=passages)
+        return LlmStream(
+            provider=self.name, model=self.model, label=self.label, chunks=_lines(answer.text)
+        )
+
+
+def _lines(text: str) -> Iterator[str]:
+    lines = text.split("\n")
+    for n, line in enumerate(lines):
+        yield line + ("\n" if n < len(lines) - 1 else "")
