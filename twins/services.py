@@ -57,7 +57,12 @@ class TwinReply:
 
     When it falls back, `fell_back` is set before the first offline chunk, `notice` says why in
     plain words and `label` names the offline responder. Text the provider had already sent
-    stays sent; `partial` holds it, so a page can replace it. Each call is recorded."""
+    stays sent; `partial` holds it, so a page can replace it.
+
+    Each call is recorded as it ends: the provider's (ok, or failed with its kind and the
+    tokens reported before the failure) and the offline one. A reply left unfinished by its
+    reader is not recorded, nor one whose provider refused the request itself (a 4xx other
+    than 408/409/429): that error is raised to the caller."""
 
     def __init__(
         self,

@@ -8,7 +8,8 @@ testing. `server.queue(...)` sets how the next requests go, in order, then "ok":
 - "500": a server error;
 - "529": Anthropic's `overloaded_error` (503 on the OpenAI path);
 - "slow": nothing for `slow_seconds`, for a client timeout;
-- "cut": half the stream, then the connection closed mid-body.
+- "cut": half the stream, then the connection closed mid-body;
+- "overloaded_midway": half of Anthropic's stream, then an `overloaded_error` event.
 
 Every request's path, headers and JSON body are kept in `server.requests`. Prompt caching is
 simulated: the system blocks up to the last one with `cache_control` are written to the cache
@@ -102,8 +103,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("content-type", "text/event-stream")
         self.send_header("transfer-encoding", "chunked")
         self.end_headers()
-        if behaviour == "cut":
+        if behaviour in {"cut", "overloaded_midway"}:
             events = events[: len(events) // 2]
+        if behaviour == "overloaded_midway":
+            error = {
+                "type": "error",
+                "error": {"type": "overloaded_error", "message": "Overloaded"},
+            }
+            events.append(f"event: error\ndata: {json.dumps(error)}\n\n")
         for event in events:
             data = event.encode()
             self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))

@@ -102,6 +102,16 @@ def test_a_claude_stream_cut_halfway_is_unavailable_after_the_text_so_far(fake_l
     assert stream.usage.cache_write_tokens > 0  # what message_start reported is kept
 
 
+def test_an_overloaded_error_inside_a_claude_stream_is_unavailable(fake_llm):
+    fake_llm.queue("overloaded_midway")
+    stream = llm_provider("anthropic").reply_stream(system=PROMPT, messages=ASK, max_tokens=50)
+    received = []
+    with pytest.raises(LlmUnavailable) as raised:
+        for chunk in stream:
+            received.append(chunk)
+    assert raised.value.kind == "overloaded" and received
+
+
 def test_an_openai_compatible_server_streams_with_usage_from_the_last_chunk(fake_llm):
     stream = llm_provider("openai").reply_stream(system=PROMPT, messages=ASK, max_tokens=300)
     chunks = list(stream)

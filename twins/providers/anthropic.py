@@ -38,7 +38,9 @@ def unavailable(error: Exception) -> LlmUnavailable:
     """The plain reason for an SDK or transport failure worth retrying later."""
     if isinstance(error, anthropic.APITimeoutError | httpx2.TimeoutException):
         return LlmUnavailable(kind="timeout", reason="Claude took too long to answer.")
-    if isinstance(error, anthropic.RateLimitError):
+    if isinstance(error, anthropic.RateLimitError) or (
+        getattr(error, "type", None) == "rate_limit_error"
+    ):
         return LlmUnavailable(kind="rate_limited", reason="Claude is rate limited right now.")
     if isinstance(error, anthropic.APIStatusError) and (
         error.status_code == 529 or getattr(error, "type", None) == "overloaded_error"
@@ -67,9 +69,17 @@ def _cut(error: Exception) -> bool:
     ) and not isinstance(error, httpx2.TimeoutException | anthropic.APITimeoutError)
 
 
+# Error types Claude may also send as an `error` event inside a stream that began with 200.
+_TRANSIENT_TYPES = {"overloaded_error", "rate_limit_error", "api_error", "timeout_error"}
+
+
 def _retryable(error: Exception) -> bool:
     if isinstance(error, anthropic.APIStatusError):
-        return error.status_code in {408, 409, 429} or error.status_code >= 500
+        return (
+            error.status_code in {408, 409, 429}
+            or error.status_code >= 500
+            or getattr(error, "type", None) in _TRANSIENT_TYPES
+        )
     return isinstance(error, _RETRYABLE)
 
 
