@@ -26,7 +26,7 @@ from tests.memorials.factories import MemorialFactory
 from voice.tasks import voice_clones_delete
 
 CORPUS = ConsentScope.CORPUS
-APPS = ("accounts", "consent", "core", "corpus", "legacy", "memorials", "voice")
+APPS = ("accounts", "consent", "core", "corpus", "legacy", "memorials", "twins", "voice")
 
 
 def revoke(memorial, scope=CORPUS):
