@@ -44,6 +44,9 @@ class FakeLlmServer(ThreadingHTTPServer):
         self.stopping = threading.Event()
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up on purpose (a timeout, a cut stream) is expected here."""
+
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
