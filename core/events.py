@@ -119,15 +119,22 @@ def memorial_audience_groups(
     return [memorial_audience_group(memorial_id=memorial_id, audience=a) for a in audiences]
 
 
+def _addressed(
+    *, memorial_id: uuid.UUID | str, kind: str, data: Mapping[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """The group of the event's declared audience and the layer message (checked first)."""
+    declaration = event_declaration(kind=kind, data=data)
+    group = memorial_audience_group(memorial_id=memorial_id, audience=declaration.audience)
+    return group, {"type": "memorial.event", "kind": declaration.kind.value, "data": dict(data)}
+
+
 def event_send_on_commit(
     *, memorial_id: uuid.UUID | str, kind: str, data: Mapping[str, Any]
 ) -> None:
     """Send one event to the sockets of its declared audience once the current transaction
     commits (at once outside a transaction). An undeclared kind or payload raises here, at
     the call. A failed broadcast is logged, not raised: what it reports is already saved."""
-    declaration = event_declaration(kind=kind, data=data)
-    group = memorial_audience_group(memorial_id=memorial_id, audience=declaration.audience)
-    message = {"type": "memorial.event", "kind": declaration.kind.value, "data": dict(data)}
+    group, message = _addressed(memorial_id=memorial_id, kind=kind, data=data)
     transaction.on_commit(lambda: layer_group_send(group=group, message=message), robust=True)
 
 
@@ -137,9 +144,7 @@ def event_send_progress(
     """Send a progress event now, even inside an open transaction: only for work still
     running (a bar moving through one long document's embedding), whose outcome a later
     event sent on commit always states. Checked against the declarations like the other."""
-    declaration = event_declaration(kind=kind, data=data)
-    group = memorial_audience_group(memorial_id=memorial_id, audience=declaration.audience)
-    message = {"type": "memorial.event", "kind": declaration.kind.value, "data": dict(data)}
+    group, message = _addressed(memorial_id=memorial_id, kind=kind, data=data)
     try:
         layer_group_send(group=group, message=message)
     except Exception:

@@ -41,7 +41,8 @@ from corpus.services.documents import (
     passage_delete,
     upload_delete,
 )
-from corpus.services.uploads import upload_create, upload_event_data, upload_retry
+from corpus.services.ingest import upload_event_data
+from corpus.services.uploads import upload_create, upload_retry
 from corpus.uploading import CorpusUploadHandler, max_file_bytes
 from memorials.models import Membership, Role
 from memorials.selectors import memorial_get_for

@@ -13,11 +13,9 @@ from core.consent import ConsentScope
 from core.crypto import memorial_cipher
 from corpus.models import Upload, UploadStatus
 from corpus.parsers import display_safe
-from corpus.services.ingest import upload_event_data, upload_event_send
+from corpus.services.ingest import upload_event_send
 from corpus.storage import file_sha256, upload_file_delete, upload_file_store
 from corpus.tasks import upload_ingest
-
-__all__ = ["upload_create", "upload_event_data", "upload_retry"]
 
 
 def upload_create(*, memorial_id: uuid.UUID, file: UploadedFile) -> tuple[Upload, bool]:
