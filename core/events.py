@@ -38,6 +38,7 @@ class EventKind(enum.StrEnum):
     STATE = "state"
     CONSENT_REVOKED = "consent.revoked"
     ERASED = "erased"
+    TWIN_BUILD = "twin.build"
 
 
 class UploadEvent(TypedDict):
@@ -71,6 +72,24 @@ class ErasedEvent(TypedDict):
     pass
 
 
+class TwinBuildEvent(TypedDict):
+    """A twin build's state and progress, and whether the twin is stale. No content: step
+    names and reasons are plain words of ours."""
+
+    version_id: str
+    number: int
+    status: str
+    status_label: str
+    step: str
+    step_label: str
+    percent: int  # of the whole build, 0-100
+    seconds_left: int | None  # an estimate, once there is enough to go on
+    failure: str
+    stale: bool
+    stale_reason: str
+    notice: NotRequired[str]  # a passing trouble: "the language model is busy; trying again"
+
+
 @dataclass(frozen=True)
 class EventDeclaration:
     kind: EventKind
@@ -85,6 +104,7 @@ EVENTS: Mapping[EventKind, EventDeclaration] = {
         EventDeclaration(EventKind.STATE, StateEvent, Audience.MEMBERS),
         EventDeclaration(EventKind.CONSENT_REVOKED, ConsentRevokedEvent, Audience.MEMBERS),
         EventDeclaration(EventKind.ERASED, ErasedEvent, Audience.MEMBERS),
+        EventDeclaration(EventKind.TWIN_BUILD, TwinBuildEvent, Audience.SUBJECT_AND_STEWARDS),
     )
 }
 

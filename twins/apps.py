@@ -6,14 +6,9 @@ class TwinsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from core.holders import DataHolder, holder_register
-        from twins.services import llm_calls_count, llm_calls_erase
+        from corpus.signals import corpus_changed
+        from twins.holders import twins_holders_register
+        from twins.staleness import twin_mark_stale
 
-        holder_register(
-            DataHolder(
-                name="twins.llm_calls",
-                label="records of calls to a language model for your twin (token counts only)",
-                count=llm_calls_count,
-                erase=llm_calls_erase,
-            )
-        )
+        twins_holders_register()
+        corpus_changed.connect(twin_mark_stale, dispatch_uid="twins.twin_mark_stale")

@@ -22,6 +22,7 @@ from corpus.models import (
     Upload,
 )
 from corpus.registers import identity_hash
+from corpus.signals import corpus_changed_send
 from corpus.storage import upload_file_delete
 
 
@@ -42,6 +43,7 @@ def document_delete(*, document: Document, actor: Any) -> int:
             actor=actor,
             data={"document": str(document_id), "kind": kind, "passages": passages},
         )
+        corpus_changed_send(memorial_id=memorial_id, reason="you removed some writing")
     return passages
 
 
@@ -60,6 +62,7 @@ def passage_delete(*, passage: Passage, actor: Any) -> None:
             actor=actor,
             data={"document": str(document_id), "position": passage.position},
         )
+        corpus_changed_send(memorial_id=memorial_id, reason="you removed some writing")
 
 
 def upload_delete(*, upload: Upload, actor: Any) -> int:
@@ -78,6 +81,8 @@ def upload_delete(*, upload: Upload, actor: Any) -> int:
             actor=actor,
             data={"upload": str(upload_id), "documents": documents, "passages": passages},
         )
+        if passages:
+            corpus_changed_send(memorial_id=memorial_id, reason="you removed some writing")
         transaction.on_commit(lambda: upload_file_delete(path))
     return passages
 
@@ -102,6 +107,9 @@ def document_register_set(*, document: Document, register: str) -> Document:
         Passage.objects.filter(memorial_id=document.memorial_id, document=document).update(
             register=register
         )
+        corpus_changed_send(
+            memorial_id=document.memorial_id, reason="you moved a document to another register"
+        )
     return document
 
 
@@ -119,6 +127,7 @@ def identity_add(*, memorial_id: uuid.UUID, kind: str, value: str) -> SubjectIde
             defaults={"value_encrypted": cipher.encrypt_text(value)},
         )
         authorship_remark(memorial_id=memorial_id)
+        corpus_changed_send(memorial_id=memorial_id, reason="you changed your names")
     return identity
 
 
@@ -127,6 +136,7 @@ def identity_remove(*, identity: SubjectIdentity) -> None:
     with transaction.atomic():
         identity.delete()
         authorship_remark(memorial_id=identity.memorial_id)
+        corpus_changed_send(memorial_id=identity.memorial_id, reason="you changed your names")
 
 
 def correspondent_add(*, memorial_id: uuid.UUID, value: str, register: str) -> Correspondent:

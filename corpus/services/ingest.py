@@ -32,6 +32,7 @@ from corpus.parsers import ArchiveLimits, FileReading, ReadProgress, parse_uploa
 from corpus.registers import identity_normalise
 from corpus.selectors import corpus_counts, upload_name
 from corpus.services.passages_store import CorpusPeople, document_ingest
+from corpus.signals import corpus_changed_send
 from corpus.storage import upload_file_decrypted
 
 logger = logging.getLogger(__name__)
@@ -263,4 +264,6 @@ def _readings_ingest(
             )
             upload_status_set(upload, UploadStatus.FAILED, error=error)
         else:
-            upload_status_set(upload, UploadStatus.DONE, error="")
+            moved = upload_status_set(upload, UploadStatus.DONE, error="")
+            if moved and upload.passages_count:
+                corpus_changed_send(memorial_id=memorial_id, reason="new writing was added")

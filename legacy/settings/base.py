@@ -182,7 +182,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Task modules beyond each app's tasks.py (autodiscovered).
-CELERY_IMPORTS = ["core.audit_tasks", "core.mail"]
+CELERY_IMPORTS = ["core.audit_tasks", "core.mail", "twins.sweeps"]
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "core-mail-outbox-sweep": {"task": "core.mail.mail_outbox_swept", "schedule": 300.0},
 }
@@ -306,6 +306,20 @@ LEGACY_VOICE_PROVIDER = os.environ.get("LEGACY_VOICE_PROVIDER", "offline")
 
 # "offline" (the person's own sentences, no network), "anthropic" or "openai" (any
 # OpenAI-compatible server). Only an explicit choice sends anything to a service.
+# --- Twins -----------------------------------------------------------------------------
+
+# A build with no sign of its worker for this long is queued again (its worker died); it
+# resumes at its first unfinished step. Steps report progress far more often than this.
+TWIN_BUILD_STALL_SECONDS = int(os.environ.get("LEGACY_TWIN_BUILD_STALL_SECONDS", "900"))
+CELERY_BEAT_SCHEDULE["twins-builds-resume"] = {
+    "task": "twins.sweeps.twin_builds_resume",
+    "schedule": crontab(minute="*/5"),
+}
+CELERY_BEAT_SCHEDULE["twins-stale-rebuild"] = {
+    "task": "twins.sweeps.twins_stale_rebuild",
+    "schedule": crontab(hour=MEMORIAL_DAILY_HOUR - 1 if MEMORIAL_DAILY_HOUR else 23, minute=0),
+}
+
 LEGACY_LLM_PROVIDER = os.environ.get("LEGACY_LLM_PROVIDER", "offline")
 ANTHROPIC_API_KEY = os.environ.get("ANTHROPIC_API_KEY", "")
 LEGACY_ANTHROPIC_MODEL = os.environ.get("LEGACY_ANTHROPIC_MODEL", "claude-sonnet-4-5")

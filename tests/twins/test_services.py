@@ -10,7 +10,7 @@ from core.tasks import TransientError
 from twins.models import LlmCall
 from twins.providers import LlmMessage, LlmUnavailable, PersonaPrompt, llm_provider
 from twins.providers.offline import CLOSING, OPENING
-from twins.services import reply_with_fallback
+from twins.services.llm import reply_with_fallback
 
 pytestmark = pytest.mark.django_db
 

@@ -12,6 +12,8 @@ class LlmCall(models.Model):
 
     class Purpose(models.TextChoices):
         TWIN_REPLY = "twin_reply", "A twin's reply"
+        PERSONA_DISTIL = "persona_distil", "Distilling the persona pack"
+        FIDELITY = "fidelity", "Measuring fidelity"
 
     memorial_id = models.UUIDField(db_index=True)
     provider = models.CharField(max_length=32)
