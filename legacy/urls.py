@@ -11,6 +11,7 @@ urlpatterns = [
     path("memorials/", include("memorials.urls")),
     path("memorials/<uuid:memorial_id>/", include("consent.urls")),
     path("memorials/<uuid:memorial_id>/corpus/", include("corpus.urls")),
+    path("memorials/<uuid:memorial_id>/twin/", include("twins.urls")),
     path("invitations/", include("memorials.invitation_urls")),
     path("", include("memorials.erasure.urls")),  # the kill switch, its certificate, the export
     path("admin/", admin.site.urls),
