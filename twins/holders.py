@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import uuid
 
-from core.holders import DataHolder, holder_register
+from core.holders import DataHolder, ExportWriter, holder_register
 from twins.models import Twin
+from twins.persona.selectors import persona_export
 from twins.services.llm import llm_calls_count, llm_calls_erase
 
 
@@ -23,6 +24,12 @@ def _twins_erase(memorial_id: uuid.UUID) -> int:
     return deleted
 
 
+def _twins_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
+    """The persona pack of each kept version (facts with their passages' ids, exemplars)
+    and the subject's reviews, in clear, as JSON."""
+    writer.write_json("twins/persona.json", persona_export(memorial_id=memorial_id))
+
+
 def twins_holders_register() -> None:
     holder_register(DataHolder(
         name="twins.llm_calls",
@@ -32,5 +39,5 @@ def twins_holders_register() -> None:
     holder_register(DataHolder(
         name="twins.twin",
         label="your twin: its versions, style portrait, persona pack and your corrections",
-        count=_twins_count, erase=_twins_erase, order=5,
+        count=_twins_count, erase=_twins_erase, export=_twins_export, order=5,
     ))  # fmt: skip

@@ -333,6 +333,9 @@ LEGACY_OPENAI_PRICES = env_list("LEGACY_OPENAI_PRICES", "0,0,0,0")
 # Short, so a twin falls back to the person's own words instead of keeping a visitor waiting.
 LEGACY_LLM_TIMEOUT_SECONDS = float(os.environ.get("LEGACY_LLM_TIMEOUT_SECONDS", "30"))
 LEGACY_LLM_MAX_RETRIES = int(os.environ.get("LEGACY_LLM_MAX_RETRIES", "2"))
+# The persona pack is distilled in batches of passages that fit this many tokens with the
+# prompt and the answer (counted roughly, four characters a token): the model's context window.
+LEGACY_PERSONA_CONTEXT_TOKENS = int(os.environ.get("LEGACY_PERSONA_CONTEXT_TOKENS", "16000"))
 
 # --- Locale and logging ----------------------------------------------------------------
 
