@@ -11,7 +11,9 @@ testing. `server.queue(...)` sets how the next requests go, in order, then "ok":
 - "cut": half the stream, then the connection closed mid-body;
 - "overloaded_midway": half of Anthropic's stream, then an `overloaded_error` event.
 
-Every request's path, headers and JSON body are kept in `server.requests`. Prompt caching is
+Every request's path, headers and JSON body are kept in `server.requests`. `reply_for`, when
+set, makes each reply from its request's JSON body instead of `reply_text` (e.g. a JSON
+answer that depends on the passages sent). Prompt caching is
 simulated: the system blocks up to the last one with `cache_control` are written to the cache
 the first time and read from it after. Tokens are counted as words.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -37,6 +40,7 @@ class FakeLlmServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.requests: list[dict[str, Any]] = []
         self.reply_text = "I grew up by the sea, and I never stopped missing it."
+        self.reply_for: Callable[[dict[str, Any]], str] | None = None
         self.slow_seconds = 3.0
         self._plan: deque[str] = deque()
         self._cache: set[str] = set()
@@ -141,8 +145,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _pieces(self) -> list[str]:
-        text = self.server.reply_text.split(" ")
+    def _pieces(self, body: dict[str, Any]) -> list[str]:
+        reply = self.server.reply_for(body) if self.server.reply_for else self.server.reply_text
+        text = reply.split(" ")
         return [word if n == 0 else " " + word for n, word in enumerate(text)]
 
     def _anthropic_events(self, body: dict[str, Any]) -> list[str]:
@@ -155,7 +160,7 @@ class _Handler(BaseHTTPRequestHandler):
         input_tokens = sum(words(block["text"]) for block in rest) + sum(
             words(message["content"]) for message in body.get("messages", [])
         )
-        pieces = self._pieces()
+        pieces = self._pieces(body)
 
         def sse(kind: str, data: dict[str, Any]) -> str:
             return f"event: {kind}\ndata: {json.dumps({'type': kind, **data})}\n\n"
@@ -198,7 +203,7 @@ class _Handler(BaseHTTPRequestHandler):
         return events
 
     def _openai_events(self, body: dict[str, Any]) -> list[str]:
-        pieces = self._pieces()
+        pieces = self._pieces(body)
         prompt = sum(words(message["content"]) for message in body.get("messages", []))
 
         def chunk(choices: list[dict[str, Any]], usage: dict[str, Any] | None = None) -> str:
