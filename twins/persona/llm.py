@@ -64,7 +64,7 @@ def batches_plan(passages: Sequence[PassageRecord]) -> list[DistilBatch]:
     """Consecutive passages, as many per batch as fit LEGACY_PERSONA_CONTEXT_TOKENS beside
     the prompt and the answer; a passage too long for a batch of its own is cut to fit."""
     room = settings.LEGACY_PERSONA_CONTEXT_TOKENS - tokens_estimate(DISTIL_PROMPT) - reply_budget()
-    room = max(room, 200)
+    room = max(room, 64)  # a window too small for the prompt still gets a passage at a time
     batches: list[DistilBatch] = []
     current: list[PassageRecord] = []
     used = 0
