@@ -21,6 +21,7 @@ FACTS_INTRO = (
     "“(you confirmed this)” you checked yourself; the rest come from what you wrote and may "
     "be incomplete. Never add facts that are not here or in the passages you are given."
 )
+CHECKED_HEADING = "What you checked yourself:"
 REGISTER_PHRASES = {
     "family": "With family",
     "friends": "With friends",
@@ -33,28 +34,36 @@ EXEMPLARS_INTRO = "How you write, in your own words, to each part of your life:"
 def persona_instructions(*, version: TwinVersion) -> str:
     """What the person knows and cares about: the version's facts as the subject reviewed
     them (deleted ones left out, corrected ones in the subject's words, confirmed and
-    corrected ones first), and exemplars of their writing per register."""
-    facts = [
-        fact
-        for fact in persona_facts_reviewed(version=version)
-        if fact.decision != FactReview.Decision.DELETED
-    ]
-    facts.sort(key=lambda fact: (not fact.decision, -fact.weight))
+    corrected ones first), and exemplars of their writing per register (leaving out the
+    passages behind a fact they deleted)."""
+    reviewed = persona_facts_reviewed(version=version)
+    facts = [fact for fact in reviewed if fact.decision != FactReview.Decision.DELETED]
+    facts.sort(key=lambda fact: (not fact.decision, KIND_ORDER.index(fact.kind), -fact.weight))
     kept = facts[:MAX_FACTS]
     parts: list[str] = []
     if kept:
         parts.append(FACTS_INTRO)
-        for kind in KIND_ORDER:
-            lines = [_fact_line(fact) for fact in kept if fact.kind == kind]
-            if lines:
-                parts.append(f"{KIND_HEADINGS[kind]}:\n" + "\n".join(lines))
-    exemplars = persona_exemplars(version=version)
-    if exemplars:
-        blocks = [EXEMPLARS_INTRO]
-        for register, passages in exemplars.items():
-            quoted = "\n\n".join(f"«{_clip(p.text)}»" for p in passages[:EXEMPLARS_PER_REGISTER])
+    checked = [_fact_line(fact) for fact in kept if fact.decision]
+    if checked:
+        parts.append(f"{CHECKED_HEADING}\n" + "\n".join(checked))
+    for kind in KIND_ORDER:
+        lines = [_fact_line(fact) for fact in kept if fact.kind == kind and not fact.decision]
+        if lines:
+            parts.append(f"{KIND_HEADINGS[kind]}:\n" + "\n".join(lines))
+    withheld = {
+        passage_id
+        for fact in reviewed
+        if fact.decision == FactReview.Decision.DELETED
+        for passage_id in fact.source_passage_ids
+    }
+    blocks: list[str] = []
+    for register, passages in persona_exemplars(version=version).items():
+        shown = [p for p in passages if p.id not in withheld][:EXEMPLARS_PER_REGISTER]
+        if shown:
+            quoted = "\n\n".join(f"«{_clip(p.text)}»" for p in shown)
             blocks.append(f"{REGISTER_PHRASES.get(register, register)}:\n{quoted}")
-        parts.append("\n\n".join(blocks))
+    if blocks:
+        parts.append("\n\n".join([EXEMPLARS_INTRO, *blocks]))
     return "\n\n".join(parts)
 
 
