@@ -106,9 +106,9 @@ _ADJECTIVES = (
 _RELATION = rf"(?P<rel>(?i:{_ADJECTIVES}{{0,2}}(?:{'|'.join(map(re.escape, RELATIONS))})))"
 _NAMED_AFTER = re.compile(rf"\b(?i:my)\s+{_RELATION},?\s+(?P<name>{NAME})")
 _NAMED_BEFORE = re.compile(
-    rf"(?P<name>{NAME}),\s+(?i:who\s+is\s+|who's\s+)?(?i:my)\s+{_RELATION}\b"
+    rf"(?P<name>{NAME}),\s+(?i:who\s+is\s+|who's\s+)?(?i:my)\s+{_RELATION}\b(?!['{RSQUO}])"
 )
-_NAMED_IS = re.compile(rf"(?P<name>{NAME})\s+(?:is|was)\s+(?i:my)\s+{_RELATION}\b")
+_NAMED_IS = re.compile(rf"(?P<name>{NAME})\s+(?:is|was)\s+(?i:my)\s+{_RELATION}\b(?!['{RSQUO}])")
 _UNNAMED = re.compile(rf"\b(?i:my)\s+{_RELATION}\b")
 _SALUTATION = re.compile(
     rf"^\s*(?i:(?:my\s+)?(?:dear(?:est)?|darling|hi|hello|hey|hiya))\s+(?P<name>{NAME})"
@@ -156,12 +156,12 @@ _LIFE_EVENT = re.compile(
 
 _WORK_VERB = re.compile(
     r"\bI(?:'m|\s+am|\s+was|\s+have\s+been|'ve\s+been|\s+had\s+been)?\s+"
-    r"(?P<verb>work|works|worked|working)\s+(?P<prep>as|at|for|in|on)\s+(?P<what>[^.,;:!?\n]{2,60})",
+    r"(?P<verb>work|works|worked|working)\s+(?P<prep>as|at|for|in)\s+(?P<what>[^.,;:!?\n]{2,60})",
     re.IGNORECASE,
 )
 _WORK_JOB = re.compile(
-    r"\bmy\s+(?:(?P<noun>job|career|profession|trade|employer)\s+(?:is|was|as|at|with)|"
-    r"(?P<noun2>work)\s+as)\s+(?P<what>[^.,;:!?\n]{2,60})",
+    r"\bmy\s+(?P<noun>job|career|profession|trade|work)\s+(?:(?:is|was)\s+)?"
+    r"(?P<prep>as|at|with)\s+(?P<what>[^.,;:!?\n]{2,60})",
     re.IGNORECASE,
 )
 OCCUPATIONS = _words(
@@ -181,16 +181,29 @@ _OCCUPATION = re.compile(
     rf"staff|district|primary|school|family|army|navy)\s+)?(?:{'|'.join(OCCUPATIONS)}))\b",
     re.IGNORECASE,
 )
-_WORK_CUT = re.compile(r"\s+(?:and|but|because|since|until|when|so|for\s+\d|which|where)\b.*$")
+_WORK_CUT = re.compile(
+    r"\s+(?:and|but|because|since|until|when|so|for\s+\d|which|where|yesterday|today|"
+    r"tomorrow|now|last|this|next|ago|anymore|any\s+more)\b.*$",
+    re.IGNORECASE,
+)
+_FIRST_PERSON = {"my": "your", "mine": "yours", "myself": "yourself", "me": "you", "our": "your"}
+_FIRST_PERSON_WORD = re.compile(r"\b(?:my|mine|myself|me|our)\b", re.IGNORECASE)
+
+
+def _to_you(phrase: str) -> str:
+    """The subject's words about themselves, said to them: "my own studio" -> "your own
+    studio"."""
+    return _FIRST_PERSON_WORD.sub(lambda m: _FIRST_PERSON[m.group(0).casefold()], phrase)
+
 
 _VALUE = re.compile(
     r"\b(?:I\s+(?:truly\s+|really\s+|firmly\s+|do\s+|still\s+)?believe\s+(?:in|that)\b|"
     r"I've\s+always\s+believed|"
     r"I\s+have\s+always\s+believed|what\s+(?:really\s+|truly\s+)?matters|the\s+(?:most\s+)?"
     r"important\s+thing|I\s+value|I\s+(?:always\s+)?try\s+to|I\s+have\s+always\s+tried|"
-    r"I've\s+always\s+tried|never\s+give\s+up|life\s+is\s+(?:too\s+)?\w+|"
+    r"I've\s+always\s+tried|never\s+give\s+up|(?:^|that\s+)life\s+is\s+(?:too\s+)?\w+|"
     r"we\s+(?:must|should)\s+always|(?<!any\s)(?<!no\s)(?<!every\s)(?<!some\s)"
-    r"\bone\s+(?:must|should)|family\s+(?:is|comes)|"
+    r"\bone\s+(?:must|should)|family\s+(?:is\s+everything|comes\s+first|is\s+what)|"
     r"I\s+(?:have\s+)?learn(?:ed|t)\s+that)\b",
     re.IGNORECASE,
 )
@@ -220,10 +233,17 @@ _LIKING_VERBS = {
     "enjoy": "enjoy",
     "dislike": "dislike",
 }
-_CLAUSE_END = re.compile(r"\s+(?:and|but|because|when|if|so|as|that|which|who)\b.*$", re.I)
+# What they love ends at the next clause, or where it says when or where ("my garden in May").
+_CLAUSE_END = re.compile(
+    r"\s+(?:and|but|because|when|if|so|as|that|which|who|in|on|at|during|every|each|with|"
+    r"after|before|since|too|though|although)\b.*$",
+    re.IGNORECASE,
+)
 _PRONOUNS = frozenset(
     _words("you u ya ye thee it that this them him her me us all everyone everybody both")
 )
+# "I love how...", "I love the way...": a clause, not a thing they love.
+_NOT_OBJECTS = _PRONOUNS | frozenset(_words("how when what where why is was the way to it's"))
 
 _SENTENCE_END = re.compile(rf"(?<=[.!?…])[\"'”{RSQUO})\]]*\s+|\s*\n\s*")
 _WORD = re.compile(rf"[A-Za-z][A-Za-z'{RSQUO}]*")
@@ -412,13 +432,13 @@ def _work_facts(sentence: str, ids: set[int]) -> Iterable[FactDraft]:
         if not what or what.split()[0].casefold() in _PRONOUNS | {"out", "hard", "late"}:
             continue
         tense = "worked" if match["verb"].casefold() == "worked" else "work"
-        text = f"You {tense} {match['prep'].casefold()} {what}"
+        text = f"You {tense} {match['prep'].casefold()} {_to_you(what)}"
         yield FactDraft(kind=FactKind.WORK, text=text, passage_ids=ids, weight=1)
     for match in _WORK_JOB.finditer(sentence):
-        what = _WORK_CUT.sub("", match["what"]).strip()
+        what = _to_you(_WORK_CUT.sub("", match["what"]).strip())
         if what:
-            noun = (match["noun"] or match["noun2"]).casefold()
-            text = f"Your {noun}: {what}"
+            prep = match["prep"].casefold()
+            text = f"Your {match['noun'].casefold()}: {what if prep == 'as' else f'{prep} {what}'}"
             yield FactDraft(kind=FactKind.WORK, text=text, passage_ids=ids, weight=1)
     for match in _OCCUPATION.finditer(sentence):
         tense = "were" if " was" in match.group(0) else "are"
@@ -444,14 +464,16 @@ def _view_facts(sentence: str, ids: set[int]) -> Iterable[FactDraft]:
     for match in _LIKING.finditer(sentence):
         what = _CLAUSE_END.sub("", match["what"]).strip()
         object_words = what.split()[:6]
-        if not object_words or object_words[0].casefold() in _PRONOUNS:
+        if not object_words or object_words[0].casefold() in _NOT_OBJECTS:
+            continue
+        if " ".join(object_words[:2]).casefold() == "the way":
             continue
         if all(w.casefold() in STOPWORDS for w in object_words):
             continue
         verb = _LIKING_VERBS[" ".join(match["verb"].casefold().replace("'", "").split())]
         yield FactDraft(
             kind=FactKind.OPINION,
-            text=f"You {verb} {' '.join(object_words)}",
+            text=f"You {verb} {_to_you(' '.join(object_words))}",
             passage_ids=ids,
             detail={"feeling": verb},
             weight=1,
@@ -468,6 +490,8 @@ def _is_name(reading: _Reading, name: str) -> bool:
             continue
         folded = word.casefold()
         if word in NOT_NAMES or folded in STOPWORDS or folded in RELATIONS:
+            return False
+        if not reading.capital[word]:  # never seen inside a sentence: no evidence of a name
             return False
         if reading.lower[folded] * 5 > reading.capital[word]:
             return False
@@ -546,7 +570,7 @@ def _is_place(reading: _Reading, name: str) -> bool:
     if re.search(r"(?:ish|ese|ian)$", name):  # English, Chinese, Italian: languages, peoples
         return False
     share = len(places) / max(len(reading.mentions.get(name, ())), 1)
-    return share >= 0.25 or (len(places) >= 4 and share >= 0.1)
+    return share >= 0.1
 
 
 def _place_facts(reading: _Reading) -> Iterable[FactDraft]:
@@ -669,10 +693,23 @@ def _content_trigrams(words: list[str]) -> Iterable[tuple[str, ...]]:
         yield gram
 
 
+PAST_TENSE = frozenset(
+    _words(
+        "was were had went saw took got came told said made found met lost left ran fell "
+        "knew thought brought bought caught drove flew gave grew heard kept laughed sang sat "
+        "slept spent stood swam taught threw wore won wrote began broke chose drank ate forgot "
+        "hid led rode rang sank shook spoke stole struck swore tore woke did"
+    )
+)
+
+
 def _tells(sentence: str, words: list[str]) -> bool:
-    """A sentence that tells something: not a heading, an address, a date or a reference."""
+    """A sentence that tells something that happened (it has a verb in the past tense), and
+    is not a heading, an address, a date or a reference."""
     digits = sum(character.isdigit() for character in sentence)
-    return len(words) >= 6 and digits < 4 and not sentence.startswith(("[", "(", "_"))
+    if len(words) < 6 or digits >= 4 or sentence.startswith(("[", "(", "_")):
+        return False
+    return any(word in PAST_TENSE or (word.endswith("ed") and len(word) > 4) for word in words)
 
 
 def _sentence_with(gram: tuple[str, ...], passages: list[PassageRecord]) -> str:
