@@ -21,7 +21,7 @@ from twins.persona.rules import rules_chunks, rules_distil
 from twins.providers import llm_provider
 from twins.steps import StepProgress
 
-RULES_LABEL = "Rules on your own words (no language model)"
+RULES_LABEL = "rules that read your own words (no language model)"
 
 
 def persona_build(*, version: TwinVersion, progress: StepProgress) -> None:

@@ -33,7 +33,7 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
-MAX_FACTS = {
+MAX_FACTS: dict[str, int] = {
     FactKind.PERSON: 40,
     FactKind.PLACE: 25,
     FactKind.DATE: 20,
@@ -43,6 +43,12 @@ MAX_FACTS = {
     FactKind.STORY: 15,
 }
 MAX_STATEMENT_CHARS = 220
+# A letter or message that opens "Dear George" says who George is to them, by its register.
+GREETED_AS: dict[str, str] = {
+    Register.FAMILY: "as family",
+    Register.FRIENDS: "as a friend",
+    Register.PROFESSIONAL: "about work",
+}
 
 STOPWORDS = frozenset(
     _words("""
@@ -515,11 +521,7 @@ def _people_facts(reading: _Reading) -> Iterable[FactDraft]:
             )
         elif person.greeted:
             register = person.greeted.most_common(1)[0][0]
-            phrase = {
-                Register.FAMILY: "as family",
-                Register.FRIENDS: "as a friend",
-                Register.PROFESSIONAL: "about work",
-            }.get(register, "")
+            phrase = GREETED_AS.get(register, "")
             if not phrase:
                 continue
             yield FactDraft(

@@ -16,7 +16,7 @@ from twins.models import Exemplar, FactKind, FactReview, PersonaFact, Twin, Twin
 from twins.selectors import twin_serving
 
 SOURCES_SHOWN = 5  # passages shown under a fact; the rest are counted
-KIND_ORDER = [
+KIND_ORDER: list[str] = [
     FactKind.PERSON,
     FactKind.PLACE,
     FactKind.DATE,
@@ -25,7 +25,7 @@ KIND_ORDER = [
     FactKind.OPINION,
     FactKind.STORY,
 ]
-KIND_HEADINGS = {
+KIND_HEADINGS: dict[str, str] = {
     FactKind.PERSON: "People in your life",
     FactKind.PLACE: "Places",
     FactKind.DATE: "Dates in your life",
