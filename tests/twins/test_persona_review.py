@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from consent.services import consent_revoke
 from core.audit import AuditEvent
 from core.holders import holders
 from memorials.models import Role
@@ -213,3 +214,14 @@ def test_the_export_holds_the_pack_and_the_subject_s_words(client, memorial):
     assert whitby["your_words"] == "You grew up in Whitby, on the harbour."
     assert whitby["source_passage_ids"]
     assert exported["reviews"][0]["your_words"] == "You grew up in Whitby, on the harbour."
+
+
+def test_with_the_writing_s_consent_withdrawn_the_pack_stays_closed(client, memorial):
+    built(memorial)
+    consent_revoke(user=memorial.subject, memorial_id=memorial.id, scope="corpus")
+    client.force_login(memorial.subject)
+
+    html = page(client, memorial)
+
+    assert "stays closed while that consent is withdrawn" in html
+    assert "Tom is your brother" not in html

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.consent import ConsentRequired
 from memorials.models import Role
 from memorials.selectors import memorial_get_for
 from twins.models import FactReview, PersonaFact
@@ -32,7 +33,10 @@ DONE_MESSAGES = {
 @require_GET
 def persona_review(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
     membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=SUBJECT)
-    context = persona_review_page(memorial_id=memorial_id)
+    try:
+        context = persona_review_page(memorial_id=memorial_id)
+    except ConsentRequired as refusal:  # the pack is made of their writing: gated with it
+        context = {"version": None, "refusal": str(refusal)}
     context.update({"memorial": membership.memorial, "decisions": FactReview.Decision})
     return render(request, "twins/persona.html", context)
 
