@@ -131,9 +131,7 @@ def test_a_build_whose_worker_died_resumes_at_the_step_it_was_on(memorial, steps
     assert StylePortrait.objects.filter(version=version).count() == 1
 
 
-def test_a_step_another_delivery_finished_first_is_not_written_twice(
-    memorial, steps, monkeypatch
-):
+def test_a_step_another_delivery_finished_first_is_not_written_twice(memorial, steps, monkeypatch):
     version = twin_build_start(memorial_id=memorial.id, actor=memorial.subject)
     real = steps.portrait
 
