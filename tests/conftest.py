@@ -121,9 +121,12 @@ def worker_database_url() -> str:
     return f"postgresql://{auth}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def celery_worker_start(*, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def celery_worker_start(
+    *, env: dict[str, str] | None = None, include: str = ""
+) -> subprocess.Popen[bytes]:
     """Start a real Celery worker process on this run's own queue and the test database
-    (with `env` added to its environment), and wait until it answers."""
+    (with `env` added to its environment, and the module `include` imported by it: a test's
+    hook into the worker), and wait until it answers."""
     from django.conf import settings
 
     environment = {
@@ -137,7 +140,8 @@ def celery_worker_start(*, env: dict[str, str] | None = None) -> subprocess.Pope
     name = f"test-{os.getpid()}-{time.monotonic_ns()}@localhost"
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "legacy", "worker", "--pool", "solo",
-         "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", name, "-l", "WARNING"],
+         "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", name, "-l", "WARNING",
+         *(["--include", include] if include else [])],
         cwd=REPO, env=environment,
     )  # fmt: skip
     deadline = time.monotonic() + 60

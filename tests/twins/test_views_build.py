@@ -74,7 +74,7 @@ def test_stewards_follow_the_build_on_the_memorial_page_without_acting(client, m
 
     client.force_login(steward)
     page = client.get(memorial.get_absolute_url()).content.decode()
-    assert "Ann Smith’s twin" in page
+    assert "Ann Smith\u2019s twin" in page
     assert "Gathering what you know and care about" in page
     assert "Build my twin" not in page and "Rebuild" not in page
 
