@@ -237,8 +237,11 @@ def wishes_update(
         columns = []
         for field in changed:
             if field == "named_visitors":  # rows of their own, not columns
-                wishes.named_visitors.set(named_members)
-                wishes.named_invitations.set(named_invitations)
+                own = {"memorial_id": memorial.id}
+                wishes.named_visitors.set(Membership.objects.filter(pk__in=named_members, **own))
+                wishes.named_invitations.set(
+                    Invitation.objects.filter(pk__in=named_invitations, **own)
+                )
             elif field == "forbidden_topics":  # stored encrypted with the memorial's key
                 cipher = memorial_cipher(memorial_id=memorial.id)
                 wishes.forbidden_topics_encrypted = cipher.encrypt_text(json.dumps(new[field]))
