@@ -26,6 +26,7 @@ from memorials.wishes import visitor_talk_refusal, wishes_update
 from tests.consent.factories import grant_consent
 from tests.conversations.gated_llm import GatedLlmProvider
 from tests.memorials.factories import MembershipFactory, MemorialFactory
+from tests.twins.conftest import fake_llm  # noqa: F401  (a fixture: the fake LLM server)
 from twins.services import llm
 
 
