@@ -14,7 +14,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.db import connection
 
-from conversations import consumers, views
+from conversations import consumers, panels, views
 from conversations.access import ConversationAccess
 from conversations.access import conversation_access as access_as_shipped
 from conversations.tasks import REPLY_TASKS
@@ -60,6 +60,7 @@ def family(memorial, monkeypatch):
     the living-conversation consent."""
     monkeypatch.setattr(consumers, "conversation_access", _access_by_wishes)
     monkeypatch.setattr(views, "conversation_access", _access_by_wishes)
+    monkeypatch.setattr(panels, "conversation_access", _access_by_wishes)
     membership = MembershipFactory(memorial=memorial, role=Role.FAMILY)
     wishes_update(
         memorial=memorial, actor=memorial.subject, visitors="all_family", named_visitors=[],
