@@ -45,7 +45,7 @@ from core.events import (
 from core.sockets import SessionBoundConsumer
 from memorials.selectors import MemorialNotFound
 
-WIRE_TYPES = {
+WIRE_TYPES: dict[str, str] = {
     EventKind.CONVERSATION_ACK: "ack",
     EventKind.CONVERSATION_REPLY_START: "reply_start",
     EventKind.CONVERSATION_TOKEN: "token",

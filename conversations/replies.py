@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
 from conversations.models import Conversation, Message, MessageRole, MessageStatus
 from core.crypto import memorial_cipher
@@ -87,7 +88,9 @@ def _recent_turns(*, conversation: Conversation, before_seq: int) -> list[LlmMes
     cipher = memorial_cipher(memorial_id=conversation.memorial_id)
     turns: list[LlmMessage] = []
     for message in earlier:
-        role = "user" if message.role == MessageRole.VISITOR else "assistant"
+        role: Literal["user", "assistant"] = (
+            "user" if message.role == MessageRole.VISITOR else "assistant"
+        )
         text = cipher.decrypt_text(bytes(message.text_encrypted)).strip()
         if not text:
             continue

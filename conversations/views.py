@@ -9,16 +9,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from accounts.models import User
 from conversations.access import conversation_access
 from conversations.selectors import conversation_get, conversation_history, provider_label_now
 
 
 @login_required
 def conversation_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
-    access = conversation_access(user=request.user, memorial_id=memorial_id)
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    access = conversation_access(user=user, memorial_id=memorial_id)
     history = []
     if access.allowed:
-        conversation = conversation_get(memorial_id=memorial_id, visitor=request.user)
+        conversation = conversation_get(memorial_id=memorial_id, visitor=user)
         history = conversation_history(conversation=conversation)
     context = {
         "memorial": access.memorial,
