@@ -7,5 +7,7 @@ class ConversationsConfig(AppConfig):
 
     def ready(self) -> None:
         from conversations.holders import conversations_holders_register
+        from conversations.panels import conversations_panel_register
 
         conversations_holders_register()
+        conversations_panel_register()

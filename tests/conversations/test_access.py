@@ -16,6 +16,15 @@ from memorials.services import memorial_transition
 from memorials.wishes import wishes_update
 from tests.accounts.factories import UserFactory
 from tests.consent.factories import grant_consent
+from tests.memorials.conftest import (  # noqa: F401  (fixtures: the memorials tests' own)
+    family,
+    media_root,
+    memorial,
+    pending,
+    second_steward,
+    steward,
+    steward_key,
+)
 from tests.memorials.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
