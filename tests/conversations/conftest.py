@@ -1,6 +1,7 @@
 """Fixtures for the conversation tests: a memorial whose subject consented to their writing,
-a family member allowed to talk (the living subject opened it to family), replies written in threads (as a worker would) or by a real
-worker, and a provider that holds a reply mid-stream."""
+a family member allowed to talk (the living subject opened it to family), replies written in
+threads (as a worker would) or by a real worker, and a provider that holds a reply
+mid-stream."""
 
 from __future__ import annotations
 

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from the memorials tests, then used as arguments)
 """Who may talk with the twin: `conversation_access`, the one place that decides, and the
 words each refusal gives."""
 
