@@ -5,7 +5,9 @@ progress of work still running).
 
 A memorial has one channel-layer group per audience. A socket joins the groups its member's
 role may receive (`memorial_audience_groups`), so an event for the subject alone never reaches
-a steward's or a family member's socket.
+a steward's or a family member's socket. Conversation events go to one visitor's devices alone
+(`Audience.VISITOR`: a group per memorial and visitor, which is per conversation), so they are
+sent with the visitor's id.
 """
 
 # No `from __future__ import annotations` here: on Python 3.11 a TypedDict's NotRequired keys
@@ -31,6 +33,7 @@ class Audience(enum.StrEnum):
     SUBJECT = "subject"
     SUBJECT_AND_STEWARDS = "stewards"
     MEMBERS = "members"
+    VISITOR = "visitor"  # one visitor's devices: their conversation with the twin
 
 
 class EventKind(enum.StrEnum):
@@ -39,6 +42,10 @@ class EventKind(enum.StrEnum):
     CONSENT_REVOKED = "consent.revoked"
     ERASED = "erased"
     TWIN_BUILD = "twin.build"
+    CONVERSATION_ACK = "conversation.ack"
+    CONVERSATION_REPLY_START = "conversation.reply_start"
+    CONVERSATION_TOKEN = "conversation.token"
+    CONVERSATION_REPLY_END = "conversation.reply_end"
 
 
 class UploadEvent(TypedDict):
@@ -90,6 +97,42 @@ class TwinBuildEvent(TypedDict):
     notice: NotRequired[str]  # a passing trouble: "the language model is busy; trying again"
 
 
+class ConversationAckEvent(TypedDict):
+    """A visitor's message, stored: `seq` is its place in the conversation. Every device of
+    the visitor receives it (the one that sent it recognises its `client_id`)."""
+
+    client_id: str
+    seq: int
+    text: str
+
+
+class ConversationReplyStartEvent(TypedDict):
+    """The twin begins a reply (numbered `seq`) to the visitor's message `reply_to`."""
+
+    seq: int
+    reply_to: int
+
+
+class ConversationTokenEvent(TypedDict):
+    """A piece of a reply being written, stored before it is sent; `offset` is where it
+    starts in the reply's text (in characters), so a device that already has it skips it."""
+
+    seq: int
+    offset: int
+    text: str
+
+
+class ConversationReplyEndEvent(TypedDict):
+    """A reply ends: complete, or failed part way (its text kept, `notice` saying why)."""
+
+    seq: int
+    status: str
+    text: str
+    passages: list[int]
+    label: str
+    notice: str
+
+
 @dataclass(frozen=True)
 class EventDeclaration:
     kind: EventKind
@@ -105,6 +148,14 @@ EVENTS: Mapping[EventKind, EventDeclaration] = {
         EventDeclaration(EventKind.CONSENT_REVOKED, ConsentRevokedEvent, Audience.MEMBERS),
         EventDeclaration(EventKind.ERASED, ErasedEvent, Audience.MEMBERS),
         EventDeclaration(EventKind.TWIN_BUILD, TwinBuildEvent, Audience.SUBJECT_AND_STEWARDS),
+        EventDeclaration(EventKind.CONVERSATION_ACK, ConversationAckEvent, Audience.VISITOR),
+        EventDeclaration(
+            EventKind.CONVERSATION_REPLY_START, ConversationReplyStartEvent, Audience.VISITOR
+        ),
+        EventDeclaration(EventKind.CONVERSATION_TOKEN, ConversationTokenEvent, Audience.VISITOR),
+        EventDeclaration(
+            EventKind.CONVERSATION_REPLY_END, ConversationReplyEndEvent, Audience.VISITOR
+        ),
     )
 }
 
@@ -130,7 +181,16 @@ def event_declaration(*, kind: str, data: Mapping[str, Any]) -> EventDeclaration
 
 
 def memorial_audience_group(*, memorial_id: uuid.UUID | str, audience: Audience) -> str:
+    if audience is Audience.VISITOR:
+        raise ValueError("a visitor's group is named with the visitor: memorial_visitor_group")
     return f"memorial.{memorial_id}.{audience.value}"
+
+
+def memorial_visitor_group(
+    *, memorial_id: uuid.UUID | str, visitor_id: uuid.UUID | str | int
+) -> str:
+    """The group of one visitor's devices on one memorial: their conversation's sockets."""
+    return f"memorial.{memorial_id}.{Audience.VISITOR.value}.{visitor_id}"
 
 
 def memorial_audience_groups(
@@ -140,21 +200,41 @@ def memorial_audience_groups(
 
 
 def _addressed(
-    *, memorial_id: uuid.UUID | str, kind: str, data: Mapping[str, Any]
+    *,
+    memorial_id: uuid.UUID | str,
+    kind: str,
+    data: Mapping[str, Any],
+    visitor_id: uuid.UUID | str | int | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """The group of the event's declared audience and the layer message (checked first)."""
+    """The group of the event's declared audience and the layer message (checked first).
+    An event for one visitor's devices names the visitor; no other event does."""
     declaration = event_declaration(kind=kind, data=data)
-    group = memorial_audience_group(memorial_id=memorial_id, audience=declaration.audience)
+    if (declaration.audience is Audience.VISITOR) != (visitor_id is not None):
+        raise EventUndeclared(
+            f"Event {kind!r} is for {declaration.audience.value!r}: "
+            + ("name the visitor." if visitor_id is None else "it takes no visitor.")
+        )
+    if visitor_id is not None:
+        group = memorial_visitor_group(memorial_id=memorial_id, visitor_id=visitor_id)
+    else:
+        group = memorial_audience_group(memorial_id=memorial_id, audience=declaration.audience)
     return group, {"type": "memorial.event", "kind": declaration.kind.value, "data": dict(data)}
 
 
 def event_send_on_commit(
-    *, memorial_id: uuid.UUID | str, kind: str, data: Mapping[str, Any]
+    *,
+    memorial_id: uuid.UUID | str,
+    kind: str,
+    data: Mapping[str, Any],
+    visitor_id: uuid.UUID | str | int | None = None,
 ) -> None:
     """Send one event to the sockets of its declared audience once the current transaction
     commits (at once outside a transaction). An undeclared kind or payload raises here, at
-    the call. A failed broadcast is logged, not raised: what it reports is already saved."""
-    group, message = _addressed(memorial_id=memorial_id, kind=kind, data=data)
+    the call, as does a visitor's event without its visitor (`visitor_id`). A failed
+    broadcast is logged, not raised: what it reports is already saved."""
+    group, message = _addressed(
+        memorial_id=memorial_id, kind=kind, data=data, visitor_id=visitor_id
+    )
     transaction.on_commit(lambda: layer_group_send(group=group, message=message), robust=True)
 
 
@@ -184,6 +264,7 @@ class SocketClose(enum.IntEnum):
 
     SIGNED_OUT = 4401
     CONSENT_REVOKED = 4403  # a conversation socket whose consent was withdrawn
+    CONVERSATION_REFUSED = 4423  # may not talk with the twin now; the page says why
     NOT_FOUND = 4404  # the socket twin of a 404
     ERASED = 4410  # the memorial was erased (kill switch): the twin of a 410 Gone
     SESSION_EXPIRED = 4440

@@ -24,8 +24,15 @@ def subject_passages(
     *, memorial_id: uuid.UUID | str, registers: Iterable[str] | None = None
 ) -> Iterator[PassageRecord]:
     """The subject's own passages (not what others wrote to them), oldest document first,
-    in reading order, decrypted a batch at a time."""
+    in reading order, decrypted a batch at a time. Refuses (ConsentRequired) as it is
+    called, not when first read."""
     consent_require(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
+    return _subject_passages(memorial_id=memorial_id, registers=registers)
+
+
+def _subject_passages(
+    *, memorial_id: uuid.UUID | str, registers: Iterable[str] | None
+) -> Iterator[PassageRecord]:
     cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
     passages = Passage.objects.filter(memorial_id=memorial_id, is_subject=True)
     if registers is not None:

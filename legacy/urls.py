@@ -12,6 +12,7 @@ urlpatterns = [
     path("memorials/<uuid:memorial_id>/", include("consent.urls")),
     path("memorials/<uuid:memorial_id>/corpus/", include("corpus.urls")),
     path("memorials/<uuid:memorial_id>/twin/", include("twins.urls")),
+    path("memorials/<uuid:memorial_id>/conversation/", include("conversations.urls")),
     path("invitations/", include("memorials.invitation_urls")),
     path("", include("memorials.erasure.urls")),  # the kill switch, its certificate, the export
     path("admin/", admin.site.urls),

@@ -25,6 +25,7 @@ from memorials.models import (
     MemorialSunset,
     MemorialWishes,
 )
+from memorials.wishes import wishes_named_labels
 
 
 def _wishes_count(memorial_id: uuid.UUID) -> int:
@@ -44,7 +45,7 @@ def _wishes_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
         "memorial/wishes.json",
         {
             "who_may_talk": wishes.visitors,
-            "named_people": wishes.named_visitors,
+            "named_people": wishes_named_labels(wishes=wishes),
             "topics_not_to_discuss": wishes.forbidden_topics,
             "may_talk_while_i_live": wishes.talk_while_living,
             "sunset": wishes.sunset,

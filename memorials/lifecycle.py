@@ -1,4 +1,8 @@
-"""Which lifecycle moves exist. Moves happen only through `memorial_transition`."""
+"""Which lifecycle moves exist. Moves happen only through `memorial_transition`.
+
+One move depends on more than the two states: a memorial its living subject opened to their
+family (active, opened while living) may go back to preserving when they close it again. A
+memorial activated after a death never goes back."""
 
 from __future__ import annotations
 
@@ -24,5 +28,11 @@ class InvalidTransition(Exception):
         )
 
 
-def transition_allowed(current: str, target: str) -> bool:
+def transition_allowed(
+    current: str, target: str, *, closing_opened_while_living: bool = False
+) -> bool:
+    """Whether `current` may become `target`. `closing_opened_while_living`: the move is the
+    living subject closing the memorial they opened (the only way from active to preserving)."""
+    if current == S.ACTIVE and target == S.PRESERVING:
+        return closing_opened_while_living
     return target in ALLOWED_TRANSITIONS[current]

@@ -45,6 +45,11 @@ class Memorial(models.Model):
         max_length=16, choices=MemorialState.choices, default=MemorialState.PRESERVING
     )
     state_changed_at = models.DateTimeField(default=timezone.now)
+    # Set while the memorial is active because its living subject opened it to their family
+    # (`memorials.opening`); empty otherwise, and cleared once it is activated after death.
+    # It is what tells "conversations while you live" from "after your death" apart, and
+    # what lets the subject close it again (active -> preserving).
+    opened_while_living_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -53,6 +58,11 @@ class Memorial(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(state__in=MemorialState.values), name="memorial_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(opened_while_living_at__isnull=True)
+                | models.Q(state=MemorialState.ACTIVE),
+                name="memorial_opened_while_living_only_active",
             ),
         ]
 
@@ -205,8 +215,12 @@ class MemorialWishes(models.Model):
     visitors = models.CharField(
         max_length=16, choices=VisitorRule.choices, default=VisitorRule.ALL_FAMILY
     )
-    # Lower-cased email addresses, chosen among the memorial's members and invitees.
-    named_visitors = models.JSONField(default=list, blank=True)
+    # The people named (when `visitors` is NAMED): memberships, so a changed email address
+    # changes nothing and a removed member drops out with their membership. People invited
+    # but not yet joined are named through their invitation, which `invitation_accept`
+    # turns into their membership here.
+    named_visitors = models.ManyToManyField(Membership, blank=True, related_name="named_in")
+    named_invitations = models.ManyToManyField(Invitation, blank=True, related_name="named_in")
     # A JSON list of topics, encrypted with the memorial's key; empty when none was ever set.
     # Read it as `forbidden_topics`; `memorials.wishes.wishes_update` writes it.
     forbidden_topics_encrypted = models.BinaryField(default=b"", blank=True)

@@ -20,7 +20,15 @@ from core.mail import mail_outbox_discard, mail_send_on_commit
 from core.names import name_clean
 from core.sockets import memorial_user_group, sockets_close_on_commit
 from memorials.lifecycle import InvalidTransition, transition_allowed
-from memorials.models import ActivationKey, Invitation, Membership, Memorial, Role
+from memorials.models import (
+    ActivationKey,
+    Invitation,
+    Membership,
+    Memorial,
+    MemorialState,
+    MemorialWishes,
+    Role,
+)
 from memorials.selectors import (
     invitation_get_by_token,
     invitation_mail_topic,
@@ -51,17 +59,46 @@ def memorial_create(*, subject: User, name: str) -> Memorial:
     return memorial
 
 
-def memorial_transition(*, memorial: Memorial, to: str) -> Memorial:
-    """The only way a memorial changes state. Locks the row; refuses moves that don't exist."""
+def memorial_transition(*, memorial: Memorial, to: str, while_living: bool = False) -> Memorial:
+    """The only way a memorial changes state. Locks the row; refuses moves that don't exist.
+
+    `while_living` marks the living subject's own opening (to active: the memorial is then
+    recorded as opened while living) and closing (active back to preserving, allowed only
+    for a memorial so opened). Every other move clears that record."""
     with transaction.atomic():
         locked = Memorial.objects.select_for_update().get(pk=memorial.pk)
-        if not transition_allowed(locked.state, to):
+        closing = while_living and locked.opened_while_living_at is not None
+        if not transition_allowed(locked.state, to, closing_opened_while_living=closing):
             raise InvalidTransition(locked.state, to)
+        now = timezone.now()
         locked.state = to
-        locked.state_changed_at = timezone.now()
-        locked.save(update_fields=["state", "state_changed_at", "updated_at"])
+        locked.state_changed_at = now
+        opening = while_living and to == MemorialState.ACTIVE
+        locked.opened_while_living_at = now if opening else None
+        locked.save(
+            update_fields=["state", "state_changed_at", "opened_while_living_at", "updated_at"]
+        )
         event_send_on_commit(memorial_id=locked.id, kind=EventKind.STATE, data={"state": to})
     memorial.state, memorial.state_changed_at = locked.state, locked.state_changed_at
+    memorial.opened_while_living_at = locked.opened_while_living_at
+    return memorial
+
+
+def memorial_activated_after_death(*, memorial: Memorial) -> Memorial:
+    """The memorial is active from now on as activated after its subject's death: from
+    preserving or sealed it becomes active; one its living subject had opened stays active,
+    no longer as opened while living (so nobody can send it back to preserving, and
+    conversations need the posthumous consent). Raises InvalidTransition from other states."""
+    with transaction.atomic():
+        locked = Memorial.objects.select_for_update().get(pk=memorial.pk)
+        if locked.state != MemorialState.ACTIVE:
+            return memorial_transition(memorial=memorial, to=MemorialState.ACTIVE)
+        locked.opened_while_living_at = None
+        locked.save(update_fields=["opened_while_living_at", "updated_at"])
+        event_send_on_commit(
+            memorial_id=locked.id, kind=EventKind.STATE, data={"state": locked.state}
+        )
+    memorial.opened_while_living_at = None
     return memorial
 
 
@@ -202,4 +239,12 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
+        _named_invitation_becomes_membership(invitation=invitation, membership=membership)
     return membership
+
+
+def _named_invitation_becomes_membership(*, invitation: Invitation, membership: Membership) -> None:
+    """Wishes that named this person by their invitation now name their membership."""
+    for wishes in MemorialWishes.objects.select_for_update().filter(named_invitations=invitation):
+        wishes.named_visitors.add(membership)
+        wishes.named_invitations.remove(invitation)

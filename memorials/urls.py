@@ -1,6 +1,6 @@
 from django.urls import path
 
-from memorials import activation_views, views, wishes_views
+from memorials import activation_views, opening_views, views, wishes_views
 
 app_name = "memorials"
 
@@ -26,6 +26,8 @@ urlpatterns = [
         name="membership_remove",
     ),
     path("<uuid:memorial_id>/wishes/", wishes_views.wishes_page, name="wishes"),
+    path("<uuid:memorial_id>/open/", opening_views.memorial_open_page, name="open"),
+    path("<uuid:memorial_id>/close/", opening_views.memorial_close_page, name="close"),
     path(
         "<uuid:memorial_id>/activation/key/",
         activation_views.activation_key_page,

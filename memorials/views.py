@@ -16,6 +16,7 @@ from memorials.erasure.selectors import steward_may_erase
 from memorials.forms import InvitationForm, MemorialCreateForm
 from memorials.lifecycle import InvalidTransition
 from memorials.models import Invitation, Membership, MemorialState, Role
+from memorials.panels import memorial_panels
 from memorials.selectors import (
     invitation_list_pending,
     membership_list,
@@ -82,6 +83,7 @@ def memorial_detail(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRespons
             else None
         ),
         "is_steward": membership.role == Role.STEWARD,
+        "panels": memorial_panels(membership=membership),
         "steward_may_erase": (
             membership.role == Role.STEWARD and steward_may_erase(memorial=membership.memorial)
         ),

@@ -1,27 +1,27 @@
 """The subject's wishes: who may talk with the twin, what it must not discuss, whether it may
 talk while they live, when it ends and what is left then.
 
-Reads (`wishes_get`, `forbidden_topics`, `visitor_talk_refusal`, `visitor_may_talk`) are what
-the conversation and guardrail code calls; the one write is `wishes_update`, the subject's
-own, audited as "wishes.changed" with the names of the fields that changed, never their values.
+Reads (`wishes_get`, `forbidden_topics`, `wishes_name_membership`) are what the conversation
+and guardrail code calls (who may talk is decided in `conversations.access`); the one write is
+`wishes_update`, the subject's own, audited as "wishes.changed" with the names of the fields
+that changed, never their values. Named people are memberships, or invitations still waiting
+(`invitation_accept` turns a named invitation into the membership it makes).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from core.audit import audit_record
-from core.consent import ConsentRequired, ConsentScope, consent_gate
 from core.crypto import memorial_cipher
-from memorials.activation.selectors import activation_is_approved
 from memorials.models import (
     EndingRule,
     Invitation,
@@ -67,67 +67,71 @@ def forbidden_topics(*, memorial_id: uuid.UUID | str) -> list[str]:
     return wishes_get(memorial_id=memorial_id).forbidden_topics
 
 
+MEMBER_KEY, INVITATION_KEY = "member", "invitation"
+
+
 @dataclass(frozen=True)
 class VisitorChoice:
-    email: str
+    """Someone the subject may name: `key` is what the wishes form posts ("member:<id>" or
+    "invitation:<id>"), `label` what the subject reads."""
+
+    key: str
     label: str
 
 
+def _member_label(membership: Membership) -> str:
+    return f"{membership.user} ({membership.get_role_display().lower()})"
+
+
+def _invitation_label(invitation: Invitation) -> str:
+    return f"{invitation.email} (invited as {invitation.get_role_display().lower()})"
+
+
 def wishes_visitor_choices(*, memorial_id: uuid.UUID | str) -> list[VisitorChoice]:
-    """The people the subject may name: family and stewards, joined or invited."""
-    choices: dict[str, VisitorChoice] = {}
-    memberships = Membership.objects.select_related("user").filter(
-        memorial_id=memorial_id, role__in=[Role.FAMILY, Role.STEWARD]
+    """The people the subject may name: family and stewards who joined, and people invited
+    as such whose invitation is still waiting."""
+    choices = [
+        VisitorChoice(key=f"{MEMBER_KEY}:{membership.pk}", label=_member_label(membership))
+        for membership in Membership.objects.select_related("user").filter(
+            memorial_id=memorial_id, role__in=[Role.FAMILY, Role.STEWARD]
+        )
+    ]
+    invitations = Invitation.objects.filter(
+        memorial_id=memorial_id,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
     )
-    for membership in memberships:
-        email = membership.user.email.lower()
-        label = f"{membership.user} ({membership.get_role_display().lower()})"
-        choices[email] = VisitorChoice(email=email, label=label)
-    invitations = Invitation.objects.filter(memorial_id=memorial_id, revoked_at__isnull=True)
-    for invitation in invitations.order_by("created_at"):  # sorted by label below
-        email = invitation.email.lower()
-        if email not in choices:
-            label = f"{email} (invited as {invitation.get_role_display().lower()})"
-            choices[email] = VisitorChoice(email=email, label=label)
-    return sorted(choices.values(), key=lambda choice: choice.label.lower())
+    choices += [
+        VisitorChoice(key=f"{INVITATION_KEY}:{invitation.pk}", label=_invitation_label(invitation))
+        for invitation in invitations
+    ]
+    return sorted(choices, key=lambda choice: choice.label.lower())
 
 
-def visitor_talk_refusal(*, memorial: Memorial, user: User | AnonymousUser | None) -> str | None:
-    """Why `user` may not talk with the twin now, or None when they may.
-
-    Covers membership, the lifecycle, the subject's wishes and the conversation consent
-    (living or posthumous). The subject may always preview their own twin until it closes.
-    """
-
-    if user is None or not user.is_authenticated:
-        return "Please sign in."
-    if memorial.state in (MemorialState.CLOSED, MemorialState.ERASED):
-        return "This memorial is closed."
-    membership = Membership.objects.filter(memorial=memorial, user=user).first()
-    if membership is None:
-        return "You are not among this memorial's visitors."
-    if membership.role == Role.SUBJECT:
-        return None
-    if memorial.state != MemorialState.ACTIVE:
-        return "This memorial is not open to visitors yet."
-    wishes = wishes_get(memorial_id=memorial.id)
-    if wishes.visitors == VisitorRule.NAMED and user.email.lower() not in wishes.named_visitors:
-        return f"{memorial.name} asked that only the people they named talk with their memorial."
-    if activation_is_approved(memorial_id=memorial.id):
-        scope = ConsentScope.CONVERSATION_POSTHUMOUS
-    elif wishes.talk_while_living:
-        scope = ConsentScope.CONVERSATION_LIVING
-    else:
-        return f"{memorial.name} asked that nobody talks with their memorial while they live."
-    try:
-        consent_gate().require(memorial_id=memorial.id, scope=scope)
-    except ConsentRequired:
-        return f"{memorial.name} has not given (or has withdrawn) consent for these conversations."
-    return None
+def wishes_named_keys(*, wishes: MemorialWishes) -> list[str]:
+    """The choice keys of the people these wishes name (none for unsaved wishes)."""
+    if wishes.pk is None:
+        return []
+    keys = [f"{MEMBER_KEY}:{pk}" for pk in wishes.named_visitors.values_list("pk", flat=True)]
+    keys += [
+        f"{INVITATION_KEY}:{pk}" for pk in wishes.named_invitations.values_list("pk", flat=True)
+    ]
+    return sorted(keys)
 
 
-def visitor_may_talk(*, memorial: Memorial, user: User | AnonymousUser | None) -> bool:
-    return visitor_talk_refusal(memorial=memorial, user=user) is None
+def wishes_named_labels(*, wishes: MemorialWishes) -> list[str]:
+    """The people these wishes name, as the subject and stewards read them."""
+    if wishes.pk is None:
+        return []
+    labels = [_member_label(m) for m in wishes.named_visitors.select_related("user")]
+    labels += [_invitation_label(i) for i in wishes.named_invitations.all()]
+    return sorted(labels, key=str.lower)
+
+
+def wishes_name_membership(*, wishes: MemorialWishes, membership: Membership) -> bool:
+    """Whether these wishes name this member (by membership, never by address)."""
+    return wishes.pk is not None and wishes.named_visitors.filter(pk=membership.pk).exists()
 
 
 # --- Writes ----------------------------------------------------------------------------
@@ -150,18 +154,23 @@ def _clean_topics(topics: list[str]) -> list[str]:
 
 
 def _clean_named(
-    *, memorial: Memorial, visitors: str, named: list[str], current: list[str]
-) -> list[str]:
+    *, memorial: Memorial, visitors: str, named: Iterable[str]
+) -> tuple[list[str], list[int], list[uuid.UUID]]:
+    """The keys named, and the memberships and invitations they stand for."""
     if visitors != VisitorRule.NAMED:
-        return []
-    allowed = {choice.email for choice in wishes_visitor_choices(memorial_id=memorial.id)}
-    allowed |= set(current)  # someone named before stays nameable after they leave
-    cleaned = sorted({email.strip().lower() for email in named if email.strip()})
-    if unknown := [email for email in cleaned if email not in allowed]:
+        return [], [], []
+    allowed = {choice.key for choice in wishes_visitor_choices(memorial_id=memorial.id)}
+    keys = sorted({key.strip() for key in named if key.strip()})
+    if any(key not in allowed for key in keys):
         raise WishesError(
-            f"{', '.join(unknown)} is not among your family or stewards. Invite them first."
+            "Someone you named is no longer among your family or stewards, or their "
+            "invitation has ended. Please look at the list again."
         )
-    return cleaned
+    members = [int(key.split(":", 1)[1]) for key in keys if key.startswith(f"{MEMBER_KEY}:")]
+    invitations = [
+        uuid.UUID(key.split(":", 1)[1]) for key in keys if key.startswith(f"{INVITATION_KEY}:")
+    ]
+    return keys, members, invitations
 
 
 def _clean_sunset(
@@ -185,7 +194,7 @@ def wishes_update(
     memorial: Memorial,
     actor: User,
     visitors: str,
-    named_visitors: list[str],
+    named_visitors: Iterable[str],
     forbidden_topics: list[str],
     talk_while_living: bool,
     sunset: str,
@@ -194,7 +203,8 @@ def wishes_update(
     ending: str,
 ) -> MemorialWishes:
     """Save the subject's wishes. Only the subject sets them, and only while the memorial
-    is theirs to shape (not closed, not erased)."""
+    is theirs to shape (not closed, not erased). `named_visitors` are keys of
+    `wishes_visitor_choices` (members, or invitations still waiting)."""
     if actor.pk != memorial.subject_id:
         raise WishesError("Only the person whose memorial this is can set its wishes.")
     if memorial.state in (MemorialState.CLOSED, MemorialState.ERASED):
@@ -206,14 +216,14 @@ def wishes_update(
         years, on = _clean_sunset(
             sunset=sunset, years=sunset_years, on=sunset_on, today=timezone.localdate()
         )
+        named_keys, named_members, named_invitations = _clean_named(
+            memorial=memorial, visitors=visitors, named=named_visitors
+        )
+        current = {field: getattr(wishes, field) for field in WISH_FIELDS}
+        current["named_visitors"] = wishes_named_keys(wishes=wishes)
         new = {
             "visitors": visitors,
-            "named_visitors": _clean_named(
-                memorial=memorial,
-                visitors=visitors,
-                named=named_visitors,
-                current=list(wishes.named_visitors),
-            ),
+            "named_visitors": named_keys,
             "forbidden_topics": _clean_topics(forbidden_topics),
             "talk_while_living": bool(talk_while_living),
             "sunset": sunset,
@@ -221,12 +231,18 @@ def wishes_update(
             "sunset_on": on,
             "ending": ending,
         }
-        changed = [field for field in WISH_FIELDS if getattr(wishes, field) != new[field]]
+        changed = [field for field in WISH_FIELDS if current[field] != new[field]]
         if not changed:
             return wishes
         columns = []
         for field in changed:
-            if field == "forbidden_topics":  # stored encrypted with the memorial's key
+            if field == "named_visitors":  # rows of their own, not columns
+                own = {"memorial_id": memorial.id}
+                wishes.named_visitors.set(Membership.objects.filter(pk__in=named_members, **own))
+                wishes.named_invitations.set(
+                    Invitation.objects.filter(pk__in=named_invitations, **own)
+                )
+            elif field == "forbidden_topics":  # stored encrypted with the memorial's key
                 cipher = memorial_cipher(memorial_id=memorial.id)
                 wishes.forbidden_topics_encrypted = cipher.encrypt_text(json.dumps(new[field]))
                 columns.append("forbidden_topics_encrypted")

@@ -15,7 +15,14 @@ from django.views.decorators.http import require_http_methods
 from memorials.forms import WishesForm
 from memorials.models import Role
 from memorials.selectors import memorial_get_for
-from memorials.wishes import WishesError, wishes_get, wishes_update, wishes_visitor_choices
+from memorials.wishes import (
+    WishesError,
+    wishes_get,
+    wishes_named_keys,
+    wishes_named_labels,
+    wishes_update,
+    wishes_visitor_choices,
+)
 
 
 @login_required
@@ -28,15 +35,14 @@ def wishes_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
     choices = wishes_visitor_choices(memorial_id=memorial.id)
     context: dict[str, Any] = {"membership": membership, "memorial": memorial, "wishes": wishes}
     if membership.role != Role.SUBJECT:
-        labels = {choice.email: choice.label for choice in choices}
-        context["named"] = [labels.get(email, email) for email in wishes.named_visitors]
+        context["named"] = wishes_named_labels(wishes=wishes)
         return render(request, "memorials/wishes_view.html", context)
     form = WishesForm(
         request.POST or None,
-        visitor_choices=[(choice.email, choice.label) for choice in choices],
+        visitor_choices=[(choice.key, choice.label) for choice in choices],
         initial={
             "visitors": wishes.visitors,
-            "named_visitors": wishes.named_visitors,
+            "named_visitors": wishes_named_keys(wishes=wishes),
             "forbidden_topics": "\n".join(wishes.forbidden_topics),
             "talk_while_living": wishes.talk_while_living,
             "sunset": wishes.sunset,

@@ -121,36 +121,59 @@ def worker_database_url() -> str:
     return f"postgresql://{auth}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
-    """A real Celery worker process on this run's own queue and the test database."""
+def celery_worker_start(
+    *, env: dict[str, str] | None = None, include: str = ""
+) -> subprocess.Popen[bytes]:
+    """Start a real Celery worker process on this run's own queue and the test database
+    (with `env` added to its environment, and the module `include` imported by it: a test's
+    hook into the worker), and wait until it answers."""
     from django.conf import settings
 
-    env = {
+    environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "legacy.settings.test",
         "DATABASE_URL": worker_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "LEGACY_CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        **(env or {}),
     }
-    name = f"test-{os.getpid()}@localhost"
+    name = f"test-{os.getpid()}-{time.monotonic_ns()}@localhost"
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "legacy", "worker", "--pool", "solo",
-         "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", name, "-l", "WARNING"],
-        cwd=REPO, env=env,
+         "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", name, "-l", "WARNING",
+         *(["--include", include] if include else [])],
+        cwd=REPO, env=environment,
     )  # fmt: skip
+    deadline = time.monotonic() + 60
     try:
-        deadline = time.monotonic() + 60
         while not celery_app.control.ping(destination=[name], timeout=0.5):
             assert worker.poll() is None, "the Celery worker exited while starting"
             assert time.monotonic() < deadline, "the Celery worker did not answer within 60 s"
+    except BaseException:
+        worker.kill()
+        raise
+    return worker
+
+
+def celery_worker_stop(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is not None:
+        return
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker process on this run's own queue and the test database."""
+    worker = celery_worker_start()
+    try:
         yield worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        celery_worker_stop(worker)
 
 
 @pytest.fixture(autouse=True)

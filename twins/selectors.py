@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from consent.gate import consent_is_granted
+from core.consent import ConsentScope
+from corpus.writing import subject_passages_count
 from twins.models import BuildStatus, Twin, TwinVersion
+from twins.services.build import twin_build_event_data
 
 
 def twin_get(*, memorial_id: uuid.UUID | str) -> Twin | None:
@@ -30,3 +35,17 @@ def twin_newest_version(*, memorial_id: uuid.UUID | str) -> TwinVersion | None:
         .order_by("-number")
         .first()
     )
+
+
+def twin_card(*, memorial_id: uuid.UUID, is_subject: bool) -> dict[str, Any]:
+    """What the twin card shows (the memorial page and the twin page share it)."""
+    newest = twin_newest_version(memorial_id=memorial_id)
+    return {
+        "twin": twin_get(memorial_id=memorial_id),
+        "newest": newest,
+        "serving": twin_serving(memorial_id=memorial_id),
+        "build": twin_build_event_data(newest) if newest is not None else None,
+        "writing_count": subject_passages_count(memorial_id=memorial_id) if is_subject else None,
+        "corpus_consented": consent_is_granted(memorial_id=memorial_id, scope=ConsentScope.CORPUS),
+        "is_subject": is_subject,
+    }

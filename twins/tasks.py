@@ -21,9 +21,11 @@ class TwinBuildTask(MemorialTask):
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         # Retries ran out, or a fault of ours: the build says so, and "Try again" resumes it.
-        reason = getattr(exc, "reason", "") or build.FAILED_MESSAGE
         if isinstance(exc, TransientError):
-            reason = f"{reason} We tried several times. Nothing was lost: try again later."
+            said = getattr(exc, "reason", "") or str(exc) or "A service we rely on did not answer."
+            reason = f"{said} We tried several times. Nothing was lost: try again later."
+        else:
+            reason = build.FAILED_MESSAGE
         build.twin_build_failed(version_id=kwargs["version_id"], reason=reason)
 
 

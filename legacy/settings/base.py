@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "corpus",
     "voice",
     "twins",
+    "conversations",
 ]
 
 MIDDLEWARE = [

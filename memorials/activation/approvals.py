@@ -19,9 +19,9 @@ from memorials.activation.rules import (
     steward_require,
 )
 from memorials.lifecycle import InvalidTransition
-from memorials.models import ActivationRequest, ActivationStatus, MemorialState
+from memorials.models import ActivationRequest, ActivationStatus
 from memorials.notices import notice_send_on_commit, site_link, steward_emails
-from memorials.services import memorial_transition
+from memorials.services import memorial_activated_after_death
 
 
 def _pending_locked(activation: ActivationRequest) -> ActivationRequest:
@@ -59,11 +59,10 @@ def _approve(
                 f"This activation can be approved from {locked.approvable_at:%d %B %Y, %H:%M} UTC."
             )
         memorial = locked.memorial
-        if memorial.state != MemorialState.ACTIVE:
-            try:
-                memorial_transition(memorial=memorial, to=MemorialState.ACTIVE)
-            except InvalidTransition as error:
-                raise ActivationError(str(error)) from None
+        try:
+            memorial_activated_after_death(memorial=memorial)
+        except InvalidTransition as error:
+            raise ActivationError(str(error)) from None
         _decide(
             activation=locked,
             actor=approver,

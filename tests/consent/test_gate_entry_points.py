@@ -16,11 +16,12 @@ from core.consent import ConsentScope
 from tests.consent.factories import ConsentRecordFactory
 from tests.corpus.gate_entry_points import CORPUS_ENTRY_POINTS
 from tests.memorials.factories import MemorialFactory
+from tests.twins.gate_entry_points import TWINS_ENTRY_POINTS
 from tests.voice.gate_entry_points import VOICE_ENTRY_POINTS
 
-LISTED_APPS = {"corpus", "voice"}  # each later issue adds its app and its list
+LISTED_APPS = {"corpus", "twins", "voice"}  # each later issue adds its app and its list
 
-ENTRY_POINTS = [*CORPUS_ENTRY_POINTS, *VOICE_ENTRY_POINTS]
+ENTRY_POINTS = [*CORPUS_ENTRY_POINTS, *TWINS_ENTRY_POINTS, *VOICE_ENTRY_POINTS]
 REPO = Path(__file__).resolve().parents[2]
 NOT_APPS = {"consent", "tests", "legacy", "bench", "var", "node_modules", "templates", "static"}
 

@@ -27,6 +27,7 @@ from corpus.services.ingest import upload_ingest
 from corpus.services.passages_store import CorpusPeople, document_ingest
 from corpus.services.uploads import upload_create, upload_retry
 from corpus.storage import upload_file_store
+from corpus.writing import passage_vectors, passages_by_id, subject_passages
 
 CORPUS = "corpus"
 
@@ -108,6 +109,11 @@ CORPUS_ENTRY_POINTS: list[tuple[str, str, Callable[..., None]]] = [
     ("corpus.correspondent_add", CORPUS, lambda m: correspondent_add(
         memorial_id=m.id, value="George", register="family"
     )),
+    ("corpus.subject_passages", CORPUS, lambda m: subject_passages(memorial_id=m.id)),
+    ("corpus.passages_by_id", CORPUS,
+     lambda m: passages_by_id(memorial_id=m.id, passage_ids=[1])),
+    ("corpus.passage_vectors", CORPUS,
+     lambda m: passage_vectors(memorial_id=m.id, passage_ids=[1])),
     ("corpus.correspondent_remove", CORPUS, lambda m: correspondent_remove(
         correspondent=Correspondent.objects.create(memorial=m, value_hash="g", register="family")
     )),

@@ -1,4 +1,5 @@
-"""The subject's wishes: set by them, read by stewards, obeyed by `visitor_may_talk`."""
+"""The subject's wishes: set by them, read by stewards. (Who may talk under them is
+`conversations.access`, tested in tests/conversations/test_access.py.)"""
 
 from __future__ import annotations
 
@@ -9,20 +10,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import audit_events_for
-from core.consent import ConsentScope
-from memorials.activation.approvals import activation_approve
-from memorials.models import MemorialState, MemorialWishes, Role, SunsetRule, VisitorRule
+from memorials.models import Membership, MemorialWishes, Role, SunsetRule, VisitorRule
+from memorials.services import invitation_accept
 from memorials.wishes import (
     WishesError,
     forbidden_topics,
-    visitor_may_talk,
-    visitor_talk_refusal,
     wishes_get,
+    wishes_name_membership,
+    wishes_named_keys,
+    wishes_named_labels,
     wishes_update,
 )
 from tests.accounts.factories import UserFactory
-from tests.consent.factories import grant_consent
-from tests.memorials.factories import InvitationFactory, MembershipFactory
+from tests.memorials.factories import InvitationFactory, MembershipFactory, MemorialFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,11 @@ def update(memorial, **changes):
     return wishes_update(memorial=memorial, actor=memorial.subject, **{**DEFAULTS, **changes})
 
 
+def member_key(memorial, user):
+    """The wishes form's key for this member of the memorial."""
+    return f"member:{Membership.objects.get(memorial=memorial, user=user).pk}"
+
+
 def test_without_wishes_the_defaults_hold(memorial):
     wishes = wishes_get(memorial_id=memorial.id)
     assert wishes.pk is None
@@ -55,13 +60,13 @@ def test_the_subject_sets_wishes_and_the_change_is_audited_without_content(memor
     update(
         memorial,
         visitors=VisitorRule.NAMED,
-        named_visitors=[family.email.upper()],
+        named_visitors=[member_key(memorial, family)],
         forbidden_topics=["  my  divorce ", "Money", "money", ""],
         sunset=SunsetRule.YEARS,
         sunset_years=5,
     )
     wishes = wishes_get(memorial_id=memorial.id)
-    assert wishes.named_visitors == [family.email]
+    assert wishes_named_labels(wishes=wishes) == [f"{family} (family)"]
     assert forbidden_topics(memorial_id=memorial.id) == ["my divorce", "Money"]
     assert wishes.sunset_years == 5
     event = audit_events_for(memorial_id=memorial.id)[0]
@@ -78,12 +83,53 @@ def test_saving_the_same_wishes_again_records_nothing(memorial):
     assert [e.action for e in audit_events_for(memorial_id=memorial.id)] == ["wishes.changed"]
 
 
-def test_only_invited_people_can_be_named(memorial):
-    with pytest.raises(WishesError, match="not among your family"):
-        update(memorial, visitors=VisitorRule.NAMED, named_visitors=["stranger@example.org"])
-    invitation = InvitationFactory(memorial=memorial, email="cousin@example.org")
-    update(memorial, visitors=VisitorRule.NAMED, named_visitors=[invitation.email])
-    assert wishes_get(memorial_id=memorial.id).named_visitors == ["cousin@example.org"]
+def test_only_the_memorials_own_family_and_stewards_can_be_named(memorial, family):
+    outsider = MembershipFactory(memorial=MemorialFactory(), role=Role.FAMILY)
+    for key in [f"member:{outsider.pk}", "member:not-a-number", "stranger@example.org"]:
+        with pytest.raises(WishesError, match="no longer among your family"):
+            update(memorial, visitors=VisitorRule.NAMED, named_visitors=[key])
+    assert not MemorialWishes.objects.filter(memorial=memorial).exists()
+
+
+def test_a_named_person_stays_named_when_their_email_address_changes(memorial, family):
+    update(memorial, visitors=VisitorRule.NAMED, named_visitors=[member_key(memorial, family)])
+    family.email = "new-address@example.org"
+    family.save()
+    membership = Membership.objects.get(memorial=memorial, user=family)
+    assert wishes_name_membership(wishes=wishes_get(memorial_id=memorial.id), membership=membership)
+
+
+def test_a_removed_member_is_no_longer_named(memorial, family):
+    update(memorial, visitors=VisitorRule.NAMED, named_visitors=[member_key(memorial, family)])
+    Membership.objects.get(memorial=memorial, user=family).delete()
+    assert wishes_named_labels(wishes=wishes_get(memorial_id=memorial.id)) == []
+
+
+def test_an_invitee_named_before_joining_is_named_by_membership_once_they_accept(memorial):
+    # given a cousin invited, not yet joined, and named
+    token = "token-cousin-abcdefghijklmnop"
+    invitation = InvitationFactory(memorial=memorial, email="cousin@example.org", token=token)
+    update(memorial, visitors=VisitorRule.NAMED, named_visitors=[f"invitation:{invitation.pk}"])
+    wishes = wishes_get(memorial_id=memorial.id)
+    assert wishes_named_labels(wishes=wishes) == ["cousin@example.org (invited as family)"]
+    # when they accept with that address
+    cousin = UserFactory(email="cousin@example.org", full_name="Cousin Ray")
+    membership = invitation_accept(token=token, user=cousin)
+    # then the wishes name their membership, and no longer the invitation
+    assert wishes_name_membership(wishes=wishes, membership=membership)
+    assert wishes_named_keys(wishes=wishes) == [f"member:{membership.pk}"]
+
+
+def test_a_withdrawn_invitation_cannot_be_named(memorial):
+    invitation = InvitationFactory(memorial=memorial, revoked_at=timezone.now())
+    with pytest.raises(WishesError, match="invitation has ended"):
+        update(memorial, visitors=VisitorRule.NAMED, named_visitors=[f"invitation:{invitation.pk}"])
+
+
+def test_names_are_forgotten_when_everyone_may_talk(memorial, family):
+    update(memorial, visitors=VisitorRule.NAMED, named_visitors=[member_key(memorial, family)])
+    update(memorial, visitors=VisitorRule.ALL_FAMILY, named_visitors=[member_key(memorial, family)])
+    assert wishes_named_keys(wishes=wishes_get(memorial_id=memorial.id)) == []
 
 
 @pytest.mark.parametrize(
@@ -108,55 +154,6 @@ def test_nobody_but_the_subject_sets_wishes(memorial, steward):
         wishes_update(memorial=memorial, actor=steward, **DEFAULTS)
 
 
-# --- who may talk ----------------------------------------------------------------------
-
-
-def activate_after_death(memorial, pending, second_steward):
-    activation_approve(activation=pending, approver=second_steward)
-    memorial.refresh_from_db()
-    grant_consent(memorial, ConsentScope.CONVERSATION_POSTHUMOUS)
-
-
-def test_after_death_all_family_may_talk_and_strangers_not(
-    memorial, pending, second_steward, family
-):
-    assert not visitor_may_talk(memorial=memorial, user=family)  # not active yet
-    activate_after_death(memorial, pending, second_steward)
-    assert visitor_may_talk(memorial=memorial, user=family)
-    assert visitor_may_talk(memorial=memorial, user=second_steward)
-    assert not visitor_may_talk(memorial=memorial, user=UserFactory())
-
-
-def test_after_death_only_named_people_when_so_wished(memorial, pending, second_steward, family):
-    other = MembershipFactory(memorial=memorial, role=Role.FAMILY).user
-    update(memorial, visitors=VisitorRule.NAMED, named_visitors=[family.email])
-    activate_after_death(memorial, pending, second_steward)
-    assert visitor_may_talk(memorial=memorial, user=family)
-    assert "only the people they named" in visitor_talk_refusal(memorial=memorial, user=other)
-
-
-def test_while_alive_family_talks_only_if_wished_and_consented(memorial, family):
-    memorial.state = MemorialState.ACTIVE  # opened while the subject lives
-    memorial.save()
-    assert "while they live" in visitor_talk_refusal(memorial=memorial, user=family)
-    update(memorial, talk_while_living=True)
-    assert "consent" in visitor_talk_refusal(memorial=memorial, user=family)
-    grant_consent(memorial, ConsentScope.CONVERSATION_LIVING)
-    assert visitor_may_talk(memorial=memorial, user=family)
-
-
-def test_without_posthumous_consent_nobody_visits(memorial, pending, second_steward, family):
-    activation_approve(activation=pending, approver=second_steward)
-    memorial.refresh_from_db()
-    assert "consent" in visitor_talk_refusal(memorial=memorial, user=family)
-
-
-def test_the_subject_previews_until_the_memorial_closes(memorial):
-    assert visitor_may_talk(memorial=memorial, user=memorial.subject)
-    memorial.state = MemorialState.CLOSED
-    assert not visitor_may_talk(memorial=memorial, user=memorial.subject)
-
-
 # --- the pages -------------------------------------------------------------------------
 
 
@@ -164,13 +161,13 @@ def test_the_subject_edits_wishes_through_the_form(client, memorial, family):
     client.force_login(memorial.subject)
     url = reverse("memorials:wishes", args=[memorial.id])
     page = client.get(url).content.decode()
-    assert family.email in page  # nameable
+    assert f"{family} (family)" in page  # nameable
     sunset_on = (timezone.localdate() + timedelta(days=400)).isoformat()
     response = client.post(
         url,
         {
             "visitors": "named",
-            "named_visitors": [family.email],
+            "named_visitors": [member_key(memorial, family)],
             "forbidden_topics": "the accident\npolitics",
             "talk_while_living": "on",
             "sunset": "date",
@@ -181,6 +178,7 @@ def test_the_subject_edits_wishes_through_the_form(client, memorial, family):
     assert response.status_code == 302
     wishes = wishes_get(memorial_id=memorial.id)
     assert wishes.forbidden_topics == ["the accident", "politics"]
+    assert wishes_named_labels(wishes=wishes) == [f"{family} (family)"]
     assert (wishes.talk_while_living, wishes.sunset_on.isoformat(), wishes.ending) == (
         True, sunset_on, "erase",
     )  # fmt: skip

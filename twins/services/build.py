@@ -20,7 +20,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from consent.gate import consent_require
 from core.audit import audit_record
+from core.consent import ConsentScope
 from core.events import EventKind, event_send_on_commit, event_send_progress
 from twins.models import BuildStatus, Twin, TwinVersion
 from twins.models.twin import UNFINISHED
@@ -124,6 +126,12 @@ def twin_build_run(*, version_id: uuid.UUID | str) -> TwinVersion | None:
     and to run again after a worker died: finished steps are skipped, and a step the other
     delivery commits first is dropped here. Raises what its steps raise (TransientError to
     retry, ConsentRequired when the consent was withdrawn)."""
+    memorial_id = (
+        Twin.objects.filter(versions__id=version_id).values_list("memorial_id", flat=True).first()
+    )
+    if memorial_id is None:
+        return None
+    consent_require(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
     version = _version_start(version_id)
     if version is None:
         return None

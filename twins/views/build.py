@@ -12,39 +12,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from consent.gate import consent_is_granted
-from core.consent import ConsentRequired, ConsentScope
-from corpus.writing import subject_passages_count
+from core.consent import ConsentRequired
 from memorials.models import Role
 from memorials.selectors import memorial_get_for
 from twins.models import TwinVersion
-from twins.selectors import twin_get, twin_newest_version, twin_serving
-from twins.services.build import twin_build_event_data
+from twins.selectors import twin_card
 from twins.services.versions import BuildNotRetryable, twin_build_retry, twin_build_start
 
 SUBJECT = [Role.SUBJECT]
 
 
-def twin_status_context(*, memorial_id: uuid.UUID, is_subject: bool) -> dict:
-    """What the twin card shows (the memorial page and the twin page share it)."""
-    newest = twin_newest_version(memorial_id=memorial_id)
-    return {
-        "twin": twin_get(memorial_id=memorial_id),
-        "newest": newest,
-        "serving": twin_serving(memorial_id=memorial_id),
-        "build": twin_build_event_data(newest) if newest is not None else None,
-        "writing_count": subject_passages_count(memorial_id=memorial_id) if is_subject else None,
-        "corpus_consented": consent_is_granted(
-            memorial_id=memorial_id, scope=ConsentScope.CORPUS
-        ),
-        "is_subject": is_subject,
-    }
-
-
 @login_required
 def twin_overview(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
     membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=SUBJECT)
-    context = twin_status_context(memorial_id=memorial_id, is_subject=True)
+    context = twin_card(memorial_id=memorial_id, is_subject=True)
     context.update({"memorial": membership.memorial, "membership": membership})
     return render(request, "twins/overview.html", context)
 

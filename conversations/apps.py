@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ConversationsConfig(AppConfig):
+    name = "conversations"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from conversations.holders import conversations_holders_register
+        from conversations.panels import conversations_panel_register
+
+        conversations_holders_register()
+        conversations_panel_register()

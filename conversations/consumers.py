@@ -1,0 +1,245 @@
+"""The conversation socket, `/ws/memorials/<uuid>/conversation/`: one visitor talking with the
+twin, from any number of devices.
+
+The wire (JSON). The browser sends:
+- `{"type": "resume", "after_seq": n}` on every (re)connect: every message after `n` comes
+  back in order as `{"type": "message", ...}` (a reply still being written with its text so
+  far), then `{"type": "resumed", "last_seq": m}`, then live events;
+- `{"type": "send", "client_id": ..., "text": ...}`: acknowledged at once with
+  `{"type": "ack", "client_id", "seq", "text"}` (every device of the visitor gets it);
+- `{"type": "retry", "seq": n}`: "try again" on a failed reply.
+The server sends the twin's reply as `{"type": "reply_start", "seq", "reply_to"}`, then
+`{"type": "token", "seq", "offset", "text"}`, then `{"type": "reply_end", "seq", "status",
+"text", "passages", "label", "notice"}`; `{"type": "error", "message"}` for a message it
+cannot take; `{"type": "refused", "reason"}` before closing with CONVERSATION_REFUSED.
+
+Nothing is lost or doubled: every event is stored before it is sent, the socket joins its
+groups before it reads the history, and it keeps what it has delivered (seqs, and how much
+of each reply) so an event that the history already covered is not sent again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+
+from accounts.models import User
+from consent.consumers import ConsentBoundConsumerMixin
+from conversations.access import ConversationAccess, conversation_access
+from conversations.selectors import (
+    MessageView,
+    conversation_consent_scope,
+    conversation_get,
+    messages_after,
+)
+from conversations.services.messages import MessageRefused, message_send, reply_retry
+from core.consent import ConsentRequired
+from core.events import (
+    Audience,
+    EventKind,
+    SocketClose,
+    memorial_audience_group,
+    memorial_visitor_group,
+)
+from core.sockets import SessionBoundConsumer
+from memorials.selectors import MemorialNotFound
+
+WIRE_TYPES: dict[str, str] = {
+    EventKind.CONVERSATION_ACK: "ack",
+    EventKind.CONVERSATION_REPLY_START: "reply_start",
+    EventKind.CONVERSATION_TOKEN: "token",
+    EventKind.CONVERSATION_REPLY_END: "reply_end",
+}
+
+
+def _access(user: User, memorial_id: str) -> tuple[ConversationAccess, str]:
+    access = conversation_access(user=user, memorial_id=memorial_id)
+    scope = conversation_consent_scope(memorial=access.memorial, preview=access.preview)
+    return access, scope
+
+
+def _history(*, memorial_id: str, visitor: User, after_seq: int) -> list[MessageView]:
+    conversation = conversation_get(memorial_id=memorial_id, visitor=visitor)
+    return (
+        []
+        if conversation is None
+        else messages_after(conversation=conversation, after_seq=after_seq)
+    )
+
+
+class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
+    memorial_id: str
+    visitor: User
+    groups_joined: tuple[str, ...] = ()
+
+    async def connect(self) -> None:
+        self.memorial_id = str(self.scope["url_route"]["kwargs"]["memorial_id"])
+        try:
+            access, scope = await database_sync_to_async(_access)(
+                self.scope.get("user"), self.memorial_id
+            )
+        except MemorialNotFound:
+            await self.close(code=SocketClose.NOT_FOUND)
+            return
+        if not access.allowed:
+            await self.accept()
+            await self._refuse(access.reason)
+            return
+        self.visitor = access.membership.user
+        self.consent_scopes = (scope,)
+        self.resumed = False
+        self.delivered: set[int] = set()  # seqs this socket has shown
+        self.lengths: dict[int, int] = {}  # characters of each reply being written, shown
+        self.finished: set[int] = set()  # replies whose end this socket has shown
+        self.groups_joined = (
+            memorial_audience_group(memorial_id=self.memorial_id, audience=Audience.MEMBERS),
+            memorial_visitor_group(memorial_id=self.memorial_id, visitor_id=self.visitor.pk),
+        )
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.session_bind(memorial_id=self.memorial_id, user_id=self.visitor.pk)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        await super().disconnect(code)
+
+    async def _refuse(self, reason: str) -> None:
+        await self.send_json({"type": "refused", "reason": reason})
+        await self.close(code=SocketClose.CONVERSATION_REFUSED)
+
+    # --- from the browser ---------------------------------------------------------------
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        if kind == "resume":
+            await self._resume(content.get("after_seq"))
+        elif kind == "send":
+            await self._send(content.get("client_id"), content.get("text"))
+        elif kind == "retry":
+            await self._retry(content.get("seq"))
+
+    async def _resume(self, after_seq: object) -> None:
+        start = after_seq if isinstance(after_seq, int) and after_seq >= 0 else 0
+        history = await database_sync_to_async(_history)(
+            memorial_id=self.memorial_id, visitor=self.visitor, after_seq=start
+        )
+        for view in history:
+            if view.seq in self.finished or (view.seq in self.delivered and not view.is_twin):
+                continue
+            self.delivered.add(view.seq)
+            if view.streaming:
+                self.lengths[view.seq] = len(view.text)
+            elif view.is_twin:
+                self.finished.add(view.seq)
+            await self.send_json(view.wire())
+        self.resumed = True
+        last = max([start, *(view.seq for view in history)])
+        await self.send_json({"type": "resumed", "last_seq": last})
+
+    async def _allowed_scope(self) -> str | None:
+        """Asked again at each message: the memorial's state, the wishes or the consent may
+        have changed since the socket opened. Closes the socket, saying why, when not."""
+        try:
+            access, scope = await database_sync_to_async(_access)(self.visitor, self.memorial_id)
+        except MemorialNotFound:
+            await self.close(code=SocketClose.NOT_FOUND)
+            return None
+        if not access.allowed:
+            await self._refuse(access.reason)
+            return None
+        return scope
+
+    async def _send(self, client_id: object, text: object) -> None:
+        if (scope := await self._allowed_scope()) is None:
+            return
+        try:
+            sent = await database_sync_to_async(message_send)(
+                memorial_id=self.memorial_id,
+                visitor=self.visitor,
+                client_id=client_id,  # type: ignore[arg-type]  # checked by message_send
+                text=text,  # type: ignore[arg-type]
+                scope=scope,
+            )
+        except MessageRefused as refusal:
+            await self.send_json({"type": "error", "client_id": client_id, "message": str(refusal)})
+            return
+        except ConsentRequired as refusal:
+            await self._refuse(str(refusal))
+            return
+        if sent.seq in self.delivered:
+            return
+        self.delivered.add(sent.seq)
+        await self.send_json(
+            {"type": "ack", "client_id": sent.client_id, "seq": sent.seq, "text": sent.text}
+        )
+
+    async def _retry(self, seq: object) -> None:
+        if (scope := await self._allowed_scope()) is None:
+            return
+        try:
+            await database_sync_to_async(reply_retry)(
+                memorial_id=self.memorial_id, visitor=self.visitor, seq=seq, scope=scope
+            )
+        except ConsentRequired as refusal:
+            await self._refuse(str(refusal))
+
+    # --- from the channel layer ---------------------------------------------------------
+
+    async def memorial_event(self, event: dict[str, Any]) -> None:
+        if await self.consent_revocation_close(event):
+            return
+        kind = event["kind"]
+        if kind == EventKind.ERASED:
+            await self.close(code=SocketClose.ERASED)
+        elif kind in WIRE_TYPES and self.resumed:
+            await self._live(kind, event["data"])
+
+    async def _live(self, kind: str, data: dict[str, Any]) -> None:
+        """Forward one conversation event unless this socket has already shown it."""
+        seq = data["seq"]
+        if kind == EventKind.CONVERSATION_TOKEN:
+            await self._token(data)
+            return
+        if kind == EventKind.CONVERSATION_REPLY_END:
+            if seq in self.finished:
+                return
+            self.finished.add(seq)
+        elif seq in self.delivered:  # an ack or a reply's start, already shown
+            return
+        elif kind == EventKind.CONVERSATION_REPLY_START:
+            self.lengths[seq] = 0
+        self.delivered.add(seq)
+        await self.send_json({"type": WIRE_TYPES[kind], **data})
+
+    async def _token(self, data: dict[str, Any]) -> None:
+        seq, offset, text = data["seq"], data["offset"], data["text"]
+        if seq not in self.delivered or seq in self.finished:
+            return
+        have = self.lengths.get(seq, 0)
+        end = offset + len(text)
+        if end <= have:
+            return  # the history already had it
+        if offset > have:  # a piece this socket never saw: send the reply as stored
+            await self._catch_up(seq)
+            return
+        self.lengths[seq] = end
+        await self.send_json(
+            {"type": "token", "seq": seq, "offset": have, "text": text[have - offset :]}
+        )
+
+    async def _catch_up(self, seq: int) -> None:
+        history = await database_sync_to_async(_history)(
+            memorial_id=self.memorial_id, visitor=self.visitor, after_seq=seq - 1
+        )
+        view = next((v for v in history if v.seq == seq), None)
+        if view is None:
+            return
+        self.lengths[seq] = len(view.text)
+        if not view.streaming:
+            self.finished.add(seq)
+        await self.send_json(view.wire())

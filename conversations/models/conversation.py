@@ -1,0 +1,95 @@
+"""A visitor's conversation with a memorial's twin, and its messages in order."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+
+class Conversation(models.Model):
+    """One visitor's conversation with one memorial's twin: a single thread per visitor,
+    shared by all their devices. `last_seq` is the sequence number of its newest message."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    memorial = models.ForeignKey(
+        "memorials.Memorial", on_delete=models.CASCADE, related_name="conversations"
+    )
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations"
+    )
+    last_seq = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["memorial", "visitor"], name="conversation_once_per_visitor"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"conversation {self.id}"
+
+
+class MessageRole(models.TextChoices):
+    VISITOR = "visitor", "Visitor"
+    TWIN = "twin", "Twin"
+
+
+class MessageStatus(models.TextChoices):
+    STREAMING = "streaming", "Being written"
+    COMPLETE = "complete", "Complete"
+    FAILED = "failed", "Stopped part way"  # the provider failed; what was said is kept
+
+
+class Message(models.Model):
+    """One message, numbered in its conversation (`seq`, from 1). A visitor's message carries
+    the browser's `client_id`, so a message sent twice (a reconnect) is stored once. A twin's
+    reply records the passages it drew on and whether it abstained ("I don't remember")."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    seq = models.PositiveIntegerField()
+    role = models.CharField(max_length=8, choices=MessageRole.choices)
+    client_id = models.CharField(max_length=64, blank=True)  # the visitor's, for dedup
+    reply_to = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    text_encrypted = models.BinaryField()
+    status = models.CharField(
+        max_length=16, choices=MessageStatus.choices, default=MessageStatus.COMPLETE
+    )
+    abstained = models.BooleanField(default=False)
+    passage_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    memory_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    register = models.CharField(max_length=16, blank=True)  # the voice it answered in
+    provider_label = models.CharField(max_length=100, blank=True)
+    notice = models.CharField(max_length=300, blank=True)  # a provider's trouble, in plain words
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["conversation", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="message_seq_once"),
+            models.UniqueConstraint(
+                fields=["conversation", "client_id"],
+                condition=~models.Q(client_id=""),
+                name="message_client_id_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=MessageRole.values), name="message_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=MessageStatus.values), name="message_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} message {self.seq} of {self.conversation_id}"

@@ -1,0 +1,41 @@
+"""What the twin remembers of a visitor: what they shared about themselves and their life."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class VisitorMemory(models.Model):
+    """One thing a visitor told the twin about themselves ("my son started school"), dated,
+    encrypted. Theirs alone: it is read back only into that visitor's own conversation, and
+    they see, correct and delete it. `memory_key` is the memorial's keyed hash of the
+    normalised statement, for de-duplication."""
+
+    memorial = models.ForeignKey(
+        "memorials.Memorial", on_delete=models.CASCADE, related_name="visitor_memories"
+    )
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="visitor_memories"
+    )
+    text_encrypted = models.BinaryField()
+    memory_key = models.CharField(max_length=64)
+    about_date = models.DateField(null=True, blank=True)  # when it happened, if said
+    source_message = models.ForeignKey(
+        "conversations.Message", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="memories",
+    )  # fmt: skip
+    corrected = models.BooleanField(default=False)  # the visitor's own wording
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["memorial", "visitor", "memory_key"], name="visitor_memory_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"memory {self.id} of visitor {self.visitor_id}"

@@ -1,0 +1,27 @@
+"""The conversation's card on the memorial page: the way in for family, and for the subject
+a preview of their twin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conversations.access import conversation_access
+from memorials.models import Membership, MemorialState, Role
+from memorials.panels import MemorialPanel, panel_register
+
+
+def _conversation_panel_context(membership: Membership) -> dict[str, Any] | None:
+    if membership.memorial.state in (MemorialState.CLOSED, MemorialState.ERASED):
+        return None
+    access = conversation_access(user=membership.user, memorial_id=membership.memorial_id)
+    if not access.allowed and membership.role == Role.STEWARD:
+        return None  # stewards manage; they are told nothing they cannot act on
+    return {"allowed": access.allowed, "reason": access.reason, "preview": access.preview}
+
+
+def conversations_panel_register() -> None:
+    panel_register(
+        MemorialPanel(
+            "conversation", "conversations/_panel.html", _conversation_panel_context, order=10
+        )
+    )

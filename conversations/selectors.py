@@ -1,0 +1,134 @@
+"""Reads of a visitor's conversation: its messages, decrypted, in order; which consent a
+conversation relies on."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from accounts.models import User
+from conversations.models import Conversation, Message, MessageStatus
+from core.consent import ConsentScope
+from core.crypto import MemorialCipher, memorial_cipher
+from memorials.activation.selectors import activation_is_approved
+from memorials.models import Memorial
+from twins.providers import LlmProviderUnavailable, llm_provider
+from twins.providers.offline import OfflineLlmProvider
+
+# How many messages the page shows on load; older ones stay stored.
+HISTORY_ON_LOAD = 200
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """A message as a page or socket shows it (the wire's "message")."""
+
+    seq: int
+    role: str
+    client_id: str
+    text: str
+    status: str
+    reply_to: int | None  # the seq of the visitor's message a reply answers
+    passages: list[int]
+    label: str
+    notice: str
+
+    @property
+    def is_twin(self) -> bool:
+        return self.role == "twin"
+
+    @property
+    def failed(self) -> bool:
+        return self.status == MessageStatus.FAILED
+
+    @property
+    def streaming(self) -> bool:
+        return self.status == MessageStatus.STREAMING
+
+    def wire(self) -> dict[str, object]:
+        return {
+            "type": "message",
+            "seq": self.seq,
+            "role": self.role,
+            "client_id": self.client_id,
+            "text": self.text,
+            "status": self.status,
+            "reply_to": self.reply_to,
+            "passages": self.passages,
+            "label": self.label,
+            "notice": self.notice,
+        }
+
+
+def conversation_consent_scope(*, memorial: Memorial, preview: bool) -> str:
+    """The consent a conversation relies on, whose withdrawal ends it: the subject's own
+    preview draws only on their writing (`corpus`), so it needs no conversation consent;
+    family talk after a verified death needs `conversation_posthumous`, and before it
+    `conversation_living`. (Who may talk at all is `conversations.access`'s decision.)"""
+    if preview:
+        return ConsentScope.CORPUS
+    if activation_is_approved(memorial_id=memorial.id):
+        return ConsentScope.CONVERSATION_POSTHUMOUS
+    return ConsentScope.CONVERSATION_LIVING
+
+
+def conversation_get(*, memorial_id: uuid.UUID | str, visitor: User) -> Conversation | None:
+    return Conversation.objects.filter(memorial_id=memorial_id, visitor=visitor).first()
+
+
+def _views(messages: list[Message], cipher: MemorialCipher) -> list[MessageView]:
+    seq_of = {m.pk: m.seq for m in messages}
+    missing = {m.reply_to_id for m in messages if m.reply_to_id and m.reply_to_id not in seq_of}
+    if missing:
+        seq_of.update(Message.objects.filter(pk__in=missing).values_list("pk", "seq"))
+    return [
+        MessageView(
+            seq=m.seq,
+            role=m.role,
+            client_id=m.client_id,
+            text=cipher.decrypt_text(bytes(m.text_encrypted)),
+            status=m.status,
+            reply_to=seq_of.get(m.reply_to_id) if m.reply_to_id else None,
+            passages=list(m.passage_ids),
+            label=m.provider_label,
+            notice=m.notice,
+        )
+        for m in messages
+    ]
+
+
+def messages_after(*, conversation: Conversation, after_seq: int) -> list[MessageView]:
+    """Every message after `after_seq`, in order, as stored now (a reply still being
+    written with the text it has so far)."""
+    messages = list(conversation.messages.filter(seq__gt=after_seq).order_by("seq"))
+    if not messages:
+        return []
+    return _views(messages, memorial_cipher(memorial_id=conversation.memorial_id))
+
+
+def conversation_history(*, conversation: Conversation | None) -> list[MessageView]:
+    """The newest messages, oldest first, for the page's first render."""
+    if conversation is None:
+        return []
+    newest = list(conversation.messages.order_by("-seq")[:HISTORY_ON_LOAD])
+    if not newest:
+        return []
+    return _views(newest[::-1], memorial_cipher(memorial_id=conversation.memorial_id))
+
+
+def reply_get(*, memorial_id: uuid.UUID | str, message_id: int) -> Message | None:
+    """A twin's reply, with its conversation, by id (for the work that writes it)."""
+    return (
+        Message.objects.select_related("conversation", "reply_to")
+        .filter(pk=message_id, conversation__memorial_id=memorial_id, role="twin")
+        .first()
+    )
+
+
+def provider_label_now() -> str:
+    """Who answers now, as the page names it: the configured provider's label (a reply
+    that fell back names the offline responder on itself)."""
+    try:
+        return llm_provider().label
+    except LlmProviderUnavailable:
+        return OfflineLlmProvider.label

@@ -1,0 +1,125 @@
+"""The twin's reply, written progressively by background work (`conversations.tasks`).
+
+Each chunk is stored (the whole text so far, encrypted) in a step that holds the
+conversation's consent, and only then sent to the visitor's devices, with its offset in the
+reply. So a device that resumes mid-reply reads the text so far from the database and the
+rest from the live group, and a withdrawal stops the reply at its next chunk: that chunk's
+step rolls back and nothing more is written."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from conversations.models import Message, MessageStatus
+from conversations.replies import ReplyStream, reply_stream
+from conversations.selectors import reply_get
+from core.crypto import memorial_cipher
+from core.events import EventKind, event_send_on_commit
+from core.tasks import memorial_step
+
+logger = logging.getLogger(__name__)
+
+INTERRUPTED_NOTICE = (
+    "This reply was interrupted part way. What was said is kept; you can try again."
+)
+WITHDRAWN_NOTICE = (
+    "This reply was stopped because the consent for these conversations was withdrawn."
+)
+
+
+def _reply_end_send(*, reply: Message, text: str) -> None:
+    event_send_on_commit(
+        memorial_id=reply.conversation.memorial_id,
+        visitor_id=reply.conversation.visitor_id,
+        kind=EventKind.CONVERSATION_REPLY_END,
+        data={
+            "seq": reply.seq,
+            "status": reply.status,
+            "text": text,
+            "passages": list(reply.passage_ids),
+            "label": reply.provider_label,
+            "notice": reply.notice,
+        },
+    )
+
+
+def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str) -> None:
+    """Write the twin's reply `message_id` (a placeholder made with the visitor's message),
+    chunk by chunk, then mark it complete, or failed with its text kept.
+
+    Safe to run twice: a reply already ended is left as it is, and one that a dead worker
+    left half written is ended as interrupted (its words stay; "try again" writes a new one)
+    rather than written again under what the devices already show. Raises ConsentRequired
+    when `scope` is withdrawn (the caller records the stop)."""
+    reply = reply_get(memorial_id=memorial_id, message_id=message_id)
+    if reply is None or reply.status != MessageStatus.STREAMING or reply.reply_to is None:
+        return
+    cipher = memorial_cipher(memorial_id=reply.conversation.memorial_id)
+    if cipher.decrypt_text(bytes(reply.text_encrypted)):
+        reply_stop(memorial_id=memorial_id, message_id=message_id, notice=INTERRUPTED_NOTICE)
+        return
+    stream = reply_stream(conversation=reply.conversation, visitor_message=reply.reply_to)
+    text = ""
+    for chunk in stream.chunks:
+        if not chunk:
+            continue
+        offset, text = len(text), text + chunk
+        with memorial_step(memorial_id=memorial_id, scope=scope):
+            if not _chunk_store(reply=reply, text=text, encrypted=cipher.encrypt_text(text)):
+                return  # ended elsewhere meanwhile (a withdrawal recorded its stop)
+            event_send_on_commit(
+                memorial_id=memorial_id,
+                visitor_id=reply.conversation.visitor_id,
+                kind=EventKind.CONVERSATION_TOKEN,
+                data={"seq": reply.seq, "offset": offset, "text": chunk},
+            )
+    with memorial_step(memorial_id=memorial_id, scope=scope):
+        _reply_finish(reply=reply, stream=stream, text=text, encrypted=cipher.encrypt_text(text))
+
+
+def _chunk_store(*, reply: Message, text: str, encrypted: bytes) -> bool:
+    return bool(
+        Message.objects.filter(pk=reply.pk, status=MessageStatus.STREAMING).update(
+            text_encrypted=encrypted, updated_at=timezone.now()
+        )
+    )
+
+
+def _reply_finish(*, reply: Message, stream: ReplyStream, text: str, encrypted: bytes) -> None:
+    reply.status = MessageStatus.FAILED if stream.failed else MessageStatus.COMPLETE
+    reply.passage_ids = [passage.id for passage in stream.passages]
+    reply.provider_label = stream.label[:100]
+    reply.notice = stream.notice[:300]
+    updated = Message.objects.filter(pk=reply.pk, status=MessageStatus.STREAMING).update(
+        status=reply.status,
+        passage_ids=reply.passage_ids,
+        provider_label=reply.provider_label,
+        notice=reply.notice,
+        text_encrypted=encrypted,
+        updated_at=timezone.now(),
+    )
+    if updated:
+        _reply_end_send(reply=reply, text=text)
+
+
+def reply_stop(*, memorial_id: uuid.UUID | str, message_id: int, notice: str) -> bool:
+    """End a reply still being written as failed, its text so far kept, with `notice`; tell
+    the visitor's devices. False when it had already ended."""
+    with transaction.atomic():
+        reply = (
+            Message.objects.select_for_update()
+            .select_related("conversation")
+            .filter(pk=message_id, conversation__memorial_id=memorial_id)
+            .first()
+        )
+        if reply is None or reply.status != MessageStatus.STREAMING:
+            return False
+        reply.status, reply.notice = MessageStatus.FAILED, notice[:300]
+        reply.save(update_fields=["status", "notice", "updated_at"])
+        cipher = memorial_cipher(memorial_id=reply.conversation.memorial_id)
+        _reply_end_send(reply=reply, text=cipher.decrypt_text(bytes(reply.text_encrypted)))
+    return True
