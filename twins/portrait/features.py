@@ -1,0 +1,468 @@
+"""How someone writes, measured: pure functions from messages (plain strings) to features.
+
+No database, no model: the same text always gives the same numbers, so the portrait, the
+fidelity report and the tests share them. Every rate is per 100 words, so registers with
+more writing are not "more" of anything. Each group of features says what it is based on
+(messages, words or sentences), so the page can say so.
+
+A *message* is one thing the person sent: a letter, an email, a chat turn (see
+`messages_group`). Favourite words and phrases are found by comparing registers
+(`favourites`), because "distinctive" means nothing on one text alone.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from corpus.records import PassageRecord
+
+FEATURES_VERSION = 1
+
+# Words: letters with inner apostrophes ("don't", "o'clock"); digits are not words here.
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+|\s*\n\s*")
+_EMOJI = re.compile(
+    "[\U0001f300-\U0001faff\U00002600-\U000027bf\U0001f000-\U0001f2ff\U00002b50\U00002b55"
+    "\U0000231a-\U0000231b\U000023e9-\U000023fa\U0001f900-\U0001f9ff]"
+)
+_EMOTICON = re.compile(r"(?<!\w)(?:[:;=8][-^']?[()DPpOo3/\\|*]|<3|\^_\^|xD)(?!\w)")
+_ELLIPSIS = re.compile(r"\.{3,}|\u2026")
+_DASH = re.compile(r"(?<=\s)[-\u2013\u2014](?=\s)|--+|\u2014|\u2013")
+
+
+def _listed(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Hedges: phrases that soften a claim. Multi-word ones are matched as phrases.
+HEDGES = (
+    "maybe", "perhaps", "probably", "possibly", "presumably", "apparently", "i think",
+    "i guess", "i suppose", "i believe", "i feel like", "i imagine", "i suspect", "i fancy",
+    "i reckon", "i'm not sure", "not sure", "kind of", "sort of", "kinda", "sorta", "might",
+    "seems", "seem to", "somewhat", "likely", "could be", "i wonder", "more or less",
+)  # fmt: skip
+_HEDGE_ALTERNATIVES = "|".join(re.escape(h).replace("'", "['\u2019]") for h in HEDGES)
+_HEDGE = re.compile(rf"(?<![\w'])(?:{_HEDGE_ALTERNATIVES})(?![\w'])", re.IGNORECASE)
+# Words of chat and casual talk (lower-cased). Spelled-out forms only: a transparent list.
+INFORMAL_WORDS = _listed(
+    """
+    lol lmao rofl haha hahaha hehe yeah yea yep yup nope nah ok okay hey hi hiya cool awesome
+    stuff guys gonna wanna gotta kinda sorta dunno ya u ur thx thanks btw omg fyi pls plz cuz
+    cos coz damn crap wow oops yay ugh hmm mmm em gosh folks buddy dude mate cheers xoxo xx
+    bye anyways anyway totally super pretty
+    """
+)
+_CONTRACTION = re.compile(r"[^\W\d_]+['\u2019](?:t|s|m|re|ve|ll|d)\b", re.IGNORECASE)
+SECOND_PERSON = frozenset({"you", "your", "yours", "yourself", "yourselves", "ya", "u", "ur"})
+LONG_WORD = 7  # letters: a word this long or longer counts as long
+
+# The commonest English function words: never a "favourite" word on their own.
+STOPWORDS = _listed(
+    """
+    a about above after again against all also am an and any are aren't as at be because been
+    before being below between both but by can can't cannot could couldn't did didn't do does
+    doesn't doing don't down during each few for from further had hadn't has hasn't have
+    haven't having he he'd he'll he's her here here's hers herself him himself his how how's i
+    i'd i'll i'm i've if in into is isn't it it's its itself let's me more most mustn't my
+    myself no nor not of off on once only or other ought our ours ourselves out over own same
+    shan't she she'd she'll she's should shouldn't so some such than that that's the their
+    theirs them themselves then there there's these they they'd they'll they're they've this
+    those through to too under until up very was wasn't we we'd we'll we're we've were weren't
+    what what's when when's where where's which while who who's whom why why's will with won't
+    would wouldn't you you'd you'll you're you've your yours yourself yourselves shall may
+    must upon us one two well just now get got like know think make made say said see go
+    going come came will much many every any thing things time way yet still even ever also
+    though although whether dear mr mrs ms
+    """
+)
+MATTR_WINDOW = 50
+
+
+@dataclass(frozen=True)
+class Message:
+    """One thing the person sent, as text, with where it came from."""
+
+    text: str
+    document_id: Any = None
+    sent_at: datetime | None = None
+    register: str = ""
+    passage_ids: tuple[int, ...] = field(default=())
+
+
+def messages_group(passages: Iterable[PassageRecord]) -> list[Message]:
+    """The person's passages (in reading order) as messages: consecutive passages of one
+    document with the same `sent_at` are one message. A letter or an email's passages all
+    carry its date, so it is one message; each chat turn has its own time, so it is one (a
+    turn already joins the consecutive lines one person sent together). A document without
+    any date is one message."""
+    messages: list[Message] = []
+    texts: list[str] = []
+    ids: list[int] = []
+    key: tuple[Any, Any] | None = None
+    first: PassageRecord | None = None
+
+    def close() -> None:
+        if first is not None and texts:
+            messages.append(
+                Message(
+                    text="\n\n".join(texts),
+                    document_id=first.document_id,
+                    sent_at=first.sent_at,
+                    register=first.register,
+                    passage_ids=tuple(ids),
+                )
+            )
+
+    for passage in passages:
+        this = (passage.document_id, passage.sent_at)
+        if this != key:
+            close()
+            texts, ids, key, first = [], [], this, passage
+        texts.append(passage.text)
+        ids.append(passage.id)
+    close()
+    return messages
+
+
+# --- small measures -----------------------------------------------------------------------
+
+
+def words_of(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def sentences_of(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and words_of(s)]
+
+
+def per_100(count: float, words: int) -> float:
+    return round(100.0 * count / words, 3) if words else 0.0
+
+
+def mattr(tokens: Sequence[str], window: int = MATTR_WINDOW) -> float:
+    """Moving-average type/token ratio (Covington & McFall 2010): the share of different
+    words in every window of `window` words, averaged. Unlike the plain type/token ratio it
+    does not fall as a text grows. Below one window it is the plain ratio."""
+    if not tokens:
+        return 0.0
+    if len(tokens) <= window:
+        return round(len(set(tokens)) / len(tokens), 4)
+    counts = Counter(tokens[:window])
+    total = len(counts)
+    for start in range(1, len(tokens) - window + 1):
+        gone, new = tokens[start - 1], tokens[start + window - 1]
+        counts[gone] -= 1
+        if counts[gone] == 0:
+            del counts[gone]
+        counts[new] += 1
+        total += len(counts)
+    return round(total / (len(tokens) - window + 1) / window, 4)
+
+
+def _line_key(line: str) -> str:
+    return " ".join(words_of(line.casefold()))
+
+
+def _tidy_line(line: str) -> str:
+    return re.sub(r"[\s\-\u2013\u2014,.:;!]+$", "", line.strip()).strip()
+
+
+def opening_of(text: str) -> str | None:
+    """The greeting a message opens with: its first line when short ("Dear George,",
+    "My dear Reynolds--", "Hi all"), or a short greeting before the first comma."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        return None
+    first = lines[0].strip()
+    head = re.split(r"(?<=[,\u2014])|--|\s-\s", first, maxsplit=1)[0]
+    for candidate in (first, head):
+        tidy = _tidy_line(candidate)
+        if 1 <= len(words_of(tidy)) <= 5 and (len(lines) > 1 or candidate is head):
+            return tidy
+    return None
+
+
+def signoff_of(text: str) -> str | None:
+    """How a message ends: its last line when short ("love, G", "Yours ever, John Keats"),
+    joined to the line before it when that is a short closing too ("Your affectionate
+    Brother" / "John")."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if len(lines) < 2:
+        return None
+    last = _tidy_line(lines[-1])
+    if not 1 <= len(words_of(last)) <= 5:
+        return None
+    before = lines[-2]
+    if len(words_of(before)) <= 4 and not re.search(r"[.!?]$", before):
+        return f"{_tidy_line(before)}, {last}"
+    return last
+
+
+def hedges_in(text: str) -> list[str]:
+    return [match.group(0).casefold().replace("\u2019", "'") for match in _HEDGE.finditer(text)]
+
+
+def emoji_in(text: str) -> list[str]:
+    return _EMOJI.findall(text) + _EMOTICON.findall(text)
+
+
+def formality_parts(text: str, *, words: list[str] | None = None) -> dict[str, float]:
+    """The parts of the formality score, each per 100 words (long words as a share)."""
+    words = words if words is not None else words_of(text)
+    n = len(words)
+    lowered = [w.casefold() for w in words]
+    sentences = sentences_of(text)
+    return {
+        "contractions": per_100(len(_CONTRACTION.findall(text)), n),
+        "informal_words": per_100(sum(w in INFORMAL_WORDS for w in lowered), n),
+        "exclamations": per_100(text.count("!"), n),
+        "second_person": per_100(sum(w in SECOND_PERSON for w in lowered), n),
+        "lowercase_i": per_100(sum(w == "i" for w in words), n),
+        "emoji": per_100(len(emoji_in(text)), n),
+        "long_words_share": round(sum(len(w) >= LONG_WORD for w in words) / n, 4) if n else 0.0,
+        "sentence_words": round(n / len(sentences), 2) if sentences else 0.0,
+    }
+
+
+def formality_score(parts: dict[str, float]) -> float:
+    """0 (chat with a friend) to 100 (a legal notice), from `formality_parts`, by a fixed,
+    readable sum: long words and long sentences push it up; contractions, chat words,
+    exclamations, "you", a lower-case "i" and emoji pull it down. The weights were set by
+    hand from what each sign means, then checked (not fitted) against emails people rated
+    for formality (tests/twins/test_portrait_features.py)."""
+    raw = (
+        1.2 * 100 * parts["long_words_share"]  # 20 % long words: +24
+        + 0.8 * min(parts["sentence_words"], 40)  # 20 words a sentence: +16
+        - 2.0 * parts["contractions"]
+        - 3.0 * parts["informal_words"]
+        - 2.0 * min(parts["exclamations"], 10)
+        - 0.6 * parts["second_person"]
+        - 5.0 * min(parts["lowercase_i"], 5)
+        - 3.0 * min(parts["emoji"], 10)
+    )
+    return round(max(0.0, min(100.0, 20.0 + raw)), 1)
+
+
+# --- one register's features ----------------------------------------------------------------
+
+
+def _top(counter: Counter[str], n: int, *, at_least: int = 1) -> list[list[Any]]:
+    return [[item, count] for item, count in counter.most_common(n) if count >= at_least]
+
+
+def _common_lines(lines: list[str | None], n: int = 3) -> list[list[Any]]:
+    """The commonest lines, compared without case or punctuation, shown as first written."""
+    shown: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+    for line in lines:
+        if not line:
+            continue
+        key = _line_key(line)
+        shown.setdefault(key, line)
+        counts[key] += 1
+    return [[shown[key], count] for key, count in counts.most_common(n)]
+
+
+def style_features(messages: Sequence[str]) -> dict[str, Any]:
+    """The style of these messages (one register's, or a set of replies), pooled: rates are
+    over all their words together. Favourite words are added by `favourites`."""
+    texts = [m for m in messages if m and m.strip()]
+    all_text = "\n\n".join(texts)
+    words = words_of(all_text)
+    n_words = len(words)
+    sentences = [s for t in texts for s in sentences_of(t)]
+    sentence_lengths = [len(words_of(s)) for s in sentences]
+    message_lengths = [len(words_of(t)) for t in texts]
+    hedges = Counter(h for t in texts for h in hedges_in(t))
+    emoji = Counter(e for t in texts for e in emoji_in(t))
+    parts = formality_parts(all_text, words=words)
+    lettered = [t for t in texts if any(c.isalpha() for c in t)]
+    lowercase = sum(t == t.lower() for t in lettered)
+    caps_words = sum(len(w) >= 2 and w.isupper() and w != "I" for w in words)
+    return {
+        "version": FEATURES_VERSION,
+        "based_on": {"messages": len(texts), "words": n_words, "sentences": len(sentences)},
+        "sentence_length": {
+            "mean": round(statistics.fmean(sentence_lengths), 2) if sentence_lengths else 0.0,
+            "median": statistics.median(sentence_lengths) if sentence_lengths else 0,
+            "based_on": "sentences",
+        },
+        "hedging": {"per_100_words": per_100(sum(hedges.values()), n_words),
+                    "top": _top(hedges, 5), "based_on": "words"},
+        "formality": {"score": formality_score(parts), "parts": parts, "based_on": "words"},
+        "vocabulary": {"mattr": mattr([w.casefold() for w in words]), "window": MATTR_WINDOW,
+                       "based_on": "words"},
+        "openings": _common_lines([opening_of(t) for t in texts]),
+        "signoffs": _common_lines([signoff_of(t) for t in texts]),
+        "emoji": {"per_100_words": per_100(sum(emoji.values()), n_words), "top": _top(emoji, 5),
+                  "based_on": "words"},
+        "punctuation": {
+            "exclamation": per_100(all_text.count("!"), n_words),
+            "question": per_100(all_text.count("?"), n_words),
+            "ellipsis": per_100(len(_ELLIPSIS.findall(all_text)), n_words),
+            "dash": per_100(len(_DASH.findall(all_text)), n_words),
+            "semicolon": per_100(all_text.count(";"), n_words),
+            "comma": per_100(all_text.count(","), n_words),
+            "based_on": "words",
+        },
+        "capitalisation": {
+            "lowercase_messages_share": round(lowercase / len(lettered), 4) if lettered else 0.0,
+            "all_caps_words_per_100": per_100(caps_words, n_words),
+            "based_on": "messages",
+        },
+        "message_length": {
+            "median_words": statistics.median(message_lengths) if message_lengths else 0,
+            "mean_words": round(statistics.fmean(message_lengths), 1) if message_lengths else 0.0,
+            "based_on": "messages",
+        },
+        "favourite_words": [],
+        "favourite_phrases": [],
+    }  # fmt: skip
+
+
+# The numbers compared by the fidelity report's style distance, by path into the features.
+STYLE_VECTOR = (
+    ("sentence_length", "mean"),
+    ("hedging", "per_100_words"),
+    ("formality", "score"),
+    ("vocabulary", "mattr"),
+    ("emoji", "per_100_words"),
+    ("punctuation", "exclamation"),
+    ("punctuation", "question"),
+    ("punctuation", "ellipsis"),
+    ("punctuation", "dash"),
+    ("punctuation", "semicolon"),
+    ("punctuation", "comma"),
+    ("capitalisation", "lowercase_messages_share"),
+    ("capitalisation", "all_caps_words_per_100"),
+    ("formality", "parts", "contractions"),
+    ("formality", "parts", "long_words_share"),
+)
+
+
+def style_vector(features: dict[str, Any]) -> list[float]:
+    values = []
+    for path in STYLE_VECTOR:
+        node: Any = features
+        for key in path:
+            node = node[key]
+        values.append(float(node))
+    return values
+
+
+# --- favourite words and phrases, by comparing registers -----------------------------------
+
+
+def _terms(text: str) -> tuple[list[str], list[str]]:
+    """Content words, and 2-3 word phrases within a sentence holding a content word."""
+    words: list[str] = []
+    phrases: list[str] = []
+    for sentence in sentences_of(text):
+        tokens = [w.casefold().replace("\u2019", "'") for w in words_of(sentence)]
+        words.extend(t for t in tokens if t not in STOPWORDS and len(t) > 2)
+        for size in (2, 3):
+            for i in range(len(tokens) - size + 1):
+                gram = tokens[i : i + size]
+                if any(t not in STOPWORDS for t in gram) and gram[-1] not in {"the", "a", "and"}:
+                    phrases.append(" ".join(gram))
+    return words, phrases
+
+
+@dataclass
+class TermCounts:
+    """How many of a register's messages use each word and phrase (a word in one long
+    letter counts once: a favourite is something said again and again)."""
+
+    messages: int = 0
+    words: Counter[str] = field(default_factory=Counter)
+    phrases: Counter[str] = field(default_factory=Counter)
+
+
+def term_counts(messages: Sequence[str]) -> TermCounts:
+    counts = TermCounts()
+    for text in messages:
+        words, phrases = _terms(text)
+        counts.messages += 1
+        counts.words.update(set(words))
+        counts.phrases.update(set(phrases))
+    return counts
+
+
+def _log_odds(
+    terms: Iterable[str], mine: Counter[str], others: Counter[str], *, prior_mass: float = 500.0
+) -> dict[str, float]:
+    """Log-odds ratio with an informative Dirichlet prior, as a z-score (Monroe, Colaresi &
+    Quinn 2008, "Fightin' Words"): how much more this register uses a term than the others,
+    shrunk towards zero for rare terms. The prior is both sides pooled, worth `prior_mass`
+    counts in all."""
+    pooled = mine + others
+    pooled_total = sum(pooled.values()) or 1
+    n_mine, n_others = sum(mine.values()), sum(others.values())
+    scores: dict[str, float] = {}
+    for term in terms:
+        a = prior_mass * pooled[term] / pooled_total
+        y_i, y_j = mine[term], others[term]
+        delta = math.log((y_i + a) / (n_mine + prior_mass - y_i - a)) - math.log(
+            (y_j + a) / (n_others + prior_mass - y_j - a)
+        )
+        scores[term] = delta / math.sqrt(1.0 / (y_i + a) + 1.0 / (y_j + a))
+    return scores
+
+
+def favourites(
+    counts_by_register: dict[str, TermCounts], *, n_words: int = 8, n_phrases: int = 6
+) -> dict[str, dict[str, list[list[Any]]]]:
+    """Each register's favourite words and phrases: used in several of its messages (at
+    least 3, or a tenth of them when there are many) and, when there are other registers,
+    more there than in them (log-odds z above 1). With one register, the most widely used."""
+    result: dict[str, dict[str, list[list[Any]]]] = {}
+    for register, counts in counts_by_register.items():
+        floor = max(3, counts.messages // 10) if counts.messages >= 10 else 2
+        others = [c for r, c in counts_by_register.items() if r != register]
+        picked: dict[str, list[list[Any]]] = {}
+        for kind, limit in (("words", n_words), ("phrases", n_phrases)):
+            mine: Counter[str] = getattr(counts, kind)
+            frequent = Counter({t: c for t, c in mine.items() if c >= floor})
+            if others and frequent:
+                rest: Counter[str] = Counter()
+                for other in others:
+                    rest.update(getattr(other, kind))
+                z = _log_odds(frequent, mine, rest)
+                ranked = sorted((t for t in frequent if z[t] > 1.0), key=lambda t: -z[t])
+            else:
+                ranked = [t for t, _ in frequent.most_common()]
+            if kind == "phrases":
+                ranked = _drop_overlaps(ranked, mine)
+            picked[kind] = [[term, mine[term]] for term in ranked[:limit]]
+        result[register] = {"words": picked["words"], "phrases": picked["phrases"]}
+    return result
+
+
+def _drop_overlaps(ranked: list[str], counts: Counter[str]) -> list[str]:
+    """Keep a phrase unless one already kept contains it (or it contains a kept one used as
+    often): "love to all" and "to all" are one habit."""
+    kept: list[str] = []
+    for phrase in ranked:
+        padded = f" {phrase} "
+        if any(padded in f" {k} " or (f" {k} " in padded and counts[phrase] >= counts[k] * 0.8)
+               for k in kept):  # fmt: skip
+            continue
+        kept.append(phrase)
+    return kept
+
+
+def portrait_features(messages_by_register: dict[str, Sequence[str]]) -> dict[str, dict[str, Any]]:
+    """Every register's features, favourites compared across the registers given."""
+    features = {r: style_features(m) for r, m in messages_by_register.items() if m}
+    counts = {r: term_counts(messages_by_register[r]) for r in features}
+    for register, picked in favourites(counts).items():
+        features[register]["favourite_words"] = picked["words"]
+        features[register]["favourite_phrases"] = picked["phrases"]
+    return features
