@@ -138,8 +138,27 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+WRAPPED_LINE = 50  # characters: a line this long that runs on was wrapped, not ended
+
+
+def unwrap(text: str) -> str:
+    """Hard-wrapped prose (an email or a letter broken at ~72 characters) as running
+    lines: a long line that runs on into the next is joined to it. Short lines (a chat
+    message, a greeting, a line of verse) and blank lines stay breaks."""
+    lines = text.split("\n")
+    joined: list[str] = []
+    for line in lines:
+        before = joined[-1] if joined else ""
+        if line.strip() and len(before.rstrip()) >= WRAPPED_LINE:
+            joined[-1] = f"{before.rstrip()} {line.strip()}"
+        else:
+            joined.append(line)
+    return "\n".join(joined)
+
+
 def sentences_of(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and words_of(s)]
+    """Sentences end at . ! or ? before a space, and at line ends (after `unwrap`)."""
+    return [s.strip() for s in _SENTENCE_END.split(unwrap(text)) if s and words_of(s)]
 
 
 def per_100(count: float, words: int) -> float:
