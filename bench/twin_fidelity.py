@@ -89,7 +89,11 @@ def letters_read(path: Path) -> list[Letter]:
         if line.strip() == "LETTERS OF JOHN KEATS TO HIS FAMILY AND FRIENDS"
     ]
     body_start = starts[1] if len(starts) > 1 else 0
-    end = next((i for i, line in enumerate(lines) if line.startswith("FOOTNOTES:")), len(lines))
+    # The letters end where the book's index (or, failing that, its footnotes) begins.
+    end = next(
+        (i for i, line in enumerate(lines) if line.strip() == "INDEX" and i > body_start),
+        next((i for i, line in enumerate(lines) if line.startswith("FOOTNOTES:")), len(lines)),
+    )
     dates = contents_dates(lines[:body_start])
     headings = [i for i in range(body_start, end) if HEADING.match(lines[i])]
     letters = []

@@ -32,7 +32,8 @@ _EMOJI = re.compile(
     "[\U0001f300-\U0001faff\U00002600-\U000027bf\U0001f000-\U0001f2ff\U00002b50\U00002b55"
     "\U0000231a-\U0000231b\U000023e9-\U000023fa\U0001f900-\U0001f9ff]"
 )
-_EMOTICON = re.compile(r"(?<!\w)(?:[:;=8][-^']?[()DPpOo3/\\|*]|<3|\^_\^|xD)(?!\w)")
+# Emoticons stand apart, after a space or at the start: "(see page 8)" is not "8)".
+_EMOTICON = re.compile(r"(?:^|(?<=\s))(?:[:;=][-^']?[()DPpOo3/\\|*]|<3|\^_\^|xD)(?!\w)")
 _ELLIPSIS = re.compile(r"\.{3,}|\u2026")
 _DASH = re.compile(r"(?<=\s)[-\u2013\u2014](?=\s)|--+|\u2014|\u2013")
 
@@ -193,18 +194,29 @@ def _tidy_line(line: str) -> str:
     return re.sub(r"[\s\-\u2013\u2014,.:;!]+$", "", line.strip()).strip()
 
 
+GREETING_WORDS = _listed(
+    """
+    dear dearest my hi hello hey hiya howdy greetings good morning evening afternoon sir
+    madam all everyone folks darling love to
+    """
+)
+
+
 def opening_of(text: str) -> str | None:
-    """The greeting a message opens with: its first line when short ("Dear George,",
-    "My dear Reynolds--", "Hi all"), or a short greeting before the first comma."""
+    """The greeting a message opens with: its first line when short and more follows
+    ("Dear George,", "Hi all"), or the words before the first comma or dash when they
+    start with a greeting ("My dear Reynolds--I will...", "Hi love, ...")."""
     lines = [line for line in text.strip().splitlines() if line.strip()]
     if not lines:
         return None
     first = lines[0].strip()
-    head = re.split(r"(?<=[,\u2014])|--|\s-\s", first, maxsplit=1)[0]
-    for candidate in (first, head):
-        tidy = _tidy_line(candidate)
-        if 1 <= len(words_of(tidy)) <= 5 and (len(lines) > 1 or candidate is head):
-            return tidy
+    tidy = _tidy_line(first)
+    if len(lines) > 1 and 1 <= len(words_of(tidy)) <= 5:
+        return tidy
+    head = _tidy_line(re.split(r",|--|\u2014|\s-\s", first, maxsplit=1)[0])
+    head_words = words_of(head)
+    if 1 <= len(head_words) <= 5 and head_words[0].casefold() in GREETING_WORDS and head != tidy:
+        return head
     return None
 
 
@@ -277,7 +289,8 @@ def _top(counter: Counter[str], n: int, *, at_least: int = 1) -> list[list[Any]]
 
 
 def _common_lines(lines: list[str | None], n: int = 3) -> list[list[Any]]:
-    """The commonest lines, compared without case or punctuation, shown as first written."""
+    """The commonest lines used at least twice, compared without case or punctuation,
+    shown as first written."""
     shown: dict[str, str] = {}
     counts: Counter[str] = Counter()
     for line in lines:
@@ -286,7 +299,7 @@ def _common_lines(lines: list[str | None], n: int = 3) -> list[list[Any]]:
         key = _line_key(line)
         shown.setdefault(key, line)
         counts[key] += 1
-    return [[shown[key], count] for key, count in counts.most_common(n)]
+    return [[shown[key], count] for key, count in counts.most_common(n) if count >= 2]
 
 
 def style_features(messages: Sequence[str]) -> dict[str, Any]:
@@ -346,29 +359,31 @@ def style_features(messages: Sequence[str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-# The numbers compared by the fidelity report's style distance, by path into the features.
-STYLE_VECTOR = (
-    ("sentence_length", "mean"),
-    ("hedging", "per_100_words"),
-    ("formality", "score"),
-    ("vocabulary", "mattr"),
-    ("emoji", "per_100_words"),
-    ("punctuation", "exclamation"),
-    ("punctuation", "question"),
-    ("punctuation", "ellipsis"),
-    ("punctuation", "dash"),
-    ("punctuation", "semicolon"),
-    ("punctuation", "comma"),
-    ("capitalisation", "lowercase_messages_share"),
-    ("capitalisation", "all_caps_words_per_100"),
-    ("formality", "parts", "contractions"),
-    ("formality", "parts", "long_words_share"),
+# The numbers compared by the fidelity report's style distance, by path into the features,
+# each with the smallest difference worth noticing (its scale never goes below it).
+STYLE_VECTOR: tuple[tuple[tuple[str, ...], float], ...] = (
+    (("sentence_length", "mean"), 1.0),
+    (("hedging", "per_100_words"), 0.1),
+    (("formality", "score"), 2.0),
+    (("vocabulary", "mattr"), 0.02),
+    (("emoji", "per_100_words"), 0.1),
+    (("punctuation", "exclamation"), 0.1),
+    (("punctuation", "question"), 0.1),
+    (("punctuation", "ellipsis"), 0.1),
+    (("punctuation", "dash"), 0.1),
+    (("punctuation", "semicolon"), 0.1),
+    (("punctuation", "comma"), 0.2),
+    (("capitalisation", "lowercase_messages_share"), 0.05),
+    (("capitalisation", "all_caps_words_per_100"), 0.1),
+    (("formality", "parts", "contractions"), 0.1),
+    (("formality", "parts", "long_words_share"), 0.01),
 )
+STYLE_FLOORS = tuple(floor for _, floor in STYLE_VECTOR)
 
 
 def style_vector(features: dict[str, Any]) -> list[float]:
     values = []
-    for path in STYLE_VECTOR:
+    for path, _ in STYLE_VECTOR:
         node: Any = features
         for key in path:
             node = node[key]
@@ -415,12 +430,12 @@ def term_counts(messages: Sequence[str]) -> TermCounts:
 
 
 def _log_odds(
-    terms: Iterable[str], mine: Counter[str], others: Counter[str], *, prior_mass: float = 500.0
+    terms: Iterable[str], mine: Counter[str], others: Counter[str], *, prior_mass: float = 10.0
 ) -> dict[str, float]:
     """Log-odds ratio with an informative Dirichlet prior, as a z-score (Monroe, Colaresi &
     Quinn 2008, "Fightin' Words"): how much more this register uses a term than the others,
-    shrunk towards zero for rare terms. The prior is both sides pooled, worth `prior_mass`
-    counts in all."""
+    shrunk towards zero for rare terms. The prior is both sides pooled, scaled to be worth
+    `prior_mass` counts in all (a weak prior: a register may hold only a dozen messages)."""
     pooled = mine + others
     pooled_total = sum(pooled.values()) or 1
     n_mine, n_others = sum(mine.values()), sum(others.values())
@@ -465,13 +480,17 @@ def favourites(
 
 
 def _drop_overlaps(ranked: list[str], counts: Counter[str]) -> list[str]:
-    """Keep a phrase unless one already kept contains it (or it contains a kept one used as
-    often): "love to all" and "to all" are one habit."""
+    """One habit, one phrase: a phrase inside a longer candidate used nearly as often
+    ("love you" in "love you x") gives way to it, and a phrase inside one already kept
+    is dropped."""
+    candidates = set(ranked)
     kept: list[str] = []
     for phrase in ranked:
         padded = f" {phrase} "
-        if any(padded in f" {k} " or (f" {k} " in padded and counts[phrase] >= counts[k] * 0.8)
-               for k in kept):  # fmt: skip
+        longer = [c for c in candidates if c != phrase and padded in f" {c} "]
+        if any(counts[c] >= 0.8 * counts[phrase] for c in longer):
+            continue
+        if any(padded in f" {k} " or f" {k} " in padded for k in kept):
             continue
         kept.append(phrase)
     return kept

@@ -32,7 +32,7 @@ class RegisterPortrait:
     features: dict[str, Any]
     messages: int
     words: int
-    struck: list[str] = field(default_factory=list)
+    struck: list[Correction] = field(default_factory=list)
     notes: list[Correction] = field(default_factory=list)
 
 
@@ -92,13 +92,13 @@ def version_portraits(
         if row is None:
             continue
         mine = [c for c in corrections if c.register == register]
-        struck = [c.text for c in mine if c.kind == CorrectionKind.STRIKE]
+        struck = [c for c in mine if c.kind == CorrectionKind.STRIKE]
         features = json.loads(cipher.decrypt_text(bytes(row.features_encrypted)))
         portraits.append(
             RegisterPortrait(
                 register=register,
                 label=Register(register).label,
-                features=features_corrected(features, struck),
+                features=features_corrected(features, [c.text for c in struck]),
                 messages=row.messages_count,
                 words=row.words_count,
                 struck=struck,
