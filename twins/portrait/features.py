@@ -144,13 +144,14 @@ WRAPPED_LINE = 50  # characters: a line this long that runs on was wrapped, not 
 
 def unwrap(text: str) -> str:
     """Hard-wrapped prose (an email or a letter broken at ~72 characters) as running
-    lines: a long line that runs on into the next is joined to it. Short lines (a chat
-    message, a greeting, a line of verse) and blank lines stay breaks."""
+    lines: a long line that runs on into the next (not ending a sentence) is joined to it.
+    Short lines (a chat message, a greeting, a line of verse) and blank lines stay breaks."""
     lines = text.split("\n")
     joined: list[str] = []
     for line in lines:
         before = joined[-1] if joined else ""
-        if line.strip() and len(before.rstrip()) >= WRAPPED_LINE:
+        ended = re.search(r"[.!?][\"'\u201d\u2019)\]]*$", before.rstrip())
+        if line.strip() and len(before.rstrip()) >= WRAPPED_LINE and not ended:
             joined[-1] = f"{before.rstrip()} {line.strip()}"
         else:
             joined.append(line)
@@ -197,7 +198,7 @@ def _tidy_line(line: str) -> str:
 GREETING_WORDS = _listed(
     """
     dear dearest my hi hello hey hiya howdy greetings good morning evening afternoon sir
-    madam all everyone folks darling love to
+    madam darling
     """
 )
 
