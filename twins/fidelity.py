@@ -8,9 +8,10 @@ What it does, per register:
 2. **A prompt per held-out message.** When someone else wrote just before it in the same
    document (a chat, an email thread), that is the prompt it answered. Otherwise (a letter,
    a journal entry) there is none in the writing, so one is derived from the message itself:
-   "Write to me about A, B and C", A-C being its three most distinctive words (tf-idf
-   against the training messages). That leaks those three words to both sides alike; it is
-   said on the page and in the README.
+   "Write to me about A, B and C", A-C being its three most distinctive words among those
+   the training writing also uses (tf-idf against the training messages; a question the
+   twin could know something about). That leaks those three words to both sides alike; it
+   is said on the page and in the README.
 3. **Two answers.** The twin's: a callable `(question, register) -> text`; by default
    `twin_answerer`, which tells the configured provider the portrait of the *training*
    messages only (with the subject's corrections) and gives it passages retrieved from
@@ -119,7 +120,9 @@ def fidelity_split(messages: Sequence[Message]) -> tuple[list[Message], list[Mes
 
 
 def keywords(text: str, document_frequency: Counter[str], documents: int, n: int = 3) -> list[str]:
-    """The message's most distinctive words: tf-idf against the training messages."""
+    """The message's most distinctive words that the training writing also uses (tf-idf
+    against the training messages): what it is about, among the things the twin could
+    know of. Words never written before come only when there are too few of those."""
     counts = Counter(
         w.casefold() for w in words_of(text) if w.casefold() not in STOPWORDS and len(w) > 2
     )
@@ -127,7 +130,9 @@ def keywords(text: str, document_frequency: Counter[str], documents: int, n: int
         word: count * math.log((documents + 1) / (document_frequency[word] + 1))
         for word, count in counts.items()
     }
-    return sorted(scored, key=lambda w: (-scored[w], w))[:n]
+    ranked = sorted(scored, key=lambda w: (-scored[w], w))
+    known = [w for w in ranked if document_frequency[w] > 0]
+    return (known + [w for w in ranked if w not in known])[:n]
 
 
 def derived_prompt(words: list[str]) -> str:
