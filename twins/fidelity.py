@@ -35,7 +35,6 @@ Nothing here is tuned to a data set; the figures are whatever the writing gives.
 
 from __future__ import annotations
 
-import json
 import math
 import uuid
 from collections import Counter
@@ -49,25 +48,23 @@ from typing import Any
 import numpy as np
 from django.utils import timezone
 
-from core.crypto import memorial_cipher
 from corpus.embeddings import embed_passages
 from corpus.models import Passage
 from corpus.retrieval import passage_retrieve
 from corpus.writing import passages_by_id
-from twins.models import FidelityReport, FidelityStatus, LlmCall, Twin
+from twins.models import LlmCall
 from twins.portrait.build import register_messages
 from twins.portrait.describe import place
 from twins.portrait.features import (
-    STOPWORDS,
     STYLE_FLOORS,
     Message,
     portrait_features,
     style_features,
     style_vector,
-    words_of,
 )
 from twins.portrait.prompt import instructions_text
 from twins.portrait.selectors import Correction
+from twins.portrait.text import STOPWORDS, words_of
 from twins.providers import LlmMessage, LlmProvider, PersonaPrompt, llm_provider
 from twins.providers.offline import FRAMING_LINES, NOTHING_FOUND
 from twins.services.llm import reply_with_fallback
@@ -403,56 +400,3 @@ def _overall_gain(rows: list[dict[str, Any]]) -> float | None:
     twin = sum(w * r["twin_distance"] for w, r in zip(weights, usable, strict=True))
     baseline = sum(w * r["baseline_distance"] for w, r in zip(weights, usable, strict=True))
     return baseline / twin if twin else None
-
-
-# --- a stored report, read for the page -----------------------------------------------------
-
-
-def fidelity_report_latest(*, twin: Twin) -> tuple[FidelityReport | None, FidelityReport | None]:
-    """(the newest report whatever its state, the newest measured one)."""
-    reports = FidelityReport.objects.filter(twin=twin).order_by("-created_at")
-    return reports.first(), reports.filter(status=FidelityStatus.DONE).first()
-
-
-def fidelity_report_data(report: FidelityReport) -> dict[str, Any]:
-    cipher = memorial_cipher(memorial_id=report.twin.memorial_id)
-    return json.loads(cipher.decrypt_text(bytes(report.report_encrypted)))
-
-
-def fidelity_sentences(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each register's figures in plain words, for the page."""
-    rows = []
-    for row in data["registers"]:
-        said = [
-            f"We set aside your {row['held_out']} latest messages ({row['held_out_words']:,} "
-            f"words) and let your twin learn only from the {row['training_messages']} before "
-            "them.",
-        ]
-        gain = row["style_gain"]
-        if gain is None:
-            said.append("There were not enough replies to compare styles.")
-        elif gain >= 1.1:
-            said.append(
-                f"Its replies were {gain:.1f} times closer to your style than a generic reply's."
-            )
-        elif gain > 0.9:
-            said.append("Its replies were about as close to your style as a generic reply's.")
-        else:
-            said.append(
-                "Its replies were further from your style than a generic reply's: "
-                "it has more to learn here."
-            )
-        said.append(
-            f"In what they said, its replies came to {row['twin_content']:.2f} of your real "
-            f"messages' meaning, a generic reply to {row['baseline_content']:.2f} "
-            "(1 would be the same meaning)."
-        )
-        said.append(
-            f"It answered {row['twin_answered']} of {row['held_out']} questions; the generic "
-            f"reply {row['baseline_answered']}. Questions: {row['prompts_from_replies']} were "
-            f"the message you were answering, {row['prompts_derived']} were made from key "
-            "words of your own message."
-        )
-        rows.append({"register": row["register"], "place": place(row["register"]).capitalize(),
-                     "sentences": said, "row": row})  # fmt: skip
-    return rows

@@ -21,11 +21,10 @@ from twins.portrait.features import (
     messages_group,
     opening_of,
     portrait_features,
-    sentences_of,
     signoff_of,
     style_features,
-    words_of,
 )
+from twins.portrait.text import sentences_of, words_of
 
 ENRON = Path(__file__).resolve().parents[3] / "shared" / "data" / "enron-formality"
 FORMALITY = ENRON / "annotations" / "formality"

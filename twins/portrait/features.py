@@ -7,12 +7,12 @@ more writing are not "more" of anything. Each group of features says what it is 
 
 A *message* is one thing the person sent: a letter, an email, a chat turn (see
 `messages_group`). Favourite words and phrases are found by comparing registers
-(`favourites`), because "distinctive" means nothing on one text alone.
+(`twins.portrait.favourites`), because "distinctive" means nothing on one text
+alone.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import statistics
 from collections import Counter
@@ -22,12 +22,12 @@ from datetime import datetime
 from typing import Any
 
 from corpus.records import PassageRecord
+from twins.portrait.favourites import favourites, term_counts
+from twins.portrait.text import sentences_of, word_set, words_of
 
 FEATURES_VERSION = 1
 
 # Words: letters with inner apostrophes ("don't", "o'clock"); digits are not words here.
-_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+|\s*\n\s*")
 _EMOJI = re.compile(
     "[\U0001f300-\U0001faff\U00002600-\U000027bf\U0001f000-\U0001f2ff\U00002b50\U00002b55"
     "\U0000231a-\U0000231b\U000023e9-\U000023fa\U0001f900-\U0001f9ff]"
@@ -36,10 +36,6 @@ _EMOJI = re.compile(
 _EMOTICON = re.compile(r"(?:^|(?<=\s))(?:[:;=][-^']?[()DPpOo3/\\|*]|<3|\^_\^|xD)(?!\w)")
 _ELLIPSIS = re.compile(r"\.{3,}|\u2026")
 _DASH = re.compile(r"(?<=\s)[-\u2013\u2014](?=\s)|--+|\u2014|\u2013")
-
-
-def _listed(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 # Hedges: phrases that soften a claim. Multi-word ones are matched as phrases.
@@ -52,7 +48,7 @@ HEDGES = (
 _HEDGE_ALTERNATIVES = "|".join(re.escape(h).replace("'", "['\u2019]") for h in HEDGES)
 _HEDGE = re.compile(rf"(?<![\w'])(?:{_HEDGE_ALTERNATIVES})(?![\w'])", re.IGNORECASE)
 # Words of chat and casual talk (lower-cased). Spelled-out forms only: a transparent list.
-INFORMAL_WORDS = _listed(
+INFORMAL_WORDS = word_set(
     """
     lol lmao rofl haha hahaha hehe yeah yea yep yup nope nah ok okay hey hi hiya cool awesome
     stuff guys gonna wanna gotta kinda sorta dunno ya u ur thx thanks btw omg fyi pls plz cuz
@@ -64,25 +60,6 @@ _CONTRACTION = re.compile(r"[^\W\d_]+['\u2019](?:t|s|m|re|ve|ll|d)\b", re.IGNORE
 SECOND_PERSON = frozenset({"you", "your", "yours", "yourself", "yourselves", "ya", "u", "ur"})
 LONG_WORD = 7  # letters: a word this long or longer counts as long
 
-# The commonest English function words: never a "favourite" word on their own.
-STOPWORDS = _listed(
-    """
-    a about above after again against all also am an and any are aren't as at be because been
-    before being below between both but by can can't cannot could couldn't did didn't do does
-    doesn't doing don't down during each few for from further had hadn't has hasn't have
-    haven't having he he'd he'll he's her here here's hers herself him himself his how how's i
-    i'd i'll i'm i've if in into is isn't it it's its itself let's me more most mustn't my
-    myself no nor not of off on once only or other ought our ours ourselves out over own same
-    shan't she she'd she'll she's should shouldn't so some such than that that's the their
-    theirs them themselves then there there's these they they'd they'll they're they've this
-    those through to too under until up very was wasn't we we'd we'll we're we've were weren't
-    what what's when when's where where's which while who who's whom why why's will with won't
-    would wouldn't you you'd you'll you're you've your yours yourself yourselves shall may
-    must upon us one two well just now get got like know think make made say said see go
-    going come came will much many every any thing things time way yet still even ever also
-    though although whether dear mr mrs ms
-    """
-)
 MATTR_WINDOW = 50
 
 
@@ -135,34 +112,6 @@ def messages_group(passages: Iterable[PassageRecord]) -> list[Message]:
 # --- small measures -----------------------------------------------------------------------
 
 
-def words_of(text: str) -> list[str]:
-    return _WORD.findall(text)
-
-
-WRAPPED_LINE = 50  # characters: a line this long that runs on was wrapped, not ended
-
-
-def unwrap(text: str) -> str:
-    """Hard-wrapped prose (an email or a letter broken at ~72 characters) as running
-    lines: a long line that runs on into the next (not ending a sentence) is joined to it.
-    Short lines (a chat message, a greeting, a line of verse) and blank lines stay breaks."""
-    lines = text.split("\n")
-    joined: list[str] = []
-    for line in lines:
-        before = joined[-1] if joined else ""
-        ended = re.search(r"[.!?][\"'\u201d\u2019)\]]*$", before.rstrip())
-        if line.strip() and len(before.rstrip()) >= WRAPPED_LINE and not ended:
-            joined[-1] = f"{before.rstrip()} {line.strip()}"
-        else:
-            joined.append(line)
-    return "\n".join(joined)
-
-
-def sentences_of(text: str) -> list[str]:
-    """Sentences end at . ! or ? before a space, and at line ends (after `unwrap`)."""
-    return [s.strip() for s in _SENTENCE_END.split(unwrap(text)) if s and words_of(s)]
-
-
 def per_100(count: float, words: int) -> float:
     return round(100.0 * count / words, 3) if words else 0.0
 
@@ -195,7 +144,7 @@ def _tidy_line(line: str) -> str:
     return re.sub(r"[\s\-\u2013\u2014,.:;!]+$", "", line.strip()).strip()
 
 
-GREETING_WORDS = _listed(
+GREETING_WORDS = word_set(
     """
     dear dearest my hi hello hey hiya howdy greetings good morning evening afternoon sir
     madam darling
@@ -392,116 +341,15 @@ def style_vector(features: dict[str, Any]) -> list[float]:
     return values
 
 
-# --- favourite words and phrases, by comparing registers -----------------------------------
-
-
-def _terms(text: str) -> tuple[list[str], list[str]]:
-    """Content words, and 2-3 word phrases within a sentence holding a content word."""
-    words: list[str] = []
-    phrases: list[str] = []
-    for sentence in sentences_of(text):
-        tokens = [w.casefold().replace("\u2019", "'") for w in words_of(sentence)]
-        words.extend(t for t in tokens if t not in STOPWORDS and len(t) > 2)
-        for size in (2, 3):
-            for i in range(len(tokens) - size + 1):
-                gram = tokens[i : i + size]
-                if any(t not in STOPWORDS for t in gram) and gram[-1] not in {"the", "a", "and"}:
-                    phrases.append(" ".join(gram))
-    return words, phrases
-
-
-@dataclass
-class TermCounts:
-    """How many of a register's messages use each word and phrase (a word in one long
-    letter counts once: a favourite is something said again and again)."""
-
-    messages: int = 0
-    words: Counter[str] = field(default_factory=Counter)
-    phrases: Counter[str] = field(default_factory=Counter)
-
-
-def term_counts(messages: Sequence[str]) -> TermCounts:
-    counts = TermCounts()
-    for text in messages:
-        words, phrases = _terms(text)
-        counts.messages += 1
-        counts.words.update(set(words))
-        counts.phrases.update(set(phrases))
-    return counts
-
-
-def _log_odds(
-    terms: Iterable[str], mine: Counter[str], others: Counter[str], *, prior_mass: float = 10.0
-) -> dict[str, float]:
-    """Log-odds ratio with an informative Dirichlet prior, as a z-score (Monroe, Colaresi &
-    Quinn 2008, "Fightin' Words"): how much more this register uses a term than the others,
-    shrunk towards zero for rare terms. The prior is both sides pooled, scaled to be worth
-    `prior_mass` counts in all (a weak prior: a register may hold only a dozen messages)."""
-    pooled = mine + others
-    pooled_total = sum(pooled.values()) or 1
-    n_mine, n_others = sum(mine.values()), sum(others.values())
-    scores: dict[str, float] = {}
-    for term in terms:
-        a = prior_mass * pooled[term] / pooled_total
-        y_i, y_j = mine[term], others[term]
-        delta = math.log((y_i + a) / (n_mine + prior_mass - y_i - a)) - math.log(
-            (y_j + a) / (n_others + prior_mass - y_j - a)
-        )
-        scores[term] = delta / math.sqrt(1.0 / (y_i + a) + 1.0 / (y_j + a))
-    return scores
-
-
-def favourites(
-    counts_by_register: dict[str, TermCounts], *, n_words: int = 8, n_phrases: int = 6
-) -> dict[str, dict[str, list[list[Any]]]]:
-    """Each register's favourite words and phrases: used in several of its messages (at
-    least 3, or a tenth of them when there are many) and, when there are other registers,
-    more there than in them (log-odds z above 1). With one register, the most widely used."""
-    result: dict[str, dict[str, list[list[Any]]]] = {}
-    for register, counts in counts_by_register.items():
-        floor = max(3, counts.messages // 10) if counts.messages >= 10 else 2
-        others = [c for r, c in counts_by_register.items() if r != register]
-        picked: dict[str, list[list[Any]]] = {}
-        for kind, limit in (("words", n_words), ("phrases", n_phrases)):
-            mine: Counter[str] = getattr(counts, kind)
-            frequent = Counter({t: c for t, c in mine.items() if c >= floor})
-            if others and frequent:
-                rest: Counter[str] = Counter()
-                for other in others:
-                    rest.update(getattr(other, kind))
-                z = _log_odds(frequent, mine, rest)
-                ranked = sorted((t for t in frequent if z[t] > 1.0), key=lambda t: -z[t])
-            else:
-                ranked = [t for t, _ in frequent.most_common()]
-            if kind == "phrases":
-                ranked = _drop_overlaps(ranked, mine)
-            picked[kind] = [[term, mine[term]] for term in ranked[:limit]]
-        result[register] = {"words": picked["words"], "phrases": picked["phrases"]}
-    return result
-
-
-def _drop_overlaps(ranked: list[str], counts: Counter[str]) -> list[str]:
-    """One habit, one phrase: a phrase inside a longer candidate used nearly as often
-    ("love you" in "love you x") gives way to it, and a phrase inside one already kept
-    is dropped."""
-    candidates = set(ranked)
-    kept: list[str] = []
-    for phrase in ranked:
-        padded = f" {phrase} "
-        longer = [c for c in candidates if c != phrase and padded in f" {c} "]
-        if any(counts[c] >= 0.8 * counts[phrase] for c in longer):
-            continue
-        if any(padded in f" {k} " or f" {k} " in padded for k in kept):
-            continue
-        kept.append(phrase)
-    return kept
-
-
 def portrait_features(messages_by_register: dict[str, Sequence[str]]) -> dict[str, dict[str, Any]]:
     """Every register's features, favourites compared across the registers given."""
     features = {r: style_features(m) for r, m in messages_by_register.items() if m}
     counts = {r: term_counts(messages_by_register[r]) for r in features}
     for register, picked in favourites(counts).items():
-        features[register]["favourite_words"] = picked["words"]
-        features[register]["favourite_phrases"] = picked["phrases"]
+        found = features[register]
+        # A greeting or sign-off is shown as one; not again as a favourite phrase.
+        lines = " | ".join(" ".join(words_of(str(line[0]).casefold()))
+                           for line in found["openings"] + found["signoffs"])  # fmt: skip
+        found["favourite_words"] = picked["words"]
+        found["favourite_phrases"] = [p for p in picked["phrases"] if p[0] not in lines]
     return features

@@ -12,7 +12,7 @@ from typing import Any
 from core.crypto import memorial_cipher
 from corpus.models import Register
 from twins.models import CorrectionKind, StyleCorrection, StylePortrait, Twin, TwinVersion
-from twins.portrait.features import words_of
+from twins.portrait.text import words_of
 
 REGISTER_ORDER = [Register.FAMILY, Register.FRIENDS, Register.PROFESSIONAL, Register.PUBLIC]
 

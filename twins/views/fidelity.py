@@ -15,7 +15,11 @@ from django.views.decorators.http import require_POST
 from core.consent import ConsentRequired
 from memorials.models import Role
 from memorials.selectors import memorial_get_for
-from twins.fidelity import fidelity_report_data, fidelity_report_latest, fidelity_sentences
+from twins.fidelity_reading import (
+    fidelity_report_data,
+    fidelity_report_latest,
+    fidelity_sentences,
+)
 from twins.selectors import twin_get, twin_serving
 from twins.services.fidelity_requests import FidelityAlreadyRunning, fidelity_report_start
 
