@@ -4,15 +4,18 @@ the right way, and the page with its "Measure again"."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from core.consent import ConsentScope
 from core.models import TrackedTask
 from memorials.models import Role
+from tests.conftest import celery_worker_start, celery_worker_stop
 from tests.consent.factories import grant_consent
 from tests.memorials.factories import MembershipFactory, MemorialFactory
 from tests.twins.portrait_writing import ann_writing_ingest, twin_version_built
@@ -21,10 +24,12 @@ from twins.fidelity import (
     fidelity_split,
     twin_answerer,
 )
+from twins.fidelity_reading import fidelity_report_data, fidelity_sentences
 from twins.models import FidelityReport, FidelityStatus
 from twins.portrait.build import register_messages
 from twins.portrait.features import Message, portrait_features
 from twins.services.fidelity import fidelity_report_run
+from twins.services.fidelity_requests import fidelity_report_start
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +170,27 @@ def test_only_the_subject_sees_or_starts_the_report(client, memorial):
 
 def test_a_report_for_an_unknown_id_is_a_no_op():
     assert fidelity_report_run(report_id=uuid.uuid4()) is None
+
+
+@pytest.mark.worker
+@pytest.mark.slow
+def test_the_measurement_runs_in_a_real_worker(transactional_db, settings):
+    memorial = MemorialFactory(name="Ann Smith")
+    grant_consent(memorial, ConsentScope.CORPUS)
+    ann_writing_ingest(memorial)  # ingested here (its queued ingest finds it done)
+    version = twin_version_built(memorial)
+    worker = celery_worker_start(env={"MEDIA_ROOT": str(settings.MEDIA_ROOT)})
+    try:
+        with transaction.atomic():  # the task is queued when this commits
+            report = fidelity_report_start(twin=version.twin, actor=memorial.subject)
+
+        deadline = time.monotonic() + 180
+        while not FidelityReport.objects.get(pk=report.pk).is_finished:
+            assert time.monotonic() < deadline, "the worker did not finish the measurement"
+            time.sleep(0.2)
+    finally:
+        celery_worker_stop(worker)
+    report.refresh_from_db()
+    assert report.status == FidelityStatus.DONE, report.failure
+    rows = fidelity_sentences(fidelity_report_data(report))
+    assert [row["register"] for row in rows] == ["family", "professional"]
