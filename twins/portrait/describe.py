@@ -10,11 +10,11 @@ from typing import Any
 
 from corpus.models import Register
 
-REGISTER_PLACES = {
-    Register.FAMILY: "with family",
-    Register.FRIENDS: "with friends",
-    Register.PROFESSIONAL: "at work",
-    Register.PUBLIC: "in public",
+REGISTER_PLACES: dict[str, str] = {
+    Register.FAMILY.value: "with family",
+    Register.FRIENDS.value: "with friends",
+    Register.PROFESSIONAL.value: "at work",
+    Register.PUBLIC.value: "in public",
 }
 # How often a habit must show before the page mentions it (per 100 words).
 NOTABLE = {"dash": 1.0, "semicolon": 0.4, "exclamation": 0.8, "ellipsis": 0.3, "question": 1.2}

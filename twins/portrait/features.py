@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -341,7 +341,9 @@ def style_vector(features: dict[str, Any]) -> list[float]:
     return values
 
 
-def portrait_features(messages_by_register: dict[str, Sequence[str]]) -> dict[str, dict[str, Any]]:
+def portrait_features(
+    messages_by_register: Mapping[str, Sequence[str]],
+) -> dict[str, dict[str, Any]]:
     """Every register's features, favourites compared across the registers given."""
     features = {r: style_features(m) for r, m in messages_by_register.items() if m}
     counts = {r: term_counts(messages_by_register[r]) for r in features}
