@@ -1,6 +1,6 @@
 from django.urls import path
 
-from twins.views import build
+from twins.views import build, fidelity, portrait
 
 app_name = "twins"
 
@@ -9,7 +9,16 @@ urlpatterns = [
     path("build/", build.twin_build_new, name="build"),
     path("build/<uuid:version_id>/retry/", build.twin_build_again, name="build_retry"),
     # --- portrait (twins.views.portrait) ---
+    path("portrait/", portrait.portrait_page, name="portrait"),
+    path("portrait/correct/", portrait.portrait_correct, name="portrait_correct"),
+    path(
+        "portrait/corrections/<int:correction_id>/remove/",
+        portrait.portrait_correction_remove,
+        name="portrait_correction_remove",
+    ),
     # --- persona (twins.views.persona) ---
     # --- preview (twins.views.preview) ---
     # --- fidelity (twins.views.fidelity) ---
+    path("fidelity/", fidelity.fidelity_page, name="fidelity"),
+    path("fidelity/measure/", fidelity.fidelity_measure_again, name="fidelity_measure"),
 ]
