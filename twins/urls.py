@@ -1,6 +1,6 @@
 from django.urls import path
 
-from twins.views import build
+from twins.views import build, preview
 
 app_name = "twins"
 
@@ -11,5 +11,6 @@ urlpatterns = [
     # --- portrait (twins.views.portrait) ---
     # --- persona (twins.views.persona) ---
     # --- preview (twins.views.preview) ---
+    path("preview/", preview.twin_preview, name="preview"),
     # --- fidelity (twins.views.fidelity) ---
 ]
