@@ -14,5 +14,6 @@ urlpatterns = [
     path("memorials/<uuid:memorial_id>/twin/", include("twins.urls")),
     path("invitations/", include("memorials.invitation_urls")),
     path("", include("memorials.erasure.urls")),  # the kill switch, its certificate, the export
+    path("", include("demo.urls")),  # the fictional demo's removal
     path("admin/", admin.site.urls),
 ]

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "corpus",
     "voice",
     "twins",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "demo.context_processors.demo",
             ],
         },
     },
