@@ -122,7 +122,7 @@ def test_the_command_prints_how_to_sign_in(db, build_steps_done):
 
     demo = DemoMemorial.objects.get().memorial
     assert re.search(r"Sign in as demo@legacy\.invalid with the password \S{12,}", out.getvalue())
-    assert f"/memorials/{demo.id}/twin/" in out.getvalue()
+    assert f"/memorials/{demo.id}/twin/preview/" in out.getvalue()
 
 
 def test_every_page_of_the_demo_says_it_is_fictional_and_a_real_memorial_s_does_not(demo, client):
@@ -220,6 +220,31 @@ def test_make_run_s_offer_says_how_on_an_empty_install_and_nothing_once_used(db,
     err = io.StringIO()
     call_command("demo_offer", stdout=out, stderr=err)
     assert err.getvalue() == ""
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_at_a_terminal_it_asks_and_a_no_makes_nothing(db, monkeypatch):
+    monkeypatch.setattr("sys.stdin", Terminal("n\n"))
+    err = io.StringIO()
+
+    call_command("demo_offer", stdout=io.StringIO(), stderr=err)
+
+    assert "Make the demo now? [y/N]" in err.getvalue()
+    assert not DemoMemorial.objects.exists()
+
+
+def test_at_a_terminal_a_yes_makes_it(db, monkeypatch, build_steps_done):
+    monkeypatch.setattr("sys.stdin", Terminal("y\n"))
+    out = io.StringIO()
+
+    call_command("demo_offer", stdout=out, stderr=io.StringIO())
+
+    assert DemoMemorial.objects.count() == 1
+    assert "Sign in as demo@legacy.invalid" in out.getvalue()
 
 
 def test_make_run_makes_it_without_asking_when_told_to(db, monkeypatch, build_steps_done):

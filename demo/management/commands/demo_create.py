@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
 from demo.services import demo_create
 
@@ -24,7 +26,8 @@ def demo_summary(created) -> str:  # type: ignore[no-untyped-def]
         "",
         f"  Demo memorial “{created.memorial.name}” is ready.",
         f"  Sign in as {created.email} with the password {created.password}",
-        f"  then open /memorials/{created.memorial.id}/twin/",
+        f"  at {settings.SITE_URL}/accounts/login/, then ask her twin something at",
+        f"  {settings.SITE_URL}{reverse('twins:preview', args=[created.memorial.id])}",
     ]
     if created.uploads_failed:
         lines.append(f"  ({len(created.uploads_failed)} of its files could not be read.)")
