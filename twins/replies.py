@@ -60,6 +60,19 @@ def twin_persona_text(*, version: TwinVersion, name: str, register: str | None =
     return "\n\n".join(part.strip() for part in parts if part and part.strip())
 
 
+def _distinct(passages: list[PassageRecord]) -> list[PassageRecord]:
+    """The passages in their order, each text once: a line written many times (a sign-off,
+    a running joke) would otherwise fill the turn's passages with copies of itself."""
+    seen: set[str] = set()
+    distinct = []
+    for passage in passages:
+        key = " ".join(passage.text.split()).casefold()
+        if key not in seen:
+            seen.add(key)
+            distinct.append(passage)
+    return distinct
+
+
 def twin_reply(
     *,
     memorial_id: uuid.UUID | str,
@@ -78,13 +91,15 @@ def twin_reply(
         raise TwinNotReady("The twin is not built yet: build it first, then ask it something.")
     question = question.strip()[:QUESTION_MAX_CHARS]
     memorial = Memorial.objects.get(pk=version.twin.memorial_id)
-    passages = passage_retrieve(
-        memorial_id=memorial.pk,
-        query=question,
-        limit=PASSAGES_LIMIT,
-        registers=[register] if register else None,
-        subject_only=True,
-    )
+    passages = _distinct(
+        passage_retrieve(
+            memorial_id=memorial.pk,
+            query=question,
+            limit=PASSAGES_LIMIT * 2,
+            registers=[register] if register else None,
+            subject_only=True,
+        )
+    )[:PASSAGES_LIMIT]
     system = PersonaPrompt(
         persona=twin_persona_text(version=version, name=memorial.name, register=register),
         passages=tuple(passage.text for passage in passages),

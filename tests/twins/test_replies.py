@@ -4,12 +4,14 @@ provider; without a built twin it refuses plainly."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 
 from consent.services import consent_revoke
 from core.consent import ConsentRequired
 from corpus.models import Register
+from tests.corpus.conftest import ingest, whatsapp_export
 from tests.memorials.factories import MemorialFactory
 from tests.twins.twin_ready import memorial_with_writing, version_ready
 from twins import replies
@@ -69,6 +71,20 @@ def test_offline_it_answers_in_the_subject_s_own_sentences_and_shows_what_it_dre
     assert answer.passages and all(p.is_subject for p in answer.passages)
     assert not any("Leeds" in p.text for p in answer.passages)
     assert answer.reply.label == "Offline: the person's own words, not an AI"
+
+
+def test_a_line_written_many_times_is_drawn_on_once(memorial):
+    repeated = [
+        (datetime(2022, 1, day, 9, 0), "Ann Smith", "Our dog Biscuit ate my slipper again.")
+        for day in range(1, 12)
+    ]
+    ingest(memorial, "WhatsApp Chat with Jo.txt", whatsapp_export(repeated))
+
+    answer = twin_reply(memorial_id=memorial.id, question="What did the dog Biscuit eat?")
+
+    texts = [passage.text for passage in answer.passages]
+    assert texts.count("Our dog Biscuit ate my slipper again.") == 1
+    assert "Our dog was called Biscuit and he hated the rain." in texts
 
 
 def test_a_register_narrows_what_it_draws_on(memorial):
