@@ -1,6 +1,6 @@
 from django.urls import path
 
-from twins.views import build, fidelity, portrait
+from twins.views import build, fidelity, portrait, preview
 
 app_name = "twins"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     # --- persona (twins.views.persona) ---
     # --- preview (twins.views.preview) ---
+    path("preview/", preview.twin_preview, name="preview"),
     # --- fidelity (twins.views.fidelity) ---
     path("fidelity/", fidelity.fidelity_page, name="fidelity"),
     path("fidelity/measure/", fidelity.fidelity_measure_again, name="fidelity_measure"),
