@@ -15,5 +15,6 @@ urlpatterns = [
     path("memorials/<uuid:memorial_id>/conversation/", include("conversations.urls")),
     path("invitations/", include("memorials.invitation_urls")),
     path("", include("memorials.erasure.urls")),  # the kill switch, its certificate, the export
+    path("", include("demo.urls")),  # the fictional demo's removal
     path("admin/", admin.site.urls),
 ]

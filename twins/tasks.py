@@ -9,7 +9,8 @@ from celery import shared_task
 
 from core.consent import ConsentScope
 from core.tasks import MemorialTask, TransientError
-from twins.services import build
+from twins.models import FidelityStatus
+from twins.services import build, fidelity
 
 
 class TwinBuildTask(MemorialTask):
@@ -41,3 +42,28 @@ def twin_build(self: TwinBuildTask, *, memorial_id: str, version_id: str) -> Non
                 version_id=version_id, notice=f"{notice} Trying again in a moment."
             )
         raise
+
+
+class FidelityMeasureTask(MemorialTask):
+    scope = ConsentScope.CORPUS
+    max_retries = 3
+
+    def consent_withdrawn(self, **kwargs: Any) -> None:
+        fidelity.fidelity_report_end(
+            report_id=kwargs["report_id"],
+            status=FidelityStatus.STOPPED,
+            reason=fidelity.STOPPED_MESSAGE,
+        )
+
+    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        fidelity.fidelity_report_end(
+            report_id=kwargs["report_id"],
+            status=FidelityStatus.FAILED,
+            reason=fidelity.FAILED_MESSAGE,
+        )
+
+
+@shared_task(base=FidelityMeasureTask)
+def twin_fidelity_measure(*, memorial_id: str, report_id: str) -> None:
+    """Measure the twin's fidelity (twins.fidelity) and store the report; safe to run twice."""
+    fidelity.fidelity_report_run(report_id=report_id)

@@ -55,6 +55,9 @@ class ConsentRecord(models.Model):
         RECOVERY_CODE = "recovery_codes", "Typed name and recovery code"
         EMAILED_CODE = "code", "Typed name and emailed code"
         SECURITY_KEY = "webauthn", "Typed name and security key"
+        # The demo memorial's consents: signed by the project for a fictional person
+        # (`demo.services.demo_create`), never by someone re-authenticating.
+        DEMO = "demo", "Signed by Legacy for a fictional demo person, not by a real one"
 
     class Ending(models.TextChoices):
         REVOKED = "revoked", "Withdrawn"

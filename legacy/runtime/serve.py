@@ -47,6 +47,7 @@ class Supervisor:
         self.children: dict[str, subprocess.Popen[bytes]] = {}
         self.stopping = False
         self.parent = os.getppid()
+        self.demo_summary = ""  # how to sign in to the demo, when one was made on starting
 
     def child_env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -78,6 +79,9 @@ class Supervisor:
             [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE_DIR,
             env={**env, "DATABASE_OWNER_URL": self.owner_url()}, check=True,
         )  # fmt: skip
+        self.demo_summary = self.demo_offer(env)
+        if self.stopping:
+            return
         var = str(embedded.var_dir())
         self.spawn(
             "worker",
@@ -97,6 +101,18 @@ class Supervisor:
             uvicorn_args(host=self.host, port=self.port, forwarded_allow_ips=forwarded),
             env,
         )
+
+    def demo_offer(self, env: dict[str, str]) -> str:
+        """On an empty install, offer the fictional demo (`manage.py demo_offer`: it asks
+        on the terminal, or says how). Returns its sign-in lines, to repeat once serving."""
+        offer = subprocess.run(
+            [PYTHON, "manage.py", "demo_offer"], cwd=BASE_DIR, env=env,
+            stdout=subprocess.PIPE, text=True, check=False,
+        )  # fmt: skip
+        if offer.returncode != 0:
+            print("Legacy: the demo could not be made; see above. Serving anyway.", flush=True)
+        print(offer.stdout, end="", flush=True)
+        return offer.stdout.strip("\n")
 
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
@@ -153,6 +169,8 @@ class Supervisor:
                     f"\n  Legacy is running at {self.url()}{mode}\n  Ctrl-C stops it.\n",
                     flush=True,
                 )
+                if self.demo_summary:
+                    print(self.demo_summary + "\n", flush=True)
             elif not self.stopping:
                 print("Legacy: not healthy yet; see the log above and /healthz.", flush=True)
             while not self.stopping:

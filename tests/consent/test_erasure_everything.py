@@ -25,6 +25,7 @@ from corpus.models import Passage
 from corpus.services.documents import correspondent_add, identity_add
 from corpus.services.ingest import upload_ingest
 from corpus.services.uploads import upload_create
+from demo.models import DemoMemorial
 from memorials.activation.keys import activation_key_issue
 from memorials.activation.requests import activation_start
 from memorials.erasure.services import memorial_erase
@@ -111,6 +112,12 @@ def plant_voice(memorial: Memorial, marker: str) -> str:
         memorial_id=memorial.id, provider="offline", remote_id=f"voice-{uuid.uuid4().hex}"
     )
     return "voice clones (offline provider)"
+
+
+@planter
+def plant_demo_mark(memorial: Memorial, marker: str) -> str:
+    DemoMemorial.objects.create(memorial=memorial)
+    return "the mark of the fictional demo"
 
 
 @planter

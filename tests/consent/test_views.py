@@ -211,8 +211,9 @@ def test_the_audit_page_lists_newest_first_for_subject_and_steward(
     audit_record(action="consent.signed", memorial_id=MemorialFactory().id)  # another memorial
     steward = MembershipFactory(memorial=memorial, role=Role.STEWARD).user
     client = signed_in(client, steward)
-    # session, user, membership, events, and the memorial's key (its name is encrypted)
-    with django_assert_num_queries(5):
+    # session, user, membership, events, the memorial's key (its name is encrypted), and
+    # whether it is the fictional demo (its banner)
+    with django_assert_num_queries(6):
         page = client.get(url("audit", memorial)).content.decode()
     assert page.count("<tr data-action") == 2
     assert page.index("signed their consent") < page.index("withdrew their consent")

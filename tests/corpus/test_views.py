@@ -135,8 +135,9 @@ def test_browse_page_query_count_is_fixed(subject_client, memorial, django_asser
     )
     url = reverse("corpus:passages", args=[memorial.id])
     # session, user, membership, count, page, memorial key (for the passages), and again
-    # (for the memorial's name, decrypted once by its model)
-    with django_assert_num_queries(7):
+    # (for the memorial's name, decrypted once by its model), and whether it is the fictional
+    # demo (its banner)
+    with django_assert_num_queries(8):
         page = subject_client.get(url)
     assert page.content.count(b"corpus-passage-text") == 2 * len(SAMPLE_CHAT)
     assert b"tomatoes" in page.content

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from twins.fidelity import fidelity_measure
 from twins.models import BuildStatus, Twin, TwinVersion
 from twins.services.build import twin_build_run
+from twins.services.fidelity_requests import fidelity_report_start
 from twins.services.versions import twin_build_retry, twin_build_start
 
 CORPUS = "corpus"
@@ -26,4 +28,8 @@ TWINS_ENTRY_POINTS: list[tuple[str, str, Callable[..., None]]] = [
     ("twins.twin_build_retry", CORPUS, lambda m: twin_build_retry(
         version=_version(m, status=BuildStatus.FAILED), actor=m.subject
     )),
+    ("twins.fidelity_report_start", CORPUS, lambda m: fidelity_report_start(
+        twin=Twin.objects.get_or_create(memorial=m)[0], actor=m.subject
+    )),
+    ("twins.fidelity_measure", CORPUS, lambda m: fidelity_measure(memorial_id=m.id)),
 ]  # fmt: skip

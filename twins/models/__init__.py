@@ -2,6 +2,7 @@
 the record of every call made to a language model."""
 
 from twins.models.calls import LlmCall
+from twins.models.fidelity import FidelityReport, FidelityStatus
 from twins.models.persona import Exemplar, FactKind, FactOrigin, FactReview, PersonaFact
 from twins.models.portrait import CorrectionKind, StyleCorrection, StylePortrait
 from twins.models.twin import BuildStatus, Twin, TwinVersion
@@ -13,6 +14,8 @@ __all__ = [
     "FactKind",
     "FactOrigin",
     "FactReview",
+    "FidelityReport",
+    "FidelityStatus",
     "LlmCall",
     "PersonaFact",
     "StyleCorrection",
