@@ -79,7 +79,8 @@ NOT_NAMES = frozenset(
     Hi Hello Hey Ok OK Okay Yes No Oh Ah Lol Haha God Lord Heaven Christmas Easter Sunday Monday
     Tuesday Wednesday Thursday Friday Saturday January February March April May June July
     August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
-    Mum Mom Mam Dad Mother Father Gran Granny Grandma Grandpa Nan Nana Papa Mama The A An And But
+    Mum Mom Mam Dad Mother Father Gran Granny Grandma Grandpa Grandad Nan Nana Papa Mama
+    The A An And But
     So If When What Where Who Why How This That These Those There Here It We You He She They
     Our Your His Her Their PS Bank Holiday St Saint English French Scotch
     Scottish Irish Welsh German Dutch Italian Spanish Greek Latin American British Christian
@@ -99,7 +100,8 @@ RELATIONS = _words(
     "brother-in-law sister-in-law mother-in-law father-in-law son-in-law daughter-in-law "
     "stepson stepdaughter stepmother stepfather stepbrother stepsister half-brother half-sister "
     "brother sister wife husband son daughter mother mum mom mam father dad grandmother "
-    "grandfather grandma grandpa granny gran nan nana grandson granddaughter grandchild uncle "
+    "grandfather grandma grandpa grandad granddad granny gran nan nana grandson granddaughter "
+    "grandchild uncle "
     "aunt auntie cousin nephew niece godson goddaughter godmother godfather godchild friend "
     "partner fiancé fiancée fiance fiancee girlfriend boyfriend boss colleague neighbour "
     "neighbor teacher doctor"
