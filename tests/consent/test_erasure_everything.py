@@ -17,11 +17,14 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models
 
+from conversations.models import Message
+from conversations.services.messages import message_send
+from conversations.services.reply_writing import reply_generate
 from core.audit import audit_record, audit_verify
 from core.consent import ConsentScope
 from core.crypto import memorial_cipher
 from core.models import MemorialKey
-from corpus.models import Passage
+from corpus.models import Passage, Register
 from corpus.services.documents import correspondent_add, identity_add
 from corpus.services.ingest import upload_ingest
 from corpus.services.uploads import upload_create
@@ -42,6 +45,13 @@ from memorials.wishes import wishes_update
 from tests.accounts.factories import UserFactory
 from tests.consent.factories import grant_consent
 from tests.memorials.factories import InvitationFactory, MembershipFactory, MemorialFactory
+from twins.models import BuildStatus, CorrectionKind, FactReview, PersonaFact, StylePortrait
+from twins.persona.services import fact_review
+from twins.portrait.services import style_correction_add
+from twins.services.build import twin_build_run
+from twins.services.fidelity import fidelity_report_run
+from twins.services.fidelity_requests import fidelity_report_start
+from twins.services.versions import twin_build_start
 from voice.services import voice_clone_register
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +122,42 @@ def plant_voice(memorial: Memorial, marker: str) -> str:
         memorial_id=memorial.id, provider="offline", remote_id=f"voice-{uuid.uuid4().hex}"
     )
     return "voice clones (offline provider)"
+
+
+@planter
+def plant_twin(memorial: Memorial, marker: str) -> str:
+    """A built twin (portrait and persona from the planted writing, which holds the marker),
+    the subject's corrections in their own words, and a fidelity report."""
+    version = twin_build_run(
+        version_id=twin_build_start(memorial_id=memorial.id, actor=memorial.subject).id
+    )
+    assert version.status == BuildStatus.READY, version.failure
+    assert StylePortrait.objects.filter(version=version).exists(), "no portrait was built"
+    style_correction_add(
+        twin=version.twin, register=Register.FAMILY, kind=CorrectionKind.NOTE,
+        text=f"I never mention {marker} to the children", actor=memorial.subject,
+    )  # fmt: skip
+    fact = PersonaFact.objects.filter(version=version).first()
+    assert fact is not None, "the persona pack holds no fact"
+    fact_review(
+        fact=fact, decision=FactReview.Decision.CORRECTED, actor=memorial.subject,
+        corrected_text=f"My brother George lives in {marker}",
+    )  # fmt: skip
+    report = fidelity_report_start(twin=version.twin, actor=memorial.subject)
+    fidelity_report_run(report_id=report.id)
+    return "twin versions, style portraits, persona facts and reviews, corrections, fidelity"
+
+
+@planter
+def plant_conversation(memorial: Memorial, marker: str) -> str:
+    """The subject's own preview conversation: their message and the twin's reply."""
+    sent = message_send(
+        memorial_id=memorial.id, visitor=memorial.subject, client_id="c-1",
+        text=f"Do you remember {marker}?", scope=ConsentScope.CORPUS,
+    )  # fmt: skip
+    reply = Message.objects.get(conversation__memorial=memorial, seq=sent.seq + 1)
+    reply_generate(memorial_id=memorial.id, message_id=reply.id, scope=ConsentScope.CORPUS)
+    return "conversation messages"
 
 
 @planter
