@@ -21,9 +21,7 @@ from demo.services import NotADemo, demo_create, demo_remove
 from demo.writing import SEED, demo_writing
 from memorials.models import ErasureCertificate, MemorialState
 from tests.memorials.factories import MemorialFactory
-from twins.models import BuildStatus
-from twins.services import build as twin_build
-from twins.services.build import BuildStep, voice_step
+from twins.models import BuildStatus, PersonaFact, StylePortrait
 
 HEDGES = re.compile(r"\b(I think|perhaps|may be|I wonder|If I am not mistaken|I suspect)\b")
 
@@ -81,14 +79,7 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture
-def build_steps_done(monkeypatch):
-    """The portrait and persona steps are other work; here every step writes nothing."""
-    steps = tuple(BuildStep(s.name, s.label, voice_step, s.weight) for s in twin_build.BUILD_STEPS)
-    monkeypatch.setattr(twin_build, "BUILD_STEPS", steps)
-
-
-@pytest.fixture
-def demo(db, build_steps_done):
+def demo(db):
     return demo_create()
 
 
@@ -103,6 +94,12 @@ def test_the_demo_is_a_memorial_of_a_fictional_person_with_all_her_writing_read(
     assert own.count() >= 300
     assert {"family", "friends", "professional"} <= set(own.values_list("register", flat=True))
     assert demo.version is not None and demo.version.status == BuildStatus.READY
+    # built for real: a portrait of each register and a persona pack, ready to look at
+    portraits = set(
+        StylePortrait.objects.filter(version=demo.version).values_list("register", flat=True)
+    )
+    assert {"family", "friends", "professional"} <= portraits
+    assert PersonaFact.objects.filter(version=demo.version).count() >= 10
     # the newcomer signs in with what was printed
     assert client.login(email=demo.email, password=demo.password)
 
@@ -115,7 +112,7 @@ def test_its_consent_is_recorded_as_the_project_s_for_a_fictional_person(demo):
     assert "fictional" in record.user_agent
 
 
-def test_the_command_prints_how_to_sign_in(db, build_steps_done):
+def test_the_command_prints_how_to_sign_in(db):
     out = io.StringIO()
 
     call_command("demo_create", stdout=out, stderr=io.StringIO())
@@ -237,7 +234,7 @@ def test_at_a_terminal_it_asks_and_a_no_makes_nothing(db, monkeypatch):
     assert not DemoMemorial.objects.exists()
 
 
-def test_at_a_terminal_a_yes_makes_it(db, monkeypatch, build_steps_done):
+def test_at_a_terminal_a_yes_makes_it(db, monkeypatch):
     monkeypatch.setattr("sys.stdin", Terminal("y\n"))
     out = io.StringIO()
 
@@ -247,7 +244,7 @@ def test_at_a_terminal_a_yes_makes_it(db, monkeypatch, build_steps_done):
     assert "Sign in as demo@legacy.invalid" in out.getvalue()
 
 
-def test_make_run_makes_it_without_asking_when_told_to(db, monkeypatch, build_steps_done):
+def test_make_run_makes_it_without_asking_when_told_to(db, monkeypatch):
     monkeypatch.setenv("LEGACY_DEMO", "yes")
     out = io.StringIO()
 
