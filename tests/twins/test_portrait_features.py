@@ -13,6 +13,7 @@ import pytest
 
 from corpus.records import PassageRecord
 from twins.portrait.describe import comparisons, register_sentences
+from twins.portrait.favourites import favourites, term_counts
 from twins.portrait.features import (
     formality_parts,
     formality_score,
@@ -198,3 +199,17 @@ def test_registers_are_described_in_plain_words_and_compared():
     compared = comparisons(features)
     assert "At work you hedge" in " ".join(compared)
     assert any("more formal at work" in sentence for sentence in compared)
+
+
+def test_a_signature_on_every_work_message_is_not_a_favourite_phrase():
+    work = [
+        f"Dear Marcus, {'perhaps the' if n % 2 else 'the'} {topic} report is late. {topic}.\n\n"
+        "Greta Halloway\nSenior Hydrologist, Fenmoor Water Board"
+        for n, topic in enumerate(["flood", "gauge", "river", "sluice", "budget", "survey",
+                                   "drain", "culvert", "weir", "pump", "level", "meadow"])
+    ]  # fmt: skip
+    family = [f"Lovely to see you, {n}. Mum x" for n in ["Isla", "Ben", "Alfie"] * 4]
+    picked = favourites({"professional": term_counts(work), "family": term_counts(family)})
+    said = [term for term, _ in picked["professional"]["words"] + picked["professional"]["phrases"]]
+    assert not {"hydrologist", "fenmoor", "fenmoor water board", "water board"} & set(said)
+    assert "perhaps" in said  # a habit of half the messages still is one

@@ -11,6 +11,8 @@ from typing import Any
 
 from twins.portrait.text import STOPWORDS, sentences_of, words_of
 
+BOILERPLATE_SHARE = 0.9
+
 
 def _terms(text: str) -> tuple[list[str], list[str]]:
     """Content words, and 2-3 word phrases within a sentence holding a content word."""
@@ -73,15 +75,19 @@ def favourites(
 ) -> dict[str, dict[str, list[list[Any]]]]:
     """Each register's favourite words and phrases: used in several of its messages (at
     least 3, or a tenth of them when there are many) and, when there are other registers,
-    more there than in them (log-odds z above 1). With one register, the most widely used."""
+    more there than in them (log-odds z above 1). With one register, the most widely used.
+    A term in nearly every message of a register (nine in ten, of ten or more) is left out:
+    that is a signature or a footer ("Senior Hydrologist, Fenmoor Water Board"), not a habit
+    of speech."""
     result: dict[str, dict[str, list[list[Any]]]] = {}
     for register, counts in counts_by_register.items():
         floor = max(3, counts.messages // 10) if counts.messages >= 10 else 2
+        ceiling = BOILERPLATE_SHARE * counts.messages if counts.messages >= 10 else math.inf
         others = [c for r, c in counts_by_register.items() if r != register]
         picked: dict[str, list[list[Any]]] = {}
         for kind, limit in (("words", n_words), ("phrases", n_phrases)):
             mine: Counter[str] = getattr(counts, kind)
-            frequent = Counter({t: c for t, c in mine.items() if c >= floor})
+            frequent = Counter({t: c for t, c in mine.items() if floor <= c < ceiling})
             if others and frequent:
                 rest: Counter[str] = Counter()
                 for other in others:
