@@ -31,6 +31,7 @@ from corpus.models import CorpusStatistics, LexemeFrequency, Passage
 from corpus.records import PassageRecord
 from corpus.search_keys import memorial_search_keys, text_tokens
 from corpus.services.passages_store import vector_literal
+from corpus.writing import PASSAGE_FIELDS, passage_record
 
 # Tuned on LoCoMo dev (bench/locomo_recall.py, turn-level evidence recall@5/10/20), with the
 # earlier passage vectors (the turn embedded with its date, speaker and neighbours), which
@@ -271,28 +272,6 @@ def _passages_load(
 ) -> list[PassageRecord]:
     if not ids:
         return []
-    rows = Passage.objects.filter(memorial_id=memorial_id, id__in=ids).only(
-        "id",
-        "document_id",
-        "position",
-        "text_encrypted",
-        "speaker_encrypted",
-        "is_subject",
-        "sent_at",
-        "register",
-    )
-    found = {
-        row.id: PassageRecord(
-            id=row.id,
-            document_id=row.document_id,
-            position=row.position,
-            text=cipher.decrypt_text(row.text_encrypted),
-            speaker=cipher.decrypt_text(row.speaker_encrypted),
-            is_subject=row.is_subject,
-            sent_at=row.sent_at,
-            register=row.register,
-            score=scores[row.id],
-        )
-        for row in rows
-    }
+    rows = Passage.objects.filter(memorial_id=memorial_id, id__in=ids).only(*PASSAGE_FIELDS)
+    found = {row.id: passage_record(row, cipher, score=scores[row.id]) for row in rows}
     return [found[passage_id] for passage_id in ids if passage_id in found]

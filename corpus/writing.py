@@ -13,11 +13,33 @@ import numpy as np
 
 from consent.gate import consent_require
 from core.consent import ConsentScope
-from core.crypto import memorial_cipher
+from core.crypto import MemorialCipher, memorial_cipher
 from corpus.models import Passage
 from corpus.records import PassageRecord
 
 BATCH = 500
+# The columns a PassageRecord is read from.
+PASSAGE_FIELDS = (
+    "id", "document_id", "position", "text_encrypted", "speaker_encrypted", "is_subject",
+    "sent_at", "register",
+)  # fmt: skip
+
+
+def passage_record(
+    row: Passage, cipher: MemorialCipher, *, score: float | None = None
+) -> PassageRecord:
+    """A stored passage (its PASSAGE_FIELDS loaded), decrypted."""
+    return PassageRecord(
+        id=row.id,
+        document_id=row.document_id,
+        position=row.position,
+        text=cipher.decrypt_text(row.text_encrypted),
+        speaker=cipher.decrypt_text(row.speaker_encrypted),
+        is_subject=row.is_subject,
+        sent_at=row.sent_at,
+        register=row.register,
+        score=score,
+    )
 
 
 def subject_passages(
@@ -45,24 +67,14 @@ def _subject_passages(
         rows = {
             row.id: row
             for row in Passage.objects.filter(memorial_id=memorial_id, id__in=chunk).only(
-                "id", "document_id", "position", "text_encrypted", "speaker_encrypted",
-                "is_subject", "sent_at", "register",
+                *PASSAGE_FIELDS
             )
-        }  # fmt: skip
+        }
         for passage_id in chunk:
             row = rows.get(passage_id)
             if row is None:  # deleted since the ids were read
                 continue
-            yield PassageRecord(
-                id=row.id,
-                document_id=row.document_id,
-                position=row.position,
-                text=cipher.decrypt_text(row.text_encrypted),
-                speaker=cipher.decrypt_text(row.speaker_encrypted),
-                is_subject=row.is_subject,
-                sent_at=row.sent_at,
-                register=row.register,
-            )
+            yield passage_record(row, cipher)
 
 
 def subject_passages_count(*, memorial_id: uuid.UUID | str) -> int:
@@ -77,22 +89,9 @@ def passages_by_id(
     consent_require(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
     cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
     rows = Passage.objects.filter(memorial_id=memorial_id, id__in=list(passage_ids)).only(
-        "id", "document_id", "position", "text_encrypted", "speaker_encrypted",
-        "is_subject", "sent_at", "register",
-    )  # fmt: skip
-    return {
-        row.id: PassageRecord(
-            id=row.id,
-            document_id=row.document_id,
-            position=row.position,
-            text=cipher.decrypt_text(row.text_encrypted),
-            speaker=cipher.decrypt_text(row.speaker_encrypted),
-            is_subject=row.is_subject,
-            sent_at=row.sent_at,
-            register=row.register,
-        )
-        for row in rows
-    }
+        *PASSAGE_FIELDS
+    )
+    return {row.id: passage_record(row, cipher) for row in rows}
 
 
 def passage_vectors(
