@@ -31,7 +31,7 @@ def _conversations_erase(memorial_id: uuid.UUID) -> int:
     return messages
 
 
-def _subject_id(memorial_id: uuid.UUID) -> int:
+def _subject_id(memorial_id: uuid.UUID) -> uuid.UUID:
     return Memorial.objects.values_list("subject_id", flat=True).get(pk=memorial_id)
 
 

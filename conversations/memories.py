@@ -52,15 +52,16 @@ def memory_vector_decode(cipher: MemorialCipher, token: bytes | None) -> np.ndar
     return vector if vector.shape == (EMBEDDING_DIMENSIONS,) else None
 
 
-def _memories(memorial_id: uuid.UUID | str, visitor_id: int) -> list[VisitorMemory]:
-    return list(
-        VisitorMemory.objects.filter(memorial_id=memorial_id, visitor_id=visitor_id).order_by(
-            "-created_at", "-id"
-        )
+def _memories(memorial_id: uuid.UUID | str, visitor_id: uuid.UUID | str) -> list[VisitorMemory]:
+    mine = VisitorMemory.objects.filter(
+        memorial_id=memorial_id, visitor_id=uuid.UUID(str(visitor_id))
     )
+    return list(mine.order_by("-created_at", "-id"))
 
 
-def known_memories(*, memorial_id: uuid.UUID | str, visitor_id: int) -> list[KnownMemory]:
+def known_memories(
+    *, memorial_id: uuid.UUID | str, visitor_id: uuid.UUID | str
+) -> list[KnownMemory]:
     """This visitor's memories, decrypted, for de-duplication."""
     cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
     return [
@@ -74,7 +75,7 @@ def known_memories(*, memorial_id: uuid.UUID | str, visitor_id: int) -> list[Kno
 
 
 def memories_for_reply(
-    *, memorial_id: uuid.UUID | str, visitor_id: int, query: str, limit: int = 5
+    *, memorial_id: uuid.UUID | str, visitor_id: uuid.UUID | str, query: str, limit: int = 5
 ) -> list[MemoryRecord]:
     """This visitor's memories that bear on `query`, best first, then their newest others,
     `limit` in all. Only ever this visitor's: the filter is on their id and this memorial."""
@@ -106,7 +107,9 @@ def memories_for_reply(
     return [record for _, _, record in (bearing + others)[:limit]]
 
 
-def memories_of_visitor(*, memorial_id: uuid.UUID | str, visitor_id: int) -> list[MemoryView]:
+def memories_of_visitor(
+    *, memorial_id: uuid.UUID | str, visitor_id: uuid.UUID | str
+) -> list[MemoryView]:
     """Everything the twin remembers of this visitor, newest first, for their own page."""
     cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
     return [

@@ -94,33 +94,27 @@ def memory_delete_view(request: HttpRequest, memorial_id: uuid.UUID, memory_id: 
 def visitor_export_view(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
     """The visitor's own conversation and memories, as one JSON file."""
     membership, user = _membership(request, memorial_id)
+    conversation = [
+        {"seq": m.seq, "from": "you" if m.role == "visitor" else "twin", "text": m.text,
+         "status": m.status}
+        for m in conversation_export_for_visitor(memorial_id=memorial_id, visitor=user)
+    ]  # fmt: skip
+    memories = [
+        {"text": m.text, "about_date": m.about_date, "remembered_at": m.created_at,
+         "corrected_by_you": m.corrected}
+        for m in memories_of_visitor(memorial_id=memorial_id, visitor_id=user.pk)
+    ]  # fmt: skip
     document = {
         "format": EXPORT_FORMAT,
         "generated_at": timezone.now(),
         "memorial": {"id": str(membership.memorial.id), "name": membership.memorial.name},
         "you": {"email": user.email},
-        "messages": [
-            {
-                "seq": m.seq,
-                "from": "you" if m.role == "visitor" else "twin",
-                "text": m.text,
-                "status": m.status,
-            }
-            for m in conversation_export_for_visitor(memorial_id=memorial_id, visitor=user)
-        ],
-        "memories": [
-            {
-                "text": m.text,
-                "about_date": m.about_date,
-                "remembered_at": m.created_at,
-                "corrected_by_you": m.corrected,
-            }
-            for m in memories_of_visitor(memorial_id=memorial_id, visitor_id=user.pk)
-        ],
+        "messages": conversation,
+        "memories": memories,
     }
     audit_record(
         action="conversation.visitor_export", memorial_id=memorial_id, actor=user,
-        data={"messages": len(document["messages"]), "memories": len(document["memories"])},
+        data={"messages": len(conversation), "memories": len(memories)},
     )  # fmt: skip
     response = HttpResponse(
         json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),

@@ -35,7 +35,6 @@ NUMBERS = {
     "a few": 3, "few": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12,
 }  # fmt: skip
-UNITS = {"day": "days", "week": "weeks", "month": "months", "year": "years"}
 
 _FUTURE = re.compile(
     r"\b(will|shall|going to|gonna|next|tomorrow|soon|plan(?:ning)?|hope to|due|"
@@ -98,13 +97,22 @@ def _relative_day(sentence: str, said_on: date, future: bool) -> date | None:
     return said_on + timedelta(days=shift)
 
 
+def _span(unit: str, count: int) -> relativedelta:
+    unit = unit.casefold()
+    if unit == "day":
+        return relativedelta(days=count)
+    if unit == "week":
+        return relativedelta(weeks=count)
+    if unit == "month":
+        return relativedelta(months=count)
+    return relativedelta(years=count)
+
+
 def _ago_or_in(sentence: str, said_on: date, future: bool) -> date | None:
     if match := _AGO.search(sentence):
-        unit = UNITS[match.group(2).casefold()]
-        return said_on - relativedelta(**{unit: _count(match.group(1))})
+        return said_on - _span(match.group(2), _count(match.group(1)))
     if match := _IN_COUNT.search(sentence):
-        unit = UNITS[match.group(2).casefold()]
-        return said_on + relativedelta(**{unit: _count(match.group(1))})
+        return said_on + _span(match.group(2), _count(match.group(1)))
     return None
 
 
