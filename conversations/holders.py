@@ -65,7 +65,7 @@ def _memories_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
         "conversations/what-the-twin-remembers-of-you.json",
         {
             "memories": [
-                {"text": m.text, "about_date": m.about_date, "corrected_by_you": m.corrected}
+                m.export()
                 for m in memories_of_visitor(memorial_id=memorial_id, visitor_id=subject_id)
             ],
             "family_memories": {

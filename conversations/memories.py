@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from conversations.models import VisitorMemory
 from conversations.remembering.drafts import KnownMemory
@@ -26,12 +26,30 @@ BEARING_COSINE = 0.35
 WORD_WEIGHT = 0.1  # each content word shared with the message, on top of the cosine
 
 
+def about_label(about: date | None, precision: str) -> str:
+    """When it happened, as precisely as the visitor's words said it: "25 November 2026",
+    "the week of 25 November 2026", "March 2026", "2025"; "" when they did not say."""
+    if about is None:
+        return ""
+    if precision == "year":
+        return str(about.year)
+    if precision == "month":
+        return dateformat.format(about, "F Y")
+    day = dateformat.format(about, "j F Y")
+    return f"the week of {day}" if precision == "week" else day
+
+
 @dataclass(frozen=True)
 class MemoryRecord:
     id: int
     text: str  # "My son started school last week", in the visitor's own terms
     about_date: date | None
     created_on: date
+    about_precision: str = "day"  # how precisely the visitor placed it: day, week, month, year
+
+    @property
+    def about(self) -> str:
+        return about_label(self.about_date, self.about_precision)
 
 
 @dataclass(frozen=True)
@@ -41,8 +59,23 @@ class MemoryView:
     id: int
     text: str
     about_date: date | None
+    about_precision: str
     created_at: object
     corrected: bool
+
+    @property
+    def about(self) -> str:
+        return about_label(self.about_date, self.about_precision)
+
+    def export(self) -> dict[str, object]:
+        """As a download holds it, for the visitor (or the subject, of their own)."""
+        return {
+            "text": self.text,
+            "about_date": self.about_date,
+            "about": self.about,
+            "remembered_at": self.created_at,
+            "corrected_by_you": self.corrected,
+        }
 
 
 def memory_vector_decode(cipher: MemorialCipher, token: bytes | None) -> np.ndarray | None:
@@ -98,6 +131,7 @@ def memories_for_reply(
             text=text,
             about_date=memory.about_date,
             created_on=timezone.localdate(memory.created_at),
+            about_precision=memory.about_precision,
         )
         scored.append((score, order, record))
     bearing = sorted(
@@ -117,6 +151,7 @@ def memories_of_visitor(
             id=memory.pk,
             text=cipher.decrypt_text(bytes(memory.text_encrypted)),
             about_date=memory.about_date,
+            about_precision=memory.about_precision,
             created_at=memory.created_at,
             corrected=memory.corrected,
         )

@@ -100,10 +100,8 @@ def visitor_export_view(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRes
         for m in conversation_export_for_visitor(memorial_id=memorial_id, visitor=user)
     ]  # fmt: skip
     memories = [
-        {"text": m.text, "about_date": m.about_date, "remembered_at": m.created_at,
-         "corrected_by_you": m.corrected}
-        for m in memories_of_visitor(memorial_id=memorial_id, visitor_id=user.pk)
-    ]  # fmt: skip
+        m.export() for m in memories_of_visitor(memorial_id=memorial_id, visitor_id=user.pk)
+    ]
     document = {
         "format": EXPORT_FORMAT,
         "generated_at": timezone.now(),

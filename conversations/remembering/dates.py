@@ -76,14 +76,36 @@ def speaks_of_future(sentence: str) -> bool:
     return bool(_FUTURE.search(sentence))
 
 
+DAY, WEEK, MONTH, YEAR = "day", "week", "month", "year"
+
+
 def date_resolve(sentence: str, *, said_on: date) -> date | None:
     """The day `sentence` places what it tells, said on `said_on`; None when it says none."""
+    placed = date_place(sentence, said_on=said_on)
+    return placed[0] if placed else None
+
+
+def date_place(sentence: str, *, said_on: date) -> tuple[date, str] | None:
+    """The day `sentence` places what it tells, and how precisely the words place it ("day",
+    "week", "month" or "year": "in March" is the first of March, to the month)."""
     future = speaks_of_future(sentence)
     for resolve in (_relative_day, _ago_or_in, _day_month, _last_next, _weekday, _month, _year):
         found = resolve(sentence, said_on, future)
         if found is not None:
-            return found
+            return found, _precision(resolve.__name__, sentence)
     return None
+
+
+def _precision(resolver: str, sentence: str) -> str:
+    if resolver in ("_month", "_year"):
+        return MONTH if resolver == "_month" else YEAR
+    match = None
+    if resolver == "_ago_or_in":
+        match = _AGO.search(sentence) or _IN_COUNT.search(sentence)
+    elif resolver == "_last_next":
+        match = _LAST_NEXT_UNIT.search(sentence)
+    unit = match.group(2).casefold() if match else ""
+    return {"week": WEEK, "weekend": WEEK, "month": MONTH, "year": YEAR}.get(unit, DAY)
 
 
 def _relative_day(sentence: str, said_on: date, future: bool) -> date | None:

@@ -29,6 +29,7 @@ _EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
 class MemoryDraft:
     text: str  # in the visitor's own terms, first person: "My son was sick last week."
     about_date: date | None = None
+    about_precision: str = "day"  # how precisely the words placed it: day, week, month, year
 
 
 @dataclass(frozen=True)

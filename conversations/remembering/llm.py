@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from conversations.remembering.dates import date_resolve
+from conversations.remembering.dates import DAY, date_place
 from conversations.remembering.drafts import MemoryDraft, memory_text_clean
 from twins.models import LlmCall
 from twins.providers import LlmMessage, LlmProvider, LlmStream, LlmUnavailable
@@ -76,13 +76,14 @@ def _items(answer: str) -> list[Any]:
     return items if isinstance(items, list) else []
 
 
-def _date(value: object, text: str, said_on: date) -> date | None:
+def _date(value: object, text: str, said_on: date) -> tuple[date | None, str]:
+    """The model's date (to the day), or else the one the words give, by the rules."""
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            return date.fromisoformat(value.strip()), DAY
         except ValueError:
             pass
-    return date_resolve(text, said_on=said_on)
+    return date_place(text, said_on=said_on) or (None, DAY)
 
 
 def memories_from_answer(answer: str, *, said_on: date) -> list[MemoryDraft]:
@@ -93,5 +94,5 @@ def memories_from_answer(answer: str, *, said_on: date) -> list[MemoryDraft]:
             continue
         text = memory_text_clean(item["text"])
         if text:
-            drafts.append(MemoryDraft(text, _date(item.get("date"), text, said_on)))
+            drafts.append(MemoryDraft(text, *_date(item.get("date"), text, said_on)))
     return drafts

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from conversations.remembering.dates import date_resolve
+from conversations.remembering.dates import date_place
 from conversations.remembering.drafts import MemoryDraft, memory_text_clean
 
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+|(?<=[.!?])(?=[A-Z])")
@@ -72,5 +72,7 @@ def rules_extract(text: str, *, said_on: date) -> list[MemoryDraft]:
             continue
         cleaned = memory_text_clean(sentence)
         if cleaned:
-            drafts.append(MemoryDraft(cleaned, date_resolve(sentence, said_on=said_on)))
+            placed = date_place(sentence, said_on=said_on)
+            about, precision = placed if placed else (None, "day")
+            drafts.append(MemoryDraft(cleaned, about, precision))
     return drafts

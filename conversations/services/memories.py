@@ -18,7 +18,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from conversations.memories import known_memories
-from conversations.models import Message, MessageRole, MessageStatus, VisitorMemory
+from conversations.models import (
+    DatePrecision,
+    Message,
+    MessageRole,
+    MessageStatus,
+    VisitorMemory,
+)
 from conversations.remembering.drafts import (
     MEMORY_KEY_PURPOSE,
     KnownMemory,
@@ -114,6 +120,7 @@ def memories_remember(*, memorial_id: uuid.UUID | str, reply_id: int, scope: str
                     "text_encrypted": cipher.encrypt_text(draft.text),
                     "vector_encrypted": _vector_encode(cipher, vector),
                     "about_date": draft.about_date,
+                    "about_precision": draft.about_precision,
                     "source_message": message,
                 },
             )
@@ -150,11 +157,12 @@ def memory_correct(
             memory.vector_encrypted = _vector_encode(cipher, vector)
             memory.memory_key = memory_key(cipher, cleaned)
             memory.about_date = about_date
+            memory.about_precision = DatePrecision.DAY
             memory.corrected = True
             memory.save(
                 update_fields=[
                     "text_encrypted", "vector_encrypted", "memory_key", "about_date",
-                    "corrected", "updated_at",
+                    "about_precision", "corrected", "updated_at",
                 ]
             )  # fmt: skip
     except IntegrityError as error:

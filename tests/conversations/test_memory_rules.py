@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from conversations.remembering.dates import date_resolve
+from conversations.memories import about_label
+from conversations.remembering.dates import date_place, date_resolve
 from conversations.remembering.drafts import KnownMemory, MemoryDraft, memory_is_near
 from conversations.remembering.rules import rules_extract
 
@@ -92,3 +93,21 @@ def test_a_rewording_of_the_same_news_is_a_near_duplicate_but_a_later_one_is_new
         MemoryDraft("My son was sick last week.", date(2027, 3, 1)), None, known
     )
     assert not memory_is_near(MemoryDraft("We sold the house.", None), None, known)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        ("We sold the house in March", "March 2026"),
+        ("We got married last year", "2025"),
+        ("My son was sick last week", "the week of 25 November 2026"),
+        ("I start the new job on Monday", "7 December 2026"),
+        ("Dad moved in two months ago", "October 2026"),
+    ],
+)
+def test_a_date_is_told_as_precisely_as_the_visitor_placed_it(sentence, label):
+    placed = date_place(sentence, said_on=WEDNESDAY)
+    assert placed is not None
+    assert about_label(*placed) == label
+    [draft] = rules_extract(sentence, said_on=WEDNESDAY) or [None]
+    assert draft is None or (draft.about_date, draft.about_precision) == placed
