@@ -156,8 +156,8 @@ def memory_correct(
             memory.text_encrypted = cipher.encrypt_text(cleaned)
             memory.vector_encrypted = _vector_encode(cipher, vector)
             memory.memory_key = memory_key(cipher, cleaned)
-            memory.about_date = about_date
-            memory.about_precision = DatePrecision.DAY
+            if about_date != memory.about_date:  # a day they chose; the same one keeps "March"
+                memory.about_date, memory.about_precision = about_date, DatePrecision.DAY
             memory.corrected = True
             memory.save(
                 update_fields=[

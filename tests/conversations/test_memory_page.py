@@ -152,3 +152,20 @@ def test_the_subject_s_export_holds_their_own_preview_and_only_counts_of_the_fam
     preview = json.loads(archive.read("conversations/your-preview.json"))
     assert preview["messages"][0]["text"] == "My daughter starts school in June."
     assert preview["family_conversations"]["messages"] == 2
+
+
+def test_a_correction_that_keeps_the_date_keeps_how_precisely_it_was_placed(
+    client, memorial, family
+):
+    told(memorial, family, "We sold the house in March.")
+    memory = VisitorMemory.objects.get()
+    assert memory.about_precision == "month"
+    client.force_login(family)
+    url = reverse("conversations:memory_correct", args=[memorial.id, memory.id])
+    client.post(url, {"text": "We sold our old house in March.", "about_date": memory.about_date})
+    memory.refresh_from_db()
+    assert memory.about_precision == "month"
+    assert "March " in client.get(memories_url(memorial)).content.decode()
+    client.post(url, {"text": "We sold our old house.", "about_date": "2026-03-14"})
+    memory.refresh_from_db()
+    assert (str(memory.about_date), memory.about_precision) == ("2026-03-14", "day")
