@@ -132,3 +132,14 @@ def provider_label_now() -> str:
         return llm_provider().label
     except LlmProviderUnavailable:
         return OfflineLlmProvider.label
+
+
+def conversation_export_for_visitor(
+    *, memorial_id: uuid.UUID | str, visitor: User
+) -> list[MessageView]:
+    """Every message of this visitor's own conversation, oldest first, for their export."""
+    conversation = conversation_get(memorial_id=memorial_id, visitor=visitor)
+    if conversation is None:
+        return []
+    messages = list(conversation.messages.order_by("seq"))
+    return _views(messages, memorial_cipher(memorial_id=conversation.memorial_id))

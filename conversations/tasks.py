@@ -4,14 +4,19 @@ consent it relies on is withdrawn.
 
 One task per consent scope (the base binds a task to its scope): the subject's own preview
 relies on their writing (`corpus`); family conversations on `conversation_living` or
-`conversation_posthumous` (`conversations.selectors.conversation_consent_scope`)."""
+`conversation_posthumous` (`conversations.selectors.conversation_consent_scope`).
+
+After each exchange (a reply completed), what the visitor shared of their life is remembered
+by a task under the same consent (`REMEMBER_TASKS`), so a withdrawal stops that too."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from celery import shared_task
+from django.db import transaction
 
+from conversations.services.memories import memories_remember
 from conversations.services.reply_writing import (
     INTERRUPTED_NOTICE,
     WITHDRAWN_NOTICE,
@@ -56,26 +61,75 @@ class PosthumousReplyTask(ReplyTask):
     scope = ConsentScope.CONVERSATION_POSTHUMOUS
 
 
+class RememberTask(MemorialTask):
+    abstract = True
+    # Nobody waits for it: a model that is busy is tried again later, calmly.
+    max_retries = 5
+    retry_backoff = 10
+
+
+class PreviewRememberTask(RememberTask):
+    scope = ConsentScope.CORPUS
+
+
+class LivingRememberTask(RememberTask):
+    scope = ConsentScope.CONVERSATION_LIVING
+
+
+class PosthumousRememberTask(RememberTask):
+    scope = ConsentScope.CONVERSATION_POSTHUMOUS
+
+
+def _reply_write(task: ReplyTask, *, memorial_id: str, message_id: int) -> None:
+    scope = task.scope or ""
+    if reply_generate(memorial_id=memorial_id, message_id=message_id, scope=scope):
+        with transaction.atomic():
+            REMEMBER_TASKS[scope].enqueue(memorial_id=memorial_id, message_id=message_id)
+
+
 @shared_task(base=PreviewReplyTask, bind=True)
 def reply_write_preview(self: ReplyTask, *, memorial_id: str, message_id: int) -> None:
     """The twin's reply in the subject's own preview."""
-    reply_generate(memorial_id=memorial_id, message_id=message_id, scope=self.scope or "")
+    _reply_write(self, memorial_id=memorial_id, message_id=message_id)
 
 
 @shared_task(base=LivingReplyTask, bind=True)
 def reply_write_living(self: ReplyTask, *, memorial_id: str, message_id: int) -> None:
     """The twin's reply to a family member while the subject lives."""
-    reply_generate(memorial_id=memorial_id, message_id=message_id, scope=self.scope or "")
+    _reply_write(self, memorial_id=memorial_id, message_id=message_id)
 
 
 @shared_task(base=PosthumousReplyTask, bind=True)
 def reply_write_posthumous(self: ReplyTask, *, memorial_id: str, message_id: int) -> None:
     """The twin's reply to a family member after the subject's death."""
-    reply_generate(memorial_id=memorial_id, message_id=message_id, scope=self.scope or "")
+    _reply_write(self, memorial_id=memorial_id, message_id=message_id)
+
+
+@shared_task(base=PreviewRememberTask, bind=True)
+def remember_preview(self: RememberTask, *, memorial_id: str, message_id: int) -> None:
+    """What the subject told of themselves in their own preview (reply `message_id`)."""
+    memories_remember(memorial_id=memorial_id, reply_id=message_id, scope=self.scope or "")
+
+
+@shared_task(base=LivingRememberTask, bind=True)
+def remember_living(self: RememberTask, *, memorial_id: str, message_id: int) -> None:
+    """What a family member told of their life, while the subject lives."""
+    memories_remember(memorial_id=memorial_id, reply_id=message_id, scope=self.scope or "")
+
+
+@shared_task(base=PosthumousRememberTask, bind=True)
+def remember_posthumous(self: RememberTask, *, memorial_id: str, message_id: int) -> None:
+    """What a family member told of their life, after the subject's death."""
+    memories_remember(memorial_id=memorial_id, reply_id=message_id, scope=self.scope or "")
 
 
 REPLY_TASKS: dict[str, ReplyTask] = {
     ConsentScope.CORPUS: reply_write_preview,  # type: ignore[dict-item]
     ConsentScope.CONVERSATION_LIVING: reply_write_living,  # type: ignore[dict-item]
     ConsentScope.CONVERSATION_POSTHUMOUS: reply_write_posthumous,  # type: ignore[dict-item]
+}
+REMEMBER_TASKS: dict[str, RememberTask] = {
+    ConsentScope.CORPUS: remember_preview,  # type: ignore[dict-item]
+    ConsentScope.CONVERSATION_LIVING: remember_living,  # type: ignore[dict-item]
+    ConsentScope.CONVERSATION_POSTHUMOUS: remember_posthumous,  # type: ignore[dict-item]
 }

@@ -1,9 +1,17 @@
 from django.urls import path
 
-from conversations import views
+from conversations import memory_views, views
 
 app_name = "conversations"
 
 urlpatterns = [
     path("", views.conversation_page, name="page"),
+    path("memories/", memory_views.memories_page, name="memories"),
+    path(
+        "memories/<int:memory_id>/correct/",
+        memory_views.memory_correct_view,
+        name="memory_correct",
+    ),
+    path("memories/<int:memory_id>/delete/", memory_views.memory_delete_view, name="memory_delete"),
+    path("export/", memory_views.visitor_export_view, name="export"),
 ]

@@ -5,12 +5,13 @@ Every text is encrypted with the memorial's key (`*_encrypted`). The subject and
 read counts of these rows, never their contents."""
 
 from conversations.models.conversation import Conversation, Message, MessageRole, MessageStatus
-from conversations.models.memory import VisitorMemory
+from conversations.models.memory import DatePrecision, VisitorMemory
 from conversations.models.questions import QuestionForSubject, QuestionStatus
 from conversations.models.usage import UsageMonth
 
 __all__ = [
     "Conversation",
+    "DatePrecision",
     "Message",
     "MessageRole",
     "MessageStatus",

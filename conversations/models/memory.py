@@ -6,11 +6,20 @@ from django.conf import settings
 from django.db import models
 
 
+class DatePrecision(models.TextChoices):
+    DAY = "day", "to the day"
+    WEEK = "week", "to the week"
+    MONTH = "month", "to the month"
+    YEAR = "year", "to the year"
+
+
 class VisitorMemory(models.Model):
     """One thing a visitor told the twin about themselves ("my son started school"), dated,
     encrypted. Theirs alone: it is read back only into that visitor's own conversation, and
     they see, correct and delete it. `memory_key` is the memorial's keyed hash of the
-    normalised statement, for de-duplication."""
+    normalised statement, for de-duplication; `vector_encrypted` its embedding (float32,
+    encrypted like the text), so a reply ranks a visitor's memories without re-embedding
+    them."""
 
     memorial = models.ForeignKey(
         "memorials.Memorial", on_delete=models.CASCADE, related_name="visitor_memories"
@@ -20,7 +29,12 @@ class VisitorMemory(models.Model):
     )
     text_encrypted = models.BinaryField()
     memory_key = models.CharField(max_length=64)
+    vector_encrypted = models.BinaryField(null=True, blank=True)
     about_date = models.DateField(null=True, blank=True)  # when it happened, if said
+    # how precisely the visitor's words placed it: "in March" is March, not the first of it
+    about_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     source_message = models.ForeignKey(
         "conversations.Message", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="memories",

@@ -47,21 +47,22 @@ def _reply_end_send(*, reply: Message, text: str) -> None:
     )
 
 
-def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str) -> None:
+def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str) -> bool:
     """Write the twin's reply `message_id` (a placeholder made with the visitor's message),
     chunk by chunk, then mark it complete, or failed with its text kept.
 
     Safe to run twice: a reply already ended is left as it is, and one that a dead worker
     left half written is ended as interrupted (its words stay; "try again" writes a new one)
     rather than written again under what the devices already show. Raises ConsentRequired
-    when `scope` is withdrawn (the caller records the stop)."""
+    when `scope` is withdrawn (the caller records the stop). True when this run completed
+    the reply (the exchange is then whole, and what the visitor shared can be remembered)."""
     reply = reply_get(memorial_id=memorial_id, message_id=message_id)
     if reply is None or reply.status != MessageStatus.STREAMING or reply.reply_to is None:
-        return
+        return False
     cipher = memorial_cipher(memorial_id=reply.conversation.memorial_id)
     if cipher.decrypt_text(bytes(reply.text_encrypted)):
         reply_stop(memorial_id=memorial_id, message_id=message_id, notice=INTERRUPTED_NOTICE)
-        return
+        return False
     stream = reply_stream(conversation=reply.conversation, visitor_message=reply.reply_to)
     text = ""
     for chunk in stream.chunks:
@@ -70,7 +71,7 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
         offset, text = len(text), text + chunk
         with memorial_step(memorial_id=memorial_id, scope=scope):
             if not _chunk_store(reply=reply, text=text, encrypted=cipher.encrypt_text(text)):
-                return  # ended elsewhere meanwhile (a withdrawal recorded its stop)
+                return False  # ended elsewhere meanwhile (a withdrawal recorded its stop)
             event_send_on_commit(
                 memorial_id=memorial_id,
                 visitor_id=reply.conversation.visitor_id,
@@ -78,7 +79,9 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
                 data={"seq": reply.seq, "offset": offset, "text": chunk},
             )
     with memorial_step(memorial_id=memorial_id, scope=scope):
-        _reply_finish(reply=reply, stream=stream, text=text, encrypted=cipher.encrypt_text(text))
+        return _reply_finish(
+            reply=reply, stream=stream, text=text, encrypted=cipher.encrypt_text(text)
+        )
 
 
 def _chunk_store(*, reply: Message, text: str, encrypted: bytes) -> bool:
@@ -89,7 +92,7 @@ def _chunk_store(*, reply: Message, text: str, encrypted: bytes) -> bool:
     )
 
 
-def _reply_finish(*, reply: Message, stream: ReplyStream, text: str, encrypted: bytes) -> None:
+def _reply_finish(*, reply: Message, stream: ReplyStream, text: str, encrypted: bytes) -> bool:
     reply.status = MessageStatus.FAILED if stream.failed else MessageStatus.COMPLETE
     reply.passage_ids = [passage.id for passage in stream.passages]
     reply.provider_label = stream.label[:100]
@@ -104,6 +107,7 @@ def _reply_finish(*, reply: Message, stream: ReplyStream, text: str, encrypted: 
     )
     if updated:
         _reply_end_send(reply=reply, text=text)
+    return bool(updated) and reply.status == MessageStatus.COMPLETE
 
 
 def reply_stop(*, memorial_id: uuid.UUID | str, message_id: int, notice: str) -> bool:

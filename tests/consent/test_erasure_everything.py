@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models
 
 from conversations.models import Message
+from conversations.services.memories import memories_remember
 from conversations.services.messages import message_send
 from conversations.services.reply_writing import reply_generate
 from core.audit import audit_record, audit_verify
@@ -158,6 +159,21 @@ def plant_conversation(memorial: Memorial, marker: str) -> str:
     reply = Message.objects.get(conversation__memorial=memorial, seq=sent.seq + 1)
     reply_generate(memorial_id=memorial.id, message_id=reply.id, scope=ConsentScope.CORPUS)
     return "conversation messages"
+
+
+@planter
+def plant_visitor_memories(memorial: Memorial, marker: str) -> str:
+    """A family member's conversation, and what the twin remembers of them from it."""
+    visitor = memorial.memberships.filter(role=Role.FAMILY).first().user
+    scope = ConsentScope.CONVERSATION_LIVING
+    sent = message_send(
+        memorial_id=memorial.id, visitor=visitor, client_id="v-1",
+        text=f"My son {marker} was sick last week.", scope=scope,
+    )  # fmt: skip
+    reply = Message.objects.get(conversation__visitor=visitor, seq=sent.seq + 1)
+    reply_generate(memorial_id=memorial.id, message_id=reply.id, scope=scope)
+    assert memories_remember(memorial_id=memorial.id, reply_id=reply.id, scope=scope) == 1
+    return "a visitor's memories"
 
 
 @planter

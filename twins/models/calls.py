@@ -14,6 +14,7 @@ class LlmCall(models.Model):
         TWIN_REPLY = "twin_reply", "A twin's reply"
         PERSONA_DISTIL = "persona_distil", "Distilling the persona pack"
         FIDELITY = "fidelity", "Measuring fidelity"
+        VISITOR_MEMORY = "visitor_memory", "Remembering what a visitor shared"
 
     memorial_id = models.UUIDField(db_index=True)
     provider = models.CharField(max_length=32)
