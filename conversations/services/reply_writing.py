@@ -92,11 +92,16 @@ def _chunk_store(*, reply: Message, text: str, encrypted: bytes) -> bool:
 def _reply_finish(*, reply: Message, stream: ReplyStream, text: str, encrypted: bytes) -> None:
     reply.status = MessageStatus.FAILED if stream.failed else MessageStatus.COMPLETE
     reply.passage_ids = [passage.id for passage in stream.passages]
+    reply.memory_ids = [memory.id for memory in stream.memories]
+    reply.abstained, reply.register = stream.abstained, stream.register
     reply.provider_label = stream.label[:100]
     reply.notice = stream.notice[:300]
     updated = Message.objects.filter(pk=reply.pk, status=MessageStatus.STREAMING).update(
         status=reply.status,
         passage_ids=reply.passage_ids,
+        memory_ids=reply.memory_ids,
+        abstained=reply.abstained,
+        register=reply.register,
         provider_label=reply.provider_label,
         notice=reply.notice,
         text_encrypted=encrypted,
