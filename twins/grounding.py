@@ -57,6 +57,8 @@ class Support:
     abstained: bool
     best_semantic: float
     best_coverage: float
+    # (passage id, cosine, coverage) of every passage judged, in retrieval order
+    figures: tuple[tuple[int, float, float], ...] = ()
 
 
 def names_in(texts: Iterable[str]) -> set[str]:
@@ -86,6 +88,7 @@ def support_judge(
         abstained=not drawn,
         best_semantic=max(row[2] for row in scored),
         best_coverage=max(row[3] for row in scored),
+        figures=tuple((row[4].id, row[2], row[3]) for row in scored),
     )
 
 

@@ -17,9 +17,11 @@ from django.utils import timezone
 from conversations.models import Message, MessageStatus
 from conversations.replies import ReplyStream, reply_stream
 from conversations.selectors import reply_get
+from conversations.services.usage import usage_add
 from core.crypto import memorial_cipher
 from core.events import EventKind, event_send_on_commit
 from core.tasks import memorial_step
+from corpus.selectors import passage_sources
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,13 @@ def _reply_end_send(*, reply: Message, text: str) -> None:
             "status": reply.status,
             "text": text,
             "passages": list(reply.passage_ids),
+            "sources": [
+                source.as_event()
+                for source in passage_sources(
+                    memorial_id=reply.conversation.memorial_id, passage_ids=list(reply.passage_ids)
+                )
+            ],
+            "abstained": reply.abstained,
             "label": reply.provider_label,
             "notice": reply.notice,
         },
@@ -108,6 +117,15 @@ def _reply_finish(*, reply: Message, stream: ReplyStream, text: str, encrypted: 
         updated_at=timezone.now(),
     )
     if updated:
+        usage = stream.reply.usage if stream.reply is not None else None
+        usage_add(
+            memorial_id=reply.conversation.memorial_id,
+            visitor_id=reply.conversation.visitor_id,
+            messages=1,
+            input_tokens=usage.input_tokens if usage else 0,
+            output_tokens=usage.output_tokens if usage else 0,
+            cache_read_tokens=usage.cache_read_tokens if usage else 0,
+        )
         _reply_end_send(reply=reply, text=text)
 
 
