@@ -15,7 +15,7 @@ responder. Then, from the stored replies:
   replaced by this conversation's, that were abstained;
 - `abstained_adversarial`: category 5 questions abstained.
 
-    .venv/bin/python bench/twin_grounding.py [PATH]  # default: ../shared/data/locomo/locomo-dev.json
+    .venv/bin/python bench/twin_grounding.py [PATH]  # ../shared/data/locomo/locomo-dev.json
 
 With `--dump FILE` it also writes each question's support figures (best cosine, best word
 coverage), for calibrating `twins.grounding`'s thresholds.
