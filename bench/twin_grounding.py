@@ -128,15 +128,16 @@ def _row(kind, question, reply, support, texts, evidence):  # type: ignore[no-un
     ids = [passage_id for passage_id, _, _ in support.figures]
     passages = Passage.objects.filter(id__in=ids)
     cipher = memorial_cipher(memorial_id=passages[0].memorial_id) if ids else None
-    holds = {}
+    holds, words = {}, {}
     for passage in passages:
         flat = " ".join(cipher.decrypt_text(passage.text_encrypted).split())
         holds[passage.id] = bool({d for d, t in texts if t and t in flat} & evidence)
+        words[passage.id] = flat
     return {
         "kind": kind,
         "question": question,
         "abstained": reply.abstained,
-        "passages": [[c, v, holds.get(i, False)] for i, c, v in support.figures],
+        "passages": [[c, v, holds.get(i, False), words.get(i, "")] for i, c, v in support.figures],
     }
 
 

@@ -46,7 +46,35 @@ DECLINE_INSTRUCTION = (
     "offer to talk about something else."
 )
 
-_NAME = re.compile(r"\b[A-Z][a-z]+\b")
+_WORD = re.compile(r"[^\W\d_]+")
+# Words that say nothing about what a question is about: function words and the commonest
+# verbs and adverbs of English. A general list, not drawn from any benchmark's questions.
+_WEAK_LIST = """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing done down during each even ever
+    every few for from further get gets getting go goes going gone got had has have having he
+    her here hers herself him himself his how i if in into is it its itself just know like made
+    make makes many me more most much my myself no nor not now of off on once one only or other
+    our ours out over own really same say said see she should so some such than that the their
+    theirs them themselves then there these they thing things think this those through to too
+    under until up upon us very want was we well were what when where which while who whom whose
+    why will with would you your yours yourself kind sort way time times lot new good still back
+    take took come came tell told let lets use used ago yet
+"""
+_WEAK = frozenset(_WEAK_LIST.split())
+_SUFFIXES = ("ing", "ed", "es", "s", "ly")
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if len(word) - len(suffix) >= 4 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def question_terms(text: str) -> set[str]:
+    """The words of `text` that say what it is about, crudely stemmed ("dancing" ~ "dance")."""
+    return {_stem(word) for word in _WORD.findall(text.casefold()) if word not in _WEAK}
 
 
 @dataclass(frozen=True)
@@ -61,17 +89,12 @@ class Support:
     figures: tuple[tuple[int, float, float], ...] = ()
 
 
-def names_in(texts: Iterable[str]) -> set[str]:
-    """The capitalised words of `texts`, casefolded: the people and places named."""
-    return {word.casefold() for text in texts for word in _NAME.findall(text)}
-
-
 def support_judge(
     *, question: str, passages: Sequence[PassageRecord], names: Iterable[str] = ()
 ) -> Support:
     """Which of `passages` (retrieved for `question`, best first) support an answer."""
-    ignored = {word.casefold() for name in names for word in re.findall(r"\w+", name)}
-    asked = content_words(question) - ignored
+    ignored = {_stem(word.casefold()) for name in names for word in re.findall(r"\w+", name)}
+    asked = question_terms(question) - ignored
     if not passages or not question.strip():
         return Support(passages=[], abstained=True, best_semantic=0.0, best_coverage=0.0)
     query = embed_query(question)
@@ -79,7 +102,7 @@ def support_judge(
     semantic = np.asarray(vectors @ query, dtype=float)
     scored = []
     for passage, cosine in zip(passages, semantic, strict=True):
-        coverage = len(asked & content_words(passage.text)) / len(asked) if asked else 0.0
+        coverage = len(asked & question_terms(passage.text)) / len(asked) if asked else 0.0
         supports = cosine >= SEMANTIC_ALONE or (cosine >= SEMANTIC_MIN and coverage >= COVERAGE_MIN)
         scored.append((supports, float(cosine) + coverage, float(cosine), coverage, passage))
     drawn = [row[4] for row in sorted(scored, key=lambda row: -row[1]) if row[0]]
