@@ -30,9 +30,9 @@ from corpus.records import PassageRecord
 from twins.providers.offline import content_words
 
 # Calibrated on ../shared/data/locomo/locomo-dev.json (see bench/README.md).
-SEMANTIC_MIN = 0.40  # cosine of question and passage below which a passage cannot support
-COVERAGE_MIN = 0.34  # share of the question's content words the passage must hold
-SEMANTIC_ALONE = 0.62  # a passage this close in meaning supports on its own
+SEMANTIC_MIN = 0.20  # cosine of question and passage below which a passage cannot support
+COVERAGE_MIN = 0.50  # share of the question's content words the passage must hold
+SEMANTIC_ALONE = 0.65  # a passage this close in meaning supports on its own
 SUPPORT_MAX = 4  # supporting passages given to the model, best first
 
 ABSTAIN_INSTRUCTION = (
@@ -63,9 +63,24 @@ _WEAK_LIST = """
 """
 _WEAK = frozenset(_WEAK_LIST.split())
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
+# English's common irregular verbs, past forms to their base ("grew up" answers "grow up").
+_IRREGULAR_LIST = """
+    grew:grow grown:grow went:go saw:see seen:see ate:eat eaten:eat met:meet bought:buy
+    brought:bring wrote:write written:write born:bear began:begin begun:begin broke:break
+    broken:break built:build caught:catch chose:choose chosen:choose drove:drive driven:drive
+    fell:fall fallen:fall felt:feel found:find flew:fly flown:fly forgot:forget gave:give
+    given:give kept:keep knew:know known:know left:leave lost:lose paid:pay ran:run read:read
+    sang:sing sung:sing sat:sit sold:sell sent:send slept:sleep spoke:speak spoken:speak
+    spent:spend stood:stand swam:swim taught:teach thought:think threw:throw won:win wore:wear
+    worn:wear heard:hear held:hold hurt:hurt lit:light meant:mean rode:ride ridden:ride
+    rose:rise struck:strike understood:understand woke:wake
+"""
+_IRREGULAR = dict(pair.split(":") for pair in _IRREGULAR_LIST.split())
 
 
 def _stem(word: str) -> str:
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     for suffix in _SUFFIXES:
         if len(word) - len(suffix) >= 4 and word.endswith(suffix):
             return word[: -len(suffix)]
