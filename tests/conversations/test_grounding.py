@@ -10,14 +10,17 @@ import uuid
 from datetime import date
 
 import pytest
+from django.urls import reverse
 
 from conversations import replies
 from conversations.memories import MemoryRecord
 from conversations.models import Message
+from conversations.services import reply_writing
 from conversations.services.messages import message_send
 from conversations.services.reply_writing import reply_generate
 from conversations.tasks import REPLY_TASKS
 from core.consent import ConsentScope
+from core.events import EventKind
 from corpus.models import Register
 from corpus.services.documents import correspondent_add, identity_add
 from memorials.models import Role
@@ -161,3 +164,29 @@ def test_a_visitors_memories_reach_their_own_prompt_only(
     assert "My son started school last week" in mine_body and mine.memory_ids == [41]
     assert "My son started school last week" not in their_body and theirs.memory_ids == []
     assert asked == [family.pk, other.pk]
+
+
+def test_where_this_comes_from_shows_the_passages_with_date_and_audience(
+    client, writing, family, monkeypatch
+):
+    sent: list[dict] = []
+    original = reply_writing.event_send_on_commit
+
+    def recording(**kwargs):  # type: ignore[no-untyped-def]
+        sent.append(kwargs)
+        original(**kwargs)
+
+    monkeypatch.setattr(reply_writing, "event_send_on_commit", recording)
+
+    reply = ask(writing, family, SUPPORTED)
+    client.force_login(family)
+    page = client.get(reverse("conversations:page", args=[writing.id])).content.decode()
+
+    # the history, rendered on the page
+    sources = page.split("Where this comes from")[1].split("</details>")[0]
+    assert "I grew up in Whitby, by the sea." in sources
+    assert "1 May 2020" in sources and "to George" in sources
+    # the reply's end, as it streams in
+    (end,) = [e["data"] for e in sent if e["kind"] == EventKind.CONVERSATION_REPLY_END]
+    assert [source["id"] for source in end["sources"]] == reply.passage_ids
+    assert end["sources"][0]["to"] == "George" and end["sources"][0]["date"] == "2020-05-01"
