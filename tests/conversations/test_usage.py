@@ -7,18 +7,23 @@ import threading
 import uuid
 from datetime import date
 
+import pytest
+from channels.db import database_sync_to_async
 from django.db import connection
 from django.urls import reverse
 
+from conversations import consumers
 from conversations.models import Message, UsageMonth
 from conversations.selectors import usage_totals
 from conversations.services.messages import message_send
 from conversations.services.reply_writing import reply_generate
-from conversations.services.usage import usage_add
+from conversations.services.usage import IDLE_GRACE, usage_add
 from conversations.tasks import REPLY_TASKS
 from core.consent import ConsentScope
 from memorials.models import Role
+from tests.conversations.test_consumer import opened
 from tests.memorials.factories import MembershipFactory
+from tests.memorials.test_consumers import session_cookie_for
 
 THREADS = 20
 
@@ -100,3 +105,29 @@ def test_the_subject_sees_totals_and_a_family_member_none(client, memorial, fami
     assert "10 minutes of conversation" in subject_page
     assert family.email not in subject_page
     assert "This month:" not in family_page
+
+
+class Clock:
+    """Stands in for `time` in the consumer: each reading is the next of `readings`."""
+
+    def __init__(self, *readings: float) -> None:
+        self.readings = list(readings)
+
+    def monotonic(self) -> float:
+        return self.readings.pop(0) if len(self.readings) > 1 else self.readings[0]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_counts_its_time_up_to_its_last_message_and_a_grace(
+    memorial, family, monkeypatch
+):
+    # given: opened at 1000 s, its last message (the resume) at 1030 s, closed at 5000 s
+    monkeypatch.setattr(consumers, "time", Clock(1000.0, 1030.0, 5000.0))
+    socket, _ = await opened(memorial.id, await session_cookie_for(family))
+
+    # when
+    await socket.disconnect()
+
+    # then: 30 s of talk and the grace for reading the last reply, not the hour idle after
+    row = await database_sync_to_async(UsageMonth.objects.get)(memorial=memorial, visitor=family)
+    assert row.seconds == 30 + IDLE_GRACE and row.messages == 0
