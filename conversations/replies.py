@@ -111,13 +111,16 @@ def reply_stream(*, conversation: Conversation, visitor_message: Message) -> Rep
     memorial_id = conversation.memorial_id
     cipher = memorial_cipher(memorial_id=memorial_id)
     question = cipher.decrypt_text(bytes(visitor_message.text_encrypted))
-    membership = Membership.objects.select_related("user").get(
-        memorial_id=memorial_id, user_id=conversation.visitor_id
-    )
-    register = visitor_register(membership=membership)
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(memorial_id=memorial_id, user_id=conversation.visitor_id)
+        .first()
+    )  # None: they left the memorial meanwhile (the reply is still written, voice unset)
+    register = visitor_register(membership=membership) if membership else ""
     memories = memories_for_reply(
         memorial_id=memorial_id,
-        visitor_id=conversation.visitor_id,
+        # the seam annotates an int; user ids are UUIDs (its writer is told)
+        visitor_id=conversation.visitor_id,  # type: ignore[arg-type]
         query=question,
         limit=MEMORIES_PER_REPLY,
     )
@@ -129,7 +132,7 @@ def reply_stream(*, conversation: Conversation, visitor_message: Message) -> Rep
         retrieve_in_register=False,  # voice by register; what it recalls, from all its writing
         memories=[memory.text for memory in memories],
         forbidden_topics=forbidden_topics(memorial_id=memorial_id),
-        names=[membership.user.full_name],
+        names=[membership.user.full_name] if membership else [],
         require_built=False,
     )
     return ReplyStream(

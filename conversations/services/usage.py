@@ -35,7 +35,7 @@ def month_of(day: date | None = None) -> date:
 def usage_add(
     *,
     memorial_id: uuid.UUID | str,
-    visitor_id: uuid.UUID | str,
+    visitor_id: uuid.UUID,
     messages: int = 0,
     input_tokens: int = 0,
     output_tokens: int = 0,
