@@ -10,8 +10,10 @@ The wire (JSON). The browser sends:
 - `{"type": "retry", "seq": n}`: "try again" on a failed reply.
 The server sends the twin's reply as `{"type": "reply_start", "seq", "reply_to"}`, then
 `{"type": "token", "seq", "offset", "text"}`, then `{"type": "reply_end", "seq", "status",
-"text", "passages", "label", "notice"}`; `{"type": "error", "message"}` for a message it
-cannot take; `{"type": "refused", "reason"}` before closing with CONVERSATION_REFUSED.
+"text", "passages", "sources", "abstained", "label", "notice"}` (`sources`: the passages
+drawn on, each `{"id", "text", "date", "to"}`, for "where this comes from");
+`{"type": "error", "message"}` for a message it cannot take; `{"type": "refused", "reason"}`
+before closing with CONVERSATION_REFUSED.
 
 Nothing is lost or doubled: every event is stored before it is sent, the socket joins its
 groups before it reads the history, and it keeps what it has delivered (seqs, and how much
@@ -20,6 +22,7 @@ of each reply) so an event that the history already covered is not sent again.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -34,6 +37,7 @@ from conversations.selectors import (
     messages_after,
 )
 from conversations.services.messages import MessageRefused, message_send, reply_retry
+from conversations.services.usage import IDLE_GRACE, usage_add
 from core.consent import ConsentRequired
 from core.events import (
     Audience,
@@ -87,6 +91,7 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
             await self._refuse(access.reason)
             return
         self.visitor = access.membership.user
+        self.opened_at = self.active_at = time.monotonic()  # for the seconds of conversation
         self.consent_scopes = (scope,)
         self.resumed = False
         self.delivered: set[int] = set()  # seqs this socket has shown
@@ -104,6 +109,13 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
     async def disconnect(self, code: int) -> None:
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
+        if self.groups_joined:  # an accepted conversation: count its time (services.usage)
+            ended = min(time.monotonic(), self.active_at + IDLE_GRACE)
+            await database_sync_to_async(usage_add)(
+                memorial_id=self.memorial_id,
+                visitor_id=self.visitor.pk,
+                seconds=round(ended - self.opened_at),
+            )
         await super().disconnect(code)
 
     async def _refuse(self, reason: str) -> None:
@@ -115,6 +127,7 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
             return
+        self.active_at = time.monotonic()
         kind = content.get("type")
         if kind == "resume":
             await self._resume(content.get("after_seq"))
@@ -197,6 +210,7 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
         if kind == EventKind.ERASED:
             await self.close(code=SocketClose.ERASED)
         elif kind in WIRE_TYPES and self.resumed:
+            self.active_at = time.monotonic()
             await self._live(kind, event["data"])
 
     async def _live(self, kind: str, data: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from conversations.access import conversation_access
+from conversations.selectors import usage_totals
 from memorials.models import Membership, MemorialState, Role
 from memorials.panels import MemorialPanel, panel_register
 
@@ -14,9 +15,20 @@ def _conversation_panel_context(membership: Membership) -> dict[str, Any] | None
     if membership.memorial.state in (MemorialState.CLOSED, MemorialState.ERASED):
         return None
     access = conversation_access(user=membership.user, memorial_id=membership.memorial_id)
-    if not access.allowed and membership.role == Role.STEWARD:
+    # The subject and stewards see this month's use as totals only (never who, nor what).
+    usage = (
+        usage_totals(memorial_id=membership.memorial_id)
+        if membership.role in (Role.SUBJECT, Role.STEWARD)
+        else None
+    )
+    if not access.allowed and membership.role == Role.STEWARD and not (usage and usage.messages):
         return None  # stewards manage; they are told nothing they cannot act on
-    return {"allowed": access.allowed, "reason": access.reason, "preview": access.preview}
+    return {
+        "allowed": access.allowed,
+        "reason": access.reason,
+        "preview": access.preview,
+        "usage": usage,
+    }
 
 
 def conversations_panel_register() -> None:

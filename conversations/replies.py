@@ -1,9 +1,10 @@
 """The twin's reply to a visitor's message: the one seam between a conversation and the twin.
 
-`reply_stream` composes retrieval (the one retrieval function, the subject's own words only)
-and the twin's provider with its offline fallback (`twins.services.llm.reply_with_fallback`).
-It is deliberately minimal for now; grounding (the decision to abstain, the register that
-fits the visitor, their memories, the wishes' topics) comes in here, behind the same call.
+`reply_stream` gathers what the conversation knows (the visitor's relationship and so the
+register, their memories, the recent turns, the subject's wishes) and asks the twin through
+`twins.replies.twin_reply`, the one place the twin's prompt is composed: retrieval of the
+subject's own words, the decision to answer, abstain or decline, and the provider with its
+offline fallback.
 """
 
 from __future__ import annotations
@@ -13,26 +14,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from conversations.memories import MemoryRecord, memories_for_reply
 from conversations.models import Conversation, Message, MessageRole, MessageStatus
+from conversations.voice import visitor_register
 from core.crypto import memorial_cipher
 from corpus.records import PassageRecord
-from corpus.retrieval import passage_retrieve
-from twins.persona.prompt import persona_instructions
-from twins.providers import LlmMessage, PersonaPrompt
-from twins.selectors import twin_serving
-from twins.services.llm import TwinReply, reply_with_fallback
+from memorials.models import Membership
+from memorials.wishes import forbidden_topics
+from twins.providers import LlmMessage
+from twins.replies import twin_reply
+from twins.services.llm import TwinReply
 
 logger = logging.getLogger(__name__)
 
-PASSAGES_PER_REPLY = 8
 RECENT_TURNS = 12  # earlier messages of the conversation given to the twin, oldest first
-MAX_REPLY_TOKENS = 700
-
-PERSONA_BASE = (
-    "You are the memorial twin of {name}, talking with someone they chose. Speak as {name} "
-    "would, warmly and plainly, using only what the passages from their own writing "
-    "support. When they do not support an answer, say that you don't remember."
-)
+MEMORIES_PER_REPLY = 5
 STOPPED_NOTICE = (
     "The connection to the language model broke off part way through this reply. "
     "What was said is kept; you can try again."
@@ -47,8 +43,11 @@ class ReplyStream:
     stands and is not mixed with other words. When it fails before saying anything, the
     offline responder answers instead (`label` names it; `notice` says why)."""
 
-    passages: list[PassageRecord]
+    passages: list[PassageRecord]  # drawn on (none when it abstained or declined)
     reply: TwinReply | None
+    abstained: bool = False
+    register: str = ""
+    memories: list[MemoryRecord] = field(default_factory=list)
     failed: bool = False
     _notice: str = ""
     chunks: Iterator[str] = field(init=False)
@@ -106,25 +105,40 @@ def _recent_turns(*, conversation: Conversation, before_seq: int) -> list[LlmMes
 
 
 def reply_stream(*, conversation: Conversation, visitor_message: Message) -> ReplyStream:
-    """The twin's reply to `visitor_message`, streamed, with the passages it was given.
+    """The twin's reply to `visitor_message`, streamed, with the passages it drew on.
 
     Raises ConsentRequired when the memorial's writing may no longer be read."""
-    memorial = conversation.memorial
-    cipher = memorial_cipher(memorial_id=memorial.id)
+    memorial_id = conversation.memorial_id
+    cipher = memorial_cipher(memorial_id=memorial_id)
     question = cipher.decrypt_text(bytes(visitor_message.text_encrypted))
-    passages = passage_retrieve(
-        memorial_id=memorial.id, query=question, limit=PASSAGES_PER_REPLY, subject_only=True
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(memorial_id=memorial_id, user_id=conversation.visitor_id)
+        .first()
+    )  # None: they left the memorial meanwhile (the reply is still written, voice unset)
+    register = visitor_register(membership=membership) if membership else ""
+    memories = memories_for_reply(
+        memorial_id=memorial_id,
+        # the seam annotates an int; user ids are UUIDs (its writer is told)
+        visitor_id=conversation.visitor_id,
+        query=question,
+        limit=MEMORIES_PER_REPLY,
     )
-    serving = twin_serving(memorial_id=memorial.id)
-    persona = PERSONA_BASE.format(name=memorial.name_read(cipher=cipher))
-    if serving is not None and (instructions := persona_instructions(version=serving)):
-        persona = f"{persona}\n\n{instructions}"
-    messages = _recent_turns(conversation=conversation, before_seq=visitor_message.seq)
-    messages.append(LlmMessage(role="user", content=question))
-    reply = reply_with_fallback(
-        memorial_id=memorial.id,
-        system=PersonaPrompt(persona=persona, passages=tuple(p.text for p in passages)),
-        messages=messages,
-        max_tokens=MAX_REPLY_TOKENS,
+    answer = twin_reply(
+        memorial_id=memorial_id,
+        question=question,
+        history=_recent_turns(conversation=conversation, before_seq=visitor_message.seq),
+        register=register or None,
+        retrieve_in_register=False,  # voice by register; what it recalls, from all its writing
+        memories=[memory.text for memory in memories],
+        forbidden_topics=forbidden_topics(memorial_id=memorial_id),
+        names=[membership.user.full_name] if membership else [],
+        require_built=False,
     )
-    return ReplyStream(passages=passages, reply=reply)
+    return ReplyStream(
+        passages=answer.passages,
+        reply=answer.reply,
+        abstained=answer.abstained,
+        register=answer.register,
+        memories=memories,
+    )

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, Sum
 
 from accounts.models import User
-from conversations.models import Conversation, Message, MessageStatus
+from conversations.models import Conversation, Message, MessageStatus, UsageMonth
+from conversations.services.usage import month_of
 from core.consent import ConsentScope
 from core.crypto import MemorialCipher, memorial_cipher
+from corpus.selectors import PassageSource, passage_sources
 from memorials.activation.selectors import activation_is_approved
 from memorials.models import Memorial
 from twins.providers import LlmProviderUnavailable, llm_provider
@@ -32,6 +37,9 @@ class MessageView:
     passages: list[int]
     label: str
     notice: str
+    # "where this comes from": the passages drawn on, in the person's own words
+    sources: tuple[PassageSource, ...] = ()
+    abstained: bool = False
 
     @property
     def is_twin(self) -> bool:
@@ -55,6 +63,7 @@ class MessageView:
             "status": self.status,
             "reply_to": self.reply_to,
             "passages": self.passages,
+            "sources": [source.as_event() for source in self.sources],
             "label": self.label,
             "notice": self.notice,
         }
@@ -76,11 +85,17 @@ def conversation_get(*, memorial_id: uuid.UUID | str, visitor: User) -> Conversa
     return Conversation.objects.filter(memorial_id=memorial_id, visitor=visitor).first()
 
 
-def _views(messages: list[Message], cipher: MemorialCipher) -> list[MessageView]:
+def _views(
+    messages: list[Message], cipher: MemorialCipher, memorial_id: uuid.UUID
+) -> list[MessageView]:
     seq_of = {m.pk: m.seq for m in messages}
     missing = {m.reply_to_id for m in messages if m.reply_to_id and m.reply_to_id not in seq_of}
     if missing:
         seq_of.update(Message.objects.filter(pk__in=missing).values_list("pk", "seq"))
+    drawn = [passage_id for m in messages for passage_id in m.passage_ids]
+    sources = {
+        source.id: source for source in passage_sources(memorial_id=memorial_id, passage_ids=drawn)
+    }
     return [
         MessageView(
             seq=m.seq,
@@ -92,6 +107,8 @@ def _views(messages: list[Message], cipher: MemorialCipher) -> list[MessageView]
             passages=list(m.passage_ids),
             label=m.provider_label,
             notice=m.notice,
+            sources=tuple(sources[i] for i in m.passage_ids if i in sources),
+            abstained=m.abstained,
         )
         for m in messages
     ]
@@ -103,7 +120,8 @@ def messages_after(*, conversation: Conversation, after_seq: int) -> list[Messag
     messages = list(conversation.messages.filter(seq__gt=after_seq).order_by("seq"))
     if not messages:
         return []
-    return _views(messages, memorial_cipher(memorial_id=conversation.memorial_id))
+    memorial_id = conversation.memorial_id
+    return _views(messages, memorial_cipher(memorial_id=memorial_id), memorial_id)
 
 
 def conversation_history(*, conversation: Conversation | None) -> list[MessageView]:
@@ -113,7 +131,8 @@ def conversation_history(*, conversation: Conversation | None) -> list[MessageVi
     newest = list(conversation.messages.order_by("-seq")[:HISTORY_ON_LOAD])
     if not newest:
         return []
-    return _views(newest[::-1], memorial_cipher(memorial_id=conversation.memorial_id))
+    memorial_id = conversation.memorial_id
+    return _views(newest[::-1], memorial_cipher(memorial_id=memorial_id), memorial_id)
 
 
 def reply_get(*, memorial_id: uuid.UUID | str, message_id: int) -> Message | None:
@@ -142,4 +161,38 @@ def conversation_export_for_visitor(
     if conversation is None:
         return []
     messages = list(conversation.messages.order_by("seq"))
-    return _views(messages, memorial_cipher(memorial_id=conversation.memorial_id))
+    return _views(
+        messages, memorial_cipher(memorial_id=conversation.memorial_id), conversation.memorial_id
+    )
+
+
+@dataclass(frozen=True)
+class UsageTotals:
+    """All visitors of a memorial together in one month: what the subject and stewards see."""
+
+    month: date
+    visitors: int
+    messages: int
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int
+    seconds: int
+
+    @property
+    def minutes(self) -> int:
+        return round(self.seconds / 60)
+
+
+def usage_totals(*, memorial_id: uuid.UUID | str, day: date | None = None) -> UsageTotals:
+    """The month's totals over all visitors (no visitor is named), in one query."""
+    month = month_of(day)
+    rows = UsageMonth.objects.filter(memorial_id=memorial_id, month=month)
+    sums = rows.aggregate(
+        visitors=Count("id", filter=Q(messages__gt=0)),
+        messages=Sum("messages"),
+        input_tokens=Sum("input_tokens"),
+        output_tokens=Sum("output_tokens"),
+        cache_read_tokens=Sum("cache_read_tokens"),
+        seconds=Sum("seconds"),
+    )
+    return UsageTotals(month=month, **{key: value or 0 for key, value in sums.items()})

@@ -131,6 +131,9 @@ class ConversationReplyEndEvent(TypedDict):
     passages: list[int]
     label: str
     notice: str
+    # "where this comes from": {"id", "text", "date", "to"} per passage drawn on
+    sources: NotRequired[list[dict[str, Any]]]
+    abstained: NotRequired[bool]
 
 
 @dataclass(frozen=True)

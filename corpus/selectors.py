@@ -8,10 +8,13 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 
+from consent.gate import consent_is_granted
+from core.consent import ConsentScope
 from core.crypto import MemorialCipher, memorial_cipher
 from corpus.models import Correspondent, Document, Passage, SubjectIdentity, Upload
 from corpus.records import PassageRecord
@@ -187,3 +190,76 @@ def _passage_record(passage: Passage, cipher: MemorialCipher) -> PassageRecord:
         sent_at=passage.sent_at,
         register=passage.register,
     )
+
+
+@dataclass(frozen=True)
+class PassageSource:
+    """A passage a reply drew on, as a visitor sees it under "where this comes from": the
+    person's own words, when, and to whom (the document's other people, or its register)."""
+
+    id: int
+    text: str
+    date: datetime | None
+    audience: list[str]
+    register: str
+
+    def as_event(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "date": self.date.date().isoformat() if self.date else "",
+            "to": ", ".join(self.audience) or self.register,
+        }
+
+
+def document_audiences(
+    *, memorial_id: uuid.UUID | str, document_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    """The other people in each document (a chat's or email's participants besides the
+    subject), decrypted."""
+    cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
+    documents = Document.objects.filter(memorial_id=memorial_id, id__in=document_ids).only(
+        "id", "audience_encrypted"
+    )
+    return {
+        document.id: json.loads(cipher.decrypt_text(document.audience_encrypted) or "[]")
+        for document in documents
+    }
+
+
+def passage_sources(*, memorial_id: uuid.UUID | str, passage_ids: list[int]) -> list[PassageSource]:
+    """The passages `passage_ids` of this memorial, in that order (those since erased left
+    out), with their date and audience; none when the writing may no longer be read."""
+    if not passage_ids or not consent_is_granted(
+        memorial_id=memorial_id, scope=ConsentScope.CORPUS
+    ):
+        return []
+    cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
+    passages = {
+        passage.id: passage
+        for passage in Passage.objects.filter(memorial_id=memorial_id, id__in=passage_ids)
+        .select_related("document")
+        .only(
+            "id",
+            "text_encrypted",
+            "sent_at",
+            "register",
+            "document__date",
+            "document__audience_encrypted",
+        )
+    }
+    sources = []
+    for passage_id in passage_ids:
+        if (passage := passages.get(passage_id)) is None:
+            continue
+        document = passage.document
+        sources.append(
+            PassageSource(
+                id=passage.id,
+                text=cipher.decrypt_text(passage.text_encrypted),
+                date=passage.sent_at or document.date,
+                audience=json.loads(cipher.decrypt_text(document.audience_encrypted) or "[]"),
+                register=passage.register,
+            )
+        )
+    return sources

@@ -1,10 +1,13 @@
 """A reply from the twin: what it is told, what it draws on, and who answers.
 
-One function, `twin_reply`, for every place the twin speaks (the subject's preview now, the
-family's conversations next). The serving version's persona (our fixed frame, the style
+One function, `twin_reply`, for every place the twin speaks (the subject's preview and the
+family's conversations). The serving version's persona (our fixed frame, the style
 portrait, the persona pack) is the cached part of the prompt; the passages retrieved from the
-subject's own words for this question change each turn. The reply itself streams from the
-configured provider and falls back to the person's own sentences (`reply_with_fallback`).
+subject's own words for this question change each turn, with what the visitor told the twin
+before and the project's decision (`twins.grounding`): answer from the supporting passages,
+say "I don't remember" when none supports it, or decline a topic the wishes forbid. The reply
+itself streams from the configured provider and falls back to the person's own sentences
+(`reply_with_fallback`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,14 @@ from dataclasses import dataclass
 
 from corpus.records import PassageRecord
 from corpus.retrieval import passage_retrieve
+from corpus.selectors import document_audiences
 from memorials.models import Memorial
+from twins.grounding import (
+    ABSTAIN_INSTRUCTION,
+    DECLINE_INSTRUCTION,
+    forbidden_topic_touched,
+    support_judge,
+)
 from twins.models import TwinVersion
 from twins.persona.prompt import persona_instructions
 from twins.portrait.prompt import portrait_instructions
@@ -46,16 +56,22 @@ class TwinAnswer:
     own writing it was given to draw on, best first."""
 
     reply: TwinReply
-    passages: list[PassageRecord]
-    version: TwinVersion
+    passages: list[PassageRecord]  # drawn on: the supporting ones (none when it abstains)
+    version: TwinVersion | None  # None: a conversation before any build (the frame alone)
+    abstained: bool = False
+    declined_topic: str = ""
+    register: str = ""
+    retrieved: tuple[PassageRecord, ...] = ()  # all retrieved, before the support decision
 
 
-def twin_persona_text(*, version: TwinVersion, name: str, register: str | None = None) -> str:
+def twin_persona_text(
+    *, version: TwinVersion | None, name: str, register: str | None = None
+) -> str:
     """The stable part of the prompt: our frame, then how they write, then what they know."""
     parts = (
         FRAME.format(name=name),
-        portrait_instructions(version=version, register=register),
-        persona_instructions(version=version),
+        portrait_instructions(version=version, register=register) if version else "",
+        persona_instructions(version=version) if version else "",
     )
     return "\n\n".join(part.strip() for part in parts if part and part.strip())
 
@@ -73,6 +89,22 @@ def _distinct(passages: list[PassageRecord]) -> list[PassageRecord]:
     return distinct
 
 
+def _turn_notes(*, memories: Sequence[str], abstain: bool, declined_topic: str) -> str:
+    notes = []
+    if memories:
+        listed = "\n".join(f"- {memory}" for memory in memories)
+        notes.append(
+            "What this visitor has told you in earlier conversations (theirs, not the "
+            f"person's writing; use it to ask after them, never as a memory of your own):\n"
+            f"{listed}"
+        )
+    if declined_topic:
+        notes.append(DECLINE_INSTRUCTION.format(topic=declined_topic))
+    elif abstain:
+        notes.append(ABSTAIN_INSTRUCTION)
+    return "\n\n".join(notes)
+
+
 def twin_reply(
     *,
     memorial_id: uuid.UUID | str,
@@ -80,29 +112,53 @@ def twin_reply(
     history: Sequence[LlmMessage] = (),
     register: str | None = None,
     provider: LlmProvider | None = None,
+    retrieve_in_register: bool = True,
+    memories: Sequence[str] = (),
+    forbidden_topics: Sequence[str] = (),
+    names: Sequence[str] = (),
+    require_built: bool = True,
 ) -> TwinAnswer:
     """The serving twin's answer to `question`, after the turns in `history`.
 
-    Retrieval reads only the subject's own words (in `register` when one is given), through
-    the corpus consent gate (ConsentRequired without it). Raises TwinNotReady when no version
-    is ready. `provider` defaults to the configured one."""
+    Retrieval reads only the subject's own words (in `register` when one is given and
+    `retrieve_in_register`), through the corpus consent gate (ConsentRequired without it);
+    `register` also picks the style portrait. `memories` are what this visitor told the twin
+    before; `forbidden_topics` the wishes' topics (declined); `names` the people of the
+    conversation, left out when judging support (with the memorial's name and the people
+    the retrieved passages were written with). Raises TwinNotReady when no version is
+    ready, unless not `require_built` (then the frame alone is the persona). `provider`
+    defaults to the configured one."""
     version = twin_serving(memorial_id=memorial_id)
-    if version is None:
+    if version is None and require_built:
         raise TwinNotReady("The twin is not built yet: build it first, then ask it something.")
     question = question.strip()[:QUESTION_MAX_CHARS]
-    memorial = Memorial.objects.get(pk=version.twin.memorial_id)
-    passages = _distinct(
+    memorial = Memorial.objects.get(pk=memorial_id)
+    declined_topic = forbidden_topic_touched(question=question, topics=forbidden_topics)
+    retrieved = _distinct(
         passage_retrieve(
             memorial_id=memorial.pk,
             query=question,
             limit=PASSAGES_LIMIT * 2,
-            registers=[register] if register else None,
+            registers=[register] if register and retrieve_in_register else None,
             subject_only=True,
         )
     )[:PASSAGES_LIMIT]
+    # The people the passages were written with are named in them all: left out of the judging
+    audiences = document_audiences(
+        memorial_id=memorial.pk, document_ids=list({p.document_id for p in retrieved})
+    )
+    people = [name for audience in audiences.values() for name in audience]
+    support = support_judge(
+        question=question, passages=retrieved, names=[memorial.name, *names, *people]
+    )
+    passages = [] if declined_topic else support.passages
+    abstain = support.abstained and not declined_topic
     system = PersonaPrompt(
         persona=twin_persona_text(version=version, name=memorial.name, register=register),
         passages=tuple(passage.text for passage in passages),
+        turn=_turn_notes(memories=memories, abstain=abstain, declined_topic=declined_topic),
+        abstain=abstain,
+        decline=bool(declined_topic),
     )
     reply = reply_with_fallback(
         memorial_id=memorial.pk,
@@ -111,4 +167,12 @@ def twin_reply(
         max_tokens=MAX_REPLY_TOKENS,
         provider=provider,
     )
-    return TwinAnswer(reply=reply, passages=passages, version=version)
+    return TwinAnswer(
+        reply=reply,
+        passages=passages,
+        version=version,
+        abstained=abstain,
+        declined_topic=declined_topic,
+        register=register or "",
+        retrieved=tuple(retrieved),
+    )

@@ -17,9 +17,11 @@ from django.utils import timezone
 from conversations.models import Message, MessageStatus
 from conversations.replies import ReplyStream, reply_stream
 from conversations.selectors import reply_get
+from conversations.services.usage import usage_add
 from core.crypto import memorial_cipher
 from core.events import EventKind, event_send_on_commit
 from core.tasks import memorial_step
+from corpus.selectors import passage_sources
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,13 @@ def _reply_end_send(*, reply: Message, text: str) -> None:
             "status": reply.status,
             "text": text,
             "passages": list(reply.passage_ids),
+            "sources": [
+                source.as_event()
+                for source in passage_sources(
+                    memorial_id=reply.conversation.memorial_id, passage_ids=list(reply.passage_ids)
+                )
+            ],
+            "abstained": reply.abstained,
             "label": reply.provider_label,
             "notice": reply.notice,
         },
@@ -95,17 +104,31 @@ def _chunk_store(*, reply: Message, text: str, encrypted: bytes) -> bool:
 def _reply_finish(*, reply: Message, stream: ReplyStream, text: str, encrypted: bytes) -> bool:
     reply.status = MessageStatus.FAILED if stream.failed else MessageStatus.COMPLETE
     reply.passage_ids = [passage.id for passage in stream.passages]
+    reply.memory_ids = [memory.id for memory in stream.memories]
+    reply.abstained, reply.register = stream.abstained, stream.register
     reply.provider_label = stream.label[:100]
     reply.notice = stream.notice[:300]
     updated = Message.objects.filter(pk=reply.pk, status=MessageStatus.STREAMING).update(
         status=reply.status,
         passage_ids=reply.passage_ids,
+        memory_ids=reply.memory_ids,
+        abstained=reply.abstained,
+        register=reply.register,
         provider_label=reply.provider_label,
         notice=reply.notice,
         text_encrypted=encrypted,
         updated_at=timezone.now(),
     )
     if updated:
+        usage = stream.reply.usage if stream.reply is not None else None
+        usage_add(
+            memorial_id=reply.conversation.memorial_id,
+            visitor_id=reply.conversation.visitor_id,
+            messages=1,
+            input_tokens=usage.input_tokens if usage else 0,
+            output_tokens=usage.output_tokens if usage else 0,
+            cache_read_tokens=usage.cache_read_tokens if usage else 0,
+        )
         _reply_end_send(reply=reply, text=text)
     return bool(updated) and reply.status == MessageStatus.COMPLETE
 

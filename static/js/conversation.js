@@ -121,11 +121,31 @@
     function twinDetails(li, data) {
         if (li.dataset.role !== "twin") return;
         if (data.label !== undefined) part(li, "label").textContent = data.label || "";
+        if (data.sources !== undefined) showSources(li, data.sources);
         if (data.notice !== undefined) {
             const box = part(li, "turn-notice");
             box.textContent = data.notice || "";
             box.hidden = !data.notice;
         }
+    }
+
+    // "Where this comes from": the passages a reply drew on, in the person's own words.
+    function showSources(li, sources) {
+        const box = part(li, "sources");
+        const list = part(li, "sources-list");
+        if (!box || !list) return;
+        list.replaceChildren();
+        (sources || []).forEach(function (source) {
+            const item = document.createElement("li");
+            const meta = document.createElement("p");
+            meta.className = "muted";
+            meta.textContent = (source.date ? source.date + " · " : "") + "to " + source.to;
+            const words = document.createElement("blockquote");
+            words.textContent = source.text;
+            item.append(meta, words);
+            list.appendChild(item);
+        });
+        box.hidden = !(sources && sources.length);
     }
 
     // "Try again" on the newest failed reply to a message, not on one already retried.

@@ -40,9 +40,11 @@ def test_the_subject_asks_and_sees_the_reply_who_answered_and_what_it_drew_on(cl
     assert "Where did you grow up?" in html
     assert "I grew up in Whitby, by the sea." in html
     assert "Answered by: Offline: the person&#x27;s own words, not an AI" in html
-    # the passage it drew on, with its date and register
-    assert "Our dog was called Biscuit and he hated the rain." in html
-    assert "1 May 2020" in html and "Friends" in html
+    # the passage it drew on, with its date and register; not one that does not bear on it
+    drawn = html.split('class="plain preview-passages"')[1].split("</ol>")[0]
+    assert "I grew up in Whitby, by the sea." in drawn
+    assert "1 May 2020" in drawn and "Friends" in drawn
+    assert "Three dolphins" not in drawn
     # George's words are not the twin's
     assert "Leeds" not in html
 

@@ -24,16 +24,28 @@ class PersonaPrompt:
 
     `persona` is the stable pack (who the person was, how to speak, the rules), the same on
     every turn, so providers that cache prompts mark it cacheable. `passages` are the texts
-    retrieved for this turn, from the person's own writing; they change each turn."""
+    retrieved for this turn, from the person's own writing; they change each turn. `turn`
+    holds this turn's other instructions (what the visitor told them before, the project's
+    decision to abstain or decline); it follows the passages, outside the cached prefix.
+    `abstain` and `decline` carry that decision for providers without a model (the offline
+    responder), which then say they don't remember, or decline, themselves."""
 
     persona: str
     passages: tuple[str, ...] = ()
+    turn: str = ""
+    abstain: bool = False
+    decline: bool = False
 
     def passages_block(self) -> str:
-        if not self.passages:
-            return ""
-        listed = "\n\n".join(f"[{n}] {text}" for n, text in enumerate(self.passages, 1))
-        return f"Passages from their own writing, retrieved for this question:\n\n{listed}"
+        parts = []
+        if self.passages:
+            listed = "\n\n".join(f"[{n}] {text}" for n, text in enumerate(self.passages, 1))
+            parts.append(
+                f"Passages from their own writing, retrieved for this question:\n\n{listed}"
+            )
+        if self.turn.strip():
+            parts.append(self.turn.strip())
+        return "\n\n".join(parts)
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,10 @@ from twins.providers.base import LlmMessage, LlmStream, PersonaPrompt
 
 OPENING = "In their own words:"
 NOTHING_FOUND = "I don't find anything about that in what they wrote."
+NOT_REMEMBERED = "I don't remember that: I find nothing about it in what they wrote."
+DECLINED = "That is something they asked me not to talk about. Could we talk about something else?"
 CLOSING = "(These are sentences they wrote, chosen by matching words; not an AI.)"
-FRAMING_LINES = frozenset({OPENING, NOTHING_FOUND, CLOSING})
+FRAMING_LINES = frozenset({OPENING, NOTHING_FOUND, NOT_REMEMBERED, DECLINED, CLOSING})
 MAX_SENTENCES = 3
 
 # A sentence ends at . ! or ? (and any closing quotes or brackets) followed by whitespace,
@@ -76,9 +78,12 @@ class OfflineLlmProvider:
     ) -> LlmStream:
         question = next((m.content for m in reversed(messages) if m.role == "user"), "")
         passages = system.passages if isinstance(system, PersonaPrompt) else ()
-        answer = offline_answer(question=question, passages=passages)
+        text = offline_answer(question=question, passages=passages).text
+        if isinstance(system, PersonaPrompt) and (system.decline or system.abstain):
+            # The project decided there is no answer here: say so, do not pick sentences.
+            text = f"{DECLINED if system.decline else NOT_REMEMBERED}\n{CLOSING}"
         return LlmStream(
-            provider=self.name, model=self.model, label=self.label, chunks=_lines(answer.text)
+            provider=self.name, model=self.model, label=self.label, chunks=_lines(text)
         )
 
 

@@ -12,6 +12,7 @@ from twins.providers import (
     LlmProvider,
     LlmStream,
     LlmUnavailable,
+    LlmUsage,
     PersonaPrompt,
     llm_provider,
 )
@@ -85,6 +86,13 @@ class TwinReply:
         self.notice = ""
         self.partial = ""
         self.cost = Decimal(0)
+        self.usage = LlmUsage()  # every call this reply recorded, summed (for usage counts)
+
+    def _counted(self, call: LlmCall) -> None:
+        self.usage.input_tokens += call.input_tokens
+        self.usage.output_tokens += call.output_tokens
+        self.usage.cache_read_tokens += call.cache_read_tokens
+        self.usage.cache_write_tokens += call.cache_write_tokens
 
     def __iter__(self) -> Iterator[str]:
         stream: LlmStream | None = None
@@ -97,11 +105,13 @@ class TwinReply:
                 yield chunk
         except LlmUnavailable as error:
             if stream is not None:
-                llm_call_record(
-                    memorial_id=self.memorial_id,
-                    stream=stream,
-                    purpose=self.purpose,
-                    error_kind=error.kind,
+                self._counted(
+                    llm_call_record(
+                        memorial_id=self.memorial_id,
+                        stream=stream,
+                        purpose=self.purpose,
+                        error_kind=error.kind,
+                    )
                 )
             else:
                 LlmCall.objects.create(
@@ -114,7 +124,9 @@ class TwinReply:
                 )
             yield from self._offline(reason=error.reason)
             return
-        llm_call_record(memorial_id=self.memorial_id, stream=stream, purpose=self.purpose)
+        self._counted(
+            llm_call_record(memorial_id=self.memorial_id, stream=stream, purpose=self.purpose)
+        )
         self.cost = stream.cost
 
     def _offline(self, *, reason: str) -> Iterator[str]:
@@ -126,7 +138,9 @@ class TwinReply:
             system=self.system, messages=self.messages, max_tokens=self.max_tokens
         )
         yield from stream
-        llm_call_record(memorial_id=self.memorial_id, stream=stream, purpose=self.purpose)
+        self._counted(
+            llm_call_record(memorial_id=self.memorial_id, stream=stream, purpose=self.purpose)
+        )
 
 
 def reply_with_fallback(

@@ -1,0 +1,141 @@
+"""Whether the subject's writing supports an answer: decided here, from retrieval evidence,
+before any model is asked.
+
+A question is supported when one of the passages retrieved for it is close to it both in
+meaning (cosine of the question's and the passage's embeddings, the retrieval's own model)
+and in words (the share of the question's content words, names of the people in the
+conversation left out, that the passage holds). Names are left out because every passage
+of a chat is full of them: a question about someone's life that only shares their name with
+the writing is not supported by it. The thresholds were calibrated on the LoCoMo dev
+conversations (`bench/twin_grounding.py`); they are the same for every memorial.
+
+The passages a reply "draws on" are the supporting ones, best first. When none supports the
+question the reply abstains: the model is told that the person does not remember this and
+must say so warmly, and the offline responder says it itself.
+
+A question that touches a topic the subject's wishes forbid is declined gently, whatever the
+writing holds: no passage is given to the model for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from corpus.embeddings import embed_passages, embed_query
+from corpus.records import PassageRecord
+from twins.providers.offline import content_words
+
+# Calibrated on ../shared/data/locomo/locomo-dev.json (see bench/README.md).
+SEMANTIC_MIN = 0.20  # cosine of question and passage below which a passage cannot support
+COVERAGE_MIN = 0.50  # share of the question's content words the passage must hold
+SEMANTIC_ALONE = 0.65  # a passage this close in meaning supports on its own
+SUPPORT_MAX = 4  # supporting passages given to the model, best first
+
+ABSTAIN_INSTRUCTION = (
+    "For this question: nothing in their writing supports an answer. You do not remember "
+    'this. Say so warmly and briefly, in their voice ("I don\'t remember that"), and do '
+    "not invent anything, not even a guess."
+)
+DECLINE_INSTRUCTION = (
+    "For this question: it touches {topic}, a subject they asked their twin not to talk "
+    "about. Decline gently and kindly, without explaining what they wrote about it, and "
+    "offer to talk about something else."
+)
+
+_WORD = re.compile(r"[^\W\d_]+")
+# Words that say nothing about what a question is about: function words and the commonest
+# verbs and adverbs of English. A general list, not drawn from any benchmark's questions.
+_WEAK_LIST = """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing done down during each even ever
+    every few for from further get gets getting go goes going gone got had has have having he
+    her here hers herself him himself his how i if in into is it its itself just know like made
+    make makes many me more most much my myself no nor not now of off on once one only or other
+    our ours out over own really same say said see she should so some such than that the their
+    theirs them themselves then there these they thing things think this those through to too
+    under until up upon us very want was we well were what when where which while who whom whose
+    why will with would you your yours yourself kind sort way time times lot new good still back
+    take took come came tell told let lets use used ago yet
+"""
+_WEAK = frozenset(_WEAK_LIST.split())
+_SUFFIXES = ("ing", "ed", "es", "s", "ly")
+# English's common irregular verbs, past forms to their base ("grew up" answers "grow up").
+_IRREGULAR_LIST = """
+    grew:grow grown:grow went:go saw:see seen:see ate:eat eaten:eat met:meet bought:buy
+    brought:bring wrote:write written:write born:bear began:begin begun:begin broke:break
+    broken:break built:build caught:catch chose:choose chosen:choose drove:drive driven:drive
+    fell:fall fallen:fall felt:feel found:find flew:fly flown:fly forgot:forget gave:give
+    given:give kept:keep knew:know known:know left:leave lost:lose paid:pay ran:run read:read
+    sang:sing sung:sing sat:sit sold:sell sent:send slept:sleep spoke:speak spoken:speak
+    spent:spend stood:stand swam:swim taught:teach thought:think threw:throw won:win wore:wear
+    worn:wear heard:hear held:hold hurt:hurt lit:light meant:mean rode:ride ridden:ride
+    rose:rise struck:strike understood:understand woke:wake
+"""
+_IRREGULAR = dict(pair.split(":") for pair in _IRREGULAR_LIST.split())
+
+
+def _stem(word: str) -> str:
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    for suffix in _SUFFIXES:
+        if len(word) - len(suffix) >= 4 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def question_terms(text: str) -> set[str]:
+    """The words of `text` that say what it is about, crudely stemmed ("dancing" ~ "dance")."""
+    return {_stem(word) for word in _WORD.findall(text.casefold()) if word not in _WEAK}
+
+
+@dataclass(frozen=True)
+class Support:
+    """The decision for one question: the passages drawn on (empty when abstaining)."""
+
+    passages: list[PassageRecord]
+    abstained: bool
+    best_semantic: float
+    best_coverage: float
+    # (passage id, cosine, coverage) of every passage judged, in retrieval order
+    figures: tuple[tuple[int, float, float], ...] = ()
+
+
+def support_judge(
+    *, question: str, passages: Sequence[PassageRecord], names: Iterable[str] = ()
+) -> Support:
+    """Which of `passages` (retrieved for `question`, best first) support an answer."""
+    ignored = {_stem(word.casefold()) for name in names for word in re.findall(r"\w+", name)}
+    asked = question_terms(question) - ignored
+    if not passages or not question.strip():
+        return Support(passages=[], abstained=True, best_semantic=0.0, best_coverage=0.0)
+    query = embed_query(question)
+    vectors = embed_passages([passage.text for passage in passages])
+    semantic = np.asarray(vectors @ query, dtype=float)
+    scored = []
+    for passage, cosine in zip(passages, semantic, strict=True):
+        coverage = len(asked & question_terms(passage.text)) / len(asked) if asked else 0.0
+        supports = cosine >= SEMANTIC_ALONE or (cosine >= SEMANTIC_MIN and coverage >= COVERAGE_MIN)
+        scored.append((supports, float(cosine) + coverage, float(cosine), coverage, passage))
+    drawn = [row[4] for row in sorted(scored, key=lambda row: -row[1]) if row[0]]
+    return Support(
+        passages=drawn[:SUPPORT_MAX],
+        abstained=not drawn,
+        best_semantic=max(row[2] for row in scored),
+        best_coverage=max(row[3] for row in scored),
+        figures=tuple((row[4].id, row[2], row[3]) for row in scored),
+    )
+
+
+def forbidden_topic_touched(*, question: str, topics: Sequence[str]) -> str:
+    """The first forbidden topic the question touches ("" when none): every content word of
+    the topic appears in the question (a word matches its plural or a longer form too)."""
+    asked = content_words(question)
+    for topic in topics:
+        wanted = content_words(topic)
+        if wanted and all(any(word == w or w.startswith(word) for w in asked) for word in wanted):
+            return topic
+    return ""
