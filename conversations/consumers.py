@@ -10,7 +10,9 @@ The wire (JSON). The browser sends:
 - `{"type": "retry", "seq": n}`: "try again" on a failed reply.
 The server sends the twin's reply as `{"type": "reply_start", "seq", "reply_to"}`, then
 `{"type": "token", "seq", "offset", "text"}`, then `{"type": "reply_end", "seq", "status",
-"text", "passages", "label", "notice"}`; `{"type": "error", "message"}` for a message it
+"text", "passages", "label", "notice", "abstained"}`; `{"type": "question", "seq", "status"}`
+when the question that reply `seq` could not answer was passed on to the living subject
+(`waiting`), or they answered or declined it; `{"type": "error", "message"}` for a message it
 cannot take; `{"type": "refused", "reason"}` before closing with CONVERSATION_REFUSED.
 
 Nothing is lost or doubled: every event is stored before it is sent, the socket joins its
@@ -198,6 +200,9 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
             await self.close(code=SocketClose.ERASED)
         elif kind in WIRE_TYPES and self.resumed:
             await self._live(kind, event["data"])
+        elif kind == EventKind.CONVERSATION_QUESTION and self.resumed:
+            # A state, not a message: sent again it says the same, so no bookkeeping.
+            await self.send_json({"type": "question", **event["data"]})
 
     async def _live(self, kind: str, data: dict[str, Any]) -> None:
         """Forward one conversation event unless this socket has already shown it."""

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from accounts.models import User
-from conversations.models import Conversation, Message, MessageStatus
+from conversations.models import (
+    Conversation,
+    Message,
+    MessageStatus,
+    QuestionForSubject,
+    QuestionStatus,
+)
 from core.consent import ConsentScope
 from core.crypto import MemorialCipher, memorial_cipher
 from memorials.activation.selectors import activation_is_approved
-from memorials.models import Memorial
+from memorials.models import Membership, Memorial, Role
+from memorials.selectors import memorial_get_for
 from twins.providers import LlmProviderUnavailable, llm_provider
 from twins.providers.offline import OfflineLlmProvider
 
@@ -32,6 +40,8 @@ class MessageView:
     passages: list[int]
     label: str
     notice: str
+    abstained: bool = False  # a twin's reply that said it did not know
+    question: str = ""  # the status of the question passed on from it, "" when none
 
     @property
     def is_twin(self) -> bool:
@@ -57,6 +67,8 @@ class MessageView:
             "passages": self.passages,
             "label": self.label,
             "notice": self.notice,
+            "abstained": self.abstained,
+            "question": self.question,
         }
 
 
@@ -81,6 +93,16 @@ def _views(messages: list[Message], cipher: MemorialCipher) -> list[MessageView]
     missing = {m.reply_to_id for m in messages if m.reply_to_id and m.reply_to_id not in seq_of}
     if missing:
         seq_of.update(Message.objects.filter(pk__in=missing).values_list("pk", "seq"))
+    abstained = [m.pk for m in messages if m.abstained]
+    asked = (
+        dict(
+            QuestionForSubject.objects.filter(message_id__in=abstained).values_list(
+                "message_id", "status"
+            )
+        )
+        if abstained
+        else {}
+    )
     return [
         MessageView(
             seq=m.seq,
@@ -92,6 +114,8 @@ def _views(messages: list[Message], cipher: MemorialCipher) -> list[MessageView]
             passages=list(m.passage_ids),
             label=m.provider_label,
             notice=m.notice,
+            abstained=m.abstained,
+            question=asked.get(m.pk, ""),
         )
         for m in messages
     ]
@@ -143,3 +167,74 @@ def conversation_export_for_visitor(
         return []
     messages = list(conversation.messages.order_by("seq"))
     return _views(messages, memorial_cipher(memorial_id=conversation.memorial_id))
+
+
+# --- questions passed on to the living subject ------------------------------------------
+
+
+def questions_offered(*, memorial: Memorial, preview: bool) -> bool:
+    """Whether a reply that did not know offers to pass the question on: to a visitor (not
+    the subject trying their own twin) while the subject lives, that is, they opened the
+    memorial to family themselves and no death has been verified since."""
+    return (
+        not preview
+        and memorial.opened_while_living_at is not None
+        and not activation_is_approved(memorial_id=memorial.id)
+    )
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """A question as the subject reads it: who asked, and what."""
+
+    id: uuid.UUID
+    visitor_name: str
+    text: str
+    status: str
+    created_at: datetime
+
+
+def _question_view(question: QuestionForSubject, cipher: MemorialCipher) -> QuestionView:
+    return QuestionView(
+        id=question.id,
+        visitor_name=str(question.visitor),
+        text=cipher.decrypt_text(bytes(question.question_encrypted)),
+        status=question.status,
+        created_at=question.created_at,
+    )
+
+
+def questions_waiting(*, memorial: Memorial) -> list[QuestionView]:
+    """The questions waiting for the subject's answer, oldest first. For the subject's own
+    eyes only: callers check that the reader is the subject (`question_get_for_subject`, the
+    subject's panel)."""
+    waiting = (
+        QuestionForSubject.objects.select_related("visitor")
+        .filter(memorial=memorial, status=QuestionStatus.WAITING)
+        .order_by("created_at")
+    )
+    cipher = memorial_cipher(memorial_id=memorial.id)
+    return [_question_view(question, cipher) for question in waiting]
+
+
+class QuestionNotFound(Exception):
+    """No such question for this reader: a 404."""
+
+
+def question_get_for_subject(
+    *, user: User, memorial_id: uuid.UUID | str, question_id: uuid.UUID | str
+) -> tuple[Membership, QuestionView]:
+    """One question of the subject's own memorial, for the subject alone: anyone else (a
+    steward, another family member, the visitor who asked) gets QuestionNotFound, as does a
+    question of another memorial. MemorialNotFound for non-members, as everywhere."""
+    membership = memorial_get_for(user=user, memorial_id=memorial_id)
+    if membership.role != Role.SUBJECT:
+        raise QuestionNotFound
+    question = (
+        QuestionForSubject.objects.select_related("visitor")
+        .filter(memorial_id=membership.memorial_id, pk=question_id)
+        .first()
+    )
+    if question is None:
+        raise QuestionNotFound
+    return membership, _question_view(question, memorial_cipher(memorial_id=question.memorial_id))

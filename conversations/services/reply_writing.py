@@ -43,6 +43,7 @@ def _reply_end_send(*, reply: Message, text: str) -> None:
             "passages": list(reply.passage_ids),
             "label": reply.provider_label,
             "notice": reply.notice,
+            "abstained": reply.abstained,
         },
     )
 
