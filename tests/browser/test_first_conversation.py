@@ -5,12 +5,15 @@ acknowledged and the twin's reply."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from accounts.models import User
 from core.consent import ConsentScope
 from core.crypto import memorial_cipher
 from corpus.parsers.base import ParsedDocument, ParsedMessage
 from corpus.services.ingest import corpus_people
 from corpus.services.passages_store import document_ingest
-from memorials.models import Role
+from memorials.models import Memorial, Role
 from memorials.opening import memorial_open_while_living
 from memorials.wishes import wishes_update
 from tests.accounts.factories import PASSWORD
@@ -18,14 +21,18 @@ from tests.browser.conftest import PHONE
 from tests.consent.factories import grant_consent
 from tests.memorials.factories import MembershipFactory, MemorialFactory
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 JOURNAL = (
     "Sunday. We took the little boat out to Falmouth again, the whole family, and Lucy "
     "steered most of the way home. The sea was grey and kind."
 )
 
 
-def test_a_family_members_first_conversation_on_a_phone(page, asgi_server, celery_worker_process):
-    # given a living subject's memorial, opened to family, with some of their writing
+def memorial_opened_to_lucy() -> tuple[Memorial, User]:
+    """A living subject's memorial, opened to family, with some of their writing, and Lucy,
+    their family, who may talk with the twin."""
     memorial = MemorialFactory(name="Ann Smith", subject__full_name="Ann Smith")
     grant_consent(memorial, ConsentScope.CORPUS, ConsentScope.CONVERSATION_LIVING)
     cipher = memorial_cipher(memorial_id=memorial.id)
@@ -42,12 +49,23 @@ def test_a_family_members_first_conversation_on_a_phone(page, asgi_server, celer
         sunset_on=None, ending="archive",
     )  # fmt: skip
     memorial_open_while_living(memorial=memorial, actor=memorial.subject)
+    return memorial, lucy
 
-    # when Lucy signs in on her phone and opens the memorial, then the conversation
-    page.goto(asgi_server + "/accounts/login/")
-    page.get_by_label("Email").fill(lucy.email)
+
+def sign_in(page: Page, base: str, user: User) -> None:
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign out").wait_for()
+
+
+def test_a_family_members_first_conversation_on_a_phone(page, asgi_server, celery_worker_process):
+    # given a living subject's memorial, opened to family
+    memorial, lucy = memorial_opened_to_lucy()
+
+    # when Lucy signs in on her phone and opens the memorial, then the conversation
+    sign_in(page, asgi_server, lucy)
     page.goto(asgi_server + memorial.get_absolute_url())
     page.get_by_role("heading", name="Talk with Ann Smith").wait_for()
     page.get_by_role("link", name="Open the conversation").click()
