@@ -16,6 +16,7 @@ from accounts.models import User
 from conversations.access import conversation_access
 from conversations.selectors import (
     QuestionNotFound,
+    QuestionView,
     conversation_get,
     conversation_history,
     provider_label_now,
@@ -29,6 +30,7 @@ from conversations.services.questions import (
     question_ask,
     question_decline,
 )
+from memorials.models import Membership
 from memorials.selectors import MemorialNotFound
 
 
@@ -76,7 +78,9 @@ def question_ask_view(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRespo
     return redirect(f"{page}#turn-{seq}")
 
 
-def _subject_question(request: HttpRequest, memorial_id: uuid.UUID, question_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def _subject_question(
+    request: HttpRequest, memorial_id: uuid.UUID, question_id: uuid.UUID
+) -> tuple[Membership, QuestionView]:
     user = request.user
     assert isinstance(user, User)  # login_required
     try:
