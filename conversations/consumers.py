@@ -12,6 +12,8 @@ The server sends the twin's reply as `{"type": "reply_start", "seq", "reply_to"}
 `{"type": "token", "seq", "offset", "text"}`, then `{"type": "reply_end", "seq", "status",
 "text", "passages", "sources", "abstained", "label", "notice"}` (`sources`: the passages
 drawn on, each `{"id", "text", "date", "to"}`, for "where this comes from");
+`{"type": "question", "seq", "status"}` when the question that reply `seq` could not answer
+was passed on to the living subject (`waiting`), or they answered or declined it;
 `{"type": "error", "message"}` for a message it cannot take; `{"type": "refused", "reason"}`
 before closing with CONVERSATION_REFUSED.
 
@@ -212,6 +214,9 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
         elif kind in WIRE_TYPES and self.resumed:
             self.active_at = time.monotonic()
             await self._live(kind, event["data"])
+        elif kind == EventKind.CONVERSATION_QUESTION and self.resumed:
+            # A state, not a message: sent again it says the same, so no bookkeeping.
+            await self.send_json({"type": "question", **event["data"]})
 
     async def _live(self, kind: str, data: dict[str, Any]) -> None:
         """Forward one conversation event unless this socket has already shown it."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from conversations.access import conversation_access
-from conversations.selectors import usage_totals
+from conversations.selectors import questions_waiting, usage_totals
 from memorials.models import Membership, MemorialState, Role
 from memorials.panels import MemorialPanel, panel_register
 
@@ -31,9 +31,26 @@ def _conversation_panel_context(membership: Membership) -> dict[str, Any] | None
     }
 
 
+def _questions_panel_context(membership: Membership) -> dict[str, Any] | None:
+    """The subject alone sees their family's questions; a memorial never opened while they
+    live has none to show."""
+    if membership.role != Role.SUBJECT:
+        return None
+    memorial = membership.memorial
+    questions = questions_waiting(memorial=memorial)
+    if not questions and memorial.opened_while_living_at is None:
+        return None
+    return {"questions": questions}
+
+
 def conversations_panel_register() -> None:
     panel_register(
         MemorialPanel(
             "conversation", "conversations/_panel.html", _conversation_panel_context, order=10
+        )
+    )
+    panel_register(
+        MemorialPanel(
+            "questions", "conversations/_questions_panel.html", _questions_panel_context, order=5
         )
     )

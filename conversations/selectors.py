@@ -5,18 +5,26 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Q, Sum
 
 from accounts.models import User
-from conversations.models import Conversation, Message, MessageStatus, UsageMonth
+from conversations.models import (
+    Conversation,
+    Message,
+    MessageStatus,
+    QuestionForSubject,
+    QuestionStatus,
+    UsageMonth,
+)
 from conversations.services.usage import month_of
 from core.consent import ConsentScope
 from core.crypto import MemorialCipher, memorial_cipher
 from corpus.selectors import PassageSource, passage_sources
 from memorials.activation.selectors import activation_is_approved
-from memorials.models import Memorial
+from memorials.models import Membership, Memorial, Role
+from memorials.selectors import memorial_get_for
 from twins.providers import LlmProviderUnavailable, llm_provider
 from twins.providers.offline import OfflineLlmProvider
 
@@ -39,7 +47,8 @@ class MessageView:
     notice: str
     # "where this comes from": the passages drawn on, in the person's own words
     sources: tuple[PassageSource, ...] = ()
-    abstained: bool = False
+    abstained: bool = False  # a twin's reply that said it did not know
+    question: str = ""  # the status of the question passed on from it, "" when none
 
     @property
     def is_twin(self) -> bool:
@@ -66,6 +75,8 @@ class MessageView:
             "sources": [source.as_event() for source in self.sources],
             "label": self.label,
             "notice": self.notice,
+            "abstained": self.abstained,
+            "question": self.question,
         }
 
 
@@ -96,6 +107,16 @@ def _views(
     sources = {
         source.id: source for source in passage_sources(memorial_id=memorial_id, passage_ids=drawn)
     }
+    abstained = [m.pk for m in messages if m.abstained]
+    asked = (
+        dict(
+            QuestionForSubject.objects.filter(message_id__in=abstained).values_list(
+                "message_id", "status"
+            )
+        )
+        if abstained
+        else {}
+    )
     return [
         MessageView(
             seq=m.seq,
@@ -109,6 +130,7 @@ def _views(
             notice=m.notice,
             sources=tuple(sources[i] for i in m.passage_ids if i in sources),
             abstained=m.abstained,
+            question=asked.get(m.pk, ""),
         )
         for m in messages
     ]
@@ -166,6 +188,20 @@ def conversation_export_for_visitor(
     )
 
 
+# --- questions passed on to the living subject ------------------------------------------
+
+
+def questions_offered(*, memorial: Memorial, preview: bool) -> bool:
+    """Whether a reply that did not know offers to pass the question on: to a visitor (not
+    the subject trying their own twin) while the subject lives, that is, they opened the
+    memorial to family themselves and no death has been verified since."""
+    return (
+        not preview
+        and memorial.opened_while_living_at is not None
+        and not activation_is_approved(memorial_id=memorial.id)
+    )
+
+
 @dataclass(frozen=True)
 class UsageTotals:
     """All visitors of a memorial together in one month: what the subject and stewards see."""
@@ -196,3 +232,60 @@ def usage_totals(*, memorial_id: uuid.UUID | str, day: date | None = None) -> Us
         seconds=Sum("seconds"),
     )
     return UsageTotals(month=month, **{key: value or 0 for key, value in sums.items()})
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """A question as the subject reads it: who asked, and what."""
+
+    id: uuid.UUID
+    visitor_name: str
+    text: str
+    status: str
+    created_at: datetime
+
+
+def _question_view(question: QuestionForSubject, cipher: MemorialCipher) -> QuestionView:
+    return QuestionView(
+        id=question.id,
+        visitor_name=str(question.visitor),
+        text=cipher.decrypt_text(bytes(question.question_encrypted)),
+        status=question.status,
+        created_at=question.created_at,
+    )
+
+
+def questions_waiting(*, memorial: Memorial) -> list[QuestionView]:
+    """The questions waiting for the subject's answer, oldest first. For the subject's own
+    eyes only: callers check that the reader is the subject (`question_get_for_subject`, the
+    subject's panel)."""
+    waiting = (
+        QuestionForSubject.objects.select_related("visitor")
+        .filter(memorial=memorial, status=QuestionStatus.WAITING)
+        .order_by("created_at")
+    )
+    cipher = memorial_cipher(memorial_id=memorial.id)
+    return [_question_view(question, cipher) for question in waiting]
+
+
+class QuestionNotFound(Exception):
+    """No such question for this reader: a 404."""
+
+
+def question_get_for_subject(
+    *, user: User, memorial_id: uuid.UUID | str, question_id: uuid.UUID | str
+) -> tuple[Membership, QuestionView]:
+    """One question of the subject's own memorial, for the subject alone: anyone else (a
+    steward, another family member, the visitor who asked) gets QuestionNotFound, as does a
+    question of another memorial. MemorialNotFound for non-members, as everywhere."""
+    membership = memorial_get_for(user=user, memorial_id=memorial_id)
+    if membership.role != Role.SUBJECT:
+        raise QuestionNotFound
+    question = (
+        QuestionForSubject.objects.select_related("visitor")
+        .filter(memorial_id=membership.memorial_id, pk=question_id)
+        .first()
+    )
+    if question is None:
+        raise QuestionNotFound
+    return membership, _question_view(question, memorial_cipher(memorial_id=question.memorial_id))

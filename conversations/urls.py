@@ -14,4 +14,11 @@ urlpatterns = [
     ),
     path("memories/<int:memory_id>/delete/", memory_views.memory_delete_view, name="memory_delete"),
     path("export/", memory_views.visitor_export_view, name="export"),
+    path("questions/ask/", views.question_ask_view, name="question_ask"),
+    path("questions/<uuid:question_id>/", views.question_answer_view, name="question_answer"),
+    path(
+        "questions/<uuid:question_id>/decline/",
+        views.question_decline_view,
+        name="question_decline",
+    ),
 ]

@@ -46,6 +46,7 @@ class EventKind(enum.StrEnum):
     CONVERSATION_REPLY_START = "conversation.reply_start"
     CONVERSATION_TOKEN = "conversation.token"
     CONVERSATION_REPLY_END = "conversation.reply_end"
+    CONVERSATION_QUESTION = "conversation.question"
 
 
 class UploadEvent(TypedDict):
@@ -133,7 +134,15 @@ class ConversationReplyEndEvent(TypedDict):
     notice: str
     # "where this comes from": {"id", "text", "date", "to"} per passage drawn on
     sources: NotRequired[list[dict[str, Any]]]
-    abstained: NotRequired[bool]
+    abstained: bool  # the twin said it did not know: it may offer to ask the living subject
+
+
+class ConversationQuestionEvent(TypedDict):
+    """The question the visitor passed on from the twin's reply `seq` to the living subject:
+    asked (`waiting`), `answered` or `declined`. No content: the page words the line."""
+
+    seq: int
+    status: str
 
 
 @dataclass(frozen=True)
@@ -158,6 +167,9 @@ EVENTS: Mapping[EventKind, EventDeclaration] = {
         EventDeclaration(EventKind.CONVERSATION_TOKEN, ConversationTokenEvent, Audience.VISITOR),
         EventDeclaration(
             EventKind.CONVERSATION_REPLY_END, ConversationReplyEndEvent, Audience.VISITOR
+        ),
+        EventDeclaration(
+            EventKind.CONVERSATION_QUESTION, ConversationQuestionEvent, Audience.VISITOR
         ),
     )
 }

@@ -45,6 +45,8 @@ class QuestionForSubject(models.Model):
                 condition=models.Q(status__in=QuestionStatus.values),
                 name="question_status_valid",
             ),
+            # Asked once per abstained reply, from however many devices.
+            models.UniqueConstraint(fields=["message"], name="question_once_per_reply"),
         ]
 
     def __str__(self) -> str:

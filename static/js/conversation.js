@@ -21,6 +21,8 @@
     const sendButton = form.querySelector("[data-send]");
     const liveStatus = document.querySelector("[data-live-status]");
     const template = root.querySelector("[data-turn-template]");
+    const questionTemplates = root.querySelector("[data-question-templates]");
+    const questionsOffered = root.hasAttribute("data-questions-offered");
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     const pendingKey = "legacy.conversation.pending." + root.dataset.memorial;
     // Closed for good: no reconnect; the page says why.
@@ -161,6 +163,26 @@
         }
     }
 
+    // --- a question passed on to the living subject, under the reply that did not know ---
+    function questionPart(selector) {
+        const found = questionTemplates && questionTemplates.content.querySelector(selector);
+        return found ? found.cloneNode(true) : null;
+    }
+    function showQuestion(li, data) {
+        if (!li || li.dataset.role !== "twin") return;
+        const old = li.querySelector("[data-question-line], [data-ask]");
+        let shown = null;
+        if (data.question) {
+            shown = questionPart('[data-question-line][data-question-status="' + data.question + '"]');
+        } else if (data.abstained && questionsOffered && li.dataset.status === "complete") {
+            if (old && old.matches("[data-ask]")) return;
+            shown = questionPart("[data-ask]");
+            if (shown) shown.querySelector("[data-ask-seq]").value = li.dataset.seq;
+        }
+        if (!shown) return;
+        if (old) old.replaceWith(shown); else li.appendChild(shown);
+    }
+
     function upsert(data) { // a whole message: from the history ("message") or an ack
         let li = turns.get(data.seq);
         if (!li && data.client_id) {
@@ -173,9 +195,11 @@
         if (data.reply_to) li.dataset.replyTo = data.reply_to;
         part(li, "text").textContent = data.text;
         turns.set(data.seq, li);
+        li.id = "turn-" + data.seq;
         place(li);
         setStatusOf(li, data.status || "complete");
         twinDetails(li, data);
+        showQuestion(li, data);
         if (data.client_id) forgetPending(data.client_id);
         keepLatestInView(false);
         return li;
@@ -225,7 +249,11 @@
             part(li, "text").textContent = data.text;
             setStatusOf(li, data.status);
             twinDetails(li, data);
+            showQuestion(li, data);
             keepLatestInView(false);
+        },
+        question: function (data) { // passed on, answered or declined: on every device
+            showQuestion(turns.get(data.seq), { question: data.status });
         },
         error: function (data) {
             say(data.message);

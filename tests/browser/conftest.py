@@ -3,9 +3,18 @@ phone's size. Without chromium (make test installs it where it can) they are ski
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 
 import pytest
+
+from tests.conftest import REPO, worker_database_url
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PHONE = {"width": 390, "height": 844}
@@ -48,3 +57,44 @@ def page(monkeypatch):
         yield page
         browser.close()
     assert refused == [], refused
+
+
+@pytest.fixture
+def asgi_server(transactional_db, settings):  # type: ignore[no-untyped-def]
+    """The real ASGI application (HTTP and websockets) in uvicorn, on a free port, against
+    this test's database, Redis and channel layer: pytest-django's `live_server` speaks WSGI
+    only, so a page whose socket matters is tested here. Yields its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "legacy.settings.test",
+        "DATABASE_URL": worker_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "LEGACY_CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,  # the channel layer's prefix
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "legacy.asgi:application", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        cwd=REPO, env=environment,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            assert server.poll() is None, "uvicorn exited while starting"
+            assert time.monotonic() < deadline, "uvicorn did not answer within 60 s"
+            try:
+                urllib.request.urlopen(url + "/accounts/login/", timeout=2).close()
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()

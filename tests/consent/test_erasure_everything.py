@@ -17,9 +17,10 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models
 
-from conversations.models import Message
+from conversations.models import Message, QuestionForSubject
 from conversations.services.memories import memories_remember
 from conversations.services.messages import message_send
+from conversations.services.questions import question_answer
 from conversations.services.reply_writing import reply_generate
 from core.audit import audit_record, audit_verify
 from core.consent import ConsentScope
@@ -174,6 +175,27 @@ def plant_visitor_memories(memorial: Memorial, marker: str) -> str:
     reply_generate(memorial_id=memorial.id, message_id=reply.id, scope=scope)
     assert memories_remember(memorial_id=memorial.id, reply_id=reply.id, scope=scope) == 1
     return "a visitor's memories"
+
+
+@planter
+def plant_question(memorial: Memorial, marker: str) -> str:
+    """A family member's question passed on to the subject, answered: the answer is a
+    document of their writing (and a mail to the visitor, sent at once in tests)."""
+    visitor = MembershipFactory(memorial=memorial, role=Role.FAMILY).user
+    cipher = memorial_cipher(memorial_id=memorial.id)
+    answered = QuestionForSubject.objects.create(
+        memorial=memorial, visitor=visitor,
+        question_encrypted=cipher.encrypt_text(f"Where is {marker}?"),
+    )  # fmt: skip
+    question_answer(
+        memorial=memorial, subject=memorial.subject, question_id=answered.id,
+        text=f"{marker} is in the garden, under the old plum tree.",
+    )  # fmt: skip
+    QuestionForSubject.objects.create(
+        memorial=memorial, visitor=visitor,
+        question_encrypted=cipher.encrypt_text(f"And {marker}'s brother?"),
+    )  # fmt: skip
+    return "questions passed on to the subject, and their answers"
 
 
 @planter
