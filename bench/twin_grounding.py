@@ -79,7 +79,7 @@ def memorial_built(item: dict):  # type: ignore[no-untyped-def]
     assert upload.status == "done", upload.error
     version = twin_build_start(memorial_id=memorial.id, actor=memorial.subject)
     version = TwinVersion.objects.get(id=version.id)
-    assert version.status == "ready", (version.status, version.error)
+    assert version.status == "ready", (version.status, version.failure)
     visitor = User.objects.create_user(email=f"visitor-{uuid.uuid4().hex[:8]}@example.org")
     Membership.objects.create(memorial=memorial, user=visitor, role=Role.FAMILY)
     wishes_update(
@@ -127,9 +127,9 @@ def _row(kind, question, reply, support, texts, evidence):  # type: ignore[no-un
 
     ids = [passage_id for passage_id, _, _ in support.figures]
     passages = Passage.objects.filter(id__in=ids)
-    cipher = memorial_cipher(memorial_id=passages[0].memorial_id) if ids else None
     holds, words = {}, {}
     for passage in passages:
+        cipher = memorial_cipher(memorial_id=passage.memorial_id)
         flat = " ".join(cipher.decrypt_text(passage.text_encrypted).split())
         holds[passage.id] = bool({d for d, t in texts if t and t in flat} & evidence)
         words[passage.id] = flat
