@@ -1,0 +1,178 @@
+"""Shared by the conversation benches: a zero-latency fake LLM provider, the reply tasks run
+by a pool of threads in this process (as a worker with that concurrency would run them, no
+broker), a memorial of synthetic passages open to family, visitors with memories, and their
+sockets on the real ASGI application (`legacy.asgi.application`, Redis channel layer)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+REPLY_WORDS = (
+    "I remember the sea at Falmouth, and three dolphins jumping beside the boat while your "
+    "grandfather laughed and the gulls followed us all the way back to the harbour wall."
+).split(" ")
+WORKER_THREADS = 8
+
+
+class FastLlmProvider:
+    """Implements `twins.providers.base.LlmProvider`: every token is ready at once."""
+
+    name = "fast"
+    label = "A zero-latency bench model"
+    model = "fast"
+
+    def reply_stream(self, *, system: Any, messages: Any, max_tokens: int) -> Any:
+        from twins.providers import LlmStream, LlmUsage
+
+        return LlmStream(
+            provider=self.name, model=self.model, label=self.label, chunks=self._chunks(),
+            usage=LlmUsage(input_tokens=100, output_tokens=len(REPLY_WORDS)),
+        )  # fmt: skip
+
+    def _chunks(self) -> Iterator[str]:
+        for n, word in enumerate(REPLY_WORDS):
+            yield word if n == 0 else " " + word
+
+
+def fast_provider_install() -> None:
+    from twins.services import llm
+
+    llm.llm_provider = lambda name=None: FastLlmProvider()  # type: ignore[assignment]
+
+
+def replies_in_pool(threads: int = WORKER_THREADS) -> ThreadPoolExecutor:
+    """Queued reply tasks run through `task.apply` (the task's own code and consent checks)
+    in a pool of `threads`, beside the sockets, instead of inline in the sender's thread."""
+    from django.db import connection
+
+    from conversations.tasks import REPLY_TASKS
+
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="worker")
+
+    def runner(task: Any) -> Any:
+        def run(kwargs: dict[str, Any], task_id: str | None) -> None:
+            try:
+                task.apply(kwargs=kwargs, task_id=task_id)
+            finally:
+                connection.close()
+
+        def apply_async(
+            kwargs: dict[str, Any] | None = None, task_id: str | None = None, **_: Any
+        ) -> None:
+            pool.submit(run, kwargs or {}, task_id)
+
+        return apply_async
+
+    for task in REPLY_TASKS.values():
+        task.apply_async = runner(task)  # type: ignore[method-assign]
+    return pool
+
+
+def memorial_with_passages(count: int):  # type: ignore[no-untyped-def]
+    """A memorial of `count` synthetic passages loaded by binary COPY as
+    `retrieval_latency.py` loads them, its HNSW graph built, opened to family."""
+    from django.db import connection, transaction
+
+    from benchdb import bench_memorial
+    from core.consent import ConsentScope
+    from core.crypto import memorial_cipher
+    from corpus.models import Document
+    from corpus.partitions import passage_vector_index_ensure
+    from memorials.opening import memorial_open_while_living
+    from memorials.wishes import wishes_update
+    from retrieval_latency import fill
+    from twin_grounding import _consent
+
+    started = time.perf_counter()
+    memorial = bench_memorial("Ann Smith")
+    cipher = memorial_cipher(memorial_id=memorial.id)
+    with transaction.atomic():
+        document = Document.objects.create(
+            memorial=memorial, kind="chat", source="whatsapp",
+            title_encrypted=cipher.encrypt_text("Chat"), text_encrypted=cipher.encrypt_text(""),
+            source_path_encrypted=cipher.encrypt_text("chat.txt"),
+            author_encrypted=cipher.encrypt_text("Ann Smith"),
+            author_id_encrypted=cipher.encrypt_text(""),
+            audience_encrypted=cipher.encrypt_text('["Lucy Smith"]'),
+            register_reason_encrypted=cipher.encrypt_text("bench"), is_subject_author=True,
+            register="family", content_sha256="0" * 64, passages_count=count,
+        )  # fmt: skip
+        fill(memorial, document, count, np.random.default_rng(7), cipher=cipher)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE corpus_passage SET register = 'family' WHERE memorial_id = %s",
+                       [memorial.id])  # fmt: skip
+        cursor.execute("VACUUM ANALYZE corpus_passage")
+    loaded = time.perf_counter() - started
+    passage_vector_index_ensure(memorial_id=memorial.id)
+    print(f"memorial: {count} passages loaded in {loaded:.0f} s, HNSW graph built in "
+          f"{time.perf_counter() - started - loaded:.0f} s", flush=True)  # fmt: skip
+    wishes_update(
+        memorial=memorial, actor=memorial.subject, visitors="all_family", named_visitors=[],
+        forbidden_topics=[], talk_while_living=True, sunset="none", sunset_years=None,
+        sunset_on=None, ending="archive",
+    )  # fmt: skip
+    _consent(memorial, ConsentScope.CONVERSATION_LIVING)
+    memorial_open_while_living(memorial=memorial, actor=memorial.subject)
+    return memorial
+
+
+def visitor_add(memorial, memories: int = 0):  # type: ignore[no-untyped-def]
+    """A family member of `memorial` with `memories` memories stored as
+    `conversations.services.memories` stores them (encrypted text, key, vector); returns the
+    user and their session cookie."""
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.models import User
+    from conversations.models import VisitorMemory
+    from conversations.services.memories import _vector_encode, memory_key
+    from core.crypto import memorial_cipher
+    from corpus.embeddings import embed_passages
+    from memorials.models import Membership, Role
+
+    visitor = User.objects.create_user(email=f"visitor-{uuid.uuid4().hex[:8]}@example.org")
+    Membership.objects.create(memorial=memorial, user=visitor, role=Role.FAMILY)
+    if memories:
+        cipher = memorial_cipher(memorial_id=memorial.id)
+        texts = [
+            f"I moved to town number {n} and worked at the mill for {n % 40 + 1} years"
+            for n in range(memories)
+        ]
+        vectors = embed_passages(texts)
+        VisitorMemory.objects.bulk_create(
+            VisitorMemory(
+                memorial=memorial, visitor=visitor, memory_key=memory_key(cipher, text),
+                text_encrypted=cipher.encrypt_text(text),
+                vector_encrypted=_vector_encode(cipher, vector),
+            )  # fmt: skip
+            for text, vector in zip(texts, vectors, strict=True)
+        )
+    client = Client()
+    client.force_login(visitor)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    return visitor, cookie
+
+
+def conversation_socket(memorial_id: object, cookie: str) -> Any:
+    from channels.testing import WebsocketCommunicator
+
+    from legacy.asgi import application
+
+    headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1"),
+               (b"cookie", cookie.encode())]  # fmt: skip
+    return WebsocketCommunicator(application, f"/ws/memorials/{memorial_id}/conversation/", headers)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[int(share * (len(ordered) - 1))] if ordered else float("nan")
+
+
+def load_average() -> str:
+    return " ".join(open("/proc/loadavg").read().split()[:3])

@@ -1,0 +1,95 @@
+"""The conversation's own overhead: from a message arriving on the socket to the first reply
+token leaving it, with a zero-latency fake LLM, so all of it is ours.
+
+`bench/conversation_overhead.py [--passages N] [--messages M]` (defaults 100,000 and 100): a
+memorial of N synthetic passages (binary COPY, as `retrieval_latency.py` loads them; HNSW
+graph built), a family visitor with 200 memories, and the real consumer
+(`legacy.asgi.application` through channels' WebsocketCommunicator), Redis channel layer and
+reply pipeline (`reply_write_living` -> retrieval, grounding, the prompt, the stream, each
+token stored and sent through the channel layer). The reply tasks run in a pool of threads
+in this process through `task.apply` (as a worker would run them; no broker). Ends with
+`overhead_p95_ms <value>`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+import uuid
+
+from benchdb import bench_setup
+from convbench import (
+    fast_provider_install,
+    load_average,
+    memorial_with_passages,
+    percentile,
+    replies_in_pool,
+    visitor_add,
+)
+
+QUESTIONS = [
+    "Do you remember the summer by the sea?",
+    "What did you like to cook on Sundays?",
+    "Tell me about your first job.",
+    "What was your father like?",
+    "Which song did you sing to us?",
+]
+
+
+async def measure(memorial_id: object, cookie: str, messages: int) -> list[float]:
+    from convbench import conversation_socket
+
+    socket = conversation_socket(memorial_id, cookie)
+    connected, _ = await socket.connect()
+    assert connected
+    await socket.send_json_to({"type": "resume", "after_seq": 0})
+    while (await socket.receive_json_from(timeout=10))["type"] != "resumed":
+        pass
+    timings = []
+    for n in range(messages + 3):  # the first 3 warm up
+        text = f"{QUESTIONS[n % len(QUESTIONS)]} ({n})"
+        began = time.perf_counter()
+        await socket.send_json_to({"type": "send", "client_id": uuid.uuid4().hex, "text": text})
+        first = None
+        while True:
+            event = await socket.receive_json_from(timeout=30)
+            if event["type"] == "token" and first is None:
+                first = time.perf_counter() - began
+            elif event["type"] == "reply_end":
+                assert event["status"] == "complete", event
+                break
+        assert first is not None, "a reply without a token"
+        if n >= 3:
+            timings.append(first * 1000)
+    await socket.disconnect()
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--passages", type=int, default=100_000)
+    parser.add_argument("--messages", type=int, default=100)
+    parser.add_argument("--memories", type=int, default=200)
+    args = parser.parse_args()
+    bench_setup("legacy_bench_conversation")
+    fast_provider_install()
+    pool = replies_in_pool()
+    from corpus.embeddings import embed_query
+
+    memorial = memorial_with_passages(args.passages)
+    _, cookie = visitor_add(memorial, memories=args.memories)
+    embed_query("warm the model up")
+    print(f"replies: tasks run in a pool of threads in this process (task.apply), not eager "
+          f"in the sender; {args.messages} messages (load average {load_average()})")  # fmt: skip
+    timings = asyncio.run(measure(memorial.id, cookie, args.messages))
+    pool.shutdown(wait=True)
+    print(f"passages {args.passages}, memories {args.memories}, messages {len(timings)} "
+          f"(load average {load_average()})")  # fmt: skip
+    print(f"p50_ms {statistics.median(timings):.1f}")
+    print(f"p95_ms {percentile(timings, 0.95):.1f}")
+    print(f"overhead_p95_ms {percentile(timings, 0.95):.1f}")
+
+
+if __name__ == "__main__":
+    main()
