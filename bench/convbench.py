@@ -13,10 +13,11 @@ from typing import Any
 
 import numpy as np
 
-REPLY_WORDS = (
+REPLY = (
     "I remember the sea at Falmouth, and three dolphins jumping beside the boat while your "
     "grandfather laughed and the gulls followed us all the way back to the harbour wall."
-).split(" ")
+)
+REPLY_WORDS = REPLY.split(" ")
 WORKER_THREADS = 8
 
 
@@ -77,17 +78,17 @@ def replies_in_pool(threads: int = WORKER_THREADS) -> ThreadPoolExecutor:
 def memorial_with_passages(count: int):  # type: ignore[no-untyped-def]
     """A memorial of `count` synthetic passages loaded by binary COPY as
     `retrieval_latency.py` loads them, its HNSW graph built, opened to family."""
-    from django.db import connection, transaction
-
     from benchdb import bench_memorial
+    from django.db import connection, transaction
+    from retrieval_latency import fill
+    from twin_grounding import _consent
+
     from core.consent import ConsentScope
     from core.crypto import memorial_cipher
     from corpus.models import Document
     from corpus.partitions import passage_vector_index_ensure
     from memorials.opening import memorial_open_while_living
     from memorials.wishes import wishes_update
-    from retrieval_latency import fill
-    from twin_grounding import _consent
 
     started = time.perf_counter()
     memorial = bench_memorial("Ann Smith")
@@ -147,10 +148,12 @@ def visitor_add(memorial, memories: int = 0):  # type: ignore[no-untyped-def]
         vectors = embed_passages(texts)
         VisitorMemory.objects.bulk_create(
             VisitorMemory(
-                memorial=memorial, visitor=visitor, memory_key=memory_key(cipher, text),
+                memorial=memorial,
+                visitor=visitor,
+                memory_key=memory_key(cipher, text),
                 text_encrypted=cipher.encrypt_text(text),
                 vector_encrypted=_vector_encode(cipher, vector),
-            )  # fmt: skip
+            )
             for text, vector in zip(texts, vectors, strict=True)
         )
     client = Client()

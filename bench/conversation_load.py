@@ -1,0 +1,269 @@
+"""Many visitors at once on one ASGI process: is anything lost, doubled or reordered?
+
+`bench/conversation_load.py [--visitors N] [--messages M] [--passages P]` (defaults 200, 5,
+10,000): N family visitors of one memorial of P synthetic passages, each on their own socket
+to the real ASGI application in this process (channels' WebsocketCommunicator, Redis channel
+layer), all at once, each sending M messages one after the other (the next once the reply
+has ended), with the zero-latency fake provider. Around a third of the replies see the
+visitor's socket dropped (right after the ack, or after the reply's first token) and a new
+one opened after 0-100 ms, resuming by seq as the consumer's protocol says
+(`{"type": "resume", "after_seq": n}`, n the last seq up to which everything was whole).
+The reply tasks run in a pool of threads in this process through `task.apply`, as a worker
+would (no broker).
+
+Counted per visitor, against what the socket showed: doubled (a token overlapping text
+already shown, a seq acked, started or ended twice on one socket, a history message at or
+before `after_seq`), reordered (a token leaving a gap, an ack's seq below one seen), lost
+(at the end, any stored message the visitor's view lacks or holds differently, a reply that
+never ended). Prints the p95 delay between consecutive tokens of a reply on one socket; ends
+with `lost <count>`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from benchdb import bench_setup
+from convbench import (
+    conversation_socket,
+    fast_provider_install,
+    load_average,
+    memorial_with_passages,
+    percentile,
+    replies_in_pool,
+    visitor_add,
+)
+
+RECONNECT_SHARE = 0.33
+STALL_S = 15
+
+
+@dataclass
+class View:
+    """What one visitor's sockets have shown, across reconnects."""
+
+    texts: dict[int, str] = field(default_factory=dict)
+    whole: set[int] = field(default_factory=set)  # acked messages and ended replies
+    replies: dict[int, int] = field(default_factory=dict)  # visitor seq -> reply seq
+    doubled: int = 0
+    reordered: int = 0
+    timeouts: int = 0  # sockets that went silent for STALL_S mid-reply
+    unfinished: int = 0  # replies not seen whole within 120 s
+    reconnects: int = 0
+    gaps: list[float] = field(default_factory=list)
+
+    def after_seq(self) -> int:
+        seq = 0
+        while seq + 1 in self.whole:
+            seq += 1
+        return seq
+
+
+class Connection:
+    def __init__(self, view: View, memorial_id: object, cookie: str) -> None:
+        self.view = view
+        self.socket = conversation_socket(memorial_id, cookie)
+        self.acked: set[int] = set()
+        self.started: set[int] = set()
+        self.ended: set[int] = set()
+        self.last_token: dict[int, float] = {}
+        self.max_ack = 0
+
+    async def open(self) -> None:
+        connected, _ = await self.socket.connect(timeout=30)
+        assert connected
+        after = self.view.after_seq()
+        await self.socket.send_json_to({"type": "resume", "after_seq": after})
+        while (event := await self.socket.receive_json_from(timeout=30))["type"] != "resumed":
+            self.history(event, after)
+
+    def history(self, event: dict[str, Any], after: int) -> None:
+        view, seq = self.view, event["seq"]
+        if seq <= after:
+            view.doubled += 1
+            return
+        view.texts[seq] = event["text"]
+        if event["role"] == "twin":
+            if event["reply_to"] is not None:
+                view.replies[event["reply_to"]] = seq
+            if event["status"] != "streaming":
+                view.whole.add(seq)
+                self.ended.add(seq)
+            else:
+                self.started.add(seq)
+        else:
+            view.whole.add(seq)
+            self.acked.add(seq)
+
+    def handle(self, event: dict[str, Any]) -> None:
+        view, kind = self.view, event["type"]
+        seq = int(event.get("seq") or 0)
+        if kind == "ack":
+            if seq in self.acked:
+                view.doubled += 1
+            if seq < self.max_ack:
+                view.reordered += 1
+            self.max_ack = max(self.max_ack, seq)
+            self.acked.add(seq)
+            view.texts[seq] = event["text"]
+            view.whole.add(seq)
+        elif kind == "reply_start":
+            if seq in self.started or seq in self.ended:
+                view.doubled += 1
+            self.started.add(seq)
+            view.replies[event["reply_to"]] = seq
+            view.texts.setdefault(seq, "")
+        elif kind == "token":
+            have = view.texts.get(seq, "")
+            if event["offset"] < len(have):
+                view.doubled += 1
+            elif event["offset"] > len(have):
+                view.reordered += 1
+            else:
+                view.texts[seq] = have + event["text"]
+            now = time.perf_counter()
+            if seq in self.last_token:
+                view.gaps.append((now - self.last_token[seq]) * 1000)
+            self.last_token[seq] = now
+        elif kind == "reply_end":
+            if seq in self.ended:
+                view.doubled += 1
+            self.ended.add(seq)
+            if view.texts.get(seq, "") != event["text"]:
+                view.reordered += 1  # what the tokens made differs from the reply as ended
+            view.texts[seq] = event["text"]
+            view.whole.add(seq)
+
+
+async def visitor_run(
+    memorial_id: object, cookie: str, messages: int, rng: random.Random, view: View
+) -> None:
+    connection = Connection(view, memorial_id, cookie)
+    await connection.open()
+    for n in range(messages):
+        client_id = uuid.uuid4().hex
+        await connection.socket.send_json_to(
+            {"type": "send", "client_id": client_id, "text": f"Do you remember the sea? ({n})"}
+        )
+        drop = rng.choice(["ack", "token"]) if rng.random() < RECONNECT_SHARE else None
+        sent_seq: int | None = None
+        deadline = time.monotonic() + 120
+        while True:
+            if time.monotonic() > deadline:
+                view.unfinished += 1
+                break
+            try:
+                event = await connection.socket.receive_json_from(timeout=STALL_S)
+            except TimeoutError:  # nothing for STALL_S: counted, then a new socket
+                view.timeouts += 1
+                connection = Connection(view, memorial_id, cookie)
+                await connection.open()
+                reply = view.replies.get(sent_seq) if sent_seq is not None else None
+                if reply is not None and reply in view.whole:
+                    break
+                continue
+            connection.handle(event)
+            if event["type"] == "ack" and event["client_id"] == client_id:
+                sent_seq = event["seq"]
+            reply = view.replies.get(sent_seq) if sent_seq is not None else None
+            if drop and (
+                (drop == "ack" and event["type"] == "ack" and sent_seq is not None)
+                or (drop == "token" and event["type"] == "token" and event["seq"] == reply)
+            ):
+                drop = None
+                view.reconnects += 1
+                await connection.socket.disconnect(timeout=30)
+                await asyncio.sleep(rng.random() * 0.1)
+                connection = Connection(view, memorial_id, cookie)
+                await connection.open()
+                reply = view.replies.get(sent_seq) if sent_seq is not None else None
+            if reply is not None and reply in view.whole:
+                break
+    await connection.socket.disconnect(timeout=30)
+
+
+def stored(memorial) -> dict[Any, dict[int, tuple[str, str]]]:  # type: ignore[no-untyped-def]
+    from conversations.models import Message
+    from core.crypto import memorial_cipher
+
+    cipher = memorial_cipher(memorial_id=memorial.id)
+    rows: dict[Any, dict[int, tuple[str, str]]] = {}
+    for message in Message.objects.filter(conversation__memorial=memorial).select_related(
+        "conversation"
+    ):
+        rows.setdefault(message.conversation.visitor_id, {})[message.seq] = (
+            message.status,
+            cipher.decrypt_text(bytes(message.text_encrypted)),
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--visitors", type=int, default=200)
+    parser.add_argument("--messages", type=int, default=5)
+    parser.add_argument("--passages", type=int, default=10_000)
+    parser.add_argument("--database", default="legacy_bench_load")
+    args = parser.parse_args()
+    bench_setup(args.database)
+    fast_provider_install()
+    pool = replies_in_pool()
+    from corpus.embeddings import embed_query
+
+    memorial = memorial_with_passages(args.passages)
+    visitors = [visitor_add(memorial) for _ in range(args.visitors)]
+    embed_query("warm the model up")
+    views = [View() for _ in visitors]
+    print(f"{args.visitors} visitors x {args.messages} messages, one ASGI process, Redis channel "
+          f"layer; reply tasks in a pool of threads in this process (task.apply), not eager "
+          f"(load average {load_average()})", flush=True)  # fmt: skip
+    rng = random.Random(11)
+
+    async def everyone() -> None:
+        await asyncio.gather(
+            *(
+                visitor_run(memorial.id, cookie, args.messages, random.Random(rng.random()), view)
+                for (_, cookie), view in zip(visitors, views, strict=True)
+            )
+        )
+
+    began = time.perf_counter()
+    asyncio.run(everyone())
+    elapsed = time.perf_counter() - began
+    pool.shutdown(wait=True)
+    rows = stored(memorial)
+    lost = 0
+    for (visitor, _), view in zip(visitors, views, strict=True):
+        mine = rows.get(visitor.pk, {})
+        lost += view.unfinished
+        for seq, (_status, text) in mine.items():
+            if view.texts.get(seq) != text or seq not in view.whole:
+                lost += 1
+        if len(mine) != 2 * args.messages:
+            print(f"  visitor {visitor.pk}: {len(mine)} stored messages", flush=True)
+    statuses: dict[str, int] = {}
+    for messages in rows.values():
+        for status, _ in messages.values():
+            statuses[status] = statuses.get(status, 0) + 1
+    gaps = [gap for view in views for gap in view.gaps]
+    print(f"done in {elapsed:.1f} s; stored messages by status {statuses}; reconnects "
+          f"{sum(v.reconnects for v in views)}; stalled sockets "
+          f"{sum(v.timeouts for v in views)}, unfinished replies "
+          f"{sum(v.unfinished for v in views)} "
+          f"(load average {load_average()})")  # fmt: skip
+    print(f"token gaps: {len(gaps)}, median {statistics.median(gaps):.1f} ms, "
+          f"p95 {percentile(gaps, 0.95):.1f} ms")  # fmt: skip
+    print(f"token_gap_p95_ms {percentile(gaps, 0.95):.1f}")
+    print(f"doubled {sum(v.doubled for v in views)}")
+    print(f"reordered {sum(v.reordered for v in views)}")
+    print(f"lost {lost}")
+
+
+if __name__ == "__main__":
+    main()
