@@ -97,12 +97,29 @@ class Memorial(models.Model):
         return name
 
 
+class AgeGroup(models.TextChoices):
+    """What a visitor said of their age when they accepted their invitation ("" for people
+    who joined before it was asked: they are asked before their next conversation)."""
+
+    UNSTATED = "", "Not stated yet"
+    ADULT = "adult", "18 or over"
+    MINOR = "minor", "Under 18"
+
+
 class Membership(models.Model):
     memorial = models.ForeignKey(Memorial, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=16, choices=Role.choices)
+    age_group = models.CharField(
+        max_length=8, choices=AgeGroup.choices, default=AgeGroup.UNSTATED, blank=True
+    )
+    # A visitor under 18 talks with the twin only after a steward approved it explicitly.
+    minor_approved_at = models.DateTimeField(null=True, blank=True)
+    minor_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -225,6 +242,9 @@ class MemorialWishes(models.Model):
     # Read it as `forbidden_topics`; `memorials.wishes.wishes_update` writes it.
     forbidden_topics_encrypted = models.BinaryField(default=b"", blank=True)
     talk_while_living = models.BooleanField(default=False)
+    # Whether the twin may tell one family member what the subject wrote to another (the
+    # passage's audience decides; off by default: what was written to one stays theirs).
+    share_between_family = models.BooleanField(default=False)
     sunset = models.CharField(max_length=8, choices=SunsetRule.choices, default=SunsetRule.NONE)
     sunset_years = models.PositiveSmallIntegerField(null=True, blank=True)
     sunset_on = models.DateField(null=True, blank=True)

@@ -21,6 +21,12 @@ class Conversation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations"
     )
     last_seq = models.PositiveIntegerField(default=0)
+    # Grief safety (conversations.guardrails): the crisis risk carried from turn to turn and
+    # visit to visit (it fades with time from `risk_at`), and when the visitor was last told
+    # that they talk with an AI (at each session's start and every three hours of use).
+    risk = models.FloatField(default=0.0)
+    risk_at = models.DateTimeField(null=True, blank=True)
+    disclosed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -47,6 +53,17 @@ class MessageStatus(models.TextChoices):
     FAILED = "failed", "Stopped part way"  # the provider failed; what was said is kept
 
 
+class Concern(models.TextChoices):
+    """What the guardrails found in a visitor's message, and so how its reply was shaped."""
+
+    NONE = "", "None"
+    CRISIS = "crisis", "Crisis care"
+    FRAUD = "fraud", "Refused: money, secrets or instructions"
+    DISCLOSURE = "disclosure", "Asked whether it is really them"
+    TOPIC = "topic", "A topic the subject asked the twin not to discuss"
+    LIMIT = "limit", "Time limit or quiet hours"
+
+
 class Message(models.Model):
     """One message, numbered in its conversation (`seq`, from 1). A visitor's message carries
     the browser's `client_id`, so a message sent twice (a reconnect) is stored once. A twin's
@@ -71,6 +88,10 @@ class Message(models.Model):
     register = models.CharField(max_length=16, blank=True)  # the voice it answered in
     provider_label = models.CharField(max_length=100, blank=True)
     notice = models.CharField(max_length=300, blank=True)  # a provider's trouble, in plain words
+    # The guardrails' reading: on a visitor's message, what it was found to carry and its
+    # crisis risk (0-1); on a reply, the concern that shaped it (then it was not the persona's).
+    concern = models.CharField(max_length=16, choices=Concern.choices, default="", blank=True)
+    risk = models.FloatField(default=0.0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
