@@ -19,8 +19,6 @@ from conversations.models.usage import UsageMonth
 __all__ = [
     "AlertKind",
     "Concern",
-    "SafetyAlert",
-    "VisitLimits",
     "Conversation",
     "DatePrecision",
     "Message",
@@ -28,6 +26,8 @@ __all__ = [
     "MessageStatus",
     "QuestionForSubject",
     "QuestionStatus",
+    "SafetyAlert",
     "UsageMonth",
+    "VisitLimits",
     "VisitorMemory",
 ]
