@@ -49,6 +49,7 @@ class ReplyStream:
     register: str = ""
     memories: list[MemoryRecord] = field(default_factory=list)
     failed: bool = False
+    concern: str = ""  # the guardrail that shaped this reply (conversations.guardrails)
     _notice: str = ""
     chunks: Iterator[str] = field(init=False)
 

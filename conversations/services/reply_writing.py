@@ -106,6 +106,7 @@ def _reply_finish(*, reply: Message, stream: ReplyStream, text: str, encrypted: 
     reply.passage_ids = [passage.id for passage in stream.passages]
     reply.memory_ids = [memory.id for memory in stream.memories]
     reply.abstained, reply.register = stream.abstained, stream.register
+    reply.concern = stream.concern
     reply.provider_label = stream.label[:100]
     reply.notice = stream.notice[:300]
     updated = Message.objects.filter(pk=reply.pk, status=MessageStatus.STREAMING).update(
@@ -114,6 +115,7 @@ def _reply_finish(*, reply: Message, stream: ReplyStream, text: str, encrypted: 
         memory_ids=reply.memory_ids,
         abstained=reply.abstained,
         register=reply.register,
+        concern=reply.concern,
         provider_label=reply.provider_label,
         notice=reply.notice,
         text_encrypted=encrypted,
