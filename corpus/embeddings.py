@@ -19,6 +19,7 @@ text's vector varies with its batch in the third decimal.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import tempfile
@@ -84,8 +85,16 @@ def embed_passages(texts: Sequence[str]) -> np.ndarray:
 
 
 def embed_query(text: str) -> np.ndarray:
-    """Unit-norm float32 vector, shape (384,)."""
-    return embed_passages([text])[0]
+    """Unit-norm float32 vector, shape (384,), read-only. A turn embeds its question once:
+    retrieval and the grounding decision both ask for it (the last few are kept)."""
+    return _query_vector(text)
+
+
+@functools.lru_cache(maxsize=32)
+def _query_vector(text: str) -> np.ndarray:
+    vector = embed_passages([text])[0]
+    vector.setflags(write=False)
+    return vector
 
 
 def _embed_batch(session: ort.InferenceSession, encodings: list[Encoding]) -> np.ndarray:

@@ -108,6 +108,26 @@ def passage_retrieve(
     return _passages_load(memorial_id, cipher, _best(scores)[:limit], scores)
 
 
+def passage_cosines(
+    *, memorial_id: uuid.UUID | str, query: str, passage_ids: list[int]
+) -> dict[int, float]:
+    """The cosine of `query`'s embedding and each passage's stored vector (the vector
+    retrieval searches: the words with their speaker, date and neighbouring turns summed in,
+    `corpus.passage_vectors`), by passage id. Both are rotated alike, which keeps cosines."""
+    consent_require(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
+    if not passage_ids or not query.strip():
+        return {}
+    keys = memorial_search_keys(cipher=memorial_cipher(memorial_id=uuid.UUID(str(memorial_id))))
+    vector = keys.rotate(embed_query(query))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, 1 - (embedding <=> %s::vector) FROM {_TABLE}"
+            " WHERE memorial_id = %s AND id = ANY(%s)",
+            [vector_literal(vector), str(memorial_id), list(passage_ids)],
+        )
+        return {passage_id: float(cosine) for passage_id, cosine in cursor.fetchall()}
+
+
 def _best(scores: dict[int, float]) -> list[int]:
     return sorted(scores, key=lambda passage_id: (-scores[passage_id], passage_id))
 

@@ -195,20 +195,27 @@ def _passage_record(passage: Passage, cipher: MemorialCipher) -> PassageRecord:
 @dataclass(frozen=True)
 class PassageSource:
     """A passage a reply drew on, as a visitor sees it under "where this comes from": the
-    person's own words, when, and to whom (the document's other people, or its register)."""
+    person's own words, when, and to whom (the document's other people, or its register);
+    or, for a turn someone else wrote to them, who wrote it (`by`)."""
 
     id: int
     text: str
     date: datetime | None
     audience: list[str]
     register: str
+    by: str = ""  # the writer, when not the person themselves
+
+    @property
+    def to(self) -> str:
+        return ", ".join(self.audience) or self.register
 
     def as_event(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "text": self.text,
             "date": self.date.date().isoformat() if self.date else "",
-            "to": ", ".join(self.audience) or self.register,
+            "to": self.to,
+            "by": self.by,
         }
 
 
@@ -242,6 +249,8 @@ def passage_sources(*, memorial_id: uuid.UUID | str, passage_ids: list[int]) -> 
         .only(
             "id",
             "text_encrypted",
+            "speaker_encrypted",
+            "is_subject",
             "sent_at",
             "register",
             "document__date",
@@ -260,6 +269,7 @@ def passage_sources(*, memorial_id: uuid.UUID | str, passage_ids: list[int]) -> 
                 date=passage.sent_at or document.date,
                 audience=json.loads(cipher.decrypt_text(document.audience_encrypted) or "[]"),
                 register=passage.register,
+                by="" if passage.is_subject else cipher.decrypt_text(passage.speaker_encrypted),
             )
         )
     return sources

@@ -1,17 +1,19 @@
 """Whether the subject's writing supports an answer: decided here, from retrieval evidence,
 before any model is asked.
 
-A question is supported when one of the passages retrieved for it is close to it both in
-meaning (cosine of the question's and the passage's embeddings, the retrieval's own model)
-and in words (the share of the question's content words, names of the people in the
-conversation left out, that the passage holds). Names are left out because every passage
-of a chat is full of them: a question about someone's life that only shares their name with
-the writing is not supported by it. The thresholds were calibrated on the LoCoMo dev
-conversations (`bench/twin_grounding.py`); they are the same for every memorial.
+A question is supported when the passage retrieved for it that bears on it most does so
+clearly: its cosine with the question (the passage's stored vector, the one retrieval
+searches: its words with their speaker, date and neighbouring turns) plus its word coverage
+(the share of the question's content words, names of the people in the conversation left out,
+that the passage holds) reaches SUPPORT_MIN. Names are left out because every passage of a
+chat is full of them: a question about someone's life that only shares their name with the
+writing is not supported by it. The reply then draws on every retrieved passage that bears on
+the question at all (BEARING_MIN), best first. The two thresholds were calibrated on the
+LoCoMo dev conversations (`bench/twin_grounding.py --dump`, bench/README.md); they are the
+same for every memorial.
 
-The passages a reply "draws on" are the supporting ones, best first. When none supports the
-question the reply abstains: the model is told that the person does not remember this and
-must say so warmly, and the offline responder says it itself.
+When no passage supports the question the reply abstains: the model is told that the person
+does not remember this and must say so warmly, and the offline responder says it itself.
 
 A question that touches a topic the subject's wishes forbid is declined gently, whatever the
 writing holds: no passage is given to the model for it.
@@ -20,20 +22,18 @@ writing holds: no passage is given to the model for it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
-from corpus.embeddings import embed_passages, embed_query
 from corpus.records import PassageRecord
 from twins.providers.offline import content_words
 
-# Calibrated on ../shared/data/locomo/locomo-dev.json (see bench/README.md).
-SEMANTIC_MIN = 0.20  # cosine of question and passage below which a passage cannot support
-COVERAGE_MIN = 0.50  # share of the question's content words the passage must hold
-SEMANTIC_ALONE = 0.65  # a passage this close in meaning supports on its own
-SUPPORT_MAX = 4  # supporting passages given to the model, best first
+# Calibrated on ../shared/data/locomo/locomo-dev.json (bench/README.md, twin_grounding.py):
+# the strongest passage's cosine + coverage must reach SUPPORT_MIN for an answer; passages
+# reaching BEARING_MIN are drawn on.
+SUPPORT_MIN = 0.875
+BEARING_MIN = 0.30
+SUPPORT_MAX = 8  # passages drawn on, best first
 
 ABSTAIN_INSTRUCTION = (
     "For this question: nothing in their writing supports an answer. You do not remember "
@@ -105,28 +105,34 @@ class Support:
 
 
 def support_judge(
-    *, question: str, passages: Sequence[PassageRecord], names: Iterable[str] = ()
+    *,
+    question: str,
+    passages: Sequence[PassageRecord],
+    cosines: Mapping[int, float],
+    names: Iterable[str] = (),
 ) -> Support:
-    """Which of `passages` (retrieved for `question`, best first) support an answer."""
+    """Which of `passages` (retrieved for `question`, best first) support an answer.
+    `cosines`: the question's cosine with each passage's stored vector, by passage id
+    (`corpus.retrieval.passage_cosines`; a passage missing from it counts as 0)."""
     ignored = {_stem(word.casefold()) for name in names for word in re.findall(r"\w+", name)}
     asked = question_terms(question) - ignored
     if not passages or not question.strip():
         return Support(passages=[], abstained=True, best_semantic=0.0, best_coverage=0.0)
-    query = embed_query(question)
-    vectors = embed_passages([passage.text for passage in passages])
-    semantic = np.asarray(vectors @ query, dtype=float)
     scored = []
-    for passage, cosine in zip(passages, semantic, strict=True):
+    for passage in passages:
+        cosine = cosines.get(passage.id, 0.0)
         coverage = len(asked & question_terms(passage.text)) / len(asked) if asked else 0.0
-        supports = cosine >= SEMANTIC_ALONE or (cosine >= SEMANTIC_MIN and coverage >= COVERAGE_MIN)
-        scored.append((supports, float(cosine) + coverage, float(cosine), coverage, passage))
-    drawn = [row[4] for row in sorted(scored, key=lambda row: -row[1]) if row[0]]
+        scored.append((cosine + coverage, cosine, coverage, passage))
+    figures = tuple((row[3].id, row[1], row[2]) for row in scored)  # in retrieval order
+    scored.sort(key=lambda row: -row[0])
+    supported = scored[0][0] >= SUPPORT_MIN
+    drawn = [row[3] for row in scored if row[0] >= BEARING_MIN] if supported else []
     return Support(
         passages=drawn[:SUPPORT_MAX],
         abstained=not drawn,
-        best_semantic=max(row[2] for row in scored),
-        best_coverage=max(row[3] for row in scored),
-        figures=tuple((row[4].id, row[2], row[3]) for row in scored),
+        best_semantic=max(row[1] for row in scored),
+        best_coverage=max(row[2] for row in scored),
+        figures=figures,
     )
 
 

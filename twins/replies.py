@@ -3,7 +3,8 @@
 One function, `twin_reply`, for every place the twin speaks (the subject's preview and the
 family's conversations). The serving version's persona (our fixed frame, the style
 portrait, the persona pack) is the cached part of the prompt; the passages retrieved from the
-subject's own words for this question change each turn, with what the visitor told the twin
+subject's writing for this question change each turn (their own words, and what others wrote
+to them in the same conversations, marked as those people's), with what the visitor told the twin
 before and the project's decision (`twins.grounding`): answer from the supporting passages,
 say "I don't remember" when none supports it, or decline a topic the wishes forbid. The reply
 itself streams from the configured provider and falls back to the person's own sentences
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corpus.records import PassageRecord
-from corpus.retrieval import passage_retrieve
+from corpus.retrieval import passage_cosines, passage_retrieve
 from corpus.selectors import document_audiences
 from memorials.models import Memorial
 from twins.grounding import (
@@ -33,7 +34,7 @@ from twins.providers import LlmMessage, LlmProvider, PersonaPrompt
 from twins.selectors import twin_serving
 from twins.services.llm import TwinReply, reply_with_fallback
 
-PASSAGES_LIMIT = 8  # passages of their own writing given with each question
+PASSAGES_LIMIT = 8  # passages of their writing (and replies to them) given with each question
 MAX_REPLY_TOKENS = 700
 QUESTION_MAX_CHARS = 2000
 
@@ -41,7 +42,9 @@ FRAME = """\
 You are the twin of {name}: a likeness made only from their own words (their letters, emails, \
 chats and journals), for the people they chose. You are not them, and you say so if asked.
 Speak as them, in the first person, in their own style, as the style notes below describe.
-Say only what their writing below or the persona pack states. When neither says it, say \
+Say only what their writing below or the persona pack states. Passages marked as written to \
+them by someone else are what that person told them: speak of it as something you were told \
+("you told me", "Sam wrote to me"), never as your own words. When none of it says it, say \
 "I don't remember" in their voice, rather than guess. Never invent people, places, dates, \
 events or feelings, and never claim to know what happened after their writing ends."""
 
@@ -120,7 +123,8 @@ def twin_reply(
 ) -> TwinAnswer:
     """The serving twin's answer to `question`, after the turns in `history`.
 
-    Retrieval reads only the subject's own words (in `register` when one is given and
+    Retrieval reads the subject's writing, their own words and the turns others wrote to
+    them, each marked with who wrote it (in `register` when one is given and
     `retrieve_in_register`), through the corpus consent gate (ConsentRequired without it);
     `register` also picks the style portrait. `memories` are what this visitor told the twin
     before; `forbidden_topics` the wishes' topics (declined); `names` the people of the
@@ -140,7 +144,6 @@ def twin_reply(
             query=question,
             limit=PASSAGES_LIMIT * 2,
             registers=[register] if register and retrieve_in_register else None,
-            subject_only=True,
         )
     )[:PASSAGES_LIMIT]
     # The people the passages were written with are named in them all: left out of the judging
@@ -149,13 +152,19 @@ def twin_reply(
     )
     people = [name for audience in audiences.values() for name in audience]
     support = support_judge(
-        question=question, passages=retrieved, names=[memorial.name, *names, *people]
+        question=question,
+        passages=retrieved,
+        cosines=passage_cosines(
+            memorial_id=memorial.pk, query=question, passage_ids=[p.id for p in retrieved]
+        ),
+        names=[memorial.name, *names, *people],
     )
     passages = [] if declined_topic else support.passages
     abstain = support.abstained and not declined_topic
     system = PersonaPrompt(
         persona=twin_persona_text(version=version, name=memorial.name, register=register),
         passages=tuple(passage.text for passage in passages),
+        passage_speakers=tuple("" if p.is_subject else p.speaker or "someone" for p in passages),
         turn=_turn_notes(memories=memories, abstain=abstain, declined_topic=declined_topic),
         abstain=abstain,
         decline=bool(declined_topic),

@@ -141,7 +141,8 @@
             const item = document.createElement("li");
             const meta = document.createElement("p");
             meta.className = "muted";
-            meta.textContent = (source.date ? source.date + " · " : "") + "to " + source.to;
+            meta.textContent = (source.date ? source.date + " · " : "") +
+                (source.by ? source.by + ", writing to them" : "to " + source.to);
             const words = document.createElement("blockquote");
             words.textContent = source.text;
             item.append(meta, words);

@@ -45,8 +45,11 @@ def test_the_subject_asks_and_sees_the_reply_who_answered_and_what_it_drew_on(cl
     assert "I grew up in Whitby, by the sea." in drawn
     assert "1 May 2020" in drawn and "Friends" in drawn
     assert "Three dolphins" not in drawn
-    # George's words are not the twin's
-    assert "Leeds" not in html
+    # George's words are not the twin's: not in its reply; shown, if drawn on, as his
+    reply = html.split('class="preview-text"')[1].split("</p>")[0]
+    assert "Leeds" not in reply
+    if "Leeds" in drawn:
+        assert "written to you by George" in drawn
 
 
 def test_the_page_names_who_answers_before_anything_is_asked(client, memorial):

@@ -22,27 +22,37 @@ PER_MILLION = Decimal(1_000_000)
 class PersonaPrompt:
     """What a twin is told before the conversation.
 
-    `persona` is the stable pack (who the person was, how to speak, the rules), the same on
-    every turn, so providers that cache prompts mark it cacheable. `passages` are the texts
-    retrieved for this turn, from the person's own writing; they change each turn. `turn`
-    holds this turn's other instructions (what the visitor told them before, the project's
-    decision to abstain or decline); it follows the passages, outside the cached prefix.
-    `abstain` and `decline` carry that decision for providers without a model (the offline
-    responder), which then say they don't remember, or decline, themselves."""
+        `persona` is the stable pack (who the person was, how to speak, the rules), the same on
+        every turn, so providers that cache prompts mark it cacheable. `passages` are the texts
+        retrieved for this turn, from the person's writing (`passage_speakers` names those someone
+    else wrote to them); they change each turn. `turn`
+        holds this turn's other instructions (what the visitor told them before, the project's
+        decision to abstain or decline); it follows the passages, outside the cached prefix.
+        `abstain` and `decline` carry that decision for providers without a model (the offline
+        responder), which then say they don't remember, or decline, themselves."""
 
     persona: str
     passages: tuple[str, ...] = ()
+    # Who wrote each passage, in order: "" for the person themselves, else the name of the
+    # one who wrote it to them (empty tuple: all theirs).
+    passage_speakers: tuple[str, ...] = ()
     turn: str = ""
     abstain: bool = False
     decline: bool = False
 
+    def attributed(self) -> list[tuple[str, str]]:
+        """(passage, who wrote it to them or "" for the person), in order."""
+        speakers = self.passage_speakers or ("",) * len(self.passages)
+        return list(zip(self.passages, speakers, strict=True))
+
     def passages_block(self) -> str:
         parts = []
         if self.passages:
-            listed = "\n\n".join(f"[{n}] {text}" for n, text in enumerate(self.passages, 1))
-            parts.append(
-                f"Passages from their own writing, retrieved for this question:\n\n{listed}"
+            listed = "\n\n".join(
+                f"[{n}] {text}" if not speaker else f"[{n}] ({speaker} wrote this to them) {text}"
+                for n, (text, speaker) in enumerate(self.attributed(), 1)
             )
+            parts.append(f"Passages from their writing, retrieved for this question:\n\n{listed}")
         if self.turn.strip():
             parts.append(self.turn.strip())
         return "\n\n".join(parts)
