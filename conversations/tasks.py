@@ -24,6 +24,7 @@ from conversations.services.reply_writing import (
     reply_stop,
 )
 from core.consent import ConsentScope
+from core.crypto import ciphers_reused
 from core.tasks import MemorialTask
 
 
@@ -82,7 +83,9 @@ class PosthumousRememberTask(RememberTask):
 
 def _reply_write(task: ReplyTask, *, memorial_id: str, message_id: int) -> None:
     scope = task.scope or ""
-    if reply_generate(memorial_id=memorial_id, message_id=message_id, scope=scope):
+    with ciphers_reused():  # one reply reads the memorial's key once
+        completed = reply_generate(memorial_id=memorial_id, message_id=message_id, scope=scope)
+    if completed:
         with transaction.atomic():
             REMEMBER_TASKS[scope].enqueue(memorial_id=memorial_id, message_id=message_id)
 

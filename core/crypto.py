@@ -20,6 +20,8 @@ is the associated data, so a ciphertext cannot be moved to another memorial.
 from __future__ import annotations
 
 import base64
+import contextlib
+import contextvars
 import hmac
 import logging
 import os
@@ -203,11 +205,34 @@ class MemorialCipher:
             index += 1
 
 
+_ciphers_in_use: contextvars.ContextVar[dict[str, MemorialCipher] | None] = contextvars.ContextVar(
+    "memorial_ciphers_in_use", default=None
+)
+
+
+@contextlib.contextmanager
+def ciphers_reused() -> Iterator[None]:
+    """Within this block (one short unit of work, such as writing one reply), each
+    memorial's cipher is read and unwrapped once and then reused; the block's end forgets
+    them, so no data key stays in memory beyond the work that needed it."""
+    token = _ciphers_in_use.set({})
+    try:
+        yield
+    finally:
+        _ciphers_in_use.reset(token)
+
+
 def memorial_cipher(*, memorial_id: uuid.UUID) -> MemorialCipher:
+    in_use = _ciphers_in_use.get()
+    if in_use is not None and (cipher := in_use.get(str(memorial_id))) is not None:
+        return cipher
     key = memorial_key_ensure(memorial_id=memorial_id)
     if key.wrapped_key is None:
         raise KeyDestroyed(f"the data key of memorial {memorial_id} was destroyed")
-    return memorial_cipher_unwrap(memorial_id=memorial_id, wrapped_key=key.wrapped_key)
+    cipher = memorial_cipher_unwrap(memorial_id=memorial_id, wrapped_key=key.wrapped_key)
+    if in_use is not None:
+        in_use[str(memorial_id)] = cipher
+    return cipher
 
 
 def memorial_ciphers(*, memorial_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, MemorialCipher]:

@@ -51,3 +51,21 @@ def test_destroying_the_data_key_leaves_no_way_to_the_derived_keys():
     memorial_key_destroy(memorial_id=memorial.id)
     with pytest.raises(KeyDestroyed):
         memorial_cipher(memorial_id=memorial.id)
+
+
+@pytest.mark.django_db
+def test_a_cipher_is_reused_within_one_unit_of_work_and_forgotten_after(
+    django_assert_num_queries,
+):
+    from core.crypto import ciphers_reused
+
+    memorial = MemorialFactory()
+    memorial_cipher(memorial_id=memorial.id)  # the key exists
+    with ciphers_reused():
+        first = memorial_cipher(memorial_id=memorial.id)
+        with django_assert_num_queries(0):
+            again = memorial_cipher(memorial_id=str(memorial.id))  # type: ignore[arg-type]
+        assert again is first
+    memorial_key_destroy(memorial_id=memorial.id)
+    with pytest.raises(KeyDestroyed):  # the block's end forgot it: the key is read again
+        memorial_cipher(memorial_id=memorial.id)
