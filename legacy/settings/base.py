@@ -139,7 +139,9 @@ CACHES = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "legacy"},
+        # A socket's queue holds this many events before the layer drops new ones for it
+        # (channels_redis's default is 100: a reply's tokens for a busy socket went past it).
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": "legacy", "capacity": 1000},
     }
 }
 
