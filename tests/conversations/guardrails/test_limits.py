@@ -102,7 +102,11 @@ def test_the_days_time_counts_only_today():
 
 def test_time_state_reads_the_visit_so_far_and_stops_at_its_length():
     membership = MembershipFactory(role=Role.FAMILY)
-    messages_at(membership.memorial, membership.user, [at(10) + timedelta(minutes=m) for m in range(0, 60, 10)])
+    messages_at(
+        membership.memorial,
+        membership.user,
+        [at(10) + timedelta(minutes=m) for m in range(0, 60, 10)],
+    )
     assert time_state(membership=membership, now=at(10, 55)).stop is None
     stopped = time_state(membership=membership, now=at(11, 0))
     assert stopped.stop is not None and stopped.stop.kind == "session_limit"
