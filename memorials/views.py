@@ -187,7 +187,7 @@ def invitation_show(request: HttpRequest, token: str) -> HttpResponse:
     """Anyone with the link sees who invited them; accepting needs the invited address."""
     if not request.user.is_authenticated:
         return render(request, "memorials/invitation.html", {"token": token, "anonymous": True})
-    form = AgeGroupForm(request.POST or None)
+    form = AgeGroupForm(request.POST if request.method == "POST" else None)
     try:
         invitation = invitation_check(token=token, user=request.user)
         if request.method == "POST" and form.is_valid():

@@ -41,7 +41,7 @@ def test_subject_invites_family_by_email_and_they_accept(
     sister = UserFactory(email="sister@example.org")
     client.force_login(sister)
     assert "Accept the invitation" in client.get(link).content.decode()
-    response = client.post(link)
+    response = client.post(link, {"age_group": "adult"})
     assert response["Location"] == memorial.get_absolute_url()
     assert Membership.objects.get(memorial=memorial, user=sister).role == Role.FAMILY
 
