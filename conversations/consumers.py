@@ -70,8 +70,9 @@ def _access(user: User, memorial_id: str) -> tuple[ConversationAccess, str]:
     return access, scope
 
 
-def _time(user: User, memorial_id: str) -> TimeState | None:
-    return conversation_time_check(access=conversation_access(user=user, memorial_id=memorial_id))
+def _time(access: ConversationAccess | None, user: User, memorial_id: str) -> TimeState | None:
+    access = access or conversation_access(user=user, memorial_id=memorial_id)
+    return conversation_time_check(access=access)
 
 
 def _history(*, memorial_id: str, visitor: User, after_seq: int) -> list[MessageView]:
@@ -105,6 +106,7 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
         self.preview = access.preview
         self.time_noticed = ""  # the stopping notice this socket showed last
         self.breaks_noticed = 0  # break reminders shown for this visit
+        self.access_now: ConversationAccess | None = None
         self.opened_at = self.active_at = time.monotonic()  # for the seconds of conversation
         self.consent_scopes = (scope,)
         self.resumed = False
@@ -184,6 +186,7 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
         if not access.allowed:
             await self._refuse(access.reason)
             return None
+        self.access_now = access  # for the time check that follows (`_time_watch`)
         return scope
 
     async def _send(self, client_id: object, text: object) -> None:
@@ -220,7 +223,8 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
         """The visitor's time (conversations.access.conversation_time_check): a stopping
         notice once per socket and kind, and with an `error` for a message sent meanwhile
         (True: it is not taken); else a break reminder at each mark the visit has passed."""
-        state = await database_sync_to_async(_time)(self.visitor, self.memorial_id)
+        access = self.access_now if client_id is not None else None
+        state = await database_sync_to_async(_time)(access, self.visitor, self.memorial_id)
         if state is None:
             return False
         if state.stop is not None:

@@ -16,13 +16,13 @@ from conversations.models import Message
 from core.audit import memorial_ref
 from core.models import AuditEvent
 from memorials.models import AgeGroup, Membership, Role
+from tests.conversations.conftest import conversation_socket
 from tests.conversations.guardrails.helpers import (
     messages_at_async,
     move_time,
     opened,
     received_until,
 )
-from tests.conversations.conftest import conversation_socket
 from tests.conversations.test_consumer import say, until_reply_end
 from tests.memorials.factories import MembershipFactory
 from tests.memorials.test_consumers import session_cookie_for

@@ -31,7 +31,7 @@ NOW = datetime(2026, 12, 2, 18, 0, tzinfo=UTC)
         "I can't go on without talking to you",
         "You're the only one I can talk to now",
         "honestly I talk to you every day",
-        "I don’t know what I’d do without you",
+        "I don\u2019t know what I\u2019d do without you",  # typographic apostrophes
         "nobody understands me like you do",
     ],
 )
@@ -60,7 +60,8 @@ def a_visit(start: datetime, minutes: int) -> list[datetime]:
 def test_the_trend_counts_visits_minutes_late_nights_and_phrases(memorial, family):
     # given a quiet visit five weeks ago, and this week two long late-night visits
     messages_at(memorial, family, a_visit(NOW - timedelta(weeks=5, days=1), 20))
-    messages_at(memorial, family, a_visit(NOW - timedelta(days=2) + timedelta(hours=5, minutes=10), 60))
+    late = NOW - timedelta(days=2) + timedelta(hours=5, minutes=10)  # 23:10
+    messages_at(memorial, family, a_visit(late, 60))
     messages_at(memorial, family, a_visit(NOW - timedelta(days=1, hours=-6), 60))
     reliance_note(
         memorial_id=memorial.id, visitor_id=family.pk, text="I can't go on without you", now=NOW
