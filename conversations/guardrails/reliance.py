@@ -229,8 +229,14 @@ class VisitorTime:
         return m.age_group == AgeGroup.MINOR and m.minor_approved_at is None
 
     @property
-    def busiest_minutes(self) -> int:
-        return max([week.minutes for week in self.weeks] + [1])
+    def visited(self) -> bool:
+        return any(week.visits for week in self.weeks)
+
+    @property
+    def bars(self) -> list[tuple[WeekTrend, int]]:
+        """Each week with its bar's height in tenths of the busiest week's (0 to 10)."""
+        busiest = max([week.minutes for week in self.weeks] + [1])
+        return [(week, round(10 * week.minutes / busiest)) for week in self.weeks]
 
 
 def visitors_time_list(
