@@ -208,13 +208,12 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
         except ConsentRequired as refusal:
             await self._refuse(str(refusal))
             return
-        if sent.seq in self.delivered:
-            return
-        self.delivered.add(sent.seq)
-        await self.send_json(
-            {"type": "ack", "client_id": sent.client_id, "seq": sent.seq, "text": sent.text}
-        )
-        if not self.preview:
+        if sent.seq not in self.delivered:
+            self.delivered.add(sent.seq)
+            await self.send_json(
+                {"type": "ack", "client_id": sent.client_id, "seq": sent.seq, "text": sent.text}
+            )
+        if sent.created and not self.preview:  # counted once, however often it is resent
             await database_sync_to_async(reliance_note)(
                 memorial_id=self.memorial_id, visitor_id=self.visitor.pk, text=sent.text
             )

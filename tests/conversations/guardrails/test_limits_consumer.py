@@ -12,6 +12,7 @@ from channels.db import database_sync_to_async
 from django.urls import reverse
 
 from conversations.guardrails.limits import MINOR_WAITING, visit_limits_set
+from conversations.guardrails.reliance import reliance_trend
 from conversations.models import Message
 from core.audit import memorial_ref
 from core.models import AuditEvent
@@ -220,3 +221,30 @@ async def _connect(memorial, visitor):
     connected, _ = await socket.connect()
     assert connected
     return socket, None
+
+
+@database_sync_to_async
+def steward_page(client, memorial) -> str:
+    steward = MembershipFactory(memorial=memorial, role=Role.STEWARD)
+    client.force_login(steward.user)
+    return client.get(reverse("conversations:visitors_time", args=[memorial.id])).content.decode()
+
+
+async def test_a_reliance_phrase_is_counted_once_and_stewards_never_see_the_words(
+    memorial, family, gate, client
+):
+    socket, _ = await opened(memorial.id, await session_cookie_for(family))
+    words = "Honestly I can't go on without talking to you"
+    client_id = await say(socket, words)
+    assert (await socket.receive_json_from(timeout=5))["type"] == "ack"
+    await say(socket, words, client_id=client_id)  # resent after a hiccup: the same message
+    gate.release()
+    await received_until(socket, "reply_end")
+    await socket.disconnect()
+    weeks = await database_sync_to_async(reliance_trend)(
+        memorial_id=memorial.id, visitor_id=family.pk
+    )
+    assert weeks[-1].phrases == 1
+    html = await steward_page(client, memorial)
+    assert "1 message saying they lean on it" in html
+    assert "go on without" not in html
