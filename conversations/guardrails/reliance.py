@@ -5,7 +5,7 @@ week, minutes, the share of messages between 23:00 and 05:00, site time zone), a
 of the visitor's messages matched a reliance phrase ("I can't go on without talking to you").
 A phrase is checked when the message arrives (`reliance_note`) and only a count is kept, per
 visitor and day, in the cache (Redis) for seven weeks; the message itself is never read
-again for this. Weeks are the last seven days and the six-day windows before them.
+again for this. Weeks are the last seven days and the five seven-day spans before them.
 
 When the latest week rises sharply above the weeks before it (`trend_rising`), the stewards
 get a `SafetyAlert(kind="reliance")` and a mail saying so, at most once a week per visitor
