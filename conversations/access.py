@@ -7,16 +7,25 @@
   consent that fits how it became active: opened by the living subject
   (`Memorial.opened_while_living_at`) needs "conversations while you live" and the wish
   that allows them; activated after a verified death needs "conversations after your
-  death". An active memorial that is neither (never made so by the app) lets nobody in.
-Every refusal says why, in plain words naming the subject."""
+  death". An active memorial that is neither (never made so by the app) lets nobody in;
+- and, for those let in, their age (guardrails.limits): a visitor who has not said their age
+  group is asked first, and a visitor under 18 waits for a steward's explicit approval (the
+  stewards are told once).
+Every refusal says why, in plain words.
+
+`conversation_time_check` is the one place for the visitor's time (quiet hours, the day's
+time, a visit's length): not a refusal (the conversation stays readable) but a notice that
+stops new messages until the time allows."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from accounts.models import User
 from consent.gate import consent_is_granted
+from conversations.guardrails.limits import TimeState, minor_refusal, time_state
 from core.consent import ConsentScope
 from memorials.activation.selectors import activation_is_approved
 from memorials.models import Membership, Memorial, MemorialState, Role, VisitorRule
@@ -46,6 +55,8 @@ def conversation_access(*, user: User, memorial_id: uuid.UUID | str) -> Conversa
     if membership.role == Role.SUBJECT:
         return ConversationAccess(membership, allowed=True, reason="", preview=True)
     reason, scope = _visitor_refusal(membership=membership)
+    if not reason and (reason := minor_refusal(membership=membership)):
+        scope = ""
     return ConversationAccess(
         membership, allowed=not reason, reason=reason, preview=False, scope=scope
     )
@@ -87,3 +98,13 @@ def _visitor_refusal(*, membership: Membership) -> tuple[str, str]:
             "",
         )
     return "", scope
+
+
+def conversation_time_check(
+    *, access: ConversationAccess, now: datetime | None = None
+) -> TimeState | None:
+    """Where a visitor allowed to talk stands with their time (None for the subject's
+    preview, which has no limits): `stop` says why new messages wait, if they do."""
+    if access.preview or not access.allowed:
+        return None
+    return time_state(membership=access.membership, now=now)

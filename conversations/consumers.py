@@ -15,7 +15,10 @@ drawn on, each `{"id", "text", "date", "to"}`, for "where this comes from");
 `{"type": "question", "seq", "status"}` when the question that reply `seq` could not answer
 was passed on to the living subject (`waiting`), or they answered or declined it;
 `{"type": "error", "message"}` for a message it cannot take; `{"type": "refused", "reason"}`
-before closing with CONVERSATION_REFUSED.
+before closing with CONVERSATION_REFUSED; `{"type": "notice", "kind", "text"}` for the
+visitor's time (guardrails.limits): a break reminder, or quiet hours, the day's time or the
+visit's length reached, when new messages wait (the socket stays open to read, and a
+message sent then gets the notice and an `error` for it).
 
 Nothing is lost or doubled: every event is stored before it is sent, the socket joins its
 groups before it reads the history, and it keeps what it has delivered (seqs, and how much
@@ -31,7 +34,9 @@ from channels.db import database_sync_to_async
 
 from accounts.models import User
 from consent.consumers import ConsentBoundConsumerMixin
-from conversations.access import ConversationAccess, conversation_access
+from conversations.access import ConversationAccess, conversation_access, conversation_time_check
+from conversations.guardrails.limits import TimeState, break_mark, break_notice
+from conversations.guardrails.reliance import reliance_note, reliance_review
 from conversations.selectors import (
     MessageView,
     conversation_consent_scope,
@@ -65,6 +70,11 @@ def _access(user: User, memorial_id: str) -> tuple[ConversationAccess, str]:
     return access, scope
 
 
+def _time(access: ConversationAccess | None, user: User, memorial_id: str) -> TimeState | None:
+    access = access or conversation_access(user=user, memorial_id=memorial_id)
+    return conversation_time_check(access=access)
+
+
 def _history(*, memorial_id: str, visitor: User, after_seq: int) -> list[MessageView]:
     conversation = conversation_get(memorial_id=memorial_id, visitor=visitor)
     return (
@@ -93,6 +103,10 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
             await self._refuse(access.reason)
             return
         self.visitor = access.membership.user
+        self.preview = access.preview
+        self.time_noticed = ""  # the stopping notice this socket showed last
+        self.breaks_noticed = 0  # break reminders shown for this visit
+        self.access_now: ConversationAccess | None = None
         self.opened_at = self.active_at = time.monotonic()  # for the seconds of conversation
         self.consent_scopes = (scope,)
         self.resumed = False
@@ -118,6 +132,10 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
                 visitor_id=self.visitor.pk,
                 seconds=round(ended - self.opened_at),
             )
+            if not self.preview:
+                await database_sync_to_async(reliance_review)(
+                    memorial_id=self.memorial_id, visitor_id=self.visitor.pk
+                )
         await super().disconnect(code)
 
     async def _refuse(self, reason: str) -> None:
@@ -133,6 +151,7 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
         kind = content.get("type")
         if kind == "resume":
             await self._resume(content.get("after_seq"))
+            await self._time_watch()
         elif kind == "send":
             await self._send(content.get("client_id"), content.get("text"))
         elif kind == "retry":
@@ -167,10 +186,13 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
         if not access.allowed:
             await self._refuse(access.reason)
             return None
+        self.access_now = access  # for the time check that follows (`_time_watch`)
         return scope
 
     async def _send(self, client_id: object, text: object) -> None:
         if (scope := await self._allowed_scope()) is None:
+            return
+        if await self._time_watch(client_id=client_id):
             return
         try:
             sent = await database_sync_to_async(message_send)(
@@ -186,12 +208,41 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
         except ConsentRequired as refusal:
             await self._refuse(str(refusal))
             return
-        if sent.seq in self.delivered:
-            return
-        self.delivered.add(sent.seq)
-        await self.send_json(
-            {"type": "ack", "client_id": sent.client_id, "seq": sent.seq, "text": sent.text}
-        )
+        if sent.seq not in self.delivered:
+            self.delivered.add(sent.seq)
+            await self.send_json(
+                {"type": "ack", "client_id": sent.client_id, "seq": sent.seq, "text": sent.text}
+            )
+        if sent.created and not self.preview:  # counted once, however often it is resent
+            await database_sync_to_async(reliance_note)(
+                memorial_id=self.memorial_id, visitor_id=self.visitor.pk, text=sent.text
+            )
+
+    async def _time_watch(self, *, client_id: object = None) -> bool:
+        """The visitor's time (conversations.access.conversation_time_check): a stopping
+        notice once per socket and kind, and with an `error` for a message sent meanwhile
+        (True: it is not taken); else a break reminder at each mark the visit has passed."""
+        access = self.access_now if client_id is not None else None
+        state = await database_sync_to_async(_time)(access, self.visitor, self.memorial_id)
+        if state is None:
+            return False
+        if state.stop is not None:
+            if state.stop.kind != self.time_noticed or client_id is not None:
+                self.time_noticed = state.stop.kind
+                await self.send_json(state.stop.wire())
+            if client_id is not None:
+                await self.send_json(
+                    {"type": "error", "client_id": client_id, "message": state.stop.text}
+                )
+            return True
+        self.time_noticed = ""
+        mark = break_mark(limits=state.limits, visit_seconds=state.visit_seconds)
+        if mark < self.breaks_noticed:  # a new visit after a rest
+            self.breaks_noticed = 0
+        if mark > self.breaks_noticed:
+            self.breaks_noticed = mark
+            await self.send_json(break_notice(mark * state.limits.break_minutes).wire())
+        return False
 
     async def _retry(self, seq: object) -> None:
         if (scope := await self._allowed_scope()) is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from conversations.access import conversation_access
+from conversations.limits_panels import limits_panels_register
 from conversations.selectors import questions_waiting, usage_totals
 from memorials.models import Membership, MemorialState, Role
 from memorials.panels import MemorialPanel, panel_register
@@ -54,3 +55,4 @@ def conversations_panel_register() -> None:
             "questions", "conversations/_questions_panel.html", _questions_panel_context, order=5
         )
     )
+    limits_panels_register()

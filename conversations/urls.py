@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conversations import memory_views, views
+from conversations import limits_views, memory_views, views
 
 app_name = "conversations"
 
@@ -13,6 +13,8 @@ urlpatterns = [
         name="memory_correct",
     ),
     path("memories/<int:memory_id>/delete/", memory_views.memory_delete_view, name="memory_delete"),
+    path("visitors/time/", limits_views.visitors_time_page, name="visitors_time"),
+    path("age/", limits_views.age_group_view, name="age_group"),
     path("export/", memory_views.visitor_export_view, name="export"),
     path("questions/ask/", views.question_ask_view, name="question_ask"),
     path("questions/<uuid:question_id>/", views.question_answer_view, name="question_answer"),

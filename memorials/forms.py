@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 
 from core.names import NAME_MAX_LENGTH, name_validator
-from memorials.models import EndingRule, Role, SunsetRule, VisitorRule
+from memorials.models import AgeGroup, EndingRule, Role, SunsetRule, VisitorRule
 
 
 class MemorialCreateForm(forms.Form):
@@ -24,6 +24,18 @@ class InvitationForm(forms.Form):
         ],
         widget=forms.RadioSelect,
         initial=Role.FAMILY,
+    )
+
+
+class AgeGroupForm(forms.Form):
+    """Asked of everyone accepting an invitation (and, once, of members who joined before
+    it was asked): a visitor under 18 talks with the twin only once a steward agrees."""
+
+    age_group = forms.ChoiceField(
+        label="Your age",
+        choices=[(AgeGroup.ADULT, "18 or over"), (AgeGroup.MINOR, "Under 18")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please tell us whether you are 18 or over, or under 18."},
     )
 
 

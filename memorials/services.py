@@ -22,6 +22,7 @@ from core.sockets import memorial_user_group, sockets_close_on_commit
 from memorials.lifecycle import InvalidTransition, transition_allowed
 from memorials.models import (
     ActivationKey,
+    AgeGroup,
     Invitation,
     Membership,
     Memorial,
@@ -222,7 +223,11 @@ def invitation_check(*, token: str, user: User) -> Invitation:
     return invitation
 
 
-def invitation_accept(*, token: str, user: User) -> Membership:
+def invitation_accept(*, token: str, user: User, age_group: str) -> Membership:
+    """`user` joins the memorial as invited, saying their age group ("18 or over" or
+    "under 18": a visitor under 18 talks with the twin only once a steward agrees)."""
+    if age_group not in (AgeGroup.ADULT, AgeGroup.MINOR):
+        raise InvitationError("Please tell us whether you are 18 or over, or under 18.")
     with transaction.atomic():
         invitation = invitation_check(token=token, user=user)
         # Lock, then re-read: two clicks at once must not both succeed.
@@ -232,7 +237,10 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         try:
             with transaction.atomic():
                 membership = Membership.objects.create(
-                    memorial_id=invitation.memorial_id, user=user, role=invitation.role
+                    memorial_id=invitation.memorial_id,
+                    user=user,
+                    role=invitation.role,
+                    age_group=age_group,
                 )
         except IntegrityError:
             raise InvitationError("You are already part of this memorial.") from None
@@ -240,6 +248,26 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         _named_invitation_becomes_membership(invitation=invitation, membership=membership)
+    return membership
+
+
+def membership_age_group_state(*, membership: Membership, age_group: str) -> Membership:
+    """A member who joined before it was asked says their age group, once: it is not
+    changed afterwards here (a steward's approval rests on it). Audited."""
+    if age_group not in (AgeGroup.ADULT, AgeGroup.MINOR):
+        raise MembershipError("Please tell us whether you are 18 or over, or under 18.")
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        if locked.age_group == AgeGroup.UNSTATED:
+            locked.age_group = age_group
+            locked.save(update_fields=["age_group"])
+            audit_record(
+                action="membership.age_group_stated",
+                memorial_id=locked.memorial_id,
+                actor=locked.user,
+                data={"age_group": age_group},
+            )
+    membership.age_group = locked.age_group
     return membership
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.selectors import signed_in_user
 from memorials.activation.selectors import activation_pending_get
 from memorials.erasure.selectors import steward_may_erase
-from memorials.forms import InvitationForm, MemorialCreateForm
+from memorials.forms import AgeGroupForm, InvitationForm, MemorialCreateForm
 from memorials.lifecycle import InvalidTransition
 from memorials.models import Invitation, Membership, MemorialState, Role
 from memorials.panels import memorial_panels
@@ -187,14 +187,18 @@ def invitation_show(request: HttpRequest, token: str) -> HttpResponse:
     """Anyone with the link sees who invited them; accepting needs the invited address."""
     if not request.user.is_authenticated:
         return render(request, "memorials/invitation.html", {"token": token, "anonymous": True})
+    form = AgeGroupForm(request.POST if request.method == "POST" else None)
     try:
         invitation = invitation_check(token=token, user=request.user)
-        if request.method == "POST":
-            membership = invitation_accept(token=token, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            membership = invitation_accept(
+                token=token, user=request.user, age_group=form.cleaned_data["age_group"]
+            )
             messages.success(request, f"Welcome. You are now part of {membership.memorial}.")
             if membership.role == Role.STEWARD:  # a steward takes their activation key now
                 return redirect("memorials:activation_key", memorial_id=membership.memorial_id)
             return redirect(membership.memorial)
     except InvitationError as error:
         return render(request, "memorials/invitation.html", {"error": str(error)}, status=400)
-    return render(request, "memorials/invitation.html", {"invitation": invitation})
+    context = {"invitation": invitation, "form": form}
+    return render(request, "memorials/invitation.html", context, status=400 if form.errors else 200)

@@ -342,6 +342,23 @@ LEGACY_LLM_MAX_RETRIES = int(os.environ.get("LEGACY_LLM_MAX_RETRIES", "2"))
 # prompt and the answer (counted roughly, four characters a token): the model's context window.
 LEGACY_PERSONA_CONTEXT_TOKENS = int(os.environ.get("LEGACY_PERSONA_CONTEXT_TOKENS", "16000"))
 
+# --- Healthy use (conversations.guardrails.limits) ----------------------------------------
+# The gentle defaults a visitor's time with the twin starts from, until a steward sets their
+# own (minutes; a break reminder of 0: none; quiet hours "HH:MM-HH:MM" in the site's time
+# zone, may wrap midnight, empty: none). Visitors under 18 have the stricter second set.
+LEGACY_LIMITS_ADULT_SESSION_MINUTES = int(
+    os.environ.get("LEGACY_LIMITS_ADULT_SESSION_MINUTES", "60")
+)
+LEGACY_LIMITS_ADULT_DAILY_MINUTES = int(os.environ.get("LEGACY_LIMITS_ADULT_DAILY_MINUTES", "120"))
+LEGACY_LIMITS_ADULT_BREAK_MINUTES = int(os.environ.get("LEGACY_LIMITS_ADULT_BREAK_MINUTES", "30"))
+LEGACY_LIMITS_ADULT_QUIET_HOURS = os.environ.get("LEGACY_LIMITS_ADULT_QUIET_HOURS", "")
+LEGACY_LIMITS_MINOR_SESSION_MINUTES = int(
+    os.environ.get("LEGACY_LIMITS_MINOR_SESSION_MINUTES", "20")
+)
+LEGACY_LIMITS_MINOR_DAILY_MINUTES = int(os.environ.get("LEGACY_LIMITS_MINOR_DAILY_MINUTES", "40"))
+LEGACY_LIMITS_MINOR_BREAK_MINUTES = int(os.environ.get("LEGACY_LIMITS_MINOR_BREAK_MINUTES", "15"))
+LEGACY_LIMITS_MINOR_QUIET_HOURS = os.environ.get("LEGACY_LIMITS_MINOR_QUIET_HOURS", "21:00-07:00")
+
 # --- Locale and logging ----------------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.crypto import memorial_cipher
-from memorials.models import Invitation, Membership, Memorial, Role
+from memorials.models import AgeGroup, Invitation, Membership, Memorial, Role
 from memorials.selectors import invitation_token_hash
 from memorials.services import memorial_create
 from tests.accounts.factories import UserFactory
@@ -41,6 +41,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     memorial = factory.SubFactory(MemorialFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.FAMILY
+    age_group = AgeGroup.ADULT  # said at acceptance; tests of the other answers set it
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):

@@ -85,7 +85,9 @@ def test_the_steward_sees_their_key_once(client, memorial, steward):
 def test_accepting_a_steward_invitation_leads_to_the_key_page(client, memorial):
     invitation = InvitationFactory(memorial=memorial, role=Role.STEWARD, token="steward-token")
     client.force_login(UserFactory(email=invitation.email))
-    response = client.post(reverse("invitations:show", args=["steward-token"]))
+    response = client.post(
+        reverse("invitations:show", args=["steward-token"]), {"age_group": "adult"}
+    )
     assert response["Location"] == reverse("memorials:activation_key", args=[memorial.id])
 
 

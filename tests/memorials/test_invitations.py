@@ -41,7 +41,7 @@ def test_subject_invites_family_by_email_and_they_accept(
     sister = UserFactory(email="sister@example.org")
     client.force_login(sister)
     assert "Accept the invitation" in client.get(link).content.decode()
-    response = client.post(link)
+    response = client.post(link, {"age_group": "adult"})
     assert response["Location"] == memorial.get_absolute_url()
     assert Membership.objects.get(memorial=memorial, user=sister).role == Role.FAMILY
 
@@ -52,23 +52,23 @@ def test_expired_invitation_is_refused():
     )
     invitee = UserFactory(email=invitation.email)
     with pytest.raises(InvitationError, match="expired"):
-        invitation_accept(token="expired-token", user=invitee)
+        invitation_accept(token="expired-token", user=invitee, age_group="adult")
     assert not Membership.objects.filter(user=invitee).exists()
 
 
 def test_invitation_cannot_be_used_twice():
     invitation = InvitationFactory(token="once-only-token-value")
     invitee = UserFactory(email=invitation.email)
-    invitation_accept(token="once-only-token-value", user=invitee)
+    invitation_accept(token="once-only-token-value", user=invitee, age_group="adult")
     with pytest.raises(InvitationError, match="already been used"):
-        invitation_accept(token="once-only-token-value", user=invitee)
+        invitation_accept(token="once-only-token-value", user=invitee, age_group="adult")
 
 
 def test_invitation_accepted_by_another_account_is_refused():
     invitation = InvitationFactory(token="someone-elses-token")
     stranger = UserFactory()
     with pytest.raises(InvitationError, match=invitation.email):
-        invitation_accept(token="someone-elses-token", user=stranger)
+        invitation_accept(token="someone-elses-token", user=stranger, age_group="adult")
     assert not Membership.objects.filter(user=stranger).exists()
     invitation.refresh_from_db()
     assert invitation.accepted_at is None  # still usable by the right person
@@ -79,14 +79,14 @@ def test_unconfirmed_address_cannot_accept():
     invitee = UserFactory(email=invitation.email)
     invitee.emailaddress_set.update(verified=False)
     with pytest.raises(InvitationError):
-        invitation_accept(token="unconfirmed-token", user=invitee)
+        invitation_accept(token="unconfirmed-token", user=invitee, age_group="adult")
 
 
 def test_withdrawn_and_unknown_tokens_are_refused(client):
     invitation = InvitationFactory(token="withdrawn-token", revoked_at=timezone.now())
     invitee = UserFactory(email=invitation.email)
     with pytest.raises(InvitationError, match="not valid"):
-        invitation_accept(token="withdrawn-token", user=invitee)
+        invitation_accept(token="withdrawn-token", user=invitee, age_group="adult")
     client.force_login(invitee)
     response = client.get(reverse("invitations:show", args=["no-such-token"]))
     assert response.status_code == 400

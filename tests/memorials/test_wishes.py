@@ -114,7 +114,7 @@ def test_an_invitee_named_before_joining_is_named_by_membership_once_they_accept
     assert wishes_named_labels(wishes=wishes) == ["cousin@example.org (invited as family)"]
     # when they accept with that address
     cousin = UserFactory(email="cousin@example.org", full_name="Cousin Ray")
-    membership = invitation_accept(token=token, user=cousin)
+    membership = invitation_accept(token=token, user=cousin, age_group="adult")
     # then the wishes name their membership, and no longer the invitation
     assert wishes_name_membership(wishes=wishes, membership=membership)
     assert wishes_named_keys(wishes=wishes) == [f"member:{membership.pk}"]
