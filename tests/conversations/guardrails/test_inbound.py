@@ -124,8 +124,9 @@ async def exchange(socket, text: str, reply_seq: int) -> tuple[str, dict]:
 def visitor_concerns(memorial) -> list[tuple[int, str, float]]:
     return [
         (m.seq, m.concern, round(m.risk, 2))
-        for m in Message.objects.filter(conversation__memorial=memorial, role="visitor")
-        .order_by("seq")
+        for m in Message.objects.filter(conversation__memorial=memorial, role="visitor").order_by(
+            "seq"
+        )
     ]
 
 
@@ -233,7 +234,9 @@ async def test_money_and_secrets_are_refused_kindly_and_repeated_attempts_told_t
     (alert,) = await alerts(memorial)
     assert alert.kind == AlertKind.FRAUD and not alert.content_shared
     (mail,) = mailoutbox
-    assert mail.to == [steward.email] and "PIN" not in mail.body and "joint account" not in mail.body
+    assert (
+        mail.to == [steward.email] and "PIN" not in mail.body and "joint account" not in mail.body
+    )
     assert [c for _, c, _ in await visitor_concerns(memorial)] == ["fraud"] * FRAUD_ATTEMPTS
     await socket.disconnect()
 
