@@ -19,11 +19,13 @@ def _line(helpline: Helpline) -> str:
     else:
         if helpline.phone:
             ways.append(f"call {helpline.phone}")
-        if helpline.text:
+        if helpline.sms_word:
+            ways.append(f"text {helpline.sms_word} to {helpline.sms}")
+        elif helpline.text:
             ways.append(f"text {helpline.text}")
     if not ways and helpline.url:
         ways.append(helpline.url)
-    hours = f" ({helpline.hours})" if helpline.hours else ""
+    hours = f", {helpline.hours}" if helpline.hours else ""
     return f"• {helpline.name}: {' or '.join(ways)}{hours}"
 
 

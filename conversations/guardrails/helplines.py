@@ -38,6 +38,12 @@ class Helpline:
         return re.sub(r"[^\d+]", "", self.phone)
 
     @property
+    def sms_word(self) -> str:
+        """The word to text, when the line asks for one ("85258 (text SHOUT)" -> "SHOUT")."""
+        match = re.search(r"\(text (\w+)\)", self.text)
+        return match.group(1) if match else ""
+
+    @property
     def sms(self) -> str:
         """The number to text, for an sms: link ("" when texting is not offered)."""
         match = re.match(r"[\d +]+", self.text)

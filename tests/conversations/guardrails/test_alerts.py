@@ -99,7 +99,7 @@ def test_sharing_puts_the_words_on_the_alert_for_the_stewards_eyes_only(
 def test_only_a_care_reply_of_ones_own_can_reach_the_steward(
     client, memorial, family, steward, mailoutbox
 ):
-    conversation, reply = care_exchange(memorial, family)
+    _, reply = care_exchange(memorial, family)
     client.force_login(family)
     reach(client, memorial, 2, "yes")  # an ordinary reply
     other = MembershipFactory(memorial=memorial, role=Role.FAMILY).user

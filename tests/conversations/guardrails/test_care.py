@@ -22,35 +22,10 @@ from memorials.models import Role
 from tests.accounts.factories import UserFactory
 from tests.memorials.factories import MembershipFactory
 
-EU = [
-    "AT",
-    "BE",
-    "BG",
-    "HR",
-    "CY",
-    "CZ",
-    "DK",
-    "EE",
-    "FI",
-    "FR",
-    "DE",
-    "GR",
-    "HU",
-    "IE",
-    "IT",
-    "LV",
-    "LT",
-    "LU",
-    "MT",
-    "NL",
-    "PL",
-    "PT",
-    "RO",
-    "SK",
-    "SI",
-    "ES",
-    "SE",
-]
+EU = [  # the 27 member states
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
+    "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+]  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -133,7 +108,7 @@ def test_the_care_reply_is_plain_warm_and_not_in_the_persons_voice():
         )
     )
     assert "not Ann Smith" in text and "worries me" in text
-    assert "Lifeline: call 13 11 14 or text 0477 13 11 14 (24/7)" in text
+    assert "Lifeline: call 13 11 14 or text 0477 13 11 14, 24/7" in text
     assert "call 000" in text and "let Maria know" in text
     for never in ("join me", "be with me", "see you soon", "come to me"):
         assert never not in text.lower()

@@ -157,7 +157,7 @@ async def test_a_crisis_is_met_with_care_and_local_lines_and_the_steward_is_told
     assert end["text"] == text and end["status"] == "complete"
     assert "This is the AI that answers from Ann Smith's writing, not Ann Smith" in text
     assert "worries me" in text
-    assert "Samaritans: call 116 123" in text and "Shout: text 85258" in text
+    assert "Samaritans: call 116 123" in text and "Shout: text SHOUT to 85258" in text
     assert "call 999" in text
     assert "let Maria know" in text
     assert REPLY not in text and "join me" not in text.lower()
