@@ -40,7 +40,7 @@ class ReachRefused(Exception):
     """The visitor's request to reach a steward names no care reply of theirs."""
 
 
-def _stewards(*, memorial_id: uuid.UUID | str, visitor_id: object) -> list[User]:
+def _stewards(*, memorial_id: uuid.UUID | str, visitor_id: uuid.UUID) -> list[User]:
     memberships = (
         Membership.objects.filter(memorial_id=memorial_id, role=Role.STEWARD)
         .exclude(user_id=visitor_id)
@@ -50,7 +50,7 @@ def _stewards(*, memorial_id: uuid.UUID | str, visitor_id: object) -> list[User]
     return [membership.user for membership in memberships]
 
 
-def steward_to_reach(*, memorial_id: uuid.UUID | str, visitor_id: object) -> str:
+def steward_to_reach(*, memorial_id: uuid.UUID | str, visitor_id: uuid.UUID) -> str:
     """How a visitor's care reply names who can be told: one steward's first name, "the
     memorial's stewards", or "" when there is nobody but the visitor themselves."""
     stewards = _stewards(memorial_id=memorial_id, visitor_id=visitor_id)
@@ -89,7 +89,7 @@ def _mail_stewards(*, alert: SafetyAlert, template: str, subject: str) -> None:
 
 
 def _recent(
-    *, memorial_id: object, visitor_id: object, kind: str, hours: int
+    *, memorial_id: uuid.UUID | str, visitor_id: uuid.UUID, kind: str, hours: int
 ) -> SafetyAlert | None:
     since = timezone.now() - timedelta(hours=hours)
     return (

@@ -74,12 +74,14 @@ def test_a_care_reply_shows_lines_to_tap_and_the_offer(page, asgi_server):
     page.get_by_text("We've let them know").wait_for()
     assert conversation.memorial.safety_alerts.count() == 1
 
-    # and Maria sees a safety note, without Lucy's words (she did not share them)
+    # and when Lucy also shares what she wrote, Maria reads it in the safety notes
     steward_reach(memorial_id=memorial.id, visitor=lucy, reply_seq=2, share=True)
     page.context.clear_cookies()
     sign_in(page, asgi_server, steward)
     page.goto(asgi_server + memorial.get_absolute_url() + "#safety")
     page.get_by_role("heading", name="Safety notes").wait_for()
+    page.get_by_text("What Lucy chose to share").click()
+    page.get_by_text(WORDS).wait_for()
     shot(page, "safety-phone")
     page.set_viewport_size({"width": 1280, "height": 800})
     shot(page, "safety-desktop")

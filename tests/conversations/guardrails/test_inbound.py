@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
+from django.utils import timezone
 
 from conversations.guardrails import detection
 from conversations.guardrails.alerts import FRAUD_ATTEMPTS
@@ -308,4 +310,30 @@ async def test_a_forbidden_topic_is_declined_by_the_twin_and_the_concern_recorde
     _, end = await exchange(socket, "Tell me about the divorce", 2)
     assert end["concern"] == "topic"
     assert await visitor_concerns(memorial) == [(1, "topic", 0.0)]
+    await socket.disconnect()
+
+
+async def test_risk_is_carried_from_an_earlier_visit_with_the_hours_since(
+    memorial, family, readings, gate
+):
+    # given a visit yesterday that left some risk on the conversation
+    @database_sync_to_async
+    def yesterday() -> None:
+        Conversation.objects.create(
+            memorial=memorial, visitor=family, risk=0.5,
+            risk_at=timezone.now() - timedelta(hours=20),
+        )  # fmt: skip
+
+    await yesterday()
+    gate.release()
+    socket = await opened(memorial.id, family)
+
+    # when the visitor comes back and writes something heavy, but not alarming alone
+    _, end = await exchange(socket, BUILD_UP, 2)
+
+    # then the detector is given yesterday's risk and how long ago it was stored
+    (call,) = readings.calls
+    assert call["carried_risk"] == pytest.approx(0.5)
+    assert 19.9 < call["hours_since"] < 20.5
+    assert end["concern"] == "crisis"  # 0.5 + 0.25 crossed the (scripted) threshold
     await socket.disconnect()
