@@ -74,6 +74,10 @@ def test_a_care_reply_shows_lines_to_tap_and_the_offer(page, asgi_server):
     shot(page, "care-desktop")
     page.set_viewport_size(PHONE)
 
+    # "Choose your country" opens the country control
+    reply.get_by_role("link", name="Choose your country").click()
+    page.get_by_label("Your country").wait_for(state="visible", timeout=5_000)
+
     # one tap lets Maria know
     reply.get_by_role("button", name="Let Maria know").click()
     page.get_by_text("We've let them know").wait_for()
