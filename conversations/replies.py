@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 from django.db import transaction
@@ -138,10 +139,10 @@ def _recent_turns(*, conversation: Conversation, before_seq: int) -> list[LlmMes
 GUARDED = (Concern.CRISIS, Concern.FRAUD, Concern.DISCLOSURE)
 
 
-def _hours_since(moment: object) -> float:
+def _hours_since(moment: datetime | None) -> float:
     if moment is None:
         return 0.0
-    return max(0.0, (timezone.now() - moment).total_seconds() / 3600)  # type: ignore[operator]
+    return max(0.0, (timezone.now() - moment).total_seconds() / 3600)
 
 
 def turn_guard(
@@ -151,8 +152,9 @@ def turn_guard(
     what was found (the message's concern and risk, the conversation's risk and its time) in
     one transaction, and tell the stewards when they should be (after it commits).
 
-    A message already assessed (its reply written again: "try again", a retried task) is
-    acted on as it was found, so its risk is not added twice and nobody is told twice."""
+    A message stored with a concern or some risk was assessed already (its reply is written
+    again: "try again", a retried task): it is acted on as stored, so its risk is not added
+    twice and nobody is told twice. (A message found to carry nothing is read again.)"""
     with transaction.atomic():
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
         message = Message.objects.get(pk=visitor_message.pk)

@@ -24,6 +24,8 @@ from conversations.guardrails.alerts import FRAUD_ATTEMPTS
 from conversations.guardrails.care import CARE_LABEL
 from conversations.guardrails.detection import Assessment, Reading
 from conversations.models import AlertKind, Concern, Conversation, Message, SafetyAlert
+from conversations.replies import reply_stream
+from core.crypto import memorial_cipher
 from memorials.models import Role
 from tests.conversations.conftest import conversation_socket
 from tests.conversations.gated_llm import REPLY
@@ -337,3 +339,25 @@ async def test_risk_is_carried_from_an_earlier_visit_with_the_hours_since(
     assert 19.9 < call["hours_since"] < 20.5
     assert end["concern"] == "crisis"  # 0.5 + 0.25 crossed the (scripted) threshold
     await socket.disconnect()
+
+
+def test_a_message_assessed_once_is_not_assessed_again_when_its_reply_is_rewritten(
+    memorial, family, steward, readings
+):
+    # given a crisis message whose reply is written twice (a retried task, "try again")
+    cipher = memorial_cipher(memorial_id=memorial.id)
+    conversation = Conversation.objects.create(memorial=memorial, visitor=family, last_seq=1)
+    message = Message.objects.create(
+        conversation=conversation, seq=1, role="visitor", client_id="c1",
+        text_encrypted=cipher.encrypt_text(CRISIS),
+    )  # fmt: skip
+
+    first = reply_stream(conversation=conversation, visitor_message=message)
+    again = reply_stream(conversation=conversation, visitor_message=message)
+
+    # then both are care, the detector read it once, its risk counted once, one alert
+    assert first.concern == again.concern == "crisis"
+    assert len(readings.calls) == 1
+    conversation.refresh_from_db()
+    assert conversation.risk == pytest.approx(0.9)
+    assert SafetyAlert.objects.filter(memorial=memorial).count() == 1
