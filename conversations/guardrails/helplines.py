@@ -9,6 +9,7 @@ emergency numbers 112 and 911)."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +19,8 @@ from django.conf import settings
 from django.core.cache import cache
 
 from accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_TABLE = Path(__file__).parent / "data" / "helplines.json"
 GUESS_SECONDS = 60 * 60 * 24 * 90  # a browser's language region, remembered for 90 days
@@ -69,7 +72,14 @@ def _table(path: str) -> dict:  # type: ignore[type-arg]
 
 
 def helplines_table() -> dict:  # type: ignore[type-arg]
-    return _table(str(settings.HELPLINES_PATH or DEFAULT_TABLE))
+    """The configured table; the project's own when that one cannot be read (a visitor in
+    crisis still gets lines, and the fault is logged)."""
+    configured = str(settings.HELPLINES_PATH or DEFAULT_TABLE)
+    try:
+        return _table(configured)
+    except (OSError, ValueError):
+        logger.exception("the helplines table %s could not be read; using the default", configured)
+        return _table(str(DEFAULT_TABLE))
 
 
 def country_choices() -> list[tuple[str, str]]:

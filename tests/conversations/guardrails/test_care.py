@@ -74,6 +74,14 @@ def test_another_table_can_be_configured(settings, tmp_path):
     assert helplines_for(country="US").code == ""
 
 
+def test_a_table_that_cannot_be_read_falls_back_to_the_projects_own(settings, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    for path in (broken, tmp_path / "missing.json"):
+        settings.HELPLINES_PATH = str(path)
+        assert phones("US") == ["988"]
+
+
 @pytest.mark.parametrize(
     ("header", "country"),
     [
