@@ -13,6 +13,7 @@ from conversations.models import (
     Conversation,
     Message,
     QuestionForSubject,
+    SafetyAlert,
     UsageMonth,
     VisitorMemory,
 )
@@ -103,6 +104,15 @@ def _usage_erase(memorial_id: uuid.UUID) -> int:
     return deleted
 
 
+def _alerts_count(memorial_id: uuid.UUID) -> int:
+    return SafetyAlert.objects.filter(memorial_id=memorial_id).count()
+
+
+def _alerts_erase(memorial_id: uuid.UUID) -> int:
+    deleted, _ = SafetyAlert.objects.filter(memorial_id=memorial_id).delete()
+    return deleted
+
+
 def conversations_holders_register() -> None:
     holder_register(DataHolder(
         name="conversations.memories", label="what the twin remembers of each visitor",
@@ -120,4 +130,9 @@ def conversations_holders_register() -> None:
     holder_register(DataHolder(
         name="conversations.usage", label="counts of use per visitor and month",
         count=_usage_count, erase=_usage_erase, order=4,
+    ))  # fmt: skip
+    holder_register(DataHolder(
+        name="conversations.safety_alerts",
+        label="safety notes to the stewards (and any words a visitor chose to share)",
+        count=_alerts_count, erase=_alerts_erase, order=2,
     ))  # fmt: skip

@@ -1,10 +1,14 @@
 """The twin's reply to a visitor's message: the one seam between a conversation and the twin.
 
-`reply_stream` gathers what the conversation knows (the visitor's relationship and so the
-register, their memories, the recent turns, the subject's wishes) and asks the twin through
-`twins.replies.twin_reply`, the one place the twin's prompt is composed: retrieval of the
-subject's own words, the decision to answer, abstain or decline, and the provider with its
-offline fallback.
+`reply_stream` first reads the visitor's message through the inbound guardrails
+(`conversations.guardrails.detection.turn_assess`, with the crisis risk carried on the
+conversation): a crisis, a request for money or secrets, or "is it really you?" is answered
+by the guardrails' own words (`guardrails.care`, `guardrails.answers`), which need no LLM,
+and the stewards are told when they should be (`guardrails.alerts`). Otherwise it gathers what
+the conversation knows (the visitor's relationship and so the register, their memories, the
+recent turns, the subject's wishes) and asks the twin through `twins.replies.twin_reply`, the
+one place the twin's prompt is composed: retrieval of the subject's own words, the decision
+to answer, abstain or decline, and the provider with its offline fallback.
 """
 
 from __future__ import annotations
@@ -12,14 +16,34 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from conversations.guardrails import detection
+from conversations.guardrails.alerts import (
+    crisis_alert_raise,
+    fraud_attempt_note,
+    steward_to_reach,
+)
+from conversations.guardrails.answers import (
+    DISCLOSURE_LABEL,
+    FRAUD_LABEL,
+    disclosure_answer_chunks,
+    fraud_refusal_chunks,
+)
+from conversations.guardrails.care import CARE_LABEL, care_reply_chunks
+from conversations.guardrails.detection import Assessment, Reading
+from conversations.guardrails.helplines import helplines_for, visitor_country
 from conversations.memories import MemoryRecord, memories_for_reply
-from conversations.models import Conversation, Message, MessageRole, MessageStatus
+from conversations.models import Concern, Conversation, Message, MessageRole, MessageStatus
 from conversations.voice import visitor_register
 from core.crypto import memorial_cipher
 from corpus.records import PassageRecord
-from memorials.models import Membership
+from memorials.models import Membership, Memorial
 from memorials.wishes import forbidden_topics
 from twins.providers import LlmMessage
 from twins.replies import twin_reply
@@ -41,7 +65,9 @@ class ReplyStream:
     """A reply being written. Iterate `chunks` once for its text. When the provider fails
     part way, the stream ends early with `failed` set and a calm `notice`: what was said
     stands and is not mixed with other words. When it fails before saying anything, the
-    offline responder answers instead (`label` names it; `notice` says why)."""
+    offline responder answers instead (`label` names it; `notice` says why). A reply the
+    guardrails wrote (`concern` crisis, fraud or disclosure) streams their `guarded` words
+    instead of the twin's."""
 
     passages: list[PassageRecord]  # drawn on (none when it abstained or declined)
     reply: TwinReply | None
@@ -50,6 +76,8 @@ class ReplyStream:
     memories: list[MemoryRecord] = field(default_factory=list)
     failed: bool = False
     concern: str = ""  # the guardrail that shaped this reply (conversations.guardrails)
+    guarded: list[str] = field(default_factory=list)  # the guardrails' own words, if theirs
+    _label: str = ""
     _notice: str = ""
     chunks: Iterator[str] = field(init=False)
 
@@ -58,13 +86,16 @@ class ReplyStream:
 
     @property
     def label(self) -> str:
-        return self.reply.label if self.reply is not None else ""
+        return self._label or (self.reply.label if self.reply is not None else "")
 
     @property
     def notice(self) -> str:
         return self._notice or (self.reply.notice if self.reply is not None else "")
 
     def _chunks(self) -> Iterator[str]:
+        if self.guarded:
+            yield from self.guarded
+            return
         if self.reply is None:
             return
         try:
@@ -105,13 +136,80 @@ def _recent_turns(*, conversation: Conversation, before_seq: int) -> list[LlmMes
     return turns
 
 
+GUARDED = (Concern.CRISIS, Concern.FRAUD, Concern.DISCLOSURE)
+
+
+def _hours_since(moment: datetime | None) -> float:
+    if moment is None:
+        return 0.0
+    return max(0.0, (timezone.now() - moment).total_seconds() / 3600)
+
+
+def turn_guard(
+    *, conversation: Conversation, visitor_message: Message, text: str, topics: list[str]
+) -> Assessment:
+    """Assess the visitor's message with the crisis risk carried on the conversation, store
+    what was found (the message's concern and risk, the conversation's risk and its time) in
+    one transaction, and tell the stewards when they should be (after it commits).
+
+    A message stored with a concern or some risk was assessed already (its reply is written
+    again: "try again", a retried task): it is acted on as stored, so its risk is not added
+    twice and nobody is told twice. (A message found to carry nothing is read again.)"""
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        message = Message.objects.get(pk=visitor_message.pk)
+        if message.concern or message.risk:
+            return Assessment(concern=message.concern, reading=Reading(), risk=message.risk)
+        assessment = detection.turn_assess(
+            text=text,
+            carried_risk=locked.risk,
+            hours_since=_hours_since(locked.risk_at),
+            forbidden_topics=topics,
+        )
+        message.concern, message.risk = assessment.concern, assessment.risk
+        message.save(update_fields=["concern", "risk", "updated_at"])
+        Conversation.objects.filter(pk=locked.pk).update(
+            risk=assessment.risk, risk_at=timezone.now()
+        )
+        if assessment.concern == Concern.CRISIS:
+            crisis_alert_raise(conversation=locked, message=message)
+        elif assessment.concern == Concern.FRAUD:
+            fraud_attempt_note(conversation=locked, message=message)
+    return assessment
+
+
+def guarded_reply(*, conversation: Conversation, concern: str) -> ReplyStream:
+    """The guardrails' own reply for a crisis, fraud or disclosure turn: no LLM, no persona."""
+    memorial = Memorial.objects.get(pk=conversation.memorial_id)
+    steward = steward_to_reach(memorial_id=memorial.pk, visitor_id=conversation.visitor_id)
+    if concern == Concern.CRISIS:
+        visitor = User.objects.get(pk=conversation.visitor_id)
+        help = helplines_for(country=visitor_country(user=visitor))
+        chunks = care_reply_chunks(memorial_name=memorial.name, help=help, steward=steward)
+        label = CARE_LABEL
+    elif concern == Concern.FRAUD:
+        chunks = fraud_refusal_chunks(memorial_name=memorial.name, steward=steward)
+        label = FRAUD_LABEL
+    else:
+        chunks = disclosure_answer_chunks(memorial_name=memorial.name)
+        label = DISCLOSURE_LABEL
+    return ReplyStream(passages=[], reply=None, concern=concern, guarded=chunks, _label=label)
+
+
 def reply_stream(*, conversation: Conversation, visitor_message: Message) -> ReplyStream:
-    """The twin's reply to `visitor_message`, streamed, with the passages it drew on.
+    """The reply to `visitor_message`, streamed: the guardrails' own words for a crisis,
+    fraud or disclosure turn, else the twin's, with the passages it drew on.
 
     Raises ConsentRequired when the memorial's writing may no longer be read."""
     memorial_id = conversation.memorial_id
     cipher = memorial_cipher(memorial_id=memorial_id)
     question = cipher.decrypt_text(bytes(visitor_message.text_encrypted))
+    topics = forbidden_topics(memorial_id=memorial_id)
+    assessment = turn_guard(
+        conversation=conversation, visitor_message=visitor_message, text=question, topics=topics
+    )
+    if assessment.concern in GUARDED:
+        return guarded_reply(conversation=conversation, concern=assessment.concern)
     membership = (
         Membership.objects.select_related("user")
         .filter(memorial_id=memorial_id, user_id=conversation.visitor_id)
@@ -132,7 +230,7 @@ def reply_stream(*, conversation: Conversation, visitor_message: Message) -> Rep
         register=register or None,
         retrieve_in_register=False,  # voice by register; what it recalls, from all its writing
         memories=[memory.text for memory in memories],
-        forbidden_topics=forbidden_topics(memorial_id=memorial_id),
+        forbidden_topics=topics,
         names=[membership.user.full_name] if membership else [],
         require_built=False,
     )
@@ -142,4 +240,5 @@ def reply_stream(*, conversation: Conversation, visitor_message: Message) -> Rep
         abstained=answer.abstained,
         register=answer.register,
         memories=memories,
+        concern=Concern.TOPIC if assessment.concern == Concern.TOPIC else "",
     )

@@ -13,6 +13,7 @@ from accounts.models import User
 from conversations.models import (
     Conversation,
     Message,
+    MessageRole,
     MessageStatus,
     QuestionForSubject,
     QuestionStatus,
@@ -49,6 +50,7 @@ class MessageView:
     sources: tuple[PassageSource, ...] = ()
     abstained: bool = False  # a twin's reply that said it did not know
     question: str = ""  # the status of the question passed on from it, "" when none
+    concern: str = ""  # a reply the guardrails wrote (crisis care, a refusal, disclosure)
 
     @property
     def is_twin(self) -> bool:
@@ -77,6 +79,7 @@ class MessageView:
             "notice": self.notice,
             "abstained": self.abstained,
             "question": self.question,
+            "concern": self.concern,
         }
 
 
@@ -131,6 +134,7 @@ def _views(
             sources=tuple(sources[i] for i in m.passage_ids if i in sources),
             abstained=m.abstained,
             question=asked.get(m.pk, ""),
+            concern=m.concern if m.role == MessageRole.TWIN else "",
         )
         for m in messages
     ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conversations import limits_views, memory_views, views
+from conversations import limits_views, memory_views, safety_views, views
 
 app_name = "conversations"
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path("export/", memory_views.visitor_export_view, name="export"),
     path("questions/ask/", views.question_ask_view, name="question_ask"),
     path("questions/<uuid:question_id>/", views.question_answer_view, name="question_answer"),
+    path("country/", safety_views.country_choose_view, name="country_choose"),
+    path("reach-steward/", safety_views.steward_reach_view, name="steward_reach"),
+    path("safety/<int:alert_id>/seen/", safety_views.alert_seen_view, name="alert_seen"),
     path(
         "questions/<uuid:question_id>/decline/",
         views.question_decline_view,

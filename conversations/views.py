@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from conversations.access import conversation_access
+from conversations.safety_views import care_page_context
 from conversations.selectors import (
     QuestionNotFound,
     QuestionView,
@@ -52,6 +53,8 @@ def conversation_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRespo
         "questions_offered": access.allowed
         and questions_offered(memorial=access.memorial, preview=access.preview),
     }
+    if access.allowed:
+        context |= care_page_context(request, user=user, memorial=access.memorial)
     return render(
         request, "conversations/page.html", context, status=200 if access.allowed else 403
     )

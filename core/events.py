@@ -135,6 +135,8 @@ class ConversationReplyEndEvent(TypedDict):
     # "where this comes from": {"id", "text", "date", "to"} per passage drawn on
     sources: NotRequired[list[dict[str, Any]]]
     abstained: bool  # the twin said it did not know: it may offer to ask the living subject
+    # the guardrail that wrote or shaped it ("crisis": the page shows the crisis lines under it)
+    concern: NotRequired[str]
 
 
 class ConversationQuestionEvent(TypedDict):

@@ -52,6 +52,7 @@ def _reply_end_send(*, reply: Message, text: str) -> None:
             "abstained": reply.abstained,
             "label": reply.provider_label,
             "notice": reply.notice,
+            "concern": reply.concern,
         },
     )
 

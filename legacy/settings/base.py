@@ -258,6 +258,10 @@ SITE_URL = os.environ.get(
     f"{os.environ.get('LEGACY_HTTP_PROTOCOL', 'http')}://"
     f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}",
 ).rstrip("/")
+# Grief safety: the crisis lines table (conversations/guardrails/data/helplines.json by
+# default) and the country assumed for a visitor who has not said theirs ("": none).
+HELPLINES_PATH = os.environ.get("LEGACY_HELPLINES_PATH", "")
+DEFAULT_COUNTRY = os.environ.get("LEGACY_DEFAULT_COUNTRY", "").strip().upper()[:2]
 # Activation after death, the inactivity fallback and the sunset (memorials/activation/,
 # memorials/inactivity.py, memorials/sunset.py; README.md explains each).
 DEATH_CERTIFICATE_MAX_MB = int(os.environ.get("LEGACY_DEATH_CERTIFICATE_MAX_MB", "10"))

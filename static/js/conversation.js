@@ -184,6 +184,16 @@
         if (old) old.replaceWith(shown); else li.appendChild(shown);
     }
 
+    // --- under a care reply: crisis lines to call and the offer to tell a steward ---
+    const careTemplate = root.querySelector("[data-care-template]");
+    function showCare(li, data) {
+        if (!li || data.concern !== "crisis" || !careTemplate || li.querySelector("[data-care]")) return;
+        const card = careTemplate.content.firstElementChild.cloneNode(true);
+        const seq = card.querySelector("[data-care-seq]");
+        if (seq) seq.value = li.dataset.seq;
+        part(li, "text").after(card);
+    }
+
     function upsert(data) { // a whole message: from the history ("message") or an ack
         let li = turns.get(data.seq);
         if (!li && data.client_id) {
@@ -201,6 +211,7 @@
         setStatusOf(li, data.status || "complete");
         twinDetails(li, data);
         showQuestion(li, data);
+        showCare(li, data);
         if (data.client_id) forgetPending(data.client_id);
         keepLatestInView(false);
         return li;
@@ -251,6 +262,7 @@
             setStatusOf(li, data.status);
             twinDetails(li, data);
             showQuestion(li, data);
+            showCare(li, data);
             keepLatestInView(false);
         },
         question: function (data) { // passed on, answered or declined: on every device

@@ -17,7 +17,8 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models
 
-from conversations.models import Message, QuestionForSubject
+from conversations.guardrails.alerts import steward_reach
+from conversations.models import Concern, Message, QuestionForSubject
 from conversations.services.memories import memories_remember
 from conversations.services.messages import message_send
 from conversations.services.questions import question_answer
@@ -175,6 +176,23 @@ def plant_visitor_memories(memorial: Memorial, marker: str) -> str:
     reply_generate(memorial_id=memorial.id, message_id=reply.id, scope=scope)
     assert memories_remember(memorial_id=memorial.id, reply_id=reply.id, scope=scope) == 1
     return "a visitor's memories"
+
+
+@planter
+def plant_safety_alert(memorial: Memorial, marker: str) -> str:
+    """A visitor in crisis who chose to share their words with the stewards: the alert holds
+    them (encrypted), and a mail tells the stewards."""
+    visitor = MembershipFactory(memorial=memorial, role=Role.FAMILY).user
+    scope = ConsentScope.CONVERSATION_LIVING
+    sent = message_send(
+        memorial_id=memorial.id, visitor=visitor, client_id="s-1",
+        text=f"I can't go on without {marker}.", scope=scope,
+    )  # fmt: skip
+    reply = Message.objects.get(conversation__visitor=visitor, seq=sent.seq + 1)
+    Message.objects.filter(pk=reply.pk).update(concern=Concern.CRISIS)
+    alert = steward_reach(memorial_id=memorial.id, visitor=visitor, reply_seq=reply.seq, share=True)
+    assert alert.content_shared
+    return "safety alerts to the stewards, with the words a visitor shared"
 
 
 @planter
