@@ -135,6 +135,7 @@ def reply_stream(*, conversation: Conversation, visitor_message: Message) -> Rep
         forbidden_topics=forbidden_topics(memorial_id=memorial_id),
         names=[membership.user.full_name] if membership else [],
         require_built=False,
+        visitor_id=conversation.visitor_id,
     )
     return ReplyStream(
         passages=answer.passages,
