@@ -35,10 +35,12 @@ def passages_for_visitor(
     family = set().union(
         *(_names(m) for m in memberships if m is not visitor and m.role != Role.SUBJECT)
     )
+    subject = memorial.subject
     private = documents_private_to_others(
         memorial_id=memorial.pk,
         document_ids={passage.document_id for passage in passages},
         reader=_names(visitor) if visitor is not None else set(),
         family=family,
+        subject=[memorial.name, subject.full_name, subject.email],
     )
     return [passage for passage in passages if passage.document_id not in private]

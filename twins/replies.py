@@ -138,7 +138,7 @@ def twin_reply(
     if version is None and require_built:
         raise TwinNotReady("The twin is not built yet: build it first, then ask it something.")
     question = question.strip()[:QUESTION_MAX_CHARS]
-    memorial = Memorial.objects.get(pk=memorial_id)
+    memorial = Memorial.objects.select_related("subject").get(pk=memorial_id)
     declined_topic = forbidden_topic_touched(question=question, topics=forbidden_topics)
     retrieved = _distinct(
         passage_retrieve(

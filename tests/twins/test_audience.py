@@ -9,11 +9,12 @@ from datetime import datetime
 import pytest
 
 from corpus.models import Document, Register
-from memorials.models import MemorialWishes, Role
+from memorials.models import Memorial, MemorialWishes, Role
 from tests.accounts.factories import UserFactory
 from tests.corpus.conftest import ingest, whatsapp_export
 from tests.memorials.factories import MembershipFactory
 from tests.twins.twin_ready import memorial_with_writing, version_ready
+from twins.audience import passages_for_visitor
 from twins.replies import FRAME, twin_reply
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +158,17 @@ def test_a_friend_who_is_not_family_keeps_nothing_from_the_family(memorial, jo):
 def test_the_frame_keeps_out_of_family_disputes_and_unwritten_claims():
     assert "take sides in disputes over the estate or between family members" in FRAME
     assert "what family members feel or did" in FRAME
+
+
+def test_the_rule_costs_a_few_queries_a_turn_however_many_passages(
+    memorial, jo, sam, django_assert_max_num_queries
+):
+    passages = twin_reply(memorial_id=memorial.id, question=BROOCH_QUESTION).retrieved
+    memorial = Memorial.objects.select_related("subject").get(pk=memorial.pk)
+    assert memorial.name  # read once per turn by the reply anyway
+
+    with django_assert_max_num_queries(5):
+        kept = passages_for_visitor(memorial=memorial, visitor_id=sam.id, passages=list(passages))
+
+    assert len({p.document_id for p in passages}) >= 2
+    assert len(kept) < len(passages)
