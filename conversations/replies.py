@@ -233,6 +233,7 @@ def reply_stream(*, conversation: Conversation, visitor_message: Message) -> Rep
         forbidden_topics=topics,
         names=[membership.user.full_name] if membership else [],
         require_built=False,
+        visitor_id=conversation.visitor_id,
     )
     return ReplyStream(
         passages=answer.passages,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,8 +17,9 @@ from django.core.paginator import Page, Paginator
 from consent.gate import consent_is_granted
 from core.consent import ConsentScope
 from core.crypto import MemorialCipher, memorial_cipher
-from corpus.models import Correspondent, Document, Passage, SubjectIdentity, Upload
+from corpus.models import Correspondent, Document, Passage, Register, SubjectIdentity, Upload
 from corpus.records import PassageRecord
+from corpus.registers import identity_normalise
 
 PASSAGES_PER_PAGE = 50
 DOCUMENTS_PER_PAGE = 50
@@ -232,6 +234,57 @@ def document_audiences(
         document.id: json.loads(cipher.decrypt_text(document.audience_encrypted) or "[]")
         for document in documents
     }
+
+
+def documents_private_to_others(
+    *,
+    memorial_id: uuid.UUID | str,
+    document_ids: Collection[uuid.UUID],
+    reader: Collection[str],
+    family: Collection[str],
+    subject: Collection[str] = (),
+) -> set[uuid.UUID]:
+    """Among `document_ids`, the documents the subject wrote privately to one other person
+    who is not the reader: a chat, email or letter with exactly one person besides the
+    subject (their identities, and the names in `subject`, are not counted), not a public
+    post, that person not among `reader` (the reader's names, addresses and handles), and
+    family: the document is in the family register, or that person is among `family` (the
+    other members' names and addresses). Names are compared as `identity_normalise` makes
+    them. A group, a public post or a journal is never private to one person."""
+    if not document_ids:
+        return set()
+    cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
+    documents = (
+        Document.objects.filter(memorial_id=memorial_id, id__in=list(document_ids))
+        .exclude(register=Register.PUBLIC)
+        .only("id", "register", "audience_encrypted")
+    )
+    audiences = {
+        document: {
+            identity_normalise(person)
+            for person in json.loads(cipher.decrypt_text(document.audience_encrypted) or "[]")
+        }
+        - {""}
+        for document in documents
+    }
+    if not any(audiences.values()):
+        return set()  # journals and prose alone: nobody else in them
+    subjects = {identity_normalise(name) for name in subject} | {
+        identity_normalise(cipher.decrypt_text(value))
+        for value in SubjectIdentity.objects.filter(memorial_id=memorial_id).values_list(
+            "value_encrypted", flat=True
+        )
+    }
+    readers = {identity_normalise(name) for name in reader} - {""}
+    families = {identity_normalise(name) for name in family} - {""}
+    private = set()
+    for document, audience in audiences.items():
+        others = audience - subjects
+        if len(others) != 1 or others & readers:
+            continue
+        if document.register == Register.FAMILY or others & families:
+            private.add(document.id)
+    return private
 
 
 def passage_sources(*, memorial_id: uuid.UUID | str, passage_ids: list[int]) -> list[PassageSource]:

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from conversations.guardrails.views import safety_protocol
 from legacy.health import healthz
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", healthz, name="healthz"),
+    path("safety/", safety_protocol, name="safety"),
     path("accounts/", include("allauth.urls")),
     path("memorials/", include("memorials.urls")),
     path("memorials/<uuid:memorial_id>/", include("consent.urls")),

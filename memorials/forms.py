@@ -63,6 +63,14 @@ class WishesForm(forms.Form):
         label="My family may talk with my memorial while I am still alive",
         required=False,
     )
+    share_between_family = forms.BooleanField(
+        label="Let the twin share with one family member what I wrote to another",
+        required=False,
+        help_text=(
+            "Left unticked, what you wrote privately to one person is never drawn on when "
+            "someone else talks with your memorial."
+        ),
+    )
     sunset = forms.ChoiceField(
         label="When your memorial ends", choices=SunsetRule.choices, widget=forms.RadioSelect
     )

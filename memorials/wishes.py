@@ -1,7 +1,8 @@
 """The subject's wishes: who may talk with the twin, what it must not discuss, whether it may
 talk while they live, when it ends and what is left then.
 
-Reads (`wishes_get`, `forbidden_topics`, `wishes_name_membership`) are what the conversation
+Reads (`wishes_get`, `forbidden_topics`, `wishes_share_between_family`,
+`wishes_name_membership`) are what the conversation
 and guardrail code calls (who may talk is decided in `conversations.access`); the one write is
 `wishes_update`, the subject's own, audited as "wishes.changed" with the names of the fields
 that changed, never their values. Named people are memberships, or invitations still waiting
@@ -42,6 +43,7 @@ WISH_FIELDS = [
     "named_visitors",
     "forbidden_topics",
     "talk_while_living",
+    "share_between_family",
     "sunset",
     "sunset_years",
     "sunset_on",
@@ -65,6 +67,14 @@ def wishes_get(*, memorial_id: uuid.UUID | str) -> MemorialWishes:
 def forbidden_topics(*, memorial_id: uuid.UUID | str) -> list[str]:
     """Topics the twin must not discuss, as the subject wrote them (decrypted)."""
     return wishes_get(memorial_id=memorial_id).forbidden_topics
+
+
+def wishes_share_between_family(*, memorial_id: uuid.UUID | str) -> bool:
+    """Whether the twin may tell one family member what the subject wrote privately to
+    another (off unless the subject allowed it)."""
+    return MemorialWishes.objects.filter(
+        memorial_id=memorial_id, share_between_family=True
+    ).exists()
 
 
 MEMBER_KEY, INVITATION_KEY = "member", "invitation"
@@ -197,6 +207,7 @@ def wishes_update(
     named_visitors: Iterable[str],
     forbidden_topics: list[str],
     talk_while_living: bool,
+    share_between_family: bool | None = None,
     sunset: str,
     sunset_years: int | None,
     sunset_on: date | None,
@@ -204,7 +215,8 @@ def wishes_update(
 ) -> MemorialWishes:
     """Save the subject's wishes. Only the subject sets them, and only while the memorial
     is theirs to shape (not closed, not erased). `named_visitors` are keys of
-    `wishes_visitor_choices` (members, or invitations still waiting)."""
+    `wishes_visitor_choices` (members, or invitations still waiting);
+    `share_between_family` None leaves that wish as it was."""
     if actor.pk != memorial.subject_id:
         raise WishesError("Only the person whose memorial this is can set its wishes.")
     if memorial.state in (MemorialState.CLOSED, MemorialState.ERASED):
@@ -226,6 +238,11 @@ def wishes_update(
             "named_visitors": named_keys,
             "forbidden_topics": _clean_topics(forbidden_topics),
             "talk_while_living": bool(talk_while_living),
+            "share_between_family": (
+                wishes.share_between_family
+                if share_between_family is None
+                else bool(share_between_family)
+            ),
             "sunset": sunset,
             "sunset_years": years,
             "sunset_on": on,

@@ -21,6 +21,7 @@ from corpus.records import PassageRecord
 from corpus.retrieval import passage_cosines, passage_retrieve
 from corpus.selectors import document_audiences
 from memorials.models import Memorial
+from twins.audience import passages_for_visitor
 from twins.grounding import (
     ABSTAIN_INSTRUCTION,
     DECLINE_INSTRUCTION,
@@ -46,7 +47,9 @@ Say only what their writing below or the persona pack states. Passages marked as
 them by someone else are what that person told them: speak of it as something you were told \
 ("you told me", "Sam wrote to me"), never as your own words. When none of it says it, say \
 "I don't remember" in their voice, rather than guess. Never invent people, places, dates, \
-events or feelings, and never claim to know what happened after their writing ends."""
+events or feelings, and never claim to know what happened after their writing ends.
+Do not take sides in disputes over the estate or between family members.
+Make no claims about what family members feel or did that their writing below does not say."""
 
 
 class TwinNotReady(Exception):
@@ -120,6 +123,7 @@ def twin_reply(
     forbidden_topics: Sequence[str] = (),
     names: Sequence[str] = (),
     require_built: bool = True,
+    visitor_id: uuid.UUID | str | None = None,
 ) -> TwinAnswer:
     """The serving twin's answer to `question`, after the turns in `history`.
 
@@ -131,12 +135,14 @@ def twin_reply(
     conversation, left out when judging support (with the memorial's name and the people
     the retrieved passages were written with). Raises TwinNotReady when no version is
     ready, unless not `require_built` (then the frame alone is the persona). `provider`
-    defaults to the configured one."""
+    defaults to the configured one. `visitor_id`: the family member this reply is for; what
+    the subject wrote privately to another family member is left out of what it retrieves
+    (`twins.audience`). None (the subject's own preview): nothing is left out."""
     version = twin_serving(memorial_id=memorial_id)
     if version is None and require_built:
         raise TwinNotReady("The twin is not built yet: build it first, then ask it something.")
     question = question.strip()[:QUESTION_MAX_CHARS]
-    memorial = Memorial.objects.get(pk=memorial_id)
+    memorial = Memorial.objects.select_related("subject").get(pk=memorial_id)
     declined_topic = forbidden_topic_touched(question=question, topics=forbidden_topics)
     retrieved = _distinct(
         passage_retrieve(
@@ -145,7 +151,12 @@ def twin_reply(
             limit=PASSAGES_LIMIT * 2,
             registers=[register] if register and retrieve_in_register else None,
         )
-    )[:PASSAGES_LIMIT]
+    )
+    if visitor_id is not None:
+        retrieved = passages_for_visitor(
+            memorial=memorial, visitor_id=visitor_id, passages=retrieved
+        )
+    retrieved = retrieved[:PASSAGES_LIMIT]
     # The people the passages were written with are named in them all: left out of the judging
     audiences = document_audiences(
         memorial_id=memorial.pk, document_ids=list({p.document_id for p in retrieved})
