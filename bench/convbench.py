@@ -135,10 +135,12 @@ def visitor_add(memorial, memories: int = 0):  # type: ignore[no-untyped-def]
     from conversations.services.memories import _vector_encode, memory_key
     from core.crypto import memorial_cipher
     from corpus.embeddings import embed_passages
-    from memorials.models import Membership, Role
+    from memorials.models import AgeGroup, Membership, Role
 
     visitor = User.objects.create_user(email=f"visitor-{uuid.uuid4().hex[:8]}@example.org")
-    Membership.objects.create(memorial=memorial, user=visitor, role=Role.FAMILY)
+    Membership.objects.create(
+        memorial=memorial, user=visitor, role=Role.FAMILY, age_group=AgeGroup.ADULT
+    )
     if memories:
         cipher = memorial_cipher(memorial_id=memorial.id)
         texts = [

@@ -61,7 +61,7 @@ def memorial_built(item: dict):  # type: ignore[no-untyped-def]
     from corpus.models import Upload
     from corpus.services.documents import identity_add
     from corpus.services.uploads import upload_create
-    from memorials.models import Membership, Role
+    from memorials.models import AgeGroup, Membership, Role
     from memorials.opening import memorial_open_while_living
     from memorials.wishes import wishes_update
     from twins.models import TwinVersion
@@ -81,7 +81,9 @@ def memorial_built(item: dict):  # type: ignore[no-untyped-def]
     version = TwinVersion.objects.get(id=version.id)
     assert version.status == "ready", (version.status, version.failure)
     visitor = User.objects.create_user(email=f"visitor-{uuid.uuid4().hex[:8]}@example.org")
-    Membership.objects.create(memorial=memorial, user=visitor, role=Role.FAMILY)
+    Membership.objects.create(
+        memorial=memorial, user=visitor, role=Role.FAMILY, age_group=AgeGroup.ADULT
+    )
     wishes_update(
         memorial=memorial, actor=memorial.subject, visitors="all_family", named_visitors=[],
         forbidden_topics=[], talk_while_living=True, sunset="none", sunset_years=None,
