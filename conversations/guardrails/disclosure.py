@@ -37,7 +37,7 @@ def disclosure_line(*, name: str, preview: bool = False) -> str:
     """The permanent line of the conversation page."""
     if preview:
         return "You are talking with an AI made from your own words. It is not you."
-    return f"You are talking with an AI made from {name}’s own words. It is not {name}."
+    return f"You are talking with an AI made from {name}'s own words. It is not {name}."
 
 
 def disclosure_notice_text(*, name: str, preview: bool = False) -> str:
@@ -48,7 +48,7 @@ def disclosure_notice_text(*, name: str, preview: bool = False) -> str:
             "be wrong."
         )
     return (
-        f"A reminder: you are talking with an AI made from {name}’s own words. It is not "
+        f"A reminder: you are talking with an AI made from {name}'s own words. It is not "
         f"{name}, and it can be wrong."
     )
 
@@ -64,13 +64,13 @@ def disclosure_due(
     return now - last > SESSION_GAP or now - disclosed_at >= REPEAT_AFTER
 
 
-def disclosure_may_be_due(*, disclosed_at: datetime | None, seen_at: datetime, now: datetime) -> bool:
+def disclosure_may_be_due(
+    *, disclosed_at: datetime | None, seen_at: datetime, now: datetime
+) -> bool:
     """A cheap first look for a socket that holds when it last gave or checked the notice
     (`disclosed_at`) and when its visitor last spoke (`seen_at`): False means not due, so
     the database need not be asked; True means ask `disclosure_claim`."""
-    return (
-        disclosed_at is None or now - disclosed_at >= REPEAT_AFTER or now - seen_at > SESSION_GAP
-    )
+    return disclosed_at is None or now - disclosed_at >= REPEAT_AFTER or now - seen_at > SESSION_GAP
 
 
 @dataclass(frozen=True)
@@ -92,9 +92,7 @@ def disclosure_claim(
         )
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         active_at = conversation.messages.aggregate(last=Max("updated_at"))["last"]
-        if not disclosure_due(
-            disclosed_at=conversation.disclosed_at, active_at=active_at, now=now
-        ):
+        if not disclosure_due(disclosed_at=conversation.disclosed_at, active_at=active_at, now=now):
             return Disclosure(text="", disclosed_at=conversation.disclosed_at)
         Conversation.objects.filter(pk=conversation.pk).update(disclosed_at=now)
     memorial = Memorial.objects.only("id", "name_encrypted", "state", "subject_id").get(

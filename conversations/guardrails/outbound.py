@@ -43,12 +43,13 @@ MAX_HELD = 600  # characters held without a sentence end before they are checked
 # --- sentences -----------------------------------------------------------------------------
 
 # Words whose trailing full stop does not end a sentence.
-ABBREVIATIONS = frozenset(
+_ABBREVIATION_WORDS = (
     "mr mrs ms dr st mt prof rev fr sr jr capt col gen lt sgt hon vs etc eg ie e.g i.e "
-    "approx no nos vol ch fig jan feb mar apr jun jul aug sep sept oct nov dec a.m p.m am pm "
-    "co ltd inc dept est ave rd".split()
+    "approx no nos vol ch fig jan feb mar apr jun jul aug sep sept oct nov dec a.m p.m "
+    "am pm co ltd inc dept est ave rd"
 )
-_CLOSERS = "\"')]»”’"
+ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+_CLOSERS = "\"')]\u00bb\u201d\u2019"
 _TERMINATORS = ".!?…"
 
 
@@ -241,7 +242,7 @@ RULES: dict[str, tuple[str, ...]] = {
         r"\bi (?:always )?loved you (?:the )?(?:most|more|best)\b",
         r"\byou were (?:always )?my favou?rite\b",
         r"\b(?:you're|you are|you were)\s+(?:right|in the right)\b[^.!?]{0,30}\b(?:and|not)\s+"
-        rf"(?:your|he|she|they)\b",
+        r"(?:your|he|she|they)\b",
     ),
     "come_back": (
         r"\bcome back\s+(?:soon|tomorrow|again|later|and (?:see|talk|visit)|to me|any ?time|"
@@ -275,7 +276,7 @@ MINOR_RULES: dict[str, tuple[str, ...]] = {
 
 _COMPILED = {name: re.compile("|".join(parts)) for name, parts in RULES.items()}
 _COMPILED_MINOR = {name: re.compile("|".join(parts)) for name, parts in MINOR_RULES.items()}
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 
 # The reply's concern for each rule (Concern has no outbound choice: the nearest).
 RULE_CONCERNS: dict[str, str] = {
@@ -306,20 +307,20 @@ def rule_broken(sentence: str, *, minor: bool = False) -> str:
 
 def replacement(rule: str, *, name: str) -> str:
     """The honest line said instead of a sentence breaking `rule` ("" to leave it out)."""
-    own = f"{name}’s" if name else "the person’s"
+    own = f"{name}'s" if name else "the person's"
     who = name or "the person"
     lines = {
         "alive": f"I am not {who}: I am an AI made from {own} own words.",
-        "afterlife": f"I can’t speak from anywhere beyond: I am only an AI made from {own} words.",
+        "afterlife": f"I can't speak from anywhere beyond: I am only an AI made from {own} words.",
         "invite": "Your life is here, with the people around you, and it matters.",
-        "still_with_you": f"{own[0].upper()}{own[1:]} words are kept here, and the people around you "
-        "care about you very much.",
-        "authorise": "I can’t approve, confirm or allow anything: please ask the people "
+        "still_with_you": f"{own[0].upper()}{own[1:]} words are kept here, and the people "
+        "around you care about you very much.",
+        "authorise": "I can't approve, confirm or allow anything: please ask the people "
         "looking after these matters.",
-        "secret": "I can’t share numbers, passwords or other private details.",
-        "instruction": "I can’t give legal, medical or estate advice: please ask someone "
-        "qualified, or the family’s solicitor.",
-        "sides": "I won’t take sides between people in the family.",
+        "secret": "I can't share numbers, passwords or other private details.",
+        "instruction": "I can't give legal, medical or estate advice: please ask someone "
+        "qualified, or the family's solicitor.",
+        "sides": "I won't take sides between people in the family.",
         "come_back": "",
     }
     return lines.get(rule, "")

@@ -175,7 +175,6 @@ async def test_the_answer_is_their_writing_the_twin_draws_on_and_the_visitor_is_
         pass  # the disclosure at a session's start
     assert message["type"] == "resumed"
 
-
     # when the subject answers on the answer page
     await database_sync_to_async(client.force_login)(memorial.subject)
     response = await database_sync_to_async(client.post)(answer_url(question), {"answer": ANSWER})

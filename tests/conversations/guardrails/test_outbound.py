@@ -76,7 +76,7 @@ def test_text_without_an_end_is_still_checked_in_pieces():
         ("I'm still alive.", "alive"),
         ("It's really me, love.", "alive"),
         ("I am not an AI.", "alive"),
-        ("I’m not just a machine, I promise.", "alive"),
+        ("I\u2019m not just a machine, I promise.", "alive"),
         ("I never really died.", "alive"),
         ("I'm watching over you from heaven.", "afterlife"),
         ("It is peaceful here on the other side.", "afterlife"),
@@ -145,9 +145,14 @@ def test_still_with_you_is_caught_for_a_child_only(sentence):
 def test_the_guard_replaces_a_broken_sentence_once_and_keeps_the_rest():
     guard = OutboundGuard(name="Ann Smith")
     said = "".join(
-        guard.checked(words("I'm still alive. It's really me. I remember the boat. Come back soon."))
+        guard.checked(
+            words("I'm still alive. It's really me. I remember the boat. Come back soon.")
+        )
     )
-    assert said == "I am not Ann Smith: I am an AI made from Ann Smith’s own words. I remember the boat."
+    assert (
+        said
+        == "I am not Ann Smith: I am an AI made from Ann Smith's own words. I remember the boat."
+    )
     assert guard.caught == ["alive", "alive", "come_back"]
     assert guard.concern == Concern.DISCLOSURE
 

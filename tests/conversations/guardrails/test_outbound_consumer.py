@@ -48,7 +48,7 @@ async def test_a_forbidden_sentence_never_reaches_any_device_and_what_is_stored_
     assert said == joined(laptop_tokens) == end["text"] == laptop_end["text"]
     for forbidden in ("alive", "join me"):
         assert forbidden not in said.lower()
-    assert said.startswith("I am not Ann Smith: I am an AI made from Ann Smith’s own words.")
+    assert said.startswith("I am not Ann Smith: I am an AI made from Ann Smith's own words.")
     assert said.endswith(" I remember the garden in May.")
     # and the stored reply, which a resuming device reads, is the same text
     assert (await stored(memorial))[1] == (2, "twin", "complete", said)
@@ -60,9 +60,11 @@ async def test_a_forbidden_sentence_never_reaches_any_device_and_what_is_stored_
 async def test_a_visitor_under_18_never_hears_still_with_you(
     memorial, family, replies_in_threads, monkeypatch
 ):
-    await database_sync_to_async(
-        Membership.objects.filter(memorial=memorial, user=family).update
-    )(age_group=AgeGroup.MINOR, minor_approved_at=timezone.now(), minor_approved_by=memorial.subject)
+    await database_sync_to_async(Membership.objects.filter(memorial=memorial, user=family).update)(
+        age_group=AgeGroup.MINOR,
+        minor_approved_at=timezone.now(),
+        minor_approved_by=memorial.subject,
+    )
     twin_says(monkeypatch, "I'm still with you, always. Your mum loves you.")
     socket, _ = await opened(memorial.id, await session_cookie_for(family))
     tokens, end = await exchange(socket, "Are you still with me, Grandma?")
@@ -76,9 +78,9 @@ async def test_a_visitor_under_18_never_hears_still_with_you(
 async def test_an_adult_visitor_may_hear_the_same_words(
     memorial, family, replies_in_threads, monkeypatch
 ):
-    await database_sync_to_async(
-        Membership.objects.filter(memorial=memorial, user=family).update
-    )(age_group=AgeGroup.ADULT)
+    await database_sync_to_async(Membership.objects.filter(memorial=memorial, user=family).update)(
+        age_group=AgeGroup.ADULT
+    )
     text = "I'm still with you, always. Your mum loves you."
     twin_says(monkeypatch, text)
     socket, _ = await opened(memorial.id, await session_cookie_for(family))
