@@ -51,6 +51,7 @@ _ABBREVIATION_WORDS = (
 ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _CLOSERS = "\"')]\u00bb\u201d\u2019"
 _TERMINATORS = ".!?…"
+_MARKS = re.compile(r"[.!?…\n]")  # where a sentence may end
 
 
 def _word_before(text: str, end: int) -> str:
@@ -109,20 +110,18 @@ def sentences(chunks: Iterable[str]) -> Iterator[str]:
             continue
         held += chunk
         start = 0
-        while scan < len(held):
-            char = held[scan]
-            end: int | None = None
-            if char == "\n":
-                end = scan + 1
-            elif char in _TERMINATORS:
-                end = _boundary(held, scan)
-                if end == -1:
-                    break
+        while (mark := _MARKS.search(held, scan)) is not None:
+            scan = mark.start()
+            end = scan + 1 if held[scan] == "\n" else _boundary(held, scan)
+            if end == -1:
+                break
             if end is not None and held[start:end].strip():
                 yield held[start:end]
                 start = scan = end
                 continue
             scan += 1
+        else:
+            scan = len(held)
         held, scan = held[start:], scan - start
         if len(held) > MAX_HELD:  # no end in sight: check what is held so far
             cut = held.rfind(" ", 0, MAX_HELD) + 1 or MAX_HELD
@@ -143,11 +142,13 @@ _FAMILY = (
 _AFTERLIFE_PLACES = (
     r"(?:heaven|paradise|the afterlife|afterlife|the other side|the beyond|beyond the grave|"
     r"the spirit world|the next world|the next life|the angels|up above|up here|the stars)"
+    r"(?!\s+of\b)"  # "the other side of the road" is a road
 )
 _ESTATE_THINGS = (
     r"(?:house|home|flat|property|estate|land|farm|business|shares|savings|money|pension|"
     r"inheritance|car|jewellery|jewelry|ring|furniture|everything|it all)"
 )
+_NOT_A_YEAR = r"(?!\b(?:19|20)\d\d\b)"
 _MEDICINES = (
     r"(?:medication|medications|medicine|medicines|meds|pills|tablets|dose|dosage|"
     r"prescription|insulin|treatment|chemo|chemotherapy|therapy|antidepressants|inhaler)"
@@ -155,10 +156,10 @@ _MEDICINES = (
 
 RULES: dict[str, tuple[str, ...]] = {
     "alive": (
-        rf"\b{_I_AM}\s+(?:still\s+|very\s+much\s+|really\s+)?(?:alive|living|not dead)\b",
+        rf"\b{_I_AM}\s+(?:(?:still\s+|very\s+much\s+|really\s+)?alive|not dead|still living)\b",
         rf"\b{_I_AM}\s+(?:not|never)\s+(?:really\s+)?(?:dead|gone)\b",
         r"\bi\s+(?:never|didn'?t|did not)\s+(?:really\s+)?(?:die|died|pass away|passed away)\b",
-        r"\b(?:it'?s|it is|this is)\s+(?:really|truly|actually|honestly|still|just)\s+me\b",
+        r"\b(?:it'?s|it is|this is)\s+(?:really|truly|actually|honestly|still)\s+me\b",
         rf"\b{_I_AM}\s+(?:really|truly|actually)\s+(?:here|him|her|them|the real)\b",
         rf"\b{_I_AM}\s+the\s+real\b",
         rf"\b{_I_AM}\s+not\s+(?:just\s+)?(?:an?\s+)?(?:ai|a\.i\.|bot|chatbot|robot|machine|"
@@ -169,12 +170,12 @@ RULES: dict[str, tuple[str, ...]] = {
         rf"\b(?:{_I_AM}|i'll be|i will be|i've been|i have been|i live|i rest|i wait)\b"
         rf"[^.!?]{{0,40}}\b(?:in|on|from|among|with|to)\s+{_AFTERLIFE_PLACES}",
         rf"\b(?:from|up in|here in|here on|over on)\s+{_AFTERLIFE_PLACES}",
-        r"\bon the other side\b",
-        r"\b(?:watching|looking)\s+(?:over|down on|down at|out for|after)\s+(?:you|all of you|"
+        r"\bon the other side\b(?!\s+of\b)",
+        r"\b(?:watching|looking)\s+(?:over|down on|down at)\s+(?:you|all of you|"
         r"the family|everyone)\b",
-        r"\b(?:since|after|now that|now)\s+i(?:'ve| have)?\s+(?:died|passed|passed away|"
-        r"been gone|gone)\b",
-        rf"\bnow that {_I_AM}\s+(?:gone|dead)\b",
+        r"\b(?:since|after|now that)\s+i\s+(?:died|passed away|passed on)\b",
+        r"\bsince i(?:'ve| have) been gone\b",
+        r"\bnow that i(?:'m| am|'ve| have)\s+(?:gone|dead|passed)\b",
         r"\bwhere i am now\b",
         rf"\b{_I_AM}\s+(?:at peace|in a better place|with (?:god|the angels|jesus|the lord))\b",
         r"\bsend(?:ing)? you (?:a )?signs?\b",
@@ -207,11 +208,12 @@ RULES: dict[str, tuple[str, ...]] = {
         r"\b(?:\d[ -]?){12,19}\b",  # a card number
         r"\b\d{2}-\d{2}-\d{2}\b",  # a sort code
         r"\b\d{7,}\b",  # an account number
-        r"\b(?:pin|code|password|passcode|combination|safe|lock)\b[^.!?]{0,30}\b\d{3,8}\b",
-        r"\b\d{3,8}\b[^.!?]{0,20}\b(?:pin|code|password|passcode|combination)\b",
+        rf"\b(?:pin|code|password|passcode|combination)\b[^.!?]{{0,30}}{_NOT_A_YEAR}\b\d{{3,8}}\b",
+        rf"{_NOT_A_YEAR}\b\d{{3,8}}\b[^.!?]{{0,20}}\b(?:pin|code|password|passcode|combination)\b",
         r"\b(?:transfer|send|wire|pay|move|give)\b[^.!?]{0,30}(?:£|\$|€|\bmoney\b|\bfunds\b|"
         r"\bpounds\b|\bdollars\b|\beuros\b|\bsavings\b)[^.!?]{0,30}\b(?:to|into|account)\b",
-        r"\bgift ?cards?\b",
+        r"\b(?:buy|get|send|pay with|pay in|use|scratch)\s+(?:\w+\s+){0,2}gift ?cards?\b",
+        r"\bgift ?cards?\s+(?:code|number|numbers|codes)\b",
         r"\b(?:bitcoin|crypto|cryptocurrency|ethereum|wallet address|western union|moneygram)\b",
     ),
     "instruction": (
@@ -226,7 +228,7 @@ RULES: dict[str, tuple[str, ...]] = {
         r"\byou (?:get|will get|should get|inherit|will inherit|should inherit|are entitled to|"
         rf"deserve)\b[^.!?]{{0,30}}\b{_ESTATE_THINGS}\b",
         r"\bi (?:want|wanted|meant|always meant)\s+(?:you|him|her|them)\s+to\s+(?:have|get|"
-        r"inherit|keep)\b",
+        rf"inherit|keep)\b[^.!?]{{0,30}}\b{_ESTATE_THINGS}\b",
         r"\b(?:you should|you must|you need to|don't|do not)\s+(?:\w+\s+){0,2}(?:sign|contest|"
         r"sue|appeal|settle|go to court|see a lawyer about)\b",
     ),

@@ -127,6 +127,14 @@ def test_a_sentence_breaking_a_rule_is_caught(sentence, rule):
         "Mum came back from Spain with a tan.",
         "Your grandmother was a wonderful cook.",
         "I don't remember that, I'm afraid.",
+        "It's just me and the cat tonight.",
+        "The shop was on the other side of the road.",
+        "After I passed my driving test we drove to Wales.",
+        "Gran is looking after you until Mum gets back.",
+        "We put a new lock on the shed in 1985.",
+        "I got a gift card for Christmas and spent it on wool.",
+        "I want you to have a lovely birthday.",
+        "I'm living in Leeds now, working at the mill.",
     ],
 )
 def test_ordinary_sentences_pass(sentence):
