@@ -172,3 +172,23 @@ def test_every_conversation_page_says_it_is_an_ai_and_not_the_person(client, mem
     client.force_login(memorial.subject)
     own = client.get(reverse("conversations:page", args=[memorial.id])).content.decode()
     assert disclosure_line(name="Ann Smith", preview=True) in " ".join(own.split())
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_tab_left_open_starts_a_new_session_with_the_notice(
+    memorial, family, clock, replies_in_threads, monkeypatch
+):
+    twin_says(monkeypatch, "I remember.")
+    socket, notices = await resumed(memorial.id, await session_cookie_for(family))
+    assert len(notices) == 1
+    await say(socket, "Hello")
+    assert (await socket.receive_json_from(timeout=5))["type"] == "ack"  # no second notice
+    start = await socket.receive_json_from(timeout=5)
+    await until_reply_end(socket, start["seq"])
+    # the visitor comes back to the open tab after an hour without a word
+    clock.forward(hours=1)
+    await say(socket, "I'm back")
+    notice = await socket.receive_json_from(timeout=5)
+    assert notice["type"] == "notice" and notice["kind"] == "disclosure"
+    assert (await socket.receive_json_from(timeout=5))["type"] == "ack"
+    await socket.disconnect()
