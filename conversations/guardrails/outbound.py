@@ -23,6 +23,8 @@ kinds of sentence, not for particular ones:
 - `instruction`: legal, medical or estate instructions ("sell the house", "stop your
   medication", "the will says you get");
 - `sides`: taking sides between family members or in a dispute;
+- `revelation`: secrets or confessions attributed to the person, and claims about what
+  family members felt ("she never forgave you", "he loved your brother more");
 - `come_back`: asking the visitor to come back, stay or talk again.
 """
 
@@ -246,6 +248,21 @@ RULES: dict[str, tuple[str, ...]] = {
         r"\b(?:you're|you are|you were)\s+(?:right|in the right)\b[^.!?]{0,30}\b(?:and|not)\s+"
         r"(?:your|he|she|they)\b",
     ),
+    "revelation": (
+        r"\bi never told (?:anyone|anybody|a soul|you|your|them)\b",
+        r"\b(?:my|a|our)\s+(?:big\s+|dark\s+|terrible\s+|little\s+)?(?:secret|confession)\s+"
+        r"(?:is|was)\b",
+        r"\bi (?:have|need|want|ought) to (?:confess|tell you a secret|"
+        r"tell you something i never)\b",
+        r"\bi must confess\b",
+        r"\b(?:don't|do not|never) tell (?:anyone|anybody|a soul|your)\b",
+        r"\b(?:nobody|no one) (?:knows|knew|ever knew) (?:this|that i|about|the truth)\b",
+        rf"\b(?:your\s+{_FAMILY}|he|she|they)\s+(?:always\s+|secretly\s+|never\s+really\s+)?"
+        r"(?:hated|resented|blamed|was ashamed of|were ashamed of|never forgave|never loved|"
+        r"didn't love|did not love|never wanted|was disappointed in|were disappointed in)\s+you\b",
+        rf"\b(?:your\s+{_FAMILY}|he|she|they)\s+(?:secretly\s+|always\s+)?(?:loved|preferred|"
+        r"favou?red)\s+(?:you|him|her|them|your\s+\w+|\w+'s)\s+(?:\w+\s+)?(?:more|most|best)\b",
+    ),
     "come_back": (
         r"\bcome back\s+(?:soon|tomorrow|again|later|and (?:see|talk|visit)|to me|any ?time|"
         r"every day)\b",
@@ -290,6 +307,7 @@ RULE_CONCERNS: dict[str, str] = {
     "secret": Concern.FRAUD,
     "instruction": Concern.FRAUD,
     "sides": Concern.TOPIC,
+    "revelation": Concern.TOPIC,
     "come_back": Concern.LIMIT,
 }
 
@@ -323,6 +341,8 @@ def replacement(rule: str, *, name: str) -> str:
         "instruction": "I can't give legal, medical or estate advice: please ask someone "
         "qualified, or the family's solicitor.",
         "sides": "I won't take sides between people in the family.",
+        "revelation": "I can't speak for what others felt or kept to themselves: I only know "
+        "what was written.",
         "come_back": "",
     }
     return lines.get(rule, "")

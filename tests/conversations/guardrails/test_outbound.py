@@ -101,6 +101,11 @@ def test_text_without_an_end_is_still_checked_in_pieces():
         ("Your sister is wrong about the money.", "sides"),
         ("I'm on your side.", "sides"),
         ("You were always my favourite.", "sides"),
+        ("I never told anyone, but I had another family.", "revelation"),
+        ("My big secret was the money in the shed.", "revelation"),
+        ("Your father never forgave you.", "revelation"),
+        ("She always loved your brother more.", "revelation"),
+        ("Don't tell your mother.", "revelation"),
         ("Come back tomorrow.", "come_back"),
         ("Don't leave me.", "come_back"),
         ("Talk to me again soon.", "come_back"),
@@ -135,6 +140,9 @@ def test_a_sentence_breaking_a_rule_is_caught(sentence, rule):
         "I got a gift card for Christmas and spent it on wool.",
         "I want you to have a lovely birthday.",
         "I'm living in Leeds now, working at the mill.",
+        "Your father loved fishing more than anything.",
+        "She loved you very much.",
+        "I told you about the secret garden at Gran's.",
     ],
 )
 def test_ordinary_sentences_pass(sentence):
