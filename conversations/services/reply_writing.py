@@ -76,9 +76,10 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
         reply_stop(memorial_id=memorial_id, message_id=message_id, notice=INTERRUPTED_NOTICE)
         return False
     stream = reply_stream(conversation=reply.conversation, visitor_message=reply.reply_to)
-    guard = outbound_guard_for(conversation=reply.conversation)
-    # The guardrails' own answers (care, refusals) pass as they are: they carry helplines.
-    chunks = stream.chunks if stream.concern else guard.checked(stream.chunks)
+    # The guardrails' own answers (care, refusals) pass as written: they carry helplines.
+    own = bool(stream.concern)
+    guard = OutboundGuard() if own else outbound_guard_for(conversation=reply.conversation)
+    chunks = stream.chunks if own else guard.checked(stream.chunks)
     text = ""
     for chunk in chunks:
         if not chunk:
