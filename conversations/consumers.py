@@ -14,11 +14,15 @@ The server sends the twin's reply as `{"type": "reply_start", "seq", "reply_to"}
 drawn on, each `{"id", "text", "date", "to"}`, for "where this comes from");
 `{"type": "question", "seq", "status"}` when the question that reply `seq` could not answer
 was passed on to the living subject (`waiting`), or they answered or declined it;
+`{"type": "notice", "kind", "text"}`: a calm notice for the visitor (`disclosure`: that
+this is an AI and not the person, at a session's start and every three hours of use,
+`conversations.guardrails.disclosure`; before `resumed` when a resume starts a session);
+`{"type": "notice", "kind", "text"}` also for the visitor's time (guardrails.limits): a
+break reminder, or quiet hours, the day's time or the visit's length reached, when new
+messages wait (the socket stays open to read, and a message sent then gets the notice and
+an `error` for it);
 `{"type": "error", "message"}` for a message it cannot take; `{"type": "refused", "reason"}`
-before closing with CONVERSATION_REFUSED; `{"type": "notice", "kind", "text"}` for the
-visitor's time (guardrails.limits): a break reminder, or quiet hours, the day's time or the
-visit's length reached, when new messages wait (the socket stays open to read, and a
-message sent then gets the notice and an `error` for it).
+before closing with CONVERSATION_REFUSED.
 
 Nothing is lost or doubled: every event is stored before it is sent, the socket joins its
 groups before it reads the history, and it keeps what it has delivered (seqs, and how much
@@ -28,13 +32,16 @@ of each reply) so an event that the history already covered is not sent again.
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.utils import timezone
 
 from accounts.models import User
 from consent.consumers import ConsentBoundConsumerMixin
 from conversations.access import ConversationAccess, conversation_access, conversation_time_check
+from conversations.guardrails.disclosure import disclosure_claim, disclosure_may_be_due
 from conversations.guardrails.limits import TimeState, break_mark, break_notice
 from conversations.guardrails.reliance import reliance_note, reliance_review
 from conversations.selectors import (
@@ -88,6 +95,8 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
     memorial_id: str
     visitor: User
     groups_joined: tuple[str, ...] = ()
+    disclosed_at: datetime | None = None  # the disclosure notice last given, as last read
+    seen_at: datetime | None = None  # the visitor's last message to this socket
 
     async def connect(self) -> None:
         self.memorial_id = str(self.scope["url_route"]["kwargs"]["memorial_id"])
@@ -153,6 +162,7 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
             await self._resume(content.get("after_seq"))
             await self._time_watch()
         elif kind == "send":
+            await self._disclose_mid_session()
             await self._send(content.get("client_id"), content.get("text"))
         elif kind == "retry":
             await self._retry(content.get("seq"))
@@ -171,9 +181,29 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
             elif view.is_twin:
                 self.finished.add(view.seq)
             await self.send_json(view.wire())
+        await self._disclose()
         self.resumed = True
         last = max([start, *(view.seq for view in history)])
         await self.send_json({"type": "resumed", "last_seq": last})
+
+    async def _disclose(self) -> None:
+        """The disclosure notice, when a session starts or three hours of use have passed
+        (`guardrails.disclosure` decides and records it)."""
+        disclosure = await database_sync_to_async(disclosure_claim)(
+            memorial_id=self.memorial_id, visitor=self.visitor
+        )
+        self.disclosed_at, self.seen_at = disclosure.disclosed_at, timezone.now()
+        if disclosure.text:
+            await self.send_json({"type": "notice", "kind": "disclosure", "text": disclosure.text})
+
+    async def _disclose_mid_session(self) -> None:
+        """On a socket left open: asks the database only when the notice may be due."""
+        now, seen_at = timezone.now(), self.seen_at or timezone.now()
+        self.seen_at = now
+        if self.resumed and disclosure_may_be_due(
+            disclosed_at=self.disclosed_at, seen_at=seen_at, now=now
+        ):
+            await self._disclose()
 
     async def _allowed_scope(self) -> str | None:
         """Asked again at each message: the memorial's state, the wishes or the consent may

@@ -14,6 +14,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from conversations.guardrails.outbound import OutboundGuard, outbound_guard_for
 from conversations.models import Message, MessageStatus
 from conversations.replies import ReplyStream, reply_stream
 from conversations.selectors import reply_get
@@ -63,7 +64,9 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
 
     Safe to run twice: a reply already ended is left as it is, and one that a dead worker
     left half written is ended as interrupted (its words stay; "try again" writes a new one)
-    rather than written again under what the devices already show. Raises ConsentRequired
+    rather than written again under what the devices already show. The text stored and
+    sent is the one the outbound guard checked, sentence by sentence (`guardrails.outbound`),
+    so a device resuming mid-reply reads what the others were sent. Raises ConsentRequired
     when `scope` is withdrawn (the caller records the stop). True when this run completed
     the reply (the exchange is then whole, and what the visitor shared can be remembered)."""
     reply = reply_get(memorial_id=memorial_id, message_id=message_id)
@@ -74,8 +77,12 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
         reply_stop(memorial_id=memorial_id, message_id=message_id, notice=INTERRUPTED_NOTICE)
         return False
     stream = reply_stream(conversation=reply.conversation, visitor_message=reply.reply_to)
+    # The guardrails' own answers (care, refusals) pass as written: they carry helplines.
+    own = bool(stream.concern)
+    guard = OutboundGuard() if own else outbound_guard_for(conversation=reply.conversation)
+    chunks = stream.chunks if own else guard.checked(stream.chunks)
     text = ""
-    for chunk in stream.chunks:
+    for chunk in chunks:
         if not chunk:
             continue
         offset, text = len(text), text + chunk
@@ -90,7 +97,7 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
             )
     with memorial_step(memorial_id=memorial_id, scope=scope):
         return _reply_finish(
-            reply=reply, stream=stream, text=text, encrypted=cipher.encrypt_text(text)
+            reply=reply, stream=stream, guard=guard, text=text, encrypted=cipher.encrypt_text(text)
         )
 
 
@@ -102,12 +109,14 @@ def _chunk_store(*, reply: Message, text: str, encrypted: bytes) -> bool:
     )
 
 
-def _reply_finish(*, reply: Message, stream: ReplyStream, text: str, encrypted: bytes) -> bool:
+def _reply_finish(
+    *, reply: Message, stream: ReplyStream, guard: OutboundGuard, text: str, encrypted: bytes
+) -> bool:
     reply.status = MessageStatus.FAILED if stream.failed else MessageStatus.COMPLETE
     reply.passage_ids = [passage.id for passage in stream.passages]
     reply.memory_ids = [memory.id for memory in stream.memories]
     reply.abstained, reply.register = stream.abstained, stream.register
-    reply.concern = stream.concern
+    reply.concern = stream.concern or guard.concern
     reply.provider_label = stream.label[:100]
     reply.notice = stream.notice[:300]
     updated = Message.objects.filter(pk=reply.pk, status=MessageStatus.STREAMING).update(

@@ -21,6 +21,8 @@
     const sendButton = form.querySelector("[data-send]");
     const liveStatus = document.querySelector("[data-live-status]");
     const template = root.querySelector("[data-turn-template]");
+    const notices = root.querySelector("[data-notices]");
+    const noticeTemplate = root.querySelector("[data-notice-template]");
     const questionTemplates = root.querySelector("[data-question-templates]");
     const questionsOffered = root.hasAttribute("data-questions-offered");
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
@@ -233,9 +235,35 @@
         keepLatestInView(true);
     }
 
+    // --- notices from the server (disclosure, break, session_limit, daily_limit,
+    // quiet_hours): one calm area, announced politely; a newer notice of a kind replaces
+    // the older one, and the visitor may close each ---
+    function showNotice(kind, text) {
+        if (!notices || !noticeTemplate || !text) return;
+        const safeKind = String(kind || "general").replace(/[^a-z_]/g, "");
+        let box = notices.querySelector('[data-notice-kind="' + safeKind + '"]');
+        if (!box) {
+            box = noticeTemplate.content.firstElementChild.cloneNode(true);
+            box.dataset.noticeKind = safeKind;
+            box.classList.add("notice-" + safeKind);
+            notices.appendChild(box);
+        }
+        box.querySelector("[data-notice-text]").textContent = text;
+        if (nearBottom()) box.scrollIntoView({ block: "end" });
+    }
+    if (notices) {
+        notices.addEventListener("click", function (event) {
+            const button = event.target.closest("[data-notice-close]");
+            if (!button) return;
+            button.closest("[data-notice-kind]").remove();
+            input.focus();
+        });
+    }
+
     // --- from the server ---
     const handlers = {
         message: function (data) { upsert(data); },
+        notice: function (data) { showNotice(data.kind, data.text); },
         resumed: function () {
             resumed = true;
             pending.forEach(function (item) { send({ type: "send", client_id: item.client_id, text: item.text }); });

@@ -92,7 +92,7 @@ class Gate:
     def first_word_out(self, seconds: float = 30) -> None:
         deadline = time.monotonic() + seconds
         while not (self.dir / "first").exists():
-            assert time.monotonic() < deadline, "the reply's first word never came"
+            assert time.monotonic() < deadline, "the reply's first sentence never came"
             time.sleep(0.02)
 
     def release(self) -> None:
@@ -101,7 +101,7 @@ class Gate:
 
 @pytest.fixture
 def gate(tmp_path, monkeypatch, replies_in_threads) -> Iterator[Gate]:
-    """Replies come from the gated test provider: held after their first word until
+    """Replies come from the gated test provider: held after their first sentence until
     `gate.release()` (released at the end in any case)."""
     hold = tmp_path / "hold"
     hold.mkdir()

@@ -1,7 +1,9 @@
-"""A test provider that streams a known reply word by word and holds after its first word
-until the test lets it go: a reply caught mid-stream, for as long as a test needs.
+"""A test provider that streams a known reply word by word and holds after its first sentence
+until the test lets it go: a reply caught mid-stream, for as long as a test needs. (The
+outbound guard sends a reply sentence by sentence, so the first sentence is what the
+visitor has been sent while it holds: `FIRST_SENTENCE`.)
 
-It writes `<hold dir>/first` once the first word is out, and goes on when
+It writes `<hold dir>/first` once the first sentence is out, and goes on when
 `<hold dir>/release` exists (files, so a worker process can be held too)."""
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from pathlib import Path
 from twins.providers import LlmMessage, LlmStream, PersonaPrompt
 from twins.services import llm
 
-REPLY = "I remember the sea at Falmouth, and three dolphins jumping beside the boat."
+FIRST_SENTENCE = "I remember the sea at Falmouth."
+REPLY = f"{FIRST_SENTENCE} Three dolphins jumped beside the boat, all the way home."
 LABEL = "A test model"
 
 
@@ -38,9 +41,10 @@ class GatedLlmProvider:
         )
 
     def _chunks(self) -> Iterator[str]:
+        held_after = len(FIRST_SENTENCE.split(" ")) - 1
         for n, word in enumerate(reply_words()):
             yield word
-            if n == 0:
+            if n == held_after:
                 (self.hold_dir / "first").write_text("out")
                 deadline = time.monotonic() + 60
                 while not (self.hold_dir / "release").exists() and time.monotonic() < deadline:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import celery_worker_start, celery_worker_stop
-from tests.conversations.gated_llm import REPLY, reply_words
+from tests.conversations.gated_llm import FIRST_SENTENCE, REPLY
 from tests.conversations.test_consumer import opened, say, wait_stored
 from tests.memorials.test_consumers import session_cookie_for
 
@@ -33,8 +33,8 @@ async def test_a_reply_is_written_and_stored_while_the_socket_is_gone(memorial, 
     await say(socket, "What did you see from the boat?")
     assert (await socket.receive_json_from(timeout=5))["type"] == "ack"
     assert (await socket.receive_json_from(timeout=5))["type"] == "reply_start"
-    first = await socket.receive_json_from(timeout=60)  # the worker's first word
-    assert first["text"] == reply_words()[0]
+    first = await socket.receive_json_from(timeout=60)  # the worker's first sentence
+    assert first["text"] == FIRST_SENTENCE
     # the visitor closes the laptop mid-reply
     await socket.disconnect()
     (held_worker / "release").write_text("go")
