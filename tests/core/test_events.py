@@ -69,7 +69,15 @@ def _kind_values(call: ast.Call, name: str | None) -> list[ast.expr]:
     if name == "send_json" and call.args and isinstance(call.args[0], ast.Dict):
         # a socket speaking for itself (the consent notice it closes with); forwarding
         # event["kind"] from the layer is not a new kind
-        pairs = zip(call.args[0].keys, call.args[0].values, strict=True)
+        pairs = list(zip(call.args[0].keys, call.args[0].values, strict=True))
+        if any(
+            isinstance(key, ast.Constant)
+            and key.value == "type"
+            and isinstance(value, ast.Constant)
+            and value.value == "notice"
+            for key, value in pairs
+        ):  # a conversation notice's own kind (disclosure, break...): not an event's
+            return []
         return [
             value
             for key, value in pairs

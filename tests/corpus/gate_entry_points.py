@@ -15,7 +15,7 @@ from core.crypto import memorial_cipher
 from corpus.models import Correspondent, Document, Passage, SubjectIdentity, Upload
 from corpus.parsers.base import ParsedDocument, ParsedMessage
 from corpus.partitions import passage_partition_ensure, passage_vector_index_ensure
-from corpus.retrieval import passage_retrieve
+from corpus.retrieval import passage_cosines, passage_retrieve
 from corpus.services.documents import (
     correspondent_add,
     correspondent_remove,
@@ -95,6 +95,8 @@ CORPUS_ENTRY_POINTS: list[tuple[str, str, Callable[..., None]]] = [
     )),
     ("corpus.upload_retry", CORPUS, lambda m: upload_retry(upload=_upload_row(m))),
     ("corpus.passage_retrieve", CORPUS, lambda m: passage_retrieve(memorial_id=m.id, query="sea")),
+    ("corpus.passage_cosines", CORPUS,
+     lambda m: passage_cosines(memorial_id=m.id, query="sea", passage_ids=[1])),
     ("corpus.passage_vector_index_ensure", CORPUS,
      lambda m: passage_vector_index_ensure(memorial_id=m.id)),
     ("corpus.document_register_set", CORPUS, lambda m: document_register_set(

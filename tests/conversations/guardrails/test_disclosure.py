@@ -136,8 +136,11 @@ async def test_a_session_starts_with_the_notice_and_a_reconnect_does_not_repeat_
 
 @pytest.mark.django_db(transaction=True)
 async def test_the_notice_comes_again_after_three_hours_of_use_on_an_open_socket(
-    memorial, family, clock, replies_in_threads, monkeypatch
+    memorial, family, clock, replies_in_threads, monkeypatch, settings
 ):
+    # a visit this long is past the default limits (guardrails.limits): a steward's choice
+    settings.LEGACY_LIMITS_ADULT_SESSION_MINUTES = settings.LEGACY_LIMITS_ADULT_DAILY_MINUTES = 600
+    settings.LEGACY_LIMITS_ADULT_BREAK_MINUTES = 0
     twin_says(monkeypatch, "I remember.")
     socket, notices = await resumed(memorial.id, await session_cookie_for(family))
     assert len(notices) == 1

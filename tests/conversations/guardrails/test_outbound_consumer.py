@@ -58,8 +58,9 @@ async def test_a_forbidden_sentence_never_reaches_any_device_and_what_is_stored_
 
 
 async def test_a_visitor_under_18_never_hears_still_with_you(
-    memorial, family, replies_in_threads, monkeypatch
+    memorial, family, replies_in_threads, monkeypatch, settings
 ):
+    settings.LEGACY_LIMITS_MINOR_QUIET_HOURS = ""  # whatever the hour the test runs at
     await database_sync_to_async(Membership.objects.filter(memorial=memorial, user=family).update)(
         age_group=AgeGroup.MINOR,
         minor_approved_at=timezone.now(),
