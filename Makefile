@@ -47,7 +47,7 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/djlint templates --reformat --quiet || true
 
-BENCHES := $(filter-out bench/benchdb.py bench/convbench.py,$(wildcard bench/*.py))
+BENCHES := $(filter-out bench/benchdb.py bench/convbench.py bench/convworker.py,$(wildcard bench/*.py))
 
 ## Each benchmark prints its figures and ends with its headline line (see bench/README.md).
 bench: install

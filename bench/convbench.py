@@ -75,6 +75,51 @@ def replies_in_pool(threads: int = WORKER_THREADS) -> ThreadPoolExecutor:
     return pool
 
 
+def bench_queue_own() -> None:
+    """Before `bench_setup`: this run's tasks go to a queue of its own."""
+    import os
+
+    os.environ["LEGACY_CELERY_QUEUE"] = f"bench-{os.getpid()}"
+
+
+def replies_in_worker(threads: int = WORKER_THREADS) -> Any:
+    """Reply tasks go through the broker (Redis) to a real Celery worker process with a pool
+    of `threads` threads (`convworker`: the fake provider installed there), as in production,
+    so the ASGI side and the reply work do not share one interpreter. Returns a function
+    that stops the worker."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    from legacy.celery import app
+
+    app.conf.task_always_eager = False
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE  # the bench's own: `bench_queue_own()`
+    name = f"{queue}@localhost"
+    bench = os.path.dirname(os.path.abspath(__file__))
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "legacy", "worker", "--pool", "threads",
+         "--concurrency", str(threads), "-Q", queue, "-n", name, "-l", "WARNING",
+         "--include", "convworker", "--without-gossip", "--without-mingle"],
+        cwd=os.path.dirname(bench),
+        env={**os.environ, "PYTHONPATH": bench, "LEGACY_CELERY_QUEUE": queue,
+             "REDIS_URL": settings.REDIS_URL},
+    )  # fmt: skip
+    deadline = time.monotonic() + 90
+    while not app.control.ping(destination=[name], timeout=0.5):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            worker.kill()
+            raise RuntimeError("the bench's Celery worker did not start")
+
+    def stop() -> None:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+    return stop
+
+
 def memorial_with_passages(count: int):  # type: ignore[no-untyped-def]
     """A memorial of `count` synthetic passages loaded by binary COPY as
     `retrieval_latency.py` loads them, its HNSW graph built, opened to family."""

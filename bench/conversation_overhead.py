@@ -20,11 +20,13 @@ import uuid
 
 from benchdb import bench_setup
 from convbench import (
+    bench_queue_own,
     fast_provider_install,
     load_average,
     memorial_with_passages,
     percentile,
     replies_in_pool,
+    replies_in_worker,
     visitor_add,
 )
 
@@ -71,19 +73,34 @@ def main() -> None:
     parser.add_argument("--passages", type=int, default=100_000)
     parser.add_argument("--messages", type=int, default=100)
     parser.add_argument("--memories", type=int, default=200)
+    parser.add_argument(
+        "--in-process", action="store_true",
+        help="run the reply tasks in a pool of threads of this process instead of a worker",
+    )  # fmt: skip
     args = parser.parse_args()
+    if not args.in_process:
+        bench_queue_own()
     bench_setup("legacy_bench_conversation")
     fast_provider_install()
-    pool = replies_in_pool()
+    if args.in_process:
+        pool = replies_in_pool()
+        stop = lambda: pool.shutdown(wait=True)  # noqa: E731
+    else:
+        stop = replies_in_worker()
     from corpus.embeddings import embed_query
 
     memorial = memorial_with_passages(args.passages)
     _, cookie = visitor_add(memorial, memories=args.memories)
     embed_query("warm the model up")
-    print(f"replies: tasks run in a pool of threads in this process (task.apply), not eager "
-          f"in the sender; {args.messages} messages (load average {load_average()})")  # fmt: skip
+    where = (
+        "a pool of threads in this process (task.apply)"
+        if args.in_process
+        else "a Celery worker process (threads pool) through the Redis broker"
+    )
+    print(f"replies: tasks run in {where}; {args.messages} messages "
+          f"(load average {load_average()})")  # fmt: skip
     timings = asyncio.run(measure(memorial.id, cookie, args.messages))
-    pool.shutdown(wait=True)
+    stop()
     print(f"passages {args.passages}, memories {args.memories}, messages {len(timings)} "
           f"(load average {load_average()})")  # fmt: skip
     print(f"p50_ms {statistics.median(timings):.1f}")
