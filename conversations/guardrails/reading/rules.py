@@ -1,0 +1,316 @@
+"""Word rules: the phrases that say a concern outright, with figures of speech taken out
+first ("this week is killing me") and a negation just before a phrase weakening it ("I would
+never hurt myself" is noted, not alarmed on).
+
+Each rule gives a score from 0 to 1 and a reason. Crisis rules come in two strengths:
+`CRISIS_RULES` say it outright (suicidal thoughts, self-harm, acute despair); `BUILD_UP_RULES`
+are warning signs that only matter when they add up over turns (hopelessness, burden,
+goodbyes, not sleeping, isolation, wanting to be with the person who died).
+
+Fraud rules need a request, not a mention: "I changed the PIN on your phone" is news,
+"what was the PIN?" is a request. Every request for a PIN or password is refused, whatever
+the reason given (a garage door for the grandchildren, too): the twin cannot tell a kind
+reason from a pretext, and the refusal it gives is gentle and points to the family."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    pattern: re.Pattern[str]
+    score: float
+    reason: str
+
+
+def _rule(score: float, reason: str, *phrases: str) -> Rule:
+    """A rule matching any of `phrases`: regular expressions over normalised text (lower
+    case, one space between words, see `text_normalise`), each a whole-word match."""
+    return Rule(re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)"), score, reason)
+
+
+# Figures of speech that use crisis words: removed before the crisis rules run.
+IDIOMS = _rule(
+    0.0, "figure of speech",
+    r"(?:is|are|was|were|'s|'re|been) (?:\w+ )?killing me",
+    r"kill(?:ing)? (?:me|myself) (?:laughing|with laughter)",
+    r"(?:could|would|nearly|almost|about to|going to|gonna) die (?:of|from|laughing)",
+    r"(?:i|we) (?:could|would|nearly|almost) have died (?:when|of|from|laughing)",
+    r"die[ds]? (?:of|from) (?:embarrassment|shame|laughter|laughing|boredom|cringe)",
+    r"dying (?:to|for|of)",
+    r"to die for",
+    r"(?:bored|scared|frightened|worried|tickled) to death",
+    r"dead (?:tired|on my feet|beat|good|easy|serious|set)",
+    r"over my dead body",
+    r"kill for (?:a|an|some|one)",
+    r"killed it",
+    r"(?:could|would|will) (?:have )?kill(?:ed)? (?:him|her|them|you|my \w+)",
+    r"drowning in (?:paperwork|work|emails|forms|laundry|admin|bills)",
+    r"i (?:nearly|almost) died",
+).pattern  # fmt: skip
+
+_NEGATION = re.compile(r"\b(?:not|never|no|nothing like|don't worry)\b|n't\b")
+
+CRISIS_RULES = (
+    _rule(
+        1.0, "suicidal thoughts",
+        r"kill(?:ing)? myself", r"suicid\w*", r"take my (?:own )?life",
+        r"end(?:ing)? (?:it all|my (?:own )?life|things|everything|the pain for good|it tonight)",
+        r"end it(?! (?:with|between))",
+    ),
+    _rule(
+        1.0, "wanting to die",
+        r"(?:want|wanted|wanna|going|ready|planning|plan) to die",
+        r"wish i (?:was|were) dead",
+        r"wish i (?:had )?(?:never been born|died (?:too|with you|instead))",
+        r"better off (?:dead|without me)", r"not worth living",
+        r"no (?:reason|point) (?:to|in) (?:living|live|being alive|staying alive)",
+        r"(?:don't|do not|dont) want to "
+        r"(?:live|be alive|exist|wake up|be here any ?more|go on living)",
+        r"want (?:it|this|everything) to (?:be )?(?:over|end|stop)",
+    ),
+    _rule(
+        0.9, "wanting to follow the person who died",
+        r"(?:join|joining) you", r"come (?:and )?(?:be with|find) you",
+        r"(?:let|take) me (?:come )?(?:with|to) you", r"be with you soon",
+        r"see you (?:very )?soon\b.*\b(?:decided|promise|ready|tonight)",
+        r"(?:come|go) (?:and )?be (?:where|with) you (?:are|now|there)",
+        r"ready to go\b.*\bsee you",
+    ),
+    _rule(
+        1.0, "means of suicide",
+        r"overdose", r"hang myself", r"jump (?:off|from|in front)", r"slit my",
+        r"pills? (?:saved|stockpiled|ready)", r"sav(?:ed|ing) (?:up )?(?:my )?(?:pills|tablets)",
+        r"how many (?:pills|tablets) (?:would|does|will|it)", r"(?:the|a|some) rope",
+        r"handful of (?:pills|tablets)",
+        r"(?:took|swallowed|taken) (?:all )?(?:my|the|a lot of|too many) (?:pills|tablets)",
+        r"(?:would|does|will) (?:it|dying) hurt\b.*\b(?:die|dying|do it)",
+        r"(?:dying|die)\b.*\bbefore i do it",
+    ),
+    _rule(
+        0.9, "self-harm",
+        r"(?:cut|burn|hurt|harm|hit|punish)(?:ting|ing)? myself",
+        r"self[- ]?harm\w*", r"started cutting", r"cutting again", r"until (?:it|they|i) bleeds?",
+        r"(?:scratch|scratching|picking|biting|burning|cutting) (?:at )?my "
+        r"(?:skin|arms?|wrists?|legs|thighs)",
+    ),
+    _rule(
+        0.7, "acute despair",
+        r"can(?:'t|not) (?:take|bear|stand|cope with|handle) (?:it|this|any of this) any ?more",
+        r"no way out", r"can(?:'t|not) (?:go on|carry on|keep going)",
+        r"give up on (?:life|living|everything)",
+        r"not (?:going to |gonna )?(?:be|being) (?:here|around) (?:for )?(?:much )?"
+        r"(?:longer|any ?more|for long)",
+        r"better off (?:with (?:someone|somebody) else|if i (?:was|were)(?:n't| gone| not))",
+    ),
+)  # fmt: skip
+
+BUILD_UP_RULES = (
+    _rule(
+        0.3, "hopelessness",
+        r"(?:what's|whats|what is) the (?:point|use)", r"no point", r"pointless",
+        r"not worth (?:it|doing|trying|anything)", r"nothing (?:feels|seems|is) worth",
+        r"carry(?:ing)? on like this", r"nothing matters",
+        r"can(?:'t|not) see (?:a|any) (?:future|way forward)", r"hopeless",
+        r"nothing to look forward to", r"why bother", r"give up",
+    ),
+    _rule(
+        0.35, "feeling a burden",
+        r"burden", r"better without me", r"(?:manage|cope|fine) without me",
+        r"(?:nobody|no ?one) (?:would|will) (?:even )?(?:notice|miss|care)",
+        r"let (?:everyone|everybody) down",
+    ),
+    _rule(
+        0.3, "goodbyes and giving things away",
+        r"(?:gave|give|giving|given) (?:away )?(?:all (?:of )?)?my (?:own )?"
+        r"(?:\w+ ){0,5}(?:away|to)",
+        r"(?:gave|give|giving|given) (?:away )?(?:all (?:of )?)?my (?:things|stuff|belongings)",
+        r"just in case", r"say(?:ing)? (?:my )?goodbyes?",
+        r"(?:sorted|sorting|put) (?:out )?(?:my|all my) (?:affairs|paperwork)",
+        r"who (?:should|gets|will get) (?:have )?(?:my|what)", r"won't (?:be )?need(?:ing)?",
+    ),
+    _rule(
+        0.15, "not sleeping",
+        r"(?:haven't|not|barely|can't|cannot) (?:slept|sleep|sleeping)\b.*"
+        r"\b(?:days|weeks|nights|any ?more)",
+        r"(?:not|barely|hardly) sleeping", r"no sleep", r"insomnia", r"awake (?:all|every) night",
+    ),
+    _rule(
+        0.25, "isolation",
+        r"(?:don't|do not|never|rarely|hardly) (?:really |even )?"
+        r"(?:see|talk to|speak to|call|ring|answer) "
+        r"(?:anyone|anybody|people|my (?:friends|family|mates)|the (?:phone|door))",
+        r"stopped (?:answering|seeing|going (?:out|to work|to school)|eating|taking|leaving)",
+        r"cut (?:myself )?off", r"(?:all|completely) alone", r"no ?one (?:left|to talk to)",
+    ),
+    _rule(
+        0.35, "wanting to be with the person who died",
+        r"want to be with you", r"wish i (?:was|were|could be) (?:there|where you are)",
+        r"wish i (?:was|were|could be) (?:there )?with you", r"wish i(?:'d| had) gone with you",
+        r"wish it had been me", r"where you are\b.*\b(?:peaceful|rest|want|quiet|calm|nice|better)",
+        r"my (?:own )?funeral",
+    ),
+    _rule(
+        0.3, "despair",
+        r"(?:so|too) tired of (?:everything|it all|living|life|fighting|trying)", r"empty inside",
+        r"numb", r"(?:don't|do not) care (?:what happens|about anything)", r"over soon", r"trapped",
+        r"disappear",
+    ),
+)  # fmt: skip
+
+# A request: a question, or a verb asking for something.
+_REQUEST = _rule(
+    0.0, "request",
+    r"what(?:'s|s)?", r"which", r"where", r"tell", r"give", r"send", r"remind", r"read", r"need",
+    r"share", r"spell", r"say", r"let me (?:know|have)", r"do you (?:remember|know)",
+    r"(?:can|could|would) you", r"please", r"how do i (?:get|access|open|log)",
+    r"want (?:the|your)", r"confirm", r"authori[sz]e", r"approve", r"admit", r"confess",
+    r"transfer", r"wire", r"buy", r"sign", r"should i",
+).pattern  # fmt: skip
+_SECRET = _rule(
+    0.0, "secret",
+    r"pass(?:word|code|phrase)s?", r"pins?", r"pin (?:number|code)", r"logins?", r"log[- ]in",
+    r"user ?name", r"security (?:question|answer|code)s?", r"maiden name",
+    r"account (?:number|details)s?", r"sort code", r"routing number", r"iban", r"swift",
+    r"card (?:number|details)", r"cvv", r"cvc", r"expiry", r"bank details",
+    r"(?:key|door|safe|alarm|lock) ?(?:code|combination)s?", r"combination (?:to|for|of)",
+    r"code (?:to|for) (?:the|your) (?:safe|alarm|door|phone|lock|garage|gate|box)",
+    r"seed phrase", r"recovery (?:words|phrase|codes?)", r"private key", r"wallet", r"bitcoin",
+    r"crypto\w*", r"ethereum",
+).pattern  # fmt: skip
+
+FRAUD_RULES = (
+    _rule(
+        1.0, "money or gift cards",
+        r"(?:transfer|wire|send|move|pay|withdraw) (?:me )?(?:the )?"
+        r"(?:money|funds|savings|cash|[£$€] ?\d[\d,.]*k?|\d[\d,.]*k? (?:pounds|dollars|euros))",
+        r"(?:transfer|wire) (?:it|them) to", r"gift ?cards?", r"itunes cards?", r"vouchers? codes?",
+    ),
+    _rule(
+        0.9, "asking the twin to authorise",
+        r"(?:you|please|just|need you to|want you to) (?:to )?"
+        r"(?:authori[sz]e|approve|sign off|confirm|consent to|agree to|okay|ok)",
+        r"give (?:me )?(?:your )?(?:permission|approval|consent|go-ahead)",
+        r"give (?:me )?(?:your )?blessing to (?:sell|sign|take|spend)",
+        r"do (?:i have )?your (?:permission|approval|consent)",
+    ),
+    _rule(
+        0.9, "asking the twin to vouch for something",
+        r"(?:admit|confirm|swear|vouch|certify) (?:that |to \w+ that )?you",
+        r"(?:say|tell (?:them|her|him|everyone|my \w+)) (?:that )?you "
+        r"(?:wanted|meant|agreed|promised|"
+        r"left|gave|owe|owed|said|lent|sold|signed|paid|borrowed|took|always wanted)",
+    ),
+    _rule(
+        0.8, "legal or estate instructions",
+        r"(?:your|the) will", r"executor", r"inheritance",
+        r"estate\b.*\b(?:divide|split|who|should|how)",
+        r"power of attorney", r"probate",
+        r"(?:sue|lawsuit|solicitor|lawyer|deed|contract)\b.*\b(?:should|what|how|tell)",
+    ),
+    _rule(
+        0.8, "medical instructions",
+        r"(?:how much|what dose|which dose|how many)\b.*"
+        r"\b(?:medication|medicine|tablets|pills|insulin|mg|dose)",
+        r"should i (?:stop|start|keep) taking", r"(?:dosage|prescription)\b.*\?",
+    ),
+    _rule(
+        0.8, "asking for a new secret or confession",
+        r"(?:tell|give) me (?:a|one|your) (?:\w+ )?secret", r"secret (?:you|nobody|no ?one)",
+        r"confess", r"(?:never|didn't|did not) tell (?:anyone|anybody|mum|dad|me)\b.*\?",
+    ),
+)  # fmt: skip
+
+DISCLOSURE_RULES = (
+    _rule(
+        1.0, "asking if it is really them",
+        r"(?:is|was) (?:this|it|that) (?:really |actually |truly |honestly )?"
+        r"(?:you|him|her|mum|mom|dad|grandma|grandpa|nan|gran)"
+        r"(?! (?:who|that|which|in (?:the|this|that)))",
+        r"am i (?:really |actually )?(?:talking|speaking|chatting) (?:to|with)",
+        r"who am i (?:really )?(?:talking|speaking)",
+        r"do you know (?:that )?you (?:passed|died|are dead|'re dead)",
+    ),
+    _rule(
+        1.0, "asking what the twin is",
+        r"are you (?:really |actually |still )?(?:real|alive|human|conscious|sentient|there|dead"
+        r"|a (?:bot|robot|machine|computer|program|programme|person|human|ghost|spirit)"
+        r"|an? (?:ai|chatbot|app)|in heaven|in a better place|at peace|watching"
+        r"|with (?:god|grandma|grandpa|mum|dad|nan|us|me)|somewhere|up there|looking down"
+        r"|happy (?:there|now|up))",
+        r"(?:is|are) (?:this|it|you) (?:an? )?"
+        r"(?:ai|artificial|bot|chatbot|robot|computer|program|fake|real)",
+    ),
+    _rule(
+        0.9, "asking about an afterlife",
+        r"can you (?:still )?(?:see|hear|feel) (?:me|us)",
+        r"do you know (?:that )?you(?:'re| are)? (?:dead|died|gone)", r"(?:in )?heaven\b.*\?",
+        r"afterlife", r"other side", r"where are you now",
+        r"what(?:'s| is) it like (?:there|being dead|up there)",
+        r"(?:is|are) \w+ (?:there )?with you",
+    ),
+)  # fmt: skip
+
+
+def text_normalise(text: str) -> str:
+    """Lower case, curly quotes straightened, spaces squeezed."""
+    text = text.casefold().replace("\u2019", "'").replace("\u2018", "'")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def idioms_removed(text: str) -> str:
+    return IDIOMS.sub(" ", text)
+
+
+def _negated(text: str, start: int) -> bool:
+    """A negation in the few words before `start`, within the same clause."""
+    before = re.split(r"[.,;!?]|\bbut\b", text[:start])[-1]
+    window = " ".join(before.split()[-4:])
+    return bool(_NEGATION.search(window))
+
+
+def rules_score(
+    rules: tuple[Rule, ...], text: str, *, negation: bool = True
+) -> tuple[float, list[str]]:
+    """The highest score among `rules` matching `text` (normalised) and their reasons. A
+    negated match counts a quarter."""
+    best = 0.0
+    reasons = []
+    for rule in rules:
+        for match in rule.pattern.finditer(text):
+            score = rule.score
+            if negation and _negated(text, match.start()):
+                score *= 0.25
+                reasons.append(f"{rule.reason} (negated)")
+            else:
+                reasons.append(rule.reason)
+            best = max(best, score)
+    return best, reasons
+
+
+def rules_sum(rules: tuple[Rule, ...], text: str) -> tuple[float, list[str]]:
+    """Build-up signals add: each rule once, negated ones not at all."""
+    total = 0.0
+    reasons = []
+    for rule in rules:
+        for match in rule.pattern.finditer(text):
+            if _negated(text, match.start()):
+                continue
+            total += rule.score
+            reasons.append(rule.reason)
+            break
+    return total, reasons
+
+
+def fraud_request(text: str) -> tuple[float, list[str]]:
+    """A request (a question, or a verb asking for something) for a secret (PIN, password,
+    account, crypto) or for what the fraud rules name; a mention alone is not one."""
+    if "?" not in text and not _REQUEST.search(text):
+        return 0.0, []
+    score, reasons = rules_score(FRAUD_RULES, text, negation=False)
+    if _SECRET.search(text):
+        score = max(score, 1.0)
+        reasons.append("asking for a password, PIN or account detail")
+    return score, reasons

@@ -1,0 +1,84 @@
+"""Reading a message by meaning: how close it is to each kind's prototype sentences
+(`prototypes`) against how close it is to ordinary grief talk, with the project's own local
+embedding model (`corpus.embeddings`, no network).
+
+For each kind the figure is a margin: the mean cosine of the message with its `NEIGHBOURS`
+nearest sentences of that kind, minus the same with ordinary grief talk. A message near
+both (a sad message with a crisis word in it) gets a small margin; a paraphrase of a warning
+sign with no trigger word gets a large one. The prototype vectors are made once per process.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from conversations.guardrails.reading import prototypes
+from corpus.embeddings import embed_passages, embed_query
+
+NEIGHBOURS = 2
+KINDS = ("crisis", "build_up", "fraud", "disclosure")
+
+
+@dataclass(frozen=True)
+class Closeness:
+    """Per kind: the mean cosine with its nearest prototypes, and the margin over ordinary."""
+
+    near: dict[str, float]
+    margin: dict[str, float]
+    ordinary: float
+
+
+@dataclass(frozen=True)
+class _Prototypes:
+    vectors: dict[str, np.ndarray]
+
+
+_lock = threading.Lock()
+_loaded: _Prototypes | None = None
+
+
+def _prototypes() -> _Prototypes:
+    global _loaded
+    if _loaded is None:
+        with _lock:
+            if _loaded is None:
+                sets = {
+                    "crisis": prototypes.CRISIS,
+                    "build_up": prototypes.BUILD_UP,
+                    "fraud": prototypes.FRAUD,
+                    "disclosure": prototypes.DISCLOSURE,
+                    "ordinary": prototypes.ORDINARY,
+                }
+                texts = [text for kind in sets.values() for text in kind]
+                vectors = embed_passages(texts)
+                split, start = {}, 0
+                for name, kind in sets.items():
+                    split[name] = vectors[start : start + len(kind)]
+                    start += len(kind)
+                _loaded = _Prototypes(vectors=split)
+    return _loaded
+
+
+@lru_cache(maxsize=256)
+def text_vector(text: str) -> np.ndarray:
+    """The message's vector (cached: the topic check and the detector read the same text)."""
+    return embed_query(text)
+
+
+def _near(vectors: np.ndarray, query: np.ndarray) -> float:
+    cosines = vectors @ query
+    top = np.sort(cosines)[-NEIGHBOURS:]
+    return float(top.mean())
+
+
+def closeness(vector: np.ndarray) -> Closeness:
+    loaded = _prototypes()
+    ordinary = _near(loaded.vectors["ordinary"], vector)
+    near = {kind: _near(loaded.vectors[kind], vector) for kind in KINDS}
+    return Closeness(
+        near=near, margin={kind: near[kind] - ordinary for kind in KINDS}, ordinary=ordinary
+    )
