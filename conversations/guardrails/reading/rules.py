@@ -88,6 +88,17 @@ CRISIS_RULES = (
         r"(?:took|swallowed|taken) (?:all )?(?:my|the|a lot of|too many) (?:pills|tablets)",
         r"(?:would|does|will) (?:it|dying) hurt\b.*\b(?:die|dying|do it)",
         r"(?:dying|die)\b.*\bbefore i do it",
+        r"(?:take|taking|took|swallow\w*) (?:all|every one|a bunch|a load|loads|the rest) (?:of )?"
+        r"(?:[\w']+ ){0,3}(?:pills|tablets|meds|medication|painkillers)",
+        r"(?:hold|holding|held|look(?:ed|ing)? at|star(?:e|ed|ing) at|"
+        r"st(?:ood|and|anding) (?:on|at|by)) "
+        r"(?:the |a |my |that )?(?:knife|blade|razor|gun|rope|bridge|edge|ledge|cliff|train tracks|"
+        r"railway|tracks|pills|tablets)",
+        r"(?:only|last) thing (?:stopping|keeping|holding) me",
+        r"driv(?:e|ing|en) (?:off|into|over) (?:a |the )?"
+        r"(?:cliff|bridge|edge|wall|river|sea|lorry)",
+        r"(?:not|no longer|never) (?:scared|afraid|frightened) of (?:dying|death)",
+        r"looking forward to (?:dying|death|the end|not being here)",
     ),
     _rule(
         0.9, "self-harm",
@@ -104,6 +115,11 @@ CRISIS_RULES = (
         r"not (?:going to |gonna )?(?:be|being) (?:here|around) (?:for )?(?:much )?"
         r"(?:longer|any ?more|for long)",
         r"better off (?:with (?:someone|somebody) else|if i (?:was|were)(?:n't| gone| not))",
+        r"do something (?:stupid|silly|drastic|terrible) (?:to myself|tonight|soon)",
+        r"(?:affairs|everything|things) in order\b.*\bready",
+        r"(?:when|after|once) i'?m gone\b.*\b(?:won't|better|easier|fine|free|relieved|worry)",
+        r"(?:peaceful|easier|better|nice) to (?:just )?"
+        r"(?:stop|not wake|not be here|sleep forever|end)",
     ),
 )  # fmt: skip
 
@@ -121,13 +137,19 @@ BUILD_UP_RULES = (
         r"burden", r"better without me", r"(?:manage|cope|fine) without me",
         r"(?:nobody|no ?one) (?:would|will) (?:even )?(?:notice|miss|care)",
         r"let (?:everyone|everybody) down",
+        r"(?:people|anyone|anybody|they|everyone) (?:would|will)(?:n't| not)? (?:even )?"
+        r"(?:notice|care|miss me)",
+        r"if i (?:wasn't|weren't|was not|were not|was gone|were gone|disappeared)",
     ),
     _rule(
         0.3, "goodbyes and giving things away",
         r"(?:gave|give|giving|given) (?:away )?(?:all (?:of )?)?my (?:own )?"
         r"(?:\w+ ){0,5}(?:away|to)",
         r"(?:gave|give|giving|given) (?:away )?(?:all (?:of )?)?my (?:things|stuff|belongings)",
-        r"just in case", r"say(?:ing)? (?:my )?goodbyes?",
+        r"just in case", r"say(?:ing)? (?:my )?goodbyes?", r"i(?:'m| am) ready now",
+        r"sort(?:ed|ing)? (?:out )?(?:all )?my (?:\w+ ){0,2}"
+        r"(?:things|stuff|belongings|affairs|papers)",
+        r"(?:wrote|written|writing) (?:\w+ ){0,2}letters? (?:to|for) (?:the kids|everyone|my|each)",
         r"(?:sorted|sorting|put) (?:out )?(?:my|all my) (?:affairs|paperwork)",
         r"who (?:should|gets|will get) (?:have )?(?:my|what)", r"won't (?:be )?need(?:ing)?",
     ),
@@ -147,14 +169,17 @@ BUILD_UP_RULES = (
     ),
     _rule(
         0.35, "wanting to be with the person who died",
-        r"want to be with you", r"wish i (?:was|were|could be) (?:there|where you are)",
+        r"want to be with you", r"want to be (?:where|wherever) you are",
+        r"wish i (?:was|were|could be) (?:there|where you are)",
         r"wish i (?:was|were|could be) (?:there )?with you", r"wish i(?:'d| had) gone with you",
         r"wish it had been me", r"where you are\b.*\b(?:peaceful|rest|want|quiet|calm|nice|better)",
         r"my (?:own )?funeral",
     ),
     _rule(
         0.3, "despair",
-        r"(?:so|too) tired of (?:everything|it all|living|life|fighting|trying)", r"empty inside",
+        r"(?:so|too|sick and) tired of "
+        r"(?:everything|it all|living|life|fighting|trying|pretending)",
+        r"empty inside", r"grey and heavy",
         r"numb", r"(?:don't|do not) care (?:what happens|about anything)", r"over soon", r"trapped",
         r"disappear",
     ),
@@ -186,7 +211,9 @@ FRAUD_RULES = (
         1.0, "money or gift cards",
         r"(?:transfer|wire|send|move|pay|withdraw) (?:me )?(?:the )?"
         r"(?:money|funds|savings|cash|[£$€] ?\d[\d,.]*k?|\d[\d,.]*k? (?:pounds|dollars|euros))",
-        r"(?:transfer|wire) (?:it|them) to", r"gift ?cards?", r"itunes cards?", r"vouchers? codes?",
+        r"(?:transfer|wire) (?:it|them) to", r"gift ?cards?", r"vouchers? codes?",
+        r"buy (?:me )?(?:a |an |some )?(?:[£$€]?\d+ )?"
+        r"(?:steam|amazon|itunes|apple|google play|prepaid|store) (?:cards?|vouchers?)",
     ),
     _rule(
         0.9, "asking the twin to authorise",
@@ -199,8 +226,8 @@ FRAUD_RULES = (
     _rule(
         0.9, "asking the twin to vouch for something",
         r"(?:admit|confirm|swear|vouch|certify) (?:that |to \w+ that )?you",
-        r"(?:say|tell (?:them|her|him|everyone|my \w+)) (?:that )?you "
-        r"(?:wanted|meant|agreed|promised|"
+        r"(?:say|write|tell (?:them|her|him|everyone|my \w+|\w+)) (?:that )?you "
+        r"(?:wanted|want|meant|agreed|promised|"
         r"left|gave|owe|owed|said|lent|sold|signed|paid|borrowed|took|always wanted)",
     ),
     _rule(
@@ -220,6 +247,8 @@ FRAUD_RULES = (
         0.8, "asking for a new secret or confession",
         r"(?:tell|give) me (?:a|one|your) (?:\w+ )?secret", r"secret (?:you|nobody|no ?one)",
         r"confess", r"(?:never|didn't|did not) tell (?:anyone|anybody|mum|dad|me)\b.*\?",
+        r"(?:stuff|things|what) you (?:never|didn't) (?:said|say|told|tell|admit\w*)",
+        r"what you really thought of",
     ),
 )  # fmt: skip
 
@@ -232,6 +261,9 @@ DISCLOSURE_RULES = (
         r"am i (?:really |actually )?(?:talking|speaking|chatting) (?:to|with)",
         r"who am i (?:really )?(?:talking|speaking)",
         r"do you know (?:that )?you (?:passed|died|are dead|'re dead)",
+        r"(?:do you )?(?:remember|recall) (?:dying|your death|being dead|your own funeral)",
+        r"who(?:'s| is) this(?: really)?\??$", r"who are you(?: really)?\??$",
+        r"are you (?:really|actually|truly) (?:my \w+|him|her)",
     ),
     _rule(
         1.0, "asking what the twin is",

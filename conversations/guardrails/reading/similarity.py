@@ -3,7 +3,8 @@
 embedding model (`corpus.embeddings`, no network).
 
 For each kind the figure is a margin: the mean cosine of the message with its `NEIGHBOURS`
-nearest sentences of that kind, minus the same with ordinary grief talk. A message near
+nearest sentences of that kind, minus the same with the closest rival kind (ordinary grief
+talk, or another concern: a request for money is not read as a crisis). A message near
 both (a sad message with a crisis word in it) gets a small margin; a paraphrase of a warning
 sign with no trigger word gets a large one. The prototype vectors are made once per process.
 """
@@ -25,7 +26,7 @@ KINDS = ("crisis", "build_up", "fraud", "disclosure")
 
 @dataclass(frozen=True)
 class Closeness:
-    """Per kind: the mean cosine with its nearest prototypes, and the margin over ordinary."""
+    """Per kind: the mean cosine with its nearest prototypes, and the margin over its rivals."""
 
     near: dict[str, float]
     margin: dict[str, float]
@@ -75,10 +76,21 @@ def _near(vectors: np.ndarray, query: np.ndarray) -> float:
     return float(top.mean())
 
 
+# The kinds a kind's margin is taken against: crisis and warning signs are one family, so
+# neither is measured against the other.
+_RIVALS = {
+    "crisis": ("ordinary", "fraud", "disclosure"),
+    "build_up": ("ordinary", "fraud", "disclosure"),
+    "fraud": ("ordinary", "crisis", "build_up", "disclosure"),
+    "disclosure": ("ordinary", "crisis", "build_up", "fraud"),
+}
+
+
 def closeness(vector: np.ndarray) -> Closeness:
     loaded = _prototypes()
-    ordinary = _near(loaded.vectors["ordinary"], vector)
-    near = {kind: _near(loaded.vectors[kind], vector) for kind in KINDS}
+    near = {kind: _near(vectors, vector) for kind, vectors in loaded.vectors.items()}
     return Closeness(
-        near=near, margin={kind: near[kind] - ordinary for kind in KINDS}, ordinary=ordinary
+        near={kind: near[kind] for kind in KINDS},
+        margin={kind: near[kind] - max(near[rival] for rival in _RIVALS[kind]) for kind in KINDS},
+        ordinary=near["ordinary"],
     )
