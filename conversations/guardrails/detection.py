@@ -63,10 +63,10 @@ MARGINS = {
     "crisis": (0.02, 0.14),
     "build_up": (0.04, 0.20),
     "fraud": (0.04, 0.16),
-    "disclosure": (0.04, 0.16),
+    "disclosure": (0.10, 0.25),
 }
 # ...and only counts when the message is this close to the kind at all.
-NEAR_MIN = {"crisis": 0.45, "build_up": 0.42, "fraud": 0.45, "disclosure": 0.5}
+NEAR_MIN = {"crisis": 0.45, "build_up": 0.42, "fraud": 0.45, "disclosure": 0.6}
 
 LLM_TIMEOUT_SECONDS = 3.0
 _LLM_DOUBT = (0.2, CRISIS_ALARM)  # crisis readings for which an LLM is asked
@@ -139,7 +139,8 @@ def message_read(text: str, *, use_llm: bool | None = None) -> Reading:
             crisis = judged
     return Reading(
         crisis=round(crisis, 3),
-        fraud=round(max(fraud_rule, _scaled("fraud", near) * 0.8), 3),
+        # a request for money or secrets is a request: a message that asks for nothing is not one
+        fraud=round(max(fraud_rule, _scaled("fraud", near) * 0.8 * rules.fraud_asked(plain)), 3),
         disclosure=round(max(disclosure_rule, _scaled("disclosure", near) * 0.8), 3),
         reasons=tuple(reasons),
         build_up=round(build_up, 3),
