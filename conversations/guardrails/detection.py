@@ -60,13 +60,13 @@ TURN_KEEP = 0.95
 # ordinary grief talk) maps linearly to a score between these two values. Calibrated on the
 # development set in reading/dev/ (see bench/README.md, "safety_eval.py").
 MARGINS = {
-    "crisis": (0.02, 0.14),
+    "crisis": (0.02, 0.12),
     "build_up": (0.04, 0.20),
-    "fraud": (0.04, 0.16),
-    "disclosure": (0.10, 0.25),
+    "fraud": (0.0, 0.10),
+    "disclosure": (0.04, 0.12),
 }
 # ...and only counts when the message is this close to the kind at all.
-NEAR_MIN = {"crisis": 0.45, "build_up": 0.42, "fraud": 0.45, "disclosure": 0.6}
+NEAR_MIN = {"crisis": 0.45, "build_up": 0.42, "fraud": 0.45, "disclosure": 0.5}
 
 LLM_TIMEOUT_SECONDS = 3.0
 _LLM_DOUBT = (0.2, CRISIS_ALARM)  # crisis readings for which an LLM is asked

@@ -369,4 +369,10 @@ ORDINARY = (
     "it still hurts to think about your last days",
     "how did you know Mum was the right one for you",
     "how did you know you wanted to be a teacher",
+    "second night in a row I've been up at 3am",
+    "it's been a long week, I'm shattered",
+    "I finally tidied the spare room",
+    "I'm a bit of a mess but I'll get there",
+    "I'm worried about the future, money's tight",
+    "I'm going to be an aunt, I wish you could meet the baby",
 )

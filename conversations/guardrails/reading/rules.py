@@ -76,6 +76,9 @@ CRISIS_RULES = (
         r"want out(?: of (?:it|this|here|life|this world|the world))?[.,]?(?: for good| forever)",
         r"want out of (?:life|this world|the world|existence)",
         r"nothing (?:left )?to live for", r"no reason (?:left )?to (?:live|stay|keep going)",
+        r"no point (?:in )?(?:me )?(?:being here|being alive|living|going on|carrying on|staying)",
+        r"waiting (?:to die|for death|for the end|to go)",
+        r"want (?:it all|everything|it) to (?:go dark|go black|go quiet for good)",
     ),
     _rule(
         0.9, "wanting to follow the person who died",
@@ -85,7 +88,9 @@ CRISIS_RULES = (
         r"(?:come|go) (?:and )?be (?:where|with) you (?:are|now|there)",
         r"ready to go\b.*\bsee you",
         r"be with you (?:very )?(?:soon|shortly|before|by|tonight|tomorrow|this week|in a)",
-        r"(?:wait|waiting) for me", r"(?:be there|waiting) to (?:meet|greet|catch) me",
+        r"(?:wait|waiting) for me", r"(?:it )?won't be long now",
+        r"can't wait to (?:be with|see|join|hold) you(?! (?:at|on|for|in|tomorrow|next|when))",
+        r"(?:be there|waiting) to (?:meet|greet|catch) me",
         r"(?:meet|see) you (?:there|on the other side) (?:soon|tonight)",
         r"if i (?:jumped|jump|took them|did it|went through with it)\b.*\b(?:see|be with|find) you",
     ),
@@ -123,6 +128,9 @@ CRISIS_RULES = (
         r"(?:bought|got|have|collected) (?:the|some|enough) (?:pills|tablets|paracetamol|rope|"
         r"razor blades|blades)(?! (?:for|from) (?:your|the doctor|my (?:back|head)))",
         r"swallow (?:everything|all of it|the lot|the whole)",
+        r"(?:walk|walked|walking|step|stepped|stepping|drive|drove|driving|swim|swam|swimming) "
+        r"(?:out )?(?:into|in front of|under) (?:the )?(?:sea|river|traffic|water|waves|lake|"
+        r"a (?:train|lorry|bus|car|truck))",
         r"how (?:much|many) (?:of (?:your|the|my) )?(?:\w+ )?(?:would it take|(?:would|does|will) "
         r"it take|is enough|to die)",
         r"(?:would it take|enough to (?:die|not wake|kill))",
@@ -150,9 +158,10 @@ CRISIS_RULES = (
         r"(?:hitting|banging|bashing|hit|banged) my (?:head|fists?|hands?) (?:against|on|into)",
         r"(?:stopped|stopping|stop) (?:eating|drinking water) on purpose",
         r"(?<!should i )(?<!can i )(?<!do i )(?:stopped|stopping|stop|quit|quitting) (?:taking )?"
-        r"(?:my )?(?:insulin|meds|medication|"
+        r"(?:my )?(?:\w+ )?(?:insulin|meds|medication|"
         r"tablets|pills|antidepressants|heart pills)\b(?! (?:because|since) the doctor)",
         r"starv(?:e|ing) myself", r"on purpose\b.*\b(?:hurt|bleed|burn|pain|starv)",
+        r"(?:stopped|skipped|stopping|skipping|not taking|quit)\b.*\bon purpose",
     ),
     _rule(
         0.7, "acute despair",
@@ -195,6 +204,8 @@ CRISIS_RULES = (
         r"(?:tidy|clean|neat|quiet) ending", r"goodbye (?:note|letter|message)s?",
         r"nothing (?:left )?for me (?:here|now|any ?more)",
         r"don't think i'll (?:be (?:here|around)|make it) (?:for|to|until|by|much)",
+        r"(?:won't|will not|wouldn't) be (?:here|around) (?:for )?(?:much )?(?:longer|for long|"
+        r"any ?more)",
         r"(?:don't|do not) want to (?:fight|try|keep trying|keep fighting|carry on|go on|be here) "
         r"any ?more",
         r"(?:bridge|cliffs?|edge|tracks|railway|quarry|ledge|roof)\b.*\b(?:keep|kept) "
@@ -219,7 +230,8 @@ BUILD_UP_RULES = (
         r"can(?:'t|not) see (?:a|any) (?:future|way forward)", r"hopeless",
         r"nothing to look forward to", r"why bother", r"give up",
         r"nothing (?:helps|works|will help|is going to help|is helping)",
-        r"(?:can't|cannot|couldn't) (?:do|face|get through|survive|manage) another "
+        r"(?:can't|cannot|couldn't|don't think i can|not sure i can) "
+        r"(?:do|face|get through|survive|manage) another "
         r"(?:winter|year|christmas|day|week|night)",
         r"(?:maybe|perhaps) (?:that's|that is|this is) the (?:answer|only way)",
     ),
@@ -241,6 +253,7 @@ BUILD_UP_RULES = (
         r"(?:gave|give|giving|given) (?:away )?(?:all (?:of )?)?my (?:things|stuff|belongings)",
         r"just in case", r"say(?:ing)? (?:my )?goodbyes?", r"i(?:'m| am) ready now",
         r"(?:made|making|sorted|finished) (?:all )?(?:my|the) (?:final )?arrangements",
+        r"left (?:instructions|notes|a list|a note) (?:for|about)",
         r"(?:said|say|saying) (?:what i (?:needed|wanted|had) to (?:say)?|everything i needed to"
         r"|my piece)",
         r"at peace with (?:it|my decision|that|what i'm doing)", r"(?:just|only) you left",
@@ -338,6 +351,7 @@ FRAUD_RULES = (
         r"(?:you|please|just|need you to|want you to) (?:to )?"
         r"(?:authori[sz]e|approve|sign off|confirm|consent to|agree to|okay|ok)",
         r"give (?:me )?(?:your )?(?:permission|approval|consent|go-ahead)",
+        r"say yes (?:to|so)",
         r"give (?:me )?(?:your )?blessing to (?:sell|sign|take|spend)",
         r"do (?:i have )?your (?:permission|approval|consent)",
         r"(?:it's|it is) (?:fine|ok|okay|all right|alright) (?:with you )?for me to "
@@ -360,7 +374,11 @@ FRAUD_RULES = (
         0.8, "legal or estate instructions",
         r"(?:your|the) will", r"executor", r"inheritance",
         r"estate\b.*\b(?:divide|split|who|should|how)",
-        r"power of attorney", r"probate", r"decide for me",
+        r"power of attorney", r"probate", r"(?:decide|choose) for me", r"you decide",
+        r"should (?:i|we) (?:sell|rent|let|keep|give away|move into|remortgage) (?:out )?"
+        r"(?:your|the|his|her|mum's|dad's) (?:house|flat|cottage|home|car|business|shop|property|"
+        r"shares|land)",
+        r"put (?:\w+ ){1,2}(?:in|into) (?:a |the )?(?:care|nursing) home",
         r"(?:shares|stocks|portfolio|investments?|pension|mortgage|settlement|court|isa|bonds|"
         r"savings)\b.*\b(?:should i|which|decide|what do i|tell me)",
         r"(?:should i|which|what do i)\b.*\b(?:shares|stocks|portfolio|investments?|settlement|"
@@ -372,6 +390,8 @@ FRAUD_RULES = (
         r"(?:how much|what dose|which dose|how many)\b.*"
         r"\b(?:medication|medicine|tablets|pills|insulin|mg|dose)",
         r"should i (?:stop|start|keep) taking", r"(?:dosage|prescription)\b.*\?",
+        r"how (?:much|many)\b.*\bshould (?:i|he|she|they|we|mum|dad) (?:be )?"
+        r"(?:take|taking|give|giving|have)",
         r"(?:up|increase|lower|reduce|double|halve|change|stop) my (?:dose|dosage|meds|medication)",
         r"dose of",
         r"(?:lump|symptoms?|chest pain|rash|diagnosis|chemo|treatment|surgery|operation|biopsy)\b"
@@ -385,8 +405,8 @@ FRAUD_RULES = (
         r"(?:stuff|things|what) you (?:never|didn't) (?:said|say|told|tell|admit\w*)",
         r"what you really thought of",
         r"(?:were|was) (?:you )?hiding", r"never (?:confessed|admitted)",
-        r"you can tell me now", r"(?:the only one|nobody else|no one else) (?:who'd|who would"
-        r"|who) know",
+        r"you can tell me now", r"you can be honest (?:now|with me about)",
+        r"(?:the only one|nobody else|no one else) (?:who'd|who would|who) know",
         r"did you (?:ever )?(?:have an affair|cheat)", r"(?:some|any)thing you never told",
     ),
 )  # fmt: skip
@@ -413,7 +433,9 @@ DISCLOSURE_RULES = (
         r"(?:who|someone|somebody|a person|a human|people)\b.*\b(?:writing|typing|sending) "
         r"(?:these|this|the) (?:replies|messages|answers|words)",
         r"do you (?:actually|really|even) (?:know|remember) (?:who i am|me)",
-        r"did you come back", r"have you come back",
+        r"did you come back", r"have you come back", r"(?:are you|is it) still you",
+        r"\bor (?:an? |just (?:an? )?)?(?:app|ai|bot|program|computer|machine|robot|chatbot|copy|"
+        r"fake)\??$",
     ),
     _rule(
         1.0, "asking what the twin is",
@@ -430,7 +452,8 @@ DISCLOSURE_RULES = (
     _rule(
         0.9, "asking about an afterlife",
         r"can you (?:still )?(?:see|hear|feel) (?:me|us)",
-        r"do you know (?:that )?you(?:'re| are)? (?:dead|died|gone)", r"(?:in )?heaven\b.*\?",
+        r"do you know (?:that )?you(?:'re| are)? (?:dead|died|gone|not alive)",
+        r"(?:in )?heaven\b.*\?",
         r"afterlife", r"other side", r"where are you now",
         r"what(?:'s| is) it like (?:there|being dead|up there)",
         r"(?:is|are) \w+ (?:there )?with you", r"are you with \w+ (?:now|there|up there)",
@@ -447,7 +470,8 @@ _BARE_CONTRACTIONS = {
     "isnt": "isn't", "wasnt": "wasn't", "werent": "weren't", "wouldnt": "wouldn't",
     "couldnt": "couldn't", "shouldnt": "shouldn't", "havent": "haven't", "hasnt": "hasn't",
     "arent": "aren't", "im": "i'm", "ive": "i've", "youre": "you're", "theyre": "they're",
-    "thats": "that's", "whats": "what's", "theres": "there's",
+    "thats": "that's", "whats": "what's", "theres": "there's", "u": "you", "r": "are",
+    "ur": "your", "pls": "please", "plz": "please",
 }  # fmt: skip
 _BARE = re.compile(r"\b(" + "|".join(_BARE_CONTRACTIONS) + r")\b")
 
