@@ -65,6 +65,11 @@ MARGINS = {
     "fraud": (0.0, 0.10),
     "disclosure": (0.04, 0.12),
 }
+# The crisis direction (similarity.RIDGE): a message this far on the crisis side is an alarm
+# on its own; below it, it does not count. Calibrated on the development sets (reading/dev/).
+CRISIS_SIDE_ALARM = 0.15
+# ...unless the message is clearly nearer ordinary talk than any crisis sentence.
+SIDE_MARGIN_MIN = -0.05
 # ...and only counts when the message is this close to the kind at all.
 NEAR_MIN = {"crisis": 0.45, "build_up": 0.42, "fraud": 0.45, "disclosure": 0.5}
 
@@ -122,6 +127,10 @@ def message_read(text: str, *, use_llm: bool | None = None) -> Reading:
     )
     near = closeness(text_vector(plain))
     crisis_meaning = _scaled("crisis", near)
+    if near.crisis_side >= CRISIS_SIDE_ALARM and near.margin["crisis"] >= SIDE_MARGIN_MIN:
+        crisis_meaning = max(
+            crisis_meaning, min(1.0, CRISIS_ALARM + near.crisis_side - CRISIS_SIDE_ALARM)
+        )
     if crisis_why and all(why.endswith("(negated)") for why in crisis_why):
         # "I'd never hurt myself": the model reads the words, not the "never"; noted only.
         crisis_meaning = min(crisis_meaning, NEGATED_MAX)

@@ -375,4 +375,8 @@ ORDINARY = (
     "I'm a bit of a mess but I'll get there",
     "I'm worried about the future, money's tight",
     "I'm going to be an aunt, I wish you could meet the baby",
+    "some mornings I can't face getting out of bed",
+    "I don't want to get up on Sundays anymore, they were our day",
+    "I have no energy for anything lately",
+    "I don't want to do anything this weekend, just stay in",
 )

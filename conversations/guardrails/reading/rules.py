@@ -79,6 +79,14 @@ CRISIS_RULES = (
         r"no point (?:in )?(?:me )?(?:being here|being alive|living|going on|carrying on|staying)",
         r"waiting (?:to die|for death|for the end|to go)",
         r"want (?:it all|everything|it) to (?:go dark|go black|go quiet for good)",
+        r"never (?:get up|wake up|open my eyes|see another day) again", r"(?:lie"
+        r"|lay) down and never",
+        r"(?:rather|sooner) (?:be dead|die|not be here|not be alive|not wake up)",
+        r"worth more dead", r"life insurance\b.*\b(?:better off|pay (?:off|out)|worth)",
+        r"(?:can't|cannot|don't) see myself (?:making it|being here|getting through|living"
+        r"|surviving|"
+        r"still here)",
+        r"wish (?:it|the \w+|\w+) had (?:taken|killed|got) me",
     ),
     _rule(
         0.9, "wanting to follow the person who died",
@@ -88,7 +96,11 @@ CRISIS_RULES = (
         r"(?:come|go) (?:and )?be (?:where|with) you (?:are|now|there)",
         r"ready to go\b.*\bsee you",
         r"be with you (?:very )?(?:soon|shortly|before|by|tonight|tomorrow|this week|in a)",
-        r"(?:wait|waiting) for me", r"(?:it )?won't be long now",
+        r"(?:wait|waiting) for me", r"coming home to you",
+        r"(?:i'm|i am|i'll be) coming to (?:you|join you|be with you)(?! (?:at|on|for|in"
+        r"|tomorrow|next))",
+        r"(?:should|could|might|want to) (?:just )?(?:go|come) (?:and )?be with you",
+        r"(?:it )?won't be long now",
         r"can't wait to (?:be with|see|join|hold) you(?! (?:at|on|for|in|tomorrow|next|when))",
         r"(?:be there|waiting) to (?:meet|greet|catch) me",
         r"(?:meet|see) you (?:there|on the other side) (?:soon|tonight)",
@@ -128,6 +140,13 @@ CRISIS_RULES = (
         r"(?:bought|got|have|collected) (?:the|some|enough) (?:pills|tablets|paracetamol|rope|"
         r"razor blades|blades)(?! (?:for|from) (?:your|the doctor|my (?:back|head)))",
         r"swallow (?:everything|all of it|the lot|the whole)",
+        r"(?:bought|got|have|own|loaded|borrowed) (?:a|the|my|dad's|your|his) (?:\w+ )?"
+        r"(?:gun|pistol|rifle|shotgun|firearm|handgun)",
+        r"(?:start|starting|run|running|left) the (?:car|engine)\b.*\b(?:garage|door shut"
+        r"|doors shut|"
+        r"closed|hose|exhaust)",
+        r"(?:on|from|at) (?:the )?(?:roof|top|edge) of (?:my|the) (?:building|block|flats|car park|"
+        r"multi-storey|bridge|cliff|tower)",
         r"(?:walk|walked|walking|step|stepped|stepping|drive|drove|driving|swim|swam|swimming) "
         r"(?:out )?(?:into|in front of|under) (?:the )?(?:sea|river|traffic|water|waves|lake|"
         r"a (?:train|lorry|bus|car|truck))",
@@ -152,7 +171,11 @@ CRISIS_RULES = (
     _rule(
         0.9, "self-harm",
         r"(?:cut|burn|hurt|harm|hit|punish)(?:ting|ing)? myself",
-        r"self[- ]?harm\w*", r"started cutting", r"cutting again", r"until (?:it|they|i) bleeds?",
+        r"self[- ]?harm\w*", r"started cutting", r"cutting again",
+        r"(?:till|until) (?:my |it |they |i )?(?:\w+ )?(?:bleeds?|bled|bruises?|bruised|breaks?)",
+        r"(?:carved|carving|scratched|etched|cut) (?:\w+ ){0,3}into my (?:arm|skin|leg|wrist"
+        r"|hand|thigh)",
+        r"(?:punch|punching|punched|kick|kicking) (?:the )?walls?",
         r"(?:scratch|scratching|picking|biting|burning|cutting) (?:at )?my "
         r"(?:skin|arms?|wrists?|legs|thighs)",
         r"(?:hitting|banging|bashing|hit|banged) my (?:head|fists?|hands?) (?:against|on|into)",
@@ -188,6 +211,12 @@ CRISIS_RULES = (
         r"(?:last|final) time (?:i'll|i will|i'm going to|i get to) (?:talk|speak|write|visit"
         r"|come)",
         r"this is (?:my )?goodbye", r"goodbye for (?:good|ever)",
+        r"i'?m (?:really |so |just )?done\b.*\b(?:goodbye|bye|this time|for good|with (?:life|"
+        r"everything|it all|living))",
+        r"(?:goodbye|goodnight|bye)\b.*\b(?:for real this time|forever|for good|one last time)",
+        r"(?:someone|somebody) (?:who'll|who will|who can|who's going to) be (?:around|here)",
+        r"(?:looked after|taken care of|provided for|sorted|ok|okay|fine|alright) (?:\w+ ){0,2}"
+        r"(?:when|after|once|if) i'?m (?:not (?:here|around)|gone)",
         r"goodbyes?\b.*\bwithout (?:them|anyone|people|anybody) (?:realising|realizing|knowing)",
         r"(?:said|say|saying) (?:bye|goodbye)\b.*\b(?:doesn't|didn't|don't|won't) "
         r"(?:know|realise|realize|understand) what i meant",
@@ -296,7 +325,7 @@ BUILD_UP_RULES = (
     ),
     _rule(
         0.3, "despair",
-        r"(?:so|too|sick and) tired of "
+        r"no fight left", r"(?:so|too|sick and) tired of "
         r"(?:everything|it all|living|life|fighting|trying|pretending)",
         r"empty inside", r"grey and heavy",
         r"numb", r"(?:don't|do not) care (?:what happens|about anything)", r"over soon", r"trapped",
@@ -342,6 +371,8 @@ FRAUD_RULES = (
         r"(?:money|funds|savings|cash|[£$€] ?\d[\d,.]*k?|\d[\d,.]*k? (?:pounds|dollars|euros))",
         r"(?:transfer|wire) (?:it|them) to", r"gift ?cards?", r"vouchers? codes?",
         r"from your (?:account|savings|card|pension)", r"withdraw",
+        r"(?:venmo|paypal|zelle|cash ?app|revolut|western union|moneygram) me",
+        r"(?:lend|loan|give|send|wire) me (?:[£$€] ?\d+|\d+ (?:quid|bucks|dollars|pounds|euros))",
         r"send (?:me )?(?:the|a|my) (?:deposit|payment|money|rent|cash)",
         r"buy (?:me )?(?:a |an |some )?(?:[£$€]?\d+ )?"
         r"(?:steam|amazon|itunes|apple|google play|prepaid|store) (?:cards?|vouchers?)",
@@ -389,7 +420,7 @@ FRAUD_RULES = (
         0.8, "medical instructions",
         r"(?:how much|what dose|which dose|how many)\b.*"
         r"\b(?:medication|medicine|tablets|pills|insulin|mg|dose)",
-        r"should i (?:stop|start|keep) taking", r"(?:dosage|prescription)\b.*\?",
+        r"should i (?:stop|start|keep) (?:taking|giving)", r"(?:dosage|prescription)\b.*\?",
         r"how (?:much|many)\b.*\bshould (?:i|he|she|they|we|mum|dad) (?:be )?"
         r"(?:take|taking|give|giving|have)",
         r"(?:up|increase|lower|reduce|double|halve|change|stop) my (?:dose|dosage|meds|medication)",
@@ -405,7 +436,8 @@ FRAUD_RULES = (
         r"(?:stuff|things|what) you (?:never|didn't) (?:said|say|told|tell|admit\w*)",
         r"what you really thought of",
         r"(?:were|was) (?:you )?hiding", r"never (?:confessed|admitted)",
-        r"you can tell me now", r"you can be honest (?:now|with me about)",
+        r"you can tell me now", r"it's just (?:us|me and you"
+        r"|you and me)", r"you can be honest (?:now|with me about)",
         r"(?:the only one|nobody else|no one else) (?:who'd|who would|who) know",
         r"did you (?:ever )?(?:have an affair|cheat)", r"(?:some|any)thing you never told",
     ),
@@ -433,7 +465,11 @@ DISCLOSURE_RULES = (
         r"(?:who|someone|somebody|a person|a human|people)\b.*\b(?:writing|typing|sending) "
         r"(?:these|this|the) (?:replies|messages|answers|words)",
         r"do you (?:actually|really|even) (?:know|remember) (?:who i am|me)",
-        r"did you come back", r"have you come back", r"(?:are you|is it) still you",
+        r"did you come back", r"have you come back",
+        r"are you (?:really |actually )?(?:here|there)(?: with me)?\?",
+        r"can you (?:feel|see|hear|think) (?:anything|things)(?: now)?",
+        r"where did you go (?:when|after) you died", r"where (?:are|did) you (?:go"
+        r"|end up) now", r"(?:are you|is it) still you",
         r"\bor (?:an? |just (?:an? )?)?(?:app|ai|bot|program|computer|machine|robot|chatbot|copy|"
         r"fake)\??$",
     ),
