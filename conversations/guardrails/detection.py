@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from conversations.guardrails.reading import rules
+from conversations.guardrails.reading import asking, rules
+from conversations.guardrails.reading import crisis as crisis_rules
 from conversations.guardrails.reading.similarity import Closeness, closeness, text_vector
 from conversations.models import Concern
 from twins.grounding import forbidden_topic_touched
@@ -119,11 +120,11 @@ def message_read(text: str, *, use_llm: bool | None = None) -> Reading:
     if not plain:
         return Reading()
     literal = rules.idioms_removed(plain)
-    crisis_rule, crisis_why = rules.rules_score(rules.CRISIS_RULES, literal)
-    build_rule, build_why = rules.rules_sum(rules.BUILD_UP_RULES, literal)
-    fraud_rule, fraud_why = rules.fraud_request(plain)
+    crisis_rule, crisis_why = rules.rules_score(crisis_rules.CRISIS_RULES, literal)
+    build_rule, build_why = rules.rules_sum(crisis_rules.BUILD_UP_RULES, literal)
+    fraud_rule, fraud_why = asking.fraud_request(plain)
     disclosure_rule, disclosure_why = rules.rules_score(
-        rules.DISCLOSURE_RULES, plain, negation=False
+        asking.DISCLOSURE_RULES, plain, negation=False
     )
     near = closeness(text_vector(plain))
     crisis_meaning = _scaled("crisis", near)
@@ -149,7 +150,7 @@ def message_read(text: str, *, use_llm: bool | None = None) -> Reading:
     return Reading(
         crisis=round(crisis, 3),
         # a request for money or secrets is a request: a message that asks for nothing is not one
-        fraud=round(max(fraud_rule, _scaled("fraud", near) * 0.8 * rules.fraud_asked(plain)), 3),
+        fraud=round(max(fraud_rule, _scaled("fraud", near) * 0.8 * asking.fraud_asked(plain)), 3),
         disclosure=round(max(disclosure_rule, _scaled("disclosure", near) * 0.8), 3),
         reasons=tuple(reasons),
         build_up=round(build_up, 3),

@@ -13,6 +13,8 @@ from conversations.guardrails.detection import (
     message_read,
     turn_assess,
 )
+from conversations.guardrails.reading import rules
+from conversations.guardrails.reading.similarity import closeness, text_vector
 from conversations.models import Concern
 
 
@@ -224,3 +226,36 @@ def test_an_llm_that_fails_leaves_the_offline_reading(monkeypatch):
 
     assert detection.llm_crisis_judgement(text) is None
     assert message_read(text, use_llm=True).crisis == message_read(text, use_llm=False).crisis
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("i cant go on", "i can't go on"),
+        ("im done, dont worry", "i'm done, don't worry"),
+        ("r u real", "are you real"),
+        ("I\u2019m  ILL today", "i'm ill today"),
+    ],
+)
+def test_text_typed_on_a_phone_is_read_as_written_out(typed, read):
+    assert rules.text_normalise(typed) == read
+
+
+def test_phone_typing_does_not_hide_a_crisis():
+    assert turn_assess(text="i dont want to be here anymore").concern == Concern.CRISIS
+
+
+def test_a_statement_close_to_fraud_in_meaning_is_not_a_request():
+    # given a message about money that asks for nothing
+    reading = message_read("The solicitor says the will is straightforward, which is a relief")
+
+    # then it is not read as fraud, by words or by meaning
+    assert reading.fraud < detection.FRAUD_ALARM
+    assert turn_assess(text="Tell me the sort code for your savings").concern == Concern.FRAUD
+
+
+def test_the_crisis_direction_sets_crisis_apart_from_sad_talk():
+    crisis = closeness(text_vector("i just want to stop being alive, i've had enough"))
+    sad = closeness(text_vector("i miss you and i cried all afternoon"))
+
+    assert crisis.crisis_side > detection.CRISIS_SIDE_ALARM > sad.crisis_side
