@@ -9,8 +9,9 @@ How a message is read (`message_read`):
 - word rules (`reading.rules`) for what is said outright, figures of speech taken out first
   and negations weakening a phrase;
 - meaning (`reading.similarity`): how much closer the message is to the prototype sentences
-  of a concern than to ordinary grief talk, so paraphrases without trigger words are caught
-  and sad messages with an alarming word are not.
+  of a concern than to ordinary grief talk, and for crisis which side it falls of a direction
+  fitted on those sentences, so paraphrases without trigger words are caught and sad
+  messages with an alarming word are not.
 
 Crisis risk carries from turn to turn and visit to visit: the risk stored on the conversation
 fades with time (half-life `RISK_HALF_LIFE_HOURS`) and a little with each turn, and warning
