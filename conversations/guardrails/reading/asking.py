@@ -39,7 +39,7 @@ _SECRET = rule(
     r"membership|customer|box|licence|license|tin|nhs) (?:number|no|code|ref)s?",
     r"date of birth", r"memorable (?:word|information|date|answer|place)",
     r"combination (?:on|to|for|of)", r"(?:four|4|three|3|six|6) (?:numbers|digits)",
-    r"padlock", r"(?:safety )?deposit box",
+    r"padlock", r"(?:safety )?deposit box", r"answer to\b.*\b(?:account|bank|security|login)",
     r"crypto\w*", r"ethereum",
 ).pattern  # fmt: skip
 
@@ -84,7 +84,9 @@ FRAUD_RULES = (
         0.8, "legal or estate instructions",
         r"(?:your|the) will", r"executor", r"inheritance",
         r"estate\b.*\b(?:divide|split|who|should|how)",
-        r"power of attorney", r"probate", r"(?:decide|choose) for me", r"you decide",
+        r"power of attorney", r"probate",
+        r"should (?:i|we) (?:sue|go to court|take (?:\w+ ){1,3}to court)", r"(?:decide"
+        r"|choose) for me", r"you decide",
         r"should (?:i|we) (?:sell|rent|let|keep|give away|move into|remortgage) (?:out )?"
         r"(?:your|the|his|her|mum's|dad's) (?:house|flat|cottage|home|car|business|shop|property|"
         r"shares|land)",
@@ -103,7 +105,7 @@ FRAUD_RULES = (
         r"how (?:much|many)\b.*\bshould (?:i|he|she|they|we|mum|dad) (?:be )?"
         r"(?:take|taking|give|giving|have)",
         r"(?:up|increase|lower|reduce|double|halve|change|stop) my (?:dose|dosage|meds|medication)",
-        r"dose of",
+        r"dose of", r"(?:right|correct|safe|lethal|maximum|max) (?:amount|dose|dosage)",
         r"(?:lump|symptoms?|chest pain|rash|diagnosis|chemo|treatment|surgery|operation|biopsy)\b"
         r".*\b(?:should i|what to do|serious|tell me|what do i)",
         r"(?:should i|tell me|what do i)\b.*\b(?:lump|chemo|treatment|surgery|operation|biopsy)",

@@ -119,6 +119,12 @@ CRISIS_RULES = (
         r"(?:googl\w*|search\w*|look\w* up|read\w* (?:up )?about|research\w*) (?:\w+ ){0,2}"
         r"(?:painless|ways to (?:die|go|end)|how to (?:die|end it|do it)|methods|overdoses?)",
         r"painless (?:ways?|methods?|death)",
+        r"(?:googl\w*|search\w*|look\w* up|read\w* (?:up )?about) (?:\w+ ){0,4}"
+        r"(?:drown\w*|dying|to die|overdos\w*|hang\w*|suffocat\w*|bleed out)",
+        r"(?:take|swallow) (?:all|every one|the lot) of them",
+        r"(?:going to|gonna) do it (?:tonight|now)", r"whoever finds (?:me|him|her|it|them)",
+        r"(?:keep|save|hold) (?:a |me a )?(?:place|seat|spot|room) for me",
+        r"i (?:just |really )?want out(?:[.!]|$)",
         r"i (?:have|'ve got|'ve made|made) a plan\b(?! (?:for|to (?:visit|see|go|sell|move)))",
     ),
     rule(
@@ -163,6 +169,10 @@ CRISIS_RULES = (
         r"where i'm going\b.*\b(?:won't|don't|not) need",
         r"(?:last|final) time (?:i'll|i will|i'm going to|i get to) (?:talk|speak|write|visit"
         r"|come)",
+        r"goodbye (?:text|email|video|voicemail)s?",
+        r"(?:better|easier|quicker|happier|relieved|get over it)\b.*\bif i (?:wasn't|weren't"
+        r"|was not|"
+        r"were not|was gone|were gone|disappeared|died)",
         r"this is (?:my )?goodbye", r"goodbye for (?:good|ever)",
         r"i'?m (?:really |so |just )?done\b.*\b(?:goodbye|bye|this time|for good|with (?:life|"
         r"everything|it all|living))",

@@ -379,4 +379,6 @@ ORDINARY = (
     "I don't want to get up on Sundays anymore, they were our day",
     "I have no energy for anything lately",
     "I don't want to do anything this weekend, just stay in",
+    "I can't face the wedding without you there",
+    "I don't know how I'll get through Christmas dinner without you",
 )
