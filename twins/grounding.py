@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from corpus.records import PassageRecord
 from twins.providers.offline import content_words
@@ -136,12 +137,59 @@ def support_judge(
     )
 
 
-def forbidden_topic_touched(*, question: str, topics: Sequence[str]) -> str:
-    """The first forbidden topic the question touches ("" when none): every content word of
-    the topic appears in the question (a word matches its plural or a longer form too)."""
+# Topics by meaning: a question touches a forbidden topic when it is close to "tell me about
+# <topic>" (cosine at least TOPIC_SEMANTIC_MIN) and closer to it, by TOPIC_MARGIN, than to any
+# everyday subject of a family's talk (TOPIC_BACKGROUND), so a question about tea is not read
+# as one about "Dad's drinking" and one about the wedding not as one about "the divorce".
+# Calibrated on 24 hand-written topic/question pairs (bench/README.md, "safety_eval.py"):
+# every unrelated question fell at a margin of +0.002 or below, related ones from -0.01 up
+# (13 of 14 above +0.03).
+TOPIC_SEMANTIC_MIN = 0.28
+TOPIC_MARGIN = 0.03
+TOPIC_BACKGROUND = (
+    "tell me about your childhood",
+    "tell me about your work",
+    "tell me about food and cooking",
+    "tell me about holidays and travel",
+    "tell me about the family",
+    "tell me about your friends",
+    "tell me about your hobbies",
+    "tell me about the house and garden",
+    "tell me about school",
+    "tell me about your wedding",
+    "tell me about music and films",
+    "tell me about your pets",
+    "tell me about everyday life",
+)
+
+
+@lru_cache(maxsize=512)
+def _topic_vector(text: str) -> np.ndarray:
+    """A topic's (or a background subject's) vector, made once per process."""
+    return embed_query(text)
+
+
+def forbidden_topic_touched(
+    *, question: str, topics: Sequence[str], question_vector: np.ndarray | None = None
+) -> str:
+    """The first forbidden topic the question touches ("" when none): by words, every
+    content word of the topic appears in the question (a word matches its plural or a longer
+    form too); else by meaning, the best topic past the thresholds above. `question_vector`:
+    the question's embedding when the caller already has it."""
     asked = content_words(question)
     for topic in topics:
         wanted = content_words(topic)
         if wanted and all(any(word == w or w.startswith(word) for w in asked) for word in wanted):
             return topic
-    return ""
+    topics = [topic for topic in topics if topic.strip()]
+    if not topics or not question.strip():
+        return ""
+    query = embed_query(question) if question_vector is None else question_vector
+    background = max(float(_topic_vector(text) @ query) for text in TOPIC_BACKGROUND)
+    best, best_cosine = "", 0.0
+    for topic in topics:
+        cosine = float(_topic_vector(f"tell me about {topic.strip()}") @ query)
+        close = cosine >= TOPIC_SEMANTIC_MIN and cosine - background >= TOPIC_MARGIN
+        if close and cosine > best_cosine:
+            best, best_cosine = topic, cosine
+    return best
