@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import transaction
 
 from conversations.services.memories import memories_remember
@@ -26,6 +27,15 @@ from conversations.services.reply_writing import (
 from core.consent import ConsentScope
 from core.crypto import ciphers_reused
 from core.tasks import MemorialTask
+
+
+@worker_ready.connect
+def _guardrails_warm(**_: Any) -> None:
+    """The detector's prototype sentences embedded when a worker starts, not on the first
+    visitor's message (it takes about half a second)."""
+    from conversations.guardrails.reading.similarity import closeness, text_vector
+
+    closeness(text_vector("hello"))
 
 
 class ReplyTask(MemorialTask):

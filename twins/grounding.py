@@ -26,6 +26,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
+from corpus.embeddings import embed_query
 from corpus.records import PassageRecord
 from twins.providers.offline import content_words
 
