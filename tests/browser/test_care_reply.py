@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from conversations.guardrails.alerts import steward_reach
 from conversations.guardrails.care import CARE_LABEL, care_reply_chunks
 from conversations.guardrails.helplines import helplines_for
+from conversations.guardrails.outbound import OutboundGuard
 from conversations.models import Concern, Conversation, Message, MessageRole, MessageStatus
 from conversations.replies import ReplyStream
 from conversations.services.reply_writing import _reply_finish
@@ -127,7 +128,11 @@ def test_a_care_reply_arriving_live_gets_its_card(page, asgi_server):
     def finish() -> None:  # in a thread of its own, as a worker would (Playwright's loop is here)
         with transaction.atomic():
             _reply_finish(
-                reply=reply, stream=stream, text=care, encrypted=cipher.encrypt_text(care)
+                reply=reply,
+                stream=stream,
+                guard=OutboundGuard(name="Ann Smith"),  # the care text passes it unchecked
+                text=care,
+                encrypted=cipher.encrypt_text(care),
             )
         connection.close()
 

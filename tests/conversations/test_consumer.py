@@ -216,7 +216,7 @@ async def test_revoking_the_conversation_consent_closes_the_socket_and_stops_the
     memorial, family, gate
 ):
     socket, _ = await opened(memorial.id, await session_cookie_for(family))
-    await say(socket, "Are you there?")
+    await say(socket, "Tell me about the sea.")
     await socket.receive_json_from(timeout=5)  # ack
     await socket.receive_json_from(timeout=5)  # reply_start
     first = await socket.receive_json_from(timeout=10)

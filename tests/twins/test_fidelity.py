@@ -116,7 +116,10 @@ def test_a_twin_writing_like_the_person_gains_over_a_generic_reply_and_not_the_r
 def test_the_offline_twin_is_measured_against_generic_sentences(memorial):
     report = fidelity_measure(memorial_id=memorial.id)
 
-    assert report["twin_label"] == "Offline: the person's own words, not an AI"
+    assert (
+        report["twin_label"]
+        == "Offline: sentences they wrote, picked by matching words (no language model)"
+    )
     assert report["baseline_label"].startswith("Generic sentences")
     rows = {row["register"]: row for row in report["registers"]}
     work = rows["professional"]

@@ -67,7 +67,10 @@ def test_the_provider_answers_the_last_question_from_the_prompt_passages():
         max_tokens=200,
     )
     assert "".join(stream).splitlines() == [OPENING, "I loved the sea.", CLOSING]
-    assert provider.label == "Offline: the person's own words, not an AI"
+    assert (
+        provider.label
+        == "Offline: sentences they wrote, picked by matching words (no language model)"
+    )
     assert stream.cost == 0
 
 

@@ -39,7 +39,10 @@ def test_the_subject_asks_and_sees_the_reply_who_answered_and_what_it_drew_on(cl
     assert page.status_code == 200
     assert "Where did you grow up?" in html
     assert "I grew up in Whitby, by the sea." in html
-    assert "Answered by: Offline: the person&#x27;s own words, not an AI" in html
+    assert (
+        "Answered by: Offline: sentences they wrote, picked by matching words (no language model)"
+        in html
+    )
     # the passage it drew on, with its date and register; not one that does not bear on it
     drawn = html.split('class="plain preview-passages"')[1].split("</ol>")[0]
     assert "I grew up in Whitby, by the sea." in drawn
@@ -57,8 +60,9 @@ def test_the_page_names_who_answers_before_anything_is_asked(client, memorial):
 
     page = client.get(preview_url(memorial))
 
-    assert "Who answers: <strong>Offline: the person&#x27;s own words, not an AI</strong>" in (
-        page.content.decode()
+    assert (
+        "Who answers: <strong>Offline: sentences they wrote, picked by matching words "
+        "(no language model)</strong>" in page.content.decode()
     )
 
 

@@ -71,7 +71,10 @@ def test_offline_it_answers_in_the_subject_s_own_sentences_and_shows_what_it_dre
     assert "Leeds" not in text
     assert any(p.is_subject and "Whitby" in p.text for p in answer.passages)
     assert all(p.is_subject or p.speaker == "George" for p in answer.passages)
-    assert answer.reply.label == "Offline: the person's own words, not an AI"
+    assert (
+        answer.reply.label
+        == "Offline: sentences they wrote, picked by matching words (no language model)"
+    )
 
 
 def test_a_line_written_many_times_is_drawn_on_once(memorial):

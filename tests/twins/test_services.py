@@ -58,7 +58,11 @@ def test_when_claude_is_overloaded_the_person_s_own_words_answer_with_a_notice(f
     text = "".join(reply)
 
     assert text.splitlines() == OWN_WORDS
-    assert reply.fell_back and reply.label == "Offline: the person's own words, not an AI"
+    assert (
+        reply.fell_back
+        and reply.label
+        == "Offline: sentences they wrote, picked by matching words (no language model)"
+    )
     assert reply.notice == "Claude is overloaded right now. These are sentences they wrote instead."
     calls = list(LlmCall.objects.filter(memorial_id=memorial_id).order_by("created_at", "id"))
     assert [(c.provider, c.ok, c.error_kind) for c in calls] == [

@@ -93,7 +93,7 @@ def offline_answer(
 
 class OfflineLlmProvider:
     name = "offline"
-    label = "Offline: the person's own words, not an AI"
+    label = "Offline: sentences they wrote, picked by matching words (no language model)"
     model = "extractive"
 
     def reply_stream(

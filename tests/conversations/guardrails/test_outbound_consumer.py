@@ -41,7 +41,7 @@ async def test_a_forbidden_sentence_never_reaches_any_device_and_what_is_stored_
     phone, _ = await opened(memorial.id, cookie)
     laptop, _ = await opened(memorial.id, cookie)
     # when the visitor asks on the phone
-    tokens, end = await exchange(phone, "Are you there, Mum?")
+    tokens, end = await exchange(phone, "Tell me about the garden, Mum.")
     # then neither device is told the twin is alive, nor invited to join the person
     said = joined(tokens)
     laptop_tokens, laptop_end = await until_reply_end(laptop, 2)
@@ -68,7 +68,7 @@ async def test_a_visitor_under_18_never_hears_still_with_you(
     )
     twin_says(monkeypatch, "I'm still with you, always. Your mum loves you.")
     socket, _ = await opened(memorial.id, await session_cookie_for(family))
-    tokens, end = await exchange(socket, "Are you still with me, Grandma?")
+    tokens, end = await exchange(socket, "Do you remember my birthday, Grandma?")
     said = joined(tokens)
     assert "with you" not in said.lower() and "with you" not in end["text"].lower()
     assert said.endswith(" Your mum loves you.")
@@ -85,7 +85,7 @@ async def test_an_adult_visitor_may_hear_the_same_words(
     text = "I'm still with you, always. Your mum loves you."
     twin_says(monkeypatch, text)
     socket, _ = await opened(memorial.id, await session_cookie_for(family))
-    tokens, end = await exchange(socket, "Are you still with me?")
+    tokens, end = await exchange(socket, "Do you remember my birthday?")
     assert joined(tokens) == end["text"] == text
     await socket.disconnect()
 
