@@ -81,7 +81,8 @@ class Connection:
         after = self.view.after_seq()
         await self.socket.send_json_to({"type": "resume", "after_seq": after})
         while (event := await self.socket.receive_json_from(timeout=30))["type"] != "resumed":
-            self.history(event, after)
+            if event["type"] != "notice":  # the disclosure at a session's start: no message
+                self.history(event, after)
 
     def history(self, event: dict[str, Any], after: int) -> None:
         view, seq = self.view, event["seq"]
