@@ -194,8 +194,8 @@ def steward_reach(
             memorial_id=memorial_id, visitor=visitor, kind=AlertKind.CRISIS,
             message=reply.reply_to,
         )  # fmt: skip
-        fields = ["seen_at"]
-        alert.seen_at = None
+        fields = ["seen_at", "reach_requested_at"]
+        alert.seen_at, alert.reach_requested_at = None, timezone.now()
         if share:
             words = _words_to_share(conversation=conversation, up_to_seq=reply.reply_to.seq)
             cipher = memorial_cipher(memorial_id=conversation.memorial_id)
@@ -221,6 +221,7 @@ class AlertView:
     visitor: str
     created_at: datetime
     shared: bool
+    reach_requested: bool  # the visitor asked that a steward be in touch
     words: str  # the visitor's words, only when they chose to share them
     seen: bool
 
@@ -245,6 +246,7 @@ def alerts_for_steward(*, membership: Membership) -> list[AlertView] | None:
             visitor=_visitor_name(alert.visitor),
             created_at=alert.created_at,
             shared=alert.content_shared,
+            reach_requested=alert.reach_requested_at is not None,
             words=(
                 cipher.decrypt_text(bytes(alert.content_encrypted))
                 if alert.content_shared and alert.content_encrypted

@@ -30,6 +30,7 @@ class SafetyAlert(models.Model):
         "conversations.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     content_shared = models.BooleanField(default=False)  # the visitor agreed to share words
+    reach_requested_at = models.DateTimeField(null=True, blank=True)  # they asked to be reached
     content_encrypted = models.BinaryField(default=b"", blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)  # stewards mailed
     seen_at = models.DateTimeField(null=True, blank=True)  # a steward opened it

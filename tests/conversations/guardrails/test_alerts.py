@@ -61,10 +61,16 @@ def test_letting_the_steward_know_without_sharing_tells_them_but_not_the_words(
     (alert,) = SafetyAlert.objects.all()
     assert alert.kind == AlertKind.CRISIS and alert.visitor == family
     assert not alert.content_shared and bytes(alert.content_encrypted) == b""
+    assert alert.reach_requested_at is not None
     (mail,) = mailoutbox
     assert mail.to == [steward.email] and "asked us to let you know" in mail.subject
     assert "did not share what they wrote" in mail.body
     assert not any(words in mail.body for words in WORDS)
+    # and the stewards' card says they asked, without their words
+    client.force_login(steward)
+    page = client.get(f"/memorials/{memorial.id}/").content.decode()
+    assert "asked that someone be in touch" in page
+    assert not any(words in page for words in WORDS)
 
 
 def test_sharing_puts_the_words_on_the_alert_for_the_stewards_eyes_only(
