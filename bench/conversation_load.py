@@ -31,12 +31,14 @@ from typing import Any
 
 from benchdb import bench_setup
 from convbench import (
+    bench_queue_own,
     conversation_socket,
     fast_provider_install,
     load_average,
     memorial_with_passages,
     percentile,
     replies_in_pool,
+    replies_in_worker,
     visitor_add,
 )
 
@@ -213,19 +215,34 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=5)
     parser.add_argument("--passages", type=int, default=10_000)
     parser.add_argument("--database", default="legacy_bench_load")
+    parser.add_argument(
+        "--in-process", action="store_true",
+        help="run the reply tasks in a pool of threads of this process instead of a worker",
+    )  # fmt: skip
     args = parser.parse_args()
+    if not args.in_process:
+        bench_queue_own()
     bench_setup(args.database)
     fast_provider_install()
-    pool = replies_in_pool()
+    if args.in_process:
+        pool = replies_in_pool()
+        stop = lambda: pool.shutdown(wait=True)  # noqa: E731
+    else:
+        stop = replies_in_worker()
     from corpus.embeddings import embed_query
 
     memorial = memorial_with_passages(args.passages)
     visitors = [visitor_add(memorial) for _ in range(args.visitors)]
     embed_query("warm the model up")
     views = [View() for _ in visitors]
+    where = (
+        "a pool of threads in this process (task.apply)"
+        if args.in_process
+        else "a Celery worker process (threads pool) through the Redis broker"
+    )
     print(f"{args.visitors} visitors x {args.messages} messages, one ASGI process, Redis channel "
-          f"layer; reply tasks in a pool of threads in this process (task.apply), not eager "
-          f"(load average {load_average()})", flush=True)  # fmt: skip
+          f"layer; reply tasks in {where} (load average {load_average()})",
+          flush=True)  # fmt: skip
     rng = random.Random(11)
 
     async def everyone() -> None:
@@ -239,7 +256,7 @@ def main() -> None:
     began = time.perf_counter()
     asyncio.run(everyone())
     elapsed = time.perf_counter() - began
-    pool.shutdown(wait=True)
+    stop()
     rows = stored(memorial)
     lost = 0
     for (visitor, _), view in zip(visitors, views, strict=True):
@@ -260,7 +277,8 @@ def main() -> None:
           f"{sum(v.timeouts for v in views)}, unfinished replies "
           f"{sum(v.unfinished for v in views)} "
           f"(load average {load_average()})")  # fmt: skip
-    print(f"token gaps: {len(gaps)}, median {statistics.median(gaps):.1f} ms, "
+    median = statistics.median(gaps) if gaps else float("nan")
+    print(f"token gaps: {len(gaps)} (a one-sentence reply is one piece), median {median:.1f} ms, "
           f"p95 {percentile(gaps, 0.95):.1f} ms")  # fmt: skip
     print(f"token_gap_p95_ms {percentile(gaps, 0.95):.1f}")
     print(f"doubled {sum(v.doubled for v in views)}")
