@@ -58,6 +58,7 @@ class View:
     timeouts: int = 0  # sockets that went silent for STALL_S mid-reply
     unfinished: int = 0  # replies not seen whole within 120 s
     reconnects: int = 0
+    errors: dict[str, int] = field(default_factory=dict)  # messages the socket refused, why
     gaps: list[float] = field(default_factory=list)
 
     def after_seq(self) -> int:
@@ -107,7 +108,9 @@ class Connection:
     def handle(self, event: dict[str, Any]) -> None:
         view, kind = self.view, event["type"]
         seq = int(event.get("seq") or 0)
-        if kind == "message":  # a reply caught up as stored (the socket missed a piece)
+        if kind == "error":
+            view.errors[event["message"]] = view.errors.get(event["message"], 0) + 1
+        elif kind == "message":  # a reply caught up as stored (the socket missed a piece)
             self.history(event, -1)
         elif kind == "ack":
             if seq in self.acked:
@@ -281,6 +284,11 @@ def main() -> None:
     print(f"token gaps: {len(gaps)} (a one-sentence reply is one piece), median {median:.1f} ms, "
           f"p95 {percentile(gaps, 0.95):.1f} ms")  # fmt: skip
     print(f"token_gap_p95_ms {percentile(gaps, 0.95):.1f}")
+    refused: dict[str, int] = {}
+    for view in views:
+        for why, count in view.errors.items():
+            refused[why] = refused.get(why, 0) + count
+    print(f"messages refused by the socket: {refused or 'none'}")
     print(f"doubled {sum(v.doubled for v in views)}")
     print(f"reordered {sum(v.reordered for v in views)}")
     print(f"lost {lost}")
