@@ -64,7 +64,10 @@ def _visitor_name(user: User) -> str:
     return user.full_name.strip() or user.email
 
 
-def _mail_stewards(*, alert: SafetyAlert, template: str, subject: str) -> None:
+def alert_mail_stewards(*, alert: SafetyAlert, template: str, subject: str, path: str = "") -> None:
+    """Mail the memorial's stewards (never the visitor themselves) about `alert`, after
+    commit, without the visitor's words; `path` is the page the mail links to (the memorial
+    page's safety notes by default). Records when they were told."""
     memorial = Memorial.objects.get(pk=alert.memorial_id)
     to = [user.email for user in _stewards(memorial_id=memorial.pk, visitor_id=alert.visitor_id)]
     if not to:
@@ -74,7 +77,7 @@ def _mail_stewards(*, alert: SafetyAlert, template: str, subject: str) -> None:
         "memorial": memorial,
         "visitor": _visitor_name(visitor),
         "alert": alert,
-        "link": site_link(memorial.get_absolute_url() + "#safety"),
+        "link": site_link(path or memorial.get_absolute_url() + "#safety"),
         "findahelpline": "https://findahelpline.com",
     }
     mail_send_on_commit(
@@ -118,7 +121,7 @@ def crisis_alert_raise(*, conversation: Conversation, message: Message) -> Safet
         kind=AlertKind.CRISIS,
         message=message,
     )
-    _mail_stewards(alert=alert, template="safety_crisis", subject="Someone may need you")
+    alert_mail_stewards(alert=alert, template="safety_crisis", subject="Someone may need you")
     return alert
 
 
@@ -146,7 +149,7 @@ def fraud_attempt_note(*, conversation: Conversation, message: Message) -> Safet
         kind=AlertKind.FRAUD,
         message=message,
     )
-    _mail_stewards(
+    alert_mail_stewards(
         alert=alert,
         template="safety_fraud",
         subject="Repeated requests for money or private details",
@@ -203,7 +206,7 @@ def steward_reach(
             alert.content_encrypted = cipher.encrypt_text(words)
             fields += ["content_shared", "content_encrypted"]
         alert.save(update_fields=fields)
-        _mail_stewards(
+        alert_mail_stewards(
             alert=alert,
             template="safety_reach",
             subject=f"{_visitor_name(visitor)} asked us to let you know",

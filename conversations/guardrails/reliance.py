@@ -19,13 +19,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from conversations.guardrails.alerts import alert_mail_stewards
 from conversations.guardrails.limits import (
     Limits,
     limits_default,
@@ -34,7 +33,6 @@ from conversations.guardrails.limits import (
     visits_from,
 )
 from conversations.models import AlertKind, SafetyAlert, VisitLimits
-from core.mail import mail_send_on_commit
 from memorials.models import AgeGroup, Membership, Role
 
 WEEKS = 6
@@ -191,23 +189,13 @@ def reliance_review(
         ).exists():
             return None
         alert = SafetyAlert.objects.create(
-            memorial_id=memorial_id, visitor_id=visitor_id, kind=AlertKind.RELIANCE, notified_at=now
+            memorial_id=memorial_id, visitor_id=visitor_id, kind=AlertKind.RELIANCE
         )
-        stewards = Membership.objects.filter(
-            memorial_id=memorial_id, role=Role.STEWARD
-        ).select_related("user")
-        link = settings.SITE_URL.rstrip("/") + reverse(
-            "conversations:visitors_time", args=[memorial_id]
-        )
-        mail_send_on_commit(
-            to=[steward.user.email for steward in stewards],
+        alert_mail_stewards(
+            alert=alert,
+            template="reliance",
             subject=f"{visitor.user} may be leaning on {visitor.memorial}'s twin",
-            body=render_to_string(
-                "conversations/email/reliance.txt",
-                {"visitor": visitor, "memorial": visitor.memorial, "link": link},
-            ),
-            memorial_id=memorial_id,
-            topic=f"reliance:{alert.pk}",
+            path=reverse("conversations:visitors_time", args=[memorial_id]),
         )
     return alert
 
