@@ -47,6 +47,7 @@ class EventKind(enum.StrEnum):
     CONVERSATION_TOKEN = "conversation.token"
     CONVERSATION_REPLY_END = "conversation.reply_end"
     CONVERSATION_QUESTION = "conversation.question"
+    CONVERSATION_AUDIO = "conversation.audio"
 
 
 class UploadEvent(TypedDict):
@@ -147,6 +148,20 @@ class ConversationQuestionEvent(TypedDict):
     status: str
 
 
+class ConversationAudioEvent(TypedDict):
+    """A piece of a reply's spoken audio (`voice`): chunk `index` of reply `seq`, in order,
+    base64-encoded. `last` marks the reply's final chunk; `notice` a speech failure (the
+    text reply stands)."""
+
+    seq: int
+    index: int
+    mime: str
+    audio: str  # base64
+    last: bool
+    voice_kind: str  # "clone" (made from their recordings) or "generic" (not their voice)
+    notice: NotRequired[str]
+
+
 @dataclass(frozen=True)
 class EventDeclaration:
     kind: EventKind
@@ -173,6 +188,7 @@ EVENTS: Mapping[EventKind, EventDeclaration] = {
         EventDeclaration(
             EventKind.CONVERSATION_QUESTION, ConversationQuestionEvent, Audience.VISITOR
         ),
+        EventDeclaration(EventKind.CONVERSATION_AUDIO, ConversationAudioEvent, Audience.VISITOR),
     )
 }
 

@@ -308,8 +308,15 @@ CORPUS_ARCHIVE_MAX_DEPTH = int(os.environ.get("LEGACY_CORPUS_ARCHIVE_MAX_DEPTH",
 
 # --- Consent and voice -----------------------------------------------------------------
 
-# Which voice provider makes and deletes voice clones: "offline" (no cloning, no network).
+# The voice provider: "offline" (a local generic voice that is not the person's, no cloning,
+# no network) or "elevenlabs" (clones, streaming speech, speech-to-text; needs the key).
+# Only an explicit choice sends anything to a service.
 LEGACY_VOICE_PROVIDER = os.environ.get("LEGACY_VOICE_PROVIDER", "offline")
+ELEVENLABS_API_KEY = os.environ.get("ELEVENLABS_API_KEY", "")
+ELEVENLABS_BASE_URL = os.environ.get("ELEVENLABS_BASE_URL", "")  # "" = the SDK's own
+# A low-latency model for speaking replies as they stream, and the speech-to-text model.
+ELEVENLABS_TTS_MODEL = os.environ.get("LEGACY_ELEVENLABS_TTS_MODEL", "eleven_flash_v2_5")
+ELEVENLABS_STT_MODEL = os.environ.get("LEGACY_ELEVENLABS_STT_MODEL", "scribe_v1")
 
 # --- LLM providers (twins) -------------------------------------------------------------
 
