@@ -15,6 +15,7 @@ urlpatterns = [
     path("memorials/<uuid:memorial_id>/corpus/", include("corpus.urls")),
     path("memorials/<uuid:memorial_id>/twin/", include("twins.urls")),
     path("memorials/<uuid:memorial_id>/conversation/", include("conversations.urls")),
+    path("memorials/<uuid:memorial_id>/voice/", include("voice.urls")),
     path("invitations/", include("memorials.invitation_urls")),
     path("", include("memorials.erasure.urls")),  # the kill switch, its certificate, the export
     path("", include("demo.urls")),  # the fictional demo's removal
