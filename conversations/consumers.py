@@ -32,6 +32,7 @@ of each reply) so an event that the history already covered is not sent again.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -50,7 +51,12 @@ from conversations.selectors import (
     conversation_get,
     messages_after,
 )
-from conversations.services.messages import MessageRefused, message_send, reply_retry
+from conversations.services.messages import (
+    MessageRefused,
+    SentMessage,
+    message_send,
+    reply_retry,
+)
 from conversations.services.usage import IDLE_GRACE, usage_add
 from core.consent import ConsentRequired
 from core.events import (
@@ -73,13 +79,54 @@ WIRE_TYPES: dict[str, str] = {
 
 def _access(user: User, memorial_id: str) -> tuple[ConversationAccess, str]:
     access = conversation_access(user=user, memorial_id=memorial_id)
-    scope = conversation_consent_scope(memorial=access.memorial, preview=access.preview)
+    if not access.allowed:
+        return access, ""
+    # A visitor let in carries the scope their access was decided on (no second look).
+    scope = access.scope or conversation_consent_scope(
+        memorial=access.memorial, preview=access.preview
+    )
     return access, scope
 
 
-def _time(access: ConversationAccess | None, user: User, memorial_id: str) -> TimeState | None:
-    access = access or conversation_access(user=user, memorial_id=memorial_id)
-    return conversation_time_check(access=access)
+@dataclass(frozen=True)
+class _Taken:
+    """What became of a message sent on the socket, decided in one trip to the database:
+    access asked again, then the visitor's time, then the message stored (or why not)."""
+
+    missing: bool = False  # the memorial is gone, or they are no longer a member
+    refusal: str = ""  # access refused now: the socket says why and closes
+    state: TimeState | None = None  # the visitor's time (None: no limits apply)
+    sent: SentMessage | None = None
+    error: str = ""  # the message could not be taken as it is (MessageRefused)
+
+
+def _take(*, visitor: User, memorial_id: str, client_id: object, text: object) -> _Taken:
+    try:
+        access, scope = _access(visitor, memorial_id)
+    except MemorialNotFound:
+        return _Taken(missing=True)
+    if not access.allowed:
+        return _Taken(refusal=access.reason)
+    state = conversation_time_check(access=access)
+    if state is not None and state.stop is not None:
+        return _Taken(state=state)
+    try:
+        sent = message_send(
+            memorial_id=memorial_id,
+            visitor=visitor,
+            client_id=client_id,  # type: ignore[arg-type]  # checked by message_send
+            text=text,  # type: ignore[arg-type]
+            scope=scope,
+        )
+    except MessageRefused as refusal:
+        return _Taken(state=state, error=str(refusal))
+    except ConsentRequired as refusal:
+        return _Taken(refusal=str(refusal))
+    return _Taken(state=state, sent=sent)
+
+
+def _time(user: User, memorial_id: str) -> TimeState | None:
+    return conversation_time_check(access=conversation_access(user=user, memorial_id=memorial_id))
 
 
 def _history(*, memorial_id: str, visitor: User, after_seq: int) -> list[MessageView]:
@@ -115,7 +162,6 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
         self.preview = access.preview
         self.time_noticed = ""  # the stopping notice this socket showed last
         self.breaks_noticed = 0  # break reminders shown for this visit
-        self.access_now: ConversationAccess | None = None
         self.opened_at = self.active_at = time.monotonic()  # for the seconds of conversation
         self.consent_scopes = (scope,)
         self.resumed = False
@@ -206,8 +252,8 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
             await self._disclose()
 
     async def _allowed_scope(self) -> str | None:
-        """Asked again at each message: the memorial's state, the wishes or the consent may
-        have changed since the socket opened. Closes the socket, saying why, when not."""
+        """Asked again at each "try again": the memorial's state, the wishes or the consent
+        may have changed since the socket opened. Closes the socket, saying why, when not."""
         try:
             access, scope = await database_sync_to_async(_access)(self.visitor, self.memorial_id)
         except MemorialNotFound:
@@ -216,28 +262,25 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
         if not access.allowed:
             await self._refuse(access.reason)
             return None
-        self.access_now = access  # for the time check that follows (`_time_watch`)
         return scope
 
     async def _send(self, client_id: object, text: object) -> None:
-        if (scope := await self._allowed_scope()) is None:
+        taken = await database_sync_to_async(_take)(
+            visitor=self.visitor, memorial_id=self.memorial_id, client_id=client_id, text=text
+        )
+        if taken.missing:
+            await self.close(code=SocketClose.NOT_FOUND)
             return
-        if await self._time_watch(client_id=client_id):
+        if taken.refusal:
+            await self._refuse(taken.refusal)
             return
-        try:
-            sent = await database_sync_to_async(message_send)(
-                memorial_id=self.memorial_id,
-                visitor=self.visitor,
-                client_id=client_id,  # type: ignore[arg-type]  # checked by message_send
-                text=text,  # type: ignore[arg-type]
-                scope=scope,
-            )
-        except MessageRefused as refusal:
-            await self.send_json({"type": "error", "client_id": client_id, "message": str(refusal)})
+        if await self._time_notice(taken.state, client_id=client_id):
             return
-        except ConsentRequired as refusal:
-            await self._refuse(str(refusal))
+        if taken.error:
+            await self.send_json({"type": "error", "client_id": client_id, "message": taken.error})
             return
+        sent = taken.sent
+        assert sent is not None
         if sent.seq not in self.delivered:
             self.delivered.add(sent.seq)
             await self.send_json(
@@ -248,12 +291,15 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
                 memorial_id=self.memorial_id, visitor_id=self.visitor.pk, text=sent.text
             )
 
-    async def _time_watch(self, *, client_id: object = None) -> bool:
+    async def _time_watch(self) -> None:
+        """The visitor's time, asked on its own (a resume): see `_time_notice`."""
+        state = await database_sync_to_async(_time)(self.visitor, self.memorial_id)
+        await self._time_notice(state)
+
+    async def _time_notice(self, state: TimeState | None, *, client_id: object = None) -> bool:
         """The visitor's time (conversations.access.conversation_time_check): a stopping
         notice once per socket and kind, and with an `error` for a message sent meanwhile
         (True: it is not taken); else a break reminder at each mark the visit has passed."""
-        access = self.access_now if client_id is not None else None
-        state = await database_sync_to_async(_time)(access, self.visitor, self.memorial_id)
         if state is None:
             return False
         if state.stop is not None:

@@ -107,31 +107,42 @@ def known_memories(
     ]
 
 
+RANKED_FIELDS = (
+    "id", "text_encrypted", "vector_encrypted", "about_date", "about_precision", "created_at"
+)  # fmt: skip
+
+
 def memories_for_reply(
     *, memorial_id: uuid.UUID | str, visitor_id: uuid.UUID | str, query: str, limit: int = 5
 ) -> list[MemoryRecord]:
     """This visitor's memories that bear on `query`, best first, then their newest others,
     `limit` in all. Only ever this visitor's: the filter is on their id and this memorial."""
-    memories = _memories(memorial_id, visitor_id)
-    if not memories or limit <= 0:
+    if limit <= 0:
         return []
+    rows = (  # only what ranking needs, as tuples: a visitor may have hundreds
+        VisitorMemory.objects.filter(memorial_id=memorial_id, visitor_id=uuid.UUID(str(visitor_id)))
+        .order_by("-created_at", "-id")
+        .values_list(*RANKED_FIELDS)
+    )
     cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
     query_vector = embed_query(query) if query.strip() else None
     query_words = content_words(query)
     scored: list[tuple[float, int, MemoryRecord]] = []
-    for order, memory in enumerate(memories):  # newest first
-        text = cipher.decrypt_text(bytes(memory.text_encrypted))
-        vector = memory_vector_decode(cipher, memory.vector_encrypted)
+    for order, (pk, text_token, vector_token, about_date, precision, created_at) in enumerate(
+        rows  # newest first
+    ):
+        text = cipher.decrypt_text(bytes(text_token))
+        vector = memory_vector_decode(cipher, vector_token)
         score = 0.0
         if query_vector is not None and vector is not None:
             score = float(np.dot(query_vector, vector))
         score += WORD_WEIGHT * len(query_words & content_words(text))
         record = MemoryRecord(
-            id=memory.pk,
+            id=pk,
             text=text,
-            about_date=memory.about_date,
-            created_on=timezone.localdate(memory.created_at),
-            about_precision=memory.about_precision,
+            about_date=about_date,
+            created_on=timezone.localdate(created_at),
+            about_precision=precision,
         )
         scored.append((score, order, record))
     bearing = sorted(

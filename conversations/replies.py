@@ -41,12 +41,14 @@ from conversations.guardrails.helplines import helplines_for, visitor_country
 from conversations.memories import MemoryRecord, memories_for_reply
 from conversations.models import Concern, Conversation, Message, MessageRole, MessageStatus
 from conversations.voice import visitor_register
+from core.beside import beside
 from core.crypto import memorial_cipher
+from corpus.embeddings import embed_query
 from corpus.records import PassageRecord
 from memorials.models import Membership, Memorial
 from memorials.wishes import forbidden_topics
 from twins.providers import LlmMessage
-from twins.replies import twin_reply
+from twins.replies import twin_evidence, twin_reply
 from twins.services.llm import TwinReply
 
 logger = logging.getLogger(__name__)
@@ -205,16 +207,29 @@ def reply_stream(*, conversation: Conversation, visitor_message: Message) -> Rep
     cipher = memorial_cipher(memorial_id=memorial_id)
     question = cipher.decrypt_text(bytes(visitor_message.text_encrypted))
     topics = forbidden_topics(memorial_id=memorial_id)
-    assessment = turn_guard(
-        conversation=conversation, visitor_message=visitor_message, text=question, topics=topics
-    )
-    if assessment.concern in GUARDED:
-        return guarded_reply(conversation=conversation, concern=assessment.concern)
     membership = (
         Membership.objects.select_related("user")
         .filter(memorial_id=memorial_id, user_id=conversation.visitor_id)
         .first()
     )  # None: they left the memorial meanwhile (the reply is still written, voice unset)
+    names = [membership.user.full_name] if membership else []
+    embed_query(question)  # once, for the guardrails, retrieval and memories alike
+    # Retrieval and the grounding decision wait on the database beside the rest (the
+    # guardrails, the visitor's register, memories and recent turns): reads at once, not in
+    # turn. A turn the guardrails answer themselves does not use it.
+    evidence = beside(
+        twin_evidence,
+        memorial_id=memorial_id,
+        question=question,
+        forbidden_topics=topics,
+        names=names,
+        visitor_id=conversation.visitor_id,
+    )
+    assessment = turn_guard(
+        conversation=conversation, visitor_message=visitor_message, text=question, topics=topics
+    )
+    if assessment.concern in GUARDED:
+        return guarded_reply(conversation=conversation, concern=assessment.concern)
     register = visitor_register(membership=membership) if membership else ""
     memories = memories_for_reply(
         memorial_id=memorial_id,
@@ -223,17 +238,19 @@ def reply_stream(*, conversation: Conversation, visitor_message: Message) -> Rep
         query=question,
         limit=MEMORIES_PER_REPLY,
     )
+    history = _recent_turns(conversation=conversation, before_seq=visitor_message.seq)
     answer = twin_reply(
         memorial_id=memorial_id,
         question=question,
-        history=_recent_turns(conversation=conversation, before_seq=visitor_message.seq),
+        history=history,
         register=register or None,
         retrieve_in_register=False,  # voice by register; what it recalls, from all its writing
         memories=[memory.text for memory in memories],
         forbidden_topics=topics,
-        names=[membership.user.full_name] if membership else [],
+        names=names,
         require_built=False,
         visitor_id=conversation.visitor_id,
+        evidence=evidence.result(),
     )
     return ReplyStream(
         passages=answer.passages,

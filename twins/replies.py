@@ -25,6 +25,7 @@ from twins.audience import passages_for_visitor
 from twins.grounding import (
     ABSTAIN_INSTRUCTION,
     DECLINE_INSTRUCTION,
+    Support,
     forbidden_topic_touched,
     support_judge,
 )
@@ -111,36 +112,30 @@ def _turn_notes(*, memories: Sequence[str], abstain: bool, declined_topic: str) 
     return "\n\n".join(notes)
 
 
-def twin_reply(
+@dataclass(frozen=True)
+class TwinEvidence:
+    """What the subject's writing offers for one question, and the decision on it: the
+    passages retrieved (best first) and those that support an answer."""
+
+    memorial: Memorial
+    question: str  # as judged (trimmed)
+    retrieved: list[PassageRecord]
+    support: Support
+    declined_topic: str  # a topic of the wishes the question touches ("" when none)
+
+
+def twin_evidence(
     *,
     memorial_id: uuid.UUID | str,
     question: str,
-    history: Sequence[LlmMessage] = (),
     register: str | None = None,
-    provider: LlmProvider | None = None,
     retrieve_in_register: bool = True,
-    memories: Sequence[str] = (),
     forbidden_topics: Sequence[str] = (),
     names: Sequence[str] = (),
-    require_built: bool = True,
     visitor_id: uuid.UUID | str | None = None,
-) -> TwinAnswer:
-    """The serving twin's answer to `question`, after the turns in `history`.
-
-    Retrieval reads the subject's writing, their own words and the turns others wrote to
-    them, each marked with who wrote it (in `register` when one is given and
-    `retrieve_in_register`), through the corpus consent gate (ConsentRequired without it);
-    `register` also picks the style portrait. `memories` are what this visitor told the twin
-    before; `forbidden_topics` the wishes' topics (declined); `names` the people of the
-    conversation, left out when judging support (with the memorial's name and the people
-    the retrieved passages were written with). Raises TwinNotReady when no version is
-    ready, unless not `require_built` (then the frame alone is the persona). `provider`
-    defaults to the configured one. `visitor_id`: the family member this reply is for; what
-    the subject wrote privately to another family member is left out of what it retrieves
-    (`twins.audience`). None (the subject's own preview): nothing is left out."""
-    version = twin_serving(memorial_id=memorial_id)
-    if version is None and require_built:
-        raise TwinNotReady("The twin is not built yet: build it first, then ask it something.")
+) -> TwinEvidence:
+    """Retrieval and the grounding decision for `question` (see `twin_reply`): it reads
+    the database and no provider, so a caller may run it beside its other preparation."""
     question = question.strip()[:QUESTION_MAX_CHARS]
     memorial = Memorial.objects.select_related("subject").get(pk=memorial_id)
     declined_topic = forbidden_topic_touched(question=question, topics=forbidden_topics)
@@ -169,6 +164,63 @@ def twin_reply(
             memorial_id=memorial.pk, query=question, passage_ids=[p.id for p in retrieved]
         ),
         names=[memorial.name, *names, *people],
+    )
+    return TwinEvidence(
+        memorial=memorial,
+        question=question,
+        retrieved=retrieved,
+        support=support,
+        declined_topic=declined_topic,
+    )
+
+
+def twin_reply(
+    *,
+    memorial_id: uuid.UUID | str,
+    question: str,
+    history: Sequence[LlmMessage] = (),
+    register: str | None = None,
+    provider: LlmProvider | None = None,
+    retrieve_in_register: bool = True,
+    memories: Sequence[str] = (),
+    forbidden_topics: Sequence[str] = (),
+    names: Sequence[str] = (),
+    require_built: bool = True,
+    visitor_id: uuid.UUID | str | None = None,
+    evidence: TwinEvidence | None = None,
+) -> TwinAnswer:
+    """The serving twin's answer to `question`, after the turns in `history`.
+
+    Retrieval reads the subject's writing, their own words and the turns others wrote to
+    them, each marked with who wrote it (in `register` when one is given and
+    `retrieve_in_register`), through the corpus consent gate (ConsentRequired without it);
+    `register` also picks the style portrait. `memories` are what this visitor told the twin
+    before; `forbidden_topics` the wishes' topics (declined); `names` the people of the
+    conversation, left out when judging support (with the memorial's name and the people
+    the retrieved passages were written with). Raises TwinNotReady when no version is
+    ready, unless not `require_built` (then the frame alone is the persona). `provider`
+    defaults to the configured one. `visitor_id`: the family member this reply is for; what
+    the subject wrote privately to another family member is left out of what it retrieves
+    (`twins.audience`). None (the subject's own preview): nothing is left out. `evidence`:
+    `twin_evidence` for these same arguments, when the caller has already gathered it."""
+    version = twin_serving(memorial_id=memorial_id)
+    if version is None and require_built:
+        raise TwinNotReady("The twin is not built yet: build it first, then ask it something.")
+    if evidence is None:
+        evidence = twin_evidence(
+            memorial_id=memorial_id,
+            question=question,
+            register=register,
+            retrieve_in_register=retrieve_in_register,
+            forbidden_topics=forbidden_topics,
+            names=names,
+            visitor_id=visitor_id,
+        )
+    memorial, question = evidence.memorial, evidence.question
+    declined_topic, support, retrieved = (
+        evidence.declined_topic,
+        evidence.support,
+        evidence.retrieved,
     )
     passages = [] if declined_topic else support.passages
     abstain = support.abstained and not declined_topic

@@ -43,8 +43,11 @@ def message_clean(*, client_id: object, text: object) -> tuple[str, str]:
 
 
 def _conversation_locked(*, memorial_id: uuid.UUID | str, visitor: User) -> Conversation:
-    conversation, _ = Conversation.objects.get_or_create(memorial_id=memorial_id, visitor=visitor)
-    return Conversation.objects.select_for_update().get(pk=conversation.pk)
+    mine = Conversation.objects.select_for_update().filter(memorial_id=memorial_id, visitor=visitor)
+    if (conversation := mine.first()) is None:  # their first message: made once, then locked
+        Conversation.objects.get_or_create(memorial_id=memorial_id, visitor=visitor)
+        conversation = mine.get()
+    return conversation
 
 
 def _reply_begin(*, conversation: Conversation, to: Message, scope: str) -> Message:
