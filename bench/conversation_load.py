@@ -7,9 +7,10 @@ layer), all at once, each sending M messages one after the other (the next once 
 has ended), with the zero-latency fake provider. Around a third of the replies see the
 visitor's socket dropped (right after the ack, or after the reply's first token) and a new
 one opened after 0-100 ms, resuming by seq as the consumer's protocol says
-(`{"type": "resume", "after_seq": n}`, n the last seq up to which everything was whole).
-The reply tasks run in a pool of threads in this process through `task.apply`, as a worker
-would (no broker).
+(`{"type": "resume", "after_seq": n}`, n the last seq up to which everything was whole), and,
+as the page does, sending again (same client id) a message whose ack it never saw. The reply
+tasks run in a real Celery worker process through the Redis broker (`--in-process`: a pool
+of threads in this process through `task.apply`, no broker).
 
 Counted per visitor, against what the socket showed: doubled (a token overlapping text
 already shown, a seq acked, started or ended twice on one socket, a history message at or
@@ -53,6 +54,7 @@ class View:
     texts: dict[int, str] = field(default_factory=dict)
     whole: set[int] = field(default_factory=set)  # acked messages and ended replies
     replies: dict[int, int] = field(default_factory=dict)  # visitor seq -> reply seq
+    stored_as: dict[str, int] = field(default_factory=dict)  # client id -> seq, as shown
     doubled: int = 0
     reordered: int = 0
     timeouts: int = 0  # sockets that went silent for STALL_S mid-reply
@@ -104,6 +106,8 @@ class Connection:
         else:
             view.whole.add(seq)
             self.acked.add(seq)
+            if event.get("client_id"):
+                view.stored_as[event["client_id"]] = seq
 
     def handle(self, event: dict[str, Any]) -> None:
         view, kind = self.view, event["type"]
@@ -121,6 +125,7 @@ class Connection:
             self.acked.add(seq)
             view.texts[seq] = event["text"]
             view.whole.add(seq)
+            view.stored_as[event["client_id"]] = seq
         elif kind == "reply_start":
             if seq in self.started or seq in self.ended:
                 view.doubled += 1
@@ -149,6 +154,18 @@ class Connection:
             view.whole.add(seq)
 
 
+async def resend_unacknowledged(
+    connection: Connection, view: View, message: dict[str, Any]
+) -> int | None:
+    """On a new socket, as the page does: a message whose ack was never seen (nor the
+    message itself in the history just shown) is sent again with its client id; the server
+    stores it once. Returns its seq when the history already showed it."""
+    seq = view.stored_as.get(message["client_id"])
+    if seq is None:
+        await connection.socket.send_json_to(message)
+    return seq
+
+
 async def visitor_run(
     memorial_id: object, cookie: str, messages: int, rng: random.Random, view: View
 ) -> None:
@@ -156,9 +173,9 @@ async def visitor_run(
     await connection.open()
     for n in range(messages):
         client_id = uuid.uuid4().hex
-        await connection.socket.send_json_to(
-            {"type": "send", "client_id": client_id, "text": f"Do you remember the sea? ({n})"}
-        )
+        text = f"Do you remember the sea? ({n})"
+        message = {"type": "send", "client_id": client_id, "text": text}
+        await connection.socket.send_json_to(message)
         drop = rng.choice(["ack", "token"]) if rng.random() < RECONNECT_SHARE else None
         sent_seq: int | None = None
         deadline = time.monotonic() + 120
@@ -172,13 +189,13 @@ async def visitor_run(
                 view.timeouts += 1
                 connection = Connection(view, memorial_id, cookie)
                 await connection.open()
+                sent_seq = await resend_unacknowledged(connection, view, message)
                 reply = view.replies.get(sent_seq) if sent_seq is not None else None
                 if reply is not None and reply in view.whole:
                     break
                 continue
             connection.handle(event)
-            if event["type"] == "ack" and event["client_id"] == client_id:
-                sent_seq = event["seq"]
+            sent_seq = view.stored_as.get(client_id, sent_seq)
             reply = view.replies.get(sent_seq) if sent_seq is not None else None
             if drop and (
                 (drop == "ack" and event["type"] == "ack" and sent_seq is not None)
@@ -190,6 +207,7 @@ async def visitor_run(
                 await asyncio.sleep(rng.random() * 0.1)
                 connection = Connection(view, memorial_id, cookie)
                 await connection.open()
+                sent_seq = await resend_unacknowledged(connection, view, message)
                 reply = view.replies.get(sent_seq) if sent_seq is not None else None
             if reply is not None and reply in view.whole:
                 break
