@@ -15,6 +15,7 @@ from accounts.models import User
 from core.crypto import memorial_ciphers
 from core.events import Audience, memorial_audience_groups
 from core.mail import MailDeliveryState, mail_deliveries
+from memorials.activation.selectors import activation_is_approved
 from memorials.models import Invitation, Membership, MemorialState, Role
 
 # Which events each role's sockets receive (core.events declares each kind's audience).
@@ -122,3 +123,45 @@ def invitation_get_by_token(*, token: str) -> Invitation | None:
         .filter(token_hash=invitation_token_hash(token))
         .first()
     )
+
+
+@dataclass(frozen=True)
+class InvitationWords:
+    """How an invitation speaks of itself, to someone who may know nothing of Legacy: who
+    invites them (the subject's name, never an address), and what their role means. While
+    the subject lives, it speaks of their Legacy, not of a memorial."""
+
+    who: str  # the subject, by the name they gave
+    living: bool
+    role: str  # "family" or "steward"
+    role_means: str  # one or two plain sentences
+
+    @property
+    def place(self) -> str:
+        return f"{self.who}'s Legacy" if self.living else f"{self.who}'s memorial"
+
+
+def invitation_words(*, invitation: Invitation) -> InvitationWords:
+    memorial = invitation.memorial
+    who = memorial.name
+    living = not activation_is_approved(memorial_id=memorial.id)
+    if invitation.role == Role.STEWARD:
+        role_means = (
+            f"A steward is someone {who} trusts to look after what they leave: to tell Legacy "
+            f"when {who} has died (another steward, or Legacy's staff, confirms it before "
+            "anything changes), to keep their wishes, and to be told, without being shown "
+            "anyone's words, when a family member may need support."
+        )
+    elif living:
+        role_means = (
+            f"As family, you will be able to talk with a likeness of {who} made only from "
+            f"their own words, when {who} chooses to open it, and within the wishes {who} "
+            "has written. What you say there is yours alone."
+        )
+    else:
+        role_means = (
+            f"As family, you can talk with a likeness of {who} made only from their own "
+            f"words, within the wishes {who} wrote. It is an AI, and says so; what you say "
+            "there is yours alone."
+        )
+    return InvitationWords(who=who, living=living, role=invitation.role, role_means=role_means)

@@ -34,6 +34,7 @@ from memorials.selectors import (
     invitation_get_by_token,
     invitation_mail_topic,
     invitation_token_hash,
+    invitation_words,
     memorial_get_for,
 )
 
@@ -188,11 +189,13 @@ def invitation_resend(*, invitation: Invitation, base_url: str) -> Invitation:
 
 def _invitation_mail(*, invitation: Invitation, token: str, base_url: str) -> None:
     link = base_url.rstrip("/") + reverse("invitations:show", kwargs={"token": token})
+    words = invitation_words(invitation=invitation)
     mail_send_on_commit(
         to=[invitation.email],
-        subject=f"{invitation.invited_by} has invited you to {invitation.memorial}",
+        subject=f"{words.who} has invited you to {words.place}",
         body=render_to_string(
-            "memorials/email/invitation.txt", {"invitation": invitation, "link": link}
+            "memorials/email/invitation.txt",
+            {"invitation": invitation, "link": link, "words": words},
         ),
         memorial_id=invitation.memorial_id,
         topic=invitation_mail_topic(invitation=invitation),
@@ -204,8 +207,9 @@ def invitation_revoke(*, invitation: Invitation) -> None:
     invitation.save(update_fields=["revoked_at"])
 
 
-def invitation_check(*, token: str, user: User) -> Invitation:
-    """The invitation behind `token`, if `user` may accept it now; else InvitationError."""
+def invitation_usable(*, token: str) -> Invitation:
+    """The invitation behind `token` while it can still be accepted; else InvitationError
+    (saying why, to anyone holding the link)."""
     invitation = invitation_get_by_token(token=token)
     if invitation is None or invitation.revoked_at is not None:
         raise InvitationError("This invitation link is not valid. Ask for a new one.")
@@ -213,6 +217,12 @@ def invitation_check(*, token: str, user: User) -> Invitation:
         raise InvitationError("This invitation has already been used.")
     if invitation.expires_at <= timezone.now():
         raise InvitationError("This invitation has expired. Ask for a new one.")
+    return invitation
+
+
+def invitation_check(*, token: str, user: User) -> Invitation:
+    """The invitation behind `token`, if `user` may accept it now; else InvitationError."""
+    invitation = invitation_usable(token=token)
     if not EmailAddress.objects.filter(
         user=user, email__iexact=invitation.email, verified=True
     ).exists():

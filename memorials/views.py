@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +20,7 @@ from memorials.models import Invitation, Membership, MemorialState, Role
 from memorials.panels import memorial_panels
 from memorials.selectors import (
     invitation_list_pending,
+    invitation_words,
     membership_list,
     memorial_get_for,
     memorial_list_for_user,
@@ -31,6 +33,7 @@ from memorials.services import (
     invitation_create,
     invitation_resend,
     invitation_revoke,
+    invitation_usable,
     membership_remove,
     memorial_create,
     memorial_transition,
@@ -184,9 +187,19 @@ def membership_remove_view(
 
 @require_http_methods(["GET", "POST"])
 def invitation_show(request: HttpRequest, token: str) -> HttpResponse:
-    """Anyone with the link sees who invited them; accepting needs the invited address."""
+    """Anyone with the link sees who invited them and what it means; accepting needs an
+    account with the invited address. The link itself proves that address (it was mailed
+    there), so an account made with it after opening the link needs no second confirmation
+    (allauth's stashed verified email)."""
+    try:
+        invitation = invitation_usable(token=token)
+    except InvitationError as error:
+        return render(request, "memorials/invitation.html", {"error": str(error)}, status=400)
+    words = invitation_words(invitation=invitation)
     if not request.user.is_authenticated:
-        return render(request, "memorials/invitation.html", {"token": token, "anonymous": True})
+        get_account_adapter(request).stash_verified_email(request, invitation.email)
+        context = {"anonymous": True, "invitation": invitation, "words": words}
+        return render(request, "memorials/invitation.html", context)
     form = AgeGroupForm(request.POST if request.method == "POST" else None)
     try:
         invitation = invitation_check(token=token, user=request.user)
@@ -194,11 +207,17 @@ def invitation_show(request: HttpRequest, token: str) -> HttpResponse:
             membership = invitation_accept(
                 token=token, user=request.user, age_group=form.cleaned_data["age_group"]
             )
-            messages.success(request, f"Welcome. You are now part of {membership.memorial}.")
+            messages.success(
+                request,
+                f"Welcome. {words.who} invited you as "
+                f"{'a steward' if membership.role == Role.STEWARD else 'family'}: "
+                "here is what you can do now.",
+            )
             if membership.role == Role.STEWARD:  # a steward takes their activation key now
                 return redirect("memorials:activation_key", memorial_id=membership.memorial_id)
             return redirect(membership.memorial)
     except InvitationError as error:
-        return render(request, "memorials/invitation.html", {"error": str(error)}, status=400)
-    context = {"invitation": invitation, "form": form}
+        context = {"error": str(error), "invitation": invitation, "words": words}
+        return render(request, "memorials/invitation.html", context, status=400)
+    context = {"invitation": invitation, "form": form, "words": words}
     return render(request, "memorials/invitation.html", context, status=400 if form.errors else 200)

@@ -111,3 +111,65 @@ def test_cannot_invite_an_existing_member_or_twice():
         invitation_create(email="new@example.org", role=Role.FAMILY, **kwargs)
     with pytest.raises(InvitationError):
         invitation_create(email="sub@example.org", role=Role.SUBJECT, **kwargs)
+
+
+def _invite(client, memorial, email, role, capture):
+    client.force_login(memorial.subject)
+    with capture(execute=True):
+        client.post(reverse("memorials:invite", args=[memorial.id]), {"email": email, "role": role})
+    client.logout()
+    return mail.outbox[-1]
+
+
+def test_the_mail_names_the_subject_explains_legacy_and_the_role_and_says_no_memorial_while_living(
+    client, django_capture_on_commit_callbacks
+):
+    memorial = MemorialFactory(name="Rose Hart")
+    memorial.subject.full_name = ""  # the inviter has no display name: never their address
+    memorial.subject.save(update_fields=["full_name"])
+    capture = django_capture_on_commit_callbacks
+    family = _invite(client, memorial, "lily@example.org", Role.FAMILY, capture)
+    steward = _invite(client, memorial, "tom@example.org", Role.STEWARD, capture)
+    assert family.subject.endswith("Rose Hart has invited you to Rose Hart's Legacy")
+    for message in (family, steward):
+        words = message.subject + message.body
+        assert memorial.subject.email not in words
+        assert "memorial" not in words.lower()  # she lives
+        assert "Legacy keeps a person's own words" in message.body
+        assert "nothing else to confirm" in message.body
+    assert "As family, you will be able to talk" in family.body
+    assert "A steward is someone Rose Hart trusts" in steward.body
+
+
+def test_the_landing_page_offers_an_account_first_with_the_address_and_needs_no_second_confirmation(
+    client, django_capture_on_commit_callbacks
+):
+    from allauth.account.models import EmailAddress
+
+    memorial = MemorialFactory(name="Rose Hart")
+    _invite(client, memorial, "lily@example.org", Role.FAMILY, django_capture_on_commit_callbacks)
+    link = invite_link_from_outbox()
+    path = "/invitations/" + link.rstrip("/").rsplit("/", 1)[-1] + "/"
+    page = client.get(path)
+    html = page.content.decode()
+    assert page.status_code == 200 and "Rose Hart has invited you" in html
+    assert html.index("Create your account") < html.index("I already have an account")
+    assert "email=lily%40example.org" in html
+
+    # the invitee signs up with the invited address: confirmed by the link, signed in
+    passphrase = "a long calm passphrase 7"
+    with django_capture_on_commit_callbacks(execute=True):
+        signup = client.post(
+            f"/accounts/signup/?next={path}",
+            {"email": "lily@example.org", "password1": passphrase, "password2": passphrase},
+        )
+    assert signup.status_code == 302 and signup["Location"] == path
+    assert EmailAddress.objects.get(email="lily@example.org").verified
+    accepted = client.post(path, {"age_group": "adult"})
+    assert accepted.status_code == 302
+    assert Membership.objects.filter(memorial=memorial, user__email="lily@example.org").exists()
+
+
+def test_a_broken_link_says_so_to_anyone(client):
+    page = client.get("/invitations/not-a-token/")
+    assert page.status_code == 400 and "This invitation link is not valid" in page.content.decode()
