@@ -1,16 +1,39 @@
-"""Voice providers behind one small interface, chosen by `LEGACY_VOICE_PROVIDER`."""
+"""Voice providers behind one small interface, chosen by `LEGACY_VOICE_PROVIDER`.
+
+"offline" (the default) is a local generic voice that is not the person's; "elevenlabs" is
+the voice service, used only when chosen and given a key. Without a key the offline voice
+speaks, and the page says so through the provider's `label`."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from voice.providers.base import VoiceProvider, VoiceProviderResult
+from voice.providers.base import (
+    AudioFile,
+    VoiceProvider,
+    VoiceProviderBusy,
+    VoiceProviderError,
+    VoiceProviderResult,
+)
 from voice.providers.offline import OfflineVoiceProvider
 
-PROVIDERS: dict[str, Callable[[], VoiceProvider]] = {"offline": OfflineVoiceProvider}
+logger = logging.getLogger(__name__)
+
+
+def _elevenlabs() -> VoiceProvider:
+    from voice.providers.elevenlabs import ElevenLabsVoiceProvider  # the SDK, only when used
+
+    return ElevenLabsVoiceProvider()
+
+
+PROVIDERS: dict[str, Callable[[], VoiceProvider]] = {
+    "offline": OfflineVoiceProvider,
+    "elevenlabs": _elevenlabs,
+}
 
 
 class VoiceProviderUnavailable(ImproperlyConfigured):
@@ -19,8 +42,13 @@ class VoiceProviderUnavailable(ImproperlyConfigured):
 
 def voice_provider(name: str | None = None) -> VoiceProvider:
     """The provider called `name`, or the configured one. A clone is always deleted through
-    the provider that made it, whatever is configured now."""
-    name = name or settings.LEGACY_VOICE_PROVIDER
+    the provider that made it, whatever is configured now. ElevenLabs configured without a
+    key falls back to the offline voice (a named request for it does not)."""
+    if name is None:
+        name = settings.LEGACY_VOICE_PROVIDER
+        if name == "elevenlabs" and not settings.ELEVENLABS_API_KEY:
+            logger.warning("LEGACY_VOICE_PROVIDER=elevenlabs but no ELEVENLABS_API_KEY: offline")
+            name = "offline"
     factory = PROVIDERS.get(name)
     if factory is None:
         raise VoiceProviderUnavailable(
@@ -29,4 +57,21 @@ def voice_provider(name: str | None = None) -> VoiceProvider:
     return factory()
 
 
-__all__ = ["VoiceProvider", "VoiceProviderResult", "VoiceProviderUnavailable", "voice_provider"]
+def voice_label(provider: VoiceProvider, *, name: str = "") -> str:
+    """What the page says about the voice in use, naming the person where the provider can."""
+    label_for = getattr(provider, "label_for", None)
+    if name and callable(label_for):
+        return str(label_for(name))
+    return provider.label
+
+
+__all__ = [
+    "AudioFile",
+    "VoiceProvider",
+    "VoiceProviderBusy",
+    "VoiceProviderError",
+    "VoiceProviderResult",
+    "VoiceProviderUnavailable",
+    "voice_label",
+    "voice_provider",
+]
