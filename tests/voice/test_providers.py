@@ -7,11 +7,14 @@ import socket
 import av
 import pytest
 
-from tests.voice.fake_elevenlabs import fake_elevenlabs, tone_mp3  # noqa: F401
+from tests.voice import fake_elevenlabs as fake_server
+from tests.voice.fake_elevenlabs import tone_mp3
 from voice.providers import voice_label, voice_provider
 from voice.providers.base import AudioFile, VoiceProviderBusy, VoiceProviderError
 from voice.providers.elevenlabs import KEY_NOTICE, ElevenLabsVoiceProvider
 from voice.providers.offline import OfflineVoiceProvider
+
+fake_elevenlabs = fake_server.fake_elevenlabs  # the fixture: a local fake ElevenLabs
 
 
 def decoded_seconds(data: bytes) -> float:
@@ -52,7 +55,7 @@ def test_the_offline_voice_says_it_is_not_the_persons():
 # --- ElevenLabs through the real SDK --------------------------------------------------------
 
 
-def test_a_clone_is_made_from_the_samples_and_deleted(fake_elevenlabs):  # noqa: F811
+def test_a_clone_is_made_from_the_samples_and_deleted(fake_elevenlabs):
     provider = voice_provider()
     voice_id = provider.clone_create(name="Ada", samples=[sample("one.mp3"), sample("two.mp3")])
 
@@ -73,7 +76,7 @@ def test_a_clone_is_made_from_the_samples_and_deleted(fake_elevenlabs):  # noqa:
     assert again.ok and "404" in again.detail
 
 
-def test_speech_streams_each_piece_as_it_arrives(fake_elevenlabs, settings):  # noqa: F811
+def test_speech_streams_each_piece_as_it_arrives(fake_elevenlabs, settings):
     fake_elevenlabs.hold_stream.clear()  # the server sends one piece, then waits
     provider = voice_provider()
     pieces = provider.speech_stream(text="Hello, love.", voice_id="clone-1")
@@ -92,13 +95,13 @@ def test_speech_streams_each_piece_as_it_arrives(fake_elevenlabs, settings):  # 
     assert request.headers["xi-api-key"] == "test-elevenlabs-key"
 
 
-def test_speech_without_a_clone_uses_a_generic_voice(fake_elevenlabs, settings):  # noqa: F811
+def test_speech_without_a_clone_uses_a_generic_voice(fake_elevenlabs, settings):
     assert b"".join(voice_provider().speech_stream(text="Hi.", voice_id=None))
     generic = settings.ELEVENLABS_GENERIC_VOICE_ID
     assert fake_elevenlabs.seen("POST", f"^/v1/text-to-speech/{generic}/stream$")
 
 
-def test_speech_to_text(fake_elevenlabs, settings):  # noqa: F811
+def test_speech_to_text(fake_elevenlabs, settings):
     fake_elevenlabs.transcript = "I agree, my phrase is blue heron."
     heard = voice_provider().transcribe(audio=sample("consent.webm"), language="en")
     assert heard == "I agree, my phrase is blue heron."
@@ -108,7 +111,7 @@ def test_speech_to_text(fake_elevenlabs, settings):  # noqa: F811
     assert [filename for _, filename, _ in request.files] == ["consent.webm"]
 
 
-def test_a_refused_key_is_an_error_naming_the_key_not_a_retry(fake_elevenlabs, settings):  # noqa: F811
+def test_a_refused_key_is_an_error_naming_the_key_not_a_retry(fake_elevenlabs, settings):
     settings.ELEVENLABS_API_KEY = "wrong-key"
     provider = voice_provider()
     calls = [
@@ -126,7 +129,7 @@ def test_a_refused_key_is_an_error_naming_the_key_not_a_retry(fake_elevenlabs, s
 
 
 @pytest.mark.parametrize("status", [429, 500, 503])
-def test_rate_limits_and_server_errors_are_busy_and_not_retried_inside(fake_elevenlabs, status):  # noqa: F811
+def test_rate_limits_and_server_errors_are_busy_and_not_retried_inside(fake_elevenlabs, status):
     provider = voice_provider()
     calls = [
         lambda: provider.clone_create(name="Ada", samples=[sample()]),
@@ -146,7 +149,7 @@ def test_rate_limits_and_server_errors_are_busy_and_not_retried_inside(fake_elev
     assert not failed.ok and str(status) in failed.detail
 
 
-def test_a_stream_cut_part_way_fails_from_the_iterator(fake_elevenlabs):  # noqa: F811
+def test_a_stream_cut_part_way_fails_from_the_iterator(fake_elevenlabs):
     fake_elevenlabs.cut_stream = True
     pieces = voice_provider().speech_stream(text="A long reply.", voice_id="v")
     assert next(pieces)  # the first piece came through
