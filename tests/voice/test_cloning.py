@@ -11,6 +11,7 @@ import io
 import itertools
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from consent.selectors import consent_record_live
@@ -378,3 +379,9 @@ def test_the_erasure_certificate_shows_the_providers_answer(
     }
     assert fake_elevenlabs.seen("DELETE", f"^/v1/voices/{clone.remote_id}$")
     assert certificate.body["complete"]
+    client.force_login(memorial.subject)  # and the page the subject sees says it
+    page = client.get(reverse("rights:erased", kwargs={"certificate_id": certificate.id}))
+    assert (
+        "The voice service answered: “ElevenLabs answered 404 (no such voice): already deleted”"
+        in (page.content.decode())
+    )
