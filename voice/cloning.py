@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import mimetypes
 import uuid
-from typing import Any
 
 from django.db import transaction
 
@@ -25,6 +24,8 @@ from consent.selectors import consent_record_live
 from core.audit import audit_record, memorial_ref
 from core.consent import ConsentScope
 from core.files import memorial_file_chunks
+from twins.models import TwinVersion
+from twins.steps import StepProgress
 from voice.models import (
     SampleStatus,
     SampleVerdict,
@@ -126,21 +127,21 @@ def _call_record(
     )
 
 
-def voice_clone_step(*, version: Any, progress: Any) -> str:
+def voice_clone_step(*, version: TwinVersion, progress: StepProgress) -> str:
     """The twin build's voice step: make a clone from the best samples when the subject has
     consented (in writing and aloud), replacing older clones. Returns a note for the build's
     progress. Raises VoiceProviderBusy to be tried again later, ConsentRequired (through the
     step) when a consent was withdrawn."""
     memorial_id = progress.memorial_id
-    provider = voice_provider()
-    if not provider.can_clone:
-        return NO_PROVIDER_NOTE
     record = consent_record_live(memorial_id=memorial_id, scope=ConsentScope.VOICE)
     if record is None:
         return NO_CONSENT_NOTE
     if spoken_consent_live(memorial_id=memorial_id) is None:
         audit_record(action="voice.clone_skipped", memorial_id=memorial_id, data={"why": "spoken"})
         return NO_SPOKEN_CONSENT_NOTE
+    provider = voice_provider()
+    if not provider.can_clone:
+        return NO_PROVIDER_NOTE
     samples = clone_samples_choose(memorial_id=memorial_id)
     if not samples:
         return NO_SAMPLES_NOTE

