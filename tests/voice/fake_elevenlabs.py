@@ -109,6 +109,7 @@ class FakeElevenLabs:
 def _handler_for(fake: FakeElevenLabs) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # each piece leaves at once, as a real server's would
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet
             pass
