@@ -36,6 +36,9 @@ PROVIDERS: dict[str, Callable[[], VoiceProvider]] = {
 }
 
 
+_warned: list[bool] = []  # the missing key is logged once per process
+
+
 class VoiceProviderUnavailable(ImproperlyConfigured):
     """No provider by that name is available in this installation."""
 
@@ -47,7 +50,9 @@ def voice_provider(name: str | None = None) -> VoiceProvider:
     if name is None:
         name = settings.LEGACY_VOICE_PROVIDER
         if name == "elevenlabs" and not settings.ELEVENLABS_API_KEY:
-            logger.warning("LEGACY_VOICE_PROVIDER=elevenlabs but no ELEVENLABS_API_KEY: offline")
+            if not _warned:
+                _warned.append(True)
+                logger.warning("LEGACY_VOICE_PROVIDER=elevenlabs without ELEVENLABS_API_KEY")
             name = "offline"
     factory = PROVIDERS.get(name)
     if factory is None:
