@@ -386,7 +386,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    # faster-whisper logs each recording's length at INFO: once per thing a visitor says.
+    "loggers": {"pgserver": {"level": "WARNING"}, "faster_whisper": {"level": "WARNING"}},
 }
 
 # --- HTTPS and the browser's own protections -------------------------------------------

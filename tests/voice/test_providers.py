@@ -9,7 +9,7 @@ import pytest
 
 from tests.voice import fake_elevenlabs as fake_server
 from tests.voice.fake_elevenlabs import tone_mp3
-from voice.providers import voice_label, voice_provider
+from voice.providers import voice_label, voice_listen_off_reason, voice_provider
 from voice.providers.base import AudioFile, VoiceProviderBusy, VoiceProviderError
 from voice.providers.elevenlabs import KEY_NOTICE, ElevenLabsVoiceProvider
 from voice.providers.offline import OfflineVoiceProvider
@@ -189,7 +189,7 @@ def test_the_offline_voice_speaks_sentence_by_sentence_in_mp3():
 
 def test_the_offline_listener_hears_the_offline_voice():
     provider = OfflineVoiceProvider()
-    assert provider.can_listen and not provider.listen_off_reason
+    assert provider.can_listen and voice_listen_off_reason(provider) == ""
     audio = b"".join(provider.speech_stream(text="Good morning to you.", voice_id=None))
     heard = provider.transcribe(audio=AudioFile("speech.mp3", audio, "audio/mpeg"))
     assert "good morning" in heard.lower()
@@ -198,3 +198,24 @@ def test_the_offline_listener_hears_the_offline_voice():
     with pytest.raises(VoiceProviderError) as raised:
         provider.transcribe(audio=AudioFile("x.webm", b"not audio at all", "audio/webm"))
     assert "could not be read" in raised.value.notice
+
+
+def test_a_model_file_that_is_not_the_pinned_one_is_refused(tmp_path):
+    from voice.providers.offline import WHISPER_SHA256, OfflineModelError, _verified
+
+    for name in WHISPER_SHA256:
+        (tmp_path / name).write_bytes(b"swapped")
+    with pytest.raises(OfflineModelError, match="sha256 differs"):
+        _verified(tmp_path, WHISPER_SHA256)
+    (tmp_path / "model.bin").unlink()
+    with pytest.raises(OfflineModelError, match="missing"):
+        _verified(tmp_path, WHISPER_SHA256)
+
+
+def test_a_provider_that_cannot_listen_says_why(monkeypatch):
+    provider = OfflineVoiceProvider()
+    monkeypatch.setattr(provider, "can_listen", False)
+    monkeypatch.setattr(provider, "listen_off_reason", "")
+    assert voice_listen_off_reason(provider) == (
+        "Speaking to the twin is off: this Legacy has no speech-to-text set up."
+    )

@@ -70,6 +70,16 @@ def voice_label(provider: VoiceProvider, *, name: str = "") -> str:
     return provider.label
 
 
+LISTEN_OFF_REASON = "Speaking to the twin is off: this Legacy has no speech-to-text set up."
+
+
+def voice_listen_off_reason(provider: VoiceProvider) -> str:
+    """Why the hold-to-speak button is off, in plain words; "" when the provider listens."""
+    if provider.can_listen:
+        return ""
+    return str(getattr(provider, "listen_off_reason", "") or LISTEN_OFF_REASON)
+
+
 __all__ = [
     "AudioFile",
     "VoiceProvider",
@@ -78,5 +88,6 @@ __all__ = [
     "VoiceProviderResult",
     "VoiceProviderUnavailable",
     "voice_label",
+    "voice_listen_off_reason",
     "voice_provider",
 ]

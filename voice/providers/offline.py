@@ -127,7 +127,9 @@ class OfflineVoiceProvider:
     can_clone = False
     can_listen = _listening_available()
     listen_off_reason = (
-        "" if can_listen else "Speaking to the twin is off: no speech-to-text is installed here."
+        ""
+        if can_listen
+        else "Speaking to the twin is off: the offline speech-to-text is not installed here."
     )
     speech_mime = "audio/mpeg"
 
