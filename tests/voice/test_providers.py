@@ -39,15 +39,21 @@ def test_elevenlabs_is_used_only_when_chosen_and_given_a_key(settings):
     provider = voice_provider()
     assert isinstance(provider, ElevenLabsVoiceProvider)
     assert provider.label.startswith("ElevenLabs: ")
-    assert voice_label(provider, name="Ada") == "ElevenLabs: a voice made from Ada's own recordings"
+    assert voice_label(provider, name="Ada", cloned=True) == (
+        "ElevenLabs: an AI voice made from Ada's own recordings"
+    )
+    assert voice_label(provider, name="Ada") == (
+        "ElevenLabs: a generic voice, not Ada's: no copy of their voice has been made"
+    )
 
 
 def test_the_offline_voice_says_it_is_not_the_persons():
     provider = voice_provider("offline")
     assert not provider.can_clone
-    assert voice_label(provider, name="Ada") == (
-        "A generic computer voice, not Ada's: this Legacy has no voice service set up"
-    )
+    for cloned in (False, True):  # it never speaks with a clone
+        assert voice_label(provider, name="Ada", cloned=cloned) == (
+            "A generic computer voice, not Ada's: this Legacy has no voice service set up"
+        )
     with pytest.raises(VoiceProviderError, match="cannot clone"):
         provider.clone_create(name="Ada", samples=[sample()])
 
@@ -219,3 +225,11 @@ def test_a_provider_that_cannot_listen_says_why(monkeypatch):
     assert voice_listen_off_reason(provider) == (
         "Speaking to the twin is off: this Legacy has no speech-to-text set up."
     )
+
+
+def test_the_offline_models_can_be_loaded_ahead_of_use():
+    from voice.providers import offline
+
+    OfflineVoiceProvider().warm().join(timeout=120)
+    assert offline._piper is not None and offline._whisper is not None
+    assert offline.piper_voice() is offline._piper  # once per process

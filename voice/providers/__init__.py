@@ -62,11 +62,12 @@ def voice_provider(name: str | None = None) -> VoiceProvider:
     return factory()
 
 
-def voice_label(provider: VoiceProvider, *, name: str = "") -> str:
-    """What the page says about the voice in use, naming the person where the provider can."""
+def voice_label(provider: VoiceProvider, *, name: str = "", cloned: bool = False) -> str:
+    """What the page says about the voice in use, naming the person where the provider can:
+    `cloned` when the reply is spoken with a copy of their voice, else a generic voice."""
     label_for = getattr(provider, "label_for", None)
     if name and callable(label_for):
-        return str(label_for(name))
+        return str(label_for(name, cloned=cloned))
     return provider.label
 
 

