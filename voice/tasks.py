@@ -7,8 +7,9 @@ from voice.services import voice_clones_delete_for
 
 
 @shared_task(base=MemorialTask, scope=None, max_retries=12)
-def voice_clones_delete(*, memorial_id: str) -> int:
-    """Delete the memorial's remote voice clones (after `voice` consent is withdrawn). It
-    only removes data, so it needs no consent; a provider that did not confirm a deletion
-    raises VoiceDeletionFailed (a TransientError), which retries with backoff."""
-    return voice_clones_delete_for(memorial_id=memorial_id)
+def voice_clones_delete(*, memorial_id: str, keep: str = "") -> int:
+    """Delete the memorial's remote voice clones (after `voice` consent is withdrawn; or, with
+    `keep`, the older ones a new clone replaced). It only removes data, so it needs no
+    consent; a provider that did not confirm a deletion raises VoiceDeletionFailed (a
+    TransientError), which retries with backoff."""
+    return voice_clones_delete_for(memorial_id=memorial_id, keep=keep)

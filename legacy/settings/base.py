@@ -317,6 +317,10 @@ ELEVENLABS_BASE_URL = os.environ.get("ELEVENLABS_BASE_URL", "")  # "" = the SDK'
 # A low-latency model for speaking replies as they stream, and the speech-to-text model.
 ELEVENLABS_TTS_MODEL = os.environ.get("LEGACY_ELEVENLABS_TTS_MODEL", "eleven_flash_v2_5")
 ELEVENLABS_STT_MODEL = os.environ.get("LEGACY_ELEVENLABS_STT_MODEL", "scribe_v1")
+# The ElevenLabs voice that speaks before a clone exists (one of its own premade voices).
+ELEVENLABS_GENERIC_VOICE_ID = os.environ.get(
+    "LEGACY_ELEVENLABS_GENERIC_VOICE_ID", "JBFqnCBsd6RMkjVDRZzb"
+)
 
 # --- LLM providers (twins) -------------------------------------------------------------
 
@@ -382,7 +386,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    # faster-whisper logs each recording's length at INFO: once per thing a visitor says.
+    "loggers": {"pgserver": {"level": "WARNING"}, "faster_whisper": {"level": "WARNING"}},
 }
 
 # --- HTTPS and the browser's own protections -------------------------------------------

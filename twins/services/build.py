@@ -33,9 +33,25 @@ from twins.steps import StepAlreadyDone, StepProgress
 logger = logging.getLogger(__name__)
 
 
+# The voice step is the voice app's (it makes the voice clone); twins must not import voice,
+# so the voice app registers it here from `VoiceConfig.ready`. Its run(*, version, progress)
+# returns a note in plain words for the build's progress ("" if there is nothing to say),
+# e.g. why no clone was made; it raises what build steps raise (TransientError to retry).
+VoiceStepRun = Callable[..., str]
+_voice_step_run: list[VoiceStepRun] = []
+
+
+def voice_step_register(run: VoiceStepRun) -> None:
+    """The voice app fills the build's voice step (one: a second registration replaces it)."""
+    _voice_step_run[:] = [run]
+
+
 def voice_step(*, version: TwinVersion, progress: StepProgress) -> None:
-    """Where the cloned voice will be made (the voice issue). Nothing is cloned yet: the
-    step is recorded as done with nothing written."""
+    """The voice step as the voice app registered it. With none registered it is done with
+    nothing written; a note it returns goes out on the build's progress."""
+    for run in _voice_step_run:
+        if note := run(version=version, progress=progress):
+            twin_build_event_progress(version, notice=note)
 
 
 @dataclass(frozen=True)
@@ -49,7 +65,7 @@ class BuildStep:
 BUILD_STEPS: tuple[BuildStep, ...] = (
     BuildStep("portrait", "Reading how you write", portrait_build, 1.0),
     BuildStep("persona", "Gathering what you know and care about", persona_build, 4.0),
-    BuildStep("voice", "Your voice (comes later)", voice_step, 0.1),
+    BuildStep("voice", "Your voice", voice_step, 0.5),
 )
 STEP_LABELS = {step.name: step.label for step in BUILD_STEPS}
 

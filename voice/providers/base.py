@@ -36,6 +36,11 @@ class VoiceProviderError(Exception):
         super().__init__(message)
         self.notice = notice or "The voice service could not be reached."
 
+    @property
+    def reason(self) -> str:
+        """What a build's progress says when it waits or stops for this (`twins.tasks`)."""
+        return self.notice
+
 
 class VoiceProviderBusy(VoiceProviderError, TransientError):
     """Worth trying again later: rate limited (429), overloaded or unreachable (5xx, network)."""
