@@ -15,8 +15,9 @@ way. The measures:
   frames, at least 6 dB above the floor) and above -60 dBFS; short gaps inside a phrase are
   bridged and lone blips dropped. `speech_share` is the speech frames' share of the clip;
 - `noise_floor_db` (dBFS) and `snr_db`: the speech frames' mean level over the floor;
-- `steady_background`: a hint, not a detector: a voice with almost no pauses over a high,
-  steady floor is what music or another constant sound behind it looks like.
+- `steady_background`: a hint, not a detector: pauses that are not quiet and are filled
+  with sharp spectral lines (unlike room noise or hiss) are what music or a hum behind the
+  voice sounds like.
 
 This module needs no Django: `python -m voice.analysis FILE...` prints one JSON object a line.
 """
@@ -300,6 +301,36 @@ def loudness_lufs(samples: np.ndarray, rate: int) -> float | None:
     return round(value, 1) if math.isfinite(value) else None
 
 
+def _pause_peakiness_db(frames: np.ndarray, rate: int) -> float:
+    """How far the strongest line of the pauses' average spectrum (80 Hz to 4 kHz) stands
+    above its median, in dB: room noise and hiss are smooth (about 0 to 30 dB), music and
+    hums are lines (40 dB and more)."""
+    size = 4096
+    window = np.hanning(frames.shape[1])
+    power = np.mean(np.abs(np.fft.rfft(frames * window, n=size, axis=1)) ** 2, axis=0)
+    freqs = np.fft.rfftfreq(size, 1.0 / rate)
+    band = power[(freqs > 80) & (freqs < 4000)] + 1e-20
+    return float(10.0 * np.log10(band.max() / np.median(band)))
+
+
+def _steady_background(
+    mono: np.ndarray, rate: int, levels: np.ndarray, speech: np.ndarray, floor: float
+) -> bool:
+    """A hint that music or another steady, tonal sound is behind the voice: the pauses are
+    not quiet (a floor above -50 dBFS) and, over at least half a second of them, their
+    spectrum has sharp lines (see `_pause_peakiness_db`). A recording without such pauses
+    gets no hint: a fast talker in a noisy room looks the same."""
+    if floor <= -50.0:
+        return False
+    size = max(1, int(rate * FRAME_S))
+    count = min(len(speech), len(mono) // size)
+    pauses = np.flatnonzero(~speech[:count] & (levels[:count] < floor + 3.0))
+    if len(pauses) < int(0.5 / FRAME_S):
+        return False
+    frames = mono[: count * size].reshape(count, size)[pauses].astype(np.float64)
+    return _pause_peakiness_db(frames, rate) >= 38.0
+
+
 def audio_analyse(decoded: DecodedAudio) -> SampleAnalysis:
     """The figures for one decoded clip, a verdict and advice."""
     mono = decoded.mono
@@ -311,9 +342,7 @@ def audio_analyse(decoded: DecodedAudio) -> SampleAnalysis:
     if speech.any():
         power = np.mean(np.power(10.0, levels[speech] / 10.0))
         snr = round(10.0 * math.log10(power) - floor, 1)
-    steady = bool(
-        decoded.duration_s >= 8.0 and speech_share >= 0.9 and floor > -45.0 and (snr or 0) < 20
-    )
+    steady = _steady_background(mono, decoded.sample_rate, levels, speech, floor)
     analysis = SampleAnalysis(
         duration_s=round(decoded.duration_s, 3),
         sample_rate=decoded.sample_rate,

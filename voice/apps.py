@@ -8,6 +8,8 @@ class VoiceConfig(AppConfig):
     def ready(self) -> None:
         from consent.signals import consent_revoked
         from core.holders import DataHolder, holder_register
+        from voice.holders import voice_subject_holders_register
+        from voice.panels import voice_panel_register
         from voice.receivers import voice_clones_delete_on_revocation
         from voice.services import voice_clones_count, voice_clones_erase, voice_clones_export
 
@@ -21,6 +23,8 @@ class VoiceConfig(AppConfig):
                 order=20,  # the remote copy goes before anything it was made from
             )
         )
+        voice_subject_holders_register()
+        voice_panel_register()
         consent_revoked.connect(
             voice_clones_delete_on_revocation, dispatch_uid="voice.clones_delete_on_revocation"
         )
