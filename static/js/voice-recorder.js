@@ -8,9 +8,11 @@
 //     <input type="hidden" name="..." value="..."> (sent along; the csrf token too)
 //     [data-recorder-state] [data-recorder-time] <meter data-recorder-level>
 //     buttons: [data-recorder-start] [data-recorder-pause] [data-recorder-resume]
-//              [data-recorder-stop] [data-recorder-send] [data-recorder-again]
-//     <audio data-recorder-preview controls>
+//              [data-recorder-stop] [data-recorder-listen] [data-recorder-send]
+//              [data-recorder-again]
 //   </div>
+// Listening back decodes the recording with Web Audio and plays it from memory (no blob:
+// URL, which the Content-Security-Policy would refuse).
 // When the server has answered, the element fires "voice-recorder:sent" with
 // {detail: {ok, status, body}} (body: the JSON answer); the page decides what follows.
 (function () {
@@ -35,12 +37,12 @@
         const time = part("time");
         const level = part("level");
         const loud = part("loud");
-        const preview = part("preview");
         const buttons = {
             start: part("start"), pause: part("pause"), resume: part("resume"),
-            stop: part("stop"), send: part("send"), again: part("again"),
+            stop: part("stop"), listen: part("listen"), send: part("send"), again: part("again"),
         };
         let stream = null, recorder = null, chunks = [], blob = null, audioContext = null;
+        let player = null, playing = null;
         let elapsed = 0, startedAt = 0, ticking = null, frame = null, peakHeldUntil = 0;
 
         function show(which) {
@@ -120,10 +122,8 @@
             });
             recorder.addEventListener("stop", function () {
                 blob = new Blob(chunks, { type: recorder.mimeType || type || "audio/webm" });
-                preview.src = URL.createObjectURL(blob);
-                preview.hidden = false;
                 say("Recorded " + clock(elapsed) + ". Listen to it, then keep it or record again.", "review");
-                show(["send", "again"]);
+                show(["listen", "send", "again"]);
             });
             const AudioContextClass = window.AudioContext || window.webkitAudioContext;
             if (AudioContextClass) {
@@ -136,7 +136,6 @@
             recorder.start(1000);
             startedAt = Date.now();
             ticking = window.setInterval(tick, 250);
-            preview.hidden = true;
             say("Recording. Speak as you would to someone across a table.", "recording");
             show(["pause", "stop"]);
         }
@@ -164,6 +163,7 @@
 
         async function send() {
             if (!blob) return;
+            silence();
             say("Sending your recording…", "sending");
             show([]);
             const form = new FormData();
@@ -184,13 +184,13 @@
             } catch (error) {
                 say("Your recording could not be sent (the connection dropped). It is still here: "
                     + "try sending it again.", "error");
-                show(["send", "again"]);
+                show(["listen", "send", "again"]);
                 return;
             }
             const problem = body.error || (body.errors && body.errors.length && body.errors[0].error);
             if (!response.ok || problem) {
                 say(problem || "Your recording could not be kept. Please try again.", "error");
-                show(["send", "again"]);
+                show(["listen", "send", "again"]);
             } else {
                 say("Sent. Thank you.", "sent");
                 show(["again"]);
@@ -200,15 +200,41 @@
             }));
         }
 
+        function silence() {
+            if (playing) playing.stop();
+            playing = null;
+            if (buttons.listen) buttons.listen.textContent = "Listen back";
+        }
+
+        async function listen() {
+            if (playing) { silence(); return; }
+            const AudioContextClass = window.AudioContext || window.webkitAudioContext;
+            if (!blob || !AudioContextClass) return;
+            try {
+                player = player || new AudioContextClass();
+                const buffer = await player.decodeAudioData(await blob.arrayBuffer());
+                playing = player.createBufferSource();
+                playing.buffer = buffer;
+                playing.connect(player.destination);
+                playing.addEventListener("ended", silence);
+                playing.start();
+                buttons.listen.textContent = "Stop listening";
+            } catch (error) {
+                say("This browser cannot play the recording back here. You can still keep it, "
+                    + "and play it from your list.", "review");
+            }
+        }
+
         function again() {
+            silence();
             blob = null;
-            preview.hidden = true;
-            preview.removeAttribute("src");
             if (time) time.textContent = clock(0);
             start();
         }
 
-        const actions = { start: start, pause: pause, resume: resume, stop: stop, send: send, again: again };
+        const actions = {
+            start: start, pause: pause, resume: resume, stop: stop, listen: listen, send: send, again: again,
+        };
         Object.keys(actions).forEach(function (name) {
             if (buttons[name]) buttons[name].addEventListener("click", function (event) {
                 event.preventDefault();
