@@ -24,6 +24,7 @@ This module needs no Django: `python -m voice.analysis FILE...` prints one JSON 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import sys
@@ -205,9 +206,7 @@ def audio_decode(path: str | Path) -> DecodedAudio:
     missing = _wav_missing_bytes(path)
     if missing and header is not None:
         header += missing / (decoded.samples.shape[0] * 2 * rate)  # at least 16-bit samples
-    if broken or (
-        header is not None and header - decoded.duration_s > max(0.5, 0.02 * header)
-    ):
+    if broken or (header is not None and header - decoded.duration_s > max(0.5, 0.02 * header)):
         read, whole = decoded.duration_s, header or decoded.duration_s
         raise AudioUnreadable(
             "damaged",
@@ -242,10 +241,7 @@ def audio_mime(container_format: str) -> str:
 def _frame_levels_db(mono: np.ndarray, rate: int) -> np.ndarray:
     size = max(1, int(rate * FRAME_S))
     count = len(mono) // size
-    if count == 0:
-        frames = mono[None, :]
-    else:
-        frames = mono[: count * size].reshape(count, size)
+    frames = mono[None, :] if count == 0 else mono[: count * size].reshape(count, size)
     rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
     with np.errstate(divide="ignore"):
         levels = 20.0 * np.log10(rms)
@@ -268,12 +264,12 @@ def speech_frames(levels: np.ndarray) -> tuple[np.ndarray, float]:
         return np.zeros(len(levels), dtype=bool), floor
     threshold = max(floor + 6.0, floor + (loud - floor) / 3.0, SPEECH_MIN_DB)
     mask = levels > threshold
-    bridge = int(round(SPEECH_BRIDGE_S / FRAME_S))
+    bridge = round(SPEECH_BRIDGE_S / FRAME_S)
     runs = _runs(mask)
-    for (_, end), (start, _) in zip(runs, runs[1:], strict=False):
+    for (_, end), (start, _) in itertools.pairwise(runs):
         if start - end <= bridge:
             mask[end:start] = True
-    shortest = int(round(SPEECH_MIN_S / FRAME_S))
+    shortest = round(SPEECH_MIN_S / FRAME_S)
     for start, end in _runs(mask):
         if end - start < shortest:
             mask[start:end] = False
@@ -497,7 +493,9 @@ def set_verdict(analyses: Sequence[dict[str, Any]]) -> SetVerdict:
         )
         if verdict == "good":
             verdict = "usable"
-    return SetVerdict(verdict=verdict, speech_s=round(speech, 1), samples=len(counted), advice=advice)
+    return SetVerdict(
+        verdict=verdict, speech_s=round(speech, 1), samples=len(counted), advice=advice
+    )
 
 
 def _minutes(minutes: float) -> str:

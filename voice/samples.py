@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import uuid
 from pathlib import PurePath
-from typing import IO, Any
+from typing import Any, BinaryIO
 
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -48,7 +49,7 @@ def sample_name(*, sample: VoiceSample) -> str:
 def sample_add(
     *,
     memorial_id: uuid.UUID,
-    file: IO[bytes] | Any,
+    file: BinaryIO | File,
     name: str,
     source: str = SampleSource.UPLOADED,
     actor: Any = None,

@@ -63,7 +63,9 @@ def sample_list(*, memorial_id: uuid.UUID | str) -> list[SampleRow]:
     if not samples:
         return []
     cipher = memorial_cipher(memorial_id=samples[0].memorial_id)
-    return [SampleRow(sample, cipher.decrypt_text(bytes(sample.name_encrypted))) for sample in samples]
+    return [
+        SampleRow(sample, cipher.decrypt_text(bytes(sample.name_encrypted))) for sample in samples
+    ]
 
 
 def sample_get(*, memorial_id: uuid.UUID | str, sample_id: uuid.UUID | str) -> VoiceSample | None:

@@ -20,8 +20,9 @@ import secrets
 import uuid
 from datetime import timedelta
 from pathlib import PurePath
-from typing import IO, Any
+from typing import Any, BinaryIO
 
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
@@ -121,7 +122,7 @@ def spoken_consent_start(*, memorial: Memorial) -> SpokenConsent:
 def words_normalised(text: str) -> list[str]:
     """Lower case, punctuation dropped, numbers as digits ("forty-seven", "forty seven" and
     "47" all become "47"), and "today's" as "todays"."""
-    raw = re.findall(r"[a-z0-9]+", text.lower().replace("’", "").replace("'", ""))
+    raw = re.findall(r"[a-z0-9]+", text.lower().replace("\u2019", "").replace("'", ""))
     words: list[str] = []
     for word in raw:
         if word in _TENS:
@@ -143,9 +144,7 @@ def transcript_check(*, statement: str, phrase: str, transcript: str) -> tuple[s
     said = words_normalised(transcript)
     expected = words_normalised(statement)
     wanted = words_normalised(phrase)
-    phrase_heard = any(
-        said[index : index + len(wanted)] == wanted for index in range(len(said))
-    )
+    phrase_heard = any(said[index : index + len(wanted)] == wanted for index in range(len(said)))
     matcher = difflib.SequenceMatcher(a=expected, b=said, autojunk=False)
     heard = sum(block.size for block in matcher.get_matching_blocks())
     share = heard / len(expected) if expected else 0.0
@@ -159,7 +158,7 @@ def transcript_check(*, statement: str, phrase: str, transcript: str) -> tuple[s
 
 
 def spoken_consent_record(
-    *, spoken: SpokenConsent, file: IO[bytes] | Any, name: str, actor: Any = None
+    *, spoken: SpokenConsent, file: BinaryIO | File, name: str, actor: Any = None
 ) -> SpokenConsent:
     """Keep the subject's recording of the statement (encrypted, with the consent record it
     was started under) and check its words where speech-to-text is available.

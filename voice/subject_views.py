@@ -228,7 +228,7 @@ def _samples_receive(
 @voice_page(methods=["GET"])
 def sample_audio(
     request: AuthenticatedHttpRequest, membership: Membership, sample: VoiceSample
-) -> HttpResponse:
+) -> StreamingHttpResponse:
     """The sample, decrypted, for the subject to play back."""
     response = StreamingHttpResponse(
         memorial_file_chunks(memorial_id=membership.memorial_id, name=sample.path),
@@ -287,8 +287,7 @@ def spoken_consent_page(request: AuthenticatedHttpRequest, membership: Membershi
         "provider": _provider(),
         "live": live,
         "latest": latest,
-        "mismatched": latest is not None
-        and latest.transcript_check == TranscriptCheck.MISMATCHED,
+        "mismatched": latest is not None and latest.transcript_check == TranscriptCheck.MISMATCHED,
         "statement": None,
     }
     try:
@@ -350,7 +349,7 @@ def _spoken_receive(request: HttpRequest, membership: Membership) -> HttpRespons
 @voice_page(methods=["GET"])
 def spoken_consent_audio(
     request: AuthenticatedHttpRequest, membership: Membership, spoken: SpokenConsent
-) -> HttpResponse:
+) -> StreamingHttpResponse:
     if not spoken.path:
         raise Http404
     response = StreamingHttpResponse(

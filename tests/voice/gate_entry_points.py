@@ -1,6 +1,7 @@
 """The voice app's consent-gated entry points, for tests/consent/test_gate_entry_points.py:
 (name, scope, callable(memorial)) — the callable does the gated thing once."""
 
+import contextlib
 import io
 import uuid
 
@@ -36,10 +37,9 @@ def _spoken_record(memorial) -> None:
         memorial=memorial, consent=record, statement="I agree. apple river candle 12",
         phrase="apple river candle 12",
     )  # fmt: skip
-    try:
+    with contextlib.suppress(SpokenConsentError):
         spoken_consent_record(spoken=spoken, file=io.BytesIO(b""), name="consent.webm")
-    except SpokenConsentError:
-        pass
+
 
 VOICE_ENTRY_POINTS = [
     (

@@ -105,9 +105,7 @@ def test_speech_share_follows_the_pauses_not_one_file(tmp_path):
     """The detector adapts to each file's floor: the same phrases over a quiet floor and over
     a louder (but not drowning) one give about the same share of speech."""
     quiet = file_analyse(synth_audio.write(tmp_path / "a.wav", synth_audio.phrases()))
-    louder = file_analyse(
-        synth_audio.write(tmp_path / "b.wav", synth_audio.noisy(snr_db=25.0))
-    )
+    louder = file_analyse(synth_audio.write(tmp_path / "b.wav", synth_audio.noisy(snr_db=25.0)))
     assert 0.55 < quiet.speech_share < 0.85
     assert abs(quiet.speech_share - louder.speech_share) < 0.12
     assert louder.noise_floor_db > quiet.noise_floor_db + 20

@@ -16,14 +16,7 @@ from memorials.erasure.services import memorial_erase
 from memorials.models import Role
 from tests.memorials.factories import MembershipFactory
 from tests.voice import synth_audio
-from tests.voice.subject_helpers import (  # noqa: F401
-    DATA,
-    DeafProvider,
-    clip,
-    deaf,
-    media_root,
-    voiced,
-)
+from tests.voice.subject_helpers import DATA, DeafProvider, clip
 from voice.models import SampleSource, SampleStatus, VoiceSample
 from voice.samples import sample_add, sample_analyse, sample_name
 from voice.selectors import sample_set_verdict, samples_for_clone

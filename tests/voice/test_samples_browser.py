@@ -14,7 +14,7 @@ from tests.accounts.factories import PASSWORD
 from tests.consent.factories import grant_consent
 from tests.memorials.factories import MemorialFactory
 from tests.voice import synth_audio
-from tests.voice.subject_helpers import DATA, DeafProvider, clip, deaf  # noqa: F401
+from tests.voice.subject_helpers import DATA, clip
 from voice.models import SampleSource, SpokenConsent, TranscriptCheck, VoiceSample
 from voice.samples import sample_add, sample_analyse
 
@@ -51,9 +51,9 @@ def open_page(browser, live_server, memorial, size):
     refused: list[str] = []
     page.on(
         "console",
-        lambda message: refused.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email").fill(memorial.subject.email)
@@ -69,9 +69,7 @@ def shot(page, name):
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
-def test_recording_in_the_browser_with_pause_then_keeping_it(
-    browser, live_server, deaf, tmp_path
-):
+def test_recording_in_the_browser_with_pause_then_keeping_it(browser, live_server, deaf, tmp_path):
     memorial = MemorialFactory(name="Ann Smith", subject__full_name="Ann Smith")
     grant_consent(memorial, "voice")
     page, refused = open_page(browser, live_server, memorial, {"width": 390, "height": 844})
@@ -128,7 +126,10 @@ def test_screens_of_the_voice_pages(browser, live_server, deaf, tmp_path):
     )
     for sample in VoiceSample.objects.filter(memorial=memorial, status="analysing")[:1]:
         sample_analyse(sample_id=sample.id)
-    for name, size in (("phone", {"width": 390, "height": 844}), ("desktop", {"width": 1280, "height": 800})):
+    for name, size in (
+        ("phone", {"width": 390, "height": 844}),
+        ("desktop", {"width": 1280, "height": 800}),
+    ):
         page, refused = open_page(browser, live_server, memorial, size)
         page.goto(live_server.url + f"/memorials/{memorial.id}/voice/")
         page.get_by_text("Your recordings together").wait_for()

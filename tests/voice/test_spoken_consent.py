@@ -15,13 +15,7 @@ from core.holders import holders
 from memorials.erasure.services import memorial_erase
 from tests.consent.factories import grant_consent
 from tests.voice import synth_audio
-from tests.voice.subject_helpers import (  # noqa: F401
-    clip,
-    deaf,
-    listening,
-    media_root,
-    voiced,
-)
+from tests.voice.subject_helpers import clip
 from voice.models import SpokenConsent, TranscriptCheck
 from voice.selectors import spoken_consent_live
 from voice.spoken_consent import (
@@ -50,7 +44,7 @@ def record_via_page(client, memorial, recording):
 def spoken_aloud(statement: str) -> str:
     """How speech-to-text might write the statement: its own punctuation and casing, the
     number in words."""
-    words = statement.replace(".", "").replace(":", "").replace("’", "'")
+    words = statement.replace(".", "").replace(":", "").replace("\u2019", "'")
     for number in range(10, 100):
         tens = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
                 "ninety"][number // 10]  # fmt: skip
@@ -172,9 +166,7 @@ def test_written_consent_comes_first(client, voiced, deaf, tmp_path):
         spoken_consent_start(memorial=voiced)
 
 
-def test_withdrawing_keeps_the_recording_as_history_and_a_new_one_is_needed(
-    voiced, deaf, tmp_path
-):
+def test_withdrawing_keeps_the_recording_as_history_and_a_new_one_is_needed(voiced, deaf, tmp_path):
     spoken = spoken_consent_start(memorial=voiced)
     spoken_consent_record(spoken=spoken, file=clip(tmp_path, "c.wav"), name="c.wav")
     assert spoken_consent_live(memorial_id=voiced.id) == spoken
@@ -188,9 +180,7 @@ def test_withdrawing_keeps_the_recording_as_history_and_a_new_one_is_needed(
     assert fresh.id != spoken.id and fresh.consent_id != spoken.consent_id
 
 
-def test_a_statement_started_under_a_withdrawn_consent_cannot_be_recorded(
-    voiced, deaf, tmp_path
-):
+def test_a_statement_started_under_a_withdrawn_consent_cannot_be_recorded(voiced, deaf, tmp_path):
     spoken = spoken_consent_start(memorial=voiced)
     consent_revoke(user=voiced.subject, memorial_id=voiced.id, scope="voice")
     grant_consent(voiced, "voice")
