@@ -55,6 +55,17 @@ def _samples_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
     )
 
 
+_EXTENSIONS = {
+    "audio/mpeg": ".mp3",
+    "audio/flac": ".flac",
+    "audio/wav": ".wav",
+    "audio/ogg": ".ogg",
+    "audio/webm": ".webm",
+    "audio/mp4": ".m4a",
+    "audio/aac": ".aac",
+}
+
+
 def _spoken_count(memorial_id: uuid.UUID) -> int:
     return SpokenConsent.objects.filter(memorial_id=memorial_id).count()
 
@@ -76,7 +87,7 @@ def _spoken_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
     )
     for spoken in rows:
         writer.write_bytes(
-            f"voice/spoken_consent/{spoken.id}",
+            f"voice/spoken_consent/{spoken.id}{_EXTENSIONS.get(spoken.mime, '')}",
             memorial_file_chunks(memorial_id=memorial_id, name=spoken.path),
         )
     writer.write_json(

@@ -193,3 +193,15 @@ def test_erasure_leaves_no_sample_and_the_export_has_them(voiced, tmp_path):
     memorial_erase(memorial=voiced, actor=voiced.subject, reason="test")
     assert not VoiceSample.objects.exists()
     assert not memorial_file_storage().exists(sample.path)
+
+
+def test_the_memorial_page_has_a_voice_panel_for_the_subject_alone(client, voiced, deaf):
+    client.force_login(voiced.subject)
+    page = client.get(voiced.get_absolute_url()).content.decode()
+    assert reverse("voice:samples", args=[voiced.id]) in page
+    assert "consent not yet spoken" in page
+    family = MembershipFactory(memorial=voiced, role=Role.FAMILY)
+    client.force_login(family.user)
+    page = client.get(voiced.get_absolute_url())
+    assert page.status_code == 200
+    assert reverse("voice:samples", args=[voiced.id]) not in page.content.decode()
