@@ -4,8 +4,9 @@ service or a selector, and a refusal for want of consent becomes a calm message.
 
 from __future__ import annotations
 
+import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import wraps
 from typing import Any
 
@@ -225,19 +226,64 @@ def _samples_receive(
     return _index(memorial_id)
 
 
-@voice_page(methods=["GET"])
-def sample_audio(
-    request: AuthenticatedHttpRequest, membership: Membership, sample: VoiceSample
-) -> StreamingHttpResponse:
-    """The sample, decrypted, for the subject to play back."""
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _ranged(chunks: Iterator[bytes], start: int, end: int) -> Iterator[bytes]:
+    """Bytes start..end (inclusive) of a stream of chunks."""
+    position = 0
+    for chunk in chunks:
+        low, high = max(start - position, 0), min(end + 1 - position, len(chunk))
+        if low < high:
+            yield chunk[low:high]
+        position += len(chunk)
+        if position > end:
+            return
+
+
+def _audio_response(
+    request: HttpRequest, *, memorial_id: uuid.UUID, name: str, size: int, mime: str
+) -> HttpResponse | StreamingHttpResponse:
+    """The decrypted file, whole or one byte range of it (phones' players ask for ranges,
+    and Safari plays nothing without them)."""
+    chunks = memorial_file_chunks(memorial_id=memorial_id, name=name)
+    match = _RANGE.match(request.headers.get("range", ""))
+    start, end, status = 0, size - 1, 200
+    if match and (match.group(1) or match.group(2)):
+        if match.group(1):
+            start = int(match.group(1))
+            end = min(int(match.group(2)), size - 1) if match.group(2) else size - 1
+        else:  # the last N bytes
+            start = max(size - int(match.group(2)), 0)
+        if start > end or start >= size:
+            refused = HttpResponse(status=416)
+            refused["Content-Range"] = f"bytes */{size}"
+            return refused
+        status = 206
     response = StreamingHttpResponse(
-        memorial_file_chunks(memorial_id=membership.memorial_id, name=sample.path),
-        content_type=sample.mime or "application/octet-stream",
+        _ranged(chunks, start, end), content_type=mime or "application/octet-stream", status=status
     )
-    response["Content-Length"] = str(sample.size)
+    if status == 206:
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Content-Length"] = str(end - start + 1)
+    response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@voice_page(methods=["GET"])
+def sample_audio(
+    request: AuthenticatedHttpRequest, membership: Membership, sample: VoiceSample
+) -> HttpResponse | StreamingHttpResponse:
+    """The sample, decrypted, for the subject to play back."""
+    return _audio_response(
+        request,
+        memorial_id=membership.memorial_id,
+        name=sample.path,
+        size=sample.size,
+        mime=sample.mime,
+    )
 
 
 @voice_page(methods=["POST"])
@@ -349,13 +395,11 @@ def _spoken_receive(request: HttpRequest, membership: Membership) -> HttpRespons
 @voice_page(methods=["GET"])
 def spoken_consent_audio(
     request: AuthenticatedHttpRequest, membership: Membership, spoken: SpokenConsent
-) -> StreamingHttpResponse:
+) -> HttpResponse | StreamingHttpResponse:
     if not spoken.path:
         raise Http404
-    response = StreamingHttpResponse(
-        memorial_file_chunks(memorial_id=membership.memorial_id, name=spoken.path),
-        content_type=spoken.mime or "application/octet-stream",
+    memorial_id = membership.memorial_id
+    size = sum(len(c) for c in memorial_file_chunks(memorial_id=memorial_id, name=spoken.path))
+    return _audio_response(
+        request, memorial_id=memorial_id, name=spoken.path, size=size, mime=spoken.mime
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

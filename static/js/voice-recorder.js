@@ -128,6 +128,8 @@
             const AudioContextClass = window.AudioContext || window.webkitAudioContext;
             if (AudioContextClass) {
                 audioContext = new AudioContextClass();
+                // Safari starts it suspended when it is made after an await, not in the tap.
+                if (audioContext.state === "suspended") audioContext.resume();
                 const analyser = audioContext.createAnalyser();
                 analyser.fftSize = 2048;
                 audioContext.createMediaStreamSource(stream).connect(analyser);

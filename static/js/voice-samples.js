@@ -1,13 +1,7 @@
-// The voice pages (templates/voice/): follow the analysis of samples while it runs, confirm
-// deletions, and move on once the recorder (voice-recorder.js) has sent a recording.
+// The voice pages (templates/voice/): follow the analysis of samples while it runs, and move
+// on once the recorder (voice-recorder.js) has sent a recording.
 (function () {
     "use strict";
-
-    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-        form.addEventListener("submit", function (event) {
-            if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-        });
-    });
 
     // A recording kept: the samples page shows it (and its analysis) after a reload; the
     // spoken consent page shows what was checked.

@@ -137,13 +137,23 @@ def test_analysis_after_a_withdrawal_writes_nothing_and_says_why(voiced, tmp_pat
 def test_play_back_leave_out_and_delete(
     subject_client, voiced, tmp_path, django_capture_on_commit_callbacks
 ):
-    upload = clip(tmp_path, "story.wav")
+    upload = clip(tmp_path, "story.wav", synth_audio.phrases(40.0))  # over 1 MB
     sample, _ = sample_add(memorial_id=voiced.id, file=upload, name="story.wav")
     sample_analyse(sample_id=sample.id)
     audio = subject_client.get(reverse("voice:sample_audio", args=[voiced.id, sample.id]))
     assert audio["Content-Type"] == "audio/wav"
     upload.seek(0)
-    assert b"".join(audio.streaming_content) == upload.read()
+    original = upload.read()
+    assert b"".join(audio.streaming_content) == original and audio["Accept-Ranges"] == "bytes"
+    url = reverse("voice:sample_audio", args=[voiced.id, sample.id])
+    edge = 1024 * 1024  # the store's chunk size: a range across it
+    part = subject_client.get(url, HTTP_RANGE=f"bytes={edge - 5}-{edge + 4}")
+    assert part.status_code == 206
+    assert part["Content-Range"] == f"bytes {edge - 5}-{edge + 4}/{len(original)}"
+    assert b"".join(part.streaming_content) == original[edge - 5 : edge + 5]
+    tail = subject_client.get(url, HTTP_RANGE="bytes=-4")
+    assert b"".join(tail.streaming_content) == original[-4:]
+    assert subject_client.get(url, HTTP_RANGE=f"bytes={len(original)}-").status_code == 416
     assert samples_for_clone(memorial_id=voiced.id) == [sample]
     subject_client.post(reverse("voice:sample_use", args=[voiced.id, sample.id]), {"use": "0"})
     assert samples_for_clone(memorial_id=voiced.id) == []
@@ -151,6 +161,8 @@ def test_play_back_leave_out_and_delete(
     subject_client.post(reverse("voice:sample_use", args=[voiced.id, sample.id]), {"use": "1"})
     assert samples_for_clone(memorial_id=voiced.id) == [sample]
     url = reverse("voice:sample_delete", args=[voiced.id, sample.id])
+    listed = subject_client.get(reverse("voice:samples", args=[voiced.id])).content.decode()
+    assert f'href="{url}"' in listed  # deleting goes through the confirmation page
     confirm = subject_client.get(url)
     assert b"Delete this recording?" in confirm.content and b"story.wav" in confirm.content
     path = sample.path
