@@ -5,6 +5,7 @@ Decoding is PyAV (FFmpeg), so wav, mp3, m4a/aac, ogg/opus, webm and flac all rea
 way. The measures:
 
 - `duration_s` from the decoded samples (not the header's claim), `sample_rate`, `channels`;
+  the other figures are measured on the first five minutes (`KEEP_S`);
 - `loudness_lufs`: integrated loudness, ITU-R BS.1770 (pyloudnorm), None for silence or a
   clip shorter than one 400 ms gating block;
 - `clipped_share`: the share of samples at full scale in runs of two or more (a lone peak
@@ -43,6 +44,7 @@ SILENCE_DB = -100.0  # digital silence is counted at this level (not minus infin
 SPEECH_MIN_DB = -60.0  # quieter than this is never taken for a voice
 SPEECH_BRIDGE_S = 0.3  # pauses this short inside a phrase count as speech
 SPEECH_MIN_S = 0.08  # bursts shorter than this are clicks, not speech
+KEEP_S = 300.0  # the figures are measured on the first five minutes; the length is all of it
 
 # What instant cloning wants: one to two minutes of clean speech; past three, no gain.
 SET_SPEECH_ENOUGH_S = 60.0
@@ -67,10 +69,13 @@ class DecodedAudio:
     channels: int
     header_duration_s: float | None  # what the file's own header says, when it says
     container: str = ""  # FFmpeg's name for the file's format, e.g. "mp3", "ogg"
+    total_samples: int | None = None  # per channel, when more were decoded than kept
 
     @property
     def duration_s(self) -> float:
-        return self.samples.shape[1] / self.sample_rate if self.sample_rate else 0.0
+        """The length of the sound decoded (all of it, not only what was kept)."""
+        count = self.samples.shape[1] if self.total_samples is None else self.total_samples
+        return count / self.sample_rate if self.sample_rate else 0.0
 
     @property
     def mono(self) -> np.ndarray:
@@ -140,7 +145,9 @@ def _wav_missing_bytes(path: Path) -> int:
 
 
 def audio_decode(path: str | Path) -> DecodedAudio:
-    """The file's first audio stream as float samples, every channel kept.
+    """The file's first audio stream as float samples, every channel kept (its first
+    `KEEP_S` seconds: a long file is decoded to the end, for its length and its faults, but
+    only that much of it is held in memory and measured).
 
     Raises AudioUnreadable: "empty" for a file with no bytes or no sound in it, "not_audio"
     for anything FFmpeg cannot open as sound, "damaged" for a file whose audio breaks off
@@ -181,6 +188,17 @@ def audio_decode(path: str | Path) -> DecodedAudio:
         chunks: list[np.ndarray] = []
         resampler = None
         broken = False
+        kept = total = 0
+
+        def keep(out: Any) -> None:
+            nonlocal kept, total
+            array = out.to_ndarray()
+            total += array.shape[1]
+            room = int(KEEP_S * rate) - kept
+            if room > 0:
+                chunks.append(array[:, :room])
+                kept += min(room, array.shape[1])
+
         try:
             for frame in container.decode(stream):
                 if resampler is None:
@@ -189,10 +207,10 @@ def audio_decode(path: str | Path) -> DecodedAudio:
                     )
                     rate, channels = frame.sample_rate, len(frame.layout.channels)
                 for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray())
+                    keep(out)
             if resampler is not None:
                 for out in resampler.resample(None):
-                    chunks.append(out.to_ndarray())
+                    keep(out)
         except av.error.FFmpegError:
             broken = True
     if resampler is None:
@@ -202,7 +220,7 @@ def audio_decode(path: str | Path) -> DecodedAudio:
             )
         raise AudioUnreadable("empty", "This recording is empty: it holds no sound.")
     samples = np.concatenate(chunks, axis=1).astype(np.float32, copy=False)
-    decoded = DecodedAudio(samples, rate, channels, header, container_format)
+    decoded = DecodedAudio(samples, rate, channels, header, container_format, total)
     missing = _wav_missing_bytes(path)
     if missing and header is not None:
         header += missing / (decoded.samples.shape[0] * 2 * rate)  # at least 16-bit samples

@@ -191,3 +191,14 @@ def test_the_set_verdict_weighs_clean_speech_against_what_cloning_wants():
     assert one.verdict == "usable" and "one recording" in " ".join(one.advice)
     plenty = set_verdict([clip(90), clip(80), clip(70)])
     assert plenty.verdict == "good" and "three minutes" in " ".join(plenty.advice)
+
+
+def test_a_long_file_is_measured_on_its_start_but_its_length_is_all_of_it(tmp_path, monkeypatch):
+    from voice import analysis
+
+    monkeypatch.setattr(analysis, "KEEP_S", 4.0)
+    path = synth_audio.write(tmp_path / "long.flac", synth_audio.phrases(12.0))
+    decoded = audio_decode(path)
+    assert decoded.samples.shape[1] == 4 * synth_audio.RATE
+    assert abs(decoded.duration_s - 12.0) < 0.001
+    assert file_analyse(path).duration_s == 12.0
