@@ -67,6 +67,15 @@ def shot(page, name):
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+        viewport = page.viewport_size or {"width": 390, "height": 844}
+        height = page.evaluate("() => document.documentElement.scrollHeight")
+        for index, top in enumerate(range(0, height, viewport["height"])):  # screen by screen
+            page.screenshot(
+                path=str(Path(SHOTS) / f"{name}-{index}.png"),
+                full_page=True,
+                clip={"x": 0, "y": top, "width": viewport["width"],
+                      "height": min(viewport["height"], height - top)},
+            )  # fmt: skip
 
 
 def test_recording_in_the_browser_with_pause_then_keeping_it(browser, live_server, deaf, tmp_path):
