@@ -261,3 +261,19 @@ def test_erasure_and_export_include_the_spoken_consent(voiced, deaf, tmp_path):
     memorial_erase(memorial=voiced, actor=voiced.subject, reason="test")
     assert not SpokenConsent.objects.exists()
     assert not memorial_file_storage().exists(path)
+
+
+def test_a_recording_made_elsewhere_can_be_sent_without_the_recorder(
+    client, voiced, deaf, tmp_path
+):
+    client.force_login(voiced.subject)
+    page = client.get(reverse("voice:spoken_consent", args=[voiced.id]))
+    spoken = page.context["statement"]
+    assert "Or send a recording made another way" in page.content.decode()
+    response = client.post(
+        reverse("voice:spoken_consent_record", args=[voiced.id]),
+        {"spoken_id": str(spoken.id), "recording": clip(tmp_path, "Voice memo 12.m4a")},
+        follow=True,
+    )
+    assert "Your spoken consent is kept" in response.content.decode()
+    assert spoken_consent_live(memorial_id=voiced.id) == spoken
