@@ -48,7 +48,6 @@ KEEP_S = 300.0  # the figures are measured on the first five minutes; the length
 
 # What instant cloning wants: one to two minutes of clean speech; past three, no gain.
 SET_SPEECH_ENOUGH_S = 60.0
-SET_SPEECH_BEST_S = 120.0
 SET_SPEECH_PLENTY_S = 180.0
 SET_SPEECH_MINIMUM_S = 30.0
 

@@ -26,7 +26,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from consent.gate import consent_require
+from consent.gate import consent_hold, consent_require
 from core.audit import audit_record
 from core.consent import ConsentRequired, ConsentScope
 from core.crypto import memorial_cipher
@@ -194,7 +194,12 @@ def spoken_consent_record(
         raise
     cipher = memorial_cipher(memorial_id=memorial_id)
     with transaction.atomic():
-        consent_require(memorial_id=memorial_id, scope=VOICE)
+        # the record it was started under, still live, held until this commits
+        try:
+            consent_hold(memorial_id=memorial_id, scope=VOICE, record_id=spoken.consent_id)
+        except ConsentRequired:
+            memorial_file_delete(name=path)
+            raise
         spoken.path, spoken.mime = path, mime
         spoken.transcript_encrypted = cipher.encrypt_text(transcript)
         spoken.transcript_check, spoken.detail = result, detail[:500]
