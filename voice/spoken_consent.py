@@ -240,7 +240,12 @@ def _transcript_checked(
     result, detail = transcript_check(
         statement=spoken.statement, phrase=spoken.phrase, transcript=transcript
     )
-    return result, f"Checked with {provider.label}. {detail}", transcript, provider.label
+    return (
+        result,
+        f"Checked by speech-to-text ({provider.name}). {detail}",
+        transcript,
+        provider.name,
+    )
 
 
 def spoken_consent_transcript(*, spoken: SpokenConsent) -> str:

@@ -109,7 +109,11 @@ def _sample_data(sample: VoiceSample, name: str | None = None) -> dict[str, Any]
 
 def _provider() -> dict[str, Any]:
     provider = voice_provider()
-    return {"label": provider.label, "can_listen": provider.can_listen}
+    return {
+        "label": provider.label,
+        "can_listen": provider.can_listen,
+        "can_clone": provider.can_clone,
+    }
 
 
 # --- the samples page ------------------------------------------------------------------------

@@ -17,11 +17,12 @@ DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "voice"
 
 
 class ListeningProvider:
-    """Hears whatever `heard` says (set by the test); never clones, never speaks."""
+    """Hears whatever `heard` says (set by the test); says it can clone (it is never asked
+    to here), never speaks."""
 
     name = "listening"
     label = "the test speech-to-text"
-    can_clone = False
+    can_clone = True
     can_listen = True
     speech_mime = "audio/mpeg"
     heard = ""

@@ -65,6 +65,7 @@ def test_the_page_is_the_subjects_alone(client, voiced, deaf):
     assert page.status_code == 200
     assert DeafProvider.label in page.content.decode()
     assert b"Read your consent aloud" in page.content
+    assert "no voice service that can copy a voice" in page.content.decode()  # deaf: no clone
 
 
 def test_several_files_upload_at_once_and_a_broken_one_is_reported_alone(

@@ -106,7 +106,8 @@ def test_a_matching_transcript_is_matched_and_says_what_was_checked(
     assert response.json()["check"] == "matched"
     spoken.refresh_from_db()
     assert spoken.transcript_check == TranscriptCheck.MATCHED
-    assert spoken.checked_by == listening.label
+    assert spoken.checked_by == listening.name
+    assert spoken.detail.startswith("Checked by speech-to-text (listening).")
     assert f"“{spoken.phrase}” were heard" in spoken.detail and "100%" in spoken.detail
     assert spoken_consent_transcript(spoken=spoken) == listening.heard
     assert b"TODAY" not in bytes(spoken.transcript_encrypted)
@@ -114,6 +115,9 @@ def test_a_matching_transcript_is_matched_and_says_what_was_checked(
     assert spoken_consent_live(memorial_id=voiced.id) == spoken
     page = client.get(reverse("voice:spoken_consent", args=[voiced.id])).content.decode()
     assert "were heard, and" in page and "Your spoken consent is kept" in page
+    samples = client.get(reverse("voice:samples", args=[voiced.id])).content.decode()
+    assert "your words were checked" in samples
+    assert "no voice service that can copy a voice" not in samples
 
 
 def test_a_transcript_that_does_not_match_is_refused_and_asks_again(
