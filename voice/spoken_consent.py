@@ -87,7 +87,7 @@ def statement_for(*, memorial: Memorial, phrase: str) -> str:
         f"I am {memorial.name}. I agree that Legacy may make a copy of my voice from my "
         "recordings, so that my twin can speak in my voice to the people I choose. "
         "I can withdraw this at any time. "
-        f"Today's words are: {phrase}."
+        f"Today\u2019s words are: {phrase}."
     )
 
 
