@@ -87,6 +87,9 @@ AUDIT_ACTIONS: dict[str, str] = {
     "voice.clone_created": "a voice clone was made",
     "voice.clone_deleted": "a voice clone was deleted at the provider",
     "voice.clone_delete_failed": "deleting a voice clone failed; it will be tried again",
+    "voice.sample_added": "added a recording of their voice",
+    "voice.sample_removed": "deleted a recording of their voice",
+    "voice.spoken_consent_recorded": "read their voice consent aloud",
 }
 
 

@@ -10,6 +10,8 @@ class VoiceConfig(AppConfig):
         from core.holders import DataHolder, holder_register
         from twins.services.build import voice_step_register
         from voice.cloning import voice_clone_step
+        from voice.holders import voice_subject_holders_register
+        from voice.panels import voice_panel_register
         from voice.receivers import voice_clones_delete_on_revocation
         from voice.services import voice_clones_count, voice_clones_erase, voice_clones_export
 
@@ -24,6 +26,8 @@ class VoiceConfig(AppConfig):
             )
         )
         voice_step_register(voice_clone_step)  # the twin build's voice step makes the clone
+        voice_subject_holders_register()
+        voice_panel_register()
         consent_revoked.connect(
             voice_clones_delete_on_revocation, dispatch_uid="voice.clones_delete_on_revocation"
         )

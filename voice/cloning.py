@@ -27,7 +27,6 @@ from core.files import memorial_file_chunks
 from twins.models import TwinVersion
 from twins.steps import StepProgress
 from voice.models import (
-    SampleStatus,
     SampleVerdict,
     VoiceClone,
     VoiceProviderCall,
@@ -39,7 +38,7 @@ from voice.providers import (
     VoiceProviderError,
     voice_provider,
 )
-from voice.selectors import spoken_consent_live
+from voice.selectors import samples_for_clone, spoken_consent_live
 from voice.services import (
     voice_clone_delete,
     voice_clone_register,
@@ -79,14 +78,8 @@ def clone_samples_choose(*, memorial_id: uuid.UUID | str) -> list[VoiceSample]:
     """The samples to clone from: analysed, judged good or usable, not left out by the
     subject; good ones first, then those with the most clean speech; up to about three
     minutes in all."""
-    candidates = VoiceSample.objects.filter(
-        memorial_id=memorial_id,
-        status=SampleStatus.READY,
-        verdict__in=(SampleVerdict.GOOD, SampleVerdict.USABLE),
-        use_for_clone=True,
-    )
     ranked = sorted(
-        candidates,
+        samples_for_clone(memorial_id=memorial_id),
         key=lambda s: (
             s.verdict != SampleVerdict.GOOD,
             -_clean_speech_seconds(s),

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
+from core.consent import ConsentScope
 from core.tasks import MemorialTask
 from voice.services import voice_clones_delete_for
 
@@ -13,3 +16,27 @@ def voice_clones_delete(*, memorial_id: str, keep: str = "") -> int:
     consent; a provider that did not confirm a deletion raises VoiceDeletionFailed (a
     TransientError), which retries with backoff."""
     return voice_clones_delete_for(memorial_id=memorial_id, keep=keep)
+
+
+class SampleAnalyseTask(MemorialTask):
+    scope = ConsentScope.VOICE
+
+    def consent_withdrawn(self, **kwargs: Any) -> None:
+        from voice.samples import sample_stopped
+
+        sample_stopped(sample_id=kwargs["sample_id"])
+
+    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        from voice.samples import sample_failed
+
+        sample_failed(sample_id=kwargs["sample_id"])
+
+
+@shared_task(base=SampleAnalyseTask)
+def voice_sample_analyse(*, memorial_id: str, sample_id: str) -> str | None:
+    """Listen to one voice sample (decode, measure, verdict). Each sample is its own task, so
+    a broken file fails alone and the others go on. Safe to run twice."""
+    from voice.samples import sample_analyse
+
+    sample = sample_analyse(sample_id=sample_id)
+    return sample.status if sample is not None else None

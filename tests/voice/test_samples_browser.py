@@ -1,0 +1,162 @@
+"""The voice pages in a real browser with Chromium's fake microphone: record, pause, resume,
+stop, listen back and keep a recording; read the consent aloud. At a phone's size and a
+desktop's; with LEGACY_SHOTS=<folder> the pages are saved there as PNGs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.accounts.factories import PASSWORD
+from tests.consent.factories import grant_consent
+from tests.memorials.factories import MemorialFactory
+from tests.voice import synth_audio
+from tests.voice.subject_helpers import DATA, clip
+from voice.models import SampleSource, SpokenConsent, TranscriptCheck, VoiceSample
+from voice.samples import sample_add, sample_analyse
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SHOTS = os.environ.get("LEGACY_SHOTS", "")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch, settings, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                  "--autoplay-policy=no-user-gesture-required"],
+        )  # fmt: skip
+        yield browser
+        browser.close()
+
+
+def open_page(browser, live_server, memorial, size):
+    context = browser.new_context(viewport=size)
+    context.grant_permissions(["microphone"])
+    page = context.new_page()
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill(memorial.subject.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+    return page, refused
+
+
+def shot(page, name):
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+        viewport = page.viewport_size or {"width": 390, "height": 844}
+        height = page.evaluate("() => document.documentElement.scrollHeight")
+        for index, top in enumerate(range(0, height, viewport["height"])):  # screen by screen
+            page.screenshot(
+                path=str(Path(SHOTS) / f"{name}-{index}.png"),
+                full_page=True,
+                clip={"x": 0, "y": top, "width": viewport["width"],
+                      "height": min(viewport["height"], height - top)},
+            )  # fmt: skip
+
+
+def test_recording_in_the_browser_with_pause_then_keeping_it(browser, live_server, deaf, tmp_path):
+    memorial = MemorialFactory(name="Ann Smith", subject__full_name="Ann Smith")
+    grant_consent(memorial, "voice")
+    page, refused = open_page(browser, live_server, memorial, {"width": 390, "height": 844})
+    page.goto(live_server.url + f"/memorials/{memorial.id}/voice/")
+    state = page.locator("[data-recorder-state]")
+    assert "Ready to record" in state.inner_text()
+    page.get_by_role("button", name="Start recording").click()
+    page.get_by_role("button", name="Pause").wait_for()
+    assert "Recording" in state.inner_text()
+    levels = []
+    for _ in range(12):  # the level meter moves with the (fake) microphone
+        levels.append(page.locator("[data-recorder-level]").evaluate("meter => meter.value"))
+        page.wait_for_timeout(100)
+    assert max(levels) > 0
+    page.get_by_role("button", name="Pause").click()
+    assert "Paused at" in state.inner_text()
+    page.get_by_role("button", name="Resume").click()
+    page.wait_for_timeout(1200)
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_role("button", name="Keep this recording").wait_for()
+    assert "Recorded 0:0" in state.inner_text()
+    shot(page, "voice-recorded-phone")
+    page.get_by_role("button", name="Keep this recording").click()
+    page.wait_for_url("**/voice/")  # the page reloads with the new recording listed
+    page.get_by_text("Listening to it").first.wait_for()
+    sample = VoiceSample.objects.get(memorial=memorial)
+    assert sample.source == SampleSource.RECORDED and sample.size > 1000
+    sample_analyse(sample_id=sample.id)
+    sample.refresh_from_db()
+    assert sample.status == "ready" and 1.5 < sample.analysis["duration_s"] < 6
+    assert refused == [], refused
+
+
+def test_screens_of_the_voice_pages(browser, live_server, deaf, tmp_path):
+    memorial = MemorialFactory(name="Ann Smith", subject__full_name="Ann Smith")
+    grant_consent(memorial, "voice")
+    flacs = sorted(DATA.rglob("*.flac"))
+    files = [
+        clip(tmp_path, "Kitchen table story.m4a", synth_audio.phrases(40.0)),
+        clip(tmp_path, "Reading Dickens.wav", synth_audio.clipped(10.0)),
+        clip(tmp_path, "Voicemail to Sam.mp3", synth_audio.noisy(12.0)),
+    ]
+    for file in files:
+        sample, _ = sample_add(memorial_id=memorial.id, file=file, name=file.name)
+        sample_analyse(sample_id=sample.id)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    real = SimpleUploadedFile("Evening reading.flac", flacs[0].read_bytes())
+    sample_add(memorial_id=memorial.id, file=real, name=real.name)
+    sample_add(
+        memorial_id=memorial.id,
+        file=SimpleUploadedFile("Birthday video.mov", b"not audio at all"),
+        name="Birthday video.mov",
+    )
+    for sample in VoiceSample.objects.filter(memorial=memorial, status="analysing")[:1]:
+        sample_analyse(sample_id=sample.id)
+    for name, size in (
+        ("phone", {"width": 390, "height": 844}),
+        ("desktop", {"width": 1280, "height": 800}),
+    ):
+        page, refused = open_page(browser, live_server, memorial, size)
+        page.goto(live_server.url + f"/memorials/{memorial.id}/voice/")
+        page.get_by_text("Your recordings together").wait_for()
+        shot(page, f"voice-samples-{name}")
+        page.goto(live_server.url + f"/memorials/{memorial.id}/voice/consent/")
+        page.get_by_text("Read this aloud").wait_for()
+        shot(page, f"voice-consent-{name}")
+        page.goto(live_server.url + memorial.get_absolute_url())
+        page.get_by_role("link", name="Open your voice").wait_for()
+        shot(page, f"voice-panel-{name}")
+        assert refused == [], refused
+    # read aloud, kept unchecked (no speech-to-text here)
+    page.goto(live_server.url + f"/memorials/{memorial.id}/voice/consent/")
+    page.get_by_role("button", name="Start recording").click()
+    page.wait_for_timeout(6000)  # the fake microphone beeps once a second
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_role("button", name="Send my consent").click()
+    page.get_by_text("Your spoken consent is kept").wait_for(timeout=15000)
+    spoken = SpokenConsent.objects.get(memorial=memorial, recorded_at__isnull=False)
+    assert spoken.transcript_check == TranscriptCheck.UNCHECKED
+    shot(page, "voice-consent-done-desktop")
