@@ -148,20 +148,20 @@ def invitation_words(*, invitation: Invitation) -> InvitationWords:
     if invitation.role == Role.STEWARD:
         role_means = (
             f"A steward is someone {who} trusts to look after what they leave: to tell Legacy "
-            f"when {who} has died (another steward, or Legacy's staff, confirms it before "
+            "when they have died (another steward, or Legacy's staff, confirms it before "
             "anything changes), to keep their wishes, and to be told, without being shown "
             "anyone's words, when a family member may need support."
         )
     elif living:
         role_means = (
             f"As family, you will be able to talk with a likeness of {who} made only from "
-            f"their own words, when {who} chooses to open it, and within the wishes {who} "
-            "has written. What you say there is yours alone."
+            "their own words, once they choose to open it, and within the wishes they have "
+            "written. What you say there is yours alone."
         )
     else:
         role_means = (
             f"As family, you can talk with a likeness of {who} made only from their own "
-            f"words, within the wishes {who} wrote. It is an AI, and says so; what you say "
+            "words, within the wishes they wrote. It is an AI, and says so; what you say "
             "there is yours alone."
         )
     return InvitationWords(who=who, living=living, role=invitation.role, role_means=role_means)

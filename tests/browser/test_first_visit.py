@@ -41,3 +41,35 @@ def test_sign_up_confirm_create_a_memorial_and_invite_family(page, live_server):
     assert memorial.subject.email == "ada@example.org"
     assert (invitation.email, invitation.role) == ("byron@example.org", Role.FAMILY)
     assert mail.outbox[-1].to == ["byron@example.org"]
+
+    # the invited brother opens the link in his mail: he is told who invites him and why
+    link = re.search(r"http://\S+/invitations/\S+/", mail.outbox[-1].body).group(0)
+    page.context.clear_cookies()
+    page.goto(link)
+    page.get_by_role("heading", name="Ada Lovelace has invited you").wait_for()
+    page.get_by_text("As family, you will be able to talk").wait_for()
+    _shot(page, "invitation-landing")
+    # creating his account comes first, with the invited address filled in
+    page.get_by_role("link", name="Create your account").click()
+    assert page.get_by_label("Email").input_value() == "byron@example.org"
+    page.get_by_label("Password:", exact=True).fill("another calm long passphrase")
+    page.get_by_label("Password (again):").fill("another calm long passphrase")
+    page.get_by_role("button", name=re.compile("Sign up", re.I)).click()
+    # and he is not asked to confirm the address the link already proved: he can accept
+    page.get_by_label("18 or over").check()
+    page.get_by_role("button", name="Accept the invitation").click()
+    page.get_by_text("Welcome. Ada Lovelace invited you as family").wait_for()
+    page.get_by_text("has not opened their memorial for conversations yet").wait_for()
+    _shot(page, "invitation-accepted")
+
+
+def _shot(page, name: str) -> None:
+    """With LEGACY_SHOTS=<folder>: the page at phone and desktop sizes, to look at."""
+    import os
+
+    folder = os.environ.get("LEGACY_SHOTS")
+    if not folder:
+        return
+    for width, height in ((390, 844), (1280, 800)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=f"{folder}/{name}-{width}.png", full_page=True)
