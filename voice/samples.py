@@ -16,17 +16,14 @@ from typing import Any, BinaryIO
 
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from consent.gate import consent_require
 from core.audit import audit_record
-from core.consent import ConsentRequired, ConsentScope
+from core.consent import ConsentScope
 from core.crypto import memorial_cipher
-from core.files import memorial_file_decrypted, memorial_file_delete, memorial_file_save
-from core.tasks import memorial_step
+from core.files import memorial_file_delete, memorial_file_save
 from corpus.parsers import display_safe
 from corpus.storage import file_sha256
-from voice.analysis import AudioUnreadable, audio_analyse, audio_decode, audio_mime
 from voice.models import SampleSource, SampleStatus, VoiceSample
 from voice.tasks import voice_sample_analyse
 
@@ -34,16 +31,6 @@ logger = logging.getLogger(__name__)
 
 SAMPLES = "voice-samples"  # the folder in the file store
 VOICE = ConsentScope.VOICE
-
-STOPPED_MESSAGE = (
-    "Not listened to: your consent for your voice was withdrawn. Sign it again and choose "
-    "Listen again."
-)
-FAILED_MESSAGE = "Something went wrong on our side while listening to this one. Try again later."
-
-
-def sample_name(*, sample: VoiceSample) -> str:
-    return memorial_cipher(memorial_id=sample.memorial_id).decrypt_text(sample.name_encrypted)
 
 
 def sample_add(
@@ -107,58 +94,6 @@ def sample_reanalyse(*, sample: VoiceSample) -> None:
         sample.status, sample.error = SampleStatus.ANALYSING, ""
         sample.save(update_fields=["status", "error", "updated_at"])
         _analysis_queue(sample)
-
-
-def sample_analyse(*, sample_id: uuid.UUID | str) -> VoiceSample | None:
-    """Decode and measure one sample and store the verdict. A file that cannot be read is
-    marked failed with its own message in plain words; nothing else is touched. Safe to run
-    again. The result is written in one step that holds consent `voice`."""
-    sample = VoiceSample.objects.filter(id=sample_id).first()
-    if sample is None:
-        return None  # deleted meanwhile
-    suffix = PurePath(sample_name(sample=sample)).suffix[:16]
-    fields: dict[str, Any]
-    try:
-        with memorial_file_decrypted(
-            memorial_id=sample.memorial_id, name=sample.path, suffix=suffix
-        ) as plain:
-            decoded = audio_decode(plain)
-            analysis = audio_analyse(decoded)
-        fields = {
-            "status": SampleStatus.READY,
-            "error": "",
-            "mime": audio_mime(decoded.container),
-            "analysis": analysis.as_dict(),
-            "verdict": analysis.verdict,
-        }
-    except AudioUnreadable as unreadable:
-        fields = {
-            "status": SampleStatus.FAILED,
-            "error": str(unreadable),
-            "analysis": {"error_kind": unreadable.kind},
-            "verdict": "",
-        }
-    try:
-        with memorial_step(memorial_id=sample.memorial_id, scope=VOICE):
-            VoiceSample.objects.filter(id=sample.id).update(**fields, updated_at=timezone.now())
-    except ConsentRequired:
-        sample_stopped(sample_id=sample.id)
-    sample.refresh_from_db()
-    return sample
-
-
-def sample_stopped(*, sample_id: uuid.UUID | str) -> None:
-    """Consent `voice` was withdrawn before this sample was listened to."""
-    VoiceSample.objects.filter(id=sample_id, status=SampleStatus.ANALYSING).update(
-        status=SampleStatus.FAILED, error=STOPPED_MESSAGE, updated_at=timezone.now()
-    )
-
-
-def sample_failed(*, sample_id: uuid.UUID | str) -> None:
-    """A fault of ours (retries ran out), not of the file."""
-    VoiceSample.objects.filter(id=sample_id, status=SampleStatus.ANALYSING).update(
-        status=SampleStatus.FAILED, error=FAILED_MESSAGE, updated_at=timezone.now()
-    )
 
 
 def sample_use_set(*, sample: VoiceSample, use: bool) -> None:

@@ -30,10 +30,10 @@ from voice import selectors
 from voice.forms import SampleUseForm, SpokenConsentForm
 from voice.models import SampleSource, SampleStatus, SpokenConsent, TranscriptCheck, VoiceSample
 from voice.providers import voice_provider
+from voice.sample_analysis import sample_name
 from voice.samples import (
     sample_add,
     sample_delete,
-    sample_name,
     sample_reanalyse,
     sample_use_set,
 )

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from core.consent import ConsentScope
 from core.tasks import MemorialTask
+from voice.sample_analysis import sample_analyse, sample_failed, sample_stopped
 from voice.services import voice_clones_delete_for
 
 
@@ -22,13 +23,9 @@ class SampleAnalyseTask(MemorialTask):
     scope = ConsentScope.VOICE
 
     def consent_withdrawn(self, **kwargs: Any) -> None:
-        from voice.samples import sample_stopped
-
         sample_stopped(sample_id=kwargs["sample_id"])
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
-        from voice.samples import sample_failed
-
         sample_failed(sample_id=kwargs["sample_id"])
 
 
@@ -36,7 +33,5 @@ class SampleAnalyseTask(MemorialTask):
 def voice_sample_analyse(*, memorial_id: str, sample_id: str) -> str | None:
     """Listen to one voice sample (decode, measure, verdict). Each sample is its own task, so
     a broken file fails alone and the others go on. Safe to run twice."""
-    from voice.samples import sample_analyse
-
     sample = sample_analyse(sample_id=sample_id)
     return sample.status if sample is not None else None

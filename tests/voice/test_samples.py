@@ -18,7 +18,8 @@ from tests.memorials.factories import MembershipFactory
 from tests.voice import synth_audio
 from tests.voice.subject_helpers import DATA, DeafProvider, clip
 from voice.models import SampleSource, SampleStatus, VoiceSample
-from voice.samples import sample_add, sample_analyse, sample_name
+from voice.sample_analysis import sample_analyse, sample_name
+from voice.samples import sample_add
 from voice.selectors import sample_set_verdict, samples_for_clone
 from voice.tasks import voice_sample_analyse
 

@@ -16,7 +16,8 @@ from tests.memorials.factories import MemorialFactory
 from tests.voice import synth_audio
 from tests.voice.subject_helpers import DATA, clip
 from voice.models import SampleSource, SpokenConsent, TranscriptCheck, VoiceSample
-from voice.samples import sample_add, sample_analyse
+from voice.sample_analysis import sample_analyse
+from voice.samples import sample_add
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = os.environ.get("LEGACY_SHOTS", "")

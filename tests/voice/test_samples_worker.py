@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tests.voice.subject_helpers import clip
 from voice.models import SampleStatus, VoiceSample
-from voice.samples import sample_name
+from voice.sample_analysis import sample_name
 
 
 @pytest.mark.worker
