@@ -2,16 +2,19 @@
 
 `turn_assess` is the one entry point: the conversation pipeline and `bench/safety_eval.py`
 both call it. It runs offline in a few milliseconds (one embedding of the message with the
-project's local model, a few regular expressions); an LLM's judgement is asked only where a
-real provider is configured and the message is in doubt, and only ever adds.
+project's local model, one more batch for the clauses of a long message, a few regular
+expressions); an LLM's judgement is asked only where a real provider is configured and the
+message is in doubt, and only ever adds.
 
 How a message is read (`message_read`):
 - word rules (`reading.rules`) for what is said outright, figures of speech taken out first
   and negations weakening a phrase;
-- meaning (`reading.similarity`): how much closer the message is to the prototype sentences
-  of a concern than to ordinary grief talk, and for crisis which side it falls of a direction
-  fitted on those sentences, so paraphrases without trigger words are caught and sad
-  messages with an alarming word are not.
+- meaning, two ways, the higher reading counting: a small classifier
+  (`reading.classifier`, trained by `reading.train` on about 1,900 written sentences, hard
+  negatives among them) over the message's vector and over each clause of a long message,
+  acted on above thresholds calibrated by cross-validation; and closeness to the prototype
+  sentences of a concern against ordinary grief talk (`reading.similarity`), with a crisis
+  direction fitted on those sentences.
 
 Crisis risk carries from turn to turn and visit to visit: the risk stored on the conversation
 fades with time (half-life `RISK_HALF_LIFE_HOURS`) and a little with each turn, and warning
@@ -31,7 +34,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from conversations.guardrails.reading import asking, rules
+from conversations.guardrails.reading import asking, classifier, rules
 from conversations.guardrails.reading import crisis as crisis_rules
 from conversations.guardrails.reading.similarity import Closeness, closeness, text_vector
 from conversations.models import Concern
@@ -58,9 +61,9 @@ BUILD_UP_MEANING = 0.35
 RISK_HALF_LIFE_HOURS = 36.0
 TURN_KEEP = 0.95
 
-# Meaning: a margin (mean cosine with the kind's two nearest prototypes minus that with
-# ordinary grief talk) maps linearly to a score between these two values. Calibrated on the
-# development set in reading/dev/ (see bench/README.md, "safety_eval.py").
+# Meaning by the prototypes (`reading.similarity`): a margin (mean cosine with the kind's two
+# nearest prototypes minus that with ordinary grief talk) maps linearly to a score between
+# these two values. Calibrated on the development set in reading/dev/.
 MARGINS = {
     "crisis": (0.02, 0.12),
     "build_up": (0.04, 0.20),
@@ -74,6 +77,15 @@ CRISIS_SIDE_ALARM = 0.15
 SIDE_MARGIN_MIN = -0.05
 # ...and only counts when the message is this close to the kind at all.
 NEAR_MIN = {"crisis": 0.45, "build_up": 0.42, "fraud": 0.45, "disclosure": 0.5}
+
+# Meaning (`reading.classifier`): a kind's probability at which it is acted on, from the
+# training script's cross-validation on the training set (false alarms on its ordinary
+# messages, hard negatives included, about 3 % for crisis and 1 % for the others; see
+# bench/README.md, "safety_eval.py").
+THRESHOLDS = {"crisis": 0.8989, "fraud": 0.7685, "disclosure": 0.9258}
+# Warning signs by meaning: the crisis and warning-sign probability mapped from 0 to 1
+# between these (calibrated on the development conversations in reading/dev/).
+WARNING_RANGE = (0.5, 0.95)
 
 LLM_TIMEOUT_SECONDS = 3.0
 _LLM_DOUBT = (0.2, CRISIS_ALARM)  # crisis readings for which an LLM is asked
@@ -114,12 +126,35 @@ def _scaled(kind: str, near: Closeness) -> float:
     return min(1.0, max(0.0, (near.margin[kind] - low) / (high - low)))
 
 
-def message_read(text: str, *, use_llm: bool | None = None) -> Reading:
-    """One message's reading, without history. `use_llm` None: ask the configured LLM
-    where there is one (not the offline responder) and the crisis reading is in doubt."""
-    plain = rules.text_normalise(text)
-    if not plain:
-        return Reading()
+def prototypes_read(near: Closeness) -> dict[str, float]:
+    """Each kind's reading by closeness to the prototype sentences, 0-1 (crisis also by the
+    crisis direction)."""
+    crisis = _scaled("crisis", near)
+    if near.crisis_side >= CRISIS_SIDE_ALARM and near.margin["crisis"] >= SIDE_MARGIN_MIN:
+        crisis = max(crisis, min(1.0, CRISIS_ALARM + near.crisis_side - CRISIS_SIDE_ALARM))
+    return {
+        "crisis": crisis,
+        "build_up": _scaled("build_up", near),
+        "fraud": _scaled("fraud", near) * 0.8,
+        "disclosure": _scaled("disclosure", near) * 0.8,
+    }
+
+
+@dataclass(frozen=True)
+class RulesRead:
+    """What the word rules find in a message (normalised): scores, reasons, and whether every
+    crisis phrase found was negated ("I'd never hurt myself")."""
+
+    crisis: float
+    build_up: float
+    fraud: float
+    disclosure: float
+    asked: bool
+    negated_only: bool
+    reasons: tuple[str, ...]
+
+
+def rules_read(plain: str) -> RulesRead:
     literal = rules.idioms_removed(plain)
     crisis_rule, crisis_why = rules.rules_score(crisis_rules.CRISIS_RULES, literal)
     build_rule, build_why = rules.rules_sum(crisis_rules.BUILD_UP_RULES, literal)
@@ -127,32 +162,74 @@ def message_read(text: str, *, use_llm: bool | None = None) -> Reading:
     disclosure_rule, disclosure_why = rules.rules_score(
         asking.DISCLOSURE_RULES, plain, negation=False
     )
-    near = closeness(text_vector(plain))
-    crisis_meaning = _scaled("crisis", near)
-    if near.crisis_side >= CRISIS_SIDE_ALARM and near.margin["crisis"] >= SIDE_MARGIN_MIN:
-        crisis_meaning = max(
-            crisis_meaning, min(1.0, CRISIS_ALARM + near.crisis_side - CRISIS_SIDE_ALARM)
-        )
-    if crisis_why and all(why.endswith("(negated)") for why in crisis_why):
-        # "I'd never hurt myself": the model reads the words, not the "never"; noted only.
+    return RulesRead(
+        crisis=crisis_rule,
+        build_up=build_rule,
+        fraud=fraud_rule,
+        disclosure=disclosure_rule,
+        asked=asking.fraud_asked(plain),
+        negated_only=bool(crisis_why) and all(why.endswith("(negated)") for why in crisis_why),
+        reasons=(*crisis_why, *build_why, *fraud_why, *disclosure_why),
+    )
+
+
+def model_score(probability: float, threshold: float, alarm: float) -> float:
+    """The classifier's probability as a reading: `alarm` at the calibrated threshold, up to
+    1 at certainty, and nothing below it (a doubtful reading does not add up over turns: the
+    warning signs do that)."""
+    if probability < threshold:
+        return 0.0
+    return alarm + (1.0 - alarm) * (probability - threshold) / max(1e-6, 1.0 - threshold)
+
+
+def warning_score(kinds: classifier.Kinds) -> float:
+    """Warning signs by meaning, 0-1: the classifier's crisis and warning-sign probability
+    of the whole message, scaled between `WARNING_RANGE`."""
+    mass = kinds.whole["crisis"] + kinds.whole["warning"]
+    low, high = WARNING_RANGE
+    return min(1.0, max(0.0, (mass - low) / (high - low)))
+
+
+def message_read(text: str, *, use_llm: bool | None = None) -> Reading:
+    """One message's reading, without history. `use_llm` None: ask the configured LLM
+    where there is one (not the offline responder) and the crisis reading is in doubt."""
+    plain = rules.text_normalise(text)
+    if not plain:
+        return Reading()
+    found = rules_read(plain)
+    vector = text_vector(plain)
+    kinds = classifier.kinds_read(plain, vector)
+    near = prototypes_read(closeness(vector))
+    crisis_meaning = max(
+        near["crisis"], model_score(kinds.top("crisis"), THRESHOLDS["crisis"], CRISIS_ALARM)
+    )
+    build_meaning = max(near["build_up"], warning_score(kinds))
+    if found.negated_only:
+        # "I'd never hurt myself": the models read the words, not the "never"; noted only.
         crisis_meaning = min(crisis_meaning, NEGATED_MAX)
-    build_meaning = _scaled("build_up", near)
-    reasons = [*crisis_why, *build_why, *fraud_why, *disclosure_why]
+        build_meaning = min(build_meaning, NEGATED_MAX / BUILD_UP_MEANING)
+    reasons = list(found.reasons)
     for kind, score in (("crisis", crisis_meaning), ("warning signs", build_meaning)):
         if score > 0:
             reasons.append(f"close in meaning to {kind} ({score:.2f})")
-    build_up = min(BUILD_UP_CAP, max(build_rule, BUILD_UP_MEANING * build_meaning))
-    crisis = max(crisis_rule, crisis_meaning, build_up)
+    build_up = min(BUILD_UP_CAP, max(found.build_up, BUILD_UP_MEANING * build_meaning))
+    crisis = max(found.crisis, crisis_meaning, build_up)
     if _llm_wanted(use_llm) and _LLM_DOUBT[0] <= crisis < _LLM_DOUBT[1]:
         judged = llm_crisis_judgement(text)
         if judged is not None and judged > crisis:
             reasons.append(f"an LLM judged it a crisis ({judged:.2f})")
             crisis = judged
+    # a request for money or secrets is a request: a message that asks for nothing is not one
+    fraud_meaning = model_score(kinds.top("fraud"), THRESHOLDS["fraud"], FRAUD_ALARM)
+    disclosure_meaning = model_score(
+        kinds.top("disclosure"), THRESHOLDS["disclosure"], DISCLOSURE_ALARM
+    )
+    if asking.about_a_picture(plain):
+        disclosure_meaning = 0.0
     return Reading(
         crisis=round(crisis, 3),
-        # a request for money or secrets is a request: a message that asks for nothing is not one
-        fraud=round(max(fraud_rule, _scaled("fraud", near) * 0.8 * asking.fraud_asked(plain)), 3),
-        disclosure=round(max(disclosure_rule, _scaled("disclosure", near) * 0.8), 3),
+        fraud=round(max(found.fraud, max(fraud_meaning, near["fraud"]) if found.asked else 0), 3),
+        disclosure=round(max(found.disclosure, disclosure_meaning, near["disclosure"]), 3),
         reasons=tuple(reasons),
         build_up=round(build_up, 3),
     )

@@ -196,3 +196,15 @@ def fraud_request(text: str) -> tuple[float, list[str]]:
         score = max(score, 1.0)
         reasons.append("asking for a password, PIN or account detail")
     return score, reasons
+
+
+# "Is that you in the wedding photo?": a question about a picture is about the person's life,
+# not about what the twin is (the classifier reads "is that you" alone).
+_PICTURE = re.compile(
+    r"\b(?:photo|photograph|picture|pic|snap|video|film|painting|portrait|selfie)s?\b"
+)
+
+
+def about_a_picture(text: str) -> bool:
+    """Whether `text` (normalised) speaks of a photo, a video or a picture."""
+    return bool(_PICTURE.search(text))

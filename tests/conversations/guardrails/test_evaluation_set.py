@@ -37,6 +37,11 @@ def _turns(path: Path) -> set[str]:
             160,
             {"crisis": 35, "fraud": 25, "disclosure": 12, "ordinary": 65},
         ),
+        (
+            "heldout2/messages.csv",
+            200,
+            {"crisis": 60, "fraud": 40, "disclosure": 25, "ordinary": 80},
+        ),
     ],
 )
 def test_messages_have_the_columns_labels_and_counts(
@@ -72,7 +77,11 @@ def test_the_garage_door_pin_is_a_fraud_attempt_and_figures_of_speech_are_ordina
 
 @pytest.mark.parametrize(
     ("name", "minimum_crisis", "minimum_ordinary"),
-    [("conversations.jsonl", 20, 16), ("heldout/conversations.jsonl", 7, 5)],
+    [
+        ("conversations.jsonl", 20, 16),
+        ("heldout/conversations.jsonl", 7, 5),
+        ("heldout2/conversations.jsonl", 6, 5),
+    ],
 )
 def test_conversations_have_turns_labels_and_counts(
     name: str, minimum_crisis: int, minimum_ordinary: int
@@ -104,3 +113,30 @@ def test_the_held_out_set_shares_no_message_with_the_main_set() -> None:
 
     assert not main & heldout
     assert not {t for t in main_turns & heldout_turns if len(t.split()) > 3}
+
+
+def test_the_second_held_out_set_shares_no_message_with_the_others() -> None:
+    heldout2 = {text for text, _ in _messages(EVALUATION / "heldout2/messages.csv")}
+    others = {
+        text
+        for name in ("messages.csv", "heldout/messages.csv")
+        for text, _ in _messages(EVALUATION / name)
+    }
+
+    assert not heldout2 & others
+
+
+def test_no_training_sentence_is_an_evaluation_message() -> None:
+    from conversations.guardrails.reading import train
+
+    training = {train._key(text) for text, _ in train.training_rows()}
+    evaluation = {train._key(text) for text in train.evaluation_texts()}
+
+    assert len(training) > 1000
+    # the training script leaves these out; none should be written into training/ at all
+    written = {
+        train._key(text)
+        for path in sorted((train.HERE / "training").glob("*.csv"))
+        for text, _ in _messages(path)
+    }
+    assert not written & evaluation

@@ -1,0 +1,150 @@
+"""The guardrails' classifier (`reading.classifier`): its weights are the pinned ones and a
+changed file is refused; indirect crisis messages of its training set are read as crisis and
+hard negatives of it as ordinary, through `turn_assess`; a long message is read clause by
+clause; and `bench/safety_eval.py` prints its figures, one line each."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conversations.guardrails.detection import turn_assess
+from conversations.guardrails.reading import classifier
+from conversations.guardrails.reading.similarity import text_vector
+from conversations.models import Concern
+
+REPO = Path(__file__).resolve().parents[3]
+TRAINING = REPO / "conversations/guardrails/reading/training"
+
+
+def _training() -> dict[str, str]:
+    labels = {}
+    for path in sorted(TRAINING.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            labels.update((row["text"], row["category"]) for row in csv.DictReader(handle))
+    return labels
+
+
+def test_the_weights_load_and_are_the_pinned_ones() -> None:
+    digest = hashlib.sha256(classifier.WEIGHTS.read_bytes()).hexdigest()
+    model = classifier.model()
+
+    assert digest == classifier.WEIGHTS_SHA256
+    assert model.hidden_weights.shape == (384, classifier.HIDDEN)
+    assert model.out_weights.shape == (classifier.HIDDEN, len(classifier.CLASSES))
+
+
+def test_changed_weights_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    changed = bytearray(classifier.WEIGHTS.read_bytes())
+    changed[-1] ^= 1
+    (tmp_path / "classifier.npy").write_bytes(bytes(changed))
+    monkeypatch.setattr(classifier, "WEIGHTS", tmp_path / "classifier.npy")
+    monkeypatch.setattr(classifier, "_model", None)
+
+    with pytest.raises(classifier.WeightsChanged):
+        classifier.model()
+
+
+INDIRECT_CRISIS = (
+    # means, preparations, goodbyes, joining the dead, numbness, self-harm, text-speak and
+    # non-native English: read by meaning
+    "I've been collecting pills for weeks now",
+    "there's enough tablets in the cupboard to do it",
+    "I gave my cat to the neighbour so she's looked after when I'm not here",
+    "hold the door open for me, I'm coming",
+    "save me a place next to you",
+    "I'm numb, I'm a ghost, I'd rather not be here at all",
+    "I gouge my arms with my nails until they're raw",
+    "lowkey planning my exit",
+    "I not see any reason for live after you go",
+)
+HARD_NEGATIVES = (
+    "I went to the bridge where you proposed to mum and took a photo",
+    "I gave your tools to Uncle Jim, he was so chuffed",
+    "the school run will be the death of me",
+    "I've been given some pills to help me sleep, they're helping",
+    "Sam's learning knots at Scouts, he tied a bowline for me",
+    "I made my will today, the solicitor said it's sensible",
+    "are you proud of how I handled the funeral",
+    "is that you in the photo on the mantelpiece?",
+)
+
+
+@pytest.mark.parametrize("text", INDIRECT_CRISIS)
+def test_indirect_crisis_from_the_training_set_is_crisis(text: str) -> None:
+    assert _training()[text] == "crisis"
+
+    assert turn_assess(text=text).concern == Concern.CRISIS
+
+
+@pytest.mark.parametrize("text", HARD_NEGATIVES)
+def test_hard_negatives_from_the_training_set_do_not_alarm(text: str) -> None:
+    assert _training()[text] == "ordinary"
+
+    assert turn_assess(text=text).concern == Concern.NONE
+
+
+def test_a_long_message_is_read_clause_by_clause() -> None:
+    text = (
+        "work's ok, the car needs a service, and I've been thinking that if I drove it into "
+        "the river nobody would even be surprised"
+    )
+
+    parts = classifier.clauses(text)
+    kinds = classifier.kinds_read(text, text_vector(text))
+    assessment = turn_assess(text=text)
+
+    assert parts == [
+        "and I've been thinking that if I drove it into the river nobody would even be surprised",
+        "work's ok, the car needs a service",
+    ]
+    assert kinds.clause["crisis"] > kinds.whole["crisis"]
+    assert assessment.concern == Concern.CRISIS
+
+
+def test_a_short_message_has_no_clauses() -> None:
+    assert classifier.clauses("I miss you, mum") == []
+
+
+def test_the_eval_script_prints_one_line_per_figure(tmp_path: Path) -> None:
+    messages = tmp_path / "messages.csv"
+    with messages.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "category"])
+        writer.writerows(
+            [
+                ("I want to kill myself", "crisis"),
+                ("what's the PIN for your bank card", "fraud"),
+                ("are you a bot", "disclosure"),
+                ("I miss you so much", "ordinary"),
+            ]
+        )
+    conversations = tmp_path / "conversations.jsonl"
+    conversations.write_text(
+        json.dumps({"turns": ["hi mum", "I miss you", "love you"], "label": "ordinary"}) + "\n"
+    )
+
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench/safety_eval.py"), str(messages),
+         "--conversations", str(conversations)],
+        capture_output=True, text=True, check=True, cwd=REPO,
+    )  # fmt: skip
+
+    lines = done.stdout.splitlines()
+    names = [line.split()[0] + (" " + line.split()[1] if line.startswith(("p", "r")) else "")
+             for line in lines[1:]]  # fmt: skip
+    assert names == [
+        "precision crisis", "recall crisis", "precision fraud", "recall fraud",
+        "precision disclosure", "recall disclosure", "false_alarms", "crisis_recall",
+        "conversations_caught", "conversation_false_alarms", "conversation_recall",
+    ]  # fmt: skip
+    assert lines[0].startswith("messages 4 ")
+    assert "recall crisis 1.000" in lines
+    assert "false_alarms 0.000" in lines
+    assert lines[-1] == "conversation_recall 0.000"
