@@ -17,6 +17,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.db import transaction
 
+from conversations.guardrails.detection import turn_assess
 from conversations.services.memories import memories_remember
 from conversations.services.reply_writing import (
     INTERRUPTED_NOTICE,
@@ -31,11 +32,9 @@ from core.tasks import MemorialTask
 
 @worker_ready.connect
 def _guardrails_warm(**_: Any) -> None:
-    """The detector's prototype sentences embedded when a worker starts, not on the first
-    visitor's message (it takes about half a second)."""
-    from conversations.guardrails.reading.similarity import closeness, text_vector
-
-    closeness(text_vector("hello"))
+    """The detector made ready when a worker starts (its prototype sentences embedded, its
+    classifier loaded), not on the first visitor's message (about half a second)."""
+    turn_assess(text="Hello, it's me again.", use_llm=False)
 
 
 class ReplyTask(MemorialTask):
