@@ -21,6 +21,10 @@ class VoiceConfig(AppConfig):
                 order=20,  # the remote copy goes before anything it was made from
             )
         )
+        from conversations.speech import reply_voice_register
+        from voice.speaking import Speaker
+
+        reply_voice_register(Speaker())  # the twin speaks its replies (voice.speaking)
         consent_revoked.connect(
             voice_clones_delete_on_revocation, dispatch_uid="voice.clones_delete_on_revocation"
         )

@@ -19,6 +19,7 @@ from conversations.models import Message, MessageStatus
 from conversations.replies import ReplyStream, reply_stream
 from conversations.selectors import reply_get
 from conversations.services.usage import usage_add
+from conversations.speech import reply_speech_begin, reply_speech_end
 from core.crypto import memorial_cipher
 from core.events import EventKind, event_send_on_commit
 from core.tasks import memorial_step
@@ -82,23 +83,35 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
     guard = OutboundGuard() if own else outbound_guard_for(conversation=reply.conversation)
     chunks = stream.chunks if own else guard.checked(stream.chunks)
     text = ""
-    for chunk in chunks:
-        if not chunk:
-            continue
-        offset, text = len(text), text + chunk
+    speech = reply_speech_begin(reply=reply, scope=scope)  # spoken beside the text, if at all
+    completed = False
+    try:
+        for chunk in chunks:
+            if not chunk:
+                continue
+            offset, text = len(text), text + chunk
+            with memorial_step(memorial_id=memorial_id, scope=scope):
+                if not _chunk_store(reply=reply, text=text, encrypted=cipher.encrypt_text(text)):
+                    return False  # ended elsewhere meanwhile (a withdrawal recorded its stop)
+                event_send_on_commit(
+                    memorial_id=memorial_id,
+                    visitor_id=reply.conversation.visitor_id,
+                    kind=EventKind.CONVERSATION_TOKEN,
+                    data={"seq": reply.seq, "offset": offset, "text": chunk},
+                )
+            if speech is not None:
+                speech.sentence(chunk)  # returns at once
         with memorial_step(memorial_id=memorial_id, scope=scope):
-            if not _chunk_store(reply=reply, text=text, encrypted=cipher.encrypt_text(text)):
-                return False  # ended elsewhere meanwhile (a withdrawal recorded its stop)
-            event_send_on_commit(
-                memorial_id=memorial_id,
-                visitor_id=reply.conversation.visitor_id,
-                kind=EventKind.CONVERSATION_TOKEN,
-                data={"seq": reply.seq, "offset": offset, "text": chunk},
+            completed = _reply_finish(
+                reply=reply,
+                stream=stream,
+                guard=guard,
+                text=text,
+                encrypted=cipher.encrypt_text(text),
             )
-    with memorial_step(memorial_id=memorial_id, scope=scope):
-        return _reply_finish(
-            reply=reply, stream=stream, guard=guard, text=text, encrypted=cipher.encrypt_text(text)
-        )
+        return completed
+    finally:  # after the text's end was sent: what is left of the speech, or its stop
+        reply_speech_end(speech, failed=not completed)
 
 
 def _chunk_store(*, reply: Message, text: str, encrypted: bytes) -> bool:
