@@ -40,7 +40,7 @@ def _allowed(request: HttpRequest, memorial_id: uuid.UUID) -> tuple[User, Conver
 def reply_audio_view(request: HttpRequest, memorial_id: uuid.UUID, seq: int) -> HttpResponse:
     """The audio of spoken reply `seq` in the visitor's own conversation, decrypted as it
     streams; `?download=1` as a file to keep. Anyone else gets a 404."""
-    user, access = _allowed(request, memorial_id)
+    user, _ = _allowed(request, memorial_id)
     spoken = spoken_reply_for(memorial_id=memorial_id, visitor=user, seq=seq)
     if spoken is None:
         raise Http404("No spoken reply here.")

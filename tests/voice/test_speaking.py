@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the conversation fixtures, imported, are the tests' arguments)
 """The twin speaking its replies over the real socket (ASGI stack, Redis channel layer, the
 reply task in a thread as a worker runs it), with a zero-latency test double voice: audio in
 order beside the text, the audible notice once per session, a speech failure that leaves the
