@@ -7,8 +7,10 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import av
+from av.audio.stream import AudioStream
 
 # The audio type the provider speaks in -> (container, codec, file extension).
 FORMATS = {
@@ -44,16 +46,16 @@ def audio_join(parts: Sequence[bytes], *, mime: str, title: str, comment: str) -
     with av.open(buffer, "w", format=container) as out:
         out.metadata["title"] = title
         out.metadata["comment"] = comment
-        stream = None
-        resampler = None
+        stream: AudioStream | None = None
+        resampler: av.AudioResampler | None = None
         for part in parts:
             if not part:
                 continue
-            with av.open(io.BytesIO(part)) as source:
+            with av.open(io.BytesIO(part), "r") as source:
                 audio = source.streams.audio[0]
                 if stream is None:
                     rate = audio.rate or 24000
-                    stream = out.add_stream(codec, rate=rate, layout="mono")
+                    stream = cast(AudioStream, out.add_stream(codec, rate=rate, layout="mono"))
                     resampler = av.AudioResampler(
                         format=stream.codec_context.format, layout="mono", rate=rate
                     )

@@ -1,14 +1,15 @@
 """The twin speaking its replies, sentence by sentence, as they are written.
 
 `Speaker` is registered into `conversations.speech` (in `VoiceConfig.ready`). For each reply
-it starts a `SpeakingSession`: a thread of its own, fed a queue of the reply's checked
-sentences, so the text never waits for the voice. The thread:
+it starts a `SpeakingSession`: a thread fed a queue of the reply's checked
+sentences, so the text never waits for the voice. The thread (from a pool kept with its
+database connections, so speech starts without connecting first):
 - reads the visitor's choice (`ConversationVoice.speak`, the text-only toggle; on unless
   they turned it off) and stops at once when they chose text only: no audio is made;
 - chooses whose voice (`voice_choice`): the subject's clone while it is live at the
   configured provider and the `voice` consent stands, else the provider's generic voice;
 - at a voice session's start (the written disclosure was given since the spoken notice was
-  last played: `notice_claim`) speaks a line first, saying that this is an AI voice made from
+  last played: `speaking_claim`) speaks a line first, saying that this is an AI voice made from
   the person's recordings, or a generic voice that is not theirs;
 - speaks each sentence through `voice_provider().speech_stream` and sends its whole audio as
   one `conversation.audio` event (so the browser can decode each and play them back to
@@ -23,22 +24,27 @@ sentences, so the text never waits for the voice. The thread:
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import logging
 import queue
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import close_old_connections, connection, transaction
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from consent.gate import consent_is_granted
 from core.consent import ConsentRequired, ConsentScope
-from core.events import EventKind, event_send_on_commit
+from core.events import EventKind, event_declaration, memorial_visitor_group
 from core.files import memorial_file_delete, memorial_file_save
 from core.tasks import memorial_step
 from memorials.models import Memorial
@@ -56,6 +62,7 @@ logger = logging.getLogger(__name__)
 
 VoiceKind = SpokenReply.VoiceKind
 FILE_KIND = "spoken"  # the replies' audio, under memorials/<id>/spoken/
+SPEECH_THREADS = 32  # replies spoken at once in one process (more wait for a thread)
 END_WAIT_SECONDS = 120.0  # how long the end of a reply waits for its last sentences' audio
 SPEECH_FAILED = "The voice could not speak this reply. Its words are all here."
 _END = object()
@@ -79,6 +86,8 @@ def voice_choice(*, memorial_id: uuid.UUID | str) -> VoiceChoice | None:
         provider = voice_provider()
     except VoiceProviderUnavailable:
         return None
+    if not callable(getattr(provider, "speech_stream", None)):
+        return None  # a provider that cannot speak
     clone = (
         VoiceClone.objects.filter(
             memorial_id=memorial_id, provider=provider.name, deleted_at__isnull=True
@@ -101,24 +110,35 @@ def voice_description(*, kind: str, name: str, preview: bool) -> str:
     return f"This is a generic computer voice reading the AI's replies. It is not {whose} voice."
 
 
-def notice_claim(*, conversation_id: int) -> bool:
-    """Whether the spoken notice is due in this conversation now, recorded if it is: once
-    per session, as the written disclosure (`conversations.guardrails.disclosure`): due when
-    it was never played, or when the disclosure was given again since."""
+@dataclass(frozen=True)
+class SpeakingClaim:
+    speak: bool  # the visitor's text-only toggle: spoken unless they turned it off
+    notice_due: bool  # the spoken notice is to be played first (and is now recorded)
+
+
+def speaking_claim(*, conversation_id: uuid.UUID) -> SpeakingClaim:
+    """Whether this conversation's next reply is spoken, and whether the spoken notice
+    comes first, recorded if it does: once per session, as the written disclosure
+    (`conversations.guardrails.disclosure`): due when it was never played, or when the
+    disclosure was given again since. One transaction, the settings row locked."""
     with transaction.atomic():
-        setting, _ = ConversationVoice.objects.select_for_update().get_or_create(
-            conversation_id=conversation_id
+        setting, _ = (
+            ConversationVoice.objects.select_for_update()
+            .select_related("conversation")
+            .get_or_create(conversation_id=conversation_id)
         )
+        if not setting.speak:
+            return SpeakingClaim(speak=False, notice_due=False)
         disclosed_at = setting.conversation.disclosed_at
         spoken_at = setting.notice_spoken_at
         if spoken_at is not None and (disclosed_at is None or disclosed_at <= spoken_at):
-            return False
+            return SpeakingClaim(speak=True, notice_due=False)
         setting.notice_spoken_at = timezone.now()
         setting.save(update_fields=["notice_spoken_at", "updated_at"])
-    return True
+    return SpeakingClaim(speak=True, notice_due=True)
 
 
-def speak_chosen(*, conversation_id: int) -> bool:
+def speak_chosen(*, conversation_id: uuid.UUID) -> bool:
     """The visitor's text-only toggle: True (spoken) unless they turned the voice off."""
     setting = ConversationVoice.objects.filter(conversation_id=conversation_id).first()
     return setting is None or setting.speak
@@ -136,7 +156,8 @@ def speak_set(*, conversation: Conversation, speak: bool) -> ConversationVoice:
 
 
 class SpeakingSession:
-    """One reply spoken by a thread of its own beside the text (module docstring)."""
+    """One reply spoken beside the text by a thread of the speaking pool (module
+    docstring)."""
 
     def __init__(self, *, reply: Message, scope: str) -> None:
         conversation = reply.conversation
@@ -150,10 +171,8 @@ class SpeakingSession:
         self.stopped = threading.Event()
         self.index = 0  # the next audio event's index
         self.last_sent = False
-        self.thread = threading.Thread(
-            target=self._run, name=f"speech-{self.reply_id}", daemon=True
-        )
-        self.thread.start()
+        self.ended = False  # the reply's end was taken from the queue
+        self.done = _pool().submit(self._run)
 
     # from the reply's writer: never waits
 
@@ -167,21 +186,27 @@ class SpeakingSession:
         if failed:
             self.stopped.set()
         self.sentences.put(_END)
-        self.thread.join(timeout=END_WAIT_SECONDS)
+        try:
+            self.done.result(timeout=END_WAIT_SECONDS)
+        except FutureTimeout:
+            self.stopped.set()
+            logger.warning("a reply's speech was still going after %s s", END_WAIT_SECONDS)
 
-    # in the session's thread
+    # in a thread of the pool
 
     def _run(self) -> None:
-        close_old_connections()
         try:
             self._speak()
         except Exception:
             logger.exception("a reply's speech stopped")
-        finally:
-            connection.close()
+            connection.close()  # a broken connection is not kept for the next reply
+            if not self.ended:
+                self._drain()
 
     def _next(self) -> object:
-        return self.sentences.get()
+        item = self.sentences.get()
+        self.ended = item is _END
+        return item
 
     def _end_is_next(self) -> bool:
         with self.sentences.mutex:
@@ -192,32 +217,13 @@ class SpeakingSession:
             pass
 
     def _speak(self) -> None:
-        if not speak_chosen(conversation_id=self.conversation_id):
+        claim = speaking_claim(conversation_id=self.conversation_id)
+        choice = voice_choice(memorial_id=self.memorial_id) if claim.speak else None
+        if choice is None:
             self._drain()  # text only: no audio at all
             return
-        choice = voice_choice(memorial_id=self.memorial_id)
-        if choice is None:
-            self._drain()
-            return
-        memorial = Memorial.objects.only("id", "name_encrypted", "state", "subject_id").get(
-            pk=self.memorial_id
-        )
-        description = voice_description(
-            kind=choice.kind, name=memorial.name, preview=memorial.subject_id == self.visitor_id
-        )
-        spoken, _ = SpokenReply.objects.update_or_create(
-            message_id=self.reply_id,
-            defaults={
-                "provider": choice.provider.name,
-                "voice_kind": choice.kind,
-                "mime": choice.provider.speech_mime,
-                "status": SpokenReplyStatus.SPEAKING,
-            },
-        )
         self.choice = choice
-        failure = ""
-        if notice_claim(conversation_id=self.conversation_id):
-            failure = self._say(description)
+        failure = self._say(self._description()) if claim.notice_due else ""
         parts: list[bytes] = []
         while (text := self._next()) is not _END:
             if self.stopped.is_set() or failure:
@@ -228,14 +234,25 @@ class SpeakingSession:
                 self._send(audio, last=self._end_is_next() and not self.stopped.is_set())
         if failure:
             self._send(b"", last=True, notice=failure)
-            self._status(spoken, SpokenReplyStatus.FAILED, notice=failure)
-            return
-        if not self.last_sent and self.index:
-            self._send(b"", last=True)
-        if self.stopped.is_set() or not parts:
-            self._status(spoken, SpokenReplyStatus.FAILED)
-            return
-        self._store(spoken, parts, title=f"{memorial.name}: an AI voice", comment=description)
+            self._record(SpokenReplyStatus.FAILED, notice=failure)
+        elif self.stopped.is_set() or not parts:
+            if not self.last_sent and self.index:
+                self._send(b"", last=True)
+            self._record(SpokenReplyStatus.FAILED)
+        else:
+            if not self.last_sent:
+                self._send(b"", last=True)
+            self._store(parts)
+
+    def _description(self) -> str:
+        """What the voice is, in a sentence, and (once read) the memorial's name."""
+        memorial = Memorial.objects.only("id", "name_encrypted", "state", "subject_id").get(
+            pk=self.memorial_id
+        )
+        self.name = memorial.name
+        return voice_description(
+            kind=self.choice.kind, name=self.name, preview=memorial.subject_id == self.visitor_id
+        )
 
     def _say(self, text: str) -> str:
         """Speak a line that is not part of the reply (the notice); "" or the failure."""
@@ -245,10 +262,9 @@ class SpeakingSession:
         return failure
 
     def _synthesise(self, text: str) -> tuple[bytes, str]:
+        provider, voice_id = self.choice.provider, self.choice.voice_id
         try:
-            return b"".join(
-                self.choice.provider.speech_stream(text=text, voice_id=self.choice.voice_id)
-            ), ""
+            return b"".join(provider.speech_stream(text=text, voice_id=voice_id)), ""
         except VoiceProviderError as error:
             logger.warning("speech failed: %s", error)
             return b"", f"{SPEECH_FAILED} ({error.notice})"
@@ -267,28 +283,46 @@ class SpeakingSession:
         }
         if notice:
             data["notice"] = notice
-        event_send_on_commit(  # no transaction is open here: it leaves at once
-            memorial_id=self.memorial_id,
-            visitor_id=self.visitor_id,
-            kind=EventKind.CONVERSATION_AUDIO,
-            data=data,
+        event_declaration(kind=EventKind.CONVERSATION_AUDIO, data=data)  # checked, as all are
+        audio_event_send(
+            group=memorial_visitor_group(memorial_id=self.memorial_id, visitor_id=self.visitor_id),
+            message={
+                "type": "memorial.event",
+                "kind": EventKind.CONVERSATION_AUDIO.value,
+                "data": data,
+            },
         )
         self.index += 1
         self.last_sent = last
 
-    def _status(self, spoken: SpokenReply, status: str, *, notice: str = "") -> None:
-        SpokenReply.objects.filter(pk=spoken.pk).update(
-            status=status, notice=notice[:300], chunks=self.index, updated_at=timezone.now()
+    def _record(self, status: str, *, notice: str = "", **fields: Any) -> None:
+        SpokenReply.objects.update_or_create(
+            message_id=self.reply_id,
+            defaults={
+                "provider": self.choice.provider.name,
+                "voice_kind": self.choice.kind,
+                "mime": fields.pop("mime", self.choice.provider.speech_mime),
+                "status": status,
+                "notice": notice[:300],
+                "chunks": self.index,
+                **fields,
+            },
         )
 
-    def _store(self, spoken: SpokenReply, parts: list[bytes], *, title: str, comment: str) -> None:
+    def _store(self, parts: list[bytes]) -> None:
         """The reply's audio kept (encrypted) for replay, while the conversation's consent
         stands; the step writes nothing when it was withdrawn meanwhile."""
+        description = self._description()
         try:
-            joined = audio_join(parts, mime=spoken.mime, title=title, comment=comment)
+            joined = audio_join(
+                parts,
+                mime=self.choice.provider.speech_mime,
+                title=f"{self.name}: an AI voice",
+                comment=description,
+            )
         except Exception:
             logger.exception("a spoken reply's audio could not be joined")
-            self._status(spoken, SpokenReplyStatus.FAILED)
+            self._record(SpokenReplyStatus.FAILED)
             return
         path = memorial_file_save(
             memorial_id=uuid.UUID(str(self.memorial_id)),
@@ -298,26 +332,62 @@ class SpeakingSession:
         )
         try:
             with memorial_step(memorial_id=self.memorial_id, scope=self.scope):
-                SpokenReply.objects.filter(pk=spoken.pk).update(
+                self._record(
+                    SpokenReplyStatus.COMPLETE,
                     path=path,
                     mime=joined.mime,
                     duration_s=joined.duration_s,
-                    chunks=self.index,
-                    status=SpokenReplyStatus.COMPLETE,
-                    updated_at=timezone.now(),
                 )
         except ConsentRequired:
             memorial_file_delete(name=path)
-            self._status(spoken, SpokenReplyStatus.FAILED)
+            self._record(SpokenReplyStatus.FAILED)
+
+
+_thread_loops = threading.local()
+
+
+def audio_event_send(*, group: str, message: dict[str, Any]) -> None:
+    """Send one audio event to the channel layer now, on this thread's own event loop, kept
+    from one send to the next (so the layer's connection is kept too, where a fresh loop per
+    send would connect each time). A failed send is logged: the text is not affected."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    loop = getattr(_thread_loops, "loop", None)
+    if loop is None:
+        loop = _thread_loops.loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(layer.group_send(group, message))
+    except Exception:
+        logger.exception("an audio event could not be sent")
+
+
+_speaking_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The threads that speak replies, kept (with their database connections) across
+    replies, so a reply's speech starts without connecting first."""
+    global _speaking_pool
+    with _pool_lock:
+        if _speaking_pool is None:
+            _speaking_pool = ThreadPoolExecutor(
+                max_workers=SPEECH_THREADS, thread_name_prefix="speech"
+            )
+        return _speaking_pool
 
 
 # --- the registered voice -----------------------------------------------------------------
 
 
 class Speaker:
-    """The voice of `conversations.speech`: speaks replies, and the page's voice controls."""
+    """The voice of `conversations.speech`: speaks replies, and the page's voice controls.
+    A setting `LEGACY_SPEAK_REPLIES = False` (not set: True) leaves every reply unspoken."""
 
     def begin(self, *, reply: Message, scope: str) -> SpeakingSession | None:
+        if not getattr(settings, "LEGACY_SPEAK_REPLIES", True):
+            return None  # replies are not spoken in this installation
         return SpeakingSession(reply=reply, scope=scope)
 
     def page(

@@ -14,6 +14,7 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
@@ -37,7 +38,7 @@ def _allowed(request: HttpRequest, memorial_id: uuid.UUID) -> tuple[User, Conver
 
 @login_required
 @require_GET
-def reply_audio_view(request: HttpRequest, memorial_id: uuid.UUID, seq: int) -> HttpResponse:
+def reply_audio_view(request: HttpRequest, memorial_id: uuid.UUID, seq: int) -> HttpResponseBase:
     """The audio of spoken reply `seq` in the visitor's own conversation, decrypted as it
     streams; `?download=1` as a file to keep. Anyone else gets a 404."""
     user, _ = _allowed(request, memorial_id)

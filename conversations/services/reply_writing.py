@@ -67,7 +67,9 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
     left half written is ended as interrupted (its words stay; "try again" writes a new one)
     rather than written again under what the devices already show. The text stored and
     sent is the one the outbound guard checked, sentence by sentence (`guardrails.outbound`),
-    so a device resuming mid-reply reads what the others were sent. Raises ConsentRequired
+    so a device resuming mid-reply reads what the others were sent. Each sentence is also
+    handed to the reply's voice, if it has one (`conversations.speech`), in the step that
+    stores it (the consent checked), to be spoken beside the text. Raises ConsentRequired
     when `scope` is withdrawn (the caller records the stop). True when this run completed
     the reply (the exchange is then whole, and what the visitor shared can be remembered)."""
     reply = reply_get(memorial_id=memorial_id, message_id=message_id)
@@ -77,20 +79,23 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
     if cipher.decrypt_text(bytes(reply.text_encrypted)):
         reply_stop(memorial_id=memorial_id, message_id=message_id, notice=INTERRUPTED_NOTICE)
         return False
-    stream = reply_stream(conversation=reply.conversation, visitor_message=reply.reply_to)
-    # The guardrails' own answers (care, refusals) pass as written: they carry helplines.
-    own = bool(stream.concern)
-    guard = OutboundGuard() if own else outbound_guard_for(conversation=reply.conversation)
-    chunks = stream.chunks if own else guard.checked(stream.chunks)
-    text = ""
-    speech = reply_speech_begin(reply=reply, scope=scope)  # spoken beside the text, if at all
+    # Spoken beside the text, if at all; the voice gets ready while the reply is prepared.
+    speech = reply_speech_begin(reply=reply, scope=scope)
     completed = False
     try:
+        stream = reply_stream(conversation=reply.conversation, visitor_message=reply.reply_to)
+        # The guardrails' own answers (care, refusals) pass as written: they carry helplines.
+        own = bool(stream.concern)
+        guard = OutboundGuard() if own else outbound_guard_for(conversation=reply.conversation)
+        chunks = stream.chunks if own else guard.checked(stream.chunks)
+        text = ""
         for chunk in chunks:
             if not chunk:
                 continue
             offset, text = len(text), text + chunk
             with memorial_step(memorial_id=memorial_id, scope=scope):
+                if speech is not None:  # checked, the consent holds: spoken beside the step
+                    speech.sentence(chunk)  # returns at once
                 if not _chunk_store(reply=reply, text=text, encrypted=cipher.encrypt_text(text)):
                     return False  # ended elsewhere meanwhile (a withdrawal recorded its stop)
                 event_send_on_commit(
@@ -99,8 +104,6 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
                     kind=EventKind.CONVERSATION_TOKEN,
                     data={"seq": reply.seq, "offset": offset, "text": chunk},
                 )
-            if speech is not None:
-                speech.sentence(chunk)  # returns at once
         with memorial_step(memorial_id=memorial_id, scope=scope):
             completed = _reply_finish(
                 reply=reply,

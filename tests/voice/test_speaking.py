@@ -237,3 +237,26 @@ def test_a_spoken_reply_plays_only_for_its_visitor_and_says_it_is_an_ai_voice(
     assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302  # to sign in
+
+
+async def test_a_withdrawal_mid_reply_stops_the_voice_and_keeps_no_audio(
+    memorial, family, gate, speaking_double
+):
+    from consent.services import consent_revoke
+
+    socket, _ = await opened(memorial.id, await session_cookie_for(family))
+    await say(socket, "Tell me about the sea.")
+    audio = []
+    while True:  # the first sentence, written and spoken
+        message = await socket.receive_json_from(timeout=10)
+        if message["type"] == "audio":
+            audio.append(message)
+            if len(audio) == 2:  # the notice, then the first sentence
+                break
+    await database_sync_to_async(consent_revoke)(
+        user=memorial.subject, memorial_id=memorial.id, scope=ConsentScope.CONVERSATION_LIVING
+    )
+    gate.release()
+    spoken = await spoken_reply(2, SpokenReplyStatus.FAILED)
+    assert spoken.path == ""  # nothing kept to play again
+    assert [text for text, _ in speaking_double.spoken][1:] == [FIRST_SENTENCE]  # no more spoken
