@@ -411,6 +411,7 @@ class Speaker:
             )
         return {
             "template": "voice/speech/_controls.html",
+            "about_template": "voice/speech/_about.html",
             "replay_template": "voice/speech/_replay.html",
             "kind": choice.kind,
             "description": voice_description(

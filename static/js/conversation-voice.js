@@ -42,16 +42,14 @@
     document.addEventListener("keydown", unlock, { capture: true });
     if (unlockButton) unlockButton.addEventListener("click", unlock);
 
+    // A reply is speaking from its first piece until its last has played (or it was stopped).
+    function isSpeaking(reply) { return !reply.stopped && (!reply.ended || reply.playing > 0); }
     function refresh() {
-        const speaking = sources.length > 0 || Array.from(replies.values()).some(function (r) { return !r.ended && !r.stopped; });
+        const speaking = sources.length > 0 || Array.from(replies.values()).some(isSpeaking);
         speakingBox.hidden = !speaking;
-        const turn = document.querySelectorAll(".turn.is-speaking");
-        turn.forEach(function (li) { li.classList.remove("is-speaking"); });
         replies.forEach(function (reply, seq) {
-            if (!reply.ended && !reply.stopped) {
-                const li = document.getElementById("turn-" + seq);
-                if (li) li.classList.add("is-speaking");
-            }
+            const li = document.getElementById("turn-" + seq);
+            if (li) li.classList.toggle("is-speaking", isSpeaking(reply));
         });
         if (unlockButton) unlockButton.hidden = !(speaking && context && context.state === "suspended");
     }
@@ -68,7 +66,7 @@
             if (promise && promise.then) promise.then(resolve, reject);
         });
     }
-    function schedule(decoded) {
+    function schedule(decoded, reply) {
         const source = context.createBufferSource();
         source.buffer = decoded;
         source.connect(context.destination);
@@ -76,8 +74,10 @@
         source.start(at);
         nextStart = at + decoded.duration;
         sources.push(source);
+        reply.playing += 1;
         source.onended = function () {
             sources = sources.filter(function (s) { return s !== source; });
+            reply.playing -= 1;
             refresh();
         };
     }
@@ -85,7 +85,7 @@
     function replyOf(seq) {
         let reply = replies.get(seq);
         if (!reply) {
-            reply = { chain: Promise.resolve(), stopped: false, ended: false, next: 0 };
+            reply = { chain: Promise.resolve(), stopped: false, ended: false, playing: 0 };
             replies.set(seq, reply);
         }
         return reply;
@@ -103,7 +103,7 @@
             reply.chain = reply.chain.then(function () {
                 if (reply.stopped) return null;
                 return decode(buffer).then(function (decoded) {
-                    if (!reply.stopped) schedule(decoded);
+                    if (!reply.stopped) schedule(decoded, reply);
                 }, function () { /* a piece that cannot be decoded is skipped */ });
             });
         }

@@ -88,8 +88,8 @@ def test_a_spoken_reply_shows_speaking_then_play_again(page, voice_server, voice
     sign_in(page, voice_server, lucy)
     page.goto(voice_server + f"/memorials/{memorial.id}/conversation/")
     page.locator("[data-live-status]").get_by_text("live", exact=True).wait_for()
-    voice = page.get_by_role("region", name="Voice")
-    voice.get_by_text("It is not Ann Smith's voice.").wait_for()
+    page.locator("[data-voice-about]").get_by_text("It is not Ann Smith's voice.").wait_for()
+    voice = page.get_by_role("group", name="Voice")
     assert (
         voice.get_by_role("button", name="Replies are spoken").get_attribute("aria-pressed")
         == "true"
