@@ -236,7 +236,9 @@ class SpeakingSession:
             self._send(b"", last=True, notice=failure)
             self._record(SpokenReplyStatus.FAILED, notice=failure)
         elif self.stopped.is_set() or not parts:
-            if not self.last_sent and self.index:
+            if not self.index:
+                return  # nothing was spoken: nothing to record
+            if not self.last_sent:
                 self._send(b"", last=True)
             self._record(SpokenReplyStatus.FAILED)
         else:
