@@ -9,8 +9,9 @@ database connections, so speech starts without connecting first):
 - chooses whose voice (`voice_choice`): the subject's clone while it is live at the
   configured provider and the `voice` consent stands, else the provider's generic voice;
 - at a voice session's start (the written disclosure was given since the spoken notice was
-  last played: `speaking_claim`) speaks a line first, saying that this is an AI voice made from
-  the person's recordings, or a generic voice that is not theirs;
+  last played: `speaking_claim`) speaks a line before the reply's first sentence, saying
+  that this is an AI voice made from the person's recordings, or a generic voice that is
+  not theirs;
 - speaks each sentence through `voice_provider().speech_stream` and sends its whole audio as
   one `conversation.audio` event (so the browser can decode each and play them back to
   back), `index` from 0, `last` on the final one;
@@ -38,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -113,29 +114,30 @@ def voice_description(*, kind: str, name: str, preview: bool) -> str:
 @dataclass(frozen=True)
 class SpeakingClaim:
     speak: bool  # the visitor's text-only toggle: spoken unless they turned it off
-    notice_due: bool  # the spoken notice is to be played first (and is now recorded)
+    notice_due: bool  # the spoken notice is to be played first (`notice_record` once it is)
 
 
 def speaking_claim(*, conversation_id: uuid.UUID) -> SpeakingClaim:
     """Whether this conversation's next reply is spoken, and whether the spoken notice
-    comes first, recorded if it does: once per session, as the written disclosure
+    comes first: once per session, as the written disclosure
     (`conversations.guardrails.disclosure`): due when it was never played, or when the
-    disclosure was given again since. One transaction, the settings row locked."""
-    with transaction.atomic():
-        setting, _ = (
-            ConversationVoice.objects.select_for_update()
-            .select_related("conversation")
-            .get_or_create(conversation_id=conversation_id)
-        )
-        if not setting.speak:
-            return SpeakingClaim(speak=False, notice_due=False)
-        disclosed_at = setting.conversation.disclosed_at
-        spoken_at = setting.notice_spoken_at
-        if spoken_at is not None and (disclosed_at is None or disclosed_at <= spoken_at):
-            return SpeakingClaim(speak=True, notice_due=False)
-        setting.notice_spoken_at = timezone.now()
-        setting.save(update_fields=["notice_spoken_at", "updated_at"])
-    return SpeakingClaim(speak=True, notice_due=True)
+    disclosure was given again since."""
+    setting, _ = ConversationVoice.objects.select_related("conversation").get_or_create(
+        conversation_id=conversation_id
+    )
+    if not setting.speak:
+        return SpeakingClaim(speak=False, notice_due=False)
+    disclosed_at = setting.conversation.disclosed_at
+    spoken_at = setting.notice_spoken_at
+    due = spoken_at is None or (disclosed_at is not None and disclosed_at > spoken_at)
+    return SpeakingClaim(speak=True, notice_due=due)
+
+
+def notice_record(*, conversation_id: uuid.UUID) -> None:
+    """The spoken notice was played in this conversation now."""
+    ConversationVoice.objects.filter(conversation_id=conversation_id).update(
+        notice_spoken_at=timezone.now(), updated_at=timezone.now()
+    )
 
 
 def speak_chosen(*, conversation_id: uuid.UUID) -> bool:
@@ -223,11 +225,17 @@ class SpeakingSession:
             self._drain()  # text only: no audio at all
             return
         self.choice = choice
-        failure = self._say(self._description()) if claim.notice_due else ""
+        failure = ""
+        notice_due = claim.notice_due  # spoken before the first sentence, if one comes
         parts: list[bytes] = []
         while (text := self._next()) is not _END:
             if self.stopped.is_set() or failure:
                 continue
+            if notice_due:
+                notice_due = False
+                notice_record(conversation_id=self.conversation_id)
+                if failure := self._say(self._description()):
+                    continue
             audio, failure = self._synthesise(str(text))
             if not failure:
                 parts.append(audio)

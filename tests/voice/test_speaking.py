@@ -260,3 +260,15 @@ async def test_a_withdrawal_mid_reply_stops_the_voice_and_keeps_no_audio(
     spoken = await spoken_reply(2, SpokenReplyStatus.FAILED)
     assert spoken.path == ""  # nothing kept to play again
     assert [text for text, _ in speaking_double.spoken][1:] == [FIRST_SENTENCE]  # no more spoken
+
+
+async def test_a_care_reply_is_not_given_a_voice(memorial, gate, speaking_double):
+    socket, _ = await opened(memorial.id, await session_cookie_for(memorial.subject))
+    await say(socket, "I don't want to live anymore. I want to end my life tonight.")
+    gate.release()
+    end, audio = await exchange(socket, 2, audio_expected=False)
+    assert end["concern"] == "crisis"  # the guardrails' own words, with the helplines
+    assert await socket.receive_nothing(timeout=0.5)
+    assert audio == [] and speaking_double.spoken == []
+    assert not await database_sync_to_async(SpokenReply.objects.exists)()
+    await socket.disconnect()
