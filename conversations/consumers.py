@@ -12,6 +12,9 @@ The server sends the twin's reply as `{"type": "reply_start", "seq", "reply_to"}
 `{"type": "token", "seq", "offset", "text"}`, then `{"type": "reply_end", "seq", "status",
 "text", "passages", "sources", "abstained", "label", "notice"}` (`sources`: the passages
 drawn on, each `{"id", "text", "date", "to"}`, for "where this comes from");
+`{"type": "audio", "seq", "index", "mime", "audio", "last", "voice_kind", "notice"?}`: reply
+`seq` spoken (`voice`, through `conversations.speech`), one sentence's audio (base64) a
+piece, in order, `last` on the final one, `notice` when speech failed (the text stands);
 `{"type": "question", "seq", "status"}` when the question that reply `seq` could not answer
 was passed on to the living subject (`waiting`), or they answered or declined it;
 `{"type": "notice", "kind", "text"}`: a calm notice for the visitor (`disclosure`: that
@@ -341,6 +344,9 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
         elif kind in WIRE_TYPES and self.resumed:
             self.active_at = time.monotonic()
             await self._live(kind, event["data"])
+        elif kind == EventKind.CONVERSATION_AUDIO and self.resumed:
+            if event["data"]["seq"] in self.delivered:  # a spoken reply this socket shows
+                await self.send_json({"type": "audio", **event["data"]})
         elif kind == EventKind.CONVERSATION_QUESTION and self.resumed:
             # A state, not a message: sent again it says the same, so no bookkeeping.
             await self.send_json({"type": "question", **event["data"]})

@@ -31,6 +31,7 @@ from conversations.services.questions import (
     question_ask,
     question_decline,
 )
+from conversations.speech import speech_page
 from memorials.models import Membership
 from memorials.selectors import MemorialNotFound
 
@@ -41,6 +42,7 @@ def conversation_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRespo
     assert isinstance(user, User)  # login_required
     access = conversation_access(user=user, memorial_id=memorial_id)
     history = []
+    conversation = None
     if access.allowed:
         conversation = conversation_get(memorial_id=memorial_id, visitor=user)
         history = conversation_history(conversation=conversation)
@@ -55,6 +57,7 @@ def conversation_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRespo
     }
     if access.allowed:
         context |= care_page_context(request, user=user, memorial=access.memorial)
+        context["voice"] = speech_page(access=access, conversation=conversation)
     return render(
         request, "conversations/page.html", context, status=200 if access.allowed else 403
     )

@@ -7,6 +7,7 @@ class VoiceConfig(AppConfig):
 
     def ready(self) -> None:
         from consent.signals import consent_revoked
+        from conversations.speech import reply_voice_register
         from core.holders import DataHolder, holder_register
         from twins.services.build import voice_step_register
         from voice.cloning import voice_clone_step
@@ -14,6 +15,7 @@ class VoiceConfig(AppConfig):
         from voice.panels import voice_panel_register
         from voice.receivers import voice_clones_delete_on_revocation
         from voice.services import voice_clones_count, voice_clones_erase, voice_clones_export
+        from voice.speaking import Speaker
 
         holder_register(
             DataHolder(
@@ -28,6 +30,7 @@ class VoiceConfig(AppConfig):
         voice_step_register(voice_clone_step)  # the twin build's voice step makes the clone
         voice_subject_holders_register()
         voice_panel_register()
+        reply_voice_register(Speaker())  # the twin speaks its replies (voice.speaking)
         consent_revoked.connect(
             voice_clones_delete_on_revocation, dispatch_uid="voice.clones_delete_on_revocation"
         )

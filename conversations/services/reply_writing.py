@@ -19,6 +19,7 @@ from conversations.models import Message, MessageStatus
 from conversations.replies import ReplyStream, reply_stream
 from conversations.selectors import reply_get
 from conversations.services.usage import usage_add
+from conversations.speech import reply_speech_begin, reply_speech_end
 from core.crypto import memorial_cipher
 from core.events import EventKind, event_send_on_commit
 from core.tasks import memorial_step
@@ -66,7 +67,9 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
     left half written is ended as interrupted (its words stay; "try again" writes a new one)
     rather than written again under what the devices already show. The text stored and
     sent is the one the outbound guard checked, sentence by sentence (`guardrails.outbound`),
-    so a device resuming mid-reply reads what the others were sent. Raises ConsentRequired
+    so a device resuming mid-reply reads what the others were sent. Each sentence is also
+    handed to the reply's voice, if it has one (`conversations.speech`), in the step that
+    stores it (the consent checked), to be spoken beside the text. Raises ConsentRequired
     when `scope` is withdrawn (the caller records the stop). True when this run completed
     the reply (the exchange is then whole, and what the visitor shared can be remembered)."""
     reply = reply_get(memorial_id=memorial_id, message_id=message_id)
@@ -76,29 +79,45 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
     if cipher.decrypt_text(bytes(reply.text_encrypted)):
         reply_stop(memorial_id=memorial_id, message_id=message_id, notice=INTERRUPTED_NOTICE)
         return False
-    stream = reply_stream(conversation=reply.conversation, visitor_message=reply.reply_to)
-    # The guardrails' own answers (care, refusals) pass as written: they carry helplines.
-    own = bool(stream.concern)
-    guard = OutboundGuard() if own else outbound_guard_for(conversation=reply.conversation)
-    chunks = stream.chunks if own else guard.checked(stream.chunks)
-    text = ""
-    for chunk in chunks:
-        if not chunk:
-            continue
-        offset, text = len(text), text + chunk
+    # Spoken beside the text, if at all; the voice gets ready while the reply is prepared.
+    speech = reply_speech_begin(reply=reply, scope=scope)
+    completed = False
+    try:
+        stream = reply_stream(conversation=reply.conversation, visitor_message=reply.reply_to)
+        # The guardrails' own answers (care, refusals) pass as written: they carry helplines.
+        own = bool(stream.concern)
+        if own:  # the guardrails' own words are not given a voice (let alone the person's)
+            reply_speech_end(speech, failed=True)
+            speech = None
+        guard = OutboundGuard() if own else outbound_guard_for(conversation=reply.conversation)
+        chunks = stream.chunks if own else guard.checked(stream.chunks)
+        text = ""
+        for chunk in chunks:
+            if not chunk:
+                continue
+            offset, text = len(text), text + chunk
+            with memorial_step(memorial_id=memorial_id, scope=scope):
+                if speech is not None:  # checked, the consent holds: spoken beside the step
+                    speech.sentence(chunk)  # returns at once
+                if not _chunk_store(reply=reply, text=text, encrypted=cipher.encrypt_text(text)):
+                    return False  # ended elsewhere meanwhile (a withdrawal recorded its stop)
+                event_send_on_commit(
+                    memorial_id=memorial_id,
+                    visitor_id=reply.conversation.visitor_id,
+                    kind=EventKind.CONVERSATION_TOKEN,
+                    data={"seq": reply.seq, "offset": offset, "text": chunk},
+                )
         with memorial_step(memorial_id=memorial_id, scope=scope):
-            if not _chunk_store(reply=reply, text=text, encrypted=cipher.encrypt_text(text)):
-                return False  # ended elsewhere meanwhile (a withdrawal recorded its stop)
-            event_send_on_commit(
-                memorial_id=memorial_id,
-                visitor_id=reply.conversation.visitor_id,
-                kind=EventKind.CONVERSATION_TOKEN,
-                data={"seq": reply.seq, "offset": offset, "text": chunk},
+            completed = _reply_finish(
+                reply=reply,
+                stream=stream,
+                guard=guard,
+                text=text,
+                encrypted=cipher.encrypt_text(text),
             )
-    with memorial_step(memorial_id=memorial_id, scope=scope):
-        return _reply_finish(
-            reply=reply, stream=stream, guard=guard, text=text, encrypted=cipher.encrypt_text(text)
-        )
+        return completed
+    finally:  # after the text's end was sent: what is left of the speech, or its stop
+        reply_speech_end(speech, failed=not completed)
 
 
 def _chunk_store(*, reply: Message, text: str, encrypted: bytes) -> bool:

@@ -312,6 +312,9 @@ CORPUS_ARCHIVE_MAX_DEPTH = int(os.environ.get("LEGACY_CORPUS_ARCHIVE_MAX_DEPTH",
 # no network) or "elevenlabs" (clones, streaming speech, speech-to-text; needs the key).
 # Only an explicit choice sends anything to a service.
 LEGACY_VOICE_PROVIDER = os.environ.get("LEGACY_VOICE_PROVIDER", "offline")
+# Replies spoken as they stream (with the clone, or the provider's generic voice, labelled);
+# "0" leaves every reply text only.
+LEGACY_SPEAK_REPLIES = os.environ.get("LEGACY_SPEAK_REPLIES", "1") == "1"
 ELEVENLABS_API_KEY = os.environ.get("ELEVENLABS_API_KEY", "")
 ELEVENLABS_BASE_URL = os.environ.get("ELEVENLABS_BASE_URL", "")  # "" = the SDK's own
 # A low-latency model for speaking replies as they stream, and the speech-to-text model.

@@ -19,4 +19,8 @@ CHANNEL_LAYERS = {
         "CONFIG": {"hosts": [REDIS_URL], "prefix": "legacy-" + os.environ["LEGACY_CELERY_QUEUE"]},
     }
 }
+# The offline voice takes most of a second a sentence: conversation tests are text only, and
+# the voice's own tests turn speech on with a zero-latency provider (tests/voice; a server or
+# worker they start is told so through the environment).
+LEGACY_SPEAK_REPLIES = os.environ.get("LEGACY_SPEAK_REPLIES", "0") == "1"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "test-media")

@@ -293,6 +293,9 @@
             showCare(li, data);
             keepLatestInView(false);
         },
+        audio: function (data) { // a spoken reply's audio: static/js/conversation-voice.js plays it
+            document.dispatchEvent(new CustomEvent("legacy:conversation-audio", { detail: data }));
+        },
         question: function (data) { // passed on, answered or declined: on every device
             showQuestion(turns.get(data.seq), { question: data.status });
         },

@@ -1,0 +1,268 @@
+// The twin's voice on the conversation page (voice/speaking.py describes the server side).
+// Spoken replies arrive on the conversation socket as "audio" messages, one sentence's whole
+// audio a piece, in order (static/js/conversation.js hands them over as a
+// "legacy:conversation-audio" event). Each piece is decoded with Web Audio and scheduled to
+// start exactly when the one before ends, so sentences play back to back without gaps.
+// Browsers only let sound play after a tap: the first tap or key press on the page unlocks it
+// (sending a message is one); audio that comes before that offers "Tap to hear the reply".
+// Also: the text-only toggle, "speaking…" with a stop button, "Play again" under a spoken
+// reply, and hold-to-speak (MediaRecorder): what was said lands in the composer to correct
+// before sending; it is never sent by itself.
+(function () {
+    "use strict";
+    const bar = document.querySelector("[data-voice]");
+    if (!bar) return;
+    const input = document.getElementById("composer-text");
+    const toggle = bar.querySelector("[data-speak-toggle]");
+    const speakingBox = bar.querySelector("[data-speaking]");
+    const stopButton = bar.querySelector("[data-voice-stop]");
+    const unlockButton = bar.querySelector("[data-voice-unlock]");
+    const holdButton = bar.querySelector("[data-hold-to-speak]");
+    const listenStatus = bar.querySelector("[data-listen-status]");
+    const csrf = bar.querySelector("input[name=csrfmiddlewaretoken]");
+    let speakOn = bar.hasAttribute("data-speak-on");
+
+    // --- playback ---
+    const AudioContextClass = window.AudioContext || window.webkitAudioContext;
+    let context = null;
+    let nextStart = 0; // when the next sentence starts, on the context's clock
+    let sources = []; // what is playing or scheduled
+    const replies = new Map(); // seq -> {chain: Promise, stopped, ended}
+
+    function audioContext() {
+        if (!context && AudioContextClass) context = new AudioContextClass();
+        return context;
+    }
+    function unlock() {
+        const ctx = audioContext();
+        if (ctx && ctx.state === "suspended") ctx.resume().then(refresh);
+        if (unlockButton) unlockButton.hidden = true;
+    }
+    document.addEventListener("pointerdown", unlock, { capture: true });
+    document.addEventListener("keydown", unlock, { capture: true });
+    if (unlockButton) unlockButton.addEventListener("click", unlock);
+
+    // A reply is speaking from its first piece until its last has played (or it was stopped).
+    function isSpeaking(reply) { return !reply.stopped && (!reply.ended || reply.playing > 0); }
+    function refresh() {
+        const speaking = sources.length > 0 || Array.from(replies.values()).some(isSpeaking);
+        speakingBox.hidden = !speaking;
+        replies.forEach(function (reply, seq) {
+            const li = document.getElementById("turn-" + seq);
+            if (li) li.classList.toggle("is-speaking", isSpeaking(reply));
+        });
+        if (unlockButton) unlockButton.hidden = !(speaking && context && context.state === "suspended");
+    }
+
+    function bytesOf(base64) {
+        const raw = atob(base64);
+        const bytes = new Uint8Array(raw.length);
+        for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+        return bytes.buffer;
+    }
+    function decode(buffer) { // the callback form too: older Safari has no promise here
+        return new Promise(function (resolve, reject) {
+            const promise = context.decodeAudioData(buffer, resolve, reject);
+            if (promise && promise.then) promise.then(resolve, reject);
+        });
+    }
+    function schedule(decoded, reply) {
+        const source = context.createBufferSource();
+        source.buffer = decoded;
+        source.connect(context.destination);
+        const at = Math.max(context.currentTime + 0.02, nextStart);
+        source.start(at);
+        nextStart = at + decoded.duration;
+        sources.push(source);
+        reply.playing += 1;
+        source.onended = function () {
+            sources = sources.filter(function (s) { return s !== source; });
+            reply.playing -= 1;
+            refresh();
+        };
+    }
+
+    function replyOf(seq) {
+        let reply = replies.get(seq);
+        if (!reply) {
+            reply = { chain: Promise.resolve(), stopped: false, ended: false, playing: 0 };
+            replies.set(seq, reply);
+        }
+        return reply;
+    }
+
+    function onAudio(data) {
+        if (!speakOn) return;
+        const reply = replyOf(data.seq);
+        if (reply.stopped) return;
+        if (data.notice) showVoiceNotice(data.seq, data.notice);
+        const ctx = audioContext();
+        if (data.audio && ctx) {
+            const buffer = bytesOf(data.audio);
+            // decoded in order, each scheduled after the one before
+            reply.chain = reply.chain.then(function () {
+                if (reply.stopped) return null;
+                return decode(buffer).then(function (decoded) {
+                    if (!reply.stopped) schedule(decoded, reply);
+                }, function () { /* a piece that cannot be decoded is skipped */ });
+            });
+        }
+        if (data.last) {
+            reply.chain.then(function () {
+                reply.ended = true;
+                if (!data.notice) offerReplay(data.seq);
+                refresh();
+            });
+        }
+        refresh();
+    }
+    document.addEventListener("legacy:conversation-audio", function (event) { onAudio(event.detail); });
+
+    function stopAll() {
+        replies.forEach(function (reply) { reply.stopped = true; });
+        sources.forEach(function (source) { try { source.stop(); } catch (e) { /* already ended */ } });
+        sources = [];
+        nextStart = 0;
+        if (replayer) replayer.pause();
+        refresh();
+    }
+    stopButton.addEventListener("click", stopAll);
+
+    function showVoiceNotice(seq, text) {
+        const li = document.getElementById("turn-" + seq);
+        if (!li) return;
+        let box = li.querySelector("[data-voice-notice]");
+        if (!box) {
+            box = document.createElement("p");
+            box.className = "turn-notice turn-voice-notice";
+            box.dataset.voiceNotice = "";
+            const text_ = li.querySelector("[data-text]");
+            text_.after(box);
+        }
+        box.textContent = text;
+    }
+
+    // --- "Play again" under a spoken reply ---
+    let replayer = null;
+    function replayUrl(seq) { return bar.dataset.replayUrl.replace(/\/0\/audio\/$/, "/" + seq + "/audio/"); }
+    function offerReplay(seq) {
+        const li = document.getElementById("turn-" + seq);
+        if (!li || li.querySelector("[data-replay]")) return;
+        const box = document.createElement("p");
+        box.className = "turn-voice";
+        box.dataset.replayBox = "";
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "secondary turn-replay";
+        button.dataset.replay = "";
+        button.dataset.replaySrc = replayUrl(seq);
+        button.textContent = "Play again";
+        const link = document.createElement("a");
+        link.className = "turn-download";
+        link.href = replayUrl(seq) + "?download=1";
+        link.setAttribute("download", "");
+        link.textContent = "Download the audio";
+        box.append(button, link);
+        const meta = li.querySelector(".turn-meta");
+        (meta || li.querySelector("[data-text]")).after(box);
+    }
+    document.addEventListener("click", function (event) {
+        const button = event.target.closest("[data-replay]");
+        if (!button) return;
+        stopAll();
+        replayer = new Audio(button.dataset.replaySrc);
+        speakingBox.hidden = false;
+        replayer.onended = replayer.onerror = replayer.onpause = function () { speakingBox.hidden = sources.length === 0; };
+        replayer.play().catch(function () { speakingBox.hidden = true; });
+    });
+
+    // --- text only ---
+    toggle.addEventListener("click", function () {
+        const want = !speakOn;
+        const body = new FormData();
+        body.append("speak", want ? "1" : "0");
+        fetch(bar.dataset.speakUrl, {
+            method: "POST",
+            body: body,
+            headers: { "X-CSRFToken": csrf ? csrf.value : "", "Accept": "application/json" },
+            credentials: "same-origin",
+        }).then(function (response) { return response.ok ? response.json() : null; }).then(function (data) {
+            if (!data) return;
+            speakOn = data.speak;
+            toggle.setAttribute("aria-pressed", speakOn ? "true" : "false");
+            toggle.querySelector("[data-speak-on-label]").hidden = !speakOn;
+            toggle.querySelector("[data-speak-off-label]").hidden = speakOn;
+            if (!speakOn) stopAll();
+        });
+    });
+
+    // --- hold to speak ---
+    let recorder = null;
+    let chunks = [];
+    function listening(text) { listenStatus.textContent = text; }
+    function startHolding(event) {
+        if (holdButton.disabled || recorder) return;
+        event.preventDefault();
+        if (!navigator.mediaDevices || !window.MediaRecorder) {
+            listening("This browser cannot record here. You can still write.");
+            return;
+        }
+        navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+            chunks = [];
+            recorder = new MediaRecorder(stream);
+            recorder.ondataavailable = function (e) { if (e.data && e.data.size) chunks.push(e.data); };
+            recorder.onstop = function () {
+                stream.getTracks().forEach(function (track) { track.stop(); });
+                const type = recorder.mimeType || "audio/webm";
+                recorder = null;
+                holdButton.classList.remove("is-holding");
+                send(new Blob(chunks, { type: type }), type);
+            };
+            recorder.start();
+            holdButton.classList.add("is-holding");
+            listening("Listening… let go when you have finished.");
+            if (!holding) recorder.stop(); // let go before the microphone opened
+        }, function () {
+            listening("The microphone is not allowed for this page. You can still write.");
+        });
+    }
+    let holding = false;
+    function stopHolding() {
+        holding = false;
+        if (recorder && recorder.state === "recording") recorder.stop();
+    }
+    function send(blob, type) {
+        if (!blob.size) { listening("Nothing was heard. Hold the button while you speak."); return; }
+        listening("Writing down what you said…");
+        const body = new FormData();
+        body.append("audio", blob, "speech." + (type.indexOf("mp4") >= 0 ? "m4a" : "webm"));
+        fetch(bar.dataset.listenUrl, {
+            method: "POST",
+            body: body,
+            headers: { "X-CSRFToken": csrf ? csrf.value : "", "Accept": "application/json" },
+            credentials: "same-origin",
+        }).then(function (response) { return response.json(); }).then(function (data) {
+            if (data.text) {
+                input.value = input.value ? input.value.trimEnd() + " " + data.text : data.text;
+                input.dispatchEvent(new Event("input"));
+                input.focus();
+                listening("Check the words, correct them if needed, then send.");
+            } else {
+                listening(data.error || "That could not be heard. You can still write.");
+            }
+        }, function () { listening("That could not be sent just now. You can still write."); });
+    }
+    if (holdButton && !holdButton.disabled) {
+        holdButton.addEventListener("pointerdown", function (event) { holding = true; startHolding(event); });
+        holdButton.addEventListener("pointerup", stopHolding);
+        holdButton.addEventListener("pointerleave", stopHolding);
+        holdButton.addEventListener("pointercancel", stopHolding);
+        holdButton.addEventListener("contextmenu", function (event) { event.preventDefault(); });
+        holdButton.addEventListener("keydown", function (event) {
+            if ((event.key === " " || event.key === "Enter") && !event.repeat) { holding = true; startHolding(event); }
+        });
+        holdButton.addEventListener("keyup", function (event) {
+            if (event.key === " " || event.key === "Enter") stopHolding();
+        });
+    }
+})();
