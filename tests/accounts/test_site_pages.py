@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.urls import reverse
 
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +102,34 @@ def test_two_factor_pages_lead_back_to_the_account(client):
     page = " ".join(client.get(reverse("mfa_index")).content.decode().split())
     assert "<h1> Two-factor sign-in </h1>" in page
     assert f'href="{reverse("accounts:settings")}">Back to your account' in page
+
+
+def test_after_two_factor_set_up_the_recovery_codes_lead_onward(client):
+    # given a person who sets up an authenticator app (after confirming it is them)
+    client.force_login(UserFactory())
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    secret = client.get(reverse("mfa_activate_totp")).context["form"].secret
+    counter = int(time.time()) // 30
+    response = client.post(
+        reverse("mfa_activate_totp"), {"code": format_hotp_value(hotp_value(secret, counter))}
+    )
+    # then they are shown their recovery codes, and a way back to their account
+    assert response["Location"] == reverse("mfa_view_recovery_codes")
+    page = " ".join(client.get(response["Location"]).content.decode().split())
+    assert "<h1> Recovery codes </h1>" in page
+    assert f'href="{reverse("accounts:settings")}">Back to your account' in page
+
+
+def test_the_two_factor_prompt_at_sign_in_mentions_recovery_codes(client):
+    user = UserFactory()
+    client.force_login(user)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    secret = client.get(reverse("mfa_activate_totp")).context["form"].secret
+    counter = int(time.time()) // 30
+    client.post(
+        reverse("mfa_activate_totp"), {"code": format_hotp_value(hotp_value(secret, counter))}
+    )
+    client.logout()
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    page = client.get(reverse("mfa_authenticate")).content.decode()
+    assert "one of the recovery codes you saved" in page
