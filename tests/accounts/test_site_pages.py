@@ -133,3 +133,11 @@ def test_the_two_factor_prompt_at_sign_in_mentions_recovery_codes(client):
     client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     page = client.get(reverse("mfa_authenticate")).content.decode()
     assert "one of the recovery codes you saved" in page
+
+
+def test_pages_that_say_write_to_us_link_the_contact_page(client):
+    client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    for name in ("account_reset_password", "account_reset_password_done"):
+        page = client.get(reverse(name)).content.decode()
+        assert f'<a href="{reverse("contact")}">write to us</a>' in page
+        assert "contact us" not in page
