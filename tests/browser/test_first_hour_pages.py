@@ -78,3 +78,15 @@ def test_signed_in_pages_are_readable_and_accessible(page, live_server):
     page.get_by_role("button", name="Sign out").wait_for()
     for name, path in SIGNED_IN.items():
         _check(page, f"{live_server.url}{path}", name)
+
+
+def test_the_keyboard_reaches_the_page_first_and_sees_where_it_is(page, live_server):
+    page.goto(f"{live_server.url}/")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert skip.bounding_box()["y"] >= 0  # shown once focused
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
