@@ -35,6 +35,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=200, blank=True)
     # ISO 3166-1 alpha-2, for crisis resources in the right country ("" : not told yet).
     country = models.CharField(max_length=2, blank=True)
+    # An IANA time zone name ("Europe/London"), in which every time is shown to them ("":
+    # not known yet; the site's own). Detected by their browser, correctable in settings.
+    time_zone = models.CharField(max_length=64, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)

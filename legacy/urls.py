@@ -4,12 +4,21 @@ from django.views.generic import TemplateView
 
 from conversations.guardrails.views import safety_protocol
 from legacy.health import healthz
+from legacy.pages import favicon, privacy_page
+from memorials.erasure.account import account_delete_page
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", healthz, name="healthz"),
     path("safety/", safety_protocol, name="safety"),
+    path("accounts/settings/", include("accounts.urls")),
+    path("accounts/settings/delete/", account_delete_page, name="account_delete"),
     path("accounts/", include("allauth.urls")),
+    path("help/", TemplateView.as_view(template_name="pages/help.html"), name="help"),
+    path("privacy/", privacy_page, name="privacy"),
+    path("terms/", TemplateView.as_view(template_name="pages/terms.html"), name="terms"),
+    path("contact/", TemplateView.as_view(template_name="pages/contact.html"), name="contact"),
+    path("favicon.ico", favicon, name="favicon"),
     path("memorials/", include("memorials.urls")),
     path("memorials/<uuid:memorial_id>/", include("consent.urls")),
     path("memorials/<uuid:memorial_id>/corpus/", include("corpus.urls")),

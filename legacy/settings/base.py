@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.TimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "legacy.urls"
@@ -105,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "demo.context_processors.demo",
+                "accounts.context_processors.site",
             ],
         },
     },
@@ -217,7 +219,12 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Legacy] "
+# The site's name in mail and pages ("Hello from Legacy", not the host and port).
+LEGACY_SITE_NAME = os.environ.get("LEGACY_SITE_NAME", "Legacy").strip() or "Legacy"
+# Where people can write to whoever runs this site (the contact page; "" : not given yet).
+LEGACY_CONTACT_EMAIL = os.environ.get("LEGACY_CONTACT_EMAIL", "").strip()
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Legacy] "  # accounts.adapter puts LEGACY_SITE_NAME in its place
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.signup.SignupForm"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("LEGACY_HTTP_PROTOCOL", "http")
 # allauth's defaults already limit login failures, sign-ups and resets; named here so a
 # reader sees them and an operator can tighten them.
@@ -228,7 +235,7 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = "Legacy"
+MFA_TOTP_ISSUER = LEGACY_SITE_NAME
 # Re-authentication (before signing a consent, pulling the kill switch, changing two-factor)
 # checks at most this many passwords or codes per person per 15 minutes, counted atomically
 # (accounts/reauthentication.py), on top of allauth's own limits.
@@ -380,6 +387,8 @@ LEGACY_LIMITS_MINOR_QUIET_HOURS = os.environ.get("LEGACY_LIMITS_MINOR_QUIET_HOUR
 # --- Locale and logging ----------------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"
+# Legacy's own wording of allauth's pages (sentence case, plain words): locale/en_GB.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
