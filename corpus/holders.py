@@ -11,6 +11,7 @@ from core.holders import DataHolder, ExportWriter, holder_register
 from corpus.models import (
     CorpusStatistics,
     Correspondent,
+    Deletion,
     Document,
     LexemeFrequency,
     Passage,
@@ -152,7 +153,20 @@ def _uploads_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
     )
 
 
+def _deletions_count(memorial_id: uuid.UUID) -> int:
+    return Deletion.objects.filter(memorial_id=memorial_id).count()
+
+
+def _deletions_erase(memorial_id: uuid.UUID) -> int:
+    count, _ = Deletion.objects.filter(memorial_id=memorial_id).delete()
+    return count
+
+
 def corpus_holders_register() -> None:
+    holder_register(DataHolder(
+        name="corpus.deletions", label="writing you deleted, kept a while so it can be put back",
+        count=_deletions_count, erase=_deletions_erase, order=5,
+    ))  # fmt: skip
     holder_register(DataHolder(
         name="corpus.passages", label="passages of your writing, with their search index",
         count=_passages_count, erase=_passages_erase, export=_passages_export, order=10,

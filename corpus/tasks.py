@@ -11,7 +11,7 @@ from core.consent import ConsentScope
 from core.tasks import KernelTask, MemorialTask
 from corpus import partitions
 from corpus.models import UploadStatus
-from corpus.services import ingest
+from corpus.services import deletions, ingest
 
 
 class UploadIngestTask(MemorialTask):
@@ -46,3 +46,10 @@ def upload_ingest(*, memorial_id: str, upload_id: str) -> None:
 def passage_partitions_sweep() -> None:
     """Drop partitions left behind by erasures that could not take the lock in time (daily)."""
     partitions.passage_partitions_sweep()
+
+
+@shared_task(base=KernelTask)
+def deletions_purge() -> None:
+    """Delete for good the passages and documents set aside longer than the undo window
+    (hourly)."""
+    deletions.deletions_purge()
