@@ -391,7 +391,7 @@ def _count(number: int, word: str) -> str:
 
 
 def _duration(span: dt.timedelta) -> str:
-    """"7 days", "1 day", "36 hours"."""
+    """ "7 days", "1 day", "36 hours"."""
     hours = int(span.total_seconds() // 3600)
     return _count(hours // 24, "day") if hours % 24 == 0 else _count(hours, "hour")
 

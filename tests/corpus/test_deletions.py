@@ -21,8 +21,8 @@ from corpus.services.deletions import (
 from corpus.tasks import deletions_purge as deletions_purge_task
 from memorials.erasure.services import memorial_erase
 from memorials.models import Role
-from tests.memorials.factories import MembershipFactory
 from tests.corpus.conftest import SAMPLE_CHAT, ingest, whatsapp_export
+from tests.memorials.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
