@@ -54,6 +54,16 @@ class UploadRow:
     name: str
     outcomes: list[dict[str, Any]]  # one per file or zip member
 
+    @property
+    def file_errors(self) -> list[dict[str, Any]]:
+        """The outcomes with an error the upload's own error does not already say: each
+        error is shown once."""
+        return [
+            outcome
+            for outcome in self.outcomes
+            if outcome.get("error") and outcome["error"] != self.upload.error
+        ]
+
 
 @dataclass
 class IdentityRow:

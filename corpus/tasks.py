@@ -5,13 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_init
 from django.db import transaction
 
 from core.consent import ConsentScope
 from core.tasks import KernelTask, MemorialTask
 from corpus import partitions
+from corpus.embeddings import embedding_model_prepare
 from corpus.models import UploadStatus
 from corpus.services import deletions, ingest
+
+
+@worker_init.connect
+def embedding_model_ready(**_: Any) -> None:
+    """A worker starting prepares the embedding model (once per machine: made already by
+    `make run`, or by another worker, it is only found), in its main process before its
+    children fork, so no upload waits for it."""
+    embedding_model_prepare()
 
 
 class UploadIngestTask(MemorialTask):

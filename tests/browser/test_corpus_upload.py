@@ -64,7 +64,7 @@ def test_dropped_files_are_sent_one_by_one_and_read_or_refused_each(
     assert Passage.objects.filter(memorial=memorial).count() == 3
     page.reload()
     page.locator(f'[data-upload-id="{broken.id}"] [data-upload-error]').get_by_text(
-        "This zip archive is damaged or incomplete.", exact=True
+        "This zip file is damaged or incomplete.", exact=True
     ).wait_for()
     page.locator(f'[data-upload-id="{chat.id}"] [data-upload-status]').get_by_text(
         "Done", exact=True
