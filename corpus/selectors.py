@@ -207,16 +207,15 @@ def passage_page(
     """Passages newest first (undated ones last), decrypted for the subject, under the
     filters (`since` inclusive, `until` exclusive). With `at`, the page holding the newest
     passage written before it (a jump to a date), instead of page `page`."""
-    filters = {
-        "memorial_id": memorial_id,
-        "document_id": document_id,
-        "register": register,
-        "since": since,
-        "until": until,
-    }
+    filtered = _passages_filtered(
+        memorial_id=memorial_id,
+        document_id=document_id,
+        register=register,
+        since=since,
+        until=until,
+    )
     passages = (
-        _passages_filtered(**filters)
-        .select_related("document")
+        filtered.select_related("document")
         .only(
             "id",
             "document_id",
@@ -232,7 +231,7 @@ def passage_page(
         .order_by(F("moment").desc(nulls_last=True), "-document_id", "-position")
     )
     if at is not None:
-        newer = _passages_filtered(**filters).filter(moment__gte=at).count()
+        newer = filtered.filter(moment__gte=at).count()
         page = newer // PASSAGES_PER_PAGE + 1
     current = Paginator(passages, PASSAGES_PER_PAGE).get_page(page)
     cipher = memorial_cipher(memorial_id=memorial_id)
