@@ -64,6 +64,10 @@ class UploadEvent(TypedDict):
     files_done: NotRequired[int]  # while reading: files of the upload read (a zip's members)
     files_total: NotRequired[int]  # ...of this many known so far (grows as nested zips open)
     memorial_counts: NotRequired[dict[str, int]]  # once, when the upload has finished
+    # While a document is indexed: its passages embedded and stored so far, of how many (the
+    # bar moves through one large chat).
+    passages_embedded: NotRequired[int]
+    passages_to_embed: NotRequired[int]
 
 
 class StateEvent(TypedDict):

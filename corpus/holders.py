@@ -11,6 +11,8 @@ from core.holders import DataHolder, ExportWriter, holder_register
 from corpus.models import (
     CorpusStatistics,
     Correspondent,
+    DeletedPassage,
+    Deletion,
     Document,
     LexemeFrequency,
     Passage,
@@ -152,7 +154,52 @@ def _uploads_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
     )
 
 
+def _deletions_count(memorial_id: uuid.UUID) -> int:
+    return Deletion.objects.filter(memorial_id=memorial_id).count()
+
+
+def _deletions_erase(memorial_id: uuid.UUID) -> int:
+    count, _ = Deletion.objects.filter(memorial_id=memorial_id).delete()
+    return count
+
+
+def _deletions_export(memorial_id: uuid.UUID, writer: ExportWriter) -> None:
+    """What was deleted and may still be put back is still held: its words are exported
+    too, until it is purged."""
+    cipher = memorial_cipher(memorial_id=memorial_id)
+
+    def text(row: dict[str, object], column: str) -> str:
+        value = str(row.get(column) or "")  # bytea as to_jsonb writes it: "\\x" and hex
+        return cipher.decrypt_text(bytes.fromhex(value[2:])) if value.startswith("\\x") else ""
+
+    writer.write_json(
+        "corpus/deleted.json",
+        [
+            {
+                "kind": deletion.kind,
+                "document": str(deletion.document_id),
+                "title": cipher.decrypt_text(deletion.label_encrypted),
+                "deleted_at": deletion.created_at.isoformat(),
+                "passages": [
+                    text(row, "text_encrypted")
+                    for row in sorted(
+                        DeletedPassage.objects.filter(deletion=deletion).values_list(
+                            "row", flat=True
+                        ),
+                        key=lambda row: int(row.get("position") or 0),
+                    )
+                ],
+            }
+            for deletion in Deletion.objects.filter(memorial_id=memorial_id).order_by("created_at")
+        ],
+    )
+
+
 def corpus_holders_register() -> None:
+    holder_register(DataHolder(
+        name="corpus.deletions", label="writing you deleted, kept a while so it can be put back",
+        count=_deletions_count, erase=_deletions_erase, export=_deletions_export, order=5,
+    ))  # fmt: skip
     holder_register(DataHolder(
         name="corpus.passages", label="passages of your writing, with their search index",
         count=_passages_count, erase=_passages_erase, export=_passages_export, order=10,

@@ -266,3 +266,56 @@ class LexemeFrequency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lexeme}: {self.passages}"
+
+
+class DeletionKind(models.TextChoices):
+    PASSAGE = "passage", "Passage"
+    DOCUMENT = "document", "Document"
+
+
+class Deletion(models.Model):
+    """A passage or a document the subject deleted, kept aside for a while so it can be put
+    back (`corpus.services.deletions`). Its rows are moved out of `Document` and `Passage`,
+    not flagged there: from the moment of deletion, retrieval, the twin and every count no
+    longer see them, with no filter on any reader. Purged for good after
+    `CORPUS_DELETE_UNDO_HOURS` (a beat task), with the memorial's erasure, or with the upload
+    they came from."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    memorial = models.ForeignKey("memorials.Memorial", on_delete=models.CASCADE, related_name="+")
+    upload = models.ForeignKey(
+        Upload, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=DeletionKind.choices)
+    document_id = models.UUIDField()  # the document, or the passage's document
+    # A few words to show beside "Undo": the document's title (encrypted like it).
+    label_encrypted = models.BinaryField()
+    # The document's row as Postgres's to_jsonb gave it (its columns already encrypted).
+    document_row = models.JSONField(null=True, blank=True)
+    passages = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=DeletionKind.values), name="deletion_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="deletion_created_at")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} deletion {self.id}"
+
+
+class DeletedPassage(models.Model):
+    """One passage of a `Deletion`, as to_jsonb gave its row: put back whole by undo."""
+
+    deletion = models.ForeignKey(Deletion, on_delete=models.CASCADE, related_name="rows")
+    row = models.JSONField()
+
+    class Meta:
+        ordering = ["deletion", "id"]
+
+    def __str__(self) -> str:
+        return f"deleted passage {self.id}"

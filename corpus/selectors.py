@@ -5,21 +5,35 @@ with them decrypted, by one cipher for the whole page."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.db.models import F
+from django.db.models.functions import Coalesce
 
 from consent.gate import consent_is_granted
 from core.consent import ConsentScope
 from core.crypto import MemorialCipher, memorial_cipher
-from corpus.models import Correspondent, Document, Passage, Register, SubjectIdentity, Upload
+from corpus.models import (
+    Correspondent,
+    Deletion,
+    Document,
+    Passage,
+    Register,
+    SubjectIdentity,
+    Upload,
+)
 from corpus.records import PassageRecord
 from corpus.registers import identity_normalise
+from corpus.retrieval import passage_cosines, passage_retrieve
 
 PASSAGES_PER_PAGE = 50
 DOCUMENTS_PER_PAGE = 50
@@ -39,6 +53,16 @@ class UploadRow:
     upload: Upload
     name: str
     outcomes: list[dict[str, Any]]  # one per file or zip member
+
+    @property
+    def file_errors(self) -> list[dict[str, Any]]:
+        """The outcomes with an error the upload's own error does not already say: each
+        error is shown once."""
+        return [
+            outcome
+            for outcome in self.outcomes
+            if outcome.get("error") and outcome["error"] != self.upload.error
+        ]
 
 
 @dataclass
@@ -146,17 +170,52 @@ def document_page(
     return current, rows
 
 
+def _passages_filtered(
+    *,
+    memorial_id: uuid.UUID,
+    document_id: uuid.UUID | None,
+    register: str,
+    since: datetime | None,
+    until: datetime | None,
+) -> Any:
+    """The memorial's passages under the page's filters, each with its `moment`: when it was
+    written (its own time, else its document's date)."""
+    passages = Passage.objects.filter(memorial_id=memorial_id).annotate(
+        moment=Coalesce("sent_at", "document__date")
+    )
+    if document_id is not None:
+        passages = passages.filter(document_id=document_id)
+    if register:
+        passages = passages.filter(register=register)
+    if since is not None:
+        passages = passages.filter(moment__gte=since)
+    if until is not None:
+        passages = passages.filter(moment__lt=until)
+    return passages
+
+
 def passage_page(
     *,
     memorial_id: uuid.UUID,
     page: int,
     document_id: uuid.UUID | None = None,
     register: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    at: datetime | None = None,
 ) -> tuple[Page, list[PassageRecord]]:
-    """Passages in reading order (document by document), decrypted for the subject."""
+    """Passages newest first (undated ones last), decrypted for the subject, under the
+    filters (`since` inclusive, `until` exclusive). With `at`, the page holding the newest
+    passage written before it (a jump to a date), instead of page `page`."""
+    filtered = _passages_filtered(
+        memorial_id=memorial_id,
+        document_id=document_id,
+        register=register,
+        since=since,
+        until=until,
+    )
     passages = (
-        Passage.objects.filter(memorial_id=memorial_id)
-        .select_related("document")
+        filtered.select_related("document")
         .only(
             "id",
             "document_id",
@@ -169,15 +228,103 @@ def passage_page(
             "document__title_encrypted",
             "document__date",
         )
-        .order_by("-document__date", "document_id", "position")
+        .order_by(F("moment").desc(nulls_last=True), "-document_id", "-position")
     )
-    if document_id is not None:
-        passages = passages.filter(document_id=document_id)
-    if register:
-        passages = passages.filter(register=register)
+    if at is not None:
+        newer = filtered.filter(moment__gte=at).count()
+        page = newer // PASSAGES_PER_PAGE + 1
     current = Paginator(passages, PASSAGES_PER_PAGE).get_page(page)
     cipher = memorial_cipher(memorial_id=memorial_id)
     return current, [_passage_record(passage, cipher) for passage in current]
+
+
+def document_titles(
+    *, memorial_id: uuid.UUID, document_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Each document's title, decrypted (search results name where they come from)."""
+    cipher = memorial_cipher(memorial_id=memorial_id)
+    documents = Document.objects.filter(memorial_id=memorial_id, id__in=list(document_ids))
+    return {
+        document_id: cipher.decrypt_text(title)
+        for document_id, title in documents.values_list("id", "title_encrypted")
+    }
+
+
+# The cosine between a query's embedding and a passage's stored vector below which the
+# passage is not shown as a search result, unless it shares a word with the query. With
+# all-MiniLM-L6-v2 and the passages' vectors (a turn with its neighbours summed in), strings
+# of nonsense score 0.13-0.25 against everything and queries on another subject ("tax return
+# deadline" against a chat about gardens and sailing) under 0.2, while a query on a subject
+# the passages speak of scores 0.32-0.42 on them.
+RELEVANCE_FLOOR = 0.3
+_WORD = re.compile(r"\w{3,}")
+
+
+def passage_search(
+    *,
+    memorial_id: uuid.UUID,
+    query: str,
+    limit: int = 20,
+    register: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[PassageRecord]:
+    """The passages the twin would draw on for `query` (`passage_retrieve`), best first, each
+    naming its document; only those that match it well enough: a word in common with the
+    query, or a meaning close to it (`RELEVANCE_FLOOR`). None may be left."""
+    found = passage_retrieve(
+        memorial_id=memorial_id,
+        query=query,
+        limit=limit,
+        registers=[register] if register else None,
+        since=since,
+        until=until,
+    )
+    cosines = passage_cosines(
+        memorial_id=memorial_id, query=query, passage_ids=[p.id for p in found]
+    )
+    words = {word.casefold() for word in _WORD.findall(query)}
+    relevant = [
+        passage
+        for passage in found
+        if cosines.get(passage.id, 0.0) >= RELEVANCE_FLOOR
+        or words & {word.casefold() for word in _WORD.findall(passage.text)}
+    ]
+    titles = document_titles(
+        memorial_id=memorial_id, document_ids={passage.document_id for passage in relevant}
+    )
+    return [
+        dataclasses.replace(passage, document_title=titles.get(passage.document_id, ""))
+        for passage in relevant
+    ]
+
+
+@dataclass
+class DeletionRow:
+    deletion: Deletion
+    label: str
+    purge_at: datetime
+
+
+def deletion_get(*, memorial_id: uuid.UUID, deletion_id: uuid.UUID) -> Deletion | None:
+    return Deletion.objects.filter(memorial_id=memorial_id, id=deletion_id).first()
+
+
+def deletion_list(*, memorial_id: uuid.UUID) -> list[DeletionRow]:
+    """What the subject deleted and can still put back, newest first, with when it goes."""
+    deletions = list(Deletion.objects.filter(memorial_id=memorial_id).defer("document_row"))
+    if not deletions:
+        return []
+    cipher = memorial_cipher(memorial_id=memorial_id)
+    window = timedelta(hours=settings.CORPUS_DELETE_UNDO_HOURS)
+    return [
+        DeletionRow(
+            deletion=deletion,
+            label=cipher.decrypt_text(deletion.label_encrypted),
+            purge_at=deletion.created_at + window,
+        )
+        for deletion in deletions
+    ]
 
 
 def _passage_record(passage: Passage, cipher: MemorialCipher) -> PassageRecord:

@@ -5,13 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_init
 from django.db import transaction
 
 from core.consent import ConsentScope
 from core.tasks import KernelTask, MemorialTask
 from corpus import partitions
+from corpus.embeddings import embedding_model_prepare
 from corpus.models import UploadStatus
-from corpus.services import ingest
+from corpus.services import deletions, ingest
+
+
+@worker_init.connect
+def embedding_model_ready(**_: Any) -> None:
+    """A worker starting prepares the embedding model (once per machine: made already by
+    `make run`, or by another worker, it is only found), in its main process before its
+    children fork, so no upload waits for it."""
+    embedding_model_prepare()
 
 
 class UploadIngestTask(MemorialTask):
@@ -46,3 +56,10 @@ def upload_ingest(*, memorial_id: str, upload_id: str) -> None:
 def passage_partitions_sweep() -> None:
     """Drop partitions left behind by erasures that could not take the lock in time (daily)."""
     partitions.passage_partitions_sweep()
+
+
+@shared_task(base=KernelTask)
+def deletions_purge() -> None:
+    """Delete for good the passages and documents set aside longer than the undo window
+    (hourly)."""
+    deletions.deletions_purge()

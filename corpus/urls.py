@@ -26,4 +26,5 @@ urlpatterns = [
     path("documents/<uuid:document_id>/delete/", views.document_remove, name="document_delete"),
     path("passages/", views.passage_list, name="passages"),
     path("passages/<int:passage_id>/delete/", views.passage_remove, name="passage_delete"),
+    path("deleted/<uuid:deletion_id>/undo/", views.deletion_undo, name="deletion_undo"),
 ]

@@ -13,12 +13,17 @@ import uuid
 from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -28,17 +33,29 @@ from consent.gate import ConsentRequired, consent_is_granted
 from core.consent import ConsentScope
 from corpus import selectors
 from corpus.forms import CorrespondentForm, IdentityForm, PassageSearchForm, RegisterForm
-from corpus.models import Correspondent, Document, Passage, Register, SubjectIdentity, Upload
+from corpus.models import (
+    Correspondent,
+    Deletion,
+    Document,
+    Passage,
+    Register,
+    SubjectIdentity,
+    Upload,
+)
 from corpus.parsers import ACCEPTED, display_safe
-from corpus.retrieval import passage_retrieve
+from corpus.services.deletions import (
+    RestoreRefused,
+    deletion_restore,
+    document_delete,
+    passage_delete,
+    undo_window,
+)
 from corpus.services.documents import (
     correspondent_add,
     correspondent_remove,
-    document_delete,
     document_register_set,
     identity_add,
     identity_remove,
-    passage_delete,
     upload_delete,
 )
 from corpus.services.ingest import upload_event_data
@@ -57,6 +74,7 @@ _LOOKUPS: dict[str, tuple[str, Callable[[uuid.UUID, Any], Any]]] = {
     ),
     "document_id": ("document", lambda m, i: selectors.document_get(memorial_id=m, document_id=i)),
     "passage_id": ("passage", lambda m, i: selectors.passage_get(memorial_id=m, passage_id=i)),
+    "deletion_id": ("deletion", lambda m, i: selectors.deletion_get(memorial_id=m, deletion_id=i)),
 }
 
 
@@ -193,7 +211,9 @@ def _upload_receive(
         if item["duplicate"]:
             messages.info(request, f"{item['name']} was uploaded before: it is kept once.")
     if uploads:
-        messages.success(request, f"{len(uploads)} file(s) received. They are being read now.")
+        messages.success(
+            request, f"{_count(len(uploads), 'file')} received. They are being read now."
+        )
     return _index(memorial_id)
 
 
@@ -256,17 +276,30 @@ def document_list(request: AuthenticatedHttpRequest, membership: Membership) -> 
         "rows": rows,
         "register": register,
         "registers": Register.choices,
+        "saved": _uuid_or_none(request.GET.get("saved")),
+        "deletions": selectors.deletion_list(memorial_id=membership.memorial_id),
     }
     return render(request, "corpus/documents.html", context)
 
 
-@subject_action(back="corpus:documents", follow_next=True)
+@subject_page(methods=["POST"])
 def document_register(
     request: AuthenticatedHttpRequest, membership: Membership, document: Document
-) -> None:
+) -> HttpResponse:
+    """Saved, then back to the same place of the page the form was on (its anchor), where
+    the document says it was saved: no jump to the top of a long list."""
     form = RegisterForm(request.POST)
-    if form.is_valid():
+    fallback = reverse("corpus:documents", args=[membership.memorial_id])
+    back = _back(request, fallback).split("#")[0]
+    if not form.is_valid():
+        messages.error(request, "Please choose one of the registers.")
+        return redirect(back)
+    try:
         document_register_set(document=document, register=form.cleaned_data["register"])
+    except ConsentRequired as refusal:
+        messages.error(request, str(refusal))
+        return redirect(back)
+    return redirect(_with_query(back, saved=str(document.id)) + f"#document-{document.id}")
 
 
 @subject_page(methods=["GET", "POST"])
@@ -274,43 +307,56 @@ def document_remove(
     request: AuthenticatedHttpRequest, membership: Membership, document: Document
 ) -> HttpResponse:
     if request.method == "POST":
-        count = document_delete(document=document, actor=request.user)  # needs no consent
-        messages.success(request, f"The document and its {count} passage(s) are deleted.")
+        deletion = document_delete(document=document, actor=request.user)  # needs no consent
+        messages.success(
+            request,
+            f"The document and its {_count(deletion.passages, 'passage')} are deleted. "
+            f"You can put them back under “Recently deleted” until {_until(deletion)}.",
+        )
         return redirect("corpus:documents", memorial_id=membership.memorial_id)
     title = selectors.document_title(document=document)
-    context = {"memorial": membership.memorial, "document": document, "title": title}
+    context = {
+        "memorial": membership.memorial,
+        "document": document,
+        "title": title,
+        "undo_for": _duration(undo_window()),
+    }
     return render(request, "corpus/document_delete.html", context)
 
 
 @subject_page(methods=["GET"])
 def passage_list(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
-    """Browse in reading order, or search (the same retrieval the twin uses)."""
+    """Browse newest first, or search (the same retrieval the twin uses); the filters hold
+    either way, and a date jumps to where it falls."""
     memorial_id = membership.memorial_id
     form = PassageSearchForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
     register = data.get("register") or ""
-    context: dict[str, Any] = {"memorial": membership.memorial, "form": form, "page": None}
+    since = _start_of(data.get("since"))
+    until = _start_of(data.get("until"), next_day=True)
+    context: dict[str, Any] = {
+        "memorial": membership.memorial,
+        "form": form,
+        "page": None,
+        "deletions": selectors.deletion_list(memorial_id=memorial_id),
+    }
     document_id = _uuid_or_none(request.GET.get("document"))
     try:
         if data.get("q"):
-            context["results"] = passage_retrieve(
-                memorial_id=memorial_id,
-                query=data["q"],
-                limit=20,
-                registers=[register] if register else None,
-                since=_start_of(data.get("since")),
-                until=_start_of(data.get("until"), next_day=True),
-            )
+            context["results"] = selectors.passage_search(
+                memorial_id=memorial_id, query=data["q"], limit=20, register=register,
+                since=since, until=until,
+            )  # fmt: skip
         else:
             context["page"], context["rows"] = selectors.passage_page(
-                memorial_id=memorial_id,
-                page=_page_number(request),
-                document_id=document_id,
-                register=register,
-            )
+                memorial_id=memorial_id, page=_page_number(request), document_id=document_id,
+                register=register, since=since, until=until,
+                at=_start_of(data.get("at"), next_day=True),
+            )  # fmt: skip
     except ConsentRequired as refusal:
         context["refusal"] = str(refusal)
     context["document_id"] = document_id
+    context["filtered"] = bool(register or since or until or document_id)
     return render(request, "corpus/passages.html", context)
 
 
@@ -318,8 +364,48 @@ def passage_list(request: AuthenticatedHttpRequest, membership: Membership) -> H
 def passage_remove(
     request: AuthenticatedHttpRequest, membership: Membership, passage: Passage
 ) -> None:
-    passage_delete(passage=passage, actor=request.user)  # deleting needs no consent
-    messages.success(request, "The passage is deleted.")
+    deletion = passage_delete(passage=passage, actor=request.user)  # deleting needs no consent
+    messages.success(
+        request,
+        "The passage is deleted. You can put it back under “Recently deleted” until "
+        f"{_until(deletion)}.",
+    )
+
+
+@subject_action(back="corpus:passages", follow_next=True)
+def deletion_undo(
+    request: AuthenticatedHttpRequest, membership: Membership, deletion: Deletion
+) -> None:
+    try:
+        restored = deletion_restore(deletion=deletion, actor=request.user)
+    except RestoreRefused as refusal:
+        messages.error(request, str(refusal))
+        return
+    what = "The document" if deletion.document_row is not None else "The passage"
+    messages.success(request, f"{what} is back, with {_count(restored, 'passage')}.")
+
+
+def _count(number: int, word: str) -> str:
+    """\"1 passage\", \"28,876 passages\"."""
+    return f"{intcomma(number)} {word}{pluralize(number)}"
+
+
+def _duration(span: dt.timedelta) -> str:
+    """ "7 days", "1 day", "36 hours"."""
+    hours = int(span.total_seconds() // 3600)
+    return _count(hours // 24, "day") if hours % 24 == 0 else _count(hours, "hour")
+
+
+def _until(deletion: Deletion) -> str:
+    return date_format(timezone.localtime(deletion.created_at + undo_window()), "j F Y, H:i")
+
+
+def _with_query(url: str, **params: str) -> str:
+    parts = urlsplit(url)
+    query = QueryDict(parts.query, mutable=True)
+    for key, value in params.items():
+        query[key] = value
+    return urlunsplit(parts._replace(query=query.urlencode()))
 
 
 def _page_number(request: HttpRequest) -> int:

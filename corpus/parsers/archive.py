@@ -75,7 +75,7 @@ def parse_zip(
     """One reading per member. `read_member(path, name, depth=, budget=, progress=)` reads an
     extracted member (and recurses into nested zips). Raises ParseError, before giving any
     reading, for an archive that cannot be opened or is over the limits as a whole."""
-    with archive_open(path, budget=budget, depth=depth, kind="zip archive") as archive:
+    with archive_open(path, budget=budget, depth=depth, kind="zip file") as archive:
         members = _members_to_read(archive, budget)
         # This archive's file is replaced, in the count of files, by its members.
         progress.files_total += max(len(members), 1) - 1

@@ -62,7 +62,7 @@ class MemberRefused(Exception):
 
 def archive_open(path: Path, *, budget: ArchiveBudget, depth: int, kind: str) -> zipfile.ZipFile:
     """The archive at `path`, once its nesting depth and member count are within the limits.
-    `kind` names it in messages ("zip archive", "Word document")."""
+    `kind` names it in messages ("zip file", "Word document")."""
     limits = budget.limits
     if depth > limits.max_depth:
         raise ParseError(

@@ -46,6 +46,9 @@ def detect_format(path: Path, filename: str) -> str:
         raise ParseError("This file is empty.")
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _zip_kind(path, filename)
+    if PurePosixPath(filename).suffix.lower() == ".zip":
+        # Named a zip, but its first bytes are not a zip's: cut short or overwritten.
+        raise ParseError(DAMAGED_ZIP)
     if b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(_OLE_MAGIC):
@@ -56,6 +59,9 @@ def detect_format(path: Path, filename: str) -> str:
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise not_readable(filename)
     return _text_kind(path, _head_text(head), filename)
+
+
+DAMAGED_ZIP = "This zip file is damaged or incomplete."
 
 
 def not_readable(filename: str) -> ParseError:

@@ -21,6 +21,9 @@ _GENERATED = re.compile(
     re.IGNORECASE,
 )
 
+_THREAD_ID = re.compile(r"_\d{6,}$")  # the export's id after a thread's folder name
+_ARCHIVE_SUFFIX = re.compile(r"\.(zip|docx)$", re.IGNORECASE)
+
 
 def fix_mojibake(text: str) -> str:
     try:
@@ -51,16 +54,28 @@ def _thread_document(data: object, name: str, *, source: str) -> ParsedDocument:
         for person in data.get("participants") or []
         if isinstance(person, dict) and person.get("name")
     ] or list(dict.fromkeys(message.author for message in messages))
-    title = data.get("title")
     return ParsedDocument(
         kind="chat",
         source=source,
-        title=fix_mojibake(str(title)) if title else PurePosixPath(name).parent.name or name,
+        title=_thread_title(data, name, participants),
         messages=messages,
         date=messages[0].sent_at,
         participants=participants,
         source_path=name,
     )
+
+
+def _thread_title(data: dict, name: str, participants: list[str]) -> str:
+    """The thread's own title; else its folder's name (inbox/<name>_<id>/message_1.json),
+    without the export's id; else the people in it. Never the name of the zip it came in."""
+    if title := data.get("title"):
+        return fix_mojibake(str(title))
+    folder = PurePosixPath(name.replace("\\", "/")).parent.name
+    if folder and not _ARCHIVE_SUFFIX.search(folder):
+        return _THREAD_ID.sub("", folder) or folder
+    if participants:
+        return "Chat with " + ", ".join(participants[:4])
+    return PurePosixPath(name).stem
 
 
 def _message(entry: dict) -> ParsedMessage | None:

@@ -84,13 +84,17 @@ def read_text(path: Path, *, max_bytes: int | None = None) -> str:
         raise _decode_error(encoding) from error
 
 
+BROKEN_JSON = (
+    "This JSON file is damaged or incomplete: it may have been cut short while it was saved "
+    "or downloaded. Please export it again and upload the new file."
+)
+
+
 def read_json(path: Path, *, max_bytes: int | None = None) -> object:
     try:
         return json.loads(read_text(path, max_bytes=max_bytes))
     except json.JSONDecodeError as error:
-        raise ParseError(
-            f"This JSON file is damaged or incomplete (line {error.lineno}: {error.msg})."
-        ) from error
+        raise ParseError(BROKEN_JSON) from error
 
 
 def check_text_size(path: Path, *, max_bytes: int | None = None) -> None:

@@ -24,7 +24,10 @@ def parse_twitter(path: Path, name: str) -> list[ParsedDocument]:
     try:
         items = json.loads(text.lstrip("\ufeff")[prefix.end() :])
     except json.JSONDecodeError as error:
-        raise ParseError(f"This tweets.js file is damaged or incomplete ({error.msg}).") from error
+        raise ParseError(
+            "This tweets.js file is damaged or incomplete: it may have been cut short. Please "
+            "download your archive again and upload the new file."
+        ) from error
     if not isinstance(items, list):
         raise ParseError("This tweets.js file does not hold a list of tweets.")
     documents = [document for item in items if (document := _tweet_document(item, name))]

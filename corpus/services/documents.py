@@ -1,4 +1,5 @@
-"""The subject's corrections: deleting passages and documents, registers, identities."""
+"""The subject's corrections: deleting uploads, registers, identities (deleting passages and
+documents, undoably: `corpus.services.deletions`)."""
 
 from __future__ import annotations
 
@@ -26,48 +27,9 @@ from corpus.signals import corpus_changed_send
 from corpus.storage import upload_file_delete
 
 
-def document_delete(*, document: Document, actor: Any) -> int:
-    """Delete a document with its passages and their vectors. Returns passages removed.
-
-    Deleting needs no consent: taking one's words back must work after a withdrawal too."""
-    with transaction.atomic():
-        # memorial_id first in every passage query: it picks the memorial's partition.
-        passages, _ = Passage.objects.filter(
-            memorial_id=document.memorial_id, document=document
-        ).delete()
-        document_id, memorial_id, kind = document.id, document.memorial_id, document.kind
-        document.delete()
-        audit_record(
-            action="corpus.document_delete",
-            memorial_id=memorial_id,
-            actor=actor,
-            data={"document": str(document_id), "kind": kind, "passages": passages},
-        )
-        corpus_changed_send(memorial_id=memorial_id, reason="you removed some writing")
-    return passages
-
-
-def passage_delete(*, passage: Passage, actor: Any) -> None:
-    with transaction.atomic():
-        document_id, memorial_id = passage.document_id, passage.memorial_id
-        Passage.objects.filter(memorial_id=memorial_id, id=passage.id).delete()
-        Document.objects.filter(id=document_id).update(
-            passages_count=Passage.objects.filter(
-                memorial_id=memorial_id, document_id=document_id
-            ).count()
-        )
-        audit_record(
-            action="corpus.passage_delete",
-            memorial_id=passage.memorial_id,
-            actor=actor,
-            data={"document": str(document_id), "position": passage.position},
-        )
-        corpus_changed_send(memorial_id=memorial_id, reason="you removed some writing")
-
-
 def upload_delete(*, upload: Upload, actor: Any) -> int:
     """Delete an upload, its stored file and every document that came from it (no consent
-    needed, as for `document_delete`)."""
+    needed). Final at once: what was set aside from it goes too (`Deletion.upload`)."""
     with transaction.atomic():
         passages, _ = Passage.objects.filter(
             memorial_id=upload.memorial_id, document__upload=upload

@@ -51,10 +51,16 @@ FAILED_MESSAGE = (
 )
 
 
-def upload_event_data(upload: Upload, *, progress: ReadProgress | None = None) -> dict[str, Any]:
+def upload_event_data(
+    upload: Upload,
+    *,
+    progress: ReadProgress | None = None,
+    embedding: tuple[int, int] | None = None,
+) -> dict[str, Any]:
     """The upload's event payload. `total` is the number of documents once the upload is
     finished (0 while it is read: documents are counted as they come); `progress`, while
-    reading, adds how many of the upload's files are read."""
+    reading, adds how many of the upload's files are read; `embedding`, while a document is
+    indexed, how many of its passages are embedded, of how many."""
     data: dict[str, Any] = {
         "upload_id": str(upload.id),
         "name": upload_name(upload=upload),
@@ -68,6 +74,8 @@ def upload_event_data(upload: Upload, *, progress: ReadProgress | None = None) -
     if progress is not None:
         data["files_done"] = progress.files_done
         data["files_total"] = progress.files_total
+    if embedding is not None:
+        data["passages_embedded"], data["passages_to_embed"] = embedding
     if upload.is_finished:  # the page's header counts follow, once per upload
         data["memorial_counts"] = corpus_counts(memorial_id=upload.memorial_id)
     return data
@@ -80,13 +88,18 @@ def upload_event_send(upload: Upload) -> None:
     )
 
 
-def upload_progress_send(upload: Upload, *, progress: ReadProgress | None = None) -> None:
+def upload_progress_send(
+    upload: Upload,
+    *,
+    progress: ReadProgress | None = None,
+    embedding: tuple[int, int] | None = None,
+) -> None:
     """How far the ingest is, now, even from inside a document's step (its bar moves while
     it embeds); the upload's next status, sent on commit, says how it ended."""
     event_send_progress(
         memorial_id=upload.memorial_id,
         kind=EventKind.UPLOAD,
-        data=upload_event_data(upload, progress=progress),
+        data=upload_event_data(upload, progress=progress, embedding=embedding),
     )
 
 
@@ -216,11 +229,13 @@ def _readings_ingest(
                 upload_status_set(upload, UploadStatus.EMBEDDING)
             base = upload.passages_count
 
-            def on_batch(written: int, base: int = base) -> None:
+            def on_batch(written: int, total: int, base: int = base) -> None:
+                # The first (nothing embedded yet) always goes: the bar shows the document's
+                # size at once, and then moves batch by batch.
                 nonlocal last_event
-                if time.monotonic() - last_event >= _EVENT_INTERVAL_S:
+                if not written or time.monotonic() - last_event >= _EVENT_INTERVAL_S:
                     upload.passages_count = base + written
-                    upload_progress_send(upload, progress=progress)
+                    upload_progress_send(upload, progress=progress, embedding=(written, total))
                     last_event = time.monotonic()
 
             document, created = document_ingest(

@@ -58,13 +58,14 @@ def document_ingest(
     parsed: ParsedDocument,
     people: CorpusPeople,
     cipher: MemorialCipher,
-    on_batch: Callable[[int], None] | None = None,
+    on_batch: Callable[[int, int], None] | None = None,
 ) -> tuple[Document, bool]:
     """Store one document and all its passages in one step (`core.tasks.memorial_step`): after
     a crash either all of it is there or none, so a rerun skips it or redoes it whole, never
     half; and it commits only while the corpus consent is live (else ConsentRequired, and
     nothing of it is kept). Returns (document, created); created is False when this content
-    was already stored."""
+    was already stored. `on_batch(done, total)` is called as its passages are embedded and
+    written: before the first (0 of them), then after each batch."""
     content_sha256 = cipher.content_digest(document_content_sha256(parsed))
     existing = Document.objects.filter(
         memorial_id=memorial_id, content_sha256=content_sha256
@@ -148,6 +149,8 @@ def _passages_write(*, document, drafts, people, cipher, on_batch) -> None:  # t
     ]
     if not batches:
         return
+    if on_batch is not None:
+        on_batch(0, len(drafts))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="passage-vectors") as ahead:
         step_check(memorial_id=document.memorial_id, scope=ConsentScope.CORPUS)
         upcoming = ahead.submit(passage_vectors, drafts, batches[0])
@@ -161,7 +164,7 @@ def _passages_write(*, document, drafts, people, cipher, on_batch) -> None:  # t
                 people=people, cipher=cipher,
             )  # fmt: skip
             if on_batch is not None:
-                on_batch(rows.stop)
+                on_batch(rows.stop, len(drafts))
 
 
 def _passages_insert(*, document, drafts, vectors, people: CorpusPeople, cipher) -> None:  # type: ignore[no-untyped-def]

@@ -79,6 +79,9 @@ class Supervisor:
             [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE_DIR,
             env={**env, "DATABASE_OWNER_URL": self.owner_url()}, check=True,
         )  # fmt: skip
+        subprocess.run(
+            [PYTHON, "manage.py", "embedding_model_prepare"], cwd=BASE_DIR, env=env, check=True
+        )
         self.demo_summary = self.demo_offer(env)
         if self.stopping:
             return

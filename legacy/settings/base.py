@@ -302,6 +302,13 @@ CELERY_BEAT_SCHEDULE["corpus-partitions-sweep"] = {
 # One uploaded file (a zip counts as one) may be this large. Uploads stream to a temporary
 # file in chunks, never whole into memory, and are refused as soon as they pass the limit.
 CORPUS_MAX_FILE_MB = int(os.environ.get("LEGACY_CORPUS_MAX_FILE_MB", "2048"))
+# A deleted passage or document can be put back for this long, then it is purged for good
+# (corpus.tasks.deletions_purge, hourly). The kill switch purges it at once.
+CORPUS_DELETE_UNDO_HOURS = int(os.environ.get("LEGACY_CORPUS_DELETE_UNDO_HOURS", "168"))
+CELERY_BEAT_SCHEDULE["corpus-deletions-purge"] = {
+    "task": "corpus.tasks.deletions_purge",
+    "schedule": crontab(minute=20),
+}
 # Every archive in an upload (zips, zips inside zips, Word .docx files) is read under these,
 # counted on what really comes out of it, never on what its headers declare
 # (corpus/parsers/archive_limits.py): all it may expand to, how many files it may hold, how

@@ -10,6 +10,16 @@
     const UPLOAD = names ? JSON.parse(names.textContent).kinds.UPLOAD : null;
     const queue = [];
     let running = 0;
+    // Numbers and plurals as the page's language writes them ("1 passage", "28,876 passages"),
+    // the same as the server's intcomma and pluralize.
+    const LOCALE = document.documentElement.lang || undefined;
+    const NUMBERS = new Intl.NumberFormat(LOCALE);
+    const PLURALS = new Intl.PluralRules(LOCALE);
+
+    function count(number, word) {
+        number = number || 0;
+        return NUMBERS.format(number) + " " + word + (PLURALS.select(number) === "one" ? "" : "s");
+    }
 
     document.querySelectorAll("form[data-confirm]").forEach(function (confirming) {
         confirming.addEventListener("submit", function (event) {
@@ -49,24 +59,35 @@
     function part(row, name) { return row.querySelector("[data-upload-" + name + "]"); }
 
     // Documents stream from the reader to the index, so how many there are is known only at
-    // the end: while reading, the bar follows the upload's files (a zip's members) when there
-    // are several, and is indeterminate (it moves, with no end shown) when there is one.
+    // the end. While a document is indexed, the bar follows its passages (embedded of all
+    // of them); else, while reading, the upload's files (a zip's members) when there are
+    // several, and is indeterminate (it moves, with no end shown) when there is one. A file
+    // that could not be read, or was stopped, shows no bar: only why.
     function showStatus(row, data) {
         row.className = "corpus-upload status-" + data.status;
         part(row, "status").textContent = data.status_label || data.status;
         const bar = part(row, "progress");
         const finished = ["done", "failed", "stopped"].indexOf(data.status) >= 0;
         const files = data.files_total || 0;
+        const embedding = !finished && data.passages_to_embed > 0;
+        bar.hidden = data.status === "failed" || data.status === "stopped";
         if (finished) {
-            bar.max = 1; bar.value = 1;
+            bar.max = 1; bar.value = data.status === "done" ? 1 : 0;
+        } else if (embedding) {
+            bar.max = data.passages_to_embed; bar.value = data.passages_embedded || 0;
         } else if (files > 1) {
             bar.max = files; bar.value = data.files_done || 0;
         } else if (data.status !== "queued") {
             bar.removeAttribute("value");
         }
-        let detail = (data.done || 0) + (finished ? "" : " so far") + " documents · " +
-            (data.passages || 0) + " passages";
-        if (!finished && files > 1) detail = (data.files_done || 0) + " of " + files + " files · " + detail;
+        let detail = count(data.done, "document") + " · " + count(data.passages, "passage") +
+            (finished ? "" : " so far");
+        if (embedding) {
+            detail = "Indexing " + NUMBERS.format(data.passages_embedded || 0) + " of " +
+                count(data.passages_to_embed, "passage") + " · " + detail;
+        } else if (!finished && files > 1) {
+            detail = NUMBERS.format(data.files_done || 0) + " of " + count(files, "file") + " · " + detail;
+        }
         part(row, "detail").textContent = detail;
         part(row, "error").textContent = data.error || "";
     }
@@ -102,6 +123,7 @@
                 if (upload.duplicate) part(row, "error").textContent = "Uploaded before: kept once.";
             } else {
                 row.className = "corpus-upload status-failed";
+                part(row, "progress").hidden = true;
                 part(row, "status").textContent = "Not sent";
                 part(row, "error").textContent = error ? error.error : "The upload failed (" + request.status + ").";
             }
@@ -109,6 +131,7 @@
         };
         request.onerror = function () {
             row.className = "corpus-upload status-failed";
+            part(row, "progress").hidden = true;
             part(row, "status").textContent = "Not sent";
             part(row, "error").textContent = "The connection was lost. Please try this file again.";
             next();
@@ -165,8 +188,7 @@
             const node = document.querySelector('[data-corpus-count="' + name + '"]');
             if (!node || counts[name] === undefined) return;
             const word = name.slice(0, -1);
-            node.textContent = counts[name].toLocaleString("en-GB") + " " + word +
-                (counts[name] === 1 ? "" : "s");
+            node.textContent = count(counts[name], word);
         });
     }
 

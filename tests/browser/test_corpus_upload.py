@@ -64,8 +64,15 @@ def test_dropped_files_are_sent_one_by_one_and_read_or_refused_each(
     assert Passage.objects.filter(memorial=memorial).count() == 3
     page.reload()
     page.locator(f'[data-upload-id="{broken.id}"] [data-upload-error]').get_by_text(
-        "This zip archive is damaged or incomplete.", exact=True
+        "This zip file is damaged or incomplete.", exact=True
     ).wait_for()
     page.locator(f'[data-upload-id="{chat.id}"] [data-upload-status]').get_by_text(
         "Done", exact=True
     ).wait_for()
+    # and, after the reload, the file that could not be read shows no bar, and why once
+    broken_row = page.locator(f'[data-upload-id="{broken.id}"]')
+    assert broken_row.locator("[data-upload-progress]").is_hidden()
+    assert broken_row.get_by_text("damaged or incomplete").count() == 1
+    chat_row = page.locator(f'[data-upload-id="{chat.id}"]')
+    assert chat_row.locator("[data-upload-progress]").is_visible()
+    assert "1 document · 3 passages" in chat_row.locator("[data-upload-detail]").inner_text()

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import threading
+from pathlib import Path
+
 import numpy as np
+import onnx
+import onnxruntime as ort
 import pytest
 
 from corpus import embeddings
@@ -89,3 +95,53 @@ def test_thread_count_must_be_a_number(monkeypatch: pytest.MonkeyPatch) -> None:
 
     with pytest.raises(EmbeddingModelError, match=embeddings.THREADS_ENV_VAR):
         embed_query("hello")
+
+
+def test_the_model_is_prepared_once_while_others_wait(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A second process finding the lock held waits, then finds the model made and does not
+    make it again."""
+    monkeypatch.setenv("LEGACY_VAR_DIR", str(tmp_path))
+    builds: list[Path] = []
+    monkeypatch.setattr(
+        embeddings, "_int8_model_build", lambda source, target: builds.append(target)
+    )
+    versions = f"ort{ort.__version__}-onnx{onnx.__version__}"
+    target = (
+        tmp_path
+        / "models"
+        / (f"all-MiniLM-L6-v2-{embeddings.MODEL_SHA256[:12]}-int8-{versions}.onnx")
+    )
+    target.parent.mkdir()
+    prepared: list[Path] = []
+    asking = threading.Thread(target=lambda: prepared.append(embeddings.embedding_model_prepare()))
+    # given another process holding the lock while it prepares the model
+    with target.with_suffix(".lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        # when this one asks for the model meanwhile
+        asking.start()
+        asking.join(timeout=1)
+        assert asking.is_alive()  # it waits
+        target.write_bytes(b"made by the other process")
+        fcntl.flock(held, fcntl.LOCK_UN)
+    asking.join(timeout=10)
+    # then it finds the model made, and made nothing itself
+    assert prepared == [target]
+    assert builds == []
+
+
+def test_without_a_model_the_first_asks_builds_it_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("LEGACY_VAR_DIR", str(tmp_path))
+    builds: list[Path] = []
+
+    def build(source: Path, target: Path) -> None:
+        builds.append(target)
+        target.write_bytes(b"model")
+
+    monkeypatch.setattr(embeddings, "_int8_model_build", build)
+    first = embeddings.embedding_model_prepare()
+    assert embeddings.embedding_model_prepare() == first
+    assert builds == [first]

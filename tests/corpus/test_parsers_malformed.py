@@ -145,7 +145,7 @@ def test_truncated_zip_is_reported_as_damaged(tmp_path: Path) -> None:
     outcomes = parse_upload_collected(path, "export.zip")
 
     assert [(o.name, o.error) for o in outcomes] == [
-        ("export.zip", "This zip archive is damaged or incomplete.")
+        ("export.zip", "This zip file is damaged or incomplete.")
     ]
 
 
@@ -164,7 +164,7 @@ def test_zip_with_good_and_broken_members_keeps_the_good_ones(tmp_path: Path) ->
     assert outcomes["export.zip/diary.md"].documents[0].messages[0].text == "Planted the beans."
     assert outcomes["export.zip/corrupt.txt"].error == "This file inside the zip is damaged."
     assert outcomes["export.zip/empty.txt"].error == "This file is empty."
-    assert outcomes["export.zip/fake.docx"].error == "This zip archive is damaged or incomplete."
+    assert outcomes["export.zip/fake.docx"].error == "This zip file is damaged or incomplete."
 
 
 def test_zip_bomb_member_is_refused_without_extracting_it(tmp_path: Path) -> None:

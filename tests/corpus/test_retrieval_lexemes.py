@@ -9,7 +9,7 @@ from core.crypto import memorial_cipher
 from corpus.models import CorpusStatistics, Document, LexemeFrequency
 from corpus.retrieval import MATCH_BUDGET, MAX_SHARE, keyword_plan
 from corpus.search_keys import memorial_search_keys
-from corpus.services.documents import document_delete
+from corpus.services.deletions import document_delete
 from tests.corpus.conftest import SAMPLE_CHAT, ingest, whatsapp_export
 
 

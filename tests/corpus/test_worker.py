@@ -39,13 +39,20 @@ async def test_an_upload_is_ingested_by_the_worker_with_live_status(celery_worke
     assert (await communicator.connect())[0]
     upload = await upload_now(memorial)
     statuses = []
+    embedding = []
     while not statuses or statuses[-1] not in ("done", "failed", "stopped"):
         message = await communicator.receive_json_from(timeout=60)
         assert message["kind"] == "upload" and message["data"]["upload_id"] == str(upload.id)
         statuses.append(message["data"]["status"])
+        if "passages_to_embed" in message["data"]:
+            embedding.append(
+                (message["data"]["passages_embedded"], message["data"]["passages_to_embed"])
+            )
     assert statuses[0] == "queued" and statuses[-1] == "done"
     assert "parsing" in statuses and "embedding" in statuses
     assert message["data"]["done"] == message["data"]["total"] == 1
+    # while the chat was indexed, live: how many of its passages were embedded, of how many
+    assert embedding and embedding[0] == (0, len(SAMPLE_CHAT))
     count = await database_sync_to_async(Passage.objects.filter(memorial=memorial).count)()
     assert count == len(SAMPLE_CHAT)
     # the last event carries the memorial's totals, for the page's header
