@@ -7,6 +7,9 @@ as soon as it has been stored and sent as text (`sentence` must return at once: 
 beside the text and never holds it up), and is told when the reply has ended (`end`). A
 reply with no voice (none registered, or the visitor chose text only) gets no session.
 
+The guardrails' own replies (care with the crisis lines, refusals) are spoken too, but never
+in the person's voice (`ReplySpeech.not_as_them`).
+
 The conversation page asks the same registry for its voice controls (`speech_page`): what
 the page shows about the voice, or nothing."""
 
@@ -29,6 +32,11 @@ class ReplySpeech(Protocol):
 
     def end(self, *, failed: bool) -> None:
         """The reply has ended: speak what is left (or, when `failed`, stop) and finish."""
+        ...
+
+    def not_as_them(self) -> None:
+        """This reply is the guardrails' own words (care, a refusal): speak it in a generic
+        voice, never one made from the person's recordings. Called before any sentence."""
         ...
 
 

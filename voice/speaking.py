@@ -171,6 +171,7 @@ class SpeakingSession:
         self.scope = scope
         self.sentences: queue.Queue[object] = queue.Queue()
         self.stopped = threading.Event()
+        self.as_them = True  # False: the guardrails' own words, in a generic voice only
         self.index = 0  # the next audio event's index
         self.last_sent = False
         self.ended = False  # the reply's end was taken from the queue
@@ -181,6 +182,9 @@ class SpeakingSession:
     def sentence(self, text: str) -> None:
         if text.strip():
             self.sentences.put(text)
+
+    def not_as_them(self) -> None:
+        self.as_them = False  # read by the thread after the first sentence, put after this
 
     def end(self, *, failed: bool) -> None:
         """Speak what is left (or stop, when the reply `failed`), then store the audio;
@@ -231,6 +235,10 @@ class SpeakingSession:
         while (text := self._next()) is not _END:
             if self.stopped.is_set() or failure:
                 continue
+            if not self.as_them and self.choice.voice_id is not None:
+                self.choice = VoiceChoice(  # care and refusals: never the person's voice
+                    provider=self.choice.provider, voice_id=None, kind=VoiceKind.GENERIC
+                )
             if notice_due:
                 notice_due = False
                 notice_record(conversation_id=self.conversation_id)

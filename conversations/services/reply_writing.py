@@ -86,9 +86,8 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
         stream = reply_stream(conversation=reply.conversation, visitor_message=reply.reply_to)
         # The guardrails' own answers (care, refusals) pass as written: they carry helplines.
         own = bool(stream.concern)
-        if own:  # the guardrails' own words are not given a voice (let alone the person's)
-            reply_speech_end(speech, failed=True)
-            speech = None
+        if own and speech is not None:  # heard too, but never in the person's voice
+            speech.not_as_them()
         guard = OutboundGuard() if own else outbound_guard_for(conversation=reply.conversation)
         chunks = stream.chunks if own else guard.checked(stream.chunks)
         text = ""

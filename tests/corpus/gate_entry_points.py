@@ -12,10 +12,18 @@ from collections.abc import Callable
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.crypto import memorial_cipher
-from corpus.models import Correspondent, Document, Passage, SubjectIdentity, Upload
+from corpus.models import (
+    Correspondent,
+    Deletion,
+    Document,
+    Passage,
+    SubjectIdentity,
+    Upload,
+)
 from corpus.parsers.base import ParsedDocument, ParsedMessage
 from corpus.partitions import passage_partition_ensure, passage_vector_index_ensure
 from corpus.retrieval import passage_cosines, passage_retrieve
+from corpus.services.deletions import deletion_restore, document_delete
 from corpus.services.documents import (
     correspondent_add,
     correspondent_remove,
@@ -82,7 +90,14 @@ def _ingest(memorial) -> None:
         raise ConsentRequired(CORPUS)
 
 
+def _deletion(memorial) -> Deletion:
+    """A document deleted (deleting needs no consent: it only removes), to be put back."""
+    return document_delete(document=_document(memorial), actor=memorial.subject)
+
+
 CORPUS_ENTRY_POINTS: list[tuple[str, str, Callable[..., None]]] = [
+    ("corpus.deletion_restore", CORPUS,
+     lambda m: deletion_restore(deletion=_deletion(m), actor=None)),
     ("corpus.upload_create", CORPUS, lambda m: upload_create(
         memorial_id=m.id, file=SimpleUploadedFile("a.txt", b"Dear diary, a fine day.")
     )),

@@ -262,13 +262,20 @@ async def test_a_withdrawal_mid_reply_stops_the_voice_and_keeps_no_audio(
     assert [text for text, _ in speaking_double.spoken][1:] == [FIRST_SENTENCE]  # no more spoken
 
 
-async def test_a_care_reply_is_not_given_a_voice(memorial, gate, speaking_double):
+async def test_a_care_reply_is_heard_in_a_generic_voice_never_the_persons(
+    memorial, gate, speaking_double
+):
+    def clone() -> None:
+        ConsentRecordFactory(memorial=memorial, scope=ConsentScope.VOICE)
+        voice_clone_register(memorial_id=memorial.id, provider="double", remote_id="ann-voice")
+
+    await database_sync_to_async(clone)()
     socket, _ = await opened(memorial.id, await session_cookie_for(memorial.subject))
     await say(socket, "I don't want to live anymore. I want to end my life tonight.")
     gate.release()
-    end, audio = await exchange(socket, 2, audio_expected=False)
+    end, audio = await exchange(socket, 2)
     assert end["concern"] == "crisis"  # the guardrails' own words, with the helplines
-    assert await socket.receive_nothing(timeout=0.5)
-    assert audio == [] and speaking_double.spoken == []
-    assert not await database_sync_to_async(SpokenReply.objects.exists)()
+    assert audio and {m["voice_kind"] for m in audio} == {"generic"}
+    assert speaking_double.spoken and {voice for _, voice in speaking_double.spoken} == {None}
+    assert "generic computer voice" in speaking_double.spoken[0][0]  # the notice says so
     await socket.disconnect()
