@@ -12,9 +12,10 @@ database connections, so speech starts without connecting first):
   last played: `speaking_claim`) speaks a line before the reply's first sentence, saying
   that this is an AI voice made from the person's recordings, or a generic voice that is
   not theirs;
-- speaks each sentence through `voice_provider().speech_stream` and sends its whole audio as
-  one `conversation.audio` event (so the browser can decode each and play them back to
-  back), `index` from 0, `last` on the final one;
+- speaks each sentence through `voice_provider().speech_stream` and, the conversation's
+  consent asked again once it is made (a withdrawal stops the rest, and that sentence's audio
+  is not sent), sends its whole audio as one `conversation.audio` event (so the browser can
+  decode each and play them back to back), `index` from 0, `last` on the final one;
 - when the provider fails (VoiceProviderError, or anything else), sends a calm `notice` in a
   last `conversation.audio` event, speaks no more of that reply and marks the SpokenReply
   failed; the text reply is not touched;
@@ -245,6 +246,9 @@ class SpeakingSession:
                 if failure := self._say(self._description()):
                     continue
             audio, failure = self._synthesise(str(text))
+            if not consent_is_granted(memorial_id=self.memorial_id, scope=self.scope):
+                self.stopped.set()  # withdrawn as the sentence was stored: its audio stays here
+                continue
             if not failure:
                 parts.append(audio)
                 self._send(audio, last=self._end_is_next() and not self.stopped.is_set())
