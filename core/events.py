@@ -13,8 +13,10 @@ sent with the visitor's id.
 # No `from __future__ import annotations` here: on Python 3.11 a TypedDict's NotRequired keys
 # are only recognised when its annotations are real objects, not strings.
 
+import asyncio
 import enum
 import logging
+import threading
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -294,6 +296,31 @@ def layer_group_send(*, group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is not None:
         async_to_sync(layer.group_send)(group, message)
+
+
+_thread_loops = threading.local()
+
+
+def event_send_now(
+    *, memorial_id: uuid.UUID | str, visitor_id: Any, kind: EventKind, data: Mapping[str, Any]
+) -> None:
+    """Send a visitor's event at once, not after a commit (a reply's audio, made beside the
+    text in a thread of its own), checked against its declaration. It runs on this thread's
+    own event loop, kept from one send to the next, so the layer's connection is kept too. A
+    failed send is logged, never raised."""
+    event_declaration(kind=kind, data=data)
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    loop = getattr(_thread_loops, "loop", None)
+    if loop is None:
+        loop = _thread_loops.loop = asyncio.new_event_loop()
+    group = memorial_visitor_group(memorial_id=memorial_id, visitor_id=visitor_id)
+    message = {"type": "memorial.event", "kind": kind.value, "data": dict(data)}
+    try:
+        loop.run_until_complete(layer.group_send(group, message))
+    except Exception:
+        logger.exception("a %s event could not be sent", kind.value)
 
 
 class SocketClose(enum.IntEnum):

@@ -26,7 +26,6 @@ database connections, so speech starts without connecting first):
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
 import logging
@@ -38,7 +37,6 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
@@ -46,7 +44,7 @@ from django.utils import timezone
 
 from consent.gate import consent_is_granted
 from core.consent import ConsentRequired, ConsentScope
-from core.events import EventKind, event_declaration, memorial_visitor_group
+from core.events import EventKind, event_send_now
 from core.files import memorial_file_delete, memorial_file_save
 from core.tasks import memorial_step
 from memorials.models import Memorial
@@ -305,14 +303,11 @@ class SpeakingSession:
         }
         if notice:
             data["notice"] = notice
-        event_declaration(kind=EventKind.CONVERSATION_AUDIO, data=data)  # checked, as all are
-        audio_event_send(
-            group=memorial_visitor_group(memorial_id=self.memorial_id, visitor_id=self.visitor_id),
-            message={
-                "type": "memorial.event",
-                "kind": EventKind.CONVERSATION_AUDIO.value,
-                "data": data,
-            },
+        event_send_now(  # checked against its declaration, as every event is
+            memorial_id=self.memorial_id,
+            visitor_id=self.visitor_id,
+            kind=EventKind.CONVERSATION_AUDIO,
+            data=data,
         )
         self.index += 1
         self.last_sent = last
@@ -363,25 +358,6 @@ class SpeakingSession:
         except ConsentRequired:
             memorial_file_delete(name=path)
             self._record(SpokenReplyStatus.FAILED)
-
-
-_thread_loops = threading.local()
-
-
-def audio_event_send(*, group: str, message: dict[str, Any]) -> None:
-    """Send one audio event to the channel layer now, on this thread's own event loop, kept
-    from one send to the next (so the layer's connection is kept too, where a fresh loop per
-    send would connect each time). A failed send is logged: the text is not affected."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    loop = getattr(_thread_loops, "loop", None)
-    if loop is None:
-        loop = _thread_loops.loop = asyncio.new_event_loop()
-    try:
-        loop.run_until_complete(layer.group_send(group, message))
-    except Exception:
-        logger.exception("an audio event could not be sent")
 
 
 _speaking_pool: ThreadPoolExecutor | None = None

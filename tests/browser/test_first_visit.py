@@ -50,7 +50,7 @@ def test_sign_up_confirm_create_a_memorial_and_invite_family(page, live_server):
     page.get_by_text("As family, you will be able to talk").wait_for()
     _shot(page, "invitation-landing")
     # creating his account comes first, with the invited address filled in
-    page.get_by_role("link", name="Create your account").click()
+    page.locator("main").get_by_role("link", name="Create your account").click()
     assert page.get_by_label("Email").input_value() == "byron@example.org"
     page.get_by_label("Password:", exact=True).fill("another calm long passphrase")
     page.get_by_label("Password (again):").fill("another calm long passphrase")

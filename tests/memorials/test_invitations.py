@@ -96,7 +96,7 @@ def test_withdrawn_and_unknown_tokens_are_refused(client):
 def test_anonymous_holder_is_asked_to_sign_in_with_the_invited_address(client):
     InvitationFactory(token="anon-token")
     page = client.get(reverse("invitations:show", args=["anon-token"])).content.decode()
-    assert "Sign in" in page and "Create an account" in page
+    assert "Create your account" in page and "I already have an account" in page
     assert "next=/invitations/anon-token/" in page
 
 
