@@ -11,7 +11,7 @@ sentence's audio, a fixed mp3, ready at once) registered in `voice.providers.PRO
 
 For each reply it records when the fake LLM yields its first token and the token that ends
 the first sentence, and when the first `conversation.audio` event carrying audio leaves for
-the channel layer (`voice.speaking.audio_event_send`). The figure is
+the channel layer (`core.events.event_send_now`). The figure is
 `first audio - first token - (first sentence's end - first token)`, i.e. the time from the
 first sentence being whole to its audio leaving. The first 3 replies warm up (the first one
 of a session also speaks the audible AI notice first) and are not counted. `--token-ms`
@@ -125,14 +125,14 @@ def installs(token_ms: float) -> None:
     settings.LEGACY_VOICE_PROVIDER = "bench"
     from voice import speaking
 
-    original = speaking.audio_event_send
+    original = speaking.event_send_now
 
-    def timed_send(*, group: str, message: dict[str, Any]) -> None:
-        if message["data"]["audio"] and "first_audio" not in current:
+    def timed_send(**kwargs: Any) -> None:
+        if kwargs["data"]["audio"] and "first_audio" not in current:
             current["first_audio"] = time.perf_counter()
-        original(group=group, message=message)
+        original(**kwargs)
 
-    speaking.audio_event_send = timed_send  # type: ignore[assignment]
+    speaking.event_send_now = timed_send  # type: ignore[assignment]
 
     from voice.speaking import SpeakingSession
 

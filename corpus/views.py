@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -26,7 +25,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
 from consent.gate import ConsentRequired, consent_is_granted
@@ -61,8 +59,8 @@ from corpus.services.documents import (
 from corpus.services.ingest import upload_event_data
 from corpus.services.uploads import upload_create, upload_retry
 from corpus.uploading import CorpusUploadHandler, max_file_bytes
-from memorials.models import Membership, Role
-from memorials.selectors import memorial_get_for
+from memorials.models import Membership
+from memorials.subject_pages import subject_pages
 
 # What each id in a corpus URL names, and how it is found within the memorial.
 _LOOKUPS: dict[str, tuple[str, Callable[[uuid.UUID, Any], Any]]] = {
@@ -78,33 +76,7 @@ _LOOKUPS: dict[str, tuple[str, Callable[[uuid.UUID, Any], Any]]] = {
 }
 
 
-def subject_page(*, methods: Sequence[str]) -> Callable[..., Callable[..., HttpResponse]]:
-    """A page of the memorial's subject: signed in (else to sign-in), one of `methods` (else
-    405), the subject (anyone else: 404, before the body is read), and each `<thing>_id` of
-    the URL found in this memorial (else 404). The view is called as
-    `view(request, membership, <thing>=...)`."""
-
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        @require_http_methods(list(methods))
-        @wraps(view)
-        def page(
-            request: AuthenticatedHttpRequest, memorial_id: uuid.UUID, **ids: Any
-        ) -> HttpResponse:
-            membership = memorial_get_for(
-                user=request.user, memorial_id=memorial_id, roles=[Role.SUBJECT]
-            )
-            found = {}
-            for name, value in ids.items():
-                key, lookup = _LOOKUPS[name]
-                found[key] = lookup(memorial_id, value)
-                if found[key] is None:
-                    raise Http404
-            return view(request, membership, **found)
-
-        return page
-
-    return decorate
+subject_page = subject_pages(_LOOKUPS)
 
 
 def subject_action(

@@ -6,26 +6,23 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from functools import wraps
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
 from consent.gate import ConsentRequired, consent_is_granted
 from core.consent import ConsentScope
 from core.files import memorial_file_chunks
 from corpus.parsers import display_safe
-from memorials.models import Membership, Role
-from memorials.selectors import memorial_get_for
+from memorials.models import Membership
+from memorials.subject_pages import subject_pages
 from voice import selectors
 from voice.forms import SampleUseForm, SpokenConsentForm
 from voice.models import SampleSource, SampleStatus, SpokenConsent, TranscriptCheck, VoiceSample
@@ -56,31 +53,7 @@ _LOOKUPS: dict[str, tuple[str, Callable[[uuid.UUID, Any], Any]]] = {
 }
 
 
-def voice_page(*, methods: Sequence[str]) -> Callable[..., Callable[..., HttpResponse]]:
-    """A voice page of the memorial's subject (anyone else: 404, before the body is read);
-    each `<thing>_id` of the URL found in this memorial, else 404."""
-
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        @require_http_methods(list(methods))
-        @wraps(view)
-        def page(
-            request: AuthenticatedHttpRequest, memorial_id: uuid.UUID, **ids: Any
-        ) -> HttpResponse:
-            membership = memorial_get_for(
-                user=request.user, memorial_id=memorial_id, roles=[Role.SUBJECT]
-            )
-            found = {}
-            for name, value in ids.items():
-                key, lookup = _LOOKUPS[name]
-                found[key] = lookup(memorial_id, value)
-                if found[key] is None:
-                    raise Http404
-            return view(request, membership, **found)
-
-        return page
-
-    return decorate
+voice_page = subject_pages(_LOOKUPS)
 
 
 def _index(memorial_id: uuid.UUID) -> HttpResponse:

@@ -3,6 +3,7 @@ phone's size. Without chromium (make test installs it where it can) they are ski
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -11,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 
 import pytest
 
@@ -59,16 +61,18 @@ def page(monkeypatch):
     assert refused == [], refused
 
 
-@pytest.fixture
-def asgi_server(transactional_db, settings):  # type: ignore[no-untyped-def]
-    """The real ASGI application (HTTP and websockets) in uvicorn, on a free port, against
-    this test's database, Redis and channel layer: pytest-django's `live_server` speaks WSGI
-    only, so a page whose socket matters is tested here. Yields its base URL."""
+@contextlib.contextmanager
+def asgi_serving(
+    settings, *, application: str = "legacy.asgi:application", env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """`application` in uvicorn, on a free port, against this test's database, Redis and
+    channel layer (`env` added to its environment); yields its base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     environment = {
         **os.environ,
+        **(env or {}),
         "DJANGO_SETTINGS_MODULE": "legacy.settings.test",
         "DATABASE_URL": worker_database_url(),
         "REDIS_URL": settings.REDIS_URL,
@@ -76,7 +80,7 @@ def asgi_server(transactional_db, settings):  # type: ignore[no-untyped-def]
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "legacy.asgi:application", "--host", "127.0.0.1",
+        [sys.executable, "-m", "uvicorn", application, "--host", "127.0.0.1",
          "--port", str(port), "--log-level", "warning"],
         cwd=REPO, env=environment,
     )  # fmt: skip
@@ -98,3 +102,12 @@ def asgi_server(transactional_db, settings):  # type: ignore[no-untyped-def]
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture
+def asgi_server(transactional_db, settings):  # type: ignore[no-untyped-def]
+    """The real ASGI application (HTTP and websockets) in uvicorn, on a free port, against
+    this test's database, Redis and channel layer: pytest-django's `live_server` speaks WSGI
+    only, so a page whose socket matters is tested here. Yields its base URL."""
+    with asgi_serving(settings) as url:
+        yield url

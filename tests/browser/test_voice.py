@@ -6,19 +6,14 @@ the page shows "speaking…" with a stop button, and once spoken, "Play again" u
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, asgi_serving
 from tests.browser.test_first_conversation import memorial_opened_to_lucy, sign_in
-from tests.conftest import REPO, celery_worker_start, celery_worker_stop, worker_database_url
+from tests.conftest import celery_worker_start, celery_worker_stop
 
 DESKTOP = {"width": 1280, "height": 800}
 SHOTS = os.environ.get("LEGACY_SHOTS_DIR", "")  # set to keep screenshots there
@@ -32,41 +27,10 @@ VOICE_ENV = {
 @pytest.fixture
 def voice_server(transactional_db, settings):  # type: ignore[no-untyped-def]
     """As `asgi_server`, serving the application with the speaking double registered."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    environment = {
-        **os.environ,
-        **VOICE_ENV,
-        "DJANGO_SETTINGS_MODULE": "legacy.settings.test",
-        "DATABASE_URL": worker_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "LEGACY_CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "tests.voice.speaking_processes:application",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=REPO, env=environment,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            assert server.poll() is None, "uvicorn exited while starting"
-            assert time.monotonic() < deadline, "uvicorn did not answer within 60 s"
-            try:
-                urllib.request.urlopen(url + "/accounts/login/", timeout=2).close()
-                break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.2)
+    with asgi_serving(
+        settings, application="tests.voice.speaking_processes:application", env=VOICE_ENV
+    ) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 @pytest.fixture
