@@ -194,6 +194,11 @@ def main() -> None:
     records = asyncio.run(measure(memorial.id, cookie, args.messages))
     pool.shutdown(wait=True)
     ms = 1000.0
+    # A reply the guardrails wrote themselves (no LLM token) has nothing to measure from.
+    guarded = [r for r in records if "first_sentence" not in r]
+    records = [r for r in records if "first_sentence" in r]
+    if guarded:
+        print(f"left out: {len(guarded)} replies written by the guardrails, not the LLM")
     sentence = [(r["first_sentence"] - r["first_token"]) * ms for r in records]
     whole = [(r["last_token"] - r["first_token"]) * ms for r in records]
     raw = [(r["first_audio"] - r["first_token"]) * ms for r in records]
