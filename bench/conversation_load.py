@@ -23,12 +23,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+
+# The text's own path is measured here (speech has bench/voice_overhead.py): replies are not
+# spoken, in this process nor in the worker it starts (which inherits the environment).
+os.environ.setdefault("LEGACY_SPEAK_REPLIES", "0")
 
 from benchdb import bench_setup
 from convbench import (

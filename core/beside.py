@@ -6,7 +6,8 @@ visitor's memories) wait on the database at the same time instead of one after t
 exception. The caller's context goes with it (e.g. the ciphers `core.crypto.ciphers_reused`
 holds). It runs inline instead, at once, when the caller is inside a transaction: a second
 connection would not see what that transaction has not committed (the test suite's own
-transactions, or a caller's writes), so reading beside it could read something else."""
+transactions, or a caller's writes), so reading beside it could read something else; and
+when every thread is busy (many replies at once), rather than queue behind the others."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ T = TypeVar("T")
 THREADS = 2  # per process: a worker's replies share them
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
+_free = threading.BoundedSemaphore(THREADS)  # threads not running anything now
 
 
 def _executor() -> ThreadPoolExecutor:
@@ -62,11 +64,12 @@ def _run(context: contextvars.Context, fn: Callable[..., T], kwargs: dict[str, A
     finally:
         if connection.in_atomic_block:  # never leave a transaction open on the thread
             connection.close()
+        _free.release()
 
 
 def beside(fn: Callable[..., T], /, **kwargs: Any) -> Beside[T]:
     """Start `fn(**kwargs)` beside the caller (see the module's docstring)."""
-    if transaction.get_connection().in_atomic_block:
+    if transaction.get_connection().in_atomic_block or not _free.acquire(blocking=False):
         try:
             return Beside(value=fn(**kwargs))
         except Exception as error:  # raised by .result(), as from a thread

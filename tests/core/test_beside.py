@@ -43,3 +43,22 @@ def test_inside_a_transaction_it_runs_inline_and_sees_what_is_not_committed():
     failed = beside(_fail)  # the error waits for .result(), as from a thread
     with pytest.raises(LookupError):
         failed.result()
+
+
+def _wait(gate: threading.Event) -> str:
+    gate.wait(timeout=10)
+    return threading.current_thread().name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_every_thread_is_busy_it_runs_inline_rather_than_queue():
+    from core.beside import THREADS
+
+    gate = threading.Event()
+    busy = [beside(_wait, gate=gate) for _ in range(THREADS)]
+    try:
+        inline = beside(lambda: threading.current_thread().name).result()
+        assert inline == threading.current_thread().name
+    finally:
+        gate.set()
+    assert all(b.result().startswith("beside") for b in busy)
