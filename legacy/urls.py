@@ -28,5 +28,6 @@ urlpatterns = [
     path("invitations/", include("memorials.invitation_urls")),
     path("", include("memorials.erasure.urls")),  # the kill switch, its certificate, the export
     path("", include("demo.urls")),  # the fictional demo's removal
+    path("", include("billing.urls")),  # pricing, the payer's billing page, webhooks
     path("admin/", admin.site.urls),
 ]

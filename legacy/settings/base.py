@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "voice",
     "twins",
     "conversations",
+    "billing",
     "demo",
 ]
 
@@ -305,6 +306,14 @@ CORPUS_MAX_FILE_MB = int(os.environ.get("LEGACY_CORPUS_MAX_FILE_MB", "2048"))
 # A deleted passage or document can be put back for this long, then it is purged for good
 # (corpus.tasks.deletions_purge, hourly). The kill switch purges it at once.
 CORPUS_DELETE_UNDO_HOURS = int(os.environ.get("LEGACY_CORPUS_DELETE_UNDO_HOURS", "168"))
+
+# Plans and payment (README, "Plans and payment"). `manual` needs no payment account: staff
+# mark subscriptions paid. `stripe` needs both keys; nothing calls Stripe at start-up.
+LEGACY_PAYMENT_PROVIDER = os.environ.get("LEGACY_PAYMENT_PROVIDER", "manual").strip().lower()
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+BILLING_CURRENCY = os.environ.get("LEGACY_CURRENCY", "usd").strip().lower()
+BILLING_GRACE_DAYS = int(os.environ.get("LEGACY_BILLING_GRACE_DAYS", "30"))
 CELERY_BEAT_SCHEDULE["corpus-deletions-purge"] = {
     "task": "corpus.tasks.deletions_purge",
     "schedule": crontab(minute=20),
