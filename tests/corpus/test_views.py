@@ -261,7 +261,7 @@ def test_an_action_refused_for_want_of_consent_says_why_and_goes_back(subject_cl
     )
     assert response.redirect_chain[-1][0] == reverse("corpus:index", args=[memorial.id])
     page = response.content.decode()
-    assert 'class="message error"' in page and "has not been given or has been withdrawn" in page
+    assert 'class="message error"' in page and "you have not given or have withdrawn" in page
     assert not memorial.identities.exists()
 
 
