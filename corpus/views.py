@@ -311,6 +311,8 @@ def passage_list(request: AuthenticatedHttpRequest, membership: Membership) -> H
         "form": form,
         "page": None,
         "deletions": selectors.deletion_list(memorial_id=memorial_id),
+        # Browsing needs none (they are the subject's own), but the page says it is missing.
+        "consented": consent_is_granted(memorial_id=memorial_id, scope=ConsentScope.CORPUS),
     }
     document_id = _uuid_or_none(request.GET.get("document"))
     try:

@@ -39,15 +39,26 @@ def test_withdrawing_says_it_can_be_signed_again_and_the_overview_offers_it(
     assert "Not given" in voice and "Read and sign again" not in voice
 
 
-def test_the_passages_page_asks_for_the_consent_instead_of_saying_there_are_none(
-    client, consent_documents
-):
+def test_the_passages_page_asks_for_the_consent_again(client, consent_documents):
     memorial = withdrawn_memorial()
     client.force_login(memorial.subject)
-    page = client.get(reverse("corpus:passages", args=[memorial.id])).content.decode()
+    passages = reverse("corpus:passages", args=[memorial.id])
+    page = client.get(passages).content.decode()
     assert 'data-consent-needed="corpus"' in page
     assert reverse("consent:sign", args=[memorial.id, "corpus"]) in page
-    assert "No passages yet" not in page and "the subject" not in page
+    assert "the subject" not in page
+    # a search (which needs it) says so once, and does not claim there is nothing
+    page = client.get(passages, {"q": "garden"}).content.decode()
+    assert page.count("data-consent-needed") == 1
+    assert "Nothing found" not in page and "No passages yet" not in page and "the subject" not in page
+
+
+def test_with_the_consent_given_the_passages_page_asks_for_nothing(client, consent_documents):
+    memorial = MemorialFactory()
+    ConsentRecordFactory(memorial=memorial, scope=ConsentScope.CORPUS)
+    client.force_login(memorial.subject)
+    page = client.get(reverse("corpus:passages", args=[memorial.id])).content.decode()
+    assert "data-consent-needed" not in page and "No passages yet" in page
 
 
 def test_an_action_refused_for_want_of_consent_speaks_to_the_subject(client, consent_documents):
