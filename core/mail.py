@@ -82,9 +82,9 @@ def mail_send_on_commit(
     html: str = "",
 ) -> list[OutboundMail]:
     """One mail per recipient (nobody sees who else was told): plain text, with `html`
-    beside it when given; sent after commit by a task. The subject becomes one line (line breaks and other control characters as
-    spaces) cut to fit, so names in it can never break the header. `topic` names what the
-    mail is about, for `mail_deliveries`."""
+    beside it when given; sent after commit by a task. The subject becomes one line (line
+    breaks and other control characters as spaces) cut to fit, so names in it can never
+    break the header. `topic` names what the mail is about, for `mail_deliveries`."""
     line = header_text(subject, max_length=SUBJECT_MAX_LENGTH - len(SUBJECT_PREFIX))
     cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
     mails = [

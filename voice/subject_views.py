@@ -185,7 +185,9 @@ def _samples_receive(
             added.append({**_sample_data(sample), "duplicate": not created})
     except ConsentRequired as refusal:
         if _wants_json(request):
-            return JsonResponse({"samples": added, "errors": [{"error": refusal.to_subject}]}, status=403)
+            return JsonResponse(
+                {"samples": added, "errors": [{"error": refusal.to_subject}]}, status=403
+            )
         messages.error(request, refusal.to_subject)
         return _index(memorial_id)
     if _wants_json(request):

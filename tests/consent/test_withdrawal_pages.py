@@ -50,7 +50,9 @@ def test_the_passages_page_asks_for_the_consent_again(client, consent_documents)
     # a search (which needs it) says so once, and does not claim there is nothing
     page = client.get(passages, {"q": "garden"}).content.decode()
     assert page.count("data-consent-needed") == 1
-    assert "Nothing found" not in page and "No passages yet" not in page and "the subject" not in page
+    assert (
+        "Nothing found" not in page and "No passages yet" not in page and "the subject" not in page
+    )
 
 
 def test_with_the_consent_given_the_passages_page_asks_for_nothing(client, consent_documents):

@@ -136,8 +136,9 @@ def test_browse_page_query_count_is_fixed(subject_client, memorial, django_asser
     url = reverse("corpus:passages", args=[memorial.id])
     # session, user, membership, count, page, memorial key (for the passages), and again
     # (for the memorial's name, decrypted once by its model), and whether it is the fictional
-    # demo (its banner), and what was deleted and may be put back (nothing)
-    with django_assert_num_queries(9):
+    # demo (its banner), what was deleted and may be put back (nothing), and whether the
+    # writing consent is live (the page says so when it is not)
+    with django_assert_num_queries(10):
         page = subject_client.get(url)
     assert page.content.count(b"corpus-passage-text") == 2 * len(SAMPLE_CHAT)
     assert b"tomatoes" in page.content

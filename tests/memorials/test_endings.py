@@ -182,8 +182,9 @@ def test_a_wrong_key_shows_its_error_once(client, memorial, steward, steward_key
 def test_the_subject_s_card_states_the_real_timeline(client, memorial, steward, steward_key):
     # given a request made now: the notice period runs
     activation = ActivationRequest.objects.create(
-        memorial=memorial, started_by=steward, certificate_path="x", certificate_type="application/pdf",
-        certificate_bytes=1, approvable_at=timezone.now() + timedelta(hours=72),
+        memorial=memorial, started_by=steward, certificate_path="x",
+        certificate_type="application/pdf", certificate_bytes=1,
+        approvable_at=timezone.now() + timedelta(hours=72),
     )  # fmt: skip
     client.force_login(memorial.subject)
     page = client.get(memorial.get_absolute_url()).content.decode()
@@ -219,4 +220,3 @@ def test_a_single_steward_s_request_reaches_staff_review(client, pending):
     client.force_login(staff)
     page = client.get(reverse("memorials:activation_review")).content.decode()
     assert reverse("memorials:activation_review_decide", args=[pending.id]) in page
-
