@@ -353,7 +353,7 @@ def deletion_undo(
     try:
         restored = deletion_restore(deletion=deletion, actor=request.user)
     except RestoreRefused as refusal:
-        messages.error(request, refusal.to_subject)
+        messages.error(request, str(refusal))
         return
     what = "The document" if deletion.document_row is not None else "The passage"
     messages.success(request, f"{what} is back, with {_count(restored, 'passage')}.")

@@ -24,5 +24,6 @@ class MemorialGoneMiddleware:
         if not isinstance(exception, MemorialGone):
             return None
         match = request.resolver_match
-        context = {"activation": bool(match and match.url_name.startswith("activation"))}
+        url_name = (match.url_name if match else None) or ""
+        context = {"activation": url_name.startswith("activation")}
         return render(request, "memorials/erased.html", context, status=410)
