@@ -4,8 +4,8 @@ Who is told, and the names the mail uses, are read before anything is erased
 (`erasure_audience`): the memberships go with the memorial. The mail goes out through the
 outbox (`core.mail`), which keeps every waiting mail encrypted; the memorial's own key is
 destroyed by then, so these mails are kept under a key of their own, named by the erasure
-certificate's id (the wrapped key's row stays after delivery, as a destroyed memorial's
-does; it opens nothing once the mails are gone). They say whose it was and who erased it,
+certificate's id (that key's row stays after delivery, though it then opens nothing:
+the mails are deleted once sent). They say whose it was and who erased it,
 in people's display names, and nothing the memorial held beyond its name. An erasure resumed
 after a crash past the key's destruction finds the memberships already erased: nobody is
 told then.
