@@ -61,6 +61,15 @@ class ScopeStanding:
         """Signed, but a newer version of the text has been published since."""
         return bool(self.live and self.latest and self.live.document_id != self.latest.pk)
 
+    @property
+    def withdrawn(self) -> ConsentRecord | None:
+        """The signature the subject withdrew, when that is how it last ended and nothing
+        is live now (they may sign it again)."""
+        if self.live is not None or not self.history:
+            return None
+        last = self.history[0]  # newest first
+        return last if last.ended_because == ConsentRecord.Ending.REVOKED else None
+
 
 def consent_overview_for(*, memorial_id: uuid.UUID | str) -> list[ScopeStanding]:
     records = list(consent_records_for(memorial_id=memorial_id))

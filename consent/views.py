@@ -121,7 +121,9 @@ def consent_revoke_page(
             messages.error(request, str(error))
         else:
             messages.success(
-                request, f"Your consent for “{scope.label.lower()}” is withdrawn, as of now."
+                request,
+                f"Your consent for “{scope.label.lower()}” is withdrawn, as of now. "
+                "You can sign it again here whenever you wish.",
             )
         return redirect(_overview_url(memorial.id))
     return render(

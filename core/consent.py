@@ -33,6 +33,14 @@ class ConsentRequired(PermissionDenied):
             "which has not been given or has been withdrawn."
         )
 
+    @property
+    def to_subject(self) -> str:
+        """The refusal said to the subject themselves, on their own pages."""
+        return (
+            f"This needs your consent for “{ConsentScope(self.scope).label.lower()}”, which you "
+            "have not given or have withdrawn. You can read and sign it on your consent page."
+        )
+
 
 class ConsentGate(Protocol):
     def require(self, *, memorial_id: uuid.UUID | str, scope: str) -> Any:

@@ -63,6 +63,7 @@ class MailMessage:
     to: str
     subject: str
     body: str
+    html: str = ""  # the same mail in HTML, sent beside the plain text ("": text only)
 
 
 def mail_message(mail: OutboundMail) -> MailMessage:
@@ -78,11 +79,12 @@ def mail_send_on_commit(
     body: str,
     memorial_id: uuid.UUID | str,
     topic: str = "",
+    html: str = "",
 ) -> list[OutboundMail]:
-    """One plain-text mail per recipient (nobody sees who else was told), sent after commit
-    by a task. The subject becomes one line (line breaks and other control characters as
-    spaces) cut to fit, so names in it can never break the header. `topic` names what the
-    mail is about, for `mail_deliveries`."""
+    """One mail per recipient (nobody sees who else was told): plain text, with `html`
+    beside it when given; sent after commit by a task. The subject becomes one line (line
+    breaks and other control characters as spaces) cut to fit, so names in it can never
+    break the header. `topic` names what the mail is about, for `mail_deliveries`."""
     line = header_text(subject, max_length=SUBJECT_MAX_LENGTH - len(SUBJECT_PREFIX))
     cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
     mails = [
@@ -90,7 +92,9 @@ def mail_send_on_commit(
             memorial_id=memorial_id,
             topic=topic,
             message_encrypted=cipher.encrypt_text(
-                json.dumps({"to": address, "subject": SUBJECT_PREFIX + line, "body": body})
+                json.dumps(
+                    {"to": address, "subject": SUBJECT_PREFIX + line, "body": body, "html": html}
+                )
             ),
         )
         for address in dict.fromkeys(to)
@@ -143,6 +147,7 @@ def mail_deliver_one(*, mail_id: int) -> bool:
                 message=message.body,
                 from_email=None,
                 recipient_list=[message.to],
+                html_message=message.html or None,
             )
         except (smtplib.SMTPException, OSError, ValueError) as error:
             mail.attempts += 1

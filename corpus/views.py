@@ -95,7 +95,7 @@ def subject_action(
             try:
                 view(request, membership, **found)
             except ConsentRequired as refusal:
-                messages.error(request, str(refusal))
+                messages.error(request, refusal.to_subject)
             fallback = reverse(back, args=[membership.memorial_id])
             return redirect(_back(request, fallback) if follow_next else fallback)
 
@@ -169,9 +169,9 @@ def _upload_receive(
     except ConsentRequired as refusal:
         if wants_json:
             return JsonResponse(
-                {"uploads": uploads, "errors": [{"error": str(refusal)}]}, status=403
+                {"uploads": uploads, "errors": [{"error": refusal.to_subject}]}, status=403
             )
-        messages.error(request, str(refusal))
+        messages.error(request, refusal.to_subject)
         return _index(memorial_id)
     if wants_json:
         return JsonResponse(
@@ -269,7 +269,7 @@ def document_register(
     try:
         document_register_set(document=document, register=form.cleaned_data["register"])
     except ConsentRequired as refusal:
-        messages.error(request, str(refusal))
+        messages.error(request, refusal.to_subject)
         return redirect(back)
     return redirect(_with_query(back, saved=str(document.id)) + f"#document-{document.id}")
 
@@ -311,6 +311,8 @@ def passage_list(request: AuthenticatedHttpRequest, membership: Membership) -> H
         "form": form,
         "page": None,
         "deletions": selectors.deletion_list(memorial_id=memorial_id),
+        # Browsing needs none (they are the subject's own), but the page says it is missing.
+        "consented": consent_is_granted(memorial_id=memorial_id, scope=ConsentScope.CORPUS),
     }
     document_id = _uuid_or_none(request.GET.get("document"))
     try:
@@ -326,7 +328,7 @@ def passage_list(request: AuthenticatedHttpRequest, membership: Membership) -> H
                 at=_start_of(data.get("at"), next_day=True),
             )  # fmt: skip
     except ConsentRequired as refusal:
-        context["refusal"] = str(refusal)
+        context["refusal"] = refusal
     context["document_id"] = document_id
     context["filtered"] = bool(register or since or until or document_id)
     return render(request, "corpus/passages.html", context)

@@ -16,7 +16,7 @@ from core.crypto import memorial_ciphers
 from core.events import Audience, memorial_audience_groups
 from core.mail import MailDeliveryState, mail_deliveries
 from memorials.activation.selectors import activation_is_approved
-from memorials.models import Invitation, Membership, MemorialState, Role
+from memorials.models import Invitation, Membership, Memorial, MemorialState, Role
 
 # Which events each role's sockets receive (core.events declares each kind's audience).
 ROLE_AUDIENCES: Mapping[str, tuple[Audience, ...]] = {
@@ -31,6 +31,13 @@ class MemorialNotFound(Http404):
     The two are deliberately indistinguishable, so a stranger learns nothing."""
 
 
+class MemorialGone(MemorialNotFound):
+    """The memorial was erased: a 404 like any other, which pages answer by saying so
+    (`memorials.middleware`), as its people may still follow a link to it. Its memberships
+    are erased with it, so whoever is signed in and holds its address learns that it was
+    erased, and nothing more (its name went with its key)."""
+
+
 def memorial_get_for(
     *,
     user: User | AnonymousUser | None,
@@ -41,7 +48,7 @@ def memorial_get_for(
 
     `roles` narrows who may pass (e.g. only the subject may invite). Anonymous users,
     non-members, members without a listed role and erased memorials all raise
-    MemorialNotFound.
+    MemorialNotFound (for a signed-in person and an erased memorial, MemorialGone).
     """
     if user is None or not user.is_authenticated:
         raise MemorialNotFound
@@ -53,6 +60,8 @@ def memorial_get_for(
         query = query.filter(role__in=list(roles))
     membership = query.first()
     if membership is None:
+        if Memorial.objects.filter(pk=memorial_id, state=MemorialState.ERASED).exists():
+            raise MemorialGone
         raise MemorialNotFound
     return membership
 

@@ -9,11 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import signed_in_user
 from memorials.activation.selectors import activation_pending_get
-from memorials.erasure.selectors import steward_may_erase
+from memorials.erasure.selectors import erasure_certificate_list_for, steward_may_erase
 from memorials.forms import AgeGroupForm, InvitationForm, MemorialCreateForm
 from memorials.lifecycle import InvalidTransition
 from memorials.models import Invitation, Membership, MemorialState, Role
@@ -47,8 +48,13 @@ SUBJECT_STATE_ACTIONS = {"seal": MemorialState.SEALED, "reopen": MemorialState.P
 @login_required
 @require_GET
 def memorial_list(request: HttpRequest) -> HttpResponse:
-    memberships = memorial_list_for_user(user=signed_in_user(user=request.user))
-    return render(request, "memorials/list.html", {"memberships": memberships})
+    user = signed_in_user(user=request.user)
+    context = {
+        "memberships": memorial_list_for_user(user=user),
+        # A tombstone line for each memorial they erased: its certificate, to download again.
+        "erased": erasure_certificate_list_for(user=user),
+    }
+    return render(request, "memorials/list.html", context)
 
 
 @login_required
@@ -86,6 +92,7 @@ def memorial_detail(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRespons
             else None
         ),
         "is_steward": membership.role == Role.STEWARD,
+        "now": timezone.now(),  # whether a waiting activation's notice period still runs
         "panels": memorial_panels(membership=membership),
         "steward_may_erase": (
             membership.role == Role.STEWARD and steward_may_erase(memorial=membership.memorial)

@@ -185,8 +185,10 @@ def _samples_receive(
             added.append({**_sample_data(sample), "duplicate": not created})
     except ConsentRequired as refusal:
         if _wants_json(request):
-            return JsonResponse({"samples": added, "errors": [{"error": str(refusal)}]}, status=403)
-        messages.error(request, str(refusal))
+            return JsonResponse(
+                {"samples": added, "errors": [{"error": refusal.to_subject}]}, status=403
+            )
+        messages.error(request, refusal.to_subject)
         return _index(memorial_id)
     if _wants_json(request):
         status = 400 if errors and not added else 200
@@ -280,7 +282,7 @@ def sample_retry(
     try:
         sample_reanalyse(sample=sample)
     except ConsentRequired as refusal:
-        messages.error(request, str(refusal))
+        messages.error(request, refusal.to_subject)
     return _index(membership.memorial_id)
 
 

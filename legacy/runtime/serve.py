@@ -48,6 +48,7 @@ class Supervisor:
         self.stopping = False
         self.parent = os.getppid()
         self.demo_summary = ""  # how to sign in to the demo, when one was made on starting
+        self.staff_hint = ""  # how to create the first staff account, while there is none
 
     def child_env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -83,6 +84,7 @@ class Supervisor:
             [PYTHON, "manage.py", "embedding_model_prepare"], cwd=BASE_DIR, env=env, check=True
         )
         self.demo_summary = self.demo_offer(env)
+        self.staff_hint = self.staff_hint_read(env)
         if self.stopping:
             return
         var = str(embedded.var_dir())
@@ -116,6 +118,15 @@ class Supervisor:
             print("Legacy: the demo could not be made; see above. Serving anyway.", flush=True)
         print(offer.stdout, end="", flush=True)
         return offer.stdout.strip("\n")
+
+    def staff_hint_read(self, env: dict[str, str]) -> str:
+        """While nobody is Legacy staff, how to create the first account (`manage.py
+        staff_hint`), for the start banner: staff review single-steward activations."""
+        hint = subprocess.run(
+            [PYTHON, "manage.py", "staff_hint"], cwd=BASE_DIR, env=env,
+            stdout=subprocess.PIPE, text=True, check=False,
+        )  # fmt: skip
+        return hint.stdout.rstrip("\n") if hint.returncode == 0 else ""
 
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
@@ -174,6 +185,8 @@ class Supervisor:
                 )
                 if self.demo_summary:
                     print(self.demo_summary + "\n", flush=True)
+                if self.staff_hint:
+                    print(self.staff_hint + "\n", flush=True)
             elif not self.stopping:
                 print("Legacy: not healthy yet; see the log above and /healthz.", flush=True)
             while not self.stopping:

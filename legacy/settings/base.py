@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.TimeZoneMiddleware",
+    "memorials.middleware.MemorialGoneMiddleware",
 ]
 
 ROOT_URLCONF = "legacy.urls"

@@ -38,6 +38,20 @@ def activation_approved_get(*, memorial_id: uuid.UUID | str) -> ActivationReques
     )
 
 
+def activation_last_ended_get(*, memorial_id: uuid.UUID | str) -> ActivationRequest | None:
+    """The newest request, if it ended without activating: cancelled (by the subject, or
+    withdrawn by the steward who asked) or not approved. None if the newest is waiting or
+    approved, or there is none."""
+    latest = (
+        ActivationRequest.objects.select_related("memorial", "started_by", "decided_by")
+        .filter(memorial_id=memorial_id)
+        .order_by("-created_at")
+        .first()
+    )
+    ended = (ActivationStatus.CANCELLED, ActivationStatus.REJECTED)
+    return latest if latest is not None and latest.status in ended else None
+
+
 def activation_is_approved(*, memorial_id: uuid.UUID | str) -> bool:
     """True once the memorial was activated after the subject's death."""
     return ActivationRequest.objects.filter(
@@ -123,6 +137,8 @@ class ActivationView:
     may_withdraw: bool  # they started the pending request
     may_review: bool  # they may approve or reject it (another steward)
     waiting_until: datetime | None  # nobody may approve before this (the notice period)
+    last_ended: ActivationRequest | None = None  # the newest request, cancelled or rejected
+    cancelled_by_subject: bool = False  # ... cancelled by the subject themselves
 
 
 def activation_view_for(*, membership: Membership, now: datetime) -> ActivationView:
@@ -130,6 +146,7 @@ def activation_view_for(*, membership: Membership, now: datetime) -> ActivationV
     memorial, user = membership.memorial, membership.user
     pending = activation_pending_get(memorial_id=memorial.id)
     started = pending is not None and activation_started_by(activation=pending, user=user)
+    last_ended = None if pending is not None else activation_last_ended_get(memorial_id=memorial.id)
     return ActivationView(
         approved=activation_is_approved(memorial_id=memorial.id),
         closed=not memorial_activatable(memorial=memorial),
@@ -140,5 +157,11 @@ def activation_view_for(*, membership: Membership, now: datetime) -> ActivationV
         may_review=pending is not None and not started and membership.role == Role.STEWARD,
         waiting_until=(
             activation_waiting_until(activation=pending, now=now) if pending is not None else None
+        ),
+        last_ended=last_ended,
+        cancelled_by_subject=(
+            last_ended is not None
+            and last_ended.status == ActivationStatus.CANCELLED
+            and last_ended.decided_by_id == memorial.subject_id
         ),
     )

@@ -98,4 +98,6 @@ def erasure_certificate_get_for(
 
 
 def erasure_certificate_list_for(*, user: User) -> list[ErasureCertificate]:
-    return list(ErasureCertificate.objects.filter(erased_by=user))
+    """The certificates of the erasures `user` made, newest first (the tombstone lines of
+    their list: a certificate holds no name, and neither do they)."""
+    return list(ErasureCertificate.objects.filter(erased_by=user).order_by("-created_at"))

@@ -19,7 +19,8 @@ is not tried again automatically; that retry is still to be built):
    destroyed key, reads "Erased memorial"), the audit log's head
    is signed (a checkpoint, carried by the certificate), the certificate is signed and
    stored, "memorial.erased" is audited, and on commit the memorial's sockets are told
-   "erased" (and close).
+   "erased" (and close) and its stewards and family are sent a gentle mail
+   (`memorials.erasure.notices`; who they are is read before step 2, as memberships go).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from core.signing import (
     public_key_text,
 )
 from core.tasks import memorial_tasks_take, tasks_revoke
+from memorials.erasure.notices import erasure_audience, erasure_notice_send_on_commit
 from memorials.models import ErasureCertificate, Membership, Memorial, MemorialState
 from memorials.services import memorial_transition
 
@@ -128,6 +130,7 @@ def memorial_erase(*, memorial: Memorial, actor: User | None, reason: str) -> Er
     actor_role = _actor_role(memorial_id, actor)
     ordered = holders()
     before = {holder.name: holder_count(holder, memorial_id) for holder in ordered}
+    audience = erasure_audience(memorial=memorial, actor=actor)
 
     # 2. Crypto-shred first, and commit it: from here on the content is unreadable.
     with transaction.atomic():
@@ -196,6 +199,7 @@ def memorial_erase(*, memorial: Memorial, actor: User | None, reason: str) -> Er
             },
         )
         event_send_on_commit(memorial_id=memorial_id, kind=EventKind.ERASED, data={})
+        erasure_notice_send_on_commit(audience=audience, certificate_id=certificate_id)
     memorial.state = tombstone.state
     return certificate
 

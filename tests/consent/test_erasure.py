@@ -278,8 +278,8 @@ def test_the_kill_switch_pages_reauthenticate_then_erase_and_keep_the_certificat
     assert download["Content-Disposition"].startswith("attachment")
     assert certificate_verify(document=json.loads(download.content)).signed_by_this_server
     # the memorial itself is gone for everyone
-    assert client.get(memorial.get_absolute_url()).status_code == 404
-    assert client.get(start).status_code == 404
+    assert client.get(memorial.get_absolute_url()).status_code == 410  # "it was erased"
+    assert client.get(start).status_code == 410
     # and nobody else can read the certificate
     client.force_login(UserFactory())
     assert client.get(reverse("rights:certificate", args=[certificate.id])).status_code == 404

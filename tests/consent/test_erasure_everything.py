@@ -72,7 +72,8 @@ MAY_GROW = {
     "consent_consentdocument",
     "core_auditevent",
     "core_auditcheckpoint",  # the erasure certificate's signed checkpoint
-    "core_memorialkey",  # the destroyed key's tombstone
+    "core_memorialkey",  # the destroyed key's tombstone, and the erasure notices' own key
+    "core_outboundmail",  # the erasure notices to stewards and family, encrypted, until sent
     "memorials_erasurecertificate",
     "voice_voiceprovidercall",
 }

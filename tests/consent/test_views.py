@@ -181,7 +181,7 @@ def test_withdrawing_asks_for_confirmation_first(client, consent_documents):
     ConsentRecordFactory(memorial=memorial, scope=ConsentScope.CORPUS)
     client = signed_in(client, memorial.subject)
     page = client.get(url("revoke", memorial, scope="corpus")).content.decode()
-    assert "This cannot be undone." in page and "Withdraw my consent" in page
+    assert "again at any time" in page and "Withdraw my consent" in page
     assert consent_is_granted(memorial_id=memorial.id, scope="corpus")  # nothing yet
     response = client.post(url("revoke", memorial, scope="corpus"), follow=True)
     assert "is withdrawn, as of now" in response.content.decode()

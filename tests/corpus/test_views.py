@@ -136,8 +136,9 @@ def test_browse_page_query_count_is_fixed(subject_client, memorial, django_asser
     url = reverse("corpus:passages", args=[memorial.id])
     # session, user, membership, count, page, memorial key (for the passages), and again
     # (for the memorial's name, decrypted once by its model), and whether it is the fictional
-    # demo (its banner), and what was deleted and may be put back (nothing)
-    with django_assert_num_queries(9):
+    # demo (its banner), what was deleted and may be put back (nothing), and whether the
+    # writing consent is live (the page says so when it is not)
+    with django_assert_num_queries(10):
         page = subject_client.get(url)
     assert page.content.count(b"corpus-passage-text") == 2 * len(SAMPLE_CHAT)
     assert b"tomatoes" in page.content
@@ -261,7 +262,7 @@ def test_an_action_refused_for_want_of_consent_says_why_and_goes_back(subject_cl
     )
     assert response.redirect_chain[-1][0] == reverse("corpus:index", args=[memorial.id])
     page = response.content.decode()
-    assert 'class="message error"' in page and "has not been given or has been withdrawn" in page
+    assert 'class="message error"' in page and "you have not given or have withdrawn" in page
     assert not memorial.identities.exists()
 
 

@@ -92,9 +92,9 @@ def test_list_shows_only_my_memorials_in_a_fixed_number_of_queries(
     mine = [MemorialFactory(subject=me), MembershipFactory(user=me).memorial]
     others = MemorialFactory()
     client.force_login(me)
-    # session, user, memberships with their memorials, and their keys (for their encrypted
-    # names): the same for 2 memorials or 200
-    with django_assert_num_queries(4):
+    # session, user, memberships with their memorials, their keys (for their encrypted
+    # names), and the certificates of what they erased: the same for 2 memorials or 200
+    with django_assert_num_queries(5):
         page = client.get(reverse("memorials:list")).content.decode()
     for memorial in mine:
         assert memorial.name in page

@@ -83,7 +83,7 @@ def test_the_page_shows_the_notice_period_and_the_review_to_the_other_steward(
     client.force_login(second_steward)
     page = client.get(url).content.decode()
     assert "to answer if this is a mistake" in page
-    assert f"{activation.approvable_at:%-d %B %Y, %H:%M} UTC" in page
+    assert f"{activation.approvable_at:%-d %B %Y, %H:%M}" in page  # in the person's zone
     assert "Approve the activation" in page and "Withdraw my request" not in page
     client.force_login(steward)
     page = client.get(url).content.decode()
@@ -109,4 +109,4 @@ def test_the_staff_review_page_says_until_when_the_subject_may_cancel(
         memorial=memorial, steward=steward, key=steward_key, certificate=certificate_upload()
     )
     page = client.get(url).content.decode()
-    assert f"The subject has until {fresh.approvable_at:%-d %B %Y, %H:%M} UTC" in page
+    assert f"The subject has until {fresh.approvable_at:%-d %B %Y, %H:%M} to cancel" in page
