@@ -12,10 +12,18 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from memorials.models import Invitation, MemorialState, Membership, MemorialWishes, Role
+from memorials.models import (
+    Invitation,
+    Memorial,
+    MemorialState,
+    Membership,
+    MemorialWishes,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -115,17 +123,28 @@ def _wishes_status(memorial_id: uuid.UUID) -> StepStatus:
 
 
 def _people_status(memorial_id: uuid.UUID, role: str, word: str) -> StepStatus:
-    """Done once someone of `role` has joined, or an invitation to them is waiting."""
-    if Membership.objects.filter(memorial_id=memorial_id, role=role).exists():
+    """Done once someone of `role` has joined, or an invitation to them is waiting (one
+    query: both asked at once)."""
+    found = (
+        Memorial.objects.filter(pk=memorial_id)
+        .annotate(
+            joined=Exists(Membership.objects.filter(memorial_id=OuterRef("pk"), role=role)),
+            waiting=Exists(
+                Invitation.objects.filter(
+                    memorial_id=OuterRef("pk"),
+                    role=role,
+                    accepted_at__isnull=True,
+                    revoked_at__isnull=True,
+                    expires_at__gt=timezone.now(),
+                )
+            ),
+        )
+        .values("joined", "waiting")
+        .first()
+    ) or {"joined": False, "waiting": False}
+    if found["joined"]:
         return StepStatus(True)
-    waiting = Invitation.objects.filter(
-        memorial_id=memorial_id,
-        role=role,
-        accepted_at__isnull=True,
-        revoked_at__isnull=True,
-        expires_at__gt=timezone.now(),
-    ).exists()
-    if waiting:
+    if found["waiting"]:
         return StepStatus(True, f"Invited: waiting for your {word} to accept.")
     return StepStatus(False)
 
