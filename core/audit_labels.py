@@ -76,7 +76,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "Asked a steward to agree that someone under 18 may talk with the twin",
     ),
     "conversation.minor_approved": ("conversations", "Agreed that someone under 18 may talk"),
-    "conversation.visit_limits_set": ("conversations", "Set limits on someone's time with the twin"),
+    "conversation.visit_limits_set": (
+        "conversations",
+        "Set limits on someone's time with the twin",
+    ),
     "conversations.question_asked": ("conversations", "Passed a question on to the subject"),
     "conversations.question_answered": ("conversations", "Answered a question"),
     "conversations.question_declined": ("conversations", "Chose not to answer a question"),

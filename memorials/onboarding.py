@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from memorials.models import (
     Invitation,
+    Membership,
     Memorial,
     MemorialState,
-    Membership,
     MemorialWishes,
     Role,
 )

@@ -76,7 +76,8 @@ def document_register_set(*, document: Document, register: str, actor: Any = Non
             data={"document": str(document.id), "register": register.value},
         )
         corpus_changed_send(
-            memorial_id=document.memorial_id, reason="you moved a document to another part of your life"
+            memorial_id=document.memorial_id,
+            reason="you moved a document to another part of your life",
         )
     return document
 
