@@ -38,8 +38,10 @@ class AuditFilterForm(forms.Form):
         self, *args: Any, kinds: list[tuple[str, str]], people: list[tuple[str, str]], **kwargs: Any
     ):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", "Every kind"), *kinds]
-        self.fields["who"].choices = [("", "Everyone"), *people]
+        kind, who = self.fields["kind"], self.fields["who"]
+        assert isinstance(kind, forms.ChoiceField) and isinstance(who, forms.ChoiceField)
+        kind.choices = [("", "Every kind"), *kinds]
+        who.choices = [("", "Everyone"), *people]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
