@@ -136,7 +136,8 @@ _WORDS = {
     },
     "change": {"added": "added", "removed": "removed"},
     "decision": {"confirmed": "confirmed", "rejected": "marked wrong"},
-    "register": {},  # a register's own name (personal, professional...): shown as it is
+    "register": {},  # a register's own name (family, friends...): shown as it is
+    "kind": {"handle": "a username or phone number", "email": "an email address", "name": "a name"},
 }
 
 

@@ -71,10 +71,6 @@ class Onboarding:
         return self.done_count == self.total
 
     @property
-    def percent(self) -> int:
-        return round(100 * self.done_count / self.total) if self.total else 100
-
-    @property
     def next_step(self) -> StepShown | None:
         return next((step for step in self.steps if not step.done), None)
 
