@@ -174,12 +174,6 @@ def audit_page_for(
     return current, [_audit_entry(event) for event in current.object_list]
 
 
-def audit_entries_for(*, memorial_id: uuid.UUID | str, limit: int = 500) -> list[AuditEntry]:
-    """The memorial's audit trail, newest first, worded for the people who read it."""
-    events = _audit_events(memorial_id=memorial_id, narrow=AuditFilter())[:limit]
-    return [_audit_entry(event) for event in events]
-
-
 def audit_actors_for(*, memorial_id: uuid.UUID | str) -> list[AuditActor]:
     """Everyone who appears in the memorial's trail, by the name it last recorded for them
     (Legacy itself, for what no person did, first)."""
