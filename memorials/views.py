@@ -105,7 +105,7 @@ def memorial_state(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse
         messages.error(request, "That is not something this page can do.")
     else:
         try:
-            memorial_transition(memorial=membership.memorial, to=target, actor=request.user)
+            memorial_transition(memorial=membership.memorial, to=target, actor=membership.user)
             messages.success(request, f"Your memorial is now {target.label.lower()}.")
         except InvalidTransition as error:
             messages.error(request, str(error))
@@ -143,7 +143,7 @@ def invitation_cancel(
     invitation = get_object_or_404(
         Invitation, pk=invitation_id, memorial=membership.memorial, accepted_at__isnull=True
     )
-    invitation_revoke(invitation=invitation, actor=request.user)
+    invitation_revoke(invitation=invitation, actor=membership.user)
     messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
     return redirect(membership.memorial)
 
@@ -157,7 +157,7 @@ def invitation_send_again(
     invitation = get_object_or_404(Invitation, pk=invitation_id, memorial=membership.memorial)
     try:
         invitation_resend(
-            invitation=invitation, base_url=request.build_absolute_uri("/"), actor=request.user
+            invitation=invitation, base_url=request.build_absolute_uri("/"), actor=membership.user
         )
         messages.success(request, f"A new invitation is on its way to {invitation.email}.")
     except InvitationError as error:
