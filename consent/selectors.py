@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from consent.models import ConsentDocument, ConsentRecord
 from core.audit import memorial_ref
+from core.audit_labels import (
+    ACTIONS as AUDIT_LABELLED,
+)
+from core.audit_labels import (
+    audit_action_kind,
+    audit_action_label,
+    audit_detail,
+    audit_kind_actions,
+)
 from core.consent import ConsentScope
 from core.models import AuditEvent
 
@@ -90,16 +101,7 @@ def consent_overview_for(*, memorial_id: uuid.UUID | str) -> list[ScopeStanding]
 
 # --- the audit trail, for people ---------------------------------------------------------
 
-AUDIT_ACTIONS: dict[str, str] = {
-    "consent.signed": "signed their consent",
-    "consent.revoked": "withdrew their consent",
-    "voice.clone_created": "a voice clone was made",
-    "voice.clone_deleted": "a voice clone was deleted at the provider",
-    "voice.clone_delete_failed": "deleting a voice clone failed; it will be tried again",
-    "voice.sample_added": "added a recording of their voice",
-    "voice.sample_removed": "deleted a recording of their voice",
-    "voice.spoken_consent_recorded": "read their voice consent aloud",
-}
+AUDIT_PER_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -109,36 +111,90 @@ class AuditEntry:
     what: str
     detail: str
     action: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the audit page narrows the log to: a kind of action (`core.audit_labels`), one
+    person ("legacy": Legacy itself), days in the reader's time zone; empty means all."""
+
+    kind: str = ""
+    who: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class AuditActor:
+    key: str  # the user's id, or "legacy"
+    label: str
 
 
 def _audit_detail(event: AuditEvent) -> str:
     data = event.data or {}
-    parts = []
-    if scope := data.get("scope"):
-        try:
-            parts.append(str(ConsentScope(scope).label))
-        except ValueError:
-            parts.append(str(scope))
-    if version := data.get("document_version"):
-        parts.append(f"version {version}")
+    detail = audit_detail(data, scope_labels=dict(ConsentScope.choices))
     if method := data.get("method"):
-        parts.append(dict(ConsentRecord.Method.choices).get(method, method).lower())
-    if provider := data.get("provider"):
-        parts.append(f"provider {provider}")
-    return " · ".join(parts)
+        method_label = dict(ConsentRecord.Method.choices).get(method, method).lower()
+        detail = " · ".join(part for part in (detail, method_label) if part)
+    return detail
 
 
-def audit_entries_for(*, memorial_id: uuid.UUID | str, limit: int = 500) -> list[AuditEntry]:
-    """The memorial's audit trail, newest first, worded for the people who read it."""
-    return [
-        AuditEntry(
-            at=event.created_at,
-            who=event.actor_label or "Legacy",
-            what=AUDIT_ACTIONS.get(event.action, event.action.replace(".", ": ").replace("_", " ")),
-            detail=_audit_detail(event),
-            action=event.action,
-        )
-        for event in AuditEvent.objects.filter(memorial_ref=memorial_ref(memorial_id)).order_by(
-            "-id"
-        )[:limit]
-    ]
+def _audit_entry(event: AuditEvent) -> AuditEntry:
+    return AuditEntry(
+        at=event.created_at,
+        who=event.actor_label or "Legacy",
+        what=audit_action_label(event.action),
+        detail=_audit_detail(event),
+        action=event.action,
+        kind=audit_action_kind(event.action),
+    )
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _audit_events(*, memorial_id: uuid.UUID | str, narrow: AuditFilter) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.filter(memorial_ref=memorial_ref(memorial_id))
+    if narrow.kind == "other":
+        events = events.exclude(action__in=list(AUDIT_LABELLED))
+    elif narrow.kind:
+        events = events.filter(action__in=audit_kind_actions(narrow.kind))
+    if narrow.who == "legacy":
+        events = events.filter(actor_ref="")
+    elif narrow.who:
+        events = events.filter(actor_ref=narrow.who)
+    if narrow.since:
+        events = events.filter(created_at__gte=_day_start(narrow.since))
+    if narrow.until:
+        events = events.filter(created_at__lt=_day_start(narrow.until + timedelta(days=1)))
+    return events.order_by("-id")
+
+
+def audit_page_for(
+    *, memorial_id: uuid.UUID | str, narrow: AuditFilter | None = None, page: int | str = 1
+) -> tuple[Page[AuditEvent], list[AuditEntry]]:
+    """One page of the memorial's audit trail, newest first, narrowed as asked, worded for
+    the people who read it (two queries: the count and the page)."""
+    current = Paginator(
+        _audit_events(memorial_id=memorial_id, narrow=narrow or AuditFilter()), AUDIT_PER_PAGE
+    ).get_page(page)
+    return current, [_audit_entry(event) for event in current.object_list]
+
+
+def audit_actors_for(*, memorial_id: uuid.UUID | str) -> list[AuditActor]:
+    """Everyone who appears in the memorial's trail, by the name it last recorded for them
+    (Legacy itself, for what no person did, first)."""
+    rows = list(
+        AuditEvent.objects.filter(memorial_ref=memorial_ref(memorial_id))
+        .order_by("actor_ref", "-id")
+        .distinct("actor_ref")
+        .values_list("actor_ref", "actor_label")
+    )
+    people = sorted(
+        (AuditActor(key=ref, label=label) for ref, label in rows if ref),
+        key=lambda actor: actor.label.lower(),
+    )
+    legacy = [AuditActor(key="legacy", label="Legacy")] if any(not ref for ref, _ in rows) else []
+    return legacy + people

@@ -16,15 +16,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.reauthentication import reauthentication_method
-from consent.forms import ConsentSignForm
+from consent.forms import AuditFilterForm, ConsentSignForm
 from consent.selectors import (
-    audit_entries_for,
+    AuditFilter,
+    audit_actors_for,
+    audit_page_for,
     consent_document_get,
     consent_document_latest,
     consent_overview_for,
     consent_record_live,
 )
 from consent.services import ConsentDocumentChanged, ConsentError, consent_revoke, consent_sign
+from core.audit_labels import KINDS as AUDIT_KINDS
 from core.consent import ConsentScope
 from memorials.models import Role
 from memorials.selectors import memorial_get_for
@@ -149,8 +152,22 @@ def consent_document_page(
 @require_GET
 def audit_log_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
     membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=READERS)
+    form = AuditFilterForm(
+        request.GET or None,
+        kinds=[(kind.key, kind.label) for kind in AUDIT_KINDS],
+        people=[(a.key, a.label) for a in audit_actors_for(memorial_id=memorial_id)],
+    )
+    narrow = AuditFilter()
+    if form.is_bound and form.is_valid():
+        narrow = AuditFilter(**form.cleaned_data)
+    page, entries = audit_page_for(
+        memorial_id=memorial_id, narrow=narrow, page=request.GET.get("page", 1)
+    )
     context = {
         "memorial": membership.memorial,
-        "entries": audit_entries_for(memorial_id=memorial_id),
+        "form": form,
+        "page": page,
+        "entries": entries,
+        "filtered": narrow != AuditFilter(),
     }
     return render(request, "consent/audit.html", context)

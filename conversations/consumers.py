@@ -61,6 +61,7 @@ from conversations.services.messages import (
     reply_retry,
 )
 from conversations.services.usage import IDLE_GRACE, usage_add
+from conversations.services.visits import conversation_closed_record, conversation_opened_record
 from core.consent import ConsentRequired
 from core.events import (
     Audience,
@@ -145,6 +146,7 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
     memorial_id: str
     visitor: User
     groups_joined: tuple[str, ...] = ()
+    messages_sent = 0  # on this socket, for the audit log: how much, never what
     disclosed_at: datetime | None = None  # the disclosure notice last given, as last read
     seen_at: datetime | None = None  # the visitor's last message to this socket
 
@@ -179,16 +181,25 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         await self.session_bind(memorial_id=self.memorial_id, user_id=self.visitor.pk)
         await self.accept()
+        await database_sync_to_async(conversation_opened_record)(
+            memorial_id=self.memorial_id, visitor=self.visitor, preview=self.preview
+        )
 
     async def disconnect(self, code: int) -> None:
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         if self.groups_joined:  # an accepted conversation: count its time (services.usage)
             ended = min(time.monotonic(), self.active_at + IDLE_GRACE)
+            seconds = round(ended - self.opened_at)
             await database_sync_to_async(usage_add)(
+                memorial_id=self.memorial_id, visitor_id=self.visitor.pk, seconds=seconds
+            )
+            await database_sync_to_async(conversation_closed_record)(
                 memorial_id=self.memorial_id,
-                visitor_id=self.visitor.pk,
-                seconds=round(ended - self.opened_at),
+                visitor=self.visitor,
+                preview=self.preview,
+                messages=self.messages_sent,
+                seconds=seconds,
             )
             if not self.preview:
                 await database_sync_to_async(reliance_review)(
@@ -289,6 +300,8 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
             await self.send_json(
                 {"type": "ack", "client_id": sent.client_id, "seq": sent.seq, "text": sent.text}
             )
+        if sent.created:
+            self.messages_sent += 1
         if sent.created and not self.preview:  # counted once, however often it is resent
             await database_sync_to_async(reliance_note)(
                 memorial_id=self.memorial_id, visitor_id=self.visitor.pk, text=sent.text

@@ -7,5 +7,7 @@ class CorpusConfig(AppConfig):
 
     def ready(self) -> None:
         from corpus.holders import corpus_holders_register
+        from corpus.onboarding import corpus_onboarding_register
 
         corpus_holders_register()
+        corpus_onboarding_register()

@@ -164,7 +164,7 @@ def _upload_receive(
     ]
     try:
         for file in files:
-            upload, created = upload_create(memorial_id=memorial_id, file=file)
+            upload, created = upload_create(memorial_id=memorial_id, file=file, actor=request.user)
             uploads.append({**upload_event_data(upload), "duplicate": not created})
     except ConsentRequired as refusal:
         if wants_json:
@@ -207,16 +207,16 @@ def upload_again(request: AuthenticatedHttpRequest, membership: Membership, uplo
 def identity_new(request: AuthenticatedHttpRequest, membership: Membership) -> None:
     form = IdentityForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Please give a name, an address or a handle.")
+        messages.error(request, "Please give a name, an email address or a username.")
         return
-    identity_add(memorial_id=membership.memorial_id, **form.cleaned_data)
+    identity_add(memorial_id=membership.memorial_id, actor=request.user, **form.cleaned_data)
 
 
 @subject_action()
 def identity_delete(
     request: AuthenticatedHttpRequest, membership: Membership, identity: SubjectIdentity
 ) -> None:
-    identity_remove(identity=identity)
+    identity_remove(identity=identity, actor=request.user)
 
 
 @subject_action()
@@ -225,14 +225,14 @@ def correspondent_new(request: AuthenticatedHttpRequest, membership: Membership)
     if not form.is_valid():
         messages.error(request, "Please give who they are and where they belong.")
         return
-    correspondent_add(memorial_id=membership.memorial_id, **form.cleaned_data)
+    correspondent_add(memorial_id=membership.memorial_id, actor=request.user, **form.cleaned_data)
 
 
 @subject_action()
 def correspondent_delete(
     request: AuthenticatedHttpRequest, membership: Membership, correspondent: Correspondent
 ) -> None:
-    correspondent_remove(correspondent=correspondent)
+    correspondent_remove(correspondent=correspondent, actor=request.user)
 
 
 @subject_page(methods=["GET"])
@@ -264,10 +264,12 @@ def document_register(
     fallback = reverse("corpus:documents", args=[membership.memorial_id])
     back = _back(request, fallback).split("#")[0]
     if not form.is_valid():
-        messages.error(request, "Please choose one of the registers.")
+        messages.error(request, "Please choose a part of your life.")
         return redirect(back)
     try:
-        document_register_set(document=document, register=form.cleaned_data["register"])
+        document_register_set(
+            document=document, register=form.cleaned_data["register"], actor=request.user
+        )
     except ConsentRequired as refusal:
         messages.error(request, refusal.to_subject)
         return redirect(back)

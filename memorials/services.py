@@ -58,21 +58,28 @@ def memorial_create(*, subject: User, name: str) -> Memorial:
         memorial.name_encrypted = cipher.encrypt_text(name)
         memorial.save(force_insert=True)
         Membership.objects.create(memorial=memorial, user=subject, role=Role.SUBJECT)
+        audit_record(action="memorial.created", memorial_id=memorial.id, actor=subject, data={})
     return memorial
 
 
-def memorial_transition(*, memorial: Memorial, to: str, while_living: bool = False) -> Memorial:
+def memorial_transition(
+    *, memorial: Memorial, to: str, while_living: bool = False, actor: User | None = None
+) -> Memorial:
     """The only way a memorial changes state. Locks the row; refuses moves that don't exist.
 
     `while_living` marks the living subject's own opening (to active: the memorial is then
     recorded as opened while living) and closing (active back to preserving, allowed only
-    for a memorial so opened). Every other move clears that record."""
+    for a memorial so opened). Every other move clears that record.
+
+    `actor`: the person who asked for this move (the subject sealing or reopening), which is
+    then audited; the flows that move a memorial for their own reasons (opening, activation,
+    sunset, erasure) audit it themselves, in their own words."""
     with transaction.atomic():
         locked = Memorial.objects.select_for_update().get(pk=memorial.pk)
         closing = while_living and locked.opened_while_living_at is not None
         if not transition_allowed(locked.state, to, closing_opened_while_living=closing):
             raise InvalidTransition(locked.state, to)
-        now = timezone.now()
+        now, before = timezone.now(), locked.state
         locked.state = to
         locked.state_changed_at = now
         opening = while_living and to == MemorialState.ACTIVE
@@ -80,6 +87,13 @@ def memorial_transition(*, memorial: Memorial, to: str, while_living: bool = Fal
         locked.save(
             update_fields=["state", "state_changed_at", "opened_while_living_at", "updated_at"]
         )
+        if actor is not None:
+            audit_record(
+                action="memorial.state_changed",
+                memorial_id=locked.id,
+                actor=actor,
+                data={"from": before, "to": to},
+            )
         event_send_on_commit(memorial_id=locked.id, kind=EventKind.STATE, data={"state": to})
     memorial.state, memorial.state_changed_at = locked.state, locked.state_changed_at
     memorial.opened_while_living_at = locked.opened_while_living_at
@@ -160,11 +174,19 @@ def invitation_create(
             token_hash=invitation_token_hash(token),
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
         )
+        audit_record(
+            action="invitation.created",
+            memorial_id=memorial.id,
+            actor=invited_by,
+            data={"invitation": str(invitation.id), "role": role},
+        )
         _invitation_mail(invitation=invitation, token=token, base_url=base_url)
     return invitation
 
 
-def invitation_resend(*, invitation: Invitation, base_url: str) -> Invitation:
+def invitation_resend(
+    *, invitation: Invitation, base_url: str, actor: User | None = None
+) -> Invitation:
     """Send a waiting invitation again, as a new mail with a new link: the old link stops
     working and any old mail not yet delivered is dropped. Its two weeks start again.
     InvitationError if it was accepted, withdrawn or has expired meanwhile."""
@@ -183,6 +205,12 @@ def invitation_resend(*, invitation: Invitation, base_url: str) -> Invitation:
         locked.expires_at = timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS)
         locked.save(update_fields=["token_hash", "expires_at"])
         mail_outbox_discard(topic=invitation_mail_topic(invitation=locked))
+        audit_record(
+            action="invitation.resent",
+            memorial_id=locked.memorial_id,
+            actor=actor,
+            data={"invitation": str(locked.id), "role": locked.role},
+        )
         _invitation_mail(invitation=locked, token=token, base_url=base_url)
     return locked
 
@@ -202,9 +230,16 @@ def _invitation_mail(*, invitation: Invitation, token: str, base_url: str) -> No
     )
 
 
-def invitation_revoke(*, invitation: Invitation) -> None:
-    invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at"])
+def invitation_revoke(*, invitation: Invitation, actor: User | None = None) -> None:
+    with transaction.atomic():
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(
+            action="invitation.revoked",
+            memorial_id=invitation.memorial_id,
+            actor=actor,
+            data={"invitation": str(invitation.id), "role": invitation.role},
+        )
 
 
 def invitation_usable(*, token: str) -> Invitation:
@@ -257,6 +292,12 @@ def invitation_accept(*, token: str, user: User, age_group: str) -> Membership:
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
+        audit_record(
+            action="invitation.accepted",
+            memorial_id=invitation.memorial_id,
+            actor=user,
+            data={"invitation": str(invitation.id), "role": invitation.role},
+        )
         _named_invitation_becomes_membership(invitation=invitation, membership=membership)
     return membership
 

@@ -18,6 +18,7 @@ from memorials.erasure.selectors import erasure_certificate_list_for, steward_ma
 from memorials.forms import AgeGroupForm, InvitationForm, MemorialCreateForm
 from memorials.lifecycle import InvalidTransition
 from memorials.models import Invitation, Membership, MemorialState, Role
+from memorials.onboarding import onboarding_for
 from memorials.panels import memorial_panels
 from memorials.selectors import (
     invitation_list_pending,
@@ -94,6 +95,7 @@ def memorial_detail(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRespons
         "is_steward": membership.role == Role.STEWARD,
         "now": timezone.now(),  # whether a waiting activation's notice period still runs
         "panels": memorial_panels(membership=membership),
+        "onboarding": onboarding_for(membership=membership),
         "steward_may_erase": (
             membership.role == Role.STEWARD and steward_may_erase(memorial=membership.memorial)
         ),
@@ -110,7 +112,7 @@ def memorial_state(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse
         messages.error(request, "That is not something this page can do.")
     else:
         try:
-            memorial_transition(memorial=membership.memorial, to=target)
+            memorial_transition(memorial=membership.memorial, to=target, actor=membership.user)
             messages.success(request, f"Your memorial is now {target.label.lower()}.")
         except InvalidTransition as error:
             messages.error(request, str(error))
@@ -148,7 +150,7 @@ def invitation_cancel(
     invitation = get_object_or_404(
         Invitation, pk=invitation_id, memorial=membership.memorial, accepted_at__isnull=True
     )
-    invitation_revoke(invitation=invitation)
+    invitation_revoke(invitation=invitation, actor=membership.user)
     messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
     return redirect(membership.memorial)
 
@@ -161,7 +163,9 @@ def invitation_send_again(
     membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=[Role.SUBJECT])
     invitation = get_object_or_404(Invitation, pk=invitation_id, memorial=membership.memorial)
     try:
-        invitation_resend(invitation=invitation, base_url=request.build_absolute_uri("/"))
+        invitation_resend(
+            invitation=invitation, base_url=request.build_absolute_uri("/"), actor=membership.user
+        )
         messages.success(request, f"A new invitation is on its way to {invitation.email}.")
     except InvitationError as error:
         messages.error(request, str(error))

@@ -8,9 +8,11 @@ class TwinsConfig(AppConfig):
     def ready(self) -> None:
         from corpus.signals import corpus_changed
         from twins.holders import twins_holders_register
+        from twins.onboarding import twins_onboarding_register
         from twins.panels import twins_panel_register
         from twins.staleness import twin_mark_stale
 
         twins_holders_register()
+        twins_onboarding_register()
         twins_panel_register()
         corpus_changed.connect(twin_mark_stale, dispatch_uid="twins.twin_mark_stale")

@@ -49,8 +49,8 @@ def upload_delete(*, upload: Upload, actor: Any) -> int:
     return passages
 
 
-def document_register_set(*, document: Document, register: str) -> Document:
-    """The subject's correction; kept from then on, and copied onto the passages."""
+def document_register_set(*, document: Document, register: str, actor: Any = None) -> Document:
+    """The subject's correction; kept from then on, copied onto the passages, audited."""
     consent_require(memorial_id=document.memorial_id, scope=ConsentScope.CORPUS)
     register = Register(register)
     with transaction.atomic():
@@ -69,15 +69,25 @@ def document_register_set(*, document: Document, register: str) -> Document:
         Passage.objects.filter(memorial_id=document.memorial_id, document=document).update(
             register=register
         )
+        audit_record(
+            action="corpus.register_set",
+            memorial_id=document.memorial_id,
+            actor=actor,
+            data={"document": str(document.id), "register": register.value},
+        )
         corpus_changed_send(
-            memorial_id=document.memorial_id, reason="you moved a document to another register"
+            memorial_id=document.memorial_id,
+            reason="you moved a document to another part of your life",
         )
     return document
 
 
-def identity_add(*, memorial_id: uuid.UUID, kind: str, value: str) -> SubjectIdentity:
+def identity_add(
+    *, memorial_id: uuid.UUID, kind: str, value: str, actor: Any = None
+) -> SubjectIdentity:
     """List a name, address or handle as the subject's (once: a value equal to one listed,
-    as `identity_normalise` compares them, is that one), and mark whose words are whose."""
+    as `identity_normalise` compares them, is that one), and mark whose words are whose.
+    Audited by its kind, never its value."""
     consent_require(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
     cipher = memorial_cipher(memorial_id=memorial_id)
     value = value.strip()[:255]
@@ -88,36 +98,68 @@ def identity_add(*, memorial_id: uuid.UUID, kind: str, value: str) -> SubjectIde
             value_hash=identity_hash(cipher=cipher, value=value),
             defaults={"value_encrypted": cipher.encrypt_text(value)},
         )
+        audit_record(
+            action="corpus.identity_added",
+            memorial_id=memorial_id,
+            actor=actor,
+            data={"kind": identity.kind},
+        )
         authorship_remark(memorial_id=memorial_id)
         corpus_changed_send(memorial_id=memorial_id, reason="you changed your names")
     return identity
 
 
-def identity_remove(*, identity: SubjectIdentity) -> None:
+def identity_remove(*, identity: SubjectIdentity, actor: Any = None) -> None:
     consent_require(memorial_id=identity.memorial_id, scope=ConsentScope.CORPUS)
     with transaction.atomic():
         identity.delete()
+        audit_record(
+            action="corpus.identity_removed",
+            memorial_id=identity.memorial_id,
+            actor=actor,
+            data={"kind": identity.kind},
+        )
         authorship_remark(memorial_id=identity.memorial_id)
         corpus_changed_send(memorial_id=identity.memorial_id, reason="you changed your names")
 
 
-def correspondent_add(*, memorial_id: uuid.UUID, value: str, register: str) -> Correspondent:
+def correspondent_add(
+    *, memorial_id: uuid.UUID, value: str, register: str, actor: Any = None
+) -> Correspondent:
     """Place someone in a register; someone placed before (the same value, as
-    `identity_normalise` compares them) moves, under the name given now."""
+    `identity_normalise` compares them) moves, under the name given now. Audited by the
+    register, never the person's name."""
     consent_require(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
     cipher = memorial_cipher(memorial_id=memorial_id)
     value = value.strip()[:255]
-    correspondent, _ = Correspondent.objects.update_or_create(
-        memorial_id=memorial_id,
-        value_hash=identity_hash(cipher=cipher, value=value),
-        defaults={"register": Register(register), "value_encrypted": cipher.encrypt_text(value)},
-    )
+    with transaction.atomic():
+        correspondent, _ = Correspondent.objects.update_or_create(
+            memorial_id=memorial_id,
+            value_hash=identity_hash(cipher=cipher, value=value),
+            defaults={
+                "register": Register(register),
+                "value_encrypted": cipher.encrypt_text(value),
+            },
+        )
+        audit_record(
+            action="corpus.correspondent_set",
+            memorial_id=memorial_id,
+            actor=actor,
+            data={"register": correspondent.register},
+        )
     return correspondent
 
 
-def correspondent_remove(*, correspondent: Correspondent) -> None:
+def correspondent_remove(*, correspondent: Correspondent, actor: Any = None) -> None:
     consent_require(memorial_id=correspondent.memorial_id, scope=ConsentScope.CORPUS)
-    correspondent.delete()
+    with transaction.atomic():
+        correspondent.delete()
+        audit_record(
+            action="corpus.correspondent_removed",
+            memorial_id=correspondent.memorial_id,
+            actor=actor,
+            data={"register": correspondent.register},
+        )
 
 
 def authorship_remark(*, memorial_id: uuid.UUID) -> None:

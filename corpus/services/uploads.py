@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from pathlib import PurePath
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from consent.gate import consent_require
+from core.audit import audit_record
 from core.consent import ConsentScope
 from core.crypto import memorial_cipher
 from corpus.models import Upload, UploadStatus
@@ -18,9 +20,12 @@ from corpus.storage import file_sha256, upload_file_delete, upload_file_store
 from corpus.tasks import upload_ingest
 
 
-def upload_create(*, memorial_id: uuid.UUID, file: UploadedFile) -> tuple[Upload, bool]:
-    """Store an uploaded file encrypted and queue its ingest. (upload, created): the same
-    content uploaded again returns the first upload and stores nothing."""
+def upload_create(
+    *, memorial_id: uuid.UUID, file: UploadedFile, actor: Any = None
+) -> tuple[Upload, bool]:
+    """Store an uploaded file encrypted and queue its ingest, audited (its size, never its
+    name). (upload, created): the same content uploaded again returns the first upload and
+    stores nothing."""
     consent_require(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
     sha256 = memorial_cipher(memorial_id=memorial_id).content_digest(file_sha256(file))
     existing = Upload.objects.filter(memorial_id=memorial_id, sha256=sha256).first()
@@ -41,6 +46,12 @@ def upload_create(*, memorial_id: uuid.UUID, file: UploadedFile) -> tuple[Upload
                 size=file.size or 0,
                 sha256=sha256,
                 path=path,
+            )
+            audit_record(
+                action="corpus.upload_created",
+                memorial_id=memorial_id,
+                actor=actor,
+                data={"upload": str(upload_id), "bytes": upload.size},
             )
             _upload_queue(upload)
     except IntegrityError:

@@ -37,13 +37,13 @@
 
     function connect() {
         const socket = new WebSocket(scheme + location.host + head.dataset.eventsUrl);
-        socket.onopen = function () { delay = 1000; setStatus("live"); };
+        socket.onopen = function () { delay = 1000; setStatus("updates as they happen"); };
         socket.onmessage = function (message) {
             const event = JSON.parse(message.data);
             document.dispatchEvent(new CustomEvent("memorial:event", { detail: event }));
             if (event.kind === KINDS.STATE) {
                 const state = document.querySelector("[data-memorial-state]");
-                if (state) state.textContent = event.data.state;
+                if (state) state.textContent = event.data.state.charAt(0).toUpperCase() + event.data.state.slice(1);
             }
         };
         socket.onclose = function (closing) {

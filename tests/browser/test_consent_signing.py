@@ -50,9 +50,11 @@ def test_the_subject_reads_signs_and_withdraws_a_consent(page, live_server):
     page.get_by_text("is withdrawn, as of now").wait_for()
     record.refresh_from_db()
     assert record.revoked_at is not None
-    # and the audit log tells both, newest first
+    # and the audit log tells both, newest first, after the memorial's creation
     page.get_by_role("link", name="See the audit log").click()
     rows = page.locator("tbody tr")
-    assert rows.count() == 2
-    assert "withdrew" in rows.nth(0).inner_text() and "signed" in rows.nth(1).inner_text()
-    assert AuditEvent.objects.count() == 2
+    assert rows.count() == 3
+    assert "Withdrew a consent" in rows.nth(0).inner_text()
+    assert "Signed a consent" in rows.nth(1).inner_text()
+    assert "Created the memorial" in rows.nth(2).inner_text()
+    assert AuditEvent.objects.count() == 3

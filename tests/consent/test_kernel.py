@@ -74,6 +74,7 @@ def test_audit_chain_verifies_and_names_memorials_only_by_a_keyed_hash():
         "export.downloaded",
         "invitation.sent",
         "consent.signed",
+        "memorial.created",
     ]
     assert all(str(memorial.id) not in e.memorial_ref for e in events)
     # (tampering, and audit_verify naming it: tests/core/test_audit_checkpoints.py)

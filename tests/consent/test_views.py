@@ -211,12 +211,13 @@ def test_the_audit_page_lists_newest_first_for_subject_and_steward(
     audit_record(action="consent.signed", memorial_id=MemorialFactory().id)  # another memorial
     steward = MembershipFactory(memorial=memorial, role=Role.STEWARD).user
     client = signed_in(client, steward)
-    # session, user, membership, events, the memorial's key (its name is encrypted), and
-    # whether it is the fictional demo (its banner)
-    with django_assert_num_queries(6):
+    # session, user, membership, the people in the log (the filter), the count and the page
+    # of events, the memorial's key (its name is encrypted), and whether it is the fictional
+    # demo (its banner)
+    with django_assert_num_queries(8):
         page = client.get(url("audit", memorial)).content.decode()
-    assert page.count("<tr data-action") == 2
-    assert page.index("signed their consent") < page.index("withdrew their consent")
+    assert page.count("<tr data-action") == 3  # with the memorial's creation
+    assert page.index("Signed a consent") < page.index("Withdrew a consent")
     assert "Your voice · version 1 · typed name and password" in page
     assert str(memorial.subject) in page
 
