@@ -83,7 +83,8 @@ def alert_mail_stewards(*, alert: SafetyAlert, template: str, subject: str, path
     mail_send_on_commit(
         to=to,
         subject=subject,
-        body=render_to_string(f"conversations/email/{template}.txt", context),
+        template=f"conversations/email/{template}.txt",
+        context=context,
         memorial_id=memorial.pk,
         topic=f"safety-alert:{alert.pk}",
     )
