@@ -56,13 +56,16 @@ class AxeScans:
         self.checked: list[str] = []
         self.violations: list[str] = []
 
+    def start(self, url: str) -> None:
+        self.started.append(url)
+
     def report(self, url: str, found: list[str]) -> None:
         self.checked.append(url)
         path = urllib.parse.urlsplit(url).path
         self.violations += [f"{path}: {violation}" for violation in found]
 
     def install(self, context) -> None:  # type: ignore[no-untyped-def]
-        context.expose_function("legacyAxeStarted", self.started.append)
+        context.expose_function("legacyAxeStarted", self.start)
         context.expose_function("legacyAxeReport", self.report)
         context.add_init_script(script=AXE_SCRIPT + "\n" + AXE_ON_LOAD)
 
