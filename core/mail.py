@@ -1,17 +1,18 @@
 """Notification mail, sent by tasks that retry (a transactional outbox).
 
 `mail_send_on_commit` writes one `OutboundMail` per recipient inside the caller's transaction
-(so the mail exists exactly when the change that caused it does) and, once that commits,
-queues `mail_deliver` for each. Every mail is written once, as a plain-text template, and goes
-out in plain text and HTML through one base (`templates/core/email/base.txt` and `.html`,
-with the house colours from `static/css/mail.css` inlined into the elements): greeted by the
-recipient's name when they have an account, signed with the site's name and address. Its
-subject is made one clean line first, whatever names went into it. Delivery retries with backoff while the mail server fails; `mail_outbox_sweep`
-(Celery beat) queues again whatever is still waiting, so a mail outlives a broker outage or
-spent retries. A delivered mail's row is deleted. A mail that can never go as it is (a header
-Django refuses, an address the server refuses for good) is marked failed and left alone: no
-retry, no sweep. `mail_deliveries` tells pages, by topic, whether a mail was sent, is waiting
-or could not be sent. Nothing here runs in the request that caused the mail.
+(so the mail exists exactly when the change that caused it does) and, once that commits, queues
+`mail_deliver` for each. Every mail is written once, as a plain-text template, and goes out in
+plain text and HTML through one base (`templates/core/email/base.txt` and `.html`, with the
+house colours from `static/css/mail.css` inlined into the elements): greeted by the recipient's
+name when they have an account, signed with the site's name and address (allauth's mail shares
+the base: accounts.adapter). Its subject is made one clean line first, whatever names went into
+it. Delivery retries with backoff while the mail server fails; `mail_outbox_sweep` (Celery
+beat) queues again whatever is still waiting, so a mail outlives a broker outage or spent
+retries. A delivered mail's row is deleted. A mail that can never go as it is (a header Django
+refuses, an address the server refuses for good) is marked failed and left alone: no retry, no
+sweep. `mail_deliveries` tells pages, by topic, whether a mail was sent, is waiting or could
+not be sent. Nothing here runs in the request that caused the mail.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from celery import shared_task
 import css_inline
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
@@ -108,11 +109,16 @@ def mail_render(
         "site_url": settings.SITE_URL.rstrip("/"),
     }
     text = render_to_string("core/email/base.txt", frame).strip() + "\n"
-    html = render_to_string("core/email/base.html", frame)
+    return text, mail_style(render_to_string("core/email/base.html", frame))
+
+
+def mail_style(html: str) -> str:
+    """`html` with the house style (static/css/mail.css) written into each element's style
+    attribute, where every mail reader keeps it."""
     inliner = css_inline.CSSInliner(
         keep_style_tags=False, load_remote_stylesheets=False, extra_css=_mail_css()
     )
-    return text, inliner.inline(html)
+    return inliner.inline(html)
 
 
 def mail_message(mail: OutboundMail) -> MailMessage:

@@ -162,7 +162,7 @@ def test_the_subjects_first_hour(page, live_server, celery_worker_process, shots
     for email, role in (("rose@example.org", "Family"), ("charles@example.org", "Steward")):
         page.goto(home)
         page.get_by_label("Their email address").fill(email)
-        page.get_by_label(re.compile(f"^{role}:")).check()
+        page.get_by_label(re.compile(rf"\b{role}: ")).check()
         page.get_by_role("button", name="Send invitation").click()
         page.get_by_text(f"An invitation is on its way to {email}").wait_for()
     walk.step("invited")
@@ -192,9 +192,7 @@ def test_the_subjects_first_hour(page, live_server, celery_worker_process, shots
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_the_invited_daughters_first_hour(
-    page, asgi_server, celery_worker_process, shots, size
-):
+def test_the_invited_daughters_first_hour(page, asgi_server, celery_worker_process, shots, size):
     memorial = _memorial_open_to_family()
     invitation_create(
         memorial=memorial, invited_by=memorial.subject, email="rose@example.org",
