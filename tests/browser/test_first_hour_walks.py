@@ -38,7 +38,8 @@ from tests.consent.factories import consent_documents_install, grant_consent
 from tests.memorials.factories import MemorialFactory
 from twins.models import BuildStatus, TwinVersion
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# a walk is many pages, each scanned and photographed, some at three sizes
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900), pytest.mark.django_db(transaction=True)]
 
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 NARROWEST = {"width": 320, "height": 640}
