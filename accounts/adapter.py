@@ -13,6 +13,7 @@ from allauth.core import context as allauth_context
 from allauth.mfa.utils import is_mfa_enabled
 from django import forms
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 
 from accounts.models import User
 from accounts.reauthentication import (
@@ -20,6 +21,7 @@ from accounts.reauthentication import (
     reauthentication_attempt_reserve,
     reauthentication_attempts_clear,
 )
+from core.mail import mail_style
 
 SECOND_FACTOR_NEEDED = (
     "You set up two-factor sign-in, so please confirm with a code from your authenticator "
@@ -65,6 +67,16 @@ class AccountAdapter(DefaultAccountAdapter):
             "person_name": person_name(user),
         }
         super().send_mail(template_prefix, email, context)
+
+    def render_mail(self, template_prefix: str, email: str, context: dict, headers=None):  # type: ignore[no-untyped-def]
+        """allauth's, its HTML part in the house style like all our mail (core.mail)."""
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        if isinstance(message, EmailMultiAlternatives):
+            alternatives, message.alternatives = list(message.alternatives), []
+            for content, kind in alternatives:
+                styled = mail_style(str(content)) if kind == "text/html" else content
+                message.attach_alternative(styled, kind)
+        return message
 
     def get_reauthentication_methods(self, user: User) -> list[dict]:
         """Only the second factor, for someone who has one; every method otherwise."""

@@ -1,14 +1,18 @@
 """Notification mail, sent by tasks that retry (a transactional outbox).
 
 `mail_send_on_commit` writes one `OutboundMail` per recipient inside the caller's transaction
-(so the mail exists exactly when the change that caused it does) and, once that commits,
-queues `mail_deliver` for each. Its subject is made one clean line first, whatever names went
-into it. Delivery retries with backoff while the mail server fails; `mail_outbox_sweep`
-(Celery beat) queues again whatever is still waiting, so a mail outlives a broker outage or
-spent retries. A delivered mail's row is deleted. A mail that can never go as it is (a header
-Django refuses, an address the server refuses for good) is marked failed and left alone: no
-retry, no sweep. `mail_deliveries` tells pages, by topic, whether a mail was sent, is waiting
-or could not be sent. Nothing here runs in the request that caused the mail.
+(so the mail exists exactly when the change that caused it does) and, once that commits, queues
+`mail_deliver` for each. Every mail is written once, as a plain-text template, and goes out in
+plain text and HTML through one base (`templates/core/email/base.txt` and `.html`, with the
+house colours from `static/css/mail.css` inlined into the elements): greeted by the recipient's
+name when they have an account, signed with the site's name and address (allauth's mail shares
+the base: accounts.adapter). Its subject is made one clean line first, whatever names went into
+it. Delivery retries with backoff while the mail server fails; `mail_outbox_sweep` (Celery
+beat) queues again whatever is still waiting, so a mail outlives a broker outage or spent
+retries. A delivered mail's row is deleted. A mail that can never go as it is (a header Django
+refuses, an address the server refuses for good) is marked failed and left alone: no retry, no
+sweep. `mail_deliveries` tells pages, by topic, whether a mail was sent, is waiting or could
+not be sent. Nothing here runs in the request that caused the mail.
 """
 
 from __future__ import annotations
@@ -21,10 +25,17 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
+import css_inline
 from celery import shared_task
-from django.core.mail import send_mail
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.staticfiles import finders
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core.crypto import KeyDestroyed, memorial_cipher
@@ -35,7 +46,6 @@ from core.tasks import KernelTask, TransientError
 
 logger = logging.getLogger(__name__)
 
-SUBJECT_PREFIX = "[Legacy] "
 SWEEP_AFTER = timedelta(minutes=10)  # a mail still waiting this long is queued again
 
 
@@ -63,7 +73,52 @@ class MailMessage:
     to: str
     subject: str
     body: str
-    html: str = ""  # the same mail in HTML, sent beside the plain text ("": text only)
+    html: str = ""  # mail written before there was an HTML part has none
+
+
+def subject_prefix() -> str:
+    return f"[{settings.LEGACY_SITE_NAME}] "
+
+
+def _mail_css() -> str:
+    path = finders.find("css/mail.css")
+    return Path(str(path)).read_text() if path else ""
+
+
+def _greeting_name(address: str) -> str:
+    """The name of the person with this address, to greet them by; "" without an account or
+    a name."""
+    user = get_user_model().objects.filter(email__iexact=address).only("full_name").first()
+    return str(getattr(user, "full_name", "") or "")
+
+
+def mail_render(
+    *, template: str, context: dict[str, Any], subject: str, person_name: str = ""
+) -> tuple[str, str]:
+    """The mail `template` (a plain-text template, "memorials/email/invitation.txt") says,
+    in plain text and in HTML, inside the shared base: greeted by `person_name` (or a plain
+    "Hello,"), signed with the site's name, its address below."""
+    content = render_to_string(
+        template, {**context, "site_name": settings.LEGACY_SITE_NAME}
+    ).strip()
+    frame = {
+        "content": content,
+        "subject": subject,
+        "person_name": person_name,
+        "site_name": settings.LEGACY_SITE_NAME,
+        "site_url": settings.SITE_URL.rstrip("/"),
+    }
+    text = render_to_string("core/email/base.txt", frame).strip() + "\n"
+    return text, mail_style(render_to_string("core/email/base.html", frame))
+
+
+def mail_style(html: str) -> str:
+    """`html` with the house style (static/css/mail.css) written into each element's style
+    attribute, where every mail reader keeps it."""
+    inliner = css_inline.CSSInliner(
+        keep_style_tags=False, load_remote_stylesheets=False, extra_css=_mail_css()
+    )
+    return inliner.inline(html)
 
 
 def mail_message(mail: OutboundMail) -> MailMessage:
@@ -76,30 +131,36 @@ def mail_send_on_commit(
     *,
     to: Iterable[str],
     subject: str,
-    body: str,
+    template: str,
+    context: dict[str, Any],
     memorial_id: uuid.UUID | str,
     topic: str = "",
-    html: str = "",
 ) -> list[OutboundMail]:
-    """One mail per recipient (nobody sees who else was told): plain text, with `html`
-    beside it when given; sent after commit by a task. The subject becomes one line (line
-    breaks and other control characters as spaces) cut to fit, so names in it can never
-    break the header. `topic` names what the mail is about, for `mail_deliveries`."""
-    line = header_text(subject, max_length=SUBJECT_MAX_LENGTH - len(SUBJECT_PREFIX))
+    """One mail per recipient (nobody sees who else was told), in plain text and HTML
+    (`mail_render`, greeting each by their name), sent after commit by a task. The subject
+    becomes one line (line breaks and other control characters as spaces) cut to fit, so
+    names in it can never break the header. `topic` names what the mail is about, for
+    `mail_deliveries`."""
+    prefix = subject_prefix()
+    line = prefix + header_text(subject, max_length=SUBJECT_MAX_LENGTH - len(prefix))
     cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
-    mails = [
-        OutboundMail.objects.create(
-            memorial_id=memorial_id,
-            topic=topic,
-            message_encrypted=cipher.encrypt_text(
-                json.dumps(
-                    {"to": address, "subject": SUBJECT_PREFIX + line, "body": body, "html": html}
-                )
-            ),
+    addresses = [address for address in dict.fromkeys(to) if address]
+    mails = []
+    for address in addresses:
+        text, html = mail_render(
+            template=template,
+            context=context,
+            subject=line,
+            person_name=_greeting_name(address),
         )
-        for address in dict.fromkeys(to)
-        if address
-    ]
+        message = {"to": address, "subject": line, "body": text, "html": html}
+        mails.append(
+            OutboundMail.objects.create(
+                memorial_id=memorial_id,
+                topic=topic,
+                message_encrypted=cipher.encrypt_text(json.dumps(message)),
+            )
+        )
     ids = [mail.pk for mail in mails]
     transaction.on_commit(lambda: _queue(ids))
     return mails
@@ -142,13 +203,12 @@ def mail_deliver_one(*, mail_id: int) -> bool:
             mail.delete()
             return False
         try:
-            send_mail(
-                subject=message.subject,
-                message=message.body,
-                from_email=None,
-                recipient_list=[message.to],
-                html_message=message.html or None,
+            email = EmailMultiAlternatives(
+                subject=message.subject, body=message.body, to=[message.to]
             )
+            if message.html:
+                email.attach_alternative(message.html, "text/html")
+            email.send()
         except (smtplib.SMTPException, OSError, ValueError) as error:
             mail.attempts += 1
             mail.last_error = type(error).__name__

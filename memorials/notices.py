@@ -6,7 +6,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.template.loader import render_to_string
 
 from accounts.models import User
 from core.mail import mail_send_on_commit
@@ -32,7 +31,7 @@ def staff_emails() -> list[str]:
 def notice_send_on_commit(
     *, to: list[str], subject: str, template: str, context: dict[str, Any]
 ) -> None:
-    """One plain-text mail per recipient (nobody sees who else was told) about
+    """One mail per recipient, in plain text and HTML (nobody sees who else was told), about
     `context["memorial"]`, written to the outbox in the caller's transaction (encrypted with
     the memorial's key) and sent by a task after it commits (`core.mail`)."""
     if not to:
@@ -41,6 +40,7 @@ def notice_send_on_commit(
     mail_send_on_commit(
         to=to,
         subject=subject,
-        body=render_to_string(f"memorials/email/{template}.txt", context),
+        template=f"memorials/email/{template}.txt",
+        context=context,
         memorial_id=memorial.id,
     )

@@ -8,7 +8,6 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -221,10 +220,8 @@ def _invitation_mail(*, invitation: Invitation, token: str, base_url: str) -> No
     mail_send_on_commit(
         to=[invitation.email],
         subject=f"{words.who} has invited you to {words.place}",
-        body=render_to_string(
-            "memorials/email/invitation.txt",
-            {"invitation": invitation, "link": link, "words": words},
-        ),
+        template="memorials/email/invitation.txt",
+        context={"invitation": invitation, "link": link, "words": words},
         memorial_id=invitation.memorial_id,
         topic=invitation_mail_topic(invitation=invitation),
     )

@@ -144,11 +144,12 @@ def celery_worker_start(
          *(["--include", include] if include else [])],
         cwd=REPO, env=environment,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
+    # it prepares the embedding model and the guardrails first: on a busy machine, minutes
+    deadline = time.monotonic() + 180
     try:
         while not celery_app.control.ping(destination=[name], timeout=0.5):
             assert worker.poll() is None, "the Celery worker exited while starting"
-            assert time.monotonic() < deadline, "the Celery worker did not answer within 60 s"
+            assert time.monotonic() < deadline, "the Celery worker did not answer within 180 s"
     except BaseException:
         worker.kill()
         raise

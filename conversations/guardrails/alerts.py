@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
@@ -83,7 +82,8 @@ def alert_mail_stewards(*, alert: SafetyAlert, template: str, subject: str, path
     mail_send_on_commit(
         to=to,
         subject=subject,
-        body=render_to_string(f"conversations/email/{template}.txt", context),
+        template=f"conversations/email/{template}.txt",
+        context=context,
         memorial_id=memorial.pk,
         topic=f"safety-alert:{alert.pk}",
     )

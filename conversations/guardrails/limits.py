@@ -29,7 +29,6 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -342,10 +341,8 @@ def minor_approval_ask(*, membership: Membership) -> bool:
         mail_send_on_commit(
             to=[steward.user.email for steward in stewards],
             subject=f"{membership.user} would like to talk with {membership.memorial}'s twin",
-            body=render_to_string(
-                "conversations/email/minor_approval.txt",
-                {"membership": membership, "memorial": membership.memorial, "link": link},
-            ),
+            template="conversations/email/minor_approval.txt",
+            context={"membership": membership, "memorial": membership.memorial, "link": link},
             memorial_id=membership.memorial_id,
             topic=f"minor-approval:{membership.pk}",
         )

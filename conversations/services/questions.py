@@ -13,7 +13,6 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -111,10 +110,8 @@ def question_ask(*, memorial_id: uuid.UUID | str, visitor: User, seq: int) -> Qu
         mail_send_on_commit(
             to=[memorial.subject.email],
             subject="A question from your family",
-            body=render_to_string(
-                "conversations/email/question_asked.txt",
-                {"memorial": memorial, "visitor": str(visitor), "link": _link(answer_page)},
-            ),
+            template="conversations/email/question_asked.txt",
+            context={"memorial": memorial, "visitor": str(visitor), "link": _link(answer_page)},
             memorial_id=memorial.id,
             topic=f"question:{question.id}",
         )
@@ -207,13 +204,11 @@ def _question_told(*, memorial: Memorial, question: QuestionForSubject, actor: U
     mail_send_on_commit(
         to=[question.visitor.email],
         subject=f"{memorial.name} answered your question",
-        body=render_to_string(
-            "conversations/email/question_answered.txt",
-            {
-                "memorial": memorial,
-                "link": _link(reverse("conversations:page", args=[memorial.id])),
-            },
-        ),
+        template="conversations/email/question_answered.txt",
+        context={
+            "memorial": memorial,
+            "link": _link(reverse("conversations:page", args=[memorial.id])),
+        },
         memorial_id=memorial.id,
         topic=f"question:{question.id}",
     )

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.adapter import person_name
@@ -78,21 +77,18 @@ def erasure_notice_subject(*, audience: ErasureAudience) -> str:
 
 
 def erasure_notice_send_on_commit(*, audience: ErasureAudience, certificate_id: uuid.UUID) -> None:
-    """One mail to each person in `audience`, text and HTML, after the caller commits."""
+    """One mail to each person in `audience` (greeted by name, text and HTML: `core.mail`),
+    after the caller commits."""
     subject = erasure_notice_subject(audience=audience)
-    for recipient in audience.recipients:
-        context = {
-            "audience": audience,
-            "person_name": person_name(recipient),
-            "site_name": settings.LEGACY_SITE_NAME,
-            "site_url": settings.SITE_URL,
-            "support_url": settings.SITE_URL + reverse("safety"),
-        }
-        mail_send_on_commit(
-            to=[recipient.email],
-            subject=subject,
-            body=render_to_string("memorials/email/erased.txt", context),
-            html=render_to_string("memorials/email/erased.html", context),
-            memorial_id=certificate_id,
-            topic=f"erasure:{certificate_id}",
-        )
+    context = {
+        "audience": audience,
+        "support_url": settings.SITE_URL + reverse("safety"),
+    }
+    mail_send_on_commit(
+        to=[recipient.email for recipient in audience.recipients],
+        subject=subject,
+        template="memorials/email/erased.txt",
+        context=context,
+        memorial_id=certificate_id,
+        topic=f"erasure:{certificate_id}",
+    )

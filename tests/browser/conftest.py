@@ -1,5 +1,11 @@
 """A real browser for the tests in this folder: Debian's chromium through Playwright, at a
-phone's size. Without chromium (make test installs it where it can) they are skipped."""
+phone's size. Without chromium (make test installs it where it can) they are skipped.
+
+Every page a test visits is scanned by axe-core (shipped inside the axe-playwright-python
+package, so nothing is fetched): the script is added to each page before its own, runs once
+the page has loaded and hands its serious and critical violations back through a binding; a
+test whose pages had any fails, as one whose page the Content-Security-Policy refused
+something does."""
 
 from __future__ import annotations
 
@@ -11,15 +17,63 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 
 import pytest
+from axe_playwright_python.base import AXE_SCRIPT
 
 from tests.conftest import REPO, worker_database_url
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+# Run in every page (top frame only) before its own scripts: once it has loaded, axe-core
+# checks it and reports what is serious or critical, with where, to the test.
+AXE_ON_LOAD = """
+if (window === window.top) {
+    window.addEventListener("load", () => {
+        window.legacyAxeStarted(location.href);
+        axe.run(document, {resultTypes: ["violations"]}).then((results) => {
+            const found = results.violations
+                .filter((v) => v.impact === "serious" || v.impact === "critical")
+                .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+            window.legacyAxeReport(location.href, found);
+        });
+    });
+}
+"""
+
+
+class AxeScans:
+    """What axe-core found on the pages a test visited: each page's serious and critical
+    violations (path: rule: elements), and the pages it checked."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.checked: list[str] = []
+        self.violations: list[str] = []
+
+    def start(self, url: str) -> None:
+        self.started.append(url)
+
+    def report(self, url: str, found: list[str]) -> None:
+        self.checked.append(url)
+        path = urllib.parse.urlsplit(url).path
+        self.violations += [f"{path}: {violation}" for violation in found]
+
+    def install(self, context) -> None:  # type: ignore[no-untyped-def]
+        context.expose_function("legacyAxeStarted", self.start)
+        context.expose_function("legacyAxeReport", self.report)
+        context.add_init_script(script=AXE_SCRIPT + "\n" + AXE_ON_LOAD)
+
+    def settle(self, page, timeout: float = 10) -> None:  # type: ignore[no-untyped-def]
+        """Wait (briefly) for the scans still running on the page in view to report."""
+        deadline = time.monotonic() + timeout
+        while len(self.checked) < len(self.started) and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -46,7 +100,10 @@ def page(monkeypatch):
                   "--disable-component-update", "--disable-sync", "--no-first-run"],
         )  # fmt: skip
         context = browser.new_context(viewport=PHONE, accept_downloads=True)
+        axe_scans = AxeScans()
+        axe_scans.install(context)
         page = context.new_page()
+        page.axe_scans = axe_scans  # type: ignore[attr-defined]
         # The Content-Security-Policy allows no inline script or style: whatever a page does
         # that it refuses shows here, and fails the test.
         refused: list[str] = []
@@ -57,8 +114,11 @@ def page(monkeypatch):
             ),
         )
         yield page
+        with contextlib.suppress(Exception):  # the page may be gone (its server stopped)
+            axe_scans.settle(page)
         browser.close()
     assert refused == [], refused
+    assert axe_scans.violations == [], "axe-core: " + "\n".join(axe_scans.violations)
 
 
 @contextlib.contextmanager
@@ -85,11 +145,11 @@ def asgi_serving(
         cwd=REPO, env=environment,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a busy machine imports slowly
     try:
         while True:
             assert server.poll() is None, "uvicorn exited while starting"
-            assert time.monotonic() < deadline, "uvicorn did not answer within 60 s"
+            assert time.monotonic() < deadline, "uvicorn did not answer within 180 s"
             try:
                 urllib.request.urlopen(url + "/accounts/login/", timeout=2).close()
                 break

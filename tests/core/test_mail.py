@@ -30,6 +30,14 @@ class FailingBackend(BaseEmailBackend):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
 
+def _answered(memorial) -> dict:
+    """A real mail's template and context: the subject answered a visitor's question."""
+    return {
+        "template": "conversations/email/question_answered.txt",
+        "context": {"memorial": memorial, "link": "https://legacy.example/c/"},
+    }
+
+
 @pytest.fixture
 def queued(monkeypatch):
     """What would go to Celery: collected instead, and delivered when the test says."""
@@ -90,7 +98,7 @@ def test_the_delivery_task_retries_a_failing_server_with_backoff(settings, queue
     settings.EMAIL_BACKEND = "tests.core.test_mail.FailingBackend"
     memorial = MemorialFactory()
     (message,) = outbox.mail_send_on_commit(
-        to=["ann@example.org"], subject="Hello", body="Hi", memorial_id=memorial.id
+        to=["ann@example.org"], subject="Hello", memorial_id=memorial.id, **_answered(memorial)
     )
     assert outbox.mail_deliver.max_retries >= 5 and outbox.mail_deliver.retry_backoff
     assert issubclass(outbox.MailNotDelivered, outbox.mail_deliver.autoretry_for)
@@ -105,8 +113,9 @@ def test_mail_is_written_with_the_change_and_queued_only_after_commit(queued):
     from django.db import transaction
 
     with pytest.raises(RuntimeError), transaction.atomic():
+        memorial = MemorialFactory()
         outbox.mail_send_on_commit(
-            to=["ann@example.org"], subject="Hello", body="Hi", memorial_id=MemorialFactory().id
+            to=["ann@example.org"], subject="Hello", memorial_id=memorial.id, **_answered(memorial)
         )
         raise RuntimeError("the change failed")
     assert not OutboundMail.objects.exists() and queued == []
@@ -117,11 +126,46 @@ def test_a_waiting_mail_is_encrypted_and_goes_nowhere_once_its_memorial_is_erase
     (waiting,) = outbox.mail_send_on_commit(
         to=["george@example.org"],
         subject="Ada Lovelace's memorial",
-        body="Dear George, Ada Lovelace ...",
         memorial_id=memorial.id,
+        **_answered(memorial),
     )
     stored = bytes(OutboundMail.objects.get(pk=waiting.pk).message_encrypted)
     assert b"george" not in stored and b"Lovelace" not in stored
     memorial_key_destroy(memorial_id=memorial.id)
     assert outbox.mail_deliver_one(mail_id=waiting.pk) is False
     assert mail.outbox == [] and not OutboundMail.objects.filter(pk=waiting.pk).exists()
+
+
+def test_a_mail_goes_in_plain_text_and_html_greeting_its_reader_by_name(settings, queued):
+    settings.LEGACY_SITE_NAME = "Hearth"
+    settings.SITE_URL = "https://hearth.example"
+    memorial = MemorialFactory(name="Ada <Lovelace>")
+    reader = MembershipFactory(
+        memorial=memorial, role=Role.FAMILY, user__full_name="George Byron"
+    ).user
+    (waiting,) = outbox.mail_send_on_commit(
+        to=[reader.email.upper()], subject="An answer", memorial_id=memorial.id,
+        **_answered(memorial),
+    )  # fmt: skip
+    assert outbox.mail_deliver_one(mail_id=waiting.pk) is True
+    (sent,) = mail.outbox
+    assert sent.subject == "[Hearth] An answer"
+    # the plain text: greeted by name, the mail's own words, signed with the site's name
+    assert sent.body.startswith("Hello George Byron,\n\nAda <Lovelace> has answered")
+    assert sent.body.rstrip().endswith("With care,\nHearth\nhttps://hearth.example")
+    assert "Legacy" not in sent.body
+    # the HTML part says the same, escaped, its link live, the house style in its elements
+    ((html, kind),) = sent.alternatives
+    assert kind == "text/html"
+    assert "Hello George Byron," in html and "Ada &lt;Lovelace&gt; has answered" in html
+    assert '<a href="https://legacy.example/c/"' in html
+    assert "<style" not in html and 'style="' in html and "#4f6344" in html
+
+
+def test_someone_without_an_account_is_greeted_plainly(queued):
+    memorial = MemorialFactory()
+    (waiting,) = outbox.mail_send_on_commit(
+        to=["new@example.org"], subject="Hello", memorial_id=memorial.id, **_answered(memorial)
+    )
+    outbox.mail_deliver_one(mail_id=waiting.pk)
+    assert mail.outbox[0].body.startswith("Hello,\n\n")
