@@ -23,6 +23,11 @@ class PaymentError(Exception):
     """The provider could not do what was asked; `str()` is a plain sentence for the page."""
 
 
+class PaymentUnavailable(PaymentError):
+    """The provider could not be reached or failed on its side (a timeout, a 5xx, a rate
+    limit): worth trying again later, unlike other PaymentErrors."""
+
+
 class WebhookRejected(Exception):
     """A webhook whose signature is missing or wrong, or whose body is not an event."""
 
