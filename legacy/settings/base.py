@@ -314,6 +314,15 @@ STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 BILLING_CURRENCY = os.environ.get("LEGACY_CURRENCY", "usd").strip().lower()
 BILLING_GRACE_DAYS = int(os.environ.get("LEGACY_BILLING_GRACE_DAYS", "30"))
+# The plan (its code) of a memorial that never had a subscription: free, unless a server run
+# for one family gives everyone more. A lapsed or cancelled subscription is always free.
+BILLING_PLAN_WITHOUT_SUBSCRIPTION = os.environ.get(
+    "LEGACY_PLAN_WITHOUT_SUBSCRIPTION", "free"
+).strip()
+CELERY_BEAT_SCHEDULE["billing-grace-check"] = {
+    "task": "billing.tasks.billing_grace_check",
+    "schedule": crontab(hour=MEMORIAL_DAILY_HOUR, minute=20),
+}
 CELERY_BEAT_SCHEDULE["corpus-deletions-purge"] = {
     "task": "corpus.tasks.deletions_purge",
     "schedule": crontab(minute=20),
