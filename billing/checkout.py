@@ -18,6 +18,7 @@ from django.urls import reverse
 from accounts.models import User
 from billing.models import Price, Subscription, SubscriptionStatus
 from billing.providers import PaymentProvider, payment_provider
+from billing.services import PAID_STATUSES, subject_living
 from core.audit import audit_record
 from core.mail import mail_send_on_commit
 from memorials.models import Memorial, MemorialState, Membership, Role
@@ -33,18 +34,10 @@ LIVE_STATUSES = frozenset(
         SubscriptionStatus.UNPAID,
     }
 )
-PAID_STATUSES = frozenset({SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE})
 
 
 class CheckoutRefused(Exception):
     """This person may not start this checkout now; `str()` says why, in plain words."""
-
-
-def _subject_living(memorial: Memorial) -> bool:
-    # TODO(billcore): use billing.services.subject_living once branch billcore is merged.
-    if memorial.state in (MemorialState.PRESERVING, MemorialState.SEALED):
-        return True
-    return memorial.state == MemorialState.ACTIVE and memorial.opened_while_living_at is not None
 
 
 def checkout_payer_check(*, membership: Membership) -> None:
@@ -53,7 +46,7 @@ def checkout_payer_check(*, membership: Membership) -> None:
     memorial = membership.memorial
     if memorial.state == MemorialState.ERASED:
         raise CheckoutRefused("This memorial has been erased.")
-    if _subject_living(memorial):
+    if subject_living(memorial):
         if membership.role != Role.SUBJECT:
             raise CheckoutRefused(f"{memorial.name} chooses and pays for the plan while they live.")
     elif membership.role not in (Role.STEWARD, Role.FAMILY):
@@ -85,9 +78,13 @@ def checkout_price(*, price_id: int | str) -> Price:
     return price
 
 
+class AlreadySubscribed(CheckoutRefused):
+    """The memorial has a live subscription: its plan is changed on its billing page."""
+
+
 def _live_refusal(sub: Subscription | None) -> None:
     if sub is not None and sub.status in LIVE_STATUSES:
-        raise CheckoutRefused(
+        raise AlreadySubscribed(
             f"This memorial is already on {sub.plan.name}; change the plan on its billing "
             "page, and the change is prorated."
         )

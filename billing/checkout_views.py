@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.http import AuthenticatedHttpRequest
 from billing.checkout import (
+    AlreadySubscribed,
     CheckoutRefused,
     checkout_payer_check,
     checkout_price,
@@ -65,6 +66,9 @@ def checkout(request: AuthenticatedHttpRequest) -> HttpResponse:
                 reverse("billing:checkout_cancelled", kwargs={"memorial_id": memorial_id})
             ),
         )
+    except AlreadySubscribed as error:
+        messages.info(request, str(error))
+        return redirect("billing:memorial", memorial_id=memorial_id)
     except (CheckoutRefused, PaymentError) as error:
         messages.error(request, str(error))
         return redirect("billing:pricing")

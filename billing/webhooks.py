@@ -11,7 +11,7 @@ Only ids and kinds are stored, never what the event carried.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from celery import current_app
@@ -19,8 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.checkout import LIVE_STATUSES
-from billing.models import Price, Subscription, SubscriptionStatus, WebhookEvent
+from billing.models import Price, Subscription, WebhookEvent
 from billing.providers import PaymentError, ProviderEvent, RemoteSubscription, payment_provider
+from billing.services import subscription_status_apply
 from memorials.models import Memorial, MemorialState
 
 logger = logging.getLogger(__name__)
@@ -218,30 +219,3 @@ def subscription_mirror(*, remote: RemoteSubscription) -> Subscription | None:
             price=_price_for(remote),
             quantity=remote.quantity,
         )
-
-
-def subscription_status_apply(
-    subscription: Subscription,
-    remote_status: str,
-    *,
-    period_start: datetime | None = None,
-    period_end: datetime | None = None,
-    cancel_at_period_end: bool | None = None,
-    price: Price | None = None,
-    quantity: int | None = None,
-) -> Subscription:
-    """TODO(billcore): replace with `billing.services.subscription_status_apply` (grace,
-    audit, notices) once branch billcore is merged; this stand-in only mirrors the fields."""
-    status = "canceled" if remote_status == "incomplete_expired" else remote_status
-    sub = Subscription.objects.select_for_update().get(pk=subscription.pk)
-    sub.status = SubscriptionStatus(status).value
-    sub.period_start = period_start or sub.period_start
-    sub.period_end = period_end or sub.period_end
-    if cancel_at_period_end is not None:
-        sub.cancel_at_period_end = cancel_at_period_end
-    if price is not None:
-        sub.price, sub.plan = price, price.plan
-    if quantity is not None:
-        sub.quantity = quantity
-    sub.save()
-    return sub

@@ -82,6 +82,16 @@ def consent_overview_for(*, memorial_id: uuid.UUID | str) -> list[ScopeStanding]
 # --- the audit trail, for people ---------------------------------------------------------
 
 AUDIT_ACTIONS: dict[str, str] = {
+    "billing.payment_failed": "a payment did not go through; the plan holds during the grace",
+    "billing.payment_received": "a payment was received; the plan is in effect again",
+    "billing.plan_changed": "the plan was changed",
+    "billing.status_changed": "the subscription's status changed",
+    "billing.lapsed": "the grace ended unpaid: the memorial is on the free plan, nothing deleted",
+    "billing.payer_changed": "took over paying for the memorial",
+    "billing.marked_paid": "recorded a payment made outside Legacy",
+    "billing.extended": "extended the paid period",
+    "billing.refunded": "refunded the last payment",
+    "billing.cancel_requested": "cancelled the plan at the end of the paid period",
     "consent.signed": "signed their consent",
     "consent.revoked": "withdrew their consent",
     "voice.clone_created": "a voice clone was made",
@@ -116,6 +126,17 @@ def _audit_detail(event: AuditEvent) -> str:
         parts.append(dict(ConsentRecord.Method.choices).get(method, method).lower())
     if provider := data.get("provider"):
         parts.append(f"provider {provider}")
+    if previous := data.get("previous_plan"):
+        parts.append(f"from {previous}")
+    if plan := data.get("plan"):
+        parts.append(f"plan {plan}")
+    if status := data.get("status"):
+        parts.append(f"now {status.lower()}")
+    if until := data.get("until"):
+        parts.append(f"until {until}")
+    if days := data.get("days"):
+        parts.append(f"{days} days")
+
     return " · ".join(parts)
 
 
