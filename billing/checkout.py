@@ -21,7 +21,7 @@ from billing.providers import PaymentProvider, payment_provider
 from billing.services import PAID_STATUSES, subject_living
 from core.audit import audit_record
 from core.mail import mail_send_on_commit
-from memorials.models import Memorial, MemorialState, Membership, Role
+from memorials.models import Membership, Memorial, MemorialState, Role
 from memorials.notices import site_link, staff_emails
 
 # A subscription still going (paid, or unpaid within its grace): a new checkout would make a

@@ -13,7 +13,7 @@ from accounts.models import User
 from billing.checkout import CheckoutRefused, checkout_payer_check
 from billing.models import Plan, PlanAllowance, PlanAudience, Price, PriceInterval
 from core.allowances import AllowanceKind
-from memorials.models import MemorialState, Membership
+from memorials.models import Membership, MemorialState
 
 _SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$", "nzd": "NZ$"}
 

@@ -92,6 +92,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "billing.extended": "extended the paid period",
     "billing.refunded": "refunded the last payment",
     "billing.cancel_requested": "cancelled the plan at the end of the paid period",
+    "billing.checkout_started": "went to pay for a plan on the payment provider's page",
+    "billing.plan_requested": "asked Legacy's staff for a plan (this server takes no payments)",
     "consent.signed": "signed their consent",
     "consent.revoked": "withdrew their consent",
     "voice.clone_created": "a voice clone was made",
