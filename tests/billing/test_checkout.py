@@ -156,7 +156,7 @@ def test_the_offline_provider_asks_staff_and_moves_no_money(
     assert [m.to for m in mail.outbox] == [[staff.email]]
     assert f"/admin/billing/subscription/{sub.pk}/change/" in mail.outbox[0].body
     assert "billing.plan_requested" in [e.action for e in audit_events_for(memorial_id=memorial.pk)]
-    assert "is with Legacy&#x27;s staff" in client.get(done["Location"]).content.decode()
+    assert "is with Legacy's staff" in client.get(done["Location"]).content.decode()
 
 
 def test_the_portal_sends_the_payer_to_stripe(client, fake_stripe, stripe_prices, memorial, subject):
