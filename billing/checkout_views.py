@@ -30,10 +30,19 @@ from billing.providers import PaymentError, payment_provider
 from memorials.selectors import memorial_get_for
 
 
+def provider_forms_allowed(response: HttpResponse) -> HttpResponse:
+    """Let this page's forms end on the provider's hosted pages: a form whose answer
+    redirects elsewhere is held to the Content-Security-Policy's form-action."""
+    origins = payment_provider().page_origins
+    if origins:
+        response._csp_update = {"form-action": list(origins)}  # type: ignore[attr-defined]
+    return response
+
+
 @require_GET
 def pricing(request: HttpRequest) -> HttpResponse:
     provider = payment_provider()
-    return render(
+    response = render(
         request,
         "billing/pricing.html",
         {
@@ -43,6 +52,7 @@ def pricing(request: HttpRequest) -> HttpResponse:
             "currency_name": settings.BILLING_CURRENCY.upper(),
         },
     )
+    return provider_forms_allowed(response)
 
 
 @login_required

@@ -24,6 +24,7 @@ class ManualProvider:
     name = "manual"
     label = LABEL
     offline = True
+    page_origins: tuple[str, ...] = ()
 
     def checkout_url(
         self,

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import stripe
 from django.conf import settings
@@ -28,6 +29,7 @@ from billing.providers import (
 )
 
 LABEL = "Stripe: you pay on Stripe's own secure pages, and Legacy never sees your card"
+PAGES = ("https://checkout.stripe.com", "https://billing.stripe.com")
 TIMEOUT_S = 20
 NETWORK_RETRIES = 2
 
@@ -112,13 +114,23 @@ class StripeProvider:
         self._client: stripe.StripeClient | None = None
 
     @property
+    def api_base(self) -> str:
+        return settings.STRIPE_API_BASE or stripe.api_base
+
+    @property
+    def page_origins(self) -> tuple[str, ...]:
+        """Stripe's hosted pages, and the API's own origin (a local fake serves both)."""
+        parts = urlsplit(self.api_base)
+        return (*PAGES, f"{parts.scheme}://{parts.netloc}")
+
+    @property
     def client(self) -> stripe.StripeClient:
         if not self._secret_key:
             raise PaymentError("Payments are not set up on this server (no STRIPE_SECRET_KEY).")
         if self._client is None:
             self._client = stripe.StripeClient(
                 self._secret_key,
-                base_addresses={"api": settings.STRIPE_API_BASE or stripe.api_base},
+                base_addresses={"api": self.api_base},
                 max_network_retries=NETWORK_RETRIES,
                 http_client=stripe.RequestsClient(timeout=TIMEOUT_S),
             )

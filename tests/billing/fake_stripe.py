@@ -9,7 +9,8 @@ subscriptions (GET, POST to update, DELETE to cancel /v1/subscriptions/<id>) and
 A checkout session's `url` is a page of this server (/pay/<session>) with a "Pay" button: paying
 makes the customer, the subscription and a paid invoice, sends the signed webhooks Stripe would
 (checkout.session.completed, customer.subscription.created, invoice.paid) to `webhook_url` if
-one is set, and sends the browser back to the session's success URL. `event` builds a signed
+one is set (after `webhook_delay_s`, so a page can be seen waiting for them), and sends the
+browser back to the session's success URL. `event` builds a signed
 event for a test to post itself (`signature` signs any body with any secret).
 
 Use the `fake_stripe` fixture below (import it into a test module): it starts the server,
@@ -84,6 +85,7 @@ class FakeStripe:
         self.invoices: list[dict[str, Any]] = []
         self.customers: set[str] = set()
         self.webhook_url = ""
+        self.webhook_delay_s = 0.0  # paying sends the webhooks this long after the redirect
         self.webhook_answers: list[int] = []
         self._failures: list[tuple[int, str, str]] = []
         self._lock = threading.Lock()
@@ -230,10 +232,20 @@ class FakeStripe:
         session.update(customer=customer, subscription=sub["id"], status="complete")
         invoice = self.invoice_make(subscription=sub)
         if self.webhook_url:
-            self.deliver("checkout.session.completed", session)
-            self.deliver("customer.subscription.created", sub)
-            self.deliver("invoice.paid", invoice)
+            events = [
+                ("checkout.session.completed", session),
+                ("customer.subscription.created", sub),
+                ("invoice.paid", invoice),
+            ]
+            if self.webhook_delay_s:
+                threading.Timer(self.webhook_delay_s, self._deliver_all, [events]).start()
+            else:
+                self._deliver_all(events)
         return str(session["success_url"])
+
+    def _deliver_all(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+        for kind, obj in events:
+            self.deliver(kind, obj)
 
 
 def _handler_for(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:

@@ -94,3 +94,13 @@ def test_money_and_words():
     assert allowance_words("family_messages", None) == "Your family talks with your twin by text, without limit"
     assert allowance_words("corpus_mb", 2000) == "Up to 2 GB of your writing kept"
     payment_provider.cache_clear()
+
+
+def test_its_forms_may_end_on_stripes_hosted_pages_only_with_stripe(client, settings, fake_stripe):  # noqa: F811
+    policy = client.get("/pricing/")["Content-Security-Policy"]
+    form_action = next(d for d in policy.split(";") if d.strip().startswith("form-action"))
+    assert "https://checkout.stripe.com" in form_action and fake_stripe.url in form_action
+    settings.LEGACY_PAYMENT_PROVIDER = "manual"
+    payment_provider.cache_clear()
+    policy = client.get("/pricing/")["Content-Security-Policy"]
+    assert "stripe" not in policy
