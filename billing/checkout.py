@@ -9,6 +9,7 @@ written here as "waiting for the first payment"; what makes it paid is the provi
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -101,7 +102,9 @@ def checkout_start(
     provider = payment_provider()
     existing = Subscription.objects.select_related("plan").filter(memorial=memorial).first()
     _live_refusal(existing)
-    customer = existing.provider_customer_id if existing and existing.provider == provider.name else ""
+    customer = (
+        existing.provider_customer_id if existing and existing.provider == provider.name else ""
+    )
     url = provider.checkout_url(
         memorial_id=str(memorial.pk),
         provider_price_id=price_ref(provider=provider, price=price),
@@ -126,7 +129,12 @@ def checkout_start(
 def _pending_write(*, memorial: Memorial, price: Price, payer: User, provider: str) -> Subscription:
     """The memorial's subscription as waiting for its first payment of `price` (made if it
     has none). A live one is left alone (CheckoutRefused)."""
-    sub = Subscription.objects.select_for_update().select_related("plan").filter(memorial=memorial).first()
+    sub = (
+        Subscription.objects.select_for_update()
+        .select_related("plan")
+        .filter(memorial=memorial)
+        .first()
+    )
     _live_refusal(sub)
     if sub is None:
         return Subscription.objects.create(
@@ -183,7 +191,7 @@ class CheckoutState:
     status_label: str
 
 
-def checkout_state(*, memorial_id: object) -> CheckoutState:
+def checkout_state(*, memorial_id: uuid.UUID | str) -> CheckoutState:
     sub = Subscription.objects.select_related("plan").filter(memorial_id=memorial_id).first()
     if sub is None:
         return CheckoutState(False, "", "", "No plan chosen yet")
@@ -207,4 +215,3 @@ def portal_url(*, membership: Membership, return_url: str) -> str:
     if sub.payer_id is None:
         checkout_payer_check(membership=membership)
     return provider.portal_url(customer_id=sub.provider_customer_id, return_url=return_url)
-

@@ -19,7 +19,7 @@ _SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$", "n
 
 
 def money(amount_minor: int, currency: str) -> str:
-    """"$99", "$9.90", "99 CHF": whole amounts without cents."""
+    """ "$99", "$9.90", "99 CHF": whole amounts without cents."""
     whole, cents = divmod(amount_minor, 100)
     number = f"{whole:,}" if cents == 0 else f"{amount_minor / 100:,.2f}"
     symbol = _SYMBOLS.get(currency.lower())
@@ -40,7 +40,11 @@ def allowance_words(kind: str, quota: int | None) -> str:
         case AllowanceKind.FAMILY_MEMBERS:
             return "Family members without limit" if unlimited else f"Up to {count} family members"
         case AllowanceKind.CORPUS_MB:
-            return "Your writing kept, without limit" if unlimited else f"Up to {_size(quota or 0)} of your writing kept"
+            return (
+                "Your writing kept, without limit"
+                if unlimited
+                else f"Up to {_size(quota or 0)} of your writing kept"
+            )
         case AllowanceKind.PREVIEW_MESSAGES:
             return (
                 "Talk with your own twin as much as you like while you shape it"

@@ -147,9 +147,7 @@ def _local_for(remote: RemoteSubscription) -> Subscription | None:
     if found is not None:
         return found
     memorial = (
-        Memorial.objects.filter(pk=remote.memorial_id)
-        .exclude(state=MemorialState.ERASED)
-        .first()
+        Memorial.objects.filter(pk=remote.memorial_id).exclude(state=MemorialState.ERASED).first()
         if remote.memorial_id
         else None
     )

@@ -71,9 +71,10 @@ class PaymentProvider(Protocol):
     name: str
     label: str  # shown on the pages: which provider is in use, in plain words
     offline: bool
-    # Where a form on Legacy's pages may end up after its redirect (the hosted checkout and
-    # portal): the pages add these to their Content-Security-Policy's form-action.
-    page_origins: tuple[str, ...]
+    @property
+    def page_origins(self) -> tuple[str, ...]:
+        """Where a form on Legacy's pages may end up after its redirect (the hosted checkout
+        and portal): the pages add these to their Content-Security-Policy's form-action."""
 
     def checkout_url(
         self,

@@ -4,9 +4,9 @@ and cancelled; invoices with their hosted pages; webhook signatures checked with
 `stripe.Webhook.construct_event`.
 
 The client is made on first use, never at start-up, against `STRIPE_API_BASE` if set, else
-`stripe.api_base` as it is then (Stripe's own address unless a test points it elsewhere). Every Stripe error becomes a
-PaymentError whose text is a plain sentence; PaymentUnavailable when trying again later may
-help (Stripe unreachable, a 5xx, a rate limit)."""
+`stripe.api_base` as it is then (Stripe's own address unless a test points it elsewhere).
+Every Stripe error becomes a PaymentError whose text is a plain sentence; PaymentUnavailable
+when trying again later may help (Stripe unreachable, a 5xx, a rate limit)."""
 
 from __future__ import annotations
 

@@ -54,7 +54,7 @@ def nested(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     for key, value in pairs:
         parts = re.findall(r"[^\[\]]+", key)
         node: Any = root
-        for part, following in itertools.pairwise(parts):
+        for part in parts[:-1]:
             node = node.setdefault(part, {})
         node[parts[-1]] = value
     return _lists(root)
@@ -351,12 +351,16 @@ def _handler_for(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
                 "url": f"{fake.url}/pay/{session_id}",
             }
             fake.sessions[session_id] = session
-            return {k: v for k, v in session.items() if k not in ("line_items", "subscription_data")}
+            return {
+                k: v for k, v in session.items() if k not in ("line_items", "subscription_data")
+            }
 
         def _subscription(self, sub_id: str, method: str, fields: dict[str, Any]) -> None:
             sub = fake.subscriptions.get(sub_id)
             if sub is None:
-                return self._error(404, "invalid_request_error", f"No such subscription: '{sub_id}'")
+                return self._error(
+                    404, "invalid_request_error", f"No such subscription: '{sub_id}'"
+                )
             if method == "POST":
                 for change in fields.get("items", []):
                     item = sub["items"]["data"][0]

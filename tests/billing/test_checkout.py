@@ -27,7 +27,9 @@ def manual(settings):
 
 
 def choose(client, memorial, price):
-    return client.post(reverse("billing:checkout"), {"memorial": str(memorial.pk), "price": price.pk})
+    return client.post(
+        reverse("billing:checkout"), {"memorial": str(memorial.pk), "price": price.pk}
+    )
 
 
 def test_the_subject_goes_to_stripes_checkout_and_the_plan_waits_for_payment(
@@ -46,10 +48,14 @@ def test_the_subject_goes_to_stripes_checkout_and_the_plan_waits_for_payment(
     sub = Subscription.objects.get(memorial=memorial)
     assert (sub.status, sub.plan.code, sub.payer) == ("incomplete", "interactive", subject)
     assert checkout_state(memorial_id=memorial.pk).confirmed is False
-    assert [e.action for e in audit_events_for(memorial_id=memorial.pk)] == ["billing.checkout_started"]
+    assert [e.action for e in audit_events_for(memorial_id=memorial.pk)] == [
+        "billing.checkout_started"
+    ]
 
 
-def test_a_second_checkout_reuses_the_stripe_customer(client, fake_stripe, stripe_prices, memorial, subject):
+def test_a_second_checkout_reuses_the_stripe_customer(
+    client, fake_stripe, stripe_prices, memorial, subject
+):
     Subscription.objects.create(
         memorial=memorial,
         plan=stripe_prices["preserve_year"].plan,
@@ -63,7 +69,9 @@ def test_a_second_checkout_reuses_the_stripe_customer(client, fake_stripe, strip
     assert session["customer"] == "cus_before"
 
 
-def test_family_cannot_choose_while_the_subject_lives(client, fake_stripe, stripe_prices, memorial, family):
+def test_family_cannot_choose_while_the_subject_lives(
+    client, fake_stripe, stripe_prices, memorial, family
+):
     client.force_login(family)
     response = choose(client, memorial, stripe_prices["preserve_year"])
     assert response["Location"] == reverse("billing:pricing")
@@ -71,7 +79,9 @@ def test_family_cannot_choose_while_the_subject_lives(client, fake_stripe, strip
     assert not Subscription.objects.filter(memorial=memorial).exists()
 
 
-def test_after_death_the_family_may_keep_it_going(client, fake_stripe, stripe_prices, memorial, family):
+def test_after_death_the_family_may_keep_it_going(
+    client, fake_stripe, stripe_prices, memorial, family
+):
     memorial.state = MemorialState.ACTIVE
     memorial.save(update_fields=["state"])
     client.force_login(family)
@@ -82,7 +92,10 @@ def test_after_death_the_family_may_keep_it_going(client, fake_stripe, stripe_pr
 def test_a_stranger_gets_not_found(client, fake_stripe, stripe_prices, memorial):
     client.force_login(UserFactory())
     assert choose(client, memorial, stripe_prices["preserve_year"]).status_code == 404
-    assert client.post(reverse("billing:checkout"), {"memorial": "nope", "price": 1}).status_code == 404
+    assert (
+        client.post(reverse("billing:checkout"), {"memorial": "nope", "price": 1}).status_code
+        == 404
+    )
 
 
 def test_a_live_subscription_is_changed_on_the_billing_page_not_bought_twice(
@@ -122,9 +135,12 @@ def test_the_return_page_waits_then_shows_the_plan_once_stripe_confirms(
         "status": "active",
         "status_label": "Active",
     }
-    assert "Your payment is confirmed" in client.get(
-        reverse("billing:checkout_return", kwargs={"memorial_id": memorial.pk})
-    ).content.decode()
+    assert (
+        "Your payment is confirmed"
+        in client.get(
+            reverse("billing:checkout_return", kwargs={"memorial_id": memorial.pk})
+        ).content.decode()
+    )
 
 
 def test_leaving_the_checkout_changes_nothing(client, memorial, subject):
@@ -142,7 +158,9 @@ def test_the_offline_provider_asks_staff_and_moves_no_money(
     # when: the subject chooses a plan
     response = choose(client, memorial, price)
     # then: a page of this server, which says plainly that no money moves here
-    assert response["Location"].startswith(reverse("billing:manual_request", kwargs={"memorial_id": memorial.pk}))
+    assert response["Location"].startswith(
+        reverse("billing:manual_request", kwargs={"memorial_id": memorial.pk})
+    )
     page = client.get(response["Location"]).content.decode()
     assert "No payment account: Legacy&#x27;s staff mark a plan paid" in page
     assert not Subscription.objects.filter(memorial=memorial).exists()
@@ -150,17 +168,28 @@ def test_the_offline_provider_asks_staff_and_moves_no_money(
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(response["Location"], {"price": price.pk})
     # then: recorded for staff, who are told
-    assert done["Location"] == reverse("billing:checkout_return", kwargs={"memorial_id": memorial.pk})
+    assert done["Location"] == reverse(
+        "billing:checkout_return", kwargs={"memorial_id": memorial.pk}
+    )
     sub = Subscription.objects.get(memorial=memorial)
-    assert (sub.provider, sub.status, sub.plan.code, sub.payer) == ("manual", "incomplete", "preserve", subject)
+    assert (sub.provider, sub.status, sub.plan.code, sub.payer) == (
+        "manual",
+        "incomplete",
+        "preserve",
+        subject,
+    )
     assert [m.to for m in mail.outbox] == [[staff.email]]
     assert f"/admin/billing/subscription/{sub.pk}/change/" in mail.outbox[0].body
     assert "billing.plan_requested" in [e.action for e in audit_events_for(memorial_id=memorial.pk)]
     assert "is with Legacy's staff" in client.get(done["Location"]).content.decode()
 
 
-def test_the_portal_sends_the_payer_to_stripe(client, fake_stripe, stripe_prices, memorial, subject):
-    made = fake_stripe.subscription_make(memorial_id=str(memorial.pk), price_id="price_preserve_year")
+def test_the_portal_sends_the_payer_to_stripe(
+    client, fake_stripe, stripe_prices, memorial, subject
+):
+    made = fake_stripe.subscription_make(
+        memorial_id=str(memorial.pk), price_id="price_preserve_year"
+    )
     Subscription.objects.create(
         memorial=memorial,
         plan=stripe_prices["preserve_year"].plan,

@@ -19,7 +19,9 @@ def test_the_page_shows_every_public_plan_with_its_prices_and_what_it_includes(c
     page = client.get("/pricing/").content.decode()
     for name in ("Free", "Preserve", "Interactive", "Firm client"):
         assert f">{name}<" in page or f": {name}<" in page
-    assert "$99 a year" in page.replace("</span>", "") and "$9.90 a month" in page.replace("</span>", "")
+    assert "$99 a year" in page.replace("</span>", "") and "$9.90 a month" in page.replace(
+        "</span>", ""
+    )
     assert "$999 a year" in page.replace("</span>", "")
     assert "$9 a month per client" in page.replace("</span>", "")
     assert "Your twin speaks in your own voice" in page
@@ -76,7 +78,9 @@ def test_after_death_a_steward_or_family_member_may_choose(client, memorial, fam
     assert "Choose Preserve yearly" in client.get("/pricing/").content.decode()
 
 
-def test_the_page_reads_the_plans_in_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+def test_the_page_reads_the_plans_in_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(3):
         client.get("/pricing/")
 
@@ -91,7 +95,10 @@ def test_money_and_words():
     assert money(990, "usd") == "$9.90"
     assert money(99900, "chf") == "999 CHF"
     assert allowance_words("voice_minutes", 0) == ""
-    assert allowance_words("family_messages", None) == "Your family talks with your twin by text, without limit"
+    assert (
+        allowance_words("family_messages", None)
+        == "Your family talks with your twin by text, without limit"
+    )
     assert allowance_words("corpus_mb", 2000) == "Up to 2 GB of your writing kept"
     payment_provider.cache_clear()
 

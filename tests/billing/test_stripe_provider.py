@@ -81,7 +81,10 @@ def test_portal_session_for_a_known_customer(fake_stripe):
 def test_a_refused_request_is_a_plain_sentence(fake_stripe):
     with pytest.raises(PaymentError) as raised:
         payment_provider().portal_url(customer_id="cus_unknown", return_url="http://x/")
-    assert str(raised.value) == "Stripe could not go on with opening the billing portal: No such customer."
+    assert (
+        str(raised.value)
+        == "Stripe could not go on with opening the billing portal: No such customer."
+    )
     assert not isinstance(raised.value, PaymentUnavailable)
 
 

@@ -34,7 +34,9 @@ def test_a_valid_event_is_stored_answered_and_mirrored_by_its_task(
     client, fake_stripe, stripe_prices, memorial, queued, django_capture_on_commit_callbacks
 ):
     # given: Stripe holds an active Interactive subscription for the memorial
-    sub = fake_stripe.subscription_make(memorial_id=str(memorial.pk), price_id="price_interactive_year")
+    sub = fake_stripe.subscription_make(
+        memorial_id=str(memorial.pk), price_id="price_interactive_year"
+    )
     payload = fake_stripe.event("customer.subscription.created", sub, event_id="evt_1")
     # when: the webhook arrives
     with django_capture_on_commit_callbacks(execute=True):
@@ -54,7 +56,10 @@ def test_a_valid_event_is_stored_answered_and_mirrored_by_its_task(
     # then: the memorial is on Interactive, as Stripe holds it
     local = Subscription.objects.get(memorial=memorial)
     assert (local.plan.code, local.status, local.provider) == ("interactive", "active", "stripe")
-    assert (local.provider_subscription_id, local.provider_customer_id) == (sub["id"], sub["customer"])
+    assert (local.provider_subscription_id, local.provider_customer_id) == (
+        sub["id"],
+        sub["customer"],
+    )
     assert local.price == stripe_prices["interactive_year"]
     assert int(local.period_end.timestamp()) == sub["items"]["data"][0]["current_period_end"]
     event.refresh_from_db()
@@ -93,7 +98,9 @@ def test_an_event_signed_with_another_secret_or_too_old_is_refused(client, fake_
 def test_a_replayed_event_changes_nothing(
     client, fake_stripe, stripe_prices, memorial, queued, django_capture_on_commit_callbacks
 ):
-    sub = fake_stripe.subscription_make(memorial_id=str(memorial.pk), price_id="price_preserve_year")
+    sub = fake_stripe.subscription_make(
+        memorial_id=str(memorial.pk), price_id="price_preserve_year"
+    )
     payload = fake_stripe.event("customer.subscription.updated", sub, event_id="evt_again")
     with django_capture_on_commit_callbacks(execute=True):
         assert post(client, payload, signature(payload)).status_code == 200
@@ -119,10 +126,16 @@ def test_events_out_of_order_leave_the_state_stripe_holds_now(
     client, fake_stripe, stripe_prices, memorial, queued, django_capture_on_commit_callbacks
 ):
     # given: the payment failed, then was paid; Stripe's subscription is active now
-    sub = fake_stripe.subscription_make(memorial_id=str(memorial.pk), price_id="price_preserve_year")
-    failed = fake_stripe.event("invoice.payment_failed", fake_stripe.invoice_make(subscription=sub, status="open"))
+    sub = fake_stripe.subscription_make(
+        memorial_id=str(memorial.pk), price_id="price_preserve_year"
+    )
+    failed = fake_stripe.event(
+        "invoice.payment_failed", fake_stripe.invoice_make(subscription=sub, status="open")
+    )
     paid = fake_stripe.event("invoice.paid", fake_stripe.invoice_make(subscription=sub))
-    updated_past_due = fake_stripe.event("customer.subscription.updated", {**sub, "status": "past_due"})
+    updated_past_due = fake_stripe.event(
+        "customer.subscription.updated", {**sub, "status": "past_due"}
+    )
     # when: they arrive newest first, the old ones last
     with django_capture_on_commit_callbacks(execute=True):
         for payload in (paid, updated_past_due, failed):
@@ -139,9 +152,13 @@ def test_events_out_of_order_leave_the_state_stripe_holds_now(
 def test_a_failed_payment_is_mirrored_as_past_due_with_grace(
     client, fake_stripe, stripe_prices, memorial, queued, django_capture_on_commit_callbacks
 ):
-    sub = fake_stripe.subscription_make(memorial_id=str(memorial.pk), price_id="price_interactive_year")
+    sub = fake_stripe.subscription_make(
+        memorial_id=str(memorial.pk), price_id="price_interactive_year"
+    )
     fake_stripe.subscriptions[sub["id"]]["status"] = "past_due"
-    payload = fake_stripe.event("invoice.payment_failed", fake_stripe.invoice_make(subscription=sub, status="open"))
+    payload = fake_stripe.event(
+        "invoice.payment_failed", fake_stripe.invoice_make(subscription=sub, status="open")
+    )
     with django_capture_on_commit_callbacks(execute=True):
         post(client, payload, signature(payload))
     webhook_event_process(event_pk=queued[0])
@@ -152,8 +169,12 @@ def test_a_failed_payment_is_mirrored_as_past_due_with_grace(
 
 
 @pytest.mark.parametrize("status", ["trialing", "active", "past_due", "canceled", "unpaid"])
-def test_each_stripe_status_is_mirrored(fake_stripe, stripe_prices, memorial, status, queued, client, django_capture_on_commit_callbacks):
-    sub = fake_stripe.subscription_make(memorial_id=str(memorial.pk), price_id="price_preserve_month", status=status)
+def test_each_stripe_status_is_mirrored(
+    fake_stripe, stripe_prices, memorial, status, queued, client, django_capture_on_commit_callbacks
+):
+    sub = fake_stripe.subscription_make(
+        memorial_id=str(memorial.pk), price_id="price_preserve_month", status=status
+    )
     payload = fake_stripe.event("customer.subscription.updated", sub)
     with django_capture_on_commit_callbacks(execute=True):
         post(client, payload, signature(payload))
@@ -162,7 +183,13 @@ def test_each_stripe_status_is_mirrored(fake_stripe, stripe_prices, memorial, st
 
 
 def test_a_checkout_completion_links_the_waiting_subscription(
-    client, fake_stripe, stripe_prices, memorial, subject, queued, django_capture_on_commit_callbacks
+    client,
+    fake_stripe,
+    stripe_prices,
+    memorial,
+    subject,
+    queued,
+    django_capture_on_commit_callbacks,
 ):
     # given: the subject went to checkout (the subscription waits for its first payment)
     Subscription.objects.create(
@@ -173,31 +200,53 @@ def test_a_checkout_completion_links_the_waiting_subscription(
         provider="stripe",
         status=SubscriptionStatus.INCOMPLETE,
     )
-    sub = fake_stripe.subscription_make(memorial_id=str(memorial.pk), price_id="price_preserve_year")
-    session = {"id": "cs_1", "object": "checkout.session", "subscription": sub["id"], "metadata": {"memorial_id": str(memorial.pk)}}
+    sub = fake_stripe.subscription_make(
+        memorial_id=str(memorial.pk), price_id="price_preserve_year"
+    )
+    session = {
+        "id": "cs_1",
+        "object": "checkout.session",
+        "subscription": sub["id"],
+        "metadata": {"memorial_id": str(memorial.pk)},
+    }
     payload = fake_stripe.event("checkout.session.completed", session)
     with django_capture_on_commit_callbacks(execute=True):
         post(client, payload, signature(payload))
     assert WebhookEvent.objects.get().object_id == sub["id"]
     webhook_event_process(event_pk=queued[0])
     local = Subscription.objects.get(memorial=memorial)
-    assert (local.status, local.payer, local.provider_subscription_id) == ("active", subject, sub["id"])
+    assert (local.status, local.payer, local.provider_subscription_id) == (
+        "active",
+        subject,
+        sub["id"],
+    )
 
 
 def test_an_old_subscriptions_late_event_leaves_the_new_one_alone(
     fake_stripe, stripe_prices, memorial, queued, client, django_capture_on_commit_callbacks
 ):
     # given: the memorial's live subscription is a new one; an old one was cancelled
-    old = fake_stripe.subscription_make(memorial_id=str(memorial.pk), price_id="price_preserve_year", status="canceled")
-    new = fake_stripe.subscription_make(memorial_id=str(memorial.pk), price_id="price_interactive_year")
+    old = fake_stripe.subscription_make(
+        memorial_id=str(memorial.pk), price_id="price_preserve_year", status="canceled"
+    )
+    new = fake_stripe.subscription_make(
+        memorial_id=str(memorial.pk), price_id="price_interactive_year"
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        for obj, kind in ((new, "customer.subscription.created"), (old, "customer.subscription.deleted")):
+        for obj, kind in (
+            (new, "customer.subscription.created"),
+            (old, "customer.subscription.deleted"),
+        ):
             payload = fake_stripe.event(kind, obj)
             post(client, payload, signature(payload))
     for pk in queued:
         webhook_event_process(event_pk=pk)
     local = Subscription.objects.get(memorial=memorial)
-    assert (local.provider_subscription_id, local.status, local.plan.code) == (new["id"], "active", "interactive")
+    assert (local.provider_subscription_id, local.status, local.plan.code) == (
+        new["id"],
+        "active",
+        "interactive",
+    )
 
 
 def test_stripe_down_leaves_the_event_for_a_retry(
@@ -205,7 +254,9 @@ def test_stripe_down_leaves_the_event_for_a_retry(
 ):
     from billing.providers import PaymentUnavailable
 
-    sub = fake_stripe.subscription_make(memorial_id=str(memorial.pk), price_id="price_preserve_year")
+    sub = fake_stripe.subscription_make(
+        memorial_id=str(memorial.pk), price_id="price_preserve_year"
+    )
     payload = fake_stripe.event("customer.subscription.created", sub)
     with django_capture_on_commit_callbacks(execute=True):
         post(client, payload, signature(payload))
@@ -213,7 +264,11 @@ def test_stripe_down_leaves_the_event_for_a_retry(
     with pytest.raises(PaymentUnavailable):
         webhook_event_process(event_pk=queued[0])
     event = WebhookEvent.objects.get()
-    assert event.processed_at is None and event.attempts == 1 and "Stripe could not be reached" in event.last_error
+    assert (
+        event.processed_at is None
+        and event.attempts == 1
+        and "Stripe could not be reached" in event.last_error
+    )
     # when: the retry comes
     assert webhook_event_process(event_pk=queued[0]) is True
     assert Subscription.objects.get(memorial=memorial).status == "active"
@@ -242,7 +297,9 @@ def test_without_stripe_there_is_no_webhook(client, settings):
     assert client.get(URL).status_code == 405
 
 
-def test_the_task_runs_in_a_real_worker(transactional_db, client, fake_stripe, stripe_prices, memorial):
+def test_the_task_runs_in_a_real_worker(
+    transactional_db, client, fake_stripe, stripe_prices, memorial
+):
     # given: a worker that talks to the same fake Stripe
     worker = celery_worker_start(
         env={
@@ -253,7 +310,9 @@ def test_the_task_runs_in_a_real_worker(transactional_db, client, fake_stripe, s
         }
     )
     try:
-        sub = fake_stripe.subscription_make(memorial_id=str(memorial.pk), price_id="price_interactive_month")
+        sub = fake_stripe.subscription_make(
+            memorial_id=str(memorial.pk), price_id="price_interactive_month"
+        )
         payload = fake_stripe.event("customer.subscription.created", sub)
         # when: the webhook arrives
         assert post(client, payload, signature(payload)).status_code == 200

@@ -21,13 +21,18 @@ def processed_inline(monkeypatch):
     import threading
 
     def queue(event_pk: int) -> None:
-        threading.Thread(target=webhooks.webhook_event_process, kwargs={"event_pk": event_pk}).start()
+        threading.Thread(
+            target=webhooks.webhook_event_process, kwargs={"event_pk": event_pk}
+        ).start()
 
     monkeypatch.setattr(webhooks, "_queue", queue)
 
 
 def test_pricing_to_checkout_and_back_to_an_upgraded_memorial(
-    page, live_server, fake_stripe, processed_inline  # noqa: F811
+    page,
+    live_server,
+    fake_stripe,  # noqa: F811
+    processed_inline,
 ):
     # given: the paid prices are known to Stripe, and a subject on the free plan
     for price in Price.objects.filter(active=True).select_related("plan"):
