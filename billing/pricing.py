@@ -88,12 +88,15 @@ class PlanCard:
 
 
 def _yearly_note(month: Price | None, year: Price | None) -> str:
+    """What paying yearly saves, in months ("2 months free", "about 2 months free")."""
     if month is None or year is None or not month.amount_minor:
         return ""
-    months = 12 - year.amount_minor / month.amount_minor
-    if months >= 1:
-        return f"{int(months)} month{'s' if int(months) > 1 else ''} free"
-    return ""
+    exact = 12 - year.amount_minor / month.amount_minor
+    months = round(exact)
+    if months < 1:
+        return ""
+    about = "" if abs(exact - months) < 0.01 else "about "
+    return f"{about}{months} month{'s' if months > 1 else ''} free"
 
 
 def pricing_plans() -> list[PlanCard]:
