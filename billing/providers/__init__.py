@@ -71,6 +71,7 @@ class PaymentProvider(Protocol):
     name: str
     label: str  # shown on the pages: which provider is in use, in plain words
     offline: bool
+
     @property
     def page_origins(self) -> tuple[str, ...]:
         """Where a form on Legacy's pages may end up after its redirect (the hosted checkout

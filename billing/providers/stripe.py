@@ -228,6 +228,25 @@ class StripeProvider:
             page = self.client.v1.invoices.list(params={"customer": customer_id, "limit": limit})
         return [_invoice(invoice.to_dict()) for invoice in page.data]
 
+    def refund_last(self, *, subscription_id: str) -> None:
+        """Refund the subscription's last paid invoice in full (staff, from the admin; the
+        subscription itself goes on until cancelled)."""
+        with _plain("refunding the last payment"):
+            paid = self.client.v1.invoices.list(
+                params={"subscription": subscription_id, "status": "paid", "limit": 1}
+            ).data
+            if not paid:
+                raise PaymentError("This subscription has no paid invoice to refund.")
+            payments = self.client.v1.invoice_payments.list(
+                params={"invoice": str(paid[0].id), "status": "paid"}
+            ).data
+            if not payments:
+                raise PaymentError("Stripe holds no payment for the last invoice.")
+            payment = payments[0].to_dict().get("payment") or {}
+            intent, charge = _id(payment.get("payment_intent")), _id(payment.get("charge"))
+            target = {"payment_intent": intent} if intent else {"charge": charge}
+            self.client.v1.refunds.create(params=target)  # type: ignore[arg-type]
+
     def webhook_event(self, *, payload: bytes, signature: str) -> ProviderEvent:
         if not signature:
             raise WebhookRejected("The Stripe-Signature header is missing.")

@@ -3,8 +3,9 @@
 A threaded HTTP server on 127.0.0.1 implementing only what Legacy calls: Checkout Sessions
 (POST /v1/checkout/sessions), Customer Portal sessions (POST /v1/billing_portal/sessions),
 subscriptions (GET, POST to update, DELETE to cancel /v1/subscriptions/<id>) and invoices
-(GET /v1/invoices?customer=). It records every request, and can be told to fail the next calls
-(`fail_next`).
+(GET /v1/invoices?customer=|subscription=), and what a refund needs (GET
+/v1/invoice_payments, POST /v1/refunds). It records every request, and can be told to fail
+the next calls (`fail_next`).
 
 A checkout session's `url` is a page of this server (/pay/<session>) with a "Pay" button: paying
 makes the customer, the subscription and a paid invoice, sends the signed webhooks Stripe would
@@ -84,6 +85,7 @@ class FakeStripe:
         self.subscriptions: dict[str, dict[str, Any]] = {}
         self.invoices: list[dict[str, Any]] = []
         self.customers: set[str] = set()
+        self.refunds: list[dict[str, Any]] = []
         self.webhook_url = ""
         self.webhook_delay_s = 0.0  # paying sends the webhooks this long after the redirect
         self.webhook_answers: list[int] = []
@@ -180,6 +182,8 @@ class FakeStripe:
             "currency": "usd",
             "created": int(time.time()),
             "hosted_invoice_url": f"{self.url}/invoice/{invoice_id}",
+            "subscription_id": subscription["id"],  # the fake's own note, for filtering
+            "payment_intent_id": self.new_id("pi") if status == "paid" else "",
             "parent": {
                 "type": "subscription_details",
                 "subscription_details": {"subscription": subscription["id"]},
@@ -322,15 +326,46 @@ def _handler_for(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
             match = re.fullmatch(r"/v1/subscriptions/([\w]+)", path)
             if match:
                 return self._subscription(match.group(1), method, request.fields)
+            if path == "/v1/invoice_payments" and method == "GET":
+                return self._json(200, self._invoice_payments(request.query))
+            if path == "/v1/refunds" and method == "POST":
+                refund = {"id": fake.new_id("re"), "object": "refund", **request.fields}
+                fake.refunds.append(refund)
+                return self._json(200, refund)
             if path == "/v1/invoices" and method == "GET":
-                customer = request.query.get("customer")
-                found = [i for i in reversed(fake.invoices) if i["customer"] == customer]
+                query = request.query
+                found = [
+                    i
+                    for i in reversed(fake.invoices)
+                    if query.get("customer", i["customer"]) == i["customer"]
+                    and query.get("subscription", i["subscription_id"]) == i["subscription_id"]
+                    and query.get("status", i["status"]) == i["status"]
+                ]
                 limit = int(request.query.get("limit", 10))
                 return self._json(
                     200,
                     {"object": "list", "data": found[:limit], "has_more": False, "url": path},
                 )
             return self._error(404, "invalid_request_error", f"Unrecognized request URL {path}")
+
+        def _invoice_payments(self, query: dict[str, str]) -> dict[str, Any]:
+            data = [
+                {
+                    "id": f"inpay_{i['id']}",
+                    "object": "invoice_payment",
+                    "invoice": i["id"],
+                    "status": "paid",
+                    "payment": {"type": "payment_intent", "payment_intent": i["payment_intent_id"]},
+                }
+                for i in fake.invoices
+                if i["id"] == query.get("invoice") and i["payment_intent_id"]
+            ]
+            return {
+                "object": "list",
+                "data": data,
+                "has_more": False,
+                "url": "/v1/invoice_payments",
+            }
 
         def _session(self, fields: dict[str, Any]) -> dict[str, Any]:
             session_id = fake.new_id("cs")

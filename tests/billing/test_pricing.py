@@ -115,5 +115,5 @@ def test_its_forms_may_end_on_stripes_hosted_pages_only_with_stripe(client, sett
 
 def test_yearly_says_what_it_saves(client):
     page = client.get("/pricing/").content.decode()
-    assert "(2 months free)" in page  # Preserve: $99 against 12 × $9.90
-    assert "(about 2 months free)" in page  # Interactive: $999 against 12 × $99
+    assert "(2 months free)" in page  # Preserve: $99 against 12 x $9.90
+    assert "(about 2 months free)" in page  # Interactive: $999 against 12 x $99

@@ -163,3 +163,19 @@ def test_no_key_is_said_without_calling_stripe(fake_stripe, settings):
     with pytest.raises(PaymentError, match="not set up"):
         payment_provider().subscription_read("sub_any")
     assert fake_stripe.requests == []
+
+
+def test_refund_last_refunds_the_last_paid_invoices_payment(fake_stripe):
+    made = fake_stripe.subscription_make(memorial_id="m-1", price_id="price_interactive_year")
+    fake_stripe.invoice_make(subscription=made)
+    last = fake_stripe.invoice_make(subscription=made)
+    fake_stripe.invoice_make(subscription=made, status="open")
+    payment_provider().refund_last(subscription_id=made["id"])  # type: ignore[attr-defined]
+    assert [r["payment_intent"] for r in fake_stripe.refunds] == [last["payment_intent_id"]]
+
+
+def test_refund_last_without_a_paid_invoice_says_so(fake_stripe):
+    made = fake_stripe.subscription_make(memorial_id="m-1", price_id="price_interactive_year")
+    with pytest.raises(PaymentError, match="no paid invoice"):
+        payment_provider().refund_last(subscription_id=made["id"])  # type: ignore[attr-defined]
+    assert fake_stripe.refunds == []
