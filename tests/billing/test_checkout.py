@@ -14,6 +14,15 @@ from billing.webhooks import subscription_mirror
 from core.audit import audit_events_for
 from memorials.models import MemorialState
 from tests.accounts.factories import UserFactory
+from tests.billing import stripe_fixtures as fixtures
+
+# the fixtures this module uses
+fake_stripe = fixtures.fake_stripe
+family = fixtures.family
+memorial = fixtures.memorial
+plans_seeded = fixtures.plans_seeded
+stripe_prices = fixtures.stripe_prices
+subject = fixtures.subject
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,14 @@ from billing.models import Plan, Price
 from billing.pricing import allowance_words, money
 from billing.providers import payment_provider
 from memorials.models import MemorialState
-from tests.billing.fake_stripe import fake_stripe  # noqa: F401
+from tests.billing import stripe_fixtures as fixtures
+
+# the fixtures this module uses
+fake_stripe = fixtures.fake_stripe
+family = fixtures.family
+memorial = fixtures.memorial
+plans_seeded = fixtures.plans_seeded
+subject = fixtures.subject
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +58,7 @@ def test_the_currency_is_the_setting(client, settings):
     assert "Prices are in EUR" in page
 
 
-def test_with_stripe_the_page_says_so_and_calls_nobody(client, fake_stripe):  # noqa: F811
+def test_with_stripe_the_page_says_so_and_calls_nobody(client, fake_stripe):
     page = client.get("/pricing/").content.decode()
     assert "Stripe: you pay on Stripe&#x27;s own secure pages" in page
     assert fake_stripe.requests == []
@@ -103,7 +110,7 @@ def test_money_and_words():
     payment_provider.cache_clear()
 
 
-def test_its_forms_may_end_on_stripes_hosted_pages_only_with_stripe(client, settings, fake_stripe):  # noqa: F811
+def test_its_forms_may_end_on_stripes_hosted_pages_only_with_stripe(client, settings, fake_stripe):
     policy = client.get("/pricing/")["Content-Security-Policy"]
     form_action = next(d for d in policy.split(";") if d.strip().startswith("form-action"))
     assert "https://checkout.stripe.com" in form_action and fake_stripe.url in form_action

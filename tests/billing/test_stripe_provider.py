@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from billing.providers import PaymentError, PaymentUnavailable, payment_provider
+from tests.billing import stripe_fixtures as fixtures
 from tests.billing.fake_stripe import SECRET_KEY
+
+# the fixtures this module uses
+fake_stripe = fixtures.fake_stripe
+plans_seeded = fixtures.plans_seeded
 
 pytestmark = pytest.mark.django_db
 

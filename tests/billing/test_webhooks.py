@@ -9,8 +9,16 @@ import pytest
 
 from billing.models import Subscription, SubscriptionStatus, WebhookEvent
 from billing.webhooks import webhook_event_process, webhook_events_resume
+from tests.billing import stripe_fixtures as fixtures
 from tests.billing.fake_stripe import WEBHOOK_SECRET, signature
 from tests.conftest import celery_worker_start, celery_worker_stop
+
+# the fixtures this module uses
+fake_stripe = fixtures.fake_stripe
+memorial = fixtures.memorial
+plans_seeded = fixtures.plans_seeded
+stripe_prices = fixtures.stripe_prices
+subject = fixtures.subject
 
 pytestmark = pytest.mark.django_db
 

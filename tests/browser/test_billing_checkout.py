@@ -9,8 +9,12 @@ import pytest
 from billing import webhooks
 from billing.models import Price, Subscription, WebhookEvent
 from tests.accounts.factories import PASSWORD
-from tests.billing.fake_stripe import fake_stripe  # noqa: F401  (a fixture)
+from tests.billing import stripe_fixtures as fixtures
 from tests.memorials.factories import MemorialFactory
+
+# the fixtures this module uses
+fake_stripe = fixtures.fake_stripe
+plans_seeded = fixtures.plans_seeded
 
 
 @pytest.fixture
@@ -31,7 +35,7 @@ def processed_inline(monkeypatch):
 def test_pricing_to_checkout_and_back_to_an_upgraded_memorial(
     page,
     live_server,
-    fake_stripe,  # noqa: F811
+    fake_stripe,
     processed_inline,
 ):
     # given: the paid prices are known to Stripe, and a subject on the free plan
