@@ -224,7 +224,7 @@ def subscription_payer_take_over(*, memorial: Memorial, user: User) -> Subscript
         raise PayerRefused("Only a steward or a member of the family can take over the payment.")
     with transaction.atomic():
         sub = (
-            Subscription.objects.select_for_update()
+            Subscription.objects.select_for_update(of=("self",))
             .select_related("plan", "memorial", "payer")
             .filter(memorial=memorial)
             .first()
