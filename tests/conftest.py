@@ -118,9 +118,8 @@ def _plans_seeded(request: pytest.FixtureRequest) -> None:
         return
     if "django_db_reset_sequences" in names:
         request.getfixturevalue("django_db_reset_sequences")
-    elif (
-        {"transactional_db", "live_server"} & names
-        or (marker is not None and marker.kwargs.get("transaction"))
+    elif {"transactional_db", "live_server"} & names or (
+        marker is not None and marker.kwargs.get("transaction")
     ):
         request.getfixturevalue("transactional_db")
     else:
