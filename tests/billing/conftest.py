@@ -5,6 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conversations.conftest import (  # noqa: F401  (fixtures for the consumer tests)
+    _media_root,
+    family,
+    memorial,
+    replies_in_threads,
+)
+
 
 @pytest.fixture(autouse=True)
 def _free_without_subscription(settings, monkeypatch):

@@ -101,7 +101,7 @@ def test_a_failed_payment_starts_grace_then_the_free_plan_and_nothing_is_deleted
 
 
 def test_states_arriving_out_of_order_end_in_the_current_one(paid):
-    memorial, sub, *_ = paid
+    _memorial, sub, *_ = paid
     preserve_price = sub.price
 
     subscription_status_apply(sub, "active", price=preserve_price)
@@ -115,7 +115,7 @@ def test_states_arriving_out_of_order_end_in_the_current_one(paid):
 
 
 def test_a_manual_subscription_past_its_period_starts_its_grace(paid):
-    memorial, sub, *_ = paid
+    _memorial, sub, *_ = paid
     sub.period_end = timezone.now() - timedelta(days=1)
     sub.save()
 
@@ -126,7 +126,7 @@ def test_a_manual_subscription_past_its_period_starts_its_grace(paid):
 
 
 def test_the_living_subject_pays_and_nobody_takes_it_over(paid):
-    memorial, sub, steward, _ = paid
+    memorial, _sub, steward, _ = paid
 
     with pytest.raises(PayerRefused, match="pays for their own memorial"):
         subscription_payer_take_over(memorial=memorial, user=steward)
@@ -151,7 +151,7 @@ def test_after_death_a_family_member_keeps_the_memorial_going_and_everyone_is_to
 
 
 def test_while_a_payment_is_overdue_anyone_in_the_family_may_pick_it_up(paid):
-    memorial, sub, steward, family = paid
+    memorial, sub, _steward, family = paid
     subscription_status_apply(sub, "unpaid")
 
     subscription_payer_take_over(memorial=memorial, user=family)

@@ -24,12 +24,6 @@ from core.crypto import memorial_cipher
 from memorials.models import Role
 from tests.billing.factories import plan_with, subscribe
 from tests.consent.factories import grant_consent
-from tests.conversations.conftest import (  # noqa: F401  (fixtures)
-    _media_root,
-    family,
-    memorial,
-    replies_in_threads,
-)
 from tests.conversations.test_consumer import opened, say
 from tests.memorials.factories import MembershipFactory
 from tests.memorials.test_consumers import session_cookie_for
