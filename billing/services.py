@@ -346,3 +346,16 @@ def subscription_cancel(*, subscription: Subscription, actor: User) -> Subscript
 
 def plan_free() -> Plan:
     return Plan.objects.get(code=FREE_PLAN)
+
+
+def subscription_complimentary(*, memorial: Memorial, plan_code: str) -> Subscription:
+    """A plan given, not sold (the fictional demo): active with no paid period, so it never
+    falls due; the `manual` provider's, and audited like any other."""
+    plan = Plan.objects.get(code=plan_code)
+    sub, created = Subscription.objects.get_or_create(
+        memorial=memorial,
+        defaults={"plan": plan, "status": SubscriptionStatus.ACTIVE, "provider": "manual"},
+    )
+    if created:
+        _audit("status_changed", subscription=sub, status=str(SubscriptionStatus.ACTIVE.label))
+    return sub
