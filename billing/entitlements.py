@@ -68,7 +68,7 @@ def plan_state(memorial_id: uuid.UUID | str, *, now: datetime | None = None) -> 
     now = now or timezone.now()
     sub = (
         Subscription.objects.filter(memorial_id=memorial_id)
-        .values("plan_id", "status", "grace_until")
+        .values("plan_id", "status", "grace_until", "lapsed_at")
         .first()
     )
     if sub is None:  # never subscribed: the free plan (or what this server gives everyone)
@@ -77,7 +77,7 @@ def plan_state(memorial_id: uuid.UUID | str, *, now: datetime | None = None) -> 
     if status in PAID:
         return PlanState(sub["plan_id"], status, False, False, None)
     if status in GRACE:
-        holding = until is None or until > now
+        holding = sub["lapsed_at"] is None and (until is None or until > now)
         return PlanState(sub["plan_id"] if holding else None, status, not holding, holding, until)
     return PlanState(None, status, False, False, None)
 

@@ -19,6 +19,16 @@ ORDER = [
     AllowanceKind.CORPUS_MB,
     AllowanceKind.VOICE_CLONE,
 ]
+# Each allowance as a meter names it (the period is said beside it).
+SHORT_LABELS = {
+    AllowanceKind.FAMILY_MESSAGES: "Family messages",
+    AllowanceKind.PREVIEW_MESSAGES: "The subject's preview messages",
+    AllowanceKind.VOICE_MINUTES: "Spoken minutes",
+    AllowanceKind.FAMILY_MEMBERS: "Family members",
+    AllowanceKind.CORPUS_MB: "Writing kept",
+    AllowanceKind.VOICE_CLONE: "A cloned voice",
+}
+UNITS = {AllowanceKind.CORPUS_MB: " MB"}
 # What each allowance does, for "what will pause" (the downgrade page).
 PAUSES = {
     AllowanceKind.FAMILY_MESSAGES: "conversations with the family",
@@ -38,6 +48,10 @@ class Meter:
     used: int
     monthly: bool
     feature: bool  # included or not (the cloned voice)
+
+    @property
+    def unit(self) -> str:
+        return UNITS.get(self.kind, "")
 
     @property
     def included(self) -> bool:
@@ -76,7 +90,7 @@ def plan_overview(memorial_id: uuid.UUID | str) -> PlanOverview:
         meters.append(
             Meter(
                 kind=kind,
-                label=str(AllowanceKind(kind).label),
+                label=SHORT_LABELS[kind],
                 quota=allowance.quota,
                 used=allowance.used,
                 monthly=kind in MONTHLY_KINDS,
@@ -140,10 +154,15 @@ def plan_change_preview(*, memorial_id: uuid.UUID | str, current: Plan, target: 
                 line += f". Paused: {PAUSES[kind]}."
             pauses.append(line)
             used = overview[kind].used
-            if after and used > after:
+            if after and used > after and kind in MONTHLY_KINDS:
                 over.append(
-                    f"{label}: {used:,} in use now, {after:,} on {target.name}; nothing is "
-                    f"removed, but no more can be added."
+                    f"{label}: {used:,} used this month, {after:,} on {target.name}: paused "
+                    f"for the rest of this month."
+                )
+            elif after and used > after:
+                over.append(
+                    f"{label}: {used:,} now, {after:,} on {target.name}: nothing is removed, "
+                    f"but no more can be added."
                 )
         elif _more(after, before):
             grows.append(f"{label}: {_amount(kind, before)} → {_amount(kind, after)}")

@@ -224,7 +224,7 @@ def subscription_payer_take_over(*, memorial: Memorial, user: User) -> Subscript
         raise PayerRefused("Only a steward or a member of the family can take over the payment.")
     with transaction.atomic():
         sub = (
-            Subscription.objects.select_for_update()
+            Subscription.objects.select_for_update(of=("self",))
             .select_related("plan", "memorial", "payer")
             .filter(memorial=memorial)
             .first()
@@ -346,3 +346,16 @@ def subscription_cancel(*, subscription: Subscription, actor: User) -> Subscript
 
 def plan_free() -> Plan:
     return Plan.objects.get(code=FREE_PLAN)
+
+
+def subscription_complimentary(*, memorial: Memorial, plan_code: str) -> Subscription:
+    """A plan given, not sold (the fictional demo): active with no paid period, so it never
+    falls due; the `manual` provider's, and audited like any other."""
+    plan = Plan.objects.get(code=plan_code)
+    sub, created = Subscription.objects.get_or_create(
+        memorial=memorial,
+        defaults={"plan": plan, "status": SubscriptionStatus.ACTIVE, "provider": "manual"},
+    )
+    if created:
+        _audit("status_changed", subscription=sub, status=str(SubscriptionStatus.ACTIVE.label))
+    return sub

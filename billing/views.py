@@ -16,8 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from billing.entitlements import plan_effective
-from billing.models import Plan, PlanAudience, Price, SubscriptionStatus
+from billing.entitlements import PAID, plan_effective
+from billing.models import FREE_PLAN, Plan, PlanAudience, Price, SubscriptionStatus
 from billing.overview import money, plan_change_preview, plan_overview
 from billing.providers import Invoice, PaymentError, payment_provider
 from billing.selectors import payer_for, subject_living, subscription_get
@@ -121,7 +121,9 @@ def plan_change_page(request: HttpRequest, memorial_id: uuid.UUID, code: str) ->
     current = plan_effective(memorial.id)
     change = plan_change_preview(memorial_id=memorial.id, current=current, target=target)
     sub = subscription_get(memorial_id=memorial.id)
-    can_change = sub is not None and bool(sub.price_id) and _is_payer(membership)
+    is_payer = _is_payer(membership)
+    to_free = target.code == FREE_PLAN  # leaving a paid plan is cancelling it
+    can_change = sub is not None and bool(sub.price_id) and is_payer and not to_free
     back = reverse("billing:memorial", args=[memorial.id])
     if request.method == "POST":
         if not can_change or sub is None:
@@ -144,6 +146,8 @@ def plan_change_page(request: HttpRequest, memorial_id: uuid.UUID, code: str) ->
             "target": target,
             "change": change,
             "can_change": can_change,
+            "to_free": to_free,
+            "can_cancel": sub is not None and is_payer and sub.status in PAID,
             "price": price,
             "pricing_path": PRICING_PATH,
         },
@@ -160,7 +164,7 @@ def cancel_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
     if sub is None or not _is_payer(membership):
         messages.error(request, "Only the payer can cancel the plan.")
         return redirect(back)
-    free = Plan.objects.get(code="free")
+    free = Plan.objects.get(code=FREE_PLAN)
     change = plan_change_preview(memorial_id=memorial.id, current=sub.plan, target=free)
     if request.method == "POST":
         try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+from django.db import connection, transaction
 from django.db.models import F
 
 from conversations.models import Message, MessageRole, MessageStatus
@@ -37,7 +38,18 @@ def reply_allowance_kind(*, reply: Message) -> str:
 
 def reply_allowance(*, reply: Message, kind: str) -> Allowance:
     """May `reply` be written: one more message of `kind`, after the replies of the same
-    kind queued before it in this memorial this month."""
+    kind queued before it in this memorial this month. Both counts (queued ahead, counted)
+    are read in one snapshot, so a reply ending meanwhile is counted once, never twice or
+    not at all: whatever runs at once, no more replies are written than the quota."""
+    if connection.in_atomic_block:  # a caller's transaction: read in it
+        return _reply_allowance(reply=reply, kind=kind)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return _reply_allowance(reply=reply, kind=kind)
+
+
+def _reply_allowance(*, reply: Message, kind: str) -> Allowance:
     mine = Message.objects.filter(
         conversation__memorial_id=reply.conversation.memorial_id,
         role=MessageRole.TWIN,
