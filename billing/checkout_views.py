@@ -122,7 +122,7 @@ def checkout_return(request: AuthenticatedHttpRequest, memorial_id: uuid.UUID) -
     """Back from checkout: "we are confirming your payment" until the provider's webhook
     lands (the page asks `checkout_state_json`), then the plan in effect."""
     membership = memorial_get_for(user=request.user, memorial_id=memorial_id)
-    return render(
+    response = render(
         request,
         "billing/checkout_return.html",
         {
@@ -131,6 +131,7 @@ def checkout_return(request: AuthenticatedHttpRequest, memorial_id: uuid.UUID) -
             "provider": payment_provider(),
         },
     )
+    return provider_forms_allowed(response)
 
 
 @login_required

@@ -302,6 +302,11 @@ def _handler_for(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
             path, method = request.path, request.method
             if path.startswith("/pay/"):
                 return self._pay_page(path.removeprefix("/pay/"), method)
+            if path.startswith("/portal/"):
+                page = (
+                    "<!doctype html><html lang=en><title>Portal</title><h1>Fake Stripe portal</h1>"
+                )
+                return self._send(200, page.encode(), "text/html")
             if request.headers.get("authorization") != f"Bearer {SECRET_KEY}":
                 return self._error(401, "invalid_request_error", "Invalid API Key provided")
             failure = fake.take_failure()

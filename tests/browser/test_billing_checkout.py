@@ -71,6 +71,11 @@ def test_pricing_to_checkout_and_back_to_an_upgraded_memorial(
     page.get_by_role("link", name="Back to the memorial").click()
     page.get_by_role("heading", name="Plan: Interactive").wait_for()
 
+    # and: from the return page, the payer reaches Stripe's Customer Portal
+    page.go_back()
+    page.get_by_role("button", name="Change card or see receipts on Stripe").click()
+    page.get_by_role("heading", name="Fake Stripe portal").wait_for()
+
     sub = Subscription.objects.get(memorial=memorial)
     assert (sub.plan.code, sub.status, sub.payer) == ("interactive", "active", memorial.subject)
     assert fake_stripe.webhook_answers == [200, 200, 200]
