@@ -3,31 +3,214 @@
 
 The plan in effect: the memorial's subscription's plan while it is trialing, active or
 past due within its grace period; otherwise the free plan (money never deletes anything, it
-only pauses what the free plan does not include)."""
+only pauses what the free plan does not include). A memorial that never had a subscription
+is on the plan `LEGACY_PLAN_WITHOUT_SUBSCRIPTION` names (free by default; a server run
+for one family may give everyone a plan that way).
+
+Usage, per kind, now:
+- family and preview messages: this calendar month's `conversations.UsageMonth` (the
+  subject's own conversations are the preview; everyone else's are family messages);
+- spoken minutes: this month's `UsageMonth.spoken_seconds`, rounded up to minutes;
+- family members: the memorial's stewards and family, and the invitations still open;
+- writing kept: the size of the memorial's uploads, in MB (rounded up);
+- a cloned voice: a feature, never "used up".
+
+A check costs three queries (the subscription, the plan's allowance, the usage), none per
+token. After a spend, `allowance_spent` tells the payer once a period when 80 % and when all
+of a monthly allowance is used (mail, and a notice on the memorial page).
+"""
 
 from __future__ import annotations
 
+import math
 import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from billing.models import FREE_PLAN, Plan, PlanAllowance
-from core.allowances import Allowance
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
 
-# SKELETON (lead): billing-core fills in `plan_effective` (subscription, grace) and the usage
-# of each kind (conversations.UsageMonth for messages, spoken minutes, members, corpus size).
+from billing.models import (
+    FREE_PLAN,
+    AllowanceNotice,
+    Plan,
+    PlanAllowance,
+    Subscription,
+    SubscriptionStatus,
+)
+from billing.notices import allowance_notice_send
+from conversations.models import UsageMonth
+from core.allowances import MONTHLY_KINDS, Allowance, AllowanceKind
+from corpus.models import Upload
+from memorials.models import Invitation, Membership, Role
+
+PAID = (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING)
+GRACE = (SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID)
+NOTICE_SHARE = 0.8
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """The plan in effect for a memorial, and why."""
+
+    plan_id: int | None  # None: the plan whose code is `fallback`
+    subscription_status: str  # "" with no subscription
+    lapsed: bool  # a paid plan whose grace ran out: on the free plan until paid
+    in_grace: bool  # a payment is overdue, the plan still holds until `grace_until`
+    grace_until: datetime | None
+    fallback: str = FREE_PLAN
+
+
+def plan_state(memorial_id: uuid.UUID | str, *, now: datetime | None = None) -> PlanState:
+    """One query: the memorial's subscription, read as the plan in effect."""
+    now = now or timezone.now()
+    sub = (
+        Subscription.objects.filter(memorial_id=memorial_id)
+        .values("plan_id", "status", "grace_until", "lapsed_at")
+        .first()
+    )
+    if sub is None:  # never subscribed: the free plan (or what this server gives everyone)
+        return PlanState(None, "", False, False, None, settings.BILLING_PLAN_WITHOUT_SUBSCRIPTION)
+    status, until = sub["status"], sub["grace_until"]
+    if status in PAID:
+        return PlanState(sub["plan_id"], status, False, False, None)
+    if status in GRACE:
+        holding = sub["lapsed_at"] is None and (until is None or until > now)
+        return PlanState(sub["plan_id"] if holding else None, status, not holding, holding, until)
+    return PlanState(None, status, False, False, None)
 
 
 def plan_effective(memorial_id: uuid.UUID | str) -> Plan:
-    return Plan.objects.get(code=FREE_PLAN)
+    state = plan_state(memorial_id)
+    if state.plan_id is None:
+        return Plan.objects.get(code=state.fallback)
+    return Plan.objects.get(pk=state.plan_id)
+
+
+def period_start(now: datetime | None = None) -> date:
+    """The first day of the current period (monthly allowances count per calendar month)."""
+    return timezone.localdate(now).replace(day=1)
+
+
+def next_period_start(now: datetime | None = None) -> date:
+    start = period_start(now)
+    return (
+        start.replace(year=start.year + 1, month=1)
+        if start.month == 12
+        else (start.replace(month=start.month + 1))
+    )
+
+
+def usage_of(memorial_id: uuid.UUID | str, kind: str, *, now: datetime | None = None) -> int:
+    """How much of `kind` the memorial has used now (this period for the monthly kinds)."""
+    if kind in MONTHLY_KINDS:
+        month = UsageMonth.objects.filter(memorial_id=memorial_id, month=period_start(now))
+        if kind == AllowanceKind.VOICE_MINUTES:
+            seconds = month.aggregate(total=Sum("spoken_seconds"))["total"] or 0
+            return math.ceil(seconds / 60)
+        subject = Q(visitor_id=F("memorial__subject_id"))
+        mine = (
+            month.filter(subject)
+            if kind == AllowanceKind.PREVIEW_MESSAGES
+            else month.exclude(subject)
+        )
+        return mine.aggregate(total=Sum("messages"))["total"] or 0
+    if kind == AllowanceKind.FAMILY_MEMBERS:
+        members = Membership.objects.filter(
+            memorial_id=memorial_id, role__in=(Role.STEWARD, Role.FAMILY)
+        ).count()
+        invited = Invitation.objects.filter(
+            memorial_id=memorial_id,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).count()
+        return members + invited
+    if kind == AllowanceKind.CORPUS_MB:
+        size = Upload.objects.filter(memorial_id=memorial_id).aggregate(total=Sum("size"))
+        return math.ceil((size["total"] or 0) / 1024**2)
+    return 0  # a feature (the cloned voice): included or not
+
+
+def _quota(state: PlanState, kind: str) -> tuple[int | None, str]:
+    """The plan's quota of `kind` (None: unlimited; 0: not included) and the plan's name."""
+    plan = Q(plan_id=state.plan_id) if state.plan_id is not None else Q(plan__code=state.fallback)
+    row = PlanAllowance.objects.filter(plan, kind=kind).values("quota", "plan__name").first()
+    if row is None:  # a kind the plan does not list: not included
+        plans = (
+            Plan.objects.filter(pk=state.plan_id)
+            if state.plan_id
+            else Plan.objects.filter(code=state.fallback)
+        )
+        return 0, plans.values_list("name", flat=True).first() or ""
+    return row["quota"], row["plan__name"]
+
+
+def _reason(kind: str, quota: int | None, state: PlanState, *, now: datetime | None = None) -> str:
+    label = str(AllowanceKind(kind).label).lower()
+    if state.lapsed:
+        return (
+            "This memorial is on the free plan for now because a payment is outstanding. "
+            "Nothing has been deleted, and this starts again as soon as someone in the family "
+            "picks up the payment."
+        )
+    if not quota:
+        return f"This memorial's plan does not include {label}."
+    if kind in MONTHLY_KINDS:
+        restart = next_period_start(now)
+        return (
+            f"This month's allowance ({quota} {label}) has been used. It starts again on "
+            f"{restart:%-d %B}, or at once with a larger plan."
+        )
+    return f"This memorial's plan allows {quota} ({label}); that is all used."
+
+
+def allowance_compute(
+    memorial_id: uuid.UUID | str, kind: str, amount: int = 1, *, now: datetime | None = None
+) -> Allowance:
+    state = plan_state(memorial_id, now=now)
+    quota, plan_name = _quota(state, kind)
+    used = usage_of(memorial_id, kind, now=now) if quota else 0
+    left = None if quota is None else max(quota - used, 0)
+    allowed = left is None or left >= amount
+    return Allowance(
+        kind=kind,
+        allowed=allowed,
+        quota=quota,
+        used=used,
+        left=left,
+        plan_name=plan_name,
+        reason="" if allowed else _reason(kind, quota, state, now=now),
+    )
 
 
 class PlanAllowanceRules:
     def check(self, *, memorial_id: uuid.UUID | str, kind: str, amount: int = 1) -> Allowance:
-        plan = plan_effective(memorial_id)
-        row = PlanAllowance.objects.filter(plan=plan, kind=kind).first()
-        quota = 0 if row is None else row.quota
-        used = 0
-        left = None if quota is None else max(quota - used, 0)
-        allowed = left is None or left >= amount
-        return Allowance(
-            kind=kind, allowed=allowed, quota=quota, used=used, left=left, plan_name=plan.name
-        )
+        return allowance_compute(memorial_id, kind, amount)
+
+    def spent(self, *, memorial_id: uuid.UUID | str, kind: str) -> Allowance:
+        allowance = allowance_compute(memorial_id, kind, 1)
+        allowance_notice_due(memorial_id=memorial_id, allowance=allowance)
+        return allowance
+
+
+def allowance_notice_due(*, memorial_id: uuid.UUID | str, allowance: Allowance) -> int | None:
+    """Tell the payer, once a period, that a monthly allowance is at 80 % or all used.
+    Returns the level told now, or None."""
+    if allowance.kind not in MONTHLY_KINDS or not allowance.quota:
+        return None
+    share = allowance.share_used
+    level = 100 if share >= 1 else 80 if share >= NOTICE_SHARE else 0
+    if not level:
+        return None
+    try:
+        with transaction.atomic():
+            AllowanceNotice.objects.create(
+                memorial_id=memorial_id, kind=allowance.kind, period=period_start(), level=level
+            )
+            allowance_notice_send(memorial_id=memorial_id, allowance=allowance, level=level)
+    except IntegrityError:  # told already this period
+        return None
+    return level

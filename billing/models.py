@@ -124,6 +124,9 @@ class Subscription(models.Model):
     period_end = models.DateTimeField(null=True, blank=True)
     cancel_at_period_end = models.BooleanField(default=False)
     grace_until = models.DateTimeField(null=True, blank=True)
+    # When the grace after a failed payment ran out and the memorial fell back to the free
+    # plan's allowances (`billing.services.subscription_grace_end`); cleared when it is paid.
+    lapsed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -152,3 +155,27 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.kind} {self.event_id}"
+
+
+class AllowanceNotice(models.Model):
+    """That the payer was told a memorial's allowance of one kind reached `level` percent
+    in the period starting `period` (a calendar month): each is told once a period."""
+
+    memorial = models.ForeignKey(
+        "memorials.Memorial", on_delete=models.CASCADE, related_name="allowance_notices"
+    )
+    kind = models.CharField(max_length=32, choices=AllowanceKind.choices)
+    period = models.DateField()
+    level = models.PositiveSmallIntegerField()  # 80 or 100
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period", "kind", "level"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["memorial", "kind", "period", "level"], name="allowance_notice_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.level}% in {self.period:%Y-%m} for memorial {self.memorial_id}"

@@ -30,8 +30,9 @@ class ReplySpeech(Protocol):
         """Speak `text` after what was handed before; returns at once."""
         ...
 
-    def end(self, *, failed: bool) -> None:
-        """The reply has ended: speak what is left (or, when `failed`, stop) and finish."""
+    def end(self, *, failed: bool) -> float:
+        """The reply has ended: speak what is left (or, when `failed`, stop) and finish.
+        Returns the seconds of the reply's audio stored (0 when none was)."""
         ...
 
     def not_as_them(self) -> None:
@@ -73,14 +74,16 @@ def reply_speech_begin(*, reply: Message, scope: str) -> ReplySpeech | None:
         return None
 
 
-def reply_speech_end(speech: ReplySpeech | None, *, failed: bool) -> None:
-    """End a speaking session (None: nothing to do); a failure is logged, never raised."""
+def reply_speech_end(speech: ReplySpeech | None, *, failed: bool) -> float:
+    """End a speaking session (None: nothing to do); a failure is logged, never raised.
+    Returns the seconds of audio stored for the reply (0 when none)."""
     if speech is None:
-        return
+        return 0.0
     try:
-        speech.end(failed=failed)
+        return float(speech.end(failed=failed) or 0.0)
     except Exception:
         logger.exception("a reply's speech could not end cleanly")
+        return 0.0
 
 
 def speech_page(*, access: ConversationAccess, conversation: Conversation | None) -> dict[str, Any]:

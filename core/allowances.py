@@ -57,9 +57,18 @@ class Allowance:
         return self.used / self.quota
 
 
+class AllowanceExceeded(Exception):
+    """What was asked would spend more than the plan allows; `str()` is the plan's reason,
+    in plain words, for the page."""
+
+
 class AllowanceRules(Protocol):
     def check(self, *, memorial_id: uuid.UUID | str, kind: str, amount: int = 1) -> Allowance:
         """May this memorial spend `amount` more of `kind` now, and how much is left."""
+
+    def spent(self, *, memorial_id: uuid.UUID | str, kind: str) -> Allowance:
+        """After a spend was counted: how much is left now (the rules may tell the payer
+        that the allowance is nearly or all used)."""
 
 
 class _Closed:
@@ -74,6 +83,9 @@ class _Closed:
             reason="Plans are not set up on this server.",
         )
 
+    def spent(self, *, memorial_id: uuid.UUID | str, kind: str) -> Allowance:
+        return self.check(memorial_id=memorial_id, kind=kind)
+
 
 _rules: AllowanceRules = _Closed()
 
@@ -86,3 +98,9 @@ def allowance_rules_install(rules: AllowanceRules) -> None:
 def allowance_check(*, memorial_id: uuid.UUID | str, kind: str, amount: int = 1) -> Allowance:
     """The one question every place that spends an allowance asks (see `billing.entitlements`)."""
     return _rules.check(memorial_id=memorial_id, kind=AllowanceKind(kind), amount=amount)
+
+
+def allowance_spent(*, memorial_id: uuid.UUID | str, kind: str) -> Allowance:
+    """Called once a spend of `kind` has been counted: the allowance as it stands now (its
+    `left` 0 means that spend used the last of it)."""
+    return _rules.spent(memorial_id=memorial_id, kind=AllowanceKind(kind))

@@ -30,6 +30,7 @@ KINDS: tuple[AuditKind, ...] = (
     AuditKind("voice", "Voice"),
     AuditKind("activation", "Activation after a death"),
     AuditKind("data", "Copies and erasure"),
+    AuditKind("billing", "Plan and payments"),
     AuditKind("other", "Other"),
 )
 
@@ -99,6 +100,18 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "activation.inactivity_warning": ("activation", "Sent a reminder after a long silence"),
     "activation.stewards_notified": ("activation", "Told the stewards after a long silence"),
     "export.downloaded": ("data", "Downloaded a copy of all the data"),
+    "billing.payment_failed": ("billing", "A payment did not go through; the plan holds during the grace"),
+    "billing.payment_received": ("billing", "A payment was received; the plan is in effect again"),
+    "billing.plan_changed": ("billing", "Changed the plan"),
+    "billing.status_changed": ("billing", "The subscription's status changed"),
+    "billing.lapsed": ("billing", "The grace ended unpaid: on the free plan now, nothing deleted"),
+    "billing.payer_changed": ("billing", "Took over paying for the memorial"),
+    "billing.marked_paid": ("billing", "Recorded a payment made outside Legacy"),
+    "billing.extended": ("billing", "Extended the paid period"),
+    "billing.refunded": ("billing", "Refunded the last payment"),
+    "billing.cancel_requested": ("billing", "Cancelled the plan at the end of the paid period"),
+    "billing.checkout_started": ("billing", "Went to pay for a plan on the payment provider's page"),
+    "billing.plan_requested": ("billing", "Asked Legacy's staff for a plan (this server takes no payments)"),
 }
 
 
@@ -165,4 +178,14 @@ def audit_detail(data: dict[str, Any] | None, *, scope_labels: dict[str, str]) -
         parts.append(f"twin version {data['version']}")
     if provider := data.get("provider"):
         parts.append(f"provider {provider}")
+    if previous := data.get("previous_plan"):
+        parts.append(f"from {previous}")
+    if plan := data.get("plan"):
+        parts.append(f"plan {plan}")
+    if status := data.get("status"):
+        parts.append(f"now {str(status).lower().replace('_', ' ')}")
+    if until := data.get("until"):
+        parts.append(f"until {until}")
+    if days := data.get("days"):
+        parts.append(f"{days} days")
     return " · ".join(parts)

@@ -93,13 +93,21 @@ def _greeting_name(address: str) -> str:
 
 
 def mail_render(
-    *, template: str, context: dict[str, Any], subject: str, person_name: str = ""
+    *,
+    template: str = "",
+    context: dict[str, Any] | None = None,
+    body: str = "",
+    subject: str,
+    person_name: str = "",
 ) -> tuple[str, str]:
-    """The mail `template` (a plain-text template, "memorials/email/invitation.txt") says,
-    in plain text and in HTML, inside the shared base: greeted by `person_name` (or a plain
-    "Hello,"), signed with the site's name, its address below."""
-    content = render_to_string(
-        template, {**context, "site_name": settings.LEGACY_SITE_NAME}
+    """What the mail `template` (a plain-text template, "memorials/email/invitation.txt")
+    says, or `body` (a few plain sentences written by the caller), in plain text and in
+    HTML, inside the shared base: greeted by `person_name` (or a plain "Hello,"), signed
+    with the site's name, its address below."""
+    content = (
+        render_to_string(template, {**(context or {}), "site_name": settings.LEGACY_SITE_NAME})
+        if template
+        else body
     ).strip()
     frame = {
         "content": content,
@@ -131,8 +139,9 @@ def mail_send_on_commit(
     *,
     to: Iterable[str],
     subject: str,
-    template: str,
-    context: dict[str, Any],
+    template: str = "",
+    context: dict[str, Any] | None = None,
+    body: str = "",
     memorial_id: uuid.UUID | str,
     topic: str = "",
 ) -> list[OutboundMail]:
@@ -150,6 +159,7 @@ def mail_send_on_commit(
         text, html = mail_render(
             template=template,
             context=context,
+            body=body,
             subject=line,
             person_name=_greeting_name(address),
         )

@@ -28,6 +28,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from accounts.http import AuthenticatedHttpRequest
 from consent.gate import ConsentRequired, consent_is_granted
+from core.allowances import AllowanceExceeded
 from core.consent import ConsentScope
 from corpus import selectors
 from corpus.forms import CorrespondentForm, IdentityForm, PassageSearchForm, RegisterForm
@@ -164,7 +165,13 @@ def _upload_receive(
     ]
     try:
         for file in files:
-            upload, created = upload_create(memorial_id=memorial_id, file=file, actor=request.user)
+            try:
+                upload, created = upload_create(
+                    memorial_id=memorial_id, file=file, actor=request.user
+                )
+            except AllowanceExceeded as full:  # the plan's room: this file is not kept
+                errors.append({"name": display_safe(file.name or ""), "error": str(full)})
+                continue
             uploads.append({**upload_event_data(upload), "duplicate": not created})
     except ConsentRequired as refusal:
         if wants_json:

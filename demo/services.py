@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from accounts.models import User
+from billing.services import subscription_complimentary
 from consent.models import ConsentRecord
 from consent.selectors import consent_document_latest
 from consent.services import consent_sign
@@ -81,6 +82,8 @@ def demo_create(*, say: Callable[[str], None] = logger.info) -> DemoCreated:
         EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
         memorial = memorial_create(subject=user, name=MEMORIAL_NAME)
         DemoMemorial.objects.create(memorial=memorial)
+        # The demo shows the interactive plan, given: no payment, no allowance running out.
+        subscription_complimentary(memorial=memorial, plan_code="interactive")
     created = DemoCreated(memorial=memorial, email=email, password=password)
     consent_sign(
         user=user,

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core.allowances import AllowanceKind, allowance_check
 from core.audit import audit_record
 from core.crypto import memorial_cipher
 from core.events import EventKind, SocketClose, event_send_on_commit
@@ -163,6 +164,10 @@ def invitation_create(
     earlier = Invitation.objects.filter(memorial=memorial, email_hash=sealed["email_hash"])
     if any(inv.is_pending for inv in earlier):
         raise InvitationError(f"{email} already has an invitation waiting.")
+    # The plan's family members (members and invitations still open, core.allowances).
+    members = allowance_check(memorial_id=memorial.id, kind=AllowanceKind.FAMILY_MEMBERS)
+    if not members.allowed:
+        raise InvitationError(members.reason)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():  # the invitation and its mail exist together, or neither
         invitation = Invitation.objects.create(

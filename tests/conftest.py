@@ -18,6 +18,7 @@ from django.db import connection
 
 from core.roles import AUDIT_TABLES, connected_as_owner
 from legacy.celery import app as celery_app
+from tests.billing.factories import plans_install
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -105,6 +106,25 @@ def _audit_log_fresh(request: pytest.FixtureRequest) -> None:
     row = owner.execute(f"SELECT {left}").fetchone()
     if row and row[0]:
         audit_log_empty(owner)
+
+
+@pytest.fixture(autouse=True)
+def _plans_seeded(request: pytest.FixtureRequest) -> None:
+    """The plans the billing data migration seeds, there for every database test (a
+    transactional test's flush removes migration data; `plans_install` is idempotent)."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not (_DATABASE_FIXTURES & names):
+        return
+    if "django_db_reset_sequences" in names:
+        request.getfixturevalue("django_db_reset_sequences")
+    elif {"transactional_db", "live_server"} & names or (
+        marker is not None and marker.kwargs.get("transaction")
+    ):
+        request.getfixturevalue("transactional_db")
+    else:
+        request.getfixturevalue("db")
+    plans_install()
 
 
 def worker_database_url() -> str:

@@ -21,6 +21,7 @@ from django.db import transaction
 
 from consent.gate import ConsentRequired, consent_hold
 from consent.selectors import consent_record_live
+from core.allowances import AllowanceKind, allowance_check
 from core.audit import audit_record, memorial_ref
 from core.consent import ConsentScope
 from core.files import memorial_file_chunks
@@ -132,6 +133,9 @@ def voice_clone_step(*, version: TwinVersion, progress: StepProgress) -> str:
     if spoken_consent_live(memorial_id=memorial_id) is None:
         audit_record(action="voice.clone_skipped", memorial_id=memorial_id, data={"why": "spoken"})
         return NO_SPOKEN_CONSENT_NOTE
+    plan = allowance_check(memorial_id=memorial_id, kind=AllowanceKind.VOICE_CLONE)
+    if not plan.allowed:  # the plan's cloned voice (core.allowances): the samples are kept
+        return f"No cloned voice: {plan.reason} The recordings are kept."
     provider = voice_provider()
     if not provider.can_clone:
         return NO_PROVIDER_NOTE

@@ -43,6 +43,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consent.gate import consent_is_granted
+from core.allowances import AllowanceKind, allowance_check
 from core.consent import ConsentRequired, ConsentScope
 from core.events import EventKind, event_send_now
 from core.files import memorial_file_delete, memorial_file_save
@@ -174,6 +175,7 @@ class SpeakingSession:
         self.index = 0  # the next audio event's index
         self.last_sent = False
         self.ended = False  # the reply's end was taken from the queue
+        self.spoken_seconds = 0.0  # of audio stored, once it is
         self.done = _pool().submit(self._run)
 
     # from the reply's writer: never waits
@@ -185,9 +187,10 @@ class SpeakingSession:
     def not_as_them(self) -> None:
         self.as_them = False  # read by the thread after the first sentence, put after this
 
-    def end(self, *, failed: bool) -> None:
+    def end(self, *, failed: bool) -> float:
         """Speak what is left (or stop, when the reply `failed`), then store the audio;
-        waits for that here, after the text's end was sent."""
+        waits for that here, after the text's end was sent. Returns the seconds of audio
+        stored (the plan's spoken minutes count them)."""
         if failed:
             self.stopped.set()
         self.sentences.put(_END)
@@ -196,6 +199,7 @@ class SpeakingSession:
         except FutureTimeout:
             self.stopped.set()
             logger.warning("a reply's speech was still going after %s s", END_WAIT_SECONDS)
+        return self.spoken_seconds
 
     # in a thread of the pool
 
@@ -228,6 +232,11 @@ class SpeakingSession:
             self._drain()  # text only: no audio at all
             return
         self.choice = choice
+        minutes = allowance_check(memorial_id=self.memorial_id, kind=AllowanceKind.VOICE_MINUTES)
+        if not minutes.allowed:  # the plan's spoken minutes: the text goes on, unspoken
+            self._drain()
+            self._send(b"", last=True, notice=minutes.reason)
+            return
         failure = ""
         notice_due = claim.notice_due  # spoken before the first sentence, if one comes
         parts: list[bytes] = []
@@ -355,6 +364,7 @@ class SpeakingSession:
                     mime=joined.mime,
                     duration_s=joined.duration_s,
                 )
+            self.spoken_seconds = float(joined.duration_s or 0)
         except ConsentRequired:
             memorial_file_delete(name=path)
             self._record(SpokenReplyStatus.FAILED)

@@ -23,6 +23,11 @@ class PaymentError(Exception):
     """The provider could not do what was asked; `str()` is a plain sentence for the page."""
 
 
+class PaymentUnavailable(PaymentError):
+    """The provider could not be reached or failed on its side (a timeout, a 5xx, a rate
+    limit): worth trying again later, unlike other PaymentErrors."""
+
+
 class WebhookRejected(Exception):
     """A webhook whose signature is missing or wrong, or whose body is not an event."""
 
@@ -66,6 +71,11 @@ class PaymentProvider(Protocol):
     name: str
     label: str  # shown on the pages: which provider is in use, in plain words
     offline: bool
+
+    @property
+    def page_origins(self) -> tuple[str, ...]:
+        """Where a form on Legacy's pages may end up after its redirect (the hosted checkout
+        and portal): the pages add these to their Content-Security-Policy's form-action."""
 
     def checkout_url(
         self,

@@ -23,6 +23,7 @@ class UsageMonth(models.Model):
     output_tokens = models.PositiveBigIntegerField(default=0)
     cache_read_tokens = models.PositiveBigIntegerField(default=0)
     seconds = models.PositiveIntegerField(default=0)  # of conversation (socket open, active)
+    spoken_seconds = models.PositiveIntegerField(default=0)  # of the twin's replies, spoken
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

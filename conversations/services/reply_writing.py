@@ -14,13 +14,19 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from conversations.allowances import (
+    reply_allowance,
+    reply_allowance_kind,
+    reply_allowance_spent,
+    reply_spoken_count,
+)
 from conversations.guardrails.outbound import OutboundGuard, outbound_guard_for
 from conversations.models import Message, MessageStatus
 from conversations.replies import ReplyStream, reply_stream
 from conversations.selectors import reply_get
 from conversations.services.usage import usage_add
 from conversations.speech import reply_speech_begin, reply_speech_end
-from core.crypto import memorial_cipher
+from core.crypto import MemorialCipher, memorial_cipher
 from core.events import EventKind, event_send_on_commit
 from core.tasks import memorial_step
 from corpus.selectors import passage_sources
@@ -79,6 +85,7 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
     if cipher.decrypt_text(bytes(reply.text_encrypted)):
         reply_stop(memorial_id=memorial_id, message_id=message_id, notice=INTERRUPTED_NOTICE)
         return False
+    kind = reply_allowance_kind(reply=reply)
     # Spoken beside the text, if at all; the voice gets ready while the reply is prepared.
     speech = reply_speech_begin(reply=reply, scope=scope)
     completed = False
@@ -86,6 +93,11 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
         stream = reply_stream(conversation=reply.conversation, visitor_message=reply.reply_to)
         # The guardrails' own answers (care, refusals) pass as written: they carry helplines.
         own = bool(stream.concern)
+        # The plan's allowance, asked once (`conversations.allowances`); care is never paused.
+        if not own and not (allowance := reply_allowance(reply=reply, kind=kind)).allowed:
+            with memorial_step(memorial_id=memorial_id, scope=scope):
+                _reply_paused(reply=reply, text=allowance.reason, cipher=cipher)
+            return False
         if own and speech is not None:  # heard too, but never in the person's voice
             speech.not_as_them()
         guard = OutboundGuard() if own else outbound_guard_for(conversation=reply.conversation)
@@ -113,10 +125,13 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
                 guard=guard,
                 text=text,
                 encrypted=cipher.encrypt_text(text),
+                kind=kind,
             )
         return completed
     finally:  # after the text's end was sent: what is left of the speech, or its stop
-        reply_speech_end(speech, failed=not completed)
+        spoken = reply_speech_end(speech, failed=not completed)
+        if spoken > 0:  # the spoken minutes of the plan (`conversations.allowances`)
+            reply_spoken_count(reply=reply, seconds=spoken)
 
 
 def _chunk_store(*, reply: Message, text: str, encrypted: bytes) -> bool:
@@ -127,8 +142,29 @@ def _chunk_store(*, reply: Message, text: str, encrypted: bytes) -> bool:
     )
 
 
+def _reply_paused(*, reply: Message, text: str, cipher: MemorialCipher) -> None:
+    """The reply the plan's allowance refused: the kind explanation, stored as the reply
+    (not counted), and sent as its end."""
+    reply.status, reply.abstained, reply.provider_label = MessageStatus.COMPLETE, True, "Legacy"
+    updated = Message.objects.filter(pk=reply.pk, status=MessageStatus.STREAMING).update(
+        status=reply.status,
+        abstained=True,
+        provider_label=reply.provider_label,
+        text_encrypted=cipher.encrypt_text(text),
+        updated_at=timezone.now(),
+    )
+    if updated:
+        _reply_end_send(reply=reply, text=text)
+
+
 def _reply_finish(
-    *, reply: Message, stream: ReplyStream, guard: OutboundGuard, text: str, encrypted: bytes
+    *,
+    reply: Message,
+    stream: ReplyStream,
+    guard: OutboundGuard,
+    text: str,
+    encrypted: bytes,
+    kind: str,
 ) -> bool:
     reply.status = MessageStatus.FAILED if stream.failed else MessageStatus.COMPLETE
     reply.passage_ids = [passage.id for passage in stream.passages]
@@ -159,6 +195,9 @@ def _reply_finish(
             output_tokens=usage.output_tokens if usage else 0,
             cache_read_tokens=usage.cache_read_tokens if usage else 0,
         )
+        if last := reply_allowance_spent(reply=reply, kind=kind):  # said at the end, once
+            reply.notice = f"{reply.notice} {last}".strip()[:300]
+            Message.objects.filter(pk=reply.pk).update(notice=reply.notice)
         _reply_end_send(reply=reply, text=text)
     return bool(updated) and reply.status == MessageStatus.COMPLETE
 

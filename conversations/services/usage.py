@@ -12,7 +12,9 @@ What is counted:
 - `seconds`: conversation time, counted by the socket when it closes: from its opening to
   its last message in either direction plus `IDLE_GRACE` (reading the last reply), so a tab
   left open overnight counts as the conversation it held, not the night. Each device's
-  socket counts its own time."""
+  socket counts its own time;
+- `spoken_seconds`: the length of each reply spoken aloud, once its audio is stored
+  (`conversations.speech.reply_speech_end`), for the plan's spoken minutes."""
 
 from __future__ import annotations
 
@@ -41,6 +43,7 @@ def usage_add(
     output_tokens: int = 0,
     cache_read_tokens: int = 0,
     seconds: int = 0,
+    spoken_seconds: int = 0,
     day: date | None = None,
 ) -> None:
     """Add to this visitor's count for the month of `day` (today by default), atomically."""
@@ -55,5 +58,6 @@ def usage_add(
         output_tokens=F("output_tokens") + max(output_tokens, 0),
         cache_read_tokens=F("cache_read_tokens") + max(cache_read_tokens, 0),
         seconds=F("seconds") + max(seconds, 0),
+        spoken_seconds=F("spoken_seconds") + max(spoken_seconds, 0),
         updated_at=timezone.now(),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from pathlib import PurePath
 from typing import Any
@@ -10,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from consent.gate import consent_require
+from core.allowances import AllowanceExceeded, AllowanceKind, allowance_check
 from core.audit import audit_record
 from core.consent import ConsentScope
 from core.crypto import memorial_cipher
@@ -25,12 +27,20 @@ def upload_create(
 ) -> tuple[Upload, bool]:
     """Store an uploaded file encrypted and queue its ingest, audited (its size, never its
     name). (upload, created): the same content uploaded again returns the first upload and
-    stores nothing."""
+    stores nothing. AllowanceExceeded when the plan has no room left for it."""
     consent_require(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
     sha256 = memorial_cipher(memorial_id=memorial_id).content_digest(file_sha256(file))
     existing = Upload.objects.filter(memorial_id=memorial_id, sha256=sha256).first()
     if existing is not None:
         return existing, False
+    # The plan's room for writing (core.allowances): AllowanceExceeded, nothing stored.
+    room = allowance_check(
+        memorial_id=memorial_id,
+        kind=AllowanceKind.CORPUS_MB,
+        amount=math.ceil((file.size or 0) / 1024**2),
+    )
+    if not room.allowed:
+        raise AllowanceExceeded(room.reason)
     upload_id = uuid.uuid4()
     path = upload_file_store(memorial_id=memorial_id, upload_id=upload_id, source=file)
     # Shown on pages and in events: control and bidi-override characters written out.

@@ -313,8 +313,25 @@ CORPUS_DELETE_UNDO_HOURS = int(os.environ.get("LEGACY_CORPUS_DELETE_UNDO_HOURS",
 LEGACY_PAYMENT_PROVIDER = os.environ.get("LEGACY_PAYMENT_PROVIDER", "manual").strip().lower()
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Where the Stripe SDK sends its requests: empty is Stripe's own API (`stripe.api_base`); the
+# tests point it at a local fake.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "").strip()
 BILLING_CURRENCY = os.environ.get("LEGACY_CURRENCY", "usd").strip().lower()
 BILLING_GRACE_DAYS = int(os.environ.get("LEGACY_BILLING_GRACE_DAYS", "30"))
+# The plan (its code) of a memorial that never had a subscription: free, unless a server run
+# for one family gives everyone more. A lapsed or cancelled subscription is always free.
+BILLING_PLAN_WITHOUT_SUBSCRIPTION = os.environ.get(
+    "LEGACY_PLAN_WITHOUT_SUBSCRIPTION", "free"
+).strip()
+CELERY_BEAT_SCHEDULE["billing-grace-check"] = {
+    "task": "billing.tasks.billing_grace_check",
+    "schedule": crontab(hour=MEMORIAL_DAILY_HOUR, minute=20),
+}
+# Webhook events stored but not processed (their task lost, or Stripe down through every retry)
+CELERY_BEAT_SCHEDULE["billing-webhook-events-resume"] = {
+    "task": "billing.tasks.webhook_events_resume_task",
+    "schedule": 600.0,
+}
 CELERY_BEAT_SCHEDULE["corpus-deletions-purge"] = {
     "task": "corpus.tasks.deletions_purge",
     "schedule": crontab(minute=20),

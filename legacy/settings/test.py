@@ -24,3 +24,9 @@ CHANNEL_LAYERS = {
 # worker they start is told so through the environment).
 LEGACY_SPEAK_REPLIES = os.environ.get("LEGACY_SPEAK_REPLIES", "0") == "1"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "test-media")
+# Memorials with no subscription get the interactive plan's allowances, so the other apps'
+# tests talk and speak freely; tests/billing sets it back to free (and tells the workers and
+# servers it starts through the environment).
+BILLING_PLAN_WITHOUT_SUBSCRIPTION = os.environ.get(
+    "LEGACY_PLAN_WITHOUT_SUBSCRIPTION", "interactive"
+)

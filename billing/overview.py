@@ -1,0 +1,174 @@
+"""What the pages show of a memorial's plan: each allowance with its use now (the meters),
+and what a change of plan would pause, said before it happens."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from billing.entitlements import PlanState, allowance_compute, period_start, plan_state
+from billing.models import AllowanceNotice, Plan, PlanAllowance
+from billing.notices import allowance_notice_text
+from core.allowances import MONTHLY_KINDS, AllowanceKind
+
+ORDER = [
+    AllowanceKind.FAMILY_MESSAGES,
+    AllowanceKind.PREVIEW_MESSAGES,
+    AllowanceKind.VOICE_MINUTES,
+    AllowanceKind.FAMILY_MEMBERS,
+    AllowanceKind.CORPUS_MB,
+    AllowanceKind.VOICE_CLONE,
+]
+# Each allowance as a meter names it (the period is said beside it).
+SHORT_LABELS = {
+    AllowanceKind.FAMILY_MESSAGES: "Family messages",
+    AllowanceKind.PREVIEW_MESSAGES: "The subject's preview messages",
+    AllowanceKind.VOICE_MINUTES: "Spoken minutes",
+    AllowanceKind.FAMILY_MEMBERS: "Family members",
+    AllowanceKind.CORPUS_MB: "Writing kept",
+    AllowanceKind.VOICE_CLONE: "A cloned voice",
+}
+UNITS = {AllowanceKind.CORPUS_MB: " MB"}
+# What each allowance does, for "what will pause" (the downgrade page).
+PAUSES = {
+    AllowanceKind.FAMILY_MESSAGES: "conversations with the family",
+    AllowanceKind.PREVIEW_MESSAGES: "the subject's own preview conversations",
+    AllowanceKind.VOICE_MINUTES: "spoken replies (the twin answers in writing)",
+    AllowanceKind.FAMILY_MEMBERS: "inviting more family (nobody is removed)",
+    AllowanceKind.CORPUS_MB: "uploading more writing (nothing uploaded is removed)",
+    AllowanceKind.VOICE_CLONE: "the cloned voice (the recordings are kept)",
+}
+
+
+@dataclass(frozen=True)
+class Meter:
+    kind: str
+    label: str
+    quota: int | None  # None: unlimited
+    used: int
+    monthly: bool
+    feature: bool  # included or not (the cloned voice)
+
+    @property
+    def unit(self) -> str:
+        return UNITS.get(self.kind, "")
+
+    @property
+    def included(self) -> bool:
+        return self.quota is None or self.quota > 0
+
+    @property
+    def percent(self) -> int:
+        if not self.quota:
+            return 0
+        return min(round(100 * self.used / self.quota), 100)
+
+    @property
+    def full(self) -> bool:
+        return self.quota is not None and self.quota > 0 and self.used >= self.quota
+
+    @property
+    def near(self) -> bool:
+        return self.quota is not None and self.quota > 0 and self.used >= 0.8 * self.quota
+
+
+@dataclass(frozen=True)
+class PlanOverview:
+    plan_name: str
+    state: PlanState
+    meters: list[Meter]
+    notices: list[str]  # this period's "80 % / all used" notices, in words
+
+
+def plan_overview(memorial_id: uuid.UUID | str) -> PlanOverview:
+    state = plan_state(memorial_id)
+    meters = []
+    plan_name = ""
+    for kind in ORDER:
+        allowance = allowance_compute(memorial_id, kind, 0)
+        plan_name = allowance.plan_name or plan_name
+        meters.append(
+            Meter(
+                kind=kind,
+                label=SHORT_LABELS[kind],
+                quota=allowance.quota,
+                used=allowance.used,
+                monthly=kind in MONTHLY_KINDS,
+                feature=kind == AllowanceKind.VOICE_CLONE,
+            )
+        )
+    quotas = {meter.kind: meter.quota for meter in meters}
+    notices = [
+        allowance_notice_text(kind=notice.kind, level=notice.level, quota=quotas[notice.kind])
+        for notice in AllowanceNotice.objects.filter(
+            memorial_id=memorial_id, period=period_start()
+        ).order_by("kind", "-level")
+    ]
+    return PlanOverview(plan_name=plan_name, state=state, meters=meters, notices=notices)
+
+
+def _quotas(plan: Plan) -> dict[str, int | None]:
+    rows = dict(PlanAllowance.objects.filter(plan=plan).values_list("kind", "quota"))
+    return {kind: rows.get(kind, 0) for kind in ORDER}
+
+
+def _more(a: int | None, b: int | None) -> bool:
+    """Whether quota `a` grants more than `b` (None: unlimited)."""
+    if a is None:
+        return b is not None
+    return b is not None and a > b
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """What moving from one plan to another does: allowances that shrink (and what pauses),
+    and those that grow. Nothing is ever deleted either way."""
+
+    pauses: list[str]
+    grows: list[str]
+    over: list[str]  # where the memorial already uses more than the new plan allows
+
+    @property
+    def downgrade(self) -> bool:
+        return bool(self.pauses or self.over)
+
+
+def _amount(kind: str, quota: int | None) -> str:
+    if quota is None:
+        return "unlimited"
+    if kind == AllowanceKind.VOICE_CLONE:
+        return "included" if quota else "not included"
+    return f"{quota:,}"
+
+
+def plan_change_preview(*, memorial_id: uuid.UUID | str, current: Plan, target: Plan) -> PlanChange:
+    now, then = _quotas(current), _quotas(target)
+    overview = {m.kind: m for m in plan_overview(memorial_id).meters}
+    pauses, grows, over = [], [], []
+    for kind in ORDER:
+        label = str(AllowanceKind(kind).label)
+        before, after = now[kind], then[kind]
+        if _more(before, after):
+            line = f"{label}: {_amount(kind, before)} → {_amount(kind, after)}"
+            if after == 0:
+                line += f". Paused: {PAUSES[kind]}."
+            pauses.append(line)
+            used = overview[kind].used
+            if after and used > after and kind in MONTHLY_KINDS:
+                over.append(
+                    f"{label}: {used:,} used this month, {after:,} on {target.name}: paused "
+                    f"for the rest of this month."
+                )
+            elif after and used > after:
+                over.append(
+                    f"{label}: {used:,} now, {after:,} on {target.name}: nothing is removed, "
+                    f"but no more can be added."
+                )
+        elif _more(after, before):
+            grows.append(f"{label}: {_amount(kind, before)} → {_amount(kind, after)}")
+    return PlanChange(pauses=pauses, grows=grows, over=over)
+
+
+def money(amount_minor: int, currency: str) -> str:
+    """An amount in minor units as people read it: "99.00 USD"."""
+    return f"{amount_minor / 100:,.2f} {currency.upper()}"

@@ -1,0 +1,25 @@
+"""The memorial page's plan card (`memorials.panels`): the plan in effect, its allowances
+with meters, and this period's "nearly used" notices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from billing.overview import plan_overview
+from billing.selectors import payer_for
+from memorials.models import Membership, MemorialState
+from memorials.panels import MemorialPanel, panel_register
+
+
+def _plan_panel(membership: Membership) -> dict[str, Any] | None:
+    if membership.memorial.state == MemorialState.ERASED:
+        return None
+    payer = payer_for(memorial=membership.memorial)
+    return {
+        "overview": plan_overview(membership.memorial_id),
+        "is_payer": payer is not None and payer.pk == membership.user_id,
+    }
+
+
+def plan_panel_register() -> None:
+    panel_register(MemorialPanel("plan", "billing/_plan_panel.html", _plan_panel, order=40))
