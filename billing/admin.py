@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.http import AuthenticatedHttpRequest
 from billing.models import AllowanceNotice, Plan, PlanAllowance, Price, Subscription, WebhookEvent
 from billing.providers import PaymentError
 from billing.services import subscription_extend, subscription_mark_paid, subscription_refund
@@ -75,15 +76,19 @@ class SubscriptionAdmin(admin.ModelAdmin):
         return False  # money never deletes anything
 
     @admin.action(description="Mark paid for a year (manual payments)")
-    def mark_paid_year(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
+    def mark_paid_year(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Subscription]
+    ) -> None:
         self._mark_paid(request, queryset, days=365)
 
     @admin.action(description="Mark paid for a month (manual payments)")
-    def mark_paid_month(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
+    def mark_paid_month(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Subscription]
+    ) -> None:
         self._mark_paid(request, queryset, days=31)
 
     def _mark_paid(
-        self, request: HttpRequest, queryset: QuerySet[Subscription], *, days: int
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Subscription], *, days: int
     ) -> None:
         done = 0
         for subscription in queryset.select_related("plan"):
@@ -98,13 +103,17 @@ class SubscriptionAdmin(admin.ModelAdmin):
             messages.success(request, f"{done} marked paid for {days} days.")
 
     @admin.action(description="Extend the paid period by 30 days")
-    def extend_30_days(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
+    def extend_30_days(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Subscription]
+    ) -> None:
         for subscription in queryset.select_related("plan"):
             subscription_extend(subscription=subscription, actor=request.user, days=30)
         messages.success(request, f"{queryset.count()} extended by 30 days.")
 
     @admin.action(description="Refund the last payment")
-    def refund_last_payment(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
+    def refund_last_payment(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Subscription]
+    ) -> None:
         for subscription in queryset.select_related("plan"):
             try:
                 subscription_refund(subscription=subscription, actor=request.user)

@@ -28,7 +28,7 @@ SHORT_LABELS = {
     AllowanceKind.CORPUS_MB: "Writing kept",
     AllowanceKind.VOICE_CLONE: "A cloned voice",
 }
-UNITS = {AllowanceKind.CORPUS_MB: " MB"}
+UNITS: dict[str, str] = {AllowanceKind.CORPUS_MB: " MB"}
 # What each allowance does, for "what will pause" (the downgrade page).
 PAUSES = {
     AllowanceKind.FAMILY_MESSAGES: "conversations with the family",

@@ -11,11 +11,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from billing.entitlements import PAID, plan_effective
 from billing.models import FREE_PLAN, Plan, PlanAudience, Price, SubscriptionStatus
 from billing.overview import money, plan_change_preview, plan_overview
@@ -66,7 +67,7 @@ def _invoices(customer_id: str) -> tuple[list[Invoice], str]:
 
 
 @login_required
-def billing_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
+def billing_page(request: AuthenticatedHttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
     membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=MEMBERS)
     memorial = membership.memorial
     sub = subscription_get(memorial_id=memorial.id)
@@ -112,7 +113,9 @@ def billing_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_change_page(request: HttpRequest, memorial_id: uuid.UUID, code: str) -> HttpResponse:
+def plan_change_page(
+    request: AuthenticatedHttpRequest, memorial_id: uuid.UUID, code: str
+) -> HttpResponse:
     """What moving to plan `code` does, said before it happens; POST makes the change (the
     payer of a paid subscription only; otherwise checkout, on the pricing page)."""
     membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=MEMBERS)
@@ -156,7 +159,7 @@ def plan_change_page(request: HttpRequest, memorial_id: uuid.UUID, code: str) ->
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def cancel_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
+def cancel_page(request: AuthenticatedHttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
     membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=MEMBERS)
     memorial = membership.memorial
     sub = subscription_get(memorial_id=memorial.id)
@@ -183,7 +186,7 @@ def cancel_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def take_over(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
+def take_over(request: AuthenticatedHttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
     """A steward or family member keeps the memorial going: they pay from now on."""
     membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=MEMBERS)
     try:

@@ -235,7 +235,8 @@ class SpeakingSession:
         minutes = allowance_check(memorial_id=self.memorial_id, kind=AllowanceKind.VOICE_MINUTES)
         if not minutes.allowed:  # the plan's spoken minutes: the text goes on, unspoken
             self._drain()
-            self._send(b"", last=True, notice=minutes.reason)
+            if minutes.quota:  # used up this month (a plan without them just stays silent)
+                self._send(b"", last=True, notice=minutes.reason)
             return
         failure = ""
         notice_due = claim.notice_due  # spoken before the first sentence, if one comes

@@ -6,15 +6,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from billing.entitlements import allowance_notice_due, plan_effective
 from billing.models import AllowanceNotice, SubscriptionStatus
 from conversations.services.usage import usage_add
-from core.allowances import AllowanceKind, allowance_check, allowance_spent
+from core.allowances import AllowanceExceeded, AllowanceKind, allowance_check, allowance_spent
+from core.consent import ConsentScope
 from corpus.models import Upload
+from corpus.services.uploads import upload_create
 from memorials.models import Role
+from memorials.services import InvitationError, invitation_create
 from tests.billing.factories import plan_with, subscribe
+from tests.consent.factories import grant_consent
 from tests.memorials.factories import InvitationFactory, MembershipFactory, MemorialFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +123,27 @@ def test_the_payer_is_told_once_at_80_percent_and_once_when_all_is_used(
     assert told[-1].left == 0
     again = check(memorial, AllowanceKind.FAMILY_MESSAGES, amount=0)
     assert allowance_notice_due(memorial_id=memorial.id, allowance=again) is None  # told once
+
+
+def test_an_invitation_past_the_plans_family_members_is_refused_in_words():
+    memorial = MemorialFactory()
+    subscribe(memorial, plan_with("one", family_members=1))
+    MembershipFactory(memorial=memorial, role=Role.FAMILY)
+
+    with pytest.raises(InvitationError, match="allows 1"):
+        invitation_create(
+            memorial=memorial, invited_by=memorial.subject, email="new@example.org",
+            role=Role.FAMILY, base_url="http://testserver/",
+        )  # fmt: skip
+
+
+def test_an_upload_past_the_plans_room_is_refused_and_nothing_is_stored():
+    memorial = MemorialFactory()
+    subscribe(memorial, plan_with("small", corpus_mb=1))
+    grant_consent(memorial, ConsentScope.CORPUS)
+    big = SimpleUploadedFile("letters.txt", b"a" * (2 * 1024**2))
+
+    with pytest.raises(AllowanceExceeded, match="allows 1"):
+        upload_create(memorial_id=memorial.id, file=big)
+
+    assert not Upload.objects.filter(memorial=memorial).exists()
