@@ -100,7 +100,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "activation.inactivity_warning": ("activation", "Sent a reminder after a long silence"),
     "activation.stewards_notified": ("activation", "Told the stewards after a long silence"),
     "export.downloaded": ("data", "Downloaded a copy of all the data"),
-    "billing.payment_failed": ("billing", "A payment did not go through; the plan holds during the grace"),
+    "billing.payment_failed": (
+        "billing",
+        "A payment did not go through; the plan holds during the grace",
+    ),
     "billing.payment_received": ("billing", "A payment was received; the plan is in effect again"),
     "billing.plan_changed": ("billing", "Changed the plan"),
     "billing.status_changed": ("billing", "The subscription's status changed"),
@@ -110,8 +113,14 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "billing.extended": ("billing", "Extended the paid period"),
     "billing.refunded": ("billing", "Refunded the last payment"),
     "billing.cancel_requested": ("billing", "Cancelled the plan at the end of the paid period"),
-    "billing.checkout_started": ("billing", "Went to pay for a plan on the payment provider's page"),
-    "billing.plan_requested": ("billing", "Asked Legacy's staff for a plan (this server takes no payments)"),
+    "billing.checkout_started": (
+        "billing",
+        "Went to pay for a plan on the payment provider's page",
+    ),
+    "billing.plan_requested": (
+        "billing",
+        "Asked Legacy's staff for a plan (this server takes no payments)",
+    ),
 }
 
 
