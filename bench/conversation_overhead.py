@@ -24,6 +24,7 @@ import uuid
 os.environ.setdefault("LEGACY_SPEAK_REPLIES", "0")
 
 from benchdb import bench_setup
+from spans import CONSUMER, WORKER, spans_install, spans_report
 from convbench import (
     bench_queue_own,
     fast_provider_install,
@@ -44,7 +45,9 @@ QUESTIONS = [
 ]
 
 
-async def measure(memorial_id: object, cookie: str, messages: int) -> list[float]:
+async def measure(
+    memorial_id: object, cookie: str, messages: int, windows: list[tuple[float, float]]
+) -> list[float]:
     from convbench import conversation_socket
 
     socket = conversation_socket(memorial_id, cookie)
@@ -56,7 +59,7 @@ async def measure(memorial_id: object, cookie: str, messages: int) -> list[float
     timings = []
     for n in range(messages + 3):  # the first 3 warm up
         text = f"{QUESTIONS[n % len(QUESTIONS)]} ({n})"
-        began = time.perf_counter()
+        began, began_wall = time.perf_counter(), time.time()
         await socket.send_json_to({"type": "send", "client_id": uuid.uuid4().hex, "text": text})
         first = None
         while True:
@@ -69,6 +72,7 @@ async def measure(memorial_id: object, cookie: str, messages: int) -> list[float
         assert first is not None, "a reply without a token"
         if n >= 3:
             timings.append(first * 1000)
+            windows.append((began_wall, began_wall + first))
     await socket.disconnect()
     return timings
 
@@ -85,8 +89,9 @@ def main() -> None:
     args = parser.parse_args()
     if not args.in_process:
         bench_queue_own()
-    bench_setup("legacy_bench_conversation")
+    reused = bench_setup("legacy_bench_conversation")
     fast_provider_install()
+    spans_install(CONSUMER + (WORKER if args.in_process else []))
     if args.in_process:
         pool = replies_in_pool()
         stop = lambda: pool.shutdown(wait=True)  # noqa: E731
@@ -94,7 +99,7 @@ def main() -> None:
         stop = replies_in_worker()
     from corpus.embeddings import embed_query
 
-    memorial = memorial_with_passages(args.passages)
+    memorial = memorial_with_passages(args.passages, reuse=reused)
     _, cookie = visitor_add(memorial, memories=args.memories)
     embed_query("warm the model up")
     where = (
@@ -104,12 +109,14 @@ def main() -> None:
     )
     print(f"replies: tasks run in {where}; {args.messages} messages "
           f"(load average {load_average()})")  # fmt: skip
-    timings = asyncio.run(measure(memorial.id, cookie, args.messages))
+    windows: list[tuple[float, float]] = []
+    timings = asyncio.run(measure(memorial.id, cookie, args.messages, windows))
     stop()
     print(f"passages {args.passages}, memories {args.memories}, messages {len(timings)} "
           f"(load average {load_average()})")  # fmt: skip
     print(f"p50_ms {statistics.median(timings):.1f}")
     print(f"p95_ms {percentile(timings, 0.95):.1f}")
+    spans_report(windows)
     print(f"overhead_p95_ms {percentile(timings, 0.95):.1f}")
 
 
