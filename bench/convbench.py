@@ -115,12 +115,14 @@ def replies_in_worker(threads: int = WORKER_THREADS) -> Any:
             cwd=os.path.dirname(bench), env=env,
         ))  # fmt: skip
         names.append(name)
-    deadline = time.monotonic() + 90
-    while len(app.control.ping(destination=names, timeout=0.5)) < len(names):
+    deadline, waiting = time.monotonic() + 300, set(names)
+    while waiting:
+        for reply in app.control.ping(destination=sorted(waiting), timeout=0.5):
+            waiting -= set(reply)
         if any(w.poll() is not None for w in workers) or time.monotonic() > deadline:
             for worker in workers:
                 worker.kill()
-            raise RuntimeError("the bench's Celery workers did not start")
+            raise RuntimeError(f"the bench's Celery workers did not start: {waiting}")
 
     def stop() -> None:
         for worker in workers:

@@ -27,6 +27,13 @@ CONSUMER = [
     ("conversations.consumers", "message_send"),
     ("conversations.consumers", "reliance_note"),
     ("core.events", "layer_group_send"),
+    ("conversations.services.messages", "_conversation_locked"),
+    ("conversations.services.messages", "_reply_begin"),
+    ("conversations.services.messages", "event_send_on_commit"),
+    ("conversations.services.messages", "memorial_cipher"),
+    ("core.tasks", "consent_gate"),
+    ("celery.app.task:Task", "apply_async"),
+    ("core.tasks:MemorialTask", "enqueue"),
 ]
 WORKER = [
     ("conversations.tasks", "_reply_write"),
@@ -103,9 +110,13 @@ def spans_install(targets: list[tuple[str, str]]) -> None:
     if not os.environ.get("LEGACY_BENCH_SPANS"):
         return
     for module_name, attribute in targets:
-        module = importlib.import_module(module_name)
-        fn = getattr(module, attribute)
-        setattr(module, attribute, _wrapped(f"{module_name.split('.')[-1]}.{attribute}", fn))
+        module_name, _, class_name = module_name.partition(":")
+        owner: Any = importlib.import_module(module_name)
+        if class_name:
+            owner = getattr(owner, class_name)
+        fn = getattr(owner, attribute)
+        label = class_name or module_name.split(".")[-1]
+        setattr(owner, attribute, _wrapped(f"{label}.{attribute}", fn))
 
 
 def spans_report(windows: list[tuple[float, float]]) -> None:

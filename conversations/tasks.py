@@ -45,6 +45,9 @@ class ReplyTask(MemorialTask):
     # A queue of their own, with a worker of its own (`make run`): nothing else (what was
     # shared remembered, ingests, builds, mail) waits in front of a reply.
     queue = settings.CELERY_REPLY_QUEUE
+    # Nobody reads a reply task's result (the reply is in the database): none is stored, and
+    # the sender does not subscribe to it at each message (a round trip to Redis).
+    ignore_result = True
     # A reply is awaited now: a short backoff, and a few tries, then it says it stopped.
     max_retries = 3
     retry_backoff = 1
@@ -79,6 +82,7 @@ class PosthumousReplyTask(ReplyTask):
 
 class RememberTask(MemorialTask):
     abstract = True
+    ignore_result = True  # as for replies: stored in the database, nobody waits on it
     # Nobody waits for it: a model that is busy is tried again later, calmly.
     max_retries = 5
     retry_backoff = 10
