@@ -1,13 +1,17 @@
 """The conversation's own overhead: from a message arriving on the socket to the first reply
 token leaving it, with a zero-latency fake LLM, so all of it is ours.
 
-`bench/conversation_overhead.py [--passages N] [--messages M]` (defaults 100,000 and 100): a
-memorial of N synthetic passages (binary COPY, as `retrieval_latency.py` loads them; HNSW
-graph built), a family visitor with 200 memories, and the real consumer
-(`legacy.asgi.application` through channels' WebsocketCommunicator), Redis channel layer and
-reply pipeline (`reply_write_living` -> retrieval, grounding, the prompt, the stream, each
-token stored and sent through the channel layer). The reply tasks run in a pool of threads
-in this process through `task.apply` (as a worker would run them; no broker). Ends with
+`bench/conversation_overhead.py [--passages N] [--messages M] [--memories K] [--in-process]`
+(defaults 100,000, 100, 200): a memorial of N synthetic passages (binary COPY, as
+`retrieval_latency.py` loads them; HNSW graph built), a family visitor with K memories, and
+the real consumer (`legacy.asgi.application` through channels' WebsocketCommunicator), Redis
+channel layer and reply pipeline (`reply_write_living` -> guardrails, retrieval, grounding,
+the prompt, the stream, each sentence stored and sent through the channel layer). The reply
+tasks run in real Celery workers as `make run` starts them (the replies' queue and worker,
+and the default queue's for what the visitor shared, remembered after each reply), or with
+`--in-process` in a pool of threads of this process (`task.apply`). With
+`LEGACY_BENCH_SPANS=DIR` it also prints where the time goes (`spans.py`). With
+`LEGACY_BENCH_KEEP=1` the database, and so the memorial, is kept for the next run. Ends with
 `overhead_p95_ms <value>`."""
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ import uuid
 os.environ.setdefault("LEGACY_SPEAK_REPLIES", "0")
 
 from benchdb import bench_setup
-from spans import CONSUMER, WORKER, spans_install, spans_report
 from convbench import (
     bench_queue_own,
     fast_provider_install,
@@ -35,6 +38,7 @@ from convbench import (
     replies_in_worker,
     visitor_add,
 )
+from spans import CONSUMER, WORKER, spans_install, spans_report
 
 QUESTIONS = [
     "Do you remember the summer by the sea?",

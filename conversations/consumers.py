@@ -62,6 +62,7 @@ from conversations.services.messages import (
 )
 from conversations.services.usage import IDLE_GRACE, usage_add
 from core.consent import ConsentRequired
+from core.crypto import ciphers_reused
 from core.events import (
     Audience,
     EventKind,
@@ -111,13 +112,14 @@ def _take(*, access: ConversationAccess, scope: str, client_id: object, text: ob
     if state is not None and state.stop is not None:
         return _Taken(state=state)
     try:
-        sent = message_send(
-            memorial_id=access.memorial.pk,
-            visitor=access.membership.user,
-            client_id=client_id,  # type: ignore[arg-type]  # checked by message_send
-            text=text,  # type: ignore[arg-type]
-            scope=scope,
-        )
+        with ciphers_reused():  # the message and its reply's placeholder: one key read
+            sent = message_send(
+                memorial_id=access.memorial.pk,
+                visitor=access.membership.user,
+                client_id=client_id,  # type: ignore[arg-type]  # checked by message_send
+                text=text,  # type: ignore[arg-type]
+                scope=scope,
+            )
     except MessageRefused as refusal:
         return _Taken(state=state, error=str(refusal))
     except ConsentRequired as refusal:

@@ -193,7 +193,9 @@ CELERY_RESULT_BACKEND = celery_url(REDIS_URL)
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("LEGACY_CELERY_QUEUE", "legacy")
 # The twin's replies have a queue of their own, and their own worker (`make run` starts it),
 # so no other work (remembering, ingests, builds, mail) ever waits in front of a reply.
-CELERY_REPLY_QUEUE = os.environ.get("LEGACY_CELERY_REPLY_QUEUE", f"{CELERY_TASK_DEFAULT_QUEUE}-replies")
+CELERY_REPLY_QUEUE = os.environ.get(
+    "LEGACY_CELERY_REPLY_QUEUE", f"{CELERY_TASK_DEFAULT_QUEUE}-replies"
+)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
