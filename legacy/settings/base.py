@@ -126,12 +126,15 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 # Connections are lent from a pool kept by each process (psycopg_pool) rather than opened for
 # each socket message and each task: opening one starts a Postgres backend process (~5 ms
 # idle, ~25 ms on a loaded machine), which sat on every conversation message's path twice.
-# The pool opens more as threads need them, up to LEGACY_DB_POOL_MAX per process.
-DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-    "min_size": 1,
-    "max_size": int(os.environ.get("LEGACY_DB_POOL_MAX", "12")),
-    "timeout": 30,
-}
+# The pool opens more as threads need them, up to LEGACY_DB_POOL_MAX per process (0: no pool,
+# a connection opened for each unit of work).
+DB_POOL_MAX = int(os.environ.get("LEGACY_DB_POOL_MAX", "12"))
+if DB_POOL_MAX > 0:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_MAX,
+        "timeout": 30,
+    }
 DATABASES["default"]["TEST"] = {
     "NAME": "test_legacy" + os.environ.get("LEGACY_TEST_DB_SUFFIX", ""),
 }
