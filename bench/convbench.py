@@ -115,7 +115,7 @@ def replies_in_worker(threads: int = WORKER_THREADS) -> Any:
             cwd=os.path.dirname(bench), env=env,
         ))  # fmt: skip
         names.append(name)
-    deadline, waiting = time.monotonic() + 300, set(names)
+    deadline, waiting = time.monotonic() + 900, set(names)
     while waiting:
         for reply in app.control.ping(destination=sorted(waiting), timeout=0.5):
             waiting -= set(reply)
