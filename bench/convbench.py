@@ -128,7 +128,11 @@ def replies_in_worker(threads: int = WORKER_THREADS) -> Any:
         for worker in workers:
             worker.terminate()
         for worker in workers:
-            worker.wait(timeout=30)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a loaded machine: its warm shutdown lags
+                worker.kill()
+                worker.wait()
 
     return stop
 

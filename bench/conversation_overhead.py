@@ -115,13 +115,13 @@ def main() -> None:
           f"(load average {load_average()})")  # fmt: skip
     windows: list[tuple[float, float]] = []
     timings = asyncio.run(measure(memorial.id, cookie, args.messages, windows))
-    stop()
     print(f"passages {args.passages}, memories {args.memories}, messages {len(timings)} "
           f"(load average {load_average()})")  # fmt: skip
     print(f"p50_ms {statistics.median(timings):.1f}")
     print(f"p95_ms {percentile(timings, 0.95):.1f}")
     spans_report(windows)
-    print(f"overhead_p95_ms {percentile(timings, 0.95):.1f}")
+    print(f"overhead_p95_ms {percentile(timings, 0.95):.1f}", flush=True)
+    stop()
 
 
 if __name__ == "__main__":
