@@ -127,8 +127,8 @@ def spans_report(windows: list[tuple[float, float]]) -> None:
     spans: list[tuple[str, float, float]] = []
     for path in Path(directory).glob("*.spans"):
         for line in path.read_text().splitlines():
-            name, start, end = line.split()
-            spans.append((name, float(start), float(end)))
+            label, started, finished = line.split()
+            spans.append((label, float(started), float(finished)))
     per: dict[str, list[float]] = defaultdict(list)
     for began, ended in windows:
         totals: dict[str, float] = defaultdict(float)
