@@ -76,17 +76,19 @@ def replies_in_pool(threads: int = WORKER_THREADS) -> ThreadPoolExecutor:
 
 
 def bench_queue_own() -> None:
-    """Before `bench_setup`: this run's tasks go to a queue of its own."""
+    """Before `bench_setup`: this run's tasks go to queues of its own."""
     import os
 
     os.environ["LEGACY_CELERY_QUEUE"] = f"bench-{os.getpid()}"
+    os.environ["LEGACY_CELERY_REPLY_QUEUE"] = f"bench-{os.getpid()}-replies"
 
 
 def replies_in_worker(threads: int = WORKER_THREADS) -> Any:
-    """Reply tasks go through the broker (Redis) to a real Celery worker process with a pool
-    of `threads` threads (`convworker`: the fake provider installed there), as in production,
-    so the ASGI side and the reply work do not share one interpreter. Returns a function
-    that stops the worker."""
+    """Reply tasks go through the broker (Redis) to real Celery worker processes, as `make
+    run` starts them (`legacy.runtime.serve`): one with a pool of `threads` threads on the
+    replies' queue, one for the rest (what the visitor shared, remembered after each reply).
+    Each runs `convworker`, so the fake provider is installed there. The ASGI side and the
+    reply work do not share one interpreter. Returns a function that stops the workers."""
     import os
     import subprocess
     import sys
@@ -96,33 +98,61 @@ def replies_in_worker(threads: int = WORKER_THREADS) -> Any:
     from legacy.celery import app
 
     app.conf.task_always_eager = False
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE  # the bench's own: `bench_queue_own()`
-    name = f"{queue}@localhost"
     bench = os.path.dirname(os.path.abspath(__file__))
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "legacy", "worker", "--pool", "threads",
-         "--concurrency", str(threads), "-Q", queue, "-n", name, "-l", "WARNING",
-         "--include", "convworker", "--without-gossip", "--without-mingle"],
-        cwd=os.path.dirname(bench),
-        env={**os.environ, "PYTHONPATH": bench, "LEGACY_CELERY_QUEUE": queue,
-             "REDIS_URL": settings.REDIS_URL},
-    )  # fmt: skip
-    deadline = time.monotonic() + 90
-    while not app.control.ping(destination=[name], timeout=0.5):
-        if worker.poll() is not None or time.monotonic() > deadline:
-            worker.kill()
-            raise RuntimeError("the bench's Celery worker did not start")
+    env = {**os.environ, "PYTHONPATH": bench, "REDIS_URL": settings.REDIS_URL,
+           "LEGACY_CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+           "LEGACY_CELERY_REPLY_QUEUE": settings.CELERY_REPLY_QUEUE}  # fmt: skip
+    queues = {settings.CELERY_REPLY_QUEUE: ["--pool", "threads", "--concurrency", str(threads)]}
+    if settings.CELERY_TASK_DEFAULT_QUEUE != settings.CELERY_REPLY_QUEUE:
+        queues[settings.CELERY_TASK_DEFAULT_QUEUE] = ["--pool", "threads", "--concurrency", "2"]
+    workers, names = [], []
+    for queue, pool in queues.items():
+        name = f"{queue}@localhost"
+        workers.append(subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "legacy", "worker", *pool, "-Q", queue,
+             "-n", name, "-l", "WARNING", "--include", "convworker", "--without-gossip",
+             "--without-mingle"],
+            cwd=os.path.dirname(bench), env=env,
+        ))  # fmt: skip
+        names.append(name)
+    deadline, waiting = time.monotonic() + 900, set(names)
+    while waiting:
+        for reply in app.control.ping(destination=sorted(waiting), timeout=0.5):
+            waiting -= set(reply)
+        if any(w.poll() is not None for w in workers) or time.monotonic() > deadline:
+            for worker in workers:
+                worker.kill()
+            raise RuntimeError(f"the bench's Celery workers did not start: {waiting}")
 
     def stop() -> None:
-        worker.terminate()
-        worker.wait(timeout=30)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a loaded machine: its warm shutdown lags
+                worker.kill()
+                worker.wait()
 
     return stop
 
 
-def memorial_with_passages(count: int):  # type: ignore[no-untyped-def]
+def memorial_with_passages(count: int, *, reuse: bool = False):  # type: ignore[no-untyped-def]
     """A memorial of `count` synthetic passages loaded by binary COPY as
-    `retrieval_latency.py` loads them, its HNSW graph built, opened to family."""
+    `retrieval_latency.py` loads them, its HNSW graph built, opened to family. `reuse` (a
+    database kept by `LEGACY_BENCH_KEEP=1`): the one an earlier run made, if it has `count`."""
+    if reuse:
+        from corpus.models import Document
+
+        document = (
+            Document.objects.filter(passages_count=count, content_sha256="0" * 64)
+            .select_related("memorial")
+            .order_by("-pk")
+            .first()
+        )
+        if document is not None:
+            print(f"memorial: {count} passages reused from the kept database", flush=True)
+            return document.memorial
     from benchdb import bench_memorial
     from django.db import connection, transaction
     from retrieval_latency import fill

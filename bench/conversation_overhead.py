@@ -1,13 +1,17 @@
 """The conversation's own overhead: from a message arriving on the socket to the first reply
 token leaving it, with a zero-latency fake LLM, so all of it is ours.
 
-`bench/conversation_overhead.py [--passages N] [--messages M]` (defaults 100,000 and 100): a
-memorial of N synthetic passages (binary COPY, as `retrieval_latency.py` loads them; HNSW
-graph built), a family visitor with 200 memories, and the real consumer
-(`legacy.asgi.application` through channels' WebsocketCommunicator), Redis channel layer and
-reply pipeline (`reply_write_living` -> retrieval, grounding, the prompt, the stream, each
-token stored and sent through the channel layer). The reply tasks run in a pool of threads
-in this process through `task.apply` (as a worker would run them; no broker). Ends with
+`bench/conversation_overhead.py [--passages N] [--messages M] [--memories K] [--in-process]`
+(defaults 100,000, 100, 200): a memorial of N synthetic passages (binary COPY, as
+`retrieval_latency.py` loads them; HNSW graph built), a family visitor with K memories, and
+the real consumer (`legacy.asgi.application` through channels' WebsocketCommunicator), Redis
+channel layer and reply pipeline (`reply_write_living` -> guardrails, retrieval, grounding,
+the prompt, the stream, each sentence stored and sent through the channel layer). The reply
+tasks run in real Celery workers as `make run` starts them (the replies' queue and worker,
+and the default queue's for what the visitor shared, remembered after each reply), or with
+`--in-process` in a pool of threads of this process (`task.apply`). With
+`LEGACY_BENCH_SPANS=DIR` it also prints where the time goes (`spans.py`). With
+`LEGACY_BENCH_KEEP=1` the database, and so the memorial, is kept for the next run. Ends with
 `overhead_p95_ms <value>`."""
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from convbench import (
     replies_in_worker,
     visitor_add,
 )
+from spans import CONSUMER, WORKER, spans_install, spans_report
 
 QUESTIONS = [
     "Do you remember the summer by the sea?",
@@ -44,7 +49,9 @@ QUESTIONS = [
 ]
 
 
-async def measure(memorial_id: object, cookie: str, messages: int) -> list[float]:
+async def measure(
+    memorial_id: object, cookie: str, messages: int, windows: list[tuple[float, float]]
+) -> list[float]:
     from convbench import conversation_socket
 
     socket = conversation_socket(memorial_id, cookie)
@@ -56,7 +63,7 @@ async def measure(memorial_id: object, cookie: str, messages: int) -> list[float
     timings = []
     for n in range(messages + 3):  # the first 3 warm up
         text = f"{QUESTIONS[n % len(QUESTIONS)]} ({n})"
-        began = time.perf_counter()
+        began, began_wall = time.perf_counter(), time.time()
         await socket.send_json_to({"type": "send", "client_id": uuid.uuid4().hex, "text": text})
         first = None
         while True:
@@ -69,6 +76,7 @@ async def measure(memorial_id: object, cookie: str, messages: int) -> list[float
         assert first is not None, "a reply without a token"
         if n >= 3:
             timings.append(first * 1000)
+            windows.append((began_wall, began_wall + first))
     await socket.disconnect()
     return timings
 
@@ -85,8 +93,9 @@ def main() -> None:
     args = parser.parse_args()
     if not args.in_process:
         bench_queue_own()
-    bench_setup("legacy_bench_conversation")
+    reused = bench_setup("legacy_bench_conversation")
     fast_provider_install()
+    spans_install(CONSUMER + (WORKER if args.in_process else []))
     if args.in_process:
         pool = replies_in_pool()
         stop = lambda: pool.shutdown(wait=True)  # noqa: E731
@@ -94,7 +103,7 @@ def main() -> None:
         stop = replies_in_worker()
     from corpus.embeddings import embed_query
 
-    memorial = memorial_with_passages(args.passages)
+    memorial = memorial_with_passages(args.passages, reuse=reused)
     _, cookie = visitor_add(memorial, memories=args.memories)
     embed_query("warm the model up")
     where = (
@@ -104,13 +113,15 @@ def main() -> None:
     )
     print(f"replies: tasks run in {where}; {args.messages} messages "
           f"(load average {load_average()})")  # fmt: skip
-    timings = asyncio.run(measure(memorial.id, cookie, args.messages))
-    stop()
+    windows: list[tuple[float, float]] = []
+    timings = asyncio.run(measure(memorial.id, cookie, args.messages, windows))
     print(f"passages {args.passages}, memories {args.memories}, messages {len(timings)} "
           f"(load average {load_average()})")  # fmt: skip
     print(f"p50_ms {statistics.median(timings):.1f}")
     print(f"p95_ms {percentile(timings, 0.95):.1f}")
-    print(f"overhead_p95_ms {percentile(timings, 0.95):.1f}")
+    spans_report(windows)
+    print(f"overhead_p95_ms {percentile(timings, 0.95):.1f}", flush=True)
+    stop()
 
 
 if __name__ == "__main__":

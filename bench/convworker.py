@@ -11,5 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from convbench import fast_provider_install
+from spans import WORKER, spans_install
 
 fast_provider_install()
+spans_install(WORKER)  # with LEGACY_BENCH_SPANS only

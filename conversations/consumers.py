@@ -63,6 +63,7 @@ from conversations.services.messages import (
 from conversations.services.usage import IDLE_GRACE, usage_add
 from conversations.services.visits import conversation_closed_record, conversation_opened_record
 from core.consent import ConsentRequired
+from core.crypto import ciphers_reused
 from core.events import (
     Audience,
     EventKind,
@@ -95,33 +96,31 @@ def _access(user: User, memorial_id: str) -> tuple[ConversationAccess, str]:
 @dataclass(frozen=True)
 class _Taken:
     """What became of a message sent on the socket, decided in one trip to the database:
-    access asked again, then the visitor's time, then the message stored (or why not)."""
+    the visitor's time, then the message stored (or why not)."""
 
-    missing: bool = False  # the memorial is gone, or they are no longer a member
-    refusal: str = ""  # access refused now: the socket says why and closes
+    refusal: str = ""  # the consent is withdrawn now: the socket says why and closes
     state: TimeState | None = None  # the visitor's time (None: no limits apply)
     sent: SentMessage | None = None
     error: str = ""  # the message could not be taken as it is (MessageRefused)
 
 
-def _take(*, visitor: User, memorial_id: str, client_id: object, text: object) -> _Taken:
-    try:
-        access, scope = _access(visitor, memorial_id)
-    except MemorialNotFound:
-        return _Taken(missing=True)
-    if not access.allowed:
-        return _Taken(refusal=access.reason)
+def _take(*, access: ConversationAccess, scope: str, client_id: object, text: object) -> _Taken:
+    """The socket's access was decided when it opened, and is decided again on each event
+    that changes it (`ConversationConsumer.memorial_event`); the consent the reply needs is
+    checked again here by construction: `message_send` queues the reply through the task
+    base, which refuses without it (nothing is stored then)."""
     state = conversation_time_check(access=access)
     if state is not None and state.stop is not None:
         return _Taken(state=state)
     try:
-        sent = message_send(
-            memorial_id=memorial_id,
-            visitor=visitor,
-            client_id=client_id,  # type: ignore[arg-type]  # checked by message_send
-            text=text,  # type: ignore[arg-type]
-            scope=scope,
-        )
+        with ciphers_reused():  # the message and its reply's placeholder: one key read
+            sent = message_send(
+                memorial_id=access.memorial.pk,
+                visitor=access.membership.user,
+                client_id=client_id,  # type: ignore[arg-type]  # checked by message_send
+                text=text,  # type: ignore[arg-type]
+                scope=scope,
+            )
     except MessageRefused as refusal:
         return _Taken(state=state, error=str(refusal))
     except ConsentRequired as refusal:
@@ -129,8 +128,8 @@ def _take(*, visitor: User, memorial_id: str, client_id: object, text: object) -
     return _Taken(state=state, sent=sent)
 
 
-def _time(user: User, memorial_id: str) -> TimeState | None:
-    return conversation_time_check(access=conversation_access(user=user, memorial_id=memorial_id))
+def _time(access: ConversationAccess) -> TimeState | None:
+    return conversation_time_check(access=access)
 
 
 def _history(*, memorial_id: str, visitor: User, after_seq: int) -> list[MessageView]:
@@ -163,6 +162,7 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
             await self.accept()
             await self._refuse(access.reason)
             return
+        self.access, self.scope_used = access, scope  # decided again on the events that change it
         self.visitor = access.membership.user
         self.preview = access.preview
         self.time_noticed = ""  # the stopping notice this socket showed last
@@ -266,8 +266,9 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
             await self._disclose()
 
     async def _allowed_scope(self) -> str | None:
-        """Asked again at each "try again": the memorial's state, the wishes or the consent
-        may have changed since the socket opened. Closes the socket, saying why, when not."""
+        """Access decided again (at each "try again", and when an event says the memorial's
+        state or wishes changed): kept for the socket's next messages. Closes the socket,
+        saying why, when it is no longer allowed."""
         try:
             access, scope = await database_sync_to_async(_access)(self.visitor, self.memorial_id)
         except MemorialNotFound:
@@ -276,15 +277,13 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
         if not access.allowed:
             await self._refuse(access.reason)
             return None
+        self.access, self.scope_used = access, scope
         return scope
 
     async def _send(self, client_id: object, text: object) -> None:
         taken = await database_sync_to_async(_take)(
-            visitor=self.visitor, memorial_id=self.memorial_id, client_id=client_id, text=text
+            access=self.access, scope=self.scope_used, client_id=client_id, text=text
         )
-        if taken.missing:
-            await self.close(code=SocketClose.NOT_FOUND)
-            return
         if taken.refusal:
             await self._refuse(taken.refusal)
             return
@@ -309,7 +308,7 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
 
     async def _time_watch(self) -> None:
         """The visitor's time, asked on its own (a resume): see `_time_notice`."""
-        state = await database_sync_to_async(_time)(self.visitor, self.memorial_id)
+        state = await database_sync_to_async(_time)(self.access)
         await self._time_notice(state)
 
     async def _time_notice(self, state: TimeState | None, *, client_id: object = None) -> bool:
@@ -354,6 +353,8 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
         kind = event["kind"]
         if kind == EventKind.ERASED:
             await self.close(code=SocketClose.ERASED)
+        elif kind == EventKind.STATE:  # the memorial's state or wishes changed: ask again
+            await self._allowed_scope()
         elif kind in WIRE_TYPES and self.resumed:
             self.active_at = time.monotonic()
             await self._live(kind, event["data"])

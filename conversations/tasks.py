@@ -7,7 +7,9 @@ relies on their writing (`corpus`); family conversations on `conversation_living
 `conversation_posthumous` (`conversations.selectors.conversation_consent_scope`).
 
 After each exchange (a reply completed), what the visitor shared of their life is remembered
-by a task under the same consent (`REMEMBER_TASKS`), so a withdrawal stops that too."""
+by a task under the same consent (`REMEMBER_TASKS`), so a withdrawal stops that too. Replies
+go to their own queue (`settings.CELERY_REPLY_QUEUE`), the rest to the default one, so a
+reply never waits behind the remembering of the one before."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Any
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.conf import settings
 from django.db import transaction
 
 from conversations.guardrails.detection import turn_assess
@@ -39,6 +42,12 @@ def _guardrails_warm(**_: Any) -> None:
 
 class ReplyTask(MemorialTask):
     abstract = True
+    # A queue of their own, with a worker of its own (`make run`): nothing else (what was
+    # shared remembered, ingests, builds, mail) waits in front of a reply.
+    queue = settings.CELERY_REPLY_QUEUE
+    # Nobody reads a reply task's result (the reply is in the database): none is stored, and
+    # the sender does not subscribe to it at each message (a round trip to Redis).
+    ignore_result = True
     # A reply is awaited now: a short backoff, and a few tries, then it says it stopped.
     max_retries = 3
     retry_backoff = 1
@@ -73,6 +82,7 @@ class PosthumousReplyTask(ReplyTask):
 
 class RememberTask(MemorialTask):
     abstract = True
+    ignore_result = True  # as for replies: stored in the database, nobody waits on it
     # Nobody waits for it: a model that is busy is tried again later, calmly.
     max_retries = 5
     retry_backoff = 10

@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.audit import audit_record
 from core.crypto import memorial_cipher
+from core.events import EventKind, event_send_on_commit
 from memorials.models import (
     EndingRule,
     Invitation,
@@ -274,4 +275,9 @@ def wishes_update(
             actor=actor,
             data={"fields": changed},
         )
+        if {"visitors", "named_visitors", "talk_while_living"} & set(changed):
+            # Who may talk changed: open conversation sockets decide their access again.
+            event_send_on_commit(
+                memorial_id=memorial.id, kind=EventKind.STATE, data={"state": memorial.state}
+            )
     return wishes

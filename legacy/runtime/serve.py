@@ -94,6 +94,18 @@ class Supervisor:
              "-n", f"legacy-{os.getpid()}@%h"],
             env,
         )  # fmt: skip
+        # The twin's replies: their own queue (settings.CELERY_REPLY_QUEUE, named alike) and
+        # worker, threads (a reply mostly waits on the database and the model), so nothing
+        # queued for the worker above waits in front of one.
+        replies = os.environ.get("LEGACY_CELERY_REPLY_QUEUE") or (
+            os.environ.get("LEGACY_CELERY_QUEUE", "legacy") + "-replies"
+        )
+        self.spawn(
+            "replies",
+            ["-m", "celery", "-A", "legacy", "worker", "-l", "INFO", "--pool", "threads",
+             "--concurrency", "8", "-Q", replies, "-n", f"legacy-replies-{os.getpid()}@%h"],
+            env,
+        )  # fmt: skip
         self.spawn(
             "beat",
             ["-m", "celery", "-A", "legacy", "beat", "-l", "INFO",

@@ -125,6 +125,18 @@ DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL") or (
     DATABASE_URL if os.environ.get("DATABASE_URL") else embedded.postgres_owner_url()
 )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# Connections are lent from a pool kept by each process (psycopg_pool) rather than opened for
+# each socket message and each task: opening one starts a Postgres backend process (~5 ms
+# idle, ~25 ms on a loaded machine), which sat on every conversation message's path twice.
+# The pool opens more as threads need them, up to LEGACY_DB_POOL_MAX per process (0: no pool,
+# a connection opened for each unit of work).
+DB_POOL_MAX = int(os.environ.get("LEGACY_DB_POOL_MAX", "12"))
+if DB_POOL_MAX > 0:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_MAX,
+        "timeout": 30,
+    }
 DATABASES["default"]["TEST"] = {
     "NAME": "test_legacy" + os.environ.get("LEGACY_TEST_DB_SUFFIX", ""),
 }
@@ -184,6 +196,11 @@ def celery_url(url: str) -> str:
 CELERY_BROKER_URL = celery_url(REDIS_URL)
 CELERY_RESULT_BACKEND = celery_url(REDIS_URL)
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("LEGACY_CELERY_QUEUE", "legacy")
+# The twin's replies have a queue of their own, and their own worker (`make run` starts it),
+# so no other work (remembering, ingests, builds, mail) ever waits in front of a reply.
+CELERY_REPLY_QUEUE = os.environ.get(
+    "LEGACY_CELERY_REPLY_QUEUE", f"{CELERY_TASK_DEFAULT_QUEUE}-replies"
+)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600

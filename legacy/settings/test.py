@@ -10,6 +10,8 @@ os.environ.setdefault("LEGACY_CELERY_QUEUE", f"test-{uuid.uuid4().hex[:10]}")
 from legacy.settings.base import *  # noqa: F403
 from legacy.settings.base import REDIS_URL, VAR_DIR, Path
 
+# One queue for everything: a test's worker (tests/conftest.py) takes replies too.
+CELERY_REPLY_QUEUE = os.environ.get("LEGACY_CELERY_REPLY_QUEUE", os.environ["LEGACY_CELERY_QUEUE"])
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

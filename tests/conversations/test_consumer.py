@@ -276,3 +276,31 @@ async def test_an_empty_message_is_refused_in_plain_words_and_nothing_is_stored(
     }  # fmt: skip
     assert await stored(memorial) == []
     await socket.disconnect()
+
+
+@pytest.mark.parametrize("change", ["closed to visitors", "wishes no longer allow it"])
+async def test_an_open_socket_decides_its_access_again_when_the_memorial_or_wishes_change(
+    memorial, family, change
+):
+    from memorials.opening import memorial_close_to_visitors
+    from memorials.wishes import wishes_update
+
+    socket, _ = await opened(memorial.id, await session_cookie_for(family))
+
+    def changed() -> None:
+        if change == "closed to visitors":
+            memorial_close_to_visitors(memorial=memorial, actor=memorial.subject)
+        else:
+            wishes_update(
+                memorial=memorial, actor=memorial.subject, visitors="all_family",
+                named_visitors=[], forbidden_topics=[], talk_while_living=False,
+                sunset="none", sunset_years=None, sunset_on=None, ending="archive",
+            )  # fmt: skip
+
+    # when the subject changes who may talk while the visitor's socket is open
+    await database_sync_to_async(changed)()
+    # then the socket says why and closes, before any message of theirs is taken
+    refusal = await socket.receive_json_from(timeout=5)
+    assert refusal["type"] == "refused" and "Ann Smith" in refusal["reason"]
+    assert (await socket.receive_output(timeout=5))["code"] == SocketClose.CONVERSATION_REFUSED
+    assert await stored(memorial) == []
