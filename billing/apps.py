@@ -8,8 +8,10 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         from billing.entitlements import PlanAllowanceRules
+        from billing.holders import billing_holders_register
         from billing.panels import plan_panel_register
         from core.allowances import allowance_rules_install
 
         allowance_rules_install(PlanAllowanceRules())
         plan_panel_register()
+        billing_holders_register()

@@ -18,7 +18,7 @@ from billing.services import (
     subscription_status_apply,
     subscriptions_manual_overdue,
 )
-from consent.selectors import audit_entries_for
+from consent.selectors import audit_page_for
 from conversations.models import Conversation, Message
 from core.allowances import AllowanceKind, allowance_check
 from corpus.models import Upload
@@ -94,10 +94,10 @@ def test_a_failed_payment_starts_grace_then_the_free_plan_and_nothing_is_deleted
 
     # then: the plan is back, and every step is in the audit log in words
     assert plan_effective(memorial.id).code == "preserve"
-    said = [entry.what for entry in audit_entries_for(memorial_id=memorial.id)]
-    assert "a payment did not go through; the plan holds during the grace" in said
-    assert "the grace ended unpaid: the memorial is on the free plan, nothing deleted" in said
-    assert "a payment was received; the plan is in effect again" in said
+    said = [entry.what for entry in audit_page_for(memorial_id=memorial.id)[1]]
+    assert "A payment did not go through; the plan holds during the grace" in said
+    assert "The grace ended unpaid: on the free plan now, nothing deleted" in said
+    assert "A payment was received; the plan is in effect again" in said
 
 
 def test_states_arriving_out_of_order_end_in_the_current_one(paid):
@@ -146,8 +146,8 @@ def test_after_death_a_family_member_keeps_the_memorial_going_and_everyone_is_to
     told = sorted(address for mail in mailoutbox for address in mail.to)
     assert told == sorted([memorial.subject.email, steward.email])
     assert "keeping Ann Smith's memorial going" in mailoutbox[0].subject
-    entry = audit_entries_for(memorial_id=memorial.id)[0]
-    assert (entry.what, entry.who) == ("took over paying for the memorial", str(family))
+    entry = audit_page_for(memorial_id=memorial.id)[1][0]
+    assert (entry.what, entry.who) == ("Took over paying for the memorial", str(family))
 
 
 def test_while_a_payment_is_overdue_anyone_in_the_family_may_pick_it_up(paid):

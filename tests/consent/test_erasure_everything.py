@@ -17,6 +17,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models
 
+from billing.models import AllowanceNotice
 from conversations.guardrails.alerts import steward_reach
 from conversations.models import Concern, Message, QuestionForSubject
 from conversations.services.memories import memories_remember
@@ -46,6 +47,7 @@ from memorials.models import (
 )
 from memorials.wishes import wishes_update
 from tests.accounts.factories import UserFactory
+from tests.billing.factories import subscribe
 from tests.consent.factories import grant_consent
 from tests.memorials.factories import InvitationFactory, MembershipFactory, MemorialFactory
 from twins.models import BuildStatus, CorrectionKind, FactReview, PersonaFact, StylePortrait
@@ -251,6 +253,15 @@ def plant_activation(memorial: Memorial, marker: str) -> str:
     )
     activation_start(memorial=memorial, steward=steward, key=key, certificate=certificate)
     return "activation keys, activation requests, death certificates"
+
+
+@planter
+def plant_plan(memorial: Memorial, marker: str) -> str:
+    subscription = subscribe(memorial, "preserve", payer=memorial.subject)
+    AllowanceNotice.objects.create(
+        memorial=memorial, kind="family_messages", period=subscription.period_start.date(), level=80
+    )
+    return "the plan's subscription, allowance notices"
 
 
 # --- where anything could be left ---------------------------------------------------------
