@@ -19,6 +19,7 @@ REPLY = (
 )
 REPLY_WORDS = REPLY.split(" ")
 WORKER_THREADS = 8
+SPEECH_THREADS = 8  # as `make run` starts the speech worker (legacy/runtime/serve.py)
 
 
 class FastLlmProvider:
@@ -72,6 +73,29 @@ def replies_in_pool(threads: int = WORKER_THREADS) -> ThreadPoolExecutor:
 
     for task in REPLY_TASKS.values():
         task.apply_async = runner(task)  # type: ignore[method-assign]
+    speech_in_pool(threads)
+    return pool
+
+
+def speech_in_pool(threads: int = WORKER_THREADS) -> ThreadPoolExecutor:
+    """Queued speaking tasks (the speech queue's) run through `task.apply` in a pool of
+    their own, as the speech worker runs them beside the reply workers."""
+    from django.db import connection
+
+    from voice.tasks import voice_reply_speak
+
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="speech")
+
+    def run(kwargs: dict[str, Any]) -> None:
+        try:
+            voice_reply_speak.apply(kwargs=kwargs)
+        finally:
+            connection.close()
+
+    def apply_async(kwargs: dict[str, Any] | None = None, **_: Any) -> None:
+        pool.submit(run, kwargs or {})
+
+    voice_reply_speak.apply_async = apply_async  # type: ignore[method-assign]
     return pool
 
 
@@ -97,25 +121,34 @@ def replies_in_worker(threads: int = WORKER_THREADS) -> Any:
 
     app.conf.task_always_eager = False
     queue = settings.CELERY_TASK_DEFAULT_QUEUE  # the bench's own: `bench_queue_own()`
-    name = f"{queue}@localhost"
     bench = os.path.dirname(os.path.abspath(__file__))
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "legacy", "worker", "--pool", "threads",
-         "--concurrency", str(threads), "-Q", queue, "-n", name, "-l", "WARNING",
-         "--include", "convworker", "--without-gossip", "--without-mingle"],
-        cwd=os.path.dirname(bench),
-        env={**os.environ, "PYTHONPATH": bench, "LEGACY_CELERY_QUEUE": queue,
-             "REDIS_URL": settings.REDIS_URL},
-    )  # fmt: skip
-    deadline = time.monotonic() + 90
-    while not app.control.ping(destination=[name], timeout=0.5):
-        if worker.poll() is not None or time.monotonic() > deadline:
-            worker.kill()
-            raise RuntimeError("the bench's Celery worker did not start")
+    workers = []
+    # The reply workers, and (as `make run` starts it) the spoken replies' worker of its own.
+    for name, queue_served, count in (
+        (f"{queue}@localhost", queue, threads),
+        (f"{queue}-speech@localhost", settings.LEGACY_SPEECH_QUEUE, SPEECH_THREADS),
+    ):
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "legacy", "worker", "--pool", "threads",
+             "--concurrency", str(count), "-Q", queue_served, "-n", name, "-l", "WARNING",
+             "--include", "convworker", "--without-gossip", "--without-mingle"],
+            cwd=os.path.dirname(bench),
+            env={**os.environ, "PYTHONPATH": bench, "LEGACY_CELERY_QUEUE": queue,
+                 "REDIS_URL": settings.REDIS_URL},
+        )  # fmt: skip
+        workers.append(worker)
+        deadline = time.monotonic() + 90
+        while not app.control.ping(destination=[name], timeout=0.5):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                for started in workers:
+                    started.kill()
+                raise RuntimeError("the bench's Celery workers did not start")
 
     def stop() -> None:
-        worker.terminate()
-        worker.wait(timeout=30)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=30)
 
     return stop
 
