@@ -49,7 +49,8 @@ async def exchange(socket, seq: int, *, audio_expected: bool = True) -> tuple[di
     """Reply `seq`'s end and its audio messages, in the order they came (until the last)."""
     end, audio = None, []
     while end is None or (audio_expected and not (audio and audio[-1]["last"])):
-        message = await socket.receive_json_from(timeout=10)
+        # generous: the first reply of a run also loads the embedding model, on a shared CPU
+        message = await socket.receive_json_from(timeout=30)
         if message["type"] == "reply_end" and message["seq"] == seq:
             end = message
         elif message["type"] == "audio" and message["seq"] == seq:
