@@ -7,8 +7,9 @@ and 0): a memorial of N synthetic passages open to family (as `conversation_over
 sets it up), a family visitor on the real consumer (`legacy.asgi.application` through
 channels' WebsocketCommunicator, Redis channel layer), the reply tasks run in a pool of
 threads in this process through `task.apply`, the speaking tasks (the speech queue's) in a
-pool of their own, each reply's sentences handed over through its Redis feed, and the speech provider `bench` (every
-sentence's audio, a fixed mp3, ready at once) registered in `voice.providers.PROVIDERS`.
+pool of their own, each reply's sentences handed over through its Redis feed, and the speech
+provider `bench` (every sentence's audio, a fixed mp3, ready at once) registered in
+`voice.providers.PROVIDERS`.
 
 For each reply it records when the fake LLM yields its first token and the token that ends
 the first sentence, and when the first `conversation.audio` event carrying audio leaves for

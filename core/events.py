@@ -215,9 +215,7 @@ EVENTS: Mapping[EventKind, EventDeclaration] = {
         ),
         EventDeclaration(EventKind.CONVERSATION_AUDIO, ConversationAudioEvent, Audience.VISITOR),
         EventDeclaration(EventKind.VOICE_SAMPLE, VoiceSampleEvent, Audience.SUBJECT),
-        EventDeclaration(
-            EventKind.VOICE_SPOKEN_CONSENT, VoiceSpokenConsentEvent, Audience.SUBJECT
-        ),
+        EventDeclaration(EventKind.VOICE_SPOKEN_CONSENT, VoiceSpokenConsentEvent, Audience.SUBJECT),
     )
 }
 

@@ -138,9 +138,10 @@ def celery_worker_start(
         **(env or {}),
     }
     name = f"test-{os.getpid()}-{time.monotonic_ns()}@localhost"
+    served = ",".join([settings.CELERY_TASK_DEFAULT_QUEUE, *(queues or [])])
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "legacy", "worker", "--pool", "solo",
-         "-Q", ",".join([settings.CELERY_TASK_DEFAULT_QUEUE, *(queues or [])]), "-n", name, "-l", "WARNING",
+         "-Q", served, "-n", name, "-l", "WARNING",
          *(["--include", include] if include else [])],
         cwd=REPO, env=environment,
     )  # fmt: skip

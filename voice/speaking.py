@@ -432,7 +432,6 @@ class Speaker:
             return None  # replies are not spoken in this installation
         return SpeechFeed(reply=reply, scope=scope)
 
-
     def page(
         self, *, access: ConversationAccess, conversation: Conversation | None
     ) -> dict[str, Any]:

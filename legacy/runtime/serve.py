@@ -2,9 +2,10 @@
 
 Holds the embedded Postgres and Redis (or uses DATABASE_URL / REDIS_URL), migrates (as the
 database owner: DATABASE_OWNER_URL), then runs a Celery worker, the worker of spoken replies
-(`speech_worker_args`), Celery beat and uvicorn (HTTP and websockets) as children, which connect as the app's role. Ctrl-C, SIGTERM, a dying child
-or a vanished parent (`make` killed) all lead to the same ordered shutdown: children first,
-then the servers this process holds.
+(`speech_worker_args`), Celery beat and uvicorn (HTTP and websockets) as children, which
+connect as the app's role. Ctrl-C, SIGTERM, a dying child or a vanished parent (`make`
+killed) all lead to the same ordered shutdown: children first, then the servers this
+process holds.
 
 Without debug pages (DEBUG=0) unless started with `--debug` (`make dev`). Everything it and
 its children write (under var/ and elsewhere) is for this user only (umask 077). uvicorn

@@ -296,8 +296,12 @@ def test_a_withdrawal_waits_for_the_audio_being_sent_then_no_more_leaves(
     from voice.speaking import SpeakingSession
 
     conversation = Conversation.objects.create(memorial=memorial, visitor=family, last_seq=2)
-    asked = Message.objects.create(conversation=conversation, seq=1, role="visitor", text_encrypted=b"")
-    reply = Message.objects.create(conversation=conversation, seq=2, role="twin", reply_to=asked, text_encrypted=b"")
+    asked = Message.objects.create(
+        conversation=conversation, seq=1, role="visitor", text_encrypted=b""
+    )
+    reply = Message.objects.create(
+        conversation=conversation, seq=2, role="twin", reply_to=asked, text_encrypted=b""
+    )
     scope = ConsentScope.CONVERSATION_LIVING
     session = SpeakingSession(message_id=reply.pk, scope=scope, feed="unused")
     session.choice = speaking.voice_choice(memorial_id=memorial.id)
