@@ -17,7 +17,8 @@ as they come and:
   not theirs;
 - speaks each sentence through `voice_provider().speech_stream` and sends its whole audio
   as one `conversation.audio` event (so the browser can decode each and play them back to
-  back), `index` from 0, `last` on the final one, only while holding a share lock on the
+  back), `index` from 0, an empty one marked `last` at the reply's end (no look ahead on
+  the way to the first audio), only while holding a share lock on the
   conversation's consent record (and the `voice` consent's, when it is the clone speaking):
   a withdrawal (`consent_revoke` locks that row for update) waits until the send is done,
   and one that committed first stops the rest, that sentence's audio not sent
@@ -268,10 +269,6 @@ class SpeakingSession:
                 return None
             return str(item["sentence"])
 
-    def _end_is_next(self) -> bool:
-        head = _redis().lindex(self.feed, 0)
-        return head is not None and bool(json.loads(head).get("end"))
-
     def _speak(self) -> None:
         claim = speaking_claim(conversation_id=self.conversation_id)
         choice = voice_choice(memorial_id=self.memorial_id) if claim.speak else None
@@ -295,8 +292,7 @@ class SpeakingSession:
             audio, failure = self._synthesise(text)
             if failure:
                 continue
-            last = self._end_is_next()
-            if not self._send_while_consented(audio, last=last):
+            if not self._send_while_consented(audio, last=False):
                 continue  # withdrawn: this sentence's audio stays here, and no more is made
             parts.append(audio)
         if failure:
