@@ -122,27 +122,28 @@ def replies_in_worker(threads: int = WORKER_THREADS) -> Any:
     app.conf.task_always_eager = False
     queue = settings.CELERY_TASK_DEFAULT_QUEUE  # the bench's own: `bench_queue_own()`
     bench = os.path.dirname(os.path.abspath(__file__))
-    workers = []
+    workers, names = [], []
     # The reply workers, and (as `make run` starts it) the spoken replies' worker of its own.
     for name, queue_served, count in (
         (f"{queue}@localhost", queue, threads),
         (f"{queue}-speech@localhost", settings.LEGACY_SPEECH_QUEUE, SPEECH_THREADS),
     ):
-        worker = subprocess.Popen(
+        workers.append(subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "legacy", "worker", "--pool", "threads",
              "--concurrency", str(count), "-Q", queue_served, "-n", name, "-l", "WARNING",
              "--include", "convworker", "--without-gossip", "--without-mingle"],
             cwd=os.path.dirname(bench),
             env={**os.environ, "PYTHONPATH": bench, "LEGACY_CELERY_QUEUE": queue,
                  "REDIS_URL": settings.REDIS_URL},
-        )  # fmt: skip
-        workers.append(worker)
-        deadline = time.monotonic() + 90
+        ))  # fmt: skip
+        names.append(name)
+    deadline = time.monotonic() + 240  # both start at once; a loaded machine is slow
+    for worker, name in zip(workers, names, strict=True):
         while not app.control.ping(destination=[name], timeout=0.5):
             if worker.poll() is not None or time.monotonic() > deadline:
                 for started in workers:
                     started.kill()
-                raise RuntimeError("the bench's Celery workers did not start")
+                raise RuntimeError(f"the bench's Celery worker {name} did not start")
 
     def stop() -> None:
         for worker in workers:
