@@ -292,9 +292,11 @@ def main() -> None:
         )
 
     began = time.perf_counter()
-    asyncio.run(everyone())
-    elapsed = time.perf_counter() - began
-    stop()
+    try:
+        asyncio.run(everyone())
+    finally:  # the worker processes never outlive the bench
+        elapsed = time.perf_counter() - began
+        stop()
     rows = stored(memorial)
     lost = 0
     for (visitor, _), view in zip(visitors, views, strict=True):

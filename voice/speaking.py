@@ -185,7 +185,6 @@ class SpeechFeed:
         from voice.tasks import voice_reply_speak
 
         self.key = f"legacy:speech:{uuid.uuid4().hex}"
-        self.sentences = 0
         voice_reply_speak.apply_async(
             kwargs={
                 "memorial_id": str(reply.conversation.memorial_id),
@@ -198,14 +197,18 @@ class SpeechFeed:
         )
 
     def _push(self, item: dict[str, Any], *, first: bool = False) -> None:
-        pipe = _redis().pipeline(transaction=False)
-        (pipe.lpush if first else pipe.rpush)(self.key, json.dumps(item))
-        pipe.expire(self.key, FEED_TTL_SECONDS)
-        pipe.execute()
+        """A failed push is logged, never raised: the text goes on (the speaker, with no
+        more sentences, stops after SENTENCE_WAIT_SECONDS)."""
+        try:
+            pipe = _redis().pipeline(transaction=False)
+            (pipe.lpush if first else pipe.rpush)(self.key, json.dumps(item))
+            pipe.expire(self.key, FEED_TTL_SECONDS)
+            pipe.execute()
+        except Exception:
+            logger.exception("a sentence could not be handed to the voice")
 
     def sentence(self, text: str) -> None:
         if text.strip():
-            self.sentences += 1
             self._push({"sentence": text})
 
     def not_as_them(self) -> None:
