@@ -149,7 +149,11 @@ def replies_in_worker(threads: int = WORKER_THREADS) -> Any:
         for worker in workers:
             worker.terminate()
         for worker in workers:
-            worker.wait(timeout=30)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # still busy (speech lags under load): ended
+                worker.kill()
+                worker.wait()
 
     return stop
 
