@@ -45,7 +45,6 @@ class ReplySpeakTask(MemorialTask):
 
     acks_late = False
     reject_on_worker_lost = False
-    autoretry_for = ()
     max_retries = 0
 
 

@@ -50,7 +50,7 @@ async def exchange(socket, seq: int, *, audio_expected: bool = True) -> tuple[di
     end, audio = None, []
     while end is None or (audio_expected and not (audio and audio[-1]["last"])):
         # generous: the first reply of a run also loads the embedding model, on a shared CPU
-        message = await socket.receive_json_from(timeout=30)
+        message = await socket.receive_json_from(timeout=60)
         if message["type"] == "reply_end" and message["seq"] == seq:
             end = message
         elif message["type"] == "audio" and message["seq"] == seq:
