@@ -19,6 +19,7 @@ REPLY = (
 )
 REPLY_WORDS = REPLY.split(" ")
 WORKER_THREADS = 8
+SPEECH_THREADS = 8  # as `make run` starts the speech worker (legacy/runtime/serve.py)
 
 
 class FastLlmProvider:
@@ -72,6 +73,29 @@ def replies_in_pool(threads: int = WORKER_THREADS) -> ThreadPoolExecutor:
 
     for task in REPLY_TASKS.values():
         task.apply_async = runner(task)  # type: ignore[method-assign]
+    speech_in_pool(threads)
+    return pool
+
+
+def speech_in_pool(threads: int = WORKER_THREADS) -> ThreadPoolExecutor:
+    """Queued speaking tasks (the speech queue's) run through `task.apply` in a pool of
+    their own, as the speech worker runs them beside the reply workers."""
+    from django.db import connection
+
+    from voice.tasks import voice_reply_speak
+
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="speech")
+
+    def run(kwargs: dict[str, Any]) -> None:
+        try:
+            voice_reply_speak.apply(kwargs=kwargs)
+        finally:
+            connection.close()
+
+    def apply_async(kwargs: dict[str, Any] | None = None, **_: Any) -> None:
+        pool.submit(run, kwargs or {})
+
+    voice_reply_speak.apply_async = apply_async  # type: ignore[method-assign]
     return pool
 
 
@@ -102,9 +126,14 @@ def replies_in_worker(threads: int = WORKER_THREADS) -> Any:
     env = {**os.environ, "PYTHONPATH": bench, "REDIS_URL": settings.REDIS_URL,
            "LEGACY_CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
            "LEGACY_CELERY_REPLY_QUEUE": settings.CELERY_REPLY_QUEUE}  # fmt: skip
+    # As `make run` starts them: the replies' worker, the default queue's, and the spoken
+    # replies' worker of its own.
     queues = {settings.CELERY_REPLY_QUEUE: ["--pool", "threads", "--concurrency", str(threads)]}
     if settings.CELERY_TASK_DEFAULT_QUEUE != settings.CELERY_REPLY_QUEUE:
         queues[settings.CELERY_TASK_DEFAULT_QUEUE] = ["--pool", "threads", "--concurrency", "2"]
+    queues[settings.LEGACY_SPEECH_QUEUE] = [
+        "--pool", "threads", "--concurrency", str(SPEECH_THREADS)
+    ]  # fmt: skip
     workers, names = [], []
     for queue, pool in queues.items():
         name = f"{queue}@localhost"
@@ -130,7 +159,7 @@ def replies_in_worker(threads: int = WORKER_THREADS) -> Any:
         for worker in workers:
             try:
                 worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:  # a loaded machine: its warm shutdown lags
+            except subprocess.TimeoutExpired:  # a loaded machine, or speech still going
                 worker.kill()
                 worker.wait()
 

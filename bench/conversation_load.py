@@ -67,6 +67,9 @@ class View:
     reconnects: int = 0
     errors: dict[str, int] = field(default_factory=dict)  # messages the socket refused, why
     gaps: list[float] = field(default_factory=list)
+    audio: int = 0  # spoken pieces received (with LEGACY_SPEAK_REPLIES=1)
+    audio_doubled: int = 0  # a piece of a reply's audio at or below an index already seen
+    audio_skipped: int = 0  # a piece arriving past a gap in its reply's indexes
 
     def after_seq(self) -> int:
         seq = 0
@@ -83,6 +86,7 @@ class Connection:
         self.started: set[int] = set()
         self.ended: set[int] = set()
         self.last_token: dict[int, float] = {}
+        self.audio_index: dict[int, int] = {}  # reply seq -> last audio index on this socket
         self.max_ack = 0
 
     async def open(self) -> None:
@@ -149,6 +153,14 @@ class Connection:
             if seq in self.last_token:
                 view.gaps.append((now - self.last_token[seq]) * 1000)
             self.last_token[seq] = now
+        elif kind == "audio":  # a socket opened mid-reply may first see any index
+            view.audio += 1
+            index, before = int(event["index"]), self.audio_index.get(seq)
+            if before is not None and index <= before:
+                view.audio_doubled += 1
+            elif before is not None and index > before + 1:
+                view.audio_skipped += 1
+            self.audio_index[seq] = max(index, before if before is not None else -1)
         elif kind == "reply_end":
             if seq in self.ended:
                 view.doubled += 1
@@ -280,9 +292,11 @@ def main() -> None:
         )
 
     began = time.perf_counter()
-    asyncio.run(everyone())
-    elapsed = time.perf_counter() - began
-    stop()
+    try:
+        asyncio.run(everyone())
+    finally:  # the worker processes never outlive the bench
+        elapsed = time.perf_counter() - began
+        stop()
     rows = stored(memorial)
     lost = 0
     for (visitor, _), view in zip(visitors, views, strict=True):
@@ -312,6 +326,10 @@ def main() -> None:
         for why, count in view.errors.items():
             refused[why] = refused.get(why, 0) + count
     print(f"messages refused by the socket: {refused or 'none'}")
+    if any(v.audio for v in views):
+        print(f"audio pieces {sum(v.audio for v in views)}: doubled "
+              f"{sum(v.audio_doubled for v in views)}, after a gap on one socket "
+              f"{sum(v.audio_skipped for v in views)}")  # fmt: skip
     print(f"doubled {sum(v.doubled for v in views)}")
     print(f"reordered {sum(v.reordered for v in views)}")
     print(f"lost {lost}")

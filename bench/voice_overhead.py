@@ -6,8 +6,10 @@ a zero-latency fake speech provider, so all of it is ours.
 and 0): a memorial of N synthetic passages open to family (as `conversation_overhead.py`
 sets it up), a family visitor on the real consumer (`legacy.asgi.application` through
 channels' WebsocketCommunicator, Redis channel layer), the reply tasks run in a pool of
-threads in this process through `task.apply`, and the speech provider `bench` (every
-sentence's audio, a fixed mp3, ready at once) registered in `voice.providers.PROVIDERS`.
+threads in this process through `task.apply`, the speaking tasks (the speech queue's) in a
+pool of their own, each reply's sentences handed over through its Redis feed, and the speech
+provider `bench` (every sentence's audio, a fixed mp3, ready at once) registered in
+`voice.providers.PROVIDERS`.
 
 For each reply it records when the fake LLM yields its first token and the token that ends
 the first sentence, and when the first `conversation.audio` event carrying audio leaves for
@@ -134,15 +136,15 @@ def installs(token_ms: float) -> None:
 
     speaking.event_send_now = timed_send  # type: ignore[assignment]
 
-    from voice.speaking import SpeakingSession
+    from voice.speaking import SpeechFeed
 
-    handed = SpeakingSession.sentence
+    handed = SpeechFeed.sentence
 
-    def timed_sentence(self: SpeakingSession, text: str) -> None:
+    def timed_sentence(self: SpeechFeed, text: str) -> None:
         current.setdefault("handed", time.perf_counter())
         handed(self, text)
 
-    SpeakingSession.sentence = timed_sentence  # type: ignore[method-assign]
+    SpeechFeed.sentence = timed_sentence  # type: ignore[method-assign]
 
 
 async def measure(memorial_id: object, cookie: str, messages: int) -> list[dict[str, float]]:

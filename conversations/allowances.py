@@ -12,6 +12,7 @@ last of it, a notice at the end of that reply says so (never a reply cut mid-sen
 from __future__ import annotations
 
 import math
+import uuid
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -76,12 +77,11 @@ def reply_allowance_spent(*, reply: Message, kind: str) -> str:
     return ""
 
 
-def reply_spoken_count(*, reply: Message, seconds: float) -> None:
-    """Count a reply's stored audio in the visitor's month (spoken minutes), and let the
-    rules tell the payer when the allowance is nearly or all used."""
-    usage_add(
-        memorial_id=reply.conversation.memorial_id,
-        visitor_id=reply.conversation.visitor_id,
-        spoken_seconds=math.ceil(seconds),
-    )
-    allowance_spent(memorial_id=reply.conversation.memorial_id, kind=AllowanceKind.VOICE_MINUTES)
+def reply_spoken_count(
+    *, memorial_id: uuid.UUID | str, visitor_id: uuid.UUID, seconds: float
+) -> None:
+    """Count a reply's stored audio in its visitor's month (spoken minutes), and let the
+    rules tell the payer when the allowance is nearly or all used. Called by the speech
+    worker once the reply's audio is stored."""
+    usage_add(memorial_id=memorial_id, visitor_id=visitor_id, spoken_seconds=math.ceil(seconds))
+    allowance_spent(memorial_id=memorial_id, kind=AllowanceKind.VOICE_MINUTES)

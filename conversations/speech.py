@@ -30,9 +30,8 @@ class ReplySpeech(Protocol):
         """Speak `text` after what was handed before; returns at once."""
         ...
 
-    def end(self, *, failed: bool) -> float:
-        """The reply has ended: speak what is left (or, when `failed`, stop) and finish.
-        Returns the seconds of the reply's audio stored (0 when none was)."""
+    def end(self, *, failed: bool) -> None:
+        """The reply has ended: speak what is left (or, when `failed`, stop) and finish."""
         ...
 
     def not_as_them(self) -> None:
@@ -74,16 +73,14 @@ def reply_speech_begin(*, reply: Message, scope: str) -> ReplySpeech | None:
         return None
 
 
-def reply_speech_end(speech: ReplySpeech | None, *, failed: bool) -> float:
-    """End a speaking session (None: nothing to do); a failure is logged, never raised.
-    Returns the seconds of audio stored for the reply (0 when none)."""
+def reply_speech_end(speech: ReplySpeech | None, *, failed: bool) -> None:
+    """End a speaking session (None: nothing to do); a failure is logged, never raised."""
     if speech is None:
-        return 0.0
+        return
     try:
-        return float(speech.end(failed=failed) or 0.0)
+        speech.end(failed=failed)
     except Exception:
         logger.exception("a reply's speech could not end cleanly")
-        return 0.0
 
 
 def speech_page(*, access: ConversationAccess, conversation: Conversation | None) -> dict[str, Any]:

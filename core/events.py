@@ -50,6 +50,8 @@ class EventKind(enum.StrEnum):
     CONVERSATION_REPLY_END = "conversation.reply_end"
     CONVERSATION_QUESTION = "conversation.question"
     CONVERSATION_AUDIO = "conversation.audio"
+    VOICE_SAMPLE = "voice.sample"
+    VOICE_SPOKEN_CONSENT = "voice.spoken_consent"
 
 
 class UploadEvent(TypedDict):
@@ -102,6 +104,7 @@ class TwinBuildEvent(TypedDict):
     failure: str
     stale: bool
     stale_reason: str
+    notes: list[str]  # what its steps had to say, kept (`TwinVersion.notes`)
     notice: NotRequired[str]  # a passing trouble: "the language model is busy; trying again"
 
 
@@ -168,6 +171,22 @@ class ConversationAudioEvent(TypedDict):
     notice: NotRequired[str]
 
 
+class VoiceSampleEvent(TypedDict):
+    """One voice sample listened to (or stopped): for the subject's samples page."""
+
+    sample_id: str
+    status: str
+    label: str  # its verdict ("Good", ...) once heard, else its status ("Failed", ...)
+    analysing: int  # the memorial's samples still being listened to
+
+
+class VoiceSpokenConsentEvent(TypedDict):
+    """The words of a spoken consent were checked (or could not be): the page reloads."""
+
+    spoken_id: str
+    check: str  # voice.models.TranscriptCheck
+
+
 @dataclass(frozen=True)
 class EventDeclaration:
     kind: EventKind
@@ -195,6 +214,8 @@ EVENTS: Mapping[EventKind, EventDeclaration] = {
             EventKind.CONVERSATION_QUESTION, ConversationQuestionEvent, Audience.VISITOR
         ),
         EventDeclaration(EventKind.CONVERSATION_AUDIO, ConversationAudioEvent, Audience.VISITOR),
+        EventDeclaration(EventKind.VOICE_SAMPLE, VoiceSampleEvent, Audience.SUBJECT),
+        EventDeclaration(EventKind.VOICE_SPOKEN_CONSENT, VoiceSpokenConsentEvent, Audience.SUBJECT),
     )
 }
 

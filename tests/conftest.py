@@ -142,11 +142,11 @@ def worker_database_url() -> str:
 
 
 def celery_worker_start(
-    *, env: dict[str, str] | None = None, include: str = ""
+    *, env: dict[str, str] | None = None, include: str = "", queues: list[str] | None = None
 ) -> subprocess.Popen[bytes]:
-    """Start a real Celery worker process on this run's own queue and the test database
-    (with `env` added to its environment, and the module `include` imported by it: a test's
-    hook into the worker), and wait until it answers."""
+    """Start a real Celery worker process on this run's own queue (and `queues`) and the test
+    database (with `env` added to its environment, and the module `include` imported by it:
+    a test's hook into the worker), and wait until it answers."""
     from django.conf import settings
 
     environment = {
@@ -158,9 +158,10 @@ def celery_worker_start(
         **(env or {}),
     }
     name = f"test-{os.getpid()}-{time.monotonic_ns()}@localhost"
+    served = ",".join([settings.CELERY_TASK_DEFAULT_QUEUE, *(queues or [])])
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "legacy", "worker", "--pool", "solo",
-         "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", name, "-l", "WARNING",
+         "-Q", served, "-n", name, "-l", "WARNING",
          *(["--include", include] if include else [])],
         cwd=REPO, env=environment,
     )  # fmt: skip

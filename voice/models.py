@@ -112,6 +112,7 @@ class VoiceSample(models.Model):
 
 class TranscriptCheck(models.TextChoices):
     PENDING = "pending", "Not recorded yet"
+    CHECKING = "checking", "Recorded; the words are being checked"
     MATCHED = "matched", "The words heard match the statement"
     MISMATCHED = "mismatched", "The words heard do not match the statement"
     UNCHECKED = "unchecked", "Recorded; no speech-to-text was available to check the words"

@@ -1,5 +1,6 @@
 """Listening to one voice sample in the background (`voice.tasks.voice_sample_analyse`):
-decode, measure and judge it (`voice.analysis`), and record the outcome, or why it stopped."""
+decode, measure and judge it (`voice.analysis`), and record the outcome, or why it stopped.
+Each outcome is pushed to the subject's open pages as a "voice.sample" event once stored."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from django.utils import timezone
 
 from core.consent import ConsentRequired, ConsentScope
 from core.crypto import memorial_cipher
+from core.events import EventKind, event_send_on_commit
 from core.files import memorial_file_decrypted
 from core.tasks import memorial_step
 from voice.analysis import AudioUnreadable, audio_analyse, audio_decode, audio_mime
 from voice.models import SampleStatus, VoiceSample
+from voice.selectors import samples_analysing
 
 VOICE = ConsentScope.VOICE
 
@@ -63,19 +66,42 @@ def sample_analyse(*, sample_id: uuid.UUID | str) -> VoiceSample | None:
             VoiceSample.objects.filter(id=sample.id).update(**fields, updated_at=timezone.now())
     except ConsentRequired:
         sample_stopped(sample_id=sample.id)
+        return VoiceSample.objects.get(id=sample.id)
     sample.refresh_from_db()
+    sample_event_send(sample=sample)
     return sample
+
+
+def sample_event_send(*, sample: VoiceSample) -> None:
+    """Tell the subject's open pages where this sample stands (once the change commits)."""
+    event_send_on_commit(
+        memorial_id=sample.memorial_id,
+        kind=EventKind.VOICE_SAMPLE,
+        data={
+            "sample_id": str(sample.id),
+            "status": sample.status,
+            "label": sample.get_verdict_display()
+            if sample.verdict
+            else SampleStatus(sample.status).label,
+            "analysing": samples_analysing(memorial_id=sample.memorial_id),
+        },
+    )
+
+
+def _ended(*, sample_id: uuid.UUID | str, error: str) -> None:
+    ended = VoiceSample.objects.filter(id=sample_id, status=SampleStatus.ANALYSING).update(
+        status=SampleStatus.FAILED, error=error, updated_at=timezone.now()
+    )
+    sample = VoiceSample.objects.filter(id=sample_id).first()
+    if ended and sample is not None:
+        sample_event_send(sample=sample)
 
 
 def sample_stopped(*, sample_id: uuid.UUID | str) -> None:
     """Consent `voice` was withdrawn before this sample was listened to."""
-    VoiceSample.objects.filter(id=sample_id, status=SampleStatus.ANALYSING).update(
-        status=SampleStatus.FAILED, error=STOPPED_MESSAGE, updated_at=timezone.now()
-    )
+    _ended(sample_id=sample_id, error=STOPPED_MESSAGE)
 
 
 def sample_failed(*, sample_id: uuid.UUID | str) -> None:
     """A fault of ours (retries ran out), not of the file."""
-    VoiceSample.objects.filter(id=sample_id, status=SampleStatus.ANALYSING).update(
-        status=SampleStatus.FAILED, error=FAILED_MESSAGE, updated_at=timezone.now()
-    )
+    _ended(sample_id=sample_id, error=FAILED_MESSAGE)

@@ -1,9 +1,12 @@
 """The twin speaking its replies, sentence by sentence, as they are written.
 
 `Speaker` is registered into `conversations.speech` (in `VoiceConfig.ready`). For each reply
-it starts a `SpeakingSession`: a thread fed a queue of the reply's checked
-sentences, so the text never waits for the voice. The thread (from a pool kept with its
-database connections, so speech starts without connecting first):
+the reply's writer gets a `SpeechFeed`: it queues one `voice_reply_speak` task on the speech
+queue (`settings.LEGACY_SPEECH_QUEUE`, served by a Celery worker of its own, so synthesis
+never holds the threads that write text) and pushes the reply's checked sentences, in order,
+onto a Redis list of that reply's own; every call returns at once, and the text never waits
+for the voice. The task runs a `SpeakingSession`, which takes the sentences from that list
+as they come and:
 - reads the visitor's choice (`ConversationVoice.speak`, the text-only toggle; on unless
   they turned it off) and stops at once when they chose text only: no audio is made;
 - chooses whose voice (`voice_choice`): the subject's clone while it is live at the
@@ -12,10 +15,14 @@ database connections, so speech starts without connecting first):
   last played: `speaking_claim`) speaks a line before the reply's first sentence, saying
   that this is an AI voice made from the person's recordings, or a generic voice that is
   not theirs;
-- speaks each sentence through `voice_provider().speech_stream` and, the conversation's
-  consent asked again once it is made (a withdrawal stops the rest, and that sentence's audio
-  is not sent), sends its whole audio as one `conversation.audio` event (so the browser can
-  decode each and play them back to back), `index` from 0, `last` on the final one;
+- speaks each sentence through `voice_provider().speech_stream` and sends its whole audio
+  as one `conversation.audio` event (so the browser can decode each and play them back to
+  back), `index` from 0, an empty one marked `last` at the reply's end (no look ahead on
+  the way to the first audio), only while holding a share lock on the
+  conversation's consent record (and the `voice` consent's, when it is the clone speaking):
+  a withdrawal (`consent_revoke` locks that row for update) waits until the send is done,
+  and one that committed first stops the rest, that sentence's audio not sent
+  (`_send_while_consented`);
 - when the provider fails (VoiceProviderError, or anything else), sends a calm `notice` in a
   last `conversation.audio` event, speaks no more of that reply and marks the SpokenReply
   failed; the text reply is not touched;
@@ -28,26 +35,25 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import logging
-import queue
 import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from consent.gate import consent_is_granted
 from core.allowances import AllowanceKind, allowance_check
-from core.consent import ConsentRequired, ConsentScope
+from core.consent import ConsentRequired, ConsentScope, consent_gate
 from core.events import EventKind, event_send_now
 from core.files import memorial_file_delete, memorial_file_save
 from core.tasks import memorial_step
+from conversations.allowances import reply_spoken_count
 from memorials.models import Memorial
 from voice.audio_files import audio_join
 from voice.listening import listening_state
@@ -63,10 +69,7 @@ logger = logging.getLogger(__name__)
 
 VoiceKind = SpokenReply.VoiceKind
 FILE_KIND = "spoken"  # the replies' audio, under memorials/<id>/spoken/
-SPEECH_THREADS = 32  # replies spoken at once in one process (more wait for a thread)
-END_WAIT_SECONDS = 120.0  # how long the end of a reply waits for its last sentences' audio
 SPEECH_FAILED = "The voice could not speak this reply. Its words are all here."
-_END = object()
 
 
 # --- whose voice, and what it is called ---------------------------------------------------
@@ -154,14 +157,81 @@ def speak_set(*, conversation: Conversation, speak: bool) -> ConversationVoice:
     return setting
 
 
+# --- one reply's sentences, from the writer to the speaker ------------------------------
+
+FEED_TTL_SECONDS = 600  # a reply's list of sentences is dropped this long after its last push
+SENTENCE_WAIT_SECONDS = 120.0  # the speaker waits this long for the next sentence, then stops
+SPEECH_TASK_EXPIRES_SECONDS = 60  # a reply not begun by then is left unspoken (stale)
+
+_redis_client: Any = None
+_redis_lock = threading.Lock()
+
+
+def _redis() -> Any:
+    """One client (a pool of connections, shared by threads) per process."""
+    global _redis_client
+    with _redis_lock:
+        if _redis_client is None:
+            import redis
+
+            _redis_client = redis.Redis.from_url(settings.REDIS_URL)
+        return _redis_client
+
+
+class SpeechFeed:
+    """The reply writer's side (`conversations.speech.ReplySpeech`): queues the reply's
+    speaking task and hands it the sentences through a Redis list; every call returns at
+    once (a push), so the text never waits for the voice."""
+
+    def __init__(self, *, reply: Message, scope: str) -> None:
+        from voice.tasks import voice_reply_speak
+
+        self.key = f"legacy:speech:{uuid.uuid4().hex}"
+        voice_reply_speak.apply_async(
+            kwargs={
+                "memorial_id": str(reply.conversation.memorial_id),
+                "message_id": reply.pk,
+                "scope": scope,
+                "feed": self.key,
+            },
+            queue=settings.LEGACY_SPEECH_QUEUE,
+            expires=SPEECH_TASK_EXPIRES_SECONDS,
+        )
+
+    def _push(self, item: dict[str, Any], *, first: bool = False) -> None:
+        """A failed push is logged, never raised: the text goes on (the speaker, with no
+        more sentences, stops after SENTENCE_WAIT_SECONDS)."""
+        try:
+            pipe = _redis().pipeline(transaction=False)
+            (pipe.lpush if first else pipe.rpush)(self.key, json.dumps(item))
+            pipe.expire(self.key, FEED_TTL_SECONDS)
+            pipe.execute()
+        except Exception:
+            logger.exception("a sentence could not be handed to the voice")
+
+    def sentence(self, text: str) -> None:
+        if text.strip():
+            self._push({"sentence": text})
+
+    def not_as_them(self) -> None:
+        self._push({"generic": True})  # before any sentence: the list keeps the order
+
+    def end(self, *, failed: bool) -> None:
+        # A failed reply's stop goes to the front: no sentence still waiting is spoken.
+        self._push({"end": True, "failed": failed}, first=failed)
+
+
 # --- one reply spoken ---------------------------------------------------------------------
 
 
 class SpeakingSession:
-    """One reply spoken beside the text by a thread of the speaking pool (module
-    docstring)."""
+    """One reply spoken by the speech worker's `voice_reply_speak` task, its sentences taken
+    from the reply's feed as the text streams (module docstring)."""
 
-    def __init__(self, *, reply: Message, scope: str) -> None:
+    def __init__(self, *, message_id: int, scope: str, feed: str) -> None:
+        from conversations.models import Message
+
+        reply = Message.objects.select_related("conversation").get(pk=message_id)
         conversation = reply.conversation
         self.reply_id = reply.pk
         self.seq = reply.seq
@@ -169,81 +239,56 @@ class SpeakingSession:
         self.memorial_id = conversation.memorial_id
         self.visitor_id = conversation.visitor_id
         self.scope = scope
-        self.sentences: queue.Queue[object] = queue.Queue()
-        self.stopped = threading.Event()
+        self.feed = feed
+        self.stopped = False  # the reply failed, or a consent was withdrawn: no more audio
         self.as_them = True  # False: the guardrails' own words, in a generic voice only
         self.index = 0  # the next audio event's index
         self.last_sent = False
-        self.ended = False  # the reply's end was taken from the queue
-        self.spoken_seconds = 0.0  # of audio stored, once it is
-        self.done = _pool().submit(self._run)
+        self.ended = False  # the reply's end was taken from the feed
 
-    # from the reply's writer: never waits
-
-    def sentence(self, text: str) -> None:
-        if text.strip():
-            self.sentences.put(text)
-
-    def not_as_them(self) -> None:
-        self.as_them = False  # read by the thread after the first sentence, put after this
-
-    def end(self, *, failed: bool) -> float:
-        """Speak what is left (or stop, when the reply `failed`), then store the audio;
-        waits for that here, after the text's end was sent. Returns the seconds of audio
-        stored (the plan's spoken minutes count them)."""
-        if failed:
-            self.stopped.set()
-        self.sentences.put(_END)
-        try:
-            self.done.result(timeout=END_WAIT_SECONDS)
-        except FutureTimeout:
-            self.stopped.set()
-            logger.warning("a reply's speech was still going after %s s", END_WAIT_SECONDS)
-        return self.spoken_seconds
-
-    # in a thread of the pool
-
-    def _run(self) -> None:
+    def run(self) -> None:
         try:
             self._speak()
         except Exception:
             logger.exception("a reply's speech stopped")
             connection.close()  # a broken connection is not kept for the next reply
-            if not self.ended:
-                self._drain()
+        finally:
+            _redis().delete(self.feed)
 
-    def _next(self) -> object:
-        item = self.sentences.get()
-        self.ended = item is _END
-        return item
-
-    def _end_is_next(self) -> bool:
-        with self.sentences.mutex:
-            return bool(self.sentences.queue) and self.sentences.queue[0] is _END
-
-    def _drain(self) -> None:
-        while self._next() is not _END:
-            pass
+    def _next(self) -> str | None:
+        """The next sentence, or None at the reply's end (or when none came in time). A
+        marker that the reply is the guardrails' own words is taken on the way."""
+        while True:
+            popped = _redis().blpop([self.feed], timeout=SENTENCE_WAIT_SECONDS)
+            if popped is None:
+                logger.warning("a reply's speech had no sentence for %s s", SENTENCE_WAIT_SECONDS)
+                self.stopped = self.ended = True
+                return None
+            item = json.loads(popped[1])
+            if item.get("generic"):
+                self.as_them = False
+                continue
+            if item.get("end"):
+                self.ended = True
+                self.stopped = self.stopped or bool(item.get("failed"))
+                return None
+            return str(item["sentence"])
 
     def _speak(self) -> None:
         claim = speaking_claim(conversation_id=self.conversation_id)
         choice = voice_choice(memorial_id=self.memorial_id) if claim.speak else None
         if choice is None:
-            self._drain()  # text only: no audio at all
-            return
+            return  # text only: no audio at all (the feed is dropped)
         self.choice = choice
         minutes = allowance_check(memorial_id=self.memorial_id, kind=AllowanceKind.VOICE_MINUTES)
         if not minutes.allowed:  # the plan's spoken minutes: the text goes on, unspoken
-            self._drain()
             if minutes.quota:  # used up this month (a plan without them just stays silent)
                 self._send(b"", last=True, notice=minutes.reason)
             return
         failure = ""
         notice_due = claim.notice_due  # spoken before the first sentence, if one comes
         parts: list[bytes] = []
-        while (text := self._next()) is not _END:
-            if self.stopped.is_set() or failure:
-                continue
+        while not (self.stopped or failure) and (text := self._next()) is not None:
             if not self.as_them and self.choice.voice_id is not None:
                 self.choice = VoiceChoice(  # care and refusals: never the person's voice
                     provider=self.choice.provider, voice_id=None, kind=VoiceKind.GENERIC
@@ -251,19 +296,19 @@ class SpeakingSession:
             if notice_due:
                 notice_due = False
                 notice_record(conversation_id=self.conversation_id)
-                if failure := self._say(self._description()):
+                notice, failure = self._synthesise(self._description())
+                if failure or not self._send_while_consented(notice, last=False):
                     continue
-            audio, failure = self._synthesise(str(text))
-            if not consent_is_granted(memorial_id=self.memorial_id, scope=self.scope):
-                self.stopped.set()  # withdrawn as the sentence was stored: its audio stays here
+            audio, failure = self._synthesise(text)
+            if failure:
                 continue
-            if not failure:
-                parts.append(audio)
-                self._send(audio, last=self._end_is_next() and not self.stopped.is_set())
+            if not self._send_while_consented(audio, last=False):
+                continue  # withdrawn: this sentence's audio stays here, and no more is made
+            parts.append(audio)
         if failure:
             self._send(b"", last=True, notice=failure)
             self._record(SpokenReplyStatus.FAILED, notice=failure)
-        elif self.stopped.is_set() or not parts:
+        elif self.stopped or not self.ended or not parts:
             if not self.index:
                 return  # nothing was spoken: nothing to record
             if not self.last_sent:
@@ -274,6 +319,24 @@ class SpeakingSession:
                 self._send(b"", last=True)
             self._store(parts)
 
+    def _send_while_consented(self, audio: bytes, *, last: bool) -> bool:
+        """Send `audio` while holding a share lock on the live consent records it depends
+        on (the conversation's; the `voice` consent's when the clone speaks), so a
+        withdrawal, which locks that row for update, waits until the audio has left; one
+        that committed first stops the reply here, this audio not sent. True when sent."""
+        scopes = [self.scope]
+        if self.choice.kind == VoiceKind.CLONE:
+            scopes.append(ConsentScope.VOICE)
+        try:
+            with transaction.atomic():
+                for scope in scopes:
+                    consent_gate().hold(memorial_id=self.memorial_id, scope=scope)
+                self._send(audio, last=last)
+        except ConsentRequired:
+            self.stopped = True
+            return False
+        return True
+
     def _description(self) -> str:
         """What the voice is, in a sentence, and (once read) the memorial's name."""
         memorial = Memorial.objects.only("id", "name_encrypted", "state", "subject_id").get(
@@ -283,13 +346,6 @@ class SpeakingSession:
         return voice_description(
             kind=self.choice.kind, name=self.name, preview=memorial.subject_id == self.visitor_id
         )
-
-    def _say(self, text: str) -> str:
-        """Speak a line that is not part of the reply (the notice); "" or the failure."""
-        audio, failure = self._synthesise(text)
-        if not failure:
-            self._send(audio, last=False)
-        return failure
 
     def _synthesise(self, text: str) -> tuple[bytes, str]:
         provider, voice_id = self.choice.provider, self.choice.voice_id
@@ -365,26 +421,15 @@ class SpeakingSession:
                     mime=joined.mime,
                     duration_s=joined.duration_s,
                 )
-            self.spoken_seconds = float(joined.duration_s or 0)
+                # the plan's spoken minutes count what was stored (`conversations.allowances`)
+                reply_spoken_count(
+                    memorial_id=self.memorial_id,
+                    visitor_id=self.visitor_id,
+                    seconds=joined.duration_s or 0,
+                )
         except ConsentRequired:
             memorial_file_delete(name=path)
             self._record(SpokenReplyStatus.FAILED)
-
-
-_speaking_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _pool() -> ThreadPoolExecutor:
-    """The threads that speak replies, kept (with their database connections) across
-    replies, so a reply's speech starts without connecting first."""
-    global _speaking_pool
-    with _pool_lock:
-        if _speaking_pool is None:
-            _speaking_pool = ThreadPoolExecutor(
-                max_workers=SPEECH_THREADS, thread_name_prefix="speech"
-            )
-        return _speaking_pool
 
 
 # --- the registered voice -----------------------------------------------------------------
@@ -394,10 +439,10 @@ class Speaker:
     """The voice of `conversations.speech`: speaks replies, and the page's voice controls.
     The setting `LEGACY_SPEAK_REPLIES = False` leaves every reply unspoken."""
 
-    def begin(self, *, reply: Message, scope: str) -> SpeakingSession | None:
+    def begin(self, *, reply: Message, scope: str) -> SpeechFeed | None:
         if not settings.LEGACY_SPEAK_REPLIES:
             return None  # replies are not spoken in this installation
-        return SpeakingSession(reply=reply, scope=scope)
+        return SpeechFeed(reply=reply, scope=scope)
 
     def page(
         self, *, access: ConversationAccess, conversation: Conversation | None
@@ -435,6 +480,11 @@ class Speaker:
             "can_listen": can_listen,
             "listen_reason": listen_reason,
         }
+
+
+def reply_speak(*, message_id: int, scope: str, feed: str) -> None:
+    """Speak reply `message_id` from its feed (the speech worker's task; module docstring)."""
+    SpeakingSession(message_id=message_id, scope=scope, feed=feed).run()
 
 
 def spoken_reply_for(*, memorial_id: uuid.UUID | str, visitor: Any, seq: int) -> SpokenReply | None:

@@ -2,8 +2,11 @@
 with a phrase made for that moment (so an old recording cannot stand in for it).
 
 The recording is kept encrypted with the live `voice` consent record it was given for
-(`SpokenConsent.consent`). Where the voice provider has speech-to-text (`can_listen`), what
-it heard is checked against the statement: the phrase must be there in full and most of the
+(`SpokenConsent.consent`). Where the voice provider has speech-to-text (`can_listen`), the
+recording is kept CHECKING and the check runs in a task bound to the `voice` consent
+(`voice.tasks.voice_spoken_consent_check`, so offline Whisper never holds the request); the
+page is told when it is done ("voice.spoken_consent" event). What it heard is checked
+against the statement: the phrase must be there in full and most of the
 statement's words with it (MATCHED), else MISMATCHED, and the subject is asked to try again
 with a new phrase. Without speech-to-text the recording is kept UNCHECKED, and the page says
 the words could not be checked. `voice.selectors.spoken_consent_live` is what cloning asks.
@@ -30,6 +33,7 @@ from consent.gate import consent_hold, consent_require
 from core.audit import audit_record
 from core.consent import ConsentRequired, ConsentScope
 from core.crypto import memorial_cipher
+from core.events import EventKind, event_send_on_commit
 from core.files import (
     memorial_file_chunks,
     memorial_file_decrypted,
@@ -161,11 +165,14 @@ def spoken_consent_record(
     *, spoken: SpokenConsent, file: BinaryIO | File, name: str, actor: Any = None
 ) -> SpokenConsent:
     """Keep the subject's recording of the statement (encrypted, with the consent record it
-    was started under) and check its words where speech-to-text is available.
+    was started under). Where speech-to-text is available it is kept CHECKING and its words
+    are checked by a task (`spoken_consent_check`); without, it is kept UNCHECKED.
 
     Needs consent `voice`, and the same record the statement was made for (withdrawn and
     signed again: start again). Raises SpokenConsentError, keeping nothing, for a file that
-    is not a recording with a voice in it, or when speech-to-text failed."""
+    is not a recording with a voice in it."""
+    from voice.tasks import voice_spoken_consent_check
+
     record = consent_require(memorial_id=spoken.memorial_id, scope=VOICE)
     if spoken.consent_id != record.id or spoken.transcript_check != TranscriptCheck.PENDING:
         raise ConsentRequired(VOICE)
@@ -183,16 +190,13 @@ def spoken_consent_record(
                     "is on, and read it again."
                 )
         mime = audio_mime(decoded.container)
-        result, detail, transcript, checked_by = _transcript_checked(
-            spoken=spoken, memorial_id=memorial_id, path=path, name=name, mime=mime
-        )
     except AudioUnreadable as unreadable:
         memorial_file_delete(name=path)
         raise SpokenConsentError(f"{unreadable} Please record it again.") from unreadable
     except SpokenConsentError:
         memorial_file_delete(name=path)
         raise
-    cipher = memorial_cipher(memorial_id=memorial_id)
+    listening = voice_provider().can_listen
     with transaction.atomic():
         # the record it was started under, still live, held until this commits
         try:
@@ -201,50 +205,94 @@ def spoken_consent_record(
             memorial_file_delete(name=path)
             raise
         spoken.path, spoken.mime = path, mime
-        spoken.transcript_encrypted = cipher.encrypt_text(transcript)
-        spoken.transcript_check, spoken.detail = result, detail[:500]
-        spoken.checked_by = checked_by[:100]
         spoken.recorded_at = timezone.now()
+        if listening:
+            spoken.transcript_check = TranscriptCheck.CHECKING
+            spoken.detail = "Your recording is kept; its words are being checked."
+        else:
+            spoken.transcript_check, spoken.detail = TranscriptCheck.UNCHECKED, UNCHECKED_DETAIL
         spoken.save()
         audit_record(
             action="voice.spoken_consent_recorded",
             memorial_id=memorial_id,
             actor=actor,
-            data={"scope": VOICE, "check": result},
+            data={"scope": VOICE, "check": spoken.transcript_check},
         )
+        if listening:
+            voice_spoken_consent_check.enqueue(memorial_id=memorial_id, spoken_id=str(spoken.id))
     return spoken
 
 
-def _transcript_checked(
-    *, spoken: SpokenConsent, memorial_id: uuid.UUID, path: str, name: str, mime: str
-) -> tuple[str, str, str, str]:
+UNCHECKED_DETAIL = (
+    "No speech-to-text is available here, so the words could not be checked automatically. "
+    "Your recording is kept with your consent."
+)
+
+
+def spoken_consent_check(*, spoken_id: uuid.UUID | str) -> SpokenConsent | None:
+    """Check a kept recording's words against its statement with the provider's
+    speech-to-text (the task's work), and store the result (MATCHED or MISMATCHED) in a step
+    that holds the `voice` consent record it was given under. When speech-to-text fails, the
+    recording is deleted and the statement waits to be read again (PENDING), saying why.
+    The subject's open pages are told either way. None when there was nothing to check."""
+    spoken = SpokenConsent.objects.filter(
+        id=spoken_id, transcript_check=TranscriptCheck.CHECKING
+    ).first()
+    if spoken is None:
+        return None
     provider = voice_provider()
-    if not provider.can_listen:
-        return (
-            TranscriptCheck.UNCHECKED,
-            "No speech-to-text is available here, so the words could not be checked "
-            "automatically. Your recording is kept with your consent.",
-            "",
-            "",
-        )
-    content = b"".join(memorial_file_chunks(memorial_id=memorial_id, name=path))
+    content = b"".join(memorial_file_chunks(memorial_id=spoken.memorial_id, name=spoken.path))
     try:
+        if not provider.can_listen:
+            raise VoiceProviderError("no speech-to-text", notice="Speech-to-text is off here.")
         transcript = provider.transcribe(
-            audio=AudioFile(name=name or "consent", content=content, mime=mime)
+            audio=AudioFile(name="consent", content=content, mime=spoken.mime)
         )
     except VoiceProviderError as error:
-        raise SpokenConsentError(
-            f"{error.notice} Your words could not be checked, so nothing was kept: "
-            "please try again in a little while."
-        ) from error
+        detail = (
+            f"{error.notice} Your words could not be checked, so nothing was kept: please "
+            "record it again in a little while."
+        )
+        with transaction.atomic():
+            memorial_file_delete(name=spoken.path)
+            spoken.path, spoken.mime, spoken.recorded_at = "", "", None
+            spoken.transcript_check, spoken.detail = TranscriptCheck.PENDING, detail[:500]
+            spoken.save()
+            _checked_event_send(spoken=spoken)
+        return spoken
     result, detail = transcript_check(
         statement=spoken.statement, phrase=spoken.phrase, transcript=transcript
     )
-    return (
-        result,
-        f"Checked by speech-to-text ({provider.name}). {detail}",
-        transcript,
-        provider.name,
+    cipher = memorial_cipher(memorial_id=spoken.memorial_id)
+    with transaction.atomic():
+        consent_hold(memorial_id=spoken.memorial_id, scope=VOICE, record_id=spoken.consent_id)
+        spoken.transcript_encrypted = cipher.encrypt_text(transcript)
+        spoken.transcript_check = result
+        spoken.detail = f"Checked by speech-to-text ({provider.name}). {detail}"[:500]
+        spoken.checked_by = provider.name[:100]
+        spoken.save()
+        audit_record(
+            action="voice.spoken_consent_checked",
+            memorial_id=spoken.memorial_id,
+            data={"scope": VOICE, "check": result},
+        )
+        _checked_event_send(spoken=spoken)
+    return spoken
+
+
+def spoken_consent_check_stopped(*, spoken_id: uuid.UUID | str) -> None:
+    """The `voice` consent was withdrawn before the words were checked: the recording stays
+    with that (withdrawn) record as history, unchecked and never counted."""
+    SpokenConsent.objects.filter(id=spoken_id, transcript_check=TranscriptCheck.CHECKING).update(
+        detail="Not checked: your consent for your voice was withdrawn."
+    )
+
+
+def _checked_event_send(*, spoken: SpokenConsent) -> None:
+    event_send_on_commit(
+        memorial_id=spoken.memorial_id,
+        kind=EventKind.VOICE_SPOKEN_CONSENT,
+        data={"spoken_id": str(spoken.id), "check": spoken.transcript_check},
     )
 
 

@@ -307,16 +307,19 @@ def spoken_consent_page(request: AuthenticatedHttpRequest, membership: Membershi
     memorial = membership.memorial
     live = selectors.spoken_consent_live(memorial_id=memorial.id)
     latest = selectors.spoken_consent_latest(memorial_id=memorial.id)
+    checking = latest is not None and latest.transcript_check == TranscriptCheck.CHECKING
     context: dict[str, Any] = {
         "memorial": memorial,
         "provider": _provider(),
         "live": live,
         "latest": latest,
         "mismatched": latest is not None and latest.transcript_check == TranscriptCheck.MISMATCHED,
+        "checking": checking,  # its words are being checked: the page waits for the event
         "statement": None,
     }
     try:
-        context["statement"] = spoken_consent_start(memorial=memorial)
+        if not checking:
+            context["statement"] = spoken_consent_start(memorial=memorial)
     except ConsentRequired:
         context["needs_written"] = True
     return render(request, "voice/spoken_consent.html", context)

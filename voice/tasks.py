@@ -8,6 +8,8 @@ from core.consent import ConsentScope
 from core.tasks import MemorialTask
 from voice.sample_analysis import sample_analyse, sample_failed, sample_stopped
 from voice.services import voice_clones_delete_for
+from voice.speaking import reply_speak
+from voice.spoken_consent import spoken_consent_check, spoken_consent_check_stopped
 
 
 @shared_task(base=MemorialTask, scope=None, max_retries=12)
@@ -35,3 +37,36 @@ def voice_sample_analyse(*, memorial_id: str, sample_id: str) -> str | None:
     a broken file fails alone and the others go on. Safe to run twice."""
     sample = sample_analyse(sample_id=sample_id)
     return sample.status if sample is not None else None
+
+
+class ReplySpeakTask(MemorialTask):
+    """Speech is of the moment: a task lost with its worker is not run again later, nor
+    retried (a failure is told to the visitor as it happens)."""
+
+    acks_late = False
+    reject_on_worker_lost = False
+    max_retries = 0
+
+
+@shared_task(base=ReplySpeakTask, ignore_result=True)
+def voice_reply_speak(*, memorial_id: str, message_id: int, scope: str, feed: str) -> None:
+    """Speak one reply as its text streams, from its feed of sentences (`voice.speaking`).
+    Queued on the speech queue (`settings.LEGACY_SPEECH_QUEUE`), which a worker of its own
+    serves, so synthesis never holds the threads that write replies. Each audio is sent only
+    while the consent `scope` holds (the speaking session checks it under a lock)."""
+    reply_speak(message_id=message_id, scope=scope, feed=feed)
+
+
+class SpokenConsentCheckTask(MemorialTask):
+    scope = ConsentScope.VOICE
+
+    def consent_withdrawn(self, **kwargs: Any) -> None:
+        spoken_consent_check_stopped(spoken_id=kwargs["spoken_id"])
+
+
+@shared_task(base=SpokenConsentCheckTask)
+def voice_spoken_consent_check(*, memorial_id: str, spoken_id: str) -> str | None:
+    """Check a spoken consent's words with speech-to-text (offline Whisper takes seconds:
+    never in the request), bound to the `voice` consent. Safe to run twice."""
+    spoken = spoken_consent_check(spoken_id=spoken_id)
+    return spoken.transcript_check if spoken is not None else None

@@ -18,7 +18,6 @@ from conversations.allowances import (
     reply_allowance,
     reply_allowance_kind,
     reply_allowance_spent,
-    reply_spoken_count,
 )
 from conversations.guardrails.outbound import OutboundGuard, outbound_guard_for
 from conversations.models import Message, MessageStatus
@@ -129,9 +128,7 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
             )
         return completed
     finally:  # after the text's end was sent: what is left of the speech, or its stop
-        spoken = reply_speech_end(speech, failed=not completed)
-        if spoken > 0:  # the spoken minutes of the plan (`conversations.allowances`)
-            reply_spoken_count(reply=reply, seconds=spoken)
+        reply_speech_end(speech, failed=not completed)
 
 
 def _chunk_store(*, reply: Message, text: str, encrypted: bytes) -> bool:

@@ -1,10 +1,11 @@
 """`make run`: the whole of Legacy on one machine, and nothing left behind when it stops.
 
 Holds the embedded Postgres and Redis (or uses DATABASE_URL / REDIS_URL), migrates (as the
-database owner: DATABASE_OWNER_URL), then runs a Celery worker, Celery beat and uvicorn (HTTP
-and websockets) as children, which connect as the app's role. Ctrl-C, SIGTERM, a dying child
-or a vanished parent (`make` killed) all lead to the same ordered shutdown: children first,
-then the servers this process holds.
+database owner: DATABASE_OWNER_URL), then runs a Celery worker, the worker of spoken replies
+(`speech_worker_args`), Celery beat and uvicorn (HTTP and websockets) as children, which
+connect as the app's role. Ctrl-C, SIGTERM, a dying child or a vanished parent (`make`
+killed) all lead to the same ordered shutdown: children first, then the servers this
+process holds.
 
 Without debug pages (DEBUG=0) unless started with `--debug` (`make dev`). Everything it and
 its children write (under var/ and elsewhere) is for this user only (umask 077). uvicorn
@@ -39,6 +40,20 @@ def uvicorn_args(*, host: str, port: int, forwarded_allow_ips: str) -> list[str]
     if proxies:
         return [*args, "--proxy-headers", "--forwarded-allow-ips", proxies]
     return [*args, "--no-proxy-headers"]
+
+
+SPEECH_THREADS = "8"  # replies spoken at once (the offline voice speaks one sentence at a time)
+
+
+def speech_worker_args(*, pid: int) -> list[str]:
+    """The worker of spoken replies alone (`voice.tasks.voice_reply_speak`), on their own
+    queue (settings.LEGACY_SPEECH_QUEUE: the task queue's name and "-speech"), so speech
+    never holds the workers that write the replies' text. Threads: a reply's task mostly
+    waits for its next sentence."""
+    queue = os.environ.get("LEGACY_CELERY_QUEUE", "legacy") + "-speech"
+    threads = os.environ.get("LEGACY_SPEECH_THREADS", SPEECH_THREADS)
+    return ["-m", "celery", "-A", "legacy", "worker", "-l", "INFO", "--pool", "threads",
+            "--concurrency", threads, "-Q", queue, "-n", f"speech-{pid}@%h"]  # fmt: skip
 
 
 class Supervisor:
@@ -106,6 +121,7 @@ class Supervisor:
              "--concurrency", "8", "-Q", replies, "-n", f"legacy-replies-{os.getpid()}@%h"],
             env,
         )  # fmt: skip
+        self.spawn("speech", speech_worker_args(pid=os.getpid()), env)
         self.spawn(
             "beat",
             ["-m", "celery", "-A", "legacy", "beat", "-l", "INFO",

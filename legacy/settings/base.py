@@ -373,6 +373,9 @@ LEGACY_VOICE_PROVIDER = os.environ.get("LEGACY_VOICE_PROVIDER", "offline")
 # Replies spoken as they stream (with the clone, or the provider's generic voice, labelled);
 # "0" leaves every reply text only.
 LEGACY_SPEAK_REPLIES = os.environ.get("LEGACY_SPEAK_REPLIES", "1") == "1"
+# Replies are spoken by a Celery worker of their own on this queue (`make run` starts it),
+# so synthesis never holds the threads that write the text.
+LEGACY_SPEECH_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-speech"
 ELEVENLABS_API_KEY = os.environ.get("ELEVENLABS_API_KEY", "")
 ELEVENLABS_BASE_URL = os.environ.get("ELEVENLABS_BASE_URL", "")  # "" = the SDK's own
 # A low-latency model for speaking replies as they stream, and the speech-to-text model.

@@ -1,5 +1,6 @@
-// The voice pages (templates/voice/): follow the analysis of samples while it runs, and move
-// on once the recorder (voice-recorder.js) has sent a recording.
+// The voice pages (templates/voice/): follow the analysis of samples while it runs (pushed
+// over the memorial's socket), and move on once the recorder (voice-recorder.js) has sent a
+// recording.
 (function () {
     "use strict";
 
@@ -13,35 +14,42 @@
         }, 600);
     });
 
-    const list = document.querySelector("[data-samples-status-url]");
-    if (!list) return;
-    let waiting = Number(list.dataset.analysing || "0");
-    const progress = document.querySelector("[data-samples-progress]");
+    // Each sample heard (or stopped) is pushed as a "voice.sample" event on the memorial's
+    // socket (memorial-events.js); once none is left to hear, the page reloads to show the
+    // verdicts and advice.
+    const names = document.getElementById("event-names");
+    if (!names) return;
+    const KINDS = JSON.parse(names.textContent).kinds;
 
-    async function poll() {
-        let body;
-        try {
-            const response = await fetch(list.dataset.samplesStatusUrl, { credentials: "same-origin" });
-            if (!response.ok) return;
-            body = await response.json();
-        } catch (error) {
-            return;
-        }
-        body.samples.forEach(function (sample) {
-            const status = list.querySelector('[data-sample-id="' + sample.id + '"] [data-sample-status]');
-            if (status) status.textContent = sample.verdict_label || sample.status_label;
+    // The spoken consent page: its words checked (a task), the page shows the outcome.
+    const checking = document.querySelector("[data-spoken-checking]");
+    if (checking) {
+        document.addEventListener("memorial:event", function (event) {
+            if (event.detail.kind !== KINDS.VOICE_SPOKEN_CONSENT) return;
+            if (event.detail.data.spoken_id === checking.dataset.spokenChecking) window.location.reload();
         });
+    }
+
+    const list = document.querySelector("[data-samples-analysing]");
+    if (!list) return;
+    const VOICE_SAMPLE = KINDS.VOICE_SAMPLE;
+    const progress = document.querySelector("[data-samples-progress]");
+    let waiting = Number(list.dataset.samplesAnalysing || "0");
+
+    document.addEventListener("memorial:event", function (event) {
+        if (event.detail.kind !== VOICE_SAMPLE) return;
+        const data = event.detail.data;
+        const status = list.querySelector('[data-sample-id="' + data.sample_id + '"] [data-sample-status]');
+        if (status) status.textContent = data.label;
         if (progress) {
-            progress.textContent = body.analysing
-                ? "Listening to " + body.analysing + " recording" + (body.analysing === 1 ? "" : "s") + "…"
+            progress.textContent = data.analysing
+                ? "Listening to " + data.analysing + " recording" + (data.analysing === 1 ? "" : "s") + "…"
                 : "";
         }
-        if (waiting && !body.analysing) {
+        if (waiting && !data.analysing) {
             window.location.reload();  // every sample heard: show the verdicts
             return;
         }
-        waiting = body.analysing;
-    }
-
-    if (waiting) window.setInterval(poll, 2000);
+        waiting = data.analysing;
+    });
 })();

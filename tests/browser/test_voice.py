@@ -38,6 +38,7 @@ def voice_worker(transactional_db, settings):  # type: ignore[no-untyped-def]
     worker = celery_worker_start(
         env={**VOICE_ENV, "MEDIA_ROOT": str(settings.MEDIA_ROOT)},
         include="tests.voice.speaking_processes",
+        queues=[settings.LEGACY_SPEECH_QUEUE],  # the spoken replies' queue too
     )
     try:
         yield worker

@@ -8,11 +8,13 @@ import io
 import math
 import os
 import struct
+import threading
 import wave
 from collections.abc import Iterator, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
+from django.db import connection
 
 from voice.providers import PROVIDERS
 from voice.providers.base import AudioFile, VoiceProviderError, VoiceProviderResult
@@ -74,15 +76,40 @@ class DeafDouble(SpeakingDouble):
     can_listen = False
 
 
+def speech_in_threads(monkeypatch) -> list[threading.Thread]:
+    """Each reply's speaking task (queued on the speech queue) runs at once in a thread of
+    this process, through the task itself, as the speech worker would run it."""
+    from voice.tasks import voice_reply_speak
+
+    threads: list[threading.Thread] = []
+
+    def apply_async(kwargs: dict[str, Any] | None = None, **_: Any) -> None:
+        def run() -> None:
+            try:
+                voice_reply_speak.apply(kwargs=kwargs)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        threads.append(thread)
+
+    monkeypatch.setattr(voice_reply_speak, "apply_async", apply_async)
+    return threads
+
+
 @pytest.fixture
-def speaking_double(settings, monkeypatch) -> type[SpeakingDouble]:
+def speaking_double(settings, monkeypatch) -> Iterator[type[SpeakingDouble]]:
     monkeypatch.setitem(PROVIDERS, "double", SpeakingDouble)
     monkeypatch.setattr(SpeakingDouble, "fail_from", None)
     monkeypatch.setattr(SpeakingDouble, "spoken", [])
     monkeypatch.setattr(SpeakingDouble, "heard", [])
     settings.LEGACY_VOICE_PROVIDER = "double"
     settings.LEGACY_SPEAK_REPLIES = True
-    return SpeakingDouble
+    threads = speech_in_threads(monkeypatch)
+    yield SpeakingDouble
+    for thread in threads:
+        thread.join(timeout=30)
 
 
 @pytest.fixture

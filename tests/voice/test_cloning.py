@@ -215,6 +215,18 @@ def test_without_spoken_consent_no_clone_is_made_and_the_build_says_why(
     assert not VoiceClone.objects.exists()
     assert NO_SPOKEN_CONSENT_NOTE in notices
     assert "no spoken consent yet" in NO_SPOKEN_CONSENT_NOTE
+    assert done.notes == [NO_SPOKEN_CONSENT_NOTE]  # kept on the build, after it ended
+    page = twin_page_for(memorial)
+    assert NO_SPOKEN_CONSENT_NOTE in page
+
+
+def twin_page_for(memorial) -> str:
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(memorial.subject)
+    return client.get(reverse("twins:overview", args=[memorial.id])).content.decode()
 
 
 def test_without_the_voice_consent_nothing_is_sent(fake_elevenlabs, voice_only_build, notices):

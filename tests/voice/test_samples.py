@@ -219,3 +219,33 @@ def test_the_memorial_page_has_a_voice_panel_for_the_subject_alone(client, voice
     page = client.get(voiced.get_absolute_url())
     assert page.status_code == 200
     assert reverse("voice:samples", args=[voiced.id]) not in page.content.decode()
+
+
+def test_each_sample_heard_is_pushed_to_the_subjects_page(
+    subject_client, voiced, tmp_path, monkeypatch
+):
+    from core.events import EventKind, event_declaration
+    from voice import sample_analysis
+
+    sent = []
+
+    def record(**event) -> None:
+        event_declaration(kind=event["kind"], data=event["data"])  # as declared
+        sent.append(event)
+
+    monkeypatch.setattr(sample_analysis, "event_send_on_commit", record)
+    letter = SimpleUploadedFile("letter.m4a", b"Dear Sam, this is a letter, not a recording.")
+    subject_client.post(
+        reverse("voice:samples_upload", args=[voiced.id]),
+        {"files": [clip(tmp_path, "story.mp3"), letter]},
+        HTTP_X_REQUESTED_WITH="fetch",
+    )
+    page = subject_client.get(reverse("voice:samples", args=[voiced.id])).content.decode()
+    assert f'data-events-url="/ws/memorials/{voiced.id}/events/"' in page
+    assert 'data-samples-analysing="2"' in page  # the page follows these two by events
+    analyse_all(voiced)
+    assert [e["kind"] for e in sent] == [EventKind.VOICE_SAMPLE] * 2
+    assert [e["memorial_id"] for e in sent] == [voiced.id] * 2
+    data = sorted((e["data"] for e in sent), key=lambda d: d["analysing"], reverse=True)
+    assert [d["analysing"] for d in data] == [1, 0]  # the last one tells the page to reload
+    assert {d["label"] for d in data} == {"Could not be read", "Good for your voice"}

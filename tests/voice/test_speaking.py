@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 from channels.db import database_sync_to_async
+from django.db import connection
 from django.test import Client
 
 from conversations.models import Conversation, Message, MessageStatus
@@ -48,7 +49,8 @@ async def exchange(socket, seq: int, *, audio_expected: bool = True) -> tuple[di
     """Reply `seq`'s end and its audio messages, in the order they came (until the last)."""
     end, audio = None, []
     while end is None or (audio_expected and not (audio and audio[-1]["last"])):
-        message = await socket.receive_json_from(timeout=10)
+        # generous: the first reply of a run also loads the embedding model, on a shared CPU
+        message = await socket.receive_json_from(timeout=60)
         if message["type"] == "reply_end" and message["seq"] == seq:
             end = message
         elif message["type"] == "audio" and message["seq"] == seq:
@@ -279,3 +281,55 @@ async def test_a_care_reply_is_heard_in_a_generic_voice_never_the_persons(
     assert speaking_double.spoken and {voice for _, voice in speaking_double.spoken} == {None}
     assert "generic computer voice" in speaking_double.spoken[0][0]  # the notice says so
     await socket.disconnect()
+
+
+def test_a_withdrawal_waits_for_the_audio_being_sent_then_no_more_leaves(
+    memorial, family, speaking_double, monkeypatch
+):
+    """The check-and-send holds a share lock on the consent record: a withdrawal that begins
+    while a sentence's audio is being sent waits until it has left (so no audio leaves after
+    the withdrawal commits), and the next sentence's audio is not sent."""
+    import threading
+
+    from consent.services import consent_revoke
+    from voice import speaking
+    from voice.speaking import SpeakingSession
+
+    conversation = Conversation.objects.create(memorial=memorial, visitor=family, last_seq=2)
+    asked = Message.objects.create(
+        conversation=conversation, seq=1, role="visitor", text_encrypted=b""
+    )
+    reply = Message.objects.create(
+        conversation=conversation, seq=2, role="twin", reply_to=asked, text_encrypted=b""
+    )
+    scope = ConsentScope.CONVERSATION_LIVING
+    session = SpeakingSession(message_id=reply.pk, scope=scope, feed="unused")
+    session.choice = speaking.voice_choice(memorial_id=memorial.id)
+    sending, release, sent = threading.Event(), threading.Event(), []
+
+    def slow_send(**kwargs) -> None:  # the audio leaving, held until the test says
+        sending.set()
+        assert release.wait(timeout=10)
+        sent.append(kwargs["data"]["index"])
+
+    monkeypatch.setattr(speaking, "event_send_now", slow_send)
+    first = threading.Thread(target=lambda: session._send_while_consented(b"one", last=False))
+    first.start()
+    assert sending.wait(timeout=10)
+    revoked_at: list[float] = []
+
+    def withdraw() -> None:
+        consent_revoke(user=memorial.subject, memorial_id=memorial.id, scope=scope)
+        revoked_at.append(len(sent))  # how much audio had left when the withdrawal committed
+        connection.close()
+
+    withdrawal = threading.Thread(target=withdraw)
+    withdrawal.start()
+    withdrawal.join(timeout=0.5)
+    assert withdrawal.is_alive()  # waiting for the audio in flight: the row is share-locked
+    release.set()
+    first.join(timeout=10)
+    withdrawal.join(timeout=10)
+    assert revoked_at == [1]  # it committed only once that audio had left
+    assert session._send_while_consented(b"two", last=True) is False
+    assert sent == [0] and session.stopped  # the next sentence's audio never left

@@ -19,7 +19,7 @@ from tests.voice.subject_helpers import clip
 from voice.models import SpokenConsent, TranscriptCheck
 from voice.selectors import spoken_consent_live
 from voice.spoken_consent import (
-    SpokenConsentError,
+    spoken_consent_check,
     spoken_consent_record,
     spoken_consent_start,
     spoken_consent_transcript,
@@ -39,6 +39,14 @@ def record_via_page(client, memorial, recording):
         HTTP_X_REQUESTED_WITH="fetch",
     )
     return spoken, response
+
+
+def checked(spoken: SpokenConsent) -> SpokenConsent:
+    """The check's task, as the worker runs it once the recording is kept (CHECKING)."""
+    assert SpokenConsent.objects.get(id=spoken.id).transcript_check == TranscriptCheck.CHECKING
+    result = spoken_consent_check(spoken_id=spoken.id)
+    assert result is not None
+    return result
 
 
 def spoken_aloud(statement: str) -> str:
@@ -97,13 +105,25 @@ def test_without_speech_to_text_it_is_kept_unchecked_and_counts(client, voiced, 
 
 
 def test_a_matching_transcript_is_matched_and_says_what_was_checked(
-    client, voiced, listening, tmp_path
+    client, voiced, listening, tmp_path, monkeypatch
 ):
     client.force_login(voiced.subject)
     spoken = spoken_consent_start(memorial=voiced)
     listening.heard = spoken_aloud(spoken.statement)
     spoken, response = record_via_page(client, voiced, clip(tmp_path, "consent.m4a"))
-    assert response.json()["check"] == "matched"
+    assert response.json()["check"] == "checking"  # kept; its words checked by a task
+    assert listening.calls == []  # not in the request
+    waiting = client.get(reverse("voice:spoken_consent", args=[voiced.id])).content.decode()
+    assert f'data-spoken-checking="{spoken.id}"' in waiting and "Checking your words" in waiting
+    assert spoken_consent_live(memorial_id=voiced.id) is None  # not counted until checked
+    sent = []
+    monkeypatch.setattr(
+        "voice.spoken_consent.event_send_on_commit", lambda **event: sent.append(event)
+    )
+    spoken = checked(spoken)
+    assert [(e["kind"], e["data"]) for e in sent] == [
+        ("voice.spoken_consent", {"spoken_id": str(spoken.id), "check": "matched"})
+    ]  # the page, waiting, reloads
     spoken.refresh_from_db()
     assert spoken.transcript_check == TranscriptCheck.MATCHED
     assert spoken.checked_by == listening.name
@@ -128,8 +148,8 @@ def test_a_transcript_that_does_not_match_is_refused_and_asks_again(
     # the statement without today's words: an old recording would sound like this
     listening.heard = first.statement.replace(first.phrase, "apple river candle 12")
     spoken, response = record_via_page(client, voiced, clip(tmp_path, "consent.wav"))
-    assert spoken == first and response.json()["check"] == "mismatched"
-    spoken.refresh_from_db()
+    assert spoken == first and response.json()["check"] == "checking"
+    spoken = checked(spoken)
     assert spoken.transcript_check == TranscriptCheck.MISMATCHED
     assert "were not heard" in spoken.detail
     assert spoken_consent_live(memorial_id=voiced.id) is None  # never clones
@@ -138,8 +158,8 @@ def test_a_transcript_that_does_not_match_is_refused_and_asks_again(
     assert again.context["statement"].id != first.id  # a new phrase for the new try
     # and a recording of something else entirely
     listening.heard = "Hello, hello, is this thing on? Testing one two three."
-    _, response = record_via_page(client, voiced, clip(tmp_path, "other.wav", seed_clip(2)))
-    assert response.json()["check"] == "mismatched"
+    other, _ = record_via_page(client, voiced, clip(tmp_path, "other.wav", seed_clip(2)))
+    assert checked(other).transcript_check == TranscriptCheck.MISMATCHED
     assert spoken_consent_live(memorial_id=voiced.id) is None
 
 
@@ -201,12 +221,15 @@ def test_the_clone_gate_counts_nothing_without_a_spoken_consent(voiced, listenin
     assert spoken_consent_live(memorial_id=voiced.id) is None  # pending
     listening.heard = "something else"
     spoken_consent_record(spoken=spoken, file=clip(tmp_path, "a.wav"), name="a.wav")
+    assert spoken_consent_live(memorial_id=voiced.id) is None  # being checked
+    checked(spoken)
     assert spoken_consent_live(memorial_id=voiced.id) is None  # mismatched
     again = spoken_consent_start(memorial=voiced)
     listening.heard = again.statement
     spoken_consent_record(
         spoken=again, file=clip(tmp_path, "b.wav", synth_audio.phrases(seed=5)), name="b.wav"
     )
+    checked(again)
     assert spoken_consent_live(memorial_id=voiced.id) == again
 
 
@@ -219,12 +242,15 @@ def test_speech_to_text_failing_keeps_nothing_and_says_so(voiced, listening, tmp
     listening.transcribe = fails
     try:
         spoken = spoken_consent_start(memorial=voiced)
-        with pytest.raises(SpokenConsentError, match="busy"):
-            spoken_consent_record(spoken=spoken, file=clip(tmp_path, "a.wav"), name="a.wav")
+        spoken_consent_record(spoken=spoken, file=clip(tmp_path, "a.wav"), name="a.wav")
+        checked(spoken)
     finally:
         del listening.transcribe
     spoken.refresh_from_db()
     assert spoken.transcript_check == TranscriptCheck.PENDING and not spoken.path
+    assert "busy" in spoken.detail and "record it again" in spoken.detail
+    assert memorial_files_count(memorial_id=voiced.id, kind="voice-consent") == 0
+    assert spoken_consent_start(memorial=voiced) == spoken  # the same statement, read again
 
 
 def test_words_are_normalised_before_they_are_compared():

@@ -59,6 +59,9 @@ class TwinVersion(models.Model):
     step_total = models.PositiveIntegerField(default=0)  # ...of this many
     failure = models.TextField(blank=True)  # why it stopped, in plain words (no content)
     llm_label = models.CharField(max_length=100, blank=True)  # who distilled the persona
+    # What a step had to say, kept after the build ends ("Your voice was not copied: no
+    # spoken consent yet..."): plain words of ours, no content.
+    notes = ArrayField(models.TextField(), default=list, blank=True)
     passages_seen = models.PositiveIntegerField(default=0)  # the subject's, when it began
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)  # last sign of a live worker

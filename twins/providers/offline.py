@@ -19,7 +19,10 @@ OPENING_MIXED = "From what they wrote, and what was written to them:"
 NOTHING_FOUND = "I don't find anything about that in what they wrote."
 NOT_REMEMBERED = "I don't remember that: I find nothing about it in what they wrote."
 DECLINED = "That is something they asked me not to talk about. Could we talk about something else?"
-CLOSING = "(These are sentences they wrote, chosen by matching words; not an AI.)"
+CLOSING = (
+    "(These are sentences they wrote, picked out by matching words: the AI in its offline "
+    "mode writes nothing of its own.)"
+)
 FRAMING_LINES = frozenset(
     {OPENING, OPENING_MIXED, NOTHING_FOUND, NOT_REMEMBERED, DECLINED, CLOSING}
 )

@@ -48,9 +48,13 @@ def voice_step_register(run: VoiceStepRun) -> None:
 
 def voice_step(*, version: TwinVersion, progress: StepProgress) -> None:
     """The voice step as the voice app registered it. With none registered it is done with
-    nothing written; a note it returns goes out on the build's progress."""
+    nothing written; a note it returns is kept on the build (`TwinVersion.notes`, shown
+    after it ends) and goes out on the build's progress."""
     for run in _voice_step_run:
         if note := run(version=version, progress=progress):
+            if note not in version.notes:  # a step delivered again says it once
+                version.notes = [*version.notes, note]
+                TwinVersion.objects.filter(pk=version.pk).update(notes=version.notes)
             twin_build_event_progress(version, notice=note)
 
 
@@ -112,6 +116,7 @@ def twin_build_event_data(version: TwinVersion, *, notice: str = "") -> dict[str
         "failure": version.failure,
         "stale": twin.stale_since is not None,
         "stale_reason": twin.stale_reason,
+        "notes": list(version.notes),
     }
     if notice:
         data["notice"] = notice
