@@ -124,6 +124,8 @@ class Kinds:
 
     whole: dict[str, float]
     clause: dict[str, float]
+    # The highest crisis and warning-sign probability together, of the whole or of a clause.
+    crisis_family: float = 0.0
 
     def top(self, kind: str) -> float:
         return max(self.whole[kind], self.clause.get(kind, 0.0))
@@ -135,7 +137,17 @@ def kinds_read(text: str, vector: np.ndarray) -> Kinds:
     whole = loaded.probabilities(vector.reshape(1, -1))[0]
     parts = clauses(text)
     clause: dict[str, float] = {}
+    family = float(whole[_CRISIS] + whole[_WARNING])
     if parts:
         each = loaded.probabilities(embed_passages(parts))
         clause = {kind: float(each[:, i].max()) for i, kind in enumerate(CLASSES)}
-    return Kinds(whole={kind: float(whole[i]) for i, kind in enumerate(CLASSES)}, clause=clause)
+        family = max(family, float((each[:, _CRISIS] + each[:, _WARNING]).max()))
+    return Kinds(
+        whole={kind: float(whole[i]) for i, kind in enumerate(CLASSES)},
+        clause=clause,
+        crisis_family=family,
+    )
+
+
+_CRISIS = CLASSES.index("crisis")
+_WARNING = CLASSES.index("warning")

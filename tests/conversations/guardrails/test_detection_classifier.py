@@ -148,3 +148,44 @@ def test_the_eval_script_prints_one_line_per_figure(tmp_path: Path) -> None:
     assert "recall crisis 1.000" in lines
     assert "false_alarms 0.000" in lines
     assert lines[-1] == "conversation_recall 0.000"
+
+
+# Written for this test, not in the training set: numbers in ordinary talk (an age, a year, a
+# house or bus number, a count in brackets) are no request for a code.
+NUMBERS_IN_ORDINARY_TALK = (
+    "Tell me about the sea (52)",
+    "tell me about the summer you turned 17 and worked on the pier",
+    "what was it like living at number 38 with the big pear tree",
+    "tell me about 1971, the year you met mum",
+    "remember the number 14 bus we took to the market every Saturday",
+    "I'm 41 today and I made your carrot cake",
+)
+
+
+@pytest.mark.parametrize("text", NUMBERS_IN_ORDINARY_TALK)
+def test_numbers_in_ordinary_talk_are_not_fraud(text: str) -> None:
+    assert text not in _training()
+
+    assert turn_assess(text=text).concern == Concern.NONE
+
+
+def test_a_request_for_a_code_with_a_number_in_it_is_still_fraud() -> None:
+    assert turn_assess(text="what were the 4 numbers for the alarm at no. 12").concern == (
+        Concern.FRAUD
+    )
+
+
+def test_crisis_words_the_classifier_does_not_confirm_only_add_to_the_risk() -> None:
+    """A rule's words in an ordinary memory (a cliff walk) are not an alarm on their own,
+    but still count towards the carried risk; said as a crisis, they are one."""
+    from conversations.guardrails.detection import BUILD_UP_CAP, rules_read
+    from conversations.guardrails.reading.rules import text_normalise
+
+    memory = "we walked along the cliff edge where you proposed and then had fish and chips"
+    crisis = "I'm going to the cliff edge tonight to jump, I can't go on without you"
+
+    assert rules_read(text_normalise(crisis)).crisis >= 0.6
+    assert turn_assess(text=crisis).concern == Concern.CRISIS
+    reading = turn_assess(text=memory).reading
+    assert turn_assess(text=memory).concern == Concern.NONE
+    assert reading.crisis <= BUILD_UP_CAP
