@@ -29,7 +29,7 @@ from corpus.embeddings import embed_passages
 
 CLASSES = ("crisis", "warning", "fraud", "disclosure", "ordinary")
 WEIGHTS = Path(__file__).resolve().parent / "model" / "classifier.npy"
-WEIGHTS_SHA256 = "47c86dff54d41a67e71af6eb93759715a30c77446cbde8a2b668f41fb94d9373"
+WEIGHTS_SHA256 = "c37aaee9525c220abff64f511622812ad4872293bd325dbafd6819abcf46ce78"
 HIDDEN = 128
 
 # A clause is read on its own when it has at least this many words, at most this many
