@@ -80,16 +80,16 @@ SIDE_MARGIN_MIN = -0.05
 # ...and only counts when the message is this close to the kind at all.
 NEAR_MIN = {"crisis": 0.45, "build_up": 0.42, "fraud": 0.45, "disclosure": 0.5}
 
-# Meaning (`reading.classifier`): a kind's probability at which it is acted on, from the
-# training script's cross-validation on the training set (false alarms on its ordinary
-# messages, hard negatives included, about 3 % for crisis and 1 % for the others; see
-# bench/README.md, "safety_eval.py").
-THRESHOLDS = {"crisis": 0.8989, "fraud": 0.7685, "disclosure": 0.9258}
+# Meaning (`reading.classifier`): a kind's probability at which it is acted on alone, from
+# the training script's cross-validation on the training set (two of five folds, 40 % of it
+# held out in turn; the classifier adds at most 2 % of its ordinary messages, hard negatives
+# included, as crisis, 0.5 % as fraud and as disclosure; see bench/README.md).
+THRESHOLDS = {"crisis": 0.8313, "fraud": 0.9078, "disclosure": 0.9364}
 # What the word rules and the prototypes read (`said_read`) is acted on alone only when the
 # classifier gives the kind at least this probability (crisis: crisis and warning signs
 # together); chosen by the same cross-validation, as the highest at which the rules keep all
 # but 1 % of the training set's messages of the kind that they catch.
-CONFIRM = {"crisis": 0.0, "fraud": 0.0, "disclosure": 0.0}
+CONFIRM = {"crisis": 0.3169, "fraud": 0.1129, "disclosure": 0.0353}
 # Warning signs by meaning: the crisis and warning-sign probability mapped from 0 to 1
 # between these (calibrated on the development conversations in reading/dev/).
 WARNING_RANGE = (0.5, 0.95)
