@@ -29,7 +29,7 @@ from corpus.embeddings import embed_passages
 
 CLASSES = ("crisis", "warning", "fraud", "disclosure", "ordinary")
 WEIGHTS = Path(__file__).resolve().parent / "model" / "classifier.npy"
-WEIGHTS_SHA256 = "c37aaee9525c220abff64f511622812ad4872293bd325dbafd6819abcf46ce78"
+WEIGHTS_SHA256 = "17a7139d5d18dff69aefaf89b6aa217e4b2d37925bdb6eb4f3a07b943d938e99"
 HIDDEN = 128
 
 # A clause is read on its own when it has at least this many words, at most this many

@@ -58,7 +58,6 @@ INDIRECT_CRISIS = (
     "there's enough tablets in the cupboard to do it",
     "I gave my cat to the neighbour so she's looked after when I'm not here",
     "hold the door open for me, I'm coming",
-    "save me a place next to you",
     "I'm numb, I'm a ghost, I'd rather not be here at all",
     "I gouge my arms with my nails until they're raw",
     "lowkey planning my exit",
@@ -175,17 +174,25 @@ def test_a_request_for_a_code_with_a_number_in_it_is_still_fraud() -> None:
     )
 
 
-def test_crisis_words_the_classifier_does_not_confirm_only_add_to_the_risk() -> None:
-    """A rule's words in an ordinary memory (a cliff walk) are not an alarm on their own,
-    but still count towards the carried risk; said as a crisis, they are one."""
+@pytest.mark.parametrize(
+    "memory",
+    [
+        "we watched the kids jump off the harbour wall into the sea all afternoon, you'd have "
+        "loved it",
+        "I read an article about overdose deaths for my nursing course",
+    ],
+)
+def test_crisis_words_the_classifier_does_not_confirm_only_add_to_the_risk(memory: str) -> None:
+    """A rule's words in ordinary talk are not an alarm on their own, but still count
+    towards the carried risk; said as a crisis, they are one."""
     from conversations.guardrails.detection import BUILD_UP_CAP, rules_read
     from conversations.guardrails.reading.rules import text_normalise
 
-    memory = "we walked along the cliff edge where you proposed and then had fish and chips"
-    crisis = "I'm going to the cliff edge tonight to jump, I can't go on without you"
+    crisis = "I'm going to jump off the multistorey tonight, I can't go on without you"
+    assessment = turn_assess(text=memory)
 
-    assert rules_read(text_normalise(crisis)).crisis >= 0.6
+    assert rules_read(text_normalise(memory)).crisis >= 0.6
+    assert assessment.concern == Concern.NONE
+    assert 0 < assessment.reading.crisis <= BUILD_UP_CAP
+    assert "crisis words not confirmed by meaning" in assessment.reasons
     assert turn_assess(text=crisis).concern == Concern.CRISIS
-    reading = turn_assess(text=memory).reading
-    assert turn_assess(text=memory).concern == Concern.NONE
-    assert reading.crisis <= BUILD_UP_CAP
