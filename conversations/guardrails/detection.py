@@ -83,8 +83,9 @@ NEAR_MIN = {"crisis": 0.45, "build_up": 0.42, "fraud": 0.45, "disclosure": 0.5}
 # Meaning (`reading.classifier`): a kind's probability at which it is acted on alone, from
 # the training script's cross-validation on the training set (two of five folds, 40 % of it
 # held out in turn; the classifier adds at most 2 % of its ordinary messages, hard negatives
-# included, as crisis, 0.5 % as fraud and as disclosure; see bench/README.md).
-THRESHOLDS = {"crisis": 0.8313, "fraud": 0.9078, "disclosure": 0.9364}
+# included, as crisis, 0.5 % as fraud and 0.25 % as disclosure, from a second run after a
+# greeting, "Hello, how are you?", read as "is it really you?"; see bench/README.md).
+THRESHOLDS = {"crisis": 0.8313, "fraud": 0.9078, "disclosure": 0.9927}
 # What the word rules and the prototypes read (`said_read`) is acted on alone only when the
 # classifier gives the kind at least this probability (crisis: crisis and warning signs
 # together); chosen by the same cross-validation, as the highest at which the rules keep all
