@@ -8,13 +8,15 @@ message is in doubt, and only ever adds.
 
 How a message is read (`message_read`):
 - word rules (`reading.rules`) for what is said outright, figures of speech taken out first
-  and negations weakening a phrase;
-- meaning, two ways, the higher reading counting: a small classifier
-  (`reading.classifier`, trained by `reading.train` on about 1,900 written sentences, hard
-  negatives among them) over the message's vector and over each clause of a long message,
-  acted on above thresholds calibrated by cross-validation; and closeness to the prototype
-  sentences of a concern against ordinary grief talk (`reading.similarity`), with a crisis
-  direction fitted on those sentences.
+  and negations weakening a phrase, and closeness to the prototype sentences of a concern
+  against ordinary grief talk (`reading.similarity`, with a crisis direction fitted on those
+  sentences): together, what the message says (`said_read`);
+- a small classifier (`reading.classifier`, trained by `reading.train` on about 2,750
+  written sentences, many of them hard negatives) over the message's vector and over each
+  clause of a long message. It confirms what the words say: a rule or prototype reading is
+  an alarm on its own only when the classifier gives the kind at least `CONFIRM`, or it
+  stays below the alarm (a crisis word still adds to the carried risk). And it alarms alone
+  above `THRESHOLDS`. Both are chosen by the training script's cross-validation.
 
 Crisis risk carries from turn to turn and visit to visit: the risk stored on the conversation
 fades with time (half-life `RISK_HALF_LIFE_HOURS`) and a little with each turn, and warning
@@ -78,11 +80,17 @@ SIDE_MARGIN_MIN = -0.05
 # ...and only counts when the message is this close to the kind at all.
 NEAR_MIN = {"crisis": 0.45, "build_up": 0.42, "fraud": 0.45, "disclosure": 0.5}
 
-# Meaning (`reading.classifier`): a kind's probability at which it is acted on, from the
-# training script's cross-validation on the training set (false alarms on its ordinary
-# messages, hard negatives included, about 3 % for crisis and 1 % for the others; see
-# bench/README.md, "safety_eval.py").
-THRESHOLDS = {"crisis": 0.8989, "fraud": 0.7685, "disclosure": 0.9258}
+# Meaning (`reading.classifier`): a kind's probability at which it is acted on alone, from
+# the training script's cross-validation on the training set (two of five folds, 40 % of it
+# held out in turn; the classifier adds at most 2 % of its ordinary messages, hard negatives
+# included, as crisis, 0.5 % as fraud and 0.25 % as disclosure, from a second run after a
+# greeting, "Hello, how are you?", read as "is it really you?"; see bench/README.md).
+THRESHOLDS = {"crisis": 0.8313, "fraud": 0.9078, "disclosure": 0.9927}
+# What the word rules and the prototypes read (`said_read`) is acted on alone only when the
+# classifier gives the kind at least this probability (crisis: crisis and warning signs
+# together); chosen by the same cross-validation, as the highest at which the rules keep all
+# but 1 % of the training set's messages of the kind that they catch.
+CONFIRM = {"crisis": 0.3169, "fraud": 0.1129, "disclosure": 0.0353}
 # Warning signs by meaning: the crisis and warning-sign probability mapped from 0 to 1
 # between these (calibrated on the development conversations in reading/dev/).
 WARNING_RANGE = (0.5, 0.95)
@@ -190,6 +198,30 @@ def warning_score(kinds: classifier.Kinds) -> float:
     return min(1.0, max(0.0, (mass - low) / (high - low)))
 
 
+def said_read(found: RulesRead, near: dict[str, float]) -> dict[str, float]:
+    """What the word rules and the prototypes read in a message, by kind, before the
+    classifier confirms it (`CONFIRM`): the higher of the two; a negated crisis phrase caps
+    the prototypes' crisis reading, and fraud counts only in a request."""
+    near_crisis = min(near["crisis"], NEGATED_MAX) if found.negated_only else near["crisis"]
+    return {
+        "crisis": max(found.crisis, near_crisis),
+        "fraud": max(found.fraud, near["fraud"]) if found.asked else found.fraud,
+        "disclosure": max(found.disclosure, near["disclosure"]),
+    }
+
+
+def confirmed(kind: str, said: float, kinds: classifier.Kinds) -> float:
+    """`said` (the rules' and prototypes' reading of `kind`) as acted on: an alarm only when
+    the classifier gives the kind at least `CONFIRM[kind]`; otherwise capped below the alarm
+    (a crisis word still adds to the carried risk, up to `BUILD_UP_CAP`). The words of a
+    concern turn up in ordinary talk too: a cliff walk, tablets taken back to the chemist,
+    "so hungover I want to die", a number in a story."""
+    confidence = kinds.crisis_family if kind == "crisis" else kinds.top(kind)
+    if confidence >= CONFIRM[kind]:
+        return said
+    return min(said, BUILD_UP_CAP)
+
+
 def message_read(text: str, *, use_llm: bool | None = None) -> Reading:
     """One message's reading, without history. `use_llm` None: ask the configured LLM
     where there is one (not the offline responder) and the crisis reading is in doubt."""
@@ -200,9 +232,8 @@ def message_read(text: str, *, use_llm: bool | None = None) -> Reading:
     vector = text_vector(plain)
     kinds = classifier.kinds_read(plain, vector)
     near = prototypes_read(closeness(vector))
-    crisis_meaning = max(
-        near["crisis"], model_score(kinds.top("crisis"), THRESHOLDS["crisis"], CRISIS_ALARM)
-    )
+    said = said_read(found, near)
+    crisis_meaning = model_score(kinds.top("crisis"), THRESHOLDS["crisis"], CRISIS_ALARM)
     build_meaning = max(near["build_up"], warning_score(kinds))
     if found.negated_only:
         # "I'd never hurt myself": the models read the words, not the "never"; noted only.
@@ -212,8 +243,11 @@ def message_read(text: str, *, use_llm: bool | None = None) -> Reading:
     for kind, score in (("crisis", crisis_meaning), ("warning signs", build_meaning)):
         if score > 0:
             reasons.append(f"close in meaning to {kind} ({score:.2f})")
+    crisis_said = confirmed("crisis", said["crisis"], kinds)
+    if crisis_said < said["crisis"]:
+        reasons.append("crisis words not confirmed by meaning")
     build_up = min(BUILD_UP_CAP, max(found.build_up, BUILD_UP_MEANING * build_meaning))
-    crisis = max(found.crisis, crisis_meaning, build_up)
+    crisis = max(crisis_said, crisis_meaning, build_up)
     if _llm_wanted(use_llm) and _LLM_DOUBT[0] <= crisis < _LLM_DOUBT[1]:
         judged = llm_crisis_judgement(text)
         if judged is not None and judged > crisis:
@@ -226,10 +260,13 @@ def message_read(text: str, *, use_llm: bool | None = None) -> Reading:
     )
     if asking.about_a_picture(plain):
         disclosure_meaning = 0.0
+    fraud = confirmed("fraud", said["fraud"], kinds)
     return Reading(
         crisis=round(crisis, 3),
-        fraud=round(max(found.fraud, max(fraud_meaning, near["fraud"]) if found.asked else 0), 3),
-        disclosure=round(max(found.disclosure, disclosure_meaning, near["disclosure"]), 3),
+        fraud=round(max(fraud, fraud_meaning if found.asked else 0.0), 3),
+        disclosure=round(
+            max(confirmed("disclosure", said["disclosure"], kinds), disclosure_meaning), 3
+        ),
         reasons=tuple(reasons),
         build_up=round(build_up, 3),
     )

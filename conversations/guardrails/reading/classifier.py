@@ -29,7 +29,7 @@ from corpus.embeddings import embed_passages
 
 CLASSES = ("crisis", "warning", "fraud", "disclosure", "ordinary")
 WEIGHTS = Path(__file__).resolve().parent / "model" / "classifier.npy"
-WEIGHTS_SHA256 = "47c86dff54d41a67e71af6eb93759715a30c77446cbde8a2b668f41fb94d9373"
+WEIGHTS_SHA256 = "17a7139d5d18dff69aefaf89b6aa217e4b2d37925bdb6eb4f3a07b943d938e99"
 HIDDEN = 128
 
 # A clause is read on its own when it has at least this many words, at most this many
@@ -124,6 +124,8 @@ class Kinds:
 
     whole: dict[str, float]
     clause: dict[str, float]
+    # The highest crisis and warning-sign probability together, of the whole or of a clause.
+    crisis_family: float = 0.0
 
     def top(self, kind: str) -> float:
         return max(self.whole[kind], self.clause.get(kind, 0.0))
@@ -135,7 +137,17 @@ def kinds_read(text: str, vector: np.ndarray) -> Kinds:
     whole = loaded.probabilities(vector.reshape(1, -1))[0]
     parts = clauses(text)
     clause: dict[str, float] = {}
+    family = float(whole[_CRISIS] + whole[_WARNING])
     if parts:
         each = loaded.probabilities(embed_passages(parts))
         clause = {kind: float(each[:, i].max()) for i, kind in enumerate(CLASSES)}
-    return Kinds(whole={kind: float(whole[i]) for i, kind in enumerate(CLASSES)}, clause=clause)
+        family = max(family, float((each[:, _CRISIS] + each[:, _WARNING]).max()))
+    return Kinds(
+        whole={kind: float(whole[i]) for i, kind in enumerate(CLASSES)},
+        clause=clause,
+        crisis_family=family,
+    )
+
+
+_CRISIS = CLASSES.index("crisis")
+_WARNING = CLASSES.index("warning")

@@ -1,6 +1,6 @@
 """Train the guardrails' classifier (`classifier`), deterministically:
 
-    .venv/bin/python -m conversations.guardrails.reading.train [--write]
+    .venv/bin/python -m conversations.guardrails.reading.train [--write] [--cache FILE]
 
 Training sentences: `training/*.csv` (written for it), the development sets `dev/*.csv` and
 the prototype sentences (`prototypes`: crisis, warning signs, fraud, disclosure, ordinary).
@@ -8,17 +8,20 @@ No evaluation set is trained on: any training sentence equal to, or nearly the s
 meaning as (cosine >= `EVAL_NEAR`), a message of `evaluation/` (all its sets) is left out,
 and the count is printed.
 
-Long messages are taught too: each sentence is also joined with one or two ordinary ones
-(a fixed seed), the whole labelled as the sentence's kind, so risk said in one clause of a
-long message is read as such.
+Each sentence is taught three ways (`_taught`): on its own; joined with one or two ordinary
+ones (a fixed seed), the whole labelled as the sentence's kind, so risk said in one clause of
+a long message is read as such; and with a number of ordinary talk put in (an age, a year, a
+house number, "(52)"), so a number alone reads as nothing. Classes are weighted equally.
 
-Five-fold cross-validation (folds by sentence, joined messages built inside each fold)
-reads the held-out sentences as at run time (whole and clause by clause, with the word
-rules) and prints, for each kind, the recall and false alarms of the rules alone and of the
-rules and classifier together at the lowest threshold at which the classifier adds at most
-`FALSE_ALARMS` of the ordinary messages to those the rules flag. `--write` saves the model
-to `model/classifier.npy` and prints its sha256 to pin in `classifier.WEIGHTS_SHA256` (the
-thresholds go to `detection.THRESHOLDS`).
+Without `--write`: five-fold cross-validation (folds by sentence, the other forms built
+inside each fold) reads the held-out sentences as at run time (whole and clause by clause,
+with the word rules and the prototypes) and prints, for each kind, the figures of the rules
+and prototypes alone, then `detection.CONFIRM` (the classifier's confirmation they need to
+alarm alone) and `detection.THRESHOLDS` (the classifier's own), each chosen on those folds,
+never on an evaluation set, with the recall and false alarms at each step; and the same
+without reading clauses. `--write` trains on every sentence, saves the model to
+`model/classifier.npy` and prints its sha256 to pin in `classifier.WEIGHTS_SHA256`; write it
+without `--cache` (vectors vary with their batch in the third decimal).
 """
 
 from __future__ import annotations
@@ -43,7 +46,10 @@ EVAL_NEAR = 0.92
 # The share of ordinary messages the classifier may flag, by kind, beyond those the word
 # rules flag already, when choosing the thresholds (mostly hard negatives in the training
 # set; the shares add up over the kinds).
-FALSE_ALARMS = {"crisis": 0.02, "fraud": 0.005, "disclosure": 0.005}
+FALSE_ALARMS = {"crisis": 0.02, "fraud": 0.005, "disclosure": 0.0025}
+# What the rules and prototypes catch may lose at most this share of a kind's messages to
+# the classifier's confirmation (`detection.CONFIRM`).
+CONFIRM_LOSS = 0.01
 L2 = 0.03
 STEPS = 400
 RATE = 0.01
@@ -119,7 +125,62 @@ def _joined(rows: list[tuple[str, str]], rng: np.random.Generator) -> list[tuple
     return out
 
 
+# Numbers said in ordinary talk (ages, years, house and bus numbers, a count in brackets):
+# every sentence, whatever its kind, is also taught with one of these put in, so a number on
+# its own reads as nothing (without them, a stray "(52)" read as a request for a code).
+_NUMBERS = (
+    " ({n})",
+    " in 19{y}",
+    ", I was {n} then",
+    " at number {n}",
+    " on the {n}th",
+    ", {n} years ago",
+    " back in 20{z}",
+    " - {n}",
+    " {n}",
+    ", about {n} quid",
+    " when you were {n}",
+    " on the {n} bus",
+    " ({n} today)",
+    ", room {n}",
+)
+
+
+def _numbered(rows: list[tuple[str, str]], rng: np.random.Generator) -> list[tuple[str, str]]:
+    """Each sentence with a number of ordinary talk put in at its end or its start."""
+    out = []
+    for text, kind in rows:
+        number = (
+            _NUMBERS[int(rng.integers(0, len(_NUMBERS)))]
+            .format(
+                n=int(rng.integers(2, 99)),
+                y=int(rng.integers(30, 99)),
+                z=int(rng.integers(0, 25)),
+            )
+            .strip(" ,-")
+        )
+        if rng.random() < 0.75:
+            out.append((text.rstrip(" .!?") + " " + number, kind))
+        else:
+            out.append((number[0].upper() + number[1:] + ". " + text, kind))
+    return out
+
+
+def _taught(rows: list[tuple[str, str]], rng: np.random.Generator) -> list[tuple[str, str]]:
+    """The sentences as taught: each on its own, joined with ordinary ones, and numbered."""
+    return rows + _joined(rows, rng) + _numbered(rows, rng)
+
+
 _cache: dict[str, np.ndarray] = {}
+_cache_path: Path | None = None
+
+
+def _cache_save() -> None:
+    """Keep the vectors made so far in `--cache`, if given."""
+    if _cache_path is not None:
+        texts = sorted(_cache)
+        vectors = np.array([_cache[text] for text in texts])
+        np.savez(_cache_path, texts=np.array(texts), vectors=vectors)
 
 
 def _vectors(texts: list[str]) -> np.ndarray:
@@ -145,15 +206,16 @@ def fit(vectors: np.ndarray, labels: np.ndarray) -> Model:
     k = len(CLASSES)
     centre = vectors.mean(axis=0)
     scale = vectors.std(axis=0) + 1e-3
-    x = (vectors - centre) / scale
-    y = np.zeros((n, k))
+    x = ((vectors - centre) / scale).astype(np.float32)  # float32: the products cost half
+    y = np.zeros((n, k), dtype=np.float32)
     y[np.arange(n), labels] = 1.0
     counts = np.maximum(y.sum(axis=0), 1.0)
-    sample = ((1.0 / counts[labels]) * (n / k))[:, None] / n
+    sample = (((1.0 / counts[labels]) * (n / k))[:, None] / n).astype(np.float32)
     params = [
         rng.normal(0.0, 1.0 / np.sqrt(d), (d, HIDDEN)), np.zeros(HIDDEN),
         rng.normal(0.0, 1.0 / np.sqrt(HIDDEN), (HIDDEN, k)), np.zeros(k),
     ]  # fmt: skip
+    params = [p.astype(np.float32) for p in params]
     first = [np.zeros_like(p) for p in params]
     second = [np.zeros_like(p) for p in params]
     for step in range(1, STEPS + 1):
@@ -180,38 +242,68 @@ def fit(vectors: np.ndarray, labels: np.ndarray) -> Model:
     )
 
 
-def _read(model: Model, texts: list[str]) -> np.ndarray:
+def _read(model: Model, texts: list[str], *, by_clause: bool = True) -> np.ndarray:
     """As at run time: the whole message, and each clause of a long one (the max); the
-    warning column is the whole message's crisis and warning probability."""
+    warning column is the crisis and warning probability together, of the whole message or
+    of a clause (`Kinds.crisis_family`)."""
     from conversations.guardrails.reading.classifier import CLASSES, clauses
     from conversations.guardrails.reading.rules import text_normalise
 
     whole = model.probabilities(_vectors(texts)).astype(np.float64)
     out = whole.copy()
+    crisis, warning = CLASSES.index("crisis"), CLASSES.index("warning")
+    family = whole[:, crisis] + whole[:, warning]
     for i, text in enumerate(texts):
-        parts = clauses(text_normalise(text))
+        parts = clauses(text_normalise(text)) if by_clause else []
         if parts:
-            out[i] = np.maximum(out[i], model.probabilities(_vectors(parts)).max(axis=0))
-    warning = CLASSES.index("warning")
-    out[:, warning] = whole[:, CLASSES.index("crisis")] + whole[:, warning]
+            each = model.probabilities(_vectors(parts))
+            out[i] = np.maximum(out[i], each.max(axis=0))
+            family[i] = max(family[i], float((each[:, crisis] + each[:, warning]).max()))
+    out[:, warning] = family
     return out
 
 
 def _rules(texts: list[str]) -> np.ndarray:
-    """Per text: the rules' crisis, fraud and disclosure scores, whether a request, and
-    whether every crisis phrase was negated (`detection.rules_read`)."""
-    from conversations.guardrails.detection import rules_read
+    """Per text, as at run time: what the rules and prototypes read of crisis, fraud and
+    disclosure (`detection.said_read`), whether a request, and whether every crisis phrase
+    was negated."""
+    from conversations.guardrails.detection import prototypes_read, rules_read, said_read
     from conversations.guardrails.reading.rules import text_normalise
+    from conversations.guardrails.reading.similarity import closeness
 
-    found = [rules_read(text_normalise(text)) for text in texts]
-    return np.array([[r.crisis, r.fraud, r.disclosure, r.asked, r.negated_only] for r in found])
+    out = []
+    for text, vector in zip(texts, _vectors(texts), strict=True):
+        found = rules_read(text_normalise(text))
+        said = said_read(found, prototypes_read(closeness(vector.astype(np.float32))))
+        out.append(
+            [said["crisis"], said["fraud"], said["disclosure"], found.asked, found.negated_only]
+        )
+    return np.array(out, dtype=np.float64)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--write", action="store_true", help="save and print the sha256")
+    parser.add_argument(
+        "--write", action="store_true",
+        help="train on every sentence, save the model and print its sha256 (no cross-validation)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--cache", type=Path,
+        help="keep the vectors in this .npz between runs, for trying changes quickly (a "
+        "text's vector varies with its batch in the third decimal: write the pinned model "
+        "without it)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--folds", type=int, default=FOLDS,
+        help=f"read only the first N of the {FOLDS} folds (quicker; fewer held-out sentences)",
+    )  # fmt: skip
     args = parser.parse_args()
     _setup()
+    global _cache_path
+    _cache_path = args.cache
+    if args.cache and args.cache.exists():
+        with np.load(args.cache, allow_pickle=False) as stored:
+            _cache.update(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
     from conversations.guardrails.reading.classifier import CLASSES, WEIGHTS
 
     rows = training_rows()
@@ -223,65 +315,107 @@ def main() -> None:
     kept = near < EVAL_NEAR
     print(f"left out as near an evaluation message: {int((~kept).sum())}")
     rows = [row for row, keep in zip(rows, kept, strict=True) if keep]
-    vectors = vectors[kept]
     labels = np.array([CLASSES.index(kind) for _, kind in rows])
     counts = {kind: int((labels == i).sum()) for i, kind in enumerate(CLASSES)}
     print(f"training sentences {len(rows)}: {counts}")
+
+    if args.write:
+        taught = _taught(rows, np.random.default_rng(SEED))
+        flat = fit(
+            _vectors([text for text, _ in taught]),
+            np.array([CLASSES.index(kind) for _, kind in taught]),
+        ).flat()
+        WEIGHTS.parent.mkdir(exist_ok=True)
+        with WEIGHTS.open("wb") as handle:
+            np.save(handle, flat, allow_pickle=False)
+        print(f"wrote {WEIGHTS} sha256 {hashlib.sha256(WEIGHTS.read_bytes()).hexdigest()}")
+    else:
+        _cross_validate(rows, labels, args.folds)
+    _cache_save()
+
+
+def _cross_validate(rows: list[tuple[str, str]], labels: np.ndarray, folds: int) -> None:
+    """Five folds: the classifier trained on four, read on the fifth as at run time; prints
+    `CONFIRM` and `THRESHOLDS` for `detection`, with the figures at each step."""
+    from conversations.guardrails.reading.classifier import CLASSES
 
     rng = np.random.default_rng(SEED)
     fold = rng.permutation(len(rows)) % FOLDS
     texts_out: list[str] = []
     scores_out: list[np.ndarray] = []
+    whole_out: list[np.ndarray] = []
     labels_out: list[int] = []
-    for k in range(FOLDS):
+    for k in range(min(folds, FOLDS)):
         train = [row for row, f in zip(rows, fold, strict=True) if f != k]
         test = [row for row, f in zip(rows, fold, strict=True) if f == k]
-        joined = _joined(train, rng)
-        x = np.vstack([vectors[fold != k], _vectors([text for text, _ in joined])])
-        y = np.concatenate([labels[fold != k], [CLASSES.index(kind) for _, kind in joined]])
-        model = fit(x, y)
-        test = test + _joined(test, rng)
+        taught = _taught(train, rng)
+        model = fit(
+            _vectors([text for text, _ in taught]),
+            np.array([CLASSES.index(kind) for _, kind in taught]),
+        )
+        test = _taught(test, rng)
+        print(f"fold {k + 1} of {FOLDS}: trained on {len(taught)}", flush=True)
+        _cache_save()
         texts_out.extend(text for text, _ in test)
         scores_out.append(_read(model, [text for text, _ in test]))
+        whole_out.append(_read(model, [text for text, _ in test], by_clause=False))
         labels_out.extend(CLASSES.index(kind) for _, kind in test)
     scores = np.vstack(scores_out)
     found = _rules(texts_out)
-    thresholds = _calibrate(scores, found, np.array(labels_out))
-    print("thresholds " + json.dumps(thresholds))
+    # the prototype sentences are read by the prototypes as themselves: not counted
+    from conversations.guardrails.reading import prototypes
 
-    if args.write:
-        joined = _joined(rows, rng)
-        x = np.vstack([vectors, _vectors([text for text, _ in joined])])
-        y = np.concatenate([labels, [CLASSES.index(kind) for _, kind in joined]])
-        flat = fit(x, y).flat()
-        WEIGHTS.parent.mkdir(exist_ok=True)
-        with WEIGHTS.open("wb") as handle:
-            np.save(handle, flat, allow_pickle=False)
-        print(f"wrote {WEIGHTS} sha256 {hashlib.sha256(WEIGHTS.read_bytes()).hexdigest()}")
+    own = {_key(text) for text in prototypes.CRISIS + prototypes.BUILD_UP + prototypes.FRAUD
+           + prototypes.DISCLOSURE + prototypes.ORDINARY}  # fmt: skip
+    counted = np.array([_key(text) not in own for text in texts_out])
+    chosen = _calibrate(scores, found, np.array(labels_out), counted)
+    print("without reading clauses:")
+    _calibrate(np.vstack(whole_out), found, np.array(labels_out), counted)
+    print("CONFIRM = " + json.dumps(chosen["confirm"]))
+    print("THRESHOLDS = " + json.dumps(chosen["thresholds"]))
 
 
-def _calibrate(scores: np.ndarray, found: np.ndarray, labels: np.ndarray) -> dict[str, float]:
-    """For each kind, the lowest probability threshold at which the classifier flags at most
-    `FALSE_ALARMS` of the ordinary messages beyond those the rules flag (cross-validated),
-    with the recall and false alarms of both together there; the rules' own figures first."""
+def _calibrate(
+    scores: np.ndarray, found: np.ndarray, labels: np.ndarray, counted: np.ndarray
+) -> dict[str, dict[str, float]]:
+    """For each kind (over the `counted` rows, cross-validated): first `CONFIRM`, the highest
+    classifier probability at which what the rules and prototypes read (`found`) still keeps
+    all but `CONFIRM_LOSS` of the kind's messages that it catches; then the threshold, the
+    lowest probability at which the classifier alone flags at most `FALSE_ALARMS` of the
+    ordinary messages beyond those the confirmed rules flag. Prints the recall and false
+    alarms at each step."""
+    from conversations.guardrails.detection import CRISIS_ALARM
     from conversations.guardrails.reading.classifier import CLASSES
 
+    scores, found, labels = scores[counted], found[counted], labels[counted]
     ordinary = labels == CLASSES.index("ordinary")
     column = {"crisis": 0, "fraud": 1, "disclosure": 2}
-    out = {}
+    out: dict[str, dict[str, float]] = {"confirm": {}, "thresholds": {}}
     for kind, share in FALSE_ALARMS.items():
         i = CLASSES.index(kind)
-        rule = found[:, column[kind]] >= 0.6
+        mine = labels == i
+        said = found[:, column[kind]] >= CRISIS_ALARM
+        confidence = scores[:, CLASSES.index("warning")] if kind == "crisis" else scores[:, i]
+        print(
+            f"rules and prototypes: {kind} recall {said[mine].mean():.3f} "
+            f"false_alarms {said[ordinary].mean():.3f}"
+        )
+        confirm = 0.0
+        for value in np.sort(np.unique(confidence[said & mine])):
+            if said[mine].mean() - (said & (confidence >= value))[mine].mean() > CONFIRM_LOSS:
+                break
+            confirm = float(value)
+        confirm = float(np.floor(confirm * 10000) / 10000)
+        rule = said & (confidence >= confirm)
+        print(
+            f"confirmed by the classifier (>= {confirm:.4f}): {kind} recall "
+            f"{rule[mine].mean():.3f} false_alarms {rule[ordinary].mean():.3f}"
+        )
         allowed = scores[:, i] >= 0.0
         if kind == "crisis":
             allowed = found[:, 4] == 0  # a negated phrase caps the model
         if kind == "fraud":
             allowed = found[:, 3] == 1  # only a request
-        mine = labels == i
-        print(
-            f"rules alone: {kind} recall {rule[mine].mean():.3f} "
-            f"false_alarms {rule[ordinary].mean():.3f}"
-        )
         chosen = 1.0
         for threshold in np.sort(np.unique(scores[ordinary & allowed & ~rule, i]))[::-1]:
             flagged = rule | (allowed & (scores[:, i] >= threshold))
@@ -291,8 +425,13 @@ def _calibrate(scores: np.ndarray, found: np.ndarray, labels: np.ndarray) -> dic
         chosen = float(np.ceil(chosen * 10000) / 10000)
         flagged = rule | (allowed & (scores[:, i] >= chosen))
         print(
-            f"rules and classifier: {kind} recall {flagged[mine].mean():.3f} "
-            f"false_alarms {flagged[ordinary].mean():.3f} (threshold {chosen:.4f})"
+            f"and the classifier alone (>= {chosen:.4f}): {kind} recall "
+            f"{flagged[mine].mean():.3f} false_alarms {flagged[ordinary].mean():.3f}"
         )
-        out[kind] = chosen
+        out["confirm"][kind] = confirm
+        out["thresholds"][kind] = chosen
     return out
+
+
+if __name__ == "__main__":
+    main()
