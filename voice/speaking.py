@@ -48,12 +48,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consent.gate import consent_is_granted
+from conversations.allowances import reply_spoken_count
 from core.allowances import AllowanceKind, allowance_check
 from core.consent import ConsentRequired, ConsentScope, consent_gate
 from core.events import EventKind, event_send_now
 from core.files import memorial_file_delete, memorial_file_save
 from core.tasks import memorial_step
-from conversations.allowances import reply_spoken_count
 from memorials.models import Memorial
 from voice.audio_files import audio_join
 from voice.listening import listening_state
