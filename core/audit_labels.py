@@ -91,6 +91,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "voice.sample_added": ("voice", "Added a recording of their voice"),
     "voice.sample_removed": ("voice", "Deleted a recording of their voice"),
     "voice.spoken_consent_recorded": ("voice", "Read their voice consent aloud"),
+    "voice.spoken_consent_checked": ("voice", "Their spoken consent was checked against the words"),
     "activation.started": ("activation", "Asked to activate the memorial after a death"),
     "activation.cancelled": ("activation", "Cancelled an activation"),
     "activation.approved": ("activation", "Approved an activation"),
