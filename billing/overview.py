@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from billing.entitlements import PlanState, allowance_compute, period_start, plan_state
+from billing.entitlements import PlanState, period_start, plan_state, usage_of
 from billing.models import AllowanceNotice, Plan, PlanAllowance
 from billing.notices import allowance_notice_text
 from core.allowances import MONTHLY_KINDS, AllowanceKind
@@ -81,22 +81,28 @@ class PlanOverview:
 
 
 def plan_overview(memorial_id: uuid.UUID | str) -> PlanOverview:
+    """The plan in effect and a meter for each allowance: the subscription, the plan with
+    its allowances, then one usage query for each kind the plan includes (or two)."""
     state = plan_state(memorial_id)
+    plans = Plan.objects.prefetch_related("allowances")
+    plan = (
+        plans.get(pk=state.plan_id) if state.plan_id is not None else plans.get(code=state.fallback)
+    )
+    granted = {allowance.kind: allowance.quota for allowance in plan.allowances.all()}
     meters = []
-    plan_name = ""
     for kind in ORDER:
-        allowance = allowance_compute(memorial_id, kind, 0)
-        plan_name = allowance.plan_name or plan_name
+        quota = granted.get(kind, 0)  # a kind the plan does not list: not included
         meters.append(
             Meter(
                 kind=kind,
                 label=SHORT_LABELS[kind],
-                quota=allowance.quota,
-                used=allowance.used,
+                quota=quota,
+                used=usage_of(memorial_id, kind) if quota else 0,
                 monthly=kind in MONTHLY_KINDS,
                 feature=kind == AllowanceKind.VOICE_CLONE,
             )
         )
+    plan_name = plan.name
     quotas = {meter.kind: meter.quota for meter in meters}
     notices = [
         allowance_notice_text(kind=notice.kind, level=notice.level, quota=quotas[notice.kind])

@@ -187,15 +187,11 @@ class SpeechFeed:
         from voice.tasks import voice_reply_speak
 
         self.key = f"legacy:speech:{uuid.uuid4().hex}"
-        voice_reply_speak.apply_async(
-            kwargs={
-                "memorial_id": str(reply.conversation.memorial_id),
-                "message_id": reply.pk,
-                "scope": scope,
-                "feed": self.key,
-            },
-            queue=settings.LEGACY_SPEECH_QUEUE,
-            expires=SPEECH_TASK_EXPIRES_SECONDS,
+        voice_reply_speak.enqueue(  # on the speech queue (the task's own), after commit
+            memorial_id=reply.conversation.memorial_id,
+            message_id=reply.pk,
+            scope=scope,
+            feed=self.key,
         )
 
     def _push(self, item: dict[str, Any], *, first: bool = False) -> None:

@@ -3,12 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 
 from core.consent import ConsentScope
 from core.tasks import MemorialTask
 from voice.sample_analysis import sample_analyse, sample_failed, sample_stopped
 from voice.services import voice_clones_delete_for
-from voice.speaking import reply_speak
+from voice.speaking import SPEECH_TASK_EXPIRES_SECONDS, reply_speak
 from voice.spoken_consent import spoken_consent_check, spoken_consent_check_stopped
 
 
@@ -46,6 +47,10 @@ class ReplySpeakTask(MemorialTask):
     acks_late = False
     reject_on_worker_lost = False
     max_retries = 0
+    # The speech queue, served by a worker of its own (`make run`); a task not started in
+    # time is dropped (voice.speaking.SPEECH_TASK_EXPIRES_SECONDS).
+    queue = settings.LEGACY_SPEECH_QUEUE
+    expires = SPEECH_TASK_EXPIRES_SECONDS
 
 
 @shared_task(base=ReplySpeakTask, ignore_result=True)

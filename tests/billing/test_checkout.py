@@ -57,9 +57,8 @@ def test_the_subject_goes_to_stripes_checkout_and_the_plan_waits_for_payment(
     sub = Subscription.objects.get(memorial=memorial)
     assert (sub.status, sub.plan.code, sub.payer) == ("incomplete", "interactive", subject)
     assert checkout_state(memorial_id=memorial.pk).confirmed is False
-    assert [e.action for e in audit_events_for(memorial_id=memorial.pk)] == [
-        "billing.checkout_started"
-    ]
+    actions = [e.action for e in audit_events_for(memorial_id=memorial.pk)]
+    assert actions.count("billing.checkout_started") == 1
 
 
 def test_a_second_checkout_reuses_the_stripe_customer(

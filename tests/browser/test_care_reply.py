@@ -18,6 +18,7 @@ from conversations.guardrails.outbound import OutboundGuard
 from conversations.models import Concern, Conversation, Message, MessageRole, MessageStatus
 from conversations.replies import ReplyStream
 from conversations.services.reply_writing import _reply_finish
+from core.allowances import AllowanceKind
 from core.crypto import memorial_cipher
 from memorials.models import Role
 from tests.browser.conftest import PHONE
@@ -133,6 +134,7 @@ def test_a_care_reply_arriving_live_gets_its_card(page, asgi_server):
                 guard=OutboundGuard(name="Ann Smith"),  # the care text passes it unchecked
                 text=care,
                 encrypted=cipher.encrypt_text(care),
+                kind=AllowanceKind.FAMILY_MESSAGES,
             )
         connection.close()
 

@@ -45,7 +45,7 @@ def test_the_subject_reads_signs_and_withdraws_a_consent(page, live_server):
     assert record.method == ConsentRecord.Method.PASSWORD
     # when they withdraw it, they are asked to confirm first
     page.locator("[data-scope=corpus]").get_by_role("link", name="Withdraw").click()
-    page.get_by_text("This cannot be undone.").wait_for()
+    page.get_by_text("you can read and sign this consent again", exact=False).wait_for()
     page.get_by_role("button", name="Withdraw my consent").click()
     page.get_by_text("is withdrawn, as of now").wait_for()
     record.refresh_from_db()

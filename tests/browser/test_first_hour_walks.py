@@ -142,7 +142,7 @@ def test_the_subjects_first_hour(page, live_server, celery_worker_process, shots
     walk.step("consent-signed")
     # they list the names they write under, then upload a first file
     page.goto(home + "corpus/")
-    page.get_by_label("Name, address or handle").fill("John Keats")
+    page.get_by_label("Name, email address or username").fill("John Keats")
     page.get_by_role("button", name="Add").first.click()
     page.get_by_text("None listed yet.").wait_for(state="detached")
     page.locator("#corpus-files").set_input_files(

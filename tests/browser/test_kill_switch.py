@@ -64,4 +64,4 @@ def test_the_subject_erases_their_memorial_and_downloads_the_certificate(page, l
     assert document["certificate"]["certificate_id"] == str(certificate.id)
     # and the memorial page is gone for good
     response = page.goto(live_server.url + memorial.get_absolute_url())
-    assert response.status == 404
+    assert response.status == 410  # gone, with a page that says so

@@ -241,7 +241,7 @@ def test_new_writing_marks_a_built_twin_stale_and_offers_a_rebuild(
 
     twin.refresh_from_db()
     assert twin.stale_since is not None
-    assert "register" in twin.stale_reason
+    assert "part of your life" in twin.stale_reason
     assert sent[-1][1]["data"]["stale"] is True
 
     # the nightly sweep rebuilds it, and the new build clears the mark
