@@ -214,6 +214,14 @@ def subscriptions_manual_overdue(*, now: datetime | None = None) -> int:
     return count
 
 
+def payer_take_over_allowed(*, role: str, memorial: Memorial, status: str) -> bool:
+    """The rule of `subscription_payer_take_over`: a steward or family member, after the
+    subject's death or while a payment is overdue (the page offers it by this too)."""
+    if role not in (Role.STEWARD, Role.FAMILY):
+        return False
+    return status in GRACE_STATUSES or not subject_living(memorial)
+
+
 def subscription_payer_take_over(*, memorial: Memorial, user: User) -> Subscription:
     """`user` (a steward or family member) becomes the payer of `memorial`'s subscription
     ("keep their memorial going"). While the subject lives only they pay (PayerRefused); after
@@ -231,7 +239,7 @@ def subscription_payer_take_over(*, memorial: Memorial, user: User) -> Subscript
         )
         if sub is None:
             raise PayerRefused("This memorial has no subscription to take over yet.")
-        if subject_living(memorial) and sub.status not in GRACE_STATUSES:
+        if not payer_take_over_allowed(role=membership.role, memorial=memorial, status=sub.status):
             raise PayerRefused(f"{memorial.name} pays for their own memorial while they live.")
         if sub.payer_id == user.pk:
             return sub

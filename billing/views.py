@@ -21,9 +21,10 @@ from billing.entitlements import PAID, plan_effective
 from billing.models import FREE_PLAN, Plan, PlanAudience, Price, SubscriptionStatus
 from billing.overview import money, plan_change_preview, plan_overview
 from billing.providers import Invoice, PaymentError, payment_provider
-from billing.selectors import payer_for, subject_living, subscription_get
+from billing.selectors import payer_for, subscription_get
 from billing.services import (
     PayerRefused,
+    payer_take_over_allowed,
     subscription_cancel,
     subscription_payer_take_over,
     subscription_plan_change,
@@ -51,10 +52,9 @@ def _is_payer(membership: Membership) -> bool:
 
 
 def _may_take_over(membership: Membership, status: str) -> bool:
-    if membership.role not in (Role.STEWARD, Role.FAMILY) or _is_payer(membership):
-        return False
-    overdue = status in (SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID)
-    return overdue or not subject_living(membership.memorial)
+    return not _is_payer(membership) and payer_take_over_allowed(
+        role=membership.role, memorial=membership.memorial, status=status
+    )
 
 
 def _invoices(customer_id: str) -> tuple[list[Invoice], str]:
