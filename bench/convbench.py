@@ -5,6 +5,7 @@ sockets on the real ASGI application (`legacy.asgi.application`, Redis channel l
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -12,6 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
+
+# The benches measure the conversation, not the plans: a memorial with no subscription is on
+# the plan that includes everything (set before Django's settings load; the workers inherit
+# it), so no reply is the plan's kind refusal.
+os.environ.setdefault("LEGACY_PLAN_WITHOUT_SUBSCRIPTION", "interactive")
 
 REPLY = (
     "I remember the sea at Falmouth, and three dolphins jumping beside the boat while your "
