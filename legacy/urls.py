@@ -29,5 +29,6 @@ urlpatterns = [
     path("", include("memorials.erasure.urls")),  # the kill switch, its certificate, the export
     path("", include("demo.urls")),  # the fictional demo's removal
     path("", include("billing.urls")),  # pricing, the payer's billing page, webhooks
+    path("", include("firms.urls")),  # /firms/<slug>/…, the join link /f/<slug>/join
     path("admin/", admin.site.urls),
 ]

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "twins",
     "conversations",
     "billing",
+    "firms",
     "demo",
 ]
 

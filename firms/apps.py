@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FirmsConfig(AppConfig):
+    name = "firms"
+    default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "Estate-planning firms"
