@@ -167,7 +167,9 @@ class FirmClient(models.Model):
     paid_by_firm = models.BooleanField(default=True)
     # Status columns for the dashboard, kept current by `firms.status.client_status_refresh`
     # (never content: counts, which consents are signed, readiness, activation, plan).
-    stage = models.CharField(max_length=16, choices=ClientStage.choices, default=ClientStage.INVITED)
+    stage = models.CharField(
+        max_length=16, choices=ClientStage.choices, default=ClientStage.INVITED
+    )
     consents_signed = models.JSONField(default=list, blank=True)  # consent scope codes
     documents_count = models.PositiveIntegerField(default=0)
     passages_count = models.PositiveIntegerField(default=0)

@@ -1,9 +1,8 @@
-"""The firm's pages under /firms/<slug>/ (each helper adds its own), and the join link."""
+"""The firm's pages under /firms/<slug>/ (each part adds its own), and the join link
+/f/<slug>/join."""
 
-from django.urls import path
+from django.urls import URLPattern, URLResolver
 
 app_name = "firms"
 
-urlpatterns: list = [
-    # path("<slug:slug>/", views.dashboard, name="dashboard"),
-]
+urlpatterns: list[URLPattern | URLResolver] = []
