@@ -31,6 +31,7 @@ KINDS: tuple[AuditKind, ...] = (
     AuditKind("activation", "Activation after a death"),
     AuditKind("data", "Copies and erasure"),
     AuditKind("billing", "Plan and payments"),
+    AuditKind("firm", "Estate-planning firm"),
     AuditKind("other", "Other"),
 )
 

@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import formataddr, parseaddr
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,19 @@ class MailMessage:
     subject: str
     body: str
     html: str = ""  # mail written before there was an HTML part has none
+    from_name: str = ""  # the sender's display name, when not the site's (a firm's)
+
+
+@dataclass(frozen=True)
+class MailBrand:
+    """Who else a mail comes from, shown beside the site's name (an estate-planning firm
+    for its clients): its name, colour (#rrggbb), an absolute logo address, and the display
+    name mail is sent under. The kernel only draws it; the firm decides it."""
+
+    name: str
+    colour: str = ""
+    logo_url: str = ""
+    sender_name: str = ""
 
 
 def subject_prefix() -> str:
@@ -99,11 +113,12 @@ def mail_render(
     body: str = "",
     subject: str,
     person_name: str = "",
+    brand: MailBrand | None = None,
 ) -> tuple[str, str]:
     """What the mail `template` (a plain-text template, "memorials/email/invitation.txt")
     says, or `body` (a few plain sentences written by the caller), in plain text and in
     HTML, inside the shared base: greeted by `person_name` (or a plain "Hello,"), signed
-    with the site's name, its address below."""
+    with the site's name, its address below; a `brand` is named beside the site's."""
     content = (
         render_to_string(template, {**(context or {}), "site_name": settings.LEGACY_SITE_NAME})
         if template
@@ -115,6 +130,7 @@ def mail_render(
         "person_name": person_name,
         "site_name": settings.LEGACY_SITE_NAME,
         "site_url": settings.SITE_URL.rstrip("/"),
+        "brand": brand,
     }
     text = render_to_string("core/email/base.txt", frame).strip() + "\n"
     return text, mail_style(render_to_string("core/email/base.html", frame))
@@ -144,12 +160,14 @@ def mail_send_on_commit(
     body: str = "",
     memorial_id: uuid.UUID | str,
     topic: str = "",
+    brand: MailBrand | None = None,
 ) -> list[OutboundMail]:
     """One mail per recipient (nobody sees who else was told), in plain text and HTML
     (`mail_render`, greeting each by their name), sent after commit by a task. The subject
     becomes one line (line breaks and other control characters as spaces) cut to fit, so
     names in it can never break the header. `topic` names what the mail is about, for
-    `mail_deliveries`."""
+    `mail_deliveries`. A `brand` is drawn beside the site's name and, when it has a sender
+    name, sends the mail under that display name (the address stays the site's)."""
     prefix = subject_prefix()
     line = prefix + header_text(subject, max_length=SUBJECT_MAX_LENGTH - len(prefix))
     cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
@@ -162,8 +180,11 @@ def mail_send_on_commit(
             body=body,
             subject=line,
             person_name=_greeting_name(address),
+            brand=brand,
         )
         message = {"to": address, "subject": line, "body": text, "html": html}
+        if brand is not None and brand.sender_name:
+            message["from_name"] = brand.sender_name
         mails.append(
             OutboundMail.objects.create(
                 memorial_id=memorial_id,
@@ -195,6 +216,14 @@ def _refused_for_good(error: Exception) -> bool:
     return False
 
 
+def _from_address(display_name: str) -> str:
+    """DEFAULT_FROM_EMAIL, under `display_name` when one is given (the address stays ours)."""
+    if not display_name:
+        return settings.DEFAULT_FROM_EMAIL
+    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((header_text(display_name, max_length=120), address))
+
+
 def mail_deliver_one(*, mail_id: int) -> bool:
     """Send one waiting mail. True if it went (its row is deleted); False if it is gone
     already, another worker holds it, or it can never go (it is then marked failed, for
@@ -214,7 +243,10 @@ def mail_deliver_one(*, mail_id: int) -> bool:
             return False
         try:
             email = EmailMultiAlternatives(
-                subject=message.subject, body=message.body, to=[message.to]
+                subject=message.subject,
+                body=message.body,
+                to=[message.to],
+                from_email=_from_address(message.from_name),
             )
             if message.html:
                 email.attach_alternative(message.html, "text/html")

@@ -169,3 +169,29 @@ def test_someone_without_an_account_is_greeted_plainly(queued):
     )
     outbox.mail_deliver_one(mail_id=waiting.pk)
     assert mail.outbox[0].body.startswith("Hello,\n\n")
+
+
+def test_a_branded_mail_names_the_brand_beside_the_site_and_goes_under_its_sender_name(
+    settings, queued
+):
+    settings.DEFAULT_FROM_EMAIL = "Legacy <no-reply@legacy.example>"
+    settings.SITE_URL = "https://legacy.example"
+    memorial = MemorialFactory()
+    brand = outbox.MailBrand(
+        name="Hart & Vale",
+        colour="#2f5d62",
+        logo_url="https://legacy.example/firms/hart-vale/logo",
+        sender_name="Hart & Vale\nBcc: x@evil.example",
+    )
+    (waiting,) = outbox.mail_send_on_commit(
+        to=["new@example.org"], subject="Hello", memorial_id=memorial.id, brand=brand,
+        **_answered(memorial),
+    )  # fmt: skip
+    outbox.mail_deliver_one(mail_id=waiting.pk)
+    (sent,) = mail.outbox
+    # the display name is the brand's, on one line; the address stays the site's
+    assert sent.from_email == '"Hart & Vale Bcc: x@evil.example" <no-reply@legacy.example>'
+    assert sent.body.rstrip().endswith("With care,\nHart & Vale and Legacy\nhttps://legacy.example")
+    ((html, _),) = sent.alternatives
+    assert "Hart &amp; Vale</strong> with Legacy" in html
+    assert 'src="https://legacy.example/firms/hart-vale/logo"' in html and "#2f5d62" in html
