@@ -3,6 +3,7 @@ sent in the firm's name (`core.mail.MailBrand`)."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 
@@ -28,10 +29,22 @@ class Brand:
         )
 
 
+def _version(value: str) -> str:
+    """A short tag that changes with `value`, so a browser's cached logo or colours (served
+    public, for a few minutes) are not shown after the firm changed them."""
+    return hashlib.sha256(value.encode()).hexdigest()[:10]
+
+
 def firm_logo_url(firm: Firm) -> str:
     if not firm.brand_logo_path:
         return ""
-    return reverse("firms:logo", kwargs={"slug": firm.slug})
+    url = reverse("firms:logo", kwargs={"slug": firm.slug})
+    return f"{url}?v={_version(firm.brand_logo_path)}"
+
+
+def firm_brand_css_url(firm: Firm) -> str:
+    url = reverse("firms:brand_css", kwargs={"slug": firm.slug})
+    return f"{url}?v={_version(firm.brand_colour)}"
 
 
 def firm_brand(firm: Firm) -> Brand:
@@ -40,7 +53,7 @@ def firm_brand(firm: Firm) -> Brand:
         colour=firm.brand_colour,
         logo_url=firm_logo_url(firm),
         sender_name=firm.sender_name or firm.name,
-        css_url=reverse("firms:brand_css", kwargs={"slug": firm.slug}),
+        css_url=firm_brand_css_url(firm),
     )
 
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from firms.branding import firm_brand_for_memorial
+from firms.branding import firm_brand, firm_brand_for_memorial
 from firms.models import FirmRole
 from firms.setup import firm_logo_save
 from memorials.models import Membership, Role
@@ -28,7 +28,7 @@ def test_the_brand_of_the_firm_attached_to_a_memorial():
     client = client_make(firm=firm, joined=True)
     brand = firm_brand_for_memorial(client.memorial_id)
     assert brand is not None and brand.name == "Hart & Vale" and brand.colour == "#2f5d62"
-    assert brand.css_url == reverse("firms:brand_css", kwargs={"slug": firm.slug})
+    assert brand.css_url.startswith(reverse("firms:brand_css", kwargs={"slug": firm.slug}) + "?v=")
     assert firm_brand_for_memorial(client.memorial_id, user_id=client.user_id) == brand
     assert firm_brand_for_memorial(client.memorial_id, user_id=UserFactory().pk) is None
     assert firm_brand_for_memorial(MemorialFactory().id) is None
@@ -54,9 +54,9 @@ def test_the_clients_own_memorial_page_shows_the_firm_beside_legacy():
     url = reverse("memorials:detail", args=[client.memorial_id])
     html = signed_in(client.user).get(url).content.decode()
     assert 'class="firm-brand firm-brand-client"' in html
-    assert f'src="{reverse("firms:logo", kwargs={"slug": firm.slug})}"' in html
+    assert f'src="{reverse("firms:logo", kwargs={"slug": firm.slug})}?v=' in html
     assert 'alt="Hart &amp; Vale"' in html
-    assert f'href="{reverse("firms:brand_css", kwargs={"slug": firm.slug})}"' in html
+    assert f'href="{reverse("firms:brand_css", kwargs={"slug": firm.slug})}?v=' in html
     # the memorial list (no memorial in its address) and a page of another memorial show none
     assert (
         "firm-brand-client"
@@ -94,3 +94,10 @@ def test_the_brand_costs_one_query_on_a_memorial_page(django_assert_num_queries)
         browser.get(url)
     firm_queries = [q["sql"] for q in seen.captured_queries if '"firms_firmclient"' in q["sql"]]
     assert len(firm_queries) == 1
+
+
+def test_the_brand_addresses_change_when_the_brand_does():
+    firm = firm_make(brand_colour="#2f5d62")
+    before = firm_brand(firm).css_url
+    firm.brand_colour = "#123456"
+    assert firm_brand(firm).css_url != before
