@@ -35,7 +35,7 @@ class FirmSettingsForm(forms.Form):
         regex=r"^#[0-9a-fA-F]{6}$",
         required=False,
         max_length=7,
-        help_text="Written like #2f5d62. Shown as a band beside your logo on clients' pages.",
+        help_text="Shown as a band beside your logo on clients' pages.",
         error_messages={"invalid": "A colour is written like #2f5d62."},
         widget=forms.TextInput(attrs={"type": "color"}),
     )
@@ -50,10 +50,11 @@ class FirmLogoForm(forms.Form):
     )
 
 
+# What each role may do is said on the staff page, above the list.
 ROLE_CHOICES = [
-    (FirmRole.ADVISOR, "Advisor: clients, settings, staff and billing"),
-    (FirmRole.ASSISTANT, "Assistant: clients only"),
-    (FirmRole.OWNER, "Owner: everything, including the trail, the API and closing"),
+    (FirmRole.ADVISOR, "Advisor"),
+    (FirmRole.ASSISTANT, "Assistant"),
+    (FirmRole.OWNER, "Owner"),
 ]
 
 

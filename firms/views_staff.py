@@ -119,7 +119,6 @@ def firm_settings(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
         "form": form,
         "logo_form": logo_form,
         "brand": firm_brand(staff.firm),
-        "join_url": request.build_absolute_uri(f"/f/{staff.firm.slug}/join"),
     }
     status = 400 if form.errors or logo_form.errors else 200
     return render(request, "firms/settings.html", context, status=status)

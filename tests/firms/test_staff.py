@@ -227,3 +227,12 @@ def test_the_staff_page_lists_staff_and_the_nav_shows_staff_and_settings(client)
     html = client.get(reverse("firms:staff", kwargs={"slug": firm.slug})).content.decode()
     assert assistant.user.email in html and owner.user.email in html
     assert reverse("firms:settings", kwargs={"slug": firm.slug}) in html
+
+
+def test_your_firms_lead_every_role_to_a_page_it_may_open(client):
+    firm = firm_make(name="Hart & Vale")
+    assistant = staff_make(firm=firm, role=FirmRole.ASSISTANT)
+    staff_make(firm=firm_make(name="Closed Firm", closed_at=timezone.now()), user=assistant.user)
+    client.force_login(assistant.user)
+    html = client.get(reverse("firms:mine")).content.decode()
+    assert f'href="{firm.get_absolute_url()}"' in html and "Closed Firm" not in html
