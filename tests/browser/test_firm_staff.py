@@ -10,7 +10,9 @@ import re
 from pathlib import Path
 
 from allauth.mfa.totp.internal.auth import (
+    TOTP,
     format_hotp_value,
+    generate_totp_secret,
     hotp_value,
     yield_hotp_counters_from_time,
 )
@@ -21,7 +23,7 @@ from firms.models import Firm, FirmRole, FirmStaff
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.firms.conftest import dashboard_route_ensure
-from tests.firms.factories import client_make
+from tests.firms.factories import client_make, firm_make, staff_make
 
 SHOTS = os.environ.get("LEGACY_SHOTS_DIR", "")
 
@@ -142,3 +144,32 @@ def test_an_owner_starts_a_firm_and_invites_an_advisor_and_an_assistant(
     page.goto(base + client.memorial.get_absolute_url())
     page.get_by_role("img", name="Hart & Vale Estate Planning").wait_for()
     shoot(page, "firm-client-memorial")
+
+
+def test_an_owner_is_asked_before_removing_someone(page, live_server, settings):
+    dashboard_route_ensure(settings)
+    base = live_server.url
+    secret = generate_totp_secret()
+    owner_user = UserFactory(email="olive@hartvale.example")
+    TOTP.activate(owner_user, secret)
+    firm = firm_make(name="Hart & Vale Estate Planning")
+    staff_make(firm=firm, role=FirmRole.OWNER, user=owner_user)
+    sam = staff_make(firm=firm, role=FirmRole.ASSISTANT, user=UserFactory(full_name="Sam Reed"))
+    # given the owner, signed in with their password and a code from their app
+    sign_in(page, base, owner_user.email)
+    code = format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
+    page.locator("input[name=code]").fill(code)
+    page.locator("input[name=code]").press("Enter")
+    page.wait_for_url(lambda url: "/2fa/" not in url)
+    # when they choose to remove Sam, they are asked first, and keeping Sam changes nothing
+    page.goto(base + f"/firms/{firm.slug}/staff/")
+    page.locator("li", has_text="Sam Reed").get_by_role("link", name="Remove…").click()
+    page.get_by_role("heading", name="Remove Sam Reed?").wait_for()
+    shoot(page, "firm-staff-remove")
+    page.get_by_role("link", name="Keep them").click()
+    assert FirmStaff.objects.get(pk=sam.pk).removed_at is None
+    # then removing them takes them off the list
+    page.locator("li", has_text="Sam Reed").get_by_role("link", name="Remove…").click()
+    page.get_by_role("button", name="Remove them").click()
+    page.get_by_text(f"{sam.user.email} is no longer on the staff.").wait_for()
+    assert FirmStaff.objects.get(pk=sam.pk).removed_at is not None
