@@ -124,6 +124,13 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "billing",
         "Asked Legacy's staff for a plan (this server takes no payments)",
     ),
+    "firm.billing_seats_changed": ("firm", "The firm's paid client seats changed"),
+    "firm.billing_seat_released": ("firm", "The client pays for their own memorial now"),
+    "firm.billing_seat_taken": ("firm", "The firm pays for the client's memorial now"),
+    "firm.billing_plan_requested": ("firm", "Asked Legacy's staff to set up the firm plan"),
+    "firm.billing_portal_opened": ("firm", "Went to change the firm's payment details"),
+    "firm.statement_exported": ("firm", "Downloaded a monthly statement"),
+    "firm.trail_exported": ("firm", "Downloaded the firm's audit trail"),
 }
 
 
@@ -150,6 +157,7 @@ _COUNTED = {
     "memories": ("memory", "memories"),
     "files": ("file", "files"),
     "minutes": ("minute", "minutes"),
+    "seats": ("seat", "seats"),
 }
 _WORDS = {
     "role": {"steward": "as a steward", "family": "as family"},

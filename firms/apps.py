@@ -5,3 +5,15 @@ class FirmsConfig(AppConfig):
     name = "firms"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Estate-planning firms"
+
+    def ready(self) -> None:
+        from billing.sponsors import sponsor_register
+        from firms import signals
+        from firms.receivers import seats_on_client_detached, seats_on_client_joined
+        from firms.seats import firm_sponsorship
+
+        signals.client_joined.connect(seats_on_client_joined, dispatch_uid="firms.seats.joined")
+        signals.client_detached.connect(
+            seats_on_client_detached, dispatch_uid="firms.seats.detached"
+        )
+        sponsor_register(firm_sponsorship)
