@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -82,7 +83,7 @@ def plan_state(memorial_id: uuid.UUID | str, *, now: datetime | None = None) -> 
     return sponsored if sponsored is not None else own
 
 
-def _own_state(sub: dict[str, Any] | None, *, now: datetime) -> PlanState:
+def _own_state(sub: Mapping[str, Any] | None, *, now: datetime) -> PlanState:
     if sub is None:  # never subscribed: the free plan (or what this server gives everyone)
         return PlanState(None, "", False, False, None, settings.BILLING_PLAN_WITHOUT_SUBSCRIPTION)
     status, until = sub["status"], sub["grace_until"]

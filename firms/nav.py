@@ -18,4 +18,6 @@ class NavItem:
 FIRM_NAV: list[NavItem] = [
     # Each part adds its line here, in the order staff should see them.
     NavItem("Clients", "firms:dashboard", FirmPower.CLIENTS),
+    NavItem("Billing", "firms:billing", FirmPower.BILLING),
+    NavItem("Trail", "firms:trail", FirmPower.TRAIL_EXPORT),
 ]

@@ -25,8 +25,8 @@ from accounts.models import User
 from billing.models import Plan, Price, PriceInterval, SubscriptionStatus
 from billing.providers import PaymentError, payment_provider
 from billing.sponsors import Sponsorship
-from firms.models import Firm, FirmClient, FirmSeat, FirmSubscription
 from core.mail import mail_send_on_commit
+from firms.models import Firm, FirmClient, FirmSeat, FirmSubscription
 from firms.trail import firm_audit_record
 from memorials.notices import staff_emails
 
@@ -94,13 +94,11 @@ def firm_seats_sync(*, firm: Firm, actor: User | None = None) -> FirmSubscriptio
         sub = FirmSubscription.objects.select_for_update().get(firm=firm)
         holding = set(seat_clients(firm=firm).values_list("pk", flat=True))
         open_seats = dict(
-            FirmSeat.objects.filter(firm=firm, ended_at__isnull=True).values_list(
-                "client_id", "pk"
-            )
+            FirmSeat.objects.filter(firm=firm, ended_at__isnull=True).values_list("client_id", "pk")
         )
-        FirmSeat.objects.filter(pk__in=[pk for cid, pk in open_seats.items() if cid not in holding]).update(
-            ended_at=now
-        )
+        FirmSeat.objects.filter(
+            pk__in=[pk for cid, pk in open_seats.items() if cid not in holding]
+        ).update(ended_at=now)
         FirmSeat.objects.bulk_create(
             FirmSeat(firm=firm, client_id=cid, started_at=now)
             for cid in holding
@@ -248,3 +246,15 @@ def firm_seats_request(*, firm: Firm, actor: User) -> FirmSubscription:
             topic=f"firm.billing.requested:{firm.pk}",
         )
     return sub
+
+
+def firm_portal_url(*, firm: Firm, actor: User, return_url: str) -> str:
+    """The provider's page where the firm changes its payment details (audited). PaymentError
+    when the firm has no payment account there (or the provider has no portal)."""
+    provider = payment_provider()
+    sub = firm_subscription_get(firm=firm)
+    if provider.offline or sub.provider != provider.name or not sub.provider_customer_id:
+        raise PaymentError("The firm has no payment account to manage yet.")
+    url = provider.portal_url(customer_id=sub.provider_customer_id, return_url=return_url)
+    firm_audit_record(firm=firm, action="firm.billing_portal_opened", actor=actor)
+    return url
