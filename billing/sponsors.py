@@ -4,7 +4,10 @@ subscription gives it no plan. Billing names no sponsor's code: a sponsor regist
 (`sponsor_register`) in its own app's `ready()`.
 
 A sponsor's lookup answers for one memorial with `Sponsorship` (the plan it pays for and
-that plan's state, in billing's words) or None; it costs one query."""
+that plan's state, in billing's words) or None; it costs one query. A sponsor whose own
+subscription is held at the payment provider also registers a mirror
+(`sponsor_mirror_register`): the provider's webhooks then reach it for a subscription that is
+the sponsor's, not a memorial's."""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+
+from billing.providers import RemoteSubscription
 
 
 @dataclass(frozen=True)
@@ -23,8 +28,11 @@ class Sponsorship:
 
 
 SponsorLookup = Callable[[uuid.UUID | str], Sponsorship | None]
+# Mirror the provider's current state of a subscription if it is the sponsor's; True if so.
+SponsorMirror = Callable[[RemoteSubscription], bool]
 
 _lookups: list[SponsorLookup] = []
+_mirrors: list[SponsorMirror] = []
 
 
 def sponsor_register(lookup: SponsorLookup) -> None:
@@ -41,3 +49,13 @@ def sponsorship_for(memorial_id: uuid.UUID | str) -> Sponsorship | None:
         if found is not None:
             return found
     return None
+
+
+def sponsor_mirror_register(mirror: SponsorMirror) -> None:
+    if mirror not in _mirrors:
+        _mirrors.append(mirror)
+
+
+def sponsor_subscription_mirror(remote: RemoteSubscription) -> bool:
+    """Whether a sponsor took (and mirrored) the provider's subscription `remote`."""
+    return any(mirror(remote) for mirror in _mirrors)

@@ -132,6 +132,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "firm.billing_seats_changed": ("firm", "The firm's paid client seats changed"),
     "firm.billing_seat_released": ("firm", "The client pays for their own memorial now"),
     "firm.billing_seat_taken": ("firm", "The firm pays for the client's memorial now"),
+    "firm.billing_status_changed": ("firm", "The firm plan's payment status changed"),
     "firm.billing_plan_requested": ("firm", "Asked Legacy's staff to set up the firm plan"),
     "firm.billing_portal_opened": ("firm", "Went to change the firm's payment details"),
     "firm.statement_exported": ("firm", "Downloaded a monthly statement"),

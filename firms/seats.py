@@ -23,10 +23,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing.models import Plan, Price, PriceInterval, SubscriptionStatus
-from billing.providers import PaymentError, payment_provider
+from billing.providers import PaymentError, RemoteSubscription, payment_provider
 from billing.sponsors import Sponsorship
 from core.mail import mail_send_on_commit
-from firms.models import Firm, FirmClient, FirmSeat, FirmSubscription
+from firms.models import Firm, FirmClient, FirmRole, FirmSeat, FirmSubscription
 from firms.trail import firm_audit_record
 from memorials.notices import staff_emails
 
@@ -258,3 +258,56 @@ def firm_portal_url(*, firm: Firm, actor: User, return_url: str) -> str:
     url = provider.portal_url(customer_id=sub.provider_customer_id, return_url=return_url)
     firm_audit_record(firm=firm, action="firm.billing_portal_opened", actor=actor)
     return url
+
+
+def firm_subscription_mirror(remote: RemoteSubscription) -> bool:
+    """Billing's sponsor mirror: when `remote` is a firm's subscription at the provider,
+    mirror its status, period and customer (True); otherwise leave it to billing (False).
+    A payment that fails starts billing's grace for the firm's clients (`firm_sponsorship`)
+    and the firm's owners are told; nothing is ever deleted."""
+    with transaction.atomic():
+        sub = (
+            FirmSubscription.objects.select_for_update()
+            .select_related("firm")
+            .filter(provider_subscription_id=remote.id)
+            .first()
+        )
+        if sub is None:
+            return False
+        before = sub.status
+        status = "canceled" if remote.status == "incomplete_expired" else remote.status
+        sub.status = SubscriptionStatus(status).value
+        sub.period_start = remote.period_start or sub.period_start
+        sub.period_end = remote.period_end or sub.period_end
+        sub.provider_customer_id = remote.customer_id or sub.provider_customer_id
+        sub.save()
+        if sub.status != before:
+            firm_audit_record(
+                firm=sub.firm,
+                action="firm.billing_status_changed",
+                actor=None,
+                data={"status": str(SubscriptionStatus(sub.status).label)},
+            )
+            if sub.status in GRACE and before not in GRACE:
+                _grace_notice(sub)
+    return True
+
+
+def _grace_notice(sub: FirmSubscription) -> None:
+    firm = sub.firm
+    owners = firm.staff.filter(role=FirmRole.OWNER, removed_at__isnull=True).select_related("user")
+    until = grace_until(sub)
+    mail_send_on_commit(
+        to=[owner.user.email for owner in owners if owner.user.email],
+        subject=f"A payment for {firm.name}'s client seats did not go through",
+        body=(
+            f"The last payment for {firm.name}'s plan ({sub.plan.name}, {sub.quantity} seats) "
+            "did not go through. Your clients' memorials keep their plan"
+            f"{f' until {until:%-d %B %Y}' if until else ''}, and nothing is ever deleted "
+            "because of a payment: after that they keep everything and pause only what the "
+            "free plan does not include.\n\nPlease update the firm's payment details on its "
+            "billing page."
+        ),
+        memorial_id=firm.pk,
+        topic=f"firm.billing.grace:{firm.pk}",
+    )

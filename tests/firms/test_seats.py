@@ -14,6 +14,7 @@ from django.utils import timezone
 from billing.entitlements import plan_effective, plan_state
 from billing.models import Plan, Subscription, SubscriptionStatus
 from billing.providers import PaymentUnavailable
+from billing.webhooks import webhook_event_process, webhook_receive
 from consent.selectors import audit_page_for
 from core.models import AuditEvent, OutboundMail
 from firms.models import FirmRole, FirmSeat, FirmSubscription
@@ -23,6 +24,7 @@ from firms.trail import firm_audit_events
 from memorials.models import Memorial
 from tests.accounts.factories import UserFactory
 from tests.billing import stripe_fixtures
+from tests.billing.fake_stripe import signature
 from tests.firms.factories import client_make, firm_make, staff_make
 
 fake_stripe = stripe_fixtures.fake_stripe
@@ -198,3 +200,36 @@ def test_the_portal_opens_stripes_page_for_the_firms_customer(fake_stripe, clien
     assert response.status_code == 302
     assert response["Location"] == f"{fake_stripe.url}/portal/{made['customer']}"
     assert firm_audit_events(firm=firm).filter(action="firm.billing_portal_opened").exists()
+
+
+def test_stripes_word_on_the_firms_subscription_reaches_the_firm(
+    fake_stripe, django_capture_on_commit_callbacks
+):
+    firm = firm_make(name="Hart & Vale")
+    staff_make(firm=firm, role=FirmRole.OWNER)
+    staff_make(firm=firm, role=FirmRole.ADVISOR)  # not told: owners are
+    ada = joined(firm)
+    made = fake_stripe.subscription_make(
+        memorial_id="", price_id="price_firm-client_month", status="past_due"
+    )
+    FirmSubscription.objects.filter(firm=firm).update(
+        provider="stripe", provider_subscription_id=made["id"], status=SubscriptionStatus.ACTIVE
+    )
+    payload = fake_stripe.event(
+        "invoice.payment_failed", {"id": "in_1", "subscription": made["id"]}
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        row, created = webhook_receive(payload=payload, signature=signature(payload))
+    assert created and webhook_event_process(event_pk=row.pk)
+    sub = FirmSubscription.objects.get(firm=firm)
+    assert sub.status == SubscriptionStatus.PAST_DUE
+    assert sub.provider_customer_id == made["customer"] and sub.period_end is not None
+    # the firm's, not a memorial's: billing made no subscription of its own for it
+    assert not Subscription.objects.filter(provider_subscription_id=made["id"]).exists()
+    # the clients keep the firm plan through the grace; the owner is told, and it is audited
+    assert plan_state(ada.memorial_id).in_grace
+    assert plan_effective(ada.memorial_id).code == "firm-client"
+    told = OutboundMail.objects.filter(topic=f"firm.billing.grace:{firm.pk}")
+    assert told.count() == 1  # to the one owner
+    changed = firm_audit_events(firm=firm).get(action="firm.billing_status_changed")
+    assert changed.data["status"] == "Payment overdue"
