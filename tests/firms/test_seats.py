@@ -233,3 +233,26 @@ def test_stripes_word_on_the_firms_subscription_reaches_the_firm(
     assert told.count() == 1  # to the one owner
     changed = firm_audit_events(firm=firm).get(action="firm.billing_status_changed")
     assert changed.data["status"] == "Payment overdue"
+
+
+def test_a_client_whose_own_plan_is_paid_frees_the_firms_seat():
+    firm = firm_make()
+    ada, bo = joined(firm), joined(firm)
+    firm_paying(firm)
+    own = Subscription.objects.create(
+        memorial=ada.memorial,
+        plan=Plan.objects.get(code="preserve"),
+        status=SubscriptionStatus.INCOMPLETE,
+        payer=ada.user,
+        provider="manual",
+    )
+    ada.refresh_from_db()
+    assert ada.paid_by_firm  # not paid yet: the firm's seat stays
+    own.status = SubscriptionStatus.ACTIVE
+    own.save()
+    ada.refresh_from_db()
+    bo.refresh_from_db()
+    assert not ada.paid_by_firm and bo.paid_by_firm
+    assert FirmSubscription.objects.get(firm=firm).quantity == 1
+    released = firm_audit_events(firm=firm).get(action="firm.billing_seat_released")
+    assert released.actor_ref == str(ada.user.pk)
