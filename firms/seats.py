@@ -5,7 +5,7 @@ client who joined, is paid for by the firm (`FirmClient.paid_by_firm`) and has n
 seat days) and sets `FirmSubscription.quantity`; when the subscription is held at the payment
 provider, `firms.tasks.firm_seats_push_task` then sends the new quantity there (retried while
 the provider cannot be reached). The receivers of `client_joined` and `client_detached`
-(registered in `firms.apps`) call it. A client's memorial gets its plan from the firm through
+(`firms.seat_receivers`) call it. A client's memorial gets its plan from the firm through
 billing's sponsor hook (`firm_sponsorship`): money never deletes anything, and a failed firm
 payment only starts billing's grace.
 """
