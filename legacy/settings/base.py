@@ -316,6 +316,10 @@ CELERY_BEAT_SCHEDULE["corpus-partitions-sweep"] = {
     "task": "corpus.tasks.passage_partitions_sweep",
     "schedule": crontab(hour=MEMORIAL_DAILY_HOUR, minute=30),
 }
+CELERY_BEAT_SCHEDULE["firms-client-status-sweep"] = {
+    "task": "firms.tasks.firm_client_status_sweep",
+    "schedule": crontab(hour=MEMORIAL_DAILY_HOUR, minute=50),
+}
 
 # --- Corpus ----------------------------------------------------------------------------
 
