@@ -253,6 +253,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
+    # A firm's join link (/f/<slug>/join): invitations asked for, per address and firm.
+    "firm_join": "30/h/ip,3/h/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = LEGACY_SITE_NAME
