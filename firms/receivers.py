@@ -14,7 +14,9 @@ from billing.models import Subscription
 from consent.models import ConsentRecord
 from consent.signals import consent_revoked
 from corpus.signals import corpus_changed
-from firms.status import client_status_refresh_on_commit
+from firms.models import FirmClient
+from firms.signals import client_joined
+from firms.status import client_status_refresh_for_memorial, client_status_refresh_on_commit
 from memorials.models import ActivationRequest, Memorial
 from twins.models import BuildStatus, TwinVersion
 
@@ -58,6 +60,12 @@ def on_subscription_saved(sender: Any, instance: Subscription, **kwargs: Any) ->
     client_status_refresh_on_commit(memorial_id=instance.memorial_id)
 
 
+def on_client_joined(sender: Any, client: FirmClient, **kwargs: Any) -> None:
+    # Sent after the accept committed: the new memorial's plan and state are read at once.
+    if client.memorial_id is not None:
+        client_status_refresh_for_memorial(memorial_id=client.memorial_id)
+
+
 def receivers_connect() -> None:
     uid = "firms.status"
     post_save.connect(on_consent_saved, sender=ConsentRecord, dispatch_uid=f"{uid}.consent")
@@ -69,3 +77,4 @@ def receivers_connect() -> None:
         on_activation_request_saved, sender=ActivationRequest, dispatch_uid=f"{uid}.activation"
     )
     post_save.connect(on_subscription_saved, sender=Subscription, dispatch_uid=f"{uid}.plan")
+    client_joined.connect(on_client_joined, dispatch_uid=f"{uid}.joined")

@@ -4,7 +4,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.consent import ConsentScope
+from firms.imports import IMPORT_INLINE_ROWS, import_file_save, import_progress_set
 from firms.models import FirmClient, FirmRole
+from firms.tasks import firm_client_import
 from tests.consent.factories import grant_consent
 from tests.firms.factories import client_make, firm_make, staff_make
 
@@ -126,3 +128,31 @@ def test_the_join_link_invites_under_the_firm_and_is_rate_limited(
     assert FirmClient.objects.filter(firm=firm).count() == 1
     closed = firm_make(closed_at=joined.created_at)
     assert client.get(reverse("firms:join", kwargs={"slug": closed.slug})).status_code == 404
+
+
+def test_a_large_import_shows_its_progress(client, monkeypatch):
+    firm = firm_make()
+    owner = staff_make(firm=firm, role=FirmRole.OWNER)
+    client.force_login(owner.user)
+    queued = []
+    monkeypatch.setattr(firm_client_import, "delay", lambda **kwargs: queued.append(kwargs))
+    rows = "".join(f"Client {n},client{n}@example.org\n" for n in range(IMPORT_INLINE_ROWS + 1))
+    import_id = import_file_save(firm=firm, data=("name,email\n" + rows).encode())
+    url = reverse("firms:clients_import", kwargs={"slug": firm.slug})
+    response = client.post(url, {"import_id": import_id})
+    progress_url = reverse(
+        "firms:clients_import_progress", kwargs={"slug": firm.slug, "import_id": import_id}
+    )
+    assert response["Location"] == progress_url
+    assert queued == [
+        {"firm_id": str(firm.id), "actor_id": str(owner.user.id), "import_id": import_id}
+    ]
+    assert not FirmClient.objects.filter(firm=firm).exists()  # the task does the work
+    assert client.get(progress_url + "?format=json").json()["finished"] is False
+    import_progress_set(import_id=import_id, done=20, total=51)
+    assert "20 of 51 clients added so far" in client.get(progress_url).content.decode()
+    import_progress_set(
+        import_id=import_id, done=51, total=51, result={"added": 51, "unchanged": 0, "errors": 0}
+    )
+    assert client.get(progress_url + "?format=json").json()["finished"] is True
+    assert "51 added and invited" in client.get(progress_url).content.decode()
