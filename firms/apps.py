@@ -5,3 +5,8 @@ class FirmsConfig(AppConfig):
     name = "firms"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Estate-planning firms"
+
+    def ready(self) -> None:
+        from firms.receivers import receivers_connect
+
+        receivers_connect()

@@ -20,4 +20,5 @@ FIRM_NAV: list[NavItem] = [
     NavItem("Clients", "firms:dashboard", FirmPower.CLIENTS),
     NavItem("Staff", "firms:staff", FirmPower.STAFF),
     NavItem("Settings", "firms:settings", FirmPower.SETTINGS),
+    NavItem("Add clients", "firms:clients_add", FirmPower.CLIENTS),
 ]
