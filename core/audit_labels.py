@@ -123,6 +123,13 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "billing",
         "Asked Legacy's staff for a plan (this server takes no payments)",
     ),
+    "firm.steward_named": ("firm", "Named the firm a steward of the memorial"),
+    "firm.steward_withdrawn": ("firm", "Withdrew the firm as a steward"),
+    "firm.steward_key_issued": ("firm", "The firm took its activation key as a steward"),
+    "firm.activation_requested": ("firm", "The firm asked to activate the memorial"),
+    "firm.activation_withdrawn": ("firm", "The firm withdrew its request to activate"),
+    "firm.client_detached": ("firm", "The firm was detached from the memorial"),
+    "firm.closed": ("firm", "Closed the firm"),
 }
 
 

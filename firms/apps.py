@@ -5,3 +5,12 @@ class FirmsConfig(AppConfig):
     name = "firms"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Estate-planning firms"
+
+    def ready(self) -> None:
+        # Registered here: `memorials` cannot import the apps built on it.
+        from firms.panels import firm_panel_register
+        from firms.stewardship import FirmStewardSource
+        from memorials.activation.professional import professional_source_register
+
+        firm_panel_register()
+        professional_source_register(name="firms", source=FirmStewardSource())
