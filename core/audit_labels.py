@@ -114,6 +114,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "billing.marked_paid": ("billing", "Recorded a payment made outside Legacy"),
     "billing.extended": ("billing", "Extended the paid period"),
     "billing.refunded": ("billing", "Refunded the last payment"),
+    "billing.refund_recorded": ("billing", "Recorded a refund made outside Legacy"),
     "billing.cancel_requested": ("billing", "Cancelled the plan at the end of the paid period"),
     "billing.checkout_started": (
         "billing",
@@ -130,6 +131,11 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "firm.activation_withdrawn": ("firm", "The firm withdrew its request to activate"),
     "firm.client_detached": ("firm", "The firm was detached from the memorial"),
     "firm.closed": ("firm", "Closed the firm"),
+    "firm.client_added": ("firm", "Added a client to the firm's roster"),
+    "firm.client_invited": ("firm", "Invited a client in the firm's name"),
+    "firm.client_imported": ("firm", "Imported clients from a file"),
+    "firm.client_joined_by_link": ("firm", "Asked to join the firm through its join link"),
+    "client.joined_firm": ("firm", "Accepted the firm's invitation: a memorial of their own"),
 }
 
 
