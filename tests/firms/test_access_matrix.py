@@ -63,6 +63,12 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     "billing:pricing": PUBLIC,
     "billing:checkout": PUBLIC,  # the payer picks the memorial; checked there (billing tests)
     "billing:stripe_webhook": PUBLIC,
+    "admin:login": PUBLIC,  # the admin's sign-in form: its pages are Legacy staff's
+    "admin:logout": PUBLIC,
+    # the caller's own country for crisis lines (their account); the memorial's id only says
+    # which page to go back to
+    "conversations:country_choose": PUBLIC,
+    "firms:client_accept": PUBLIC,  # a client's invitation, by its token
     # the client's memorial
     "memorials:detail": CLIENT,
     "memorials:state": CLIENT,
@@ -122,7 +128,6 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     "conversations:export": CLIENT,
     "conversations:question_ask": CLIENT,
     "conversations:question_answer": CLIENT,
-    "conversations:country_choose": CLIENT,
     "conversations:steward_reach": CLIENT,
     "conversations:alert_seen": CLIENT,
     "conversations:question_decline": CLIENT,
@@ -403,7 +408,7 @@ async def test_the_firm_opens_no_socket_of_a_clients_memorial():
         assert kind == CLIENT
         path = "/" + route.replace("<uuid:memorial_id>", str(memorial_id))
         for role in ROLES:
-            cookie = await database_sync_to_async(cookie_for)(world_["staff"][role].user)
+            cookie = await database_sync_to_async(cookie_for)(world_["users"][role])
             headers = [
                 (b"origin", b"http://127.0.0.1"),
                 (b"host", b"127.0.0.1"),
@@ -414,7 +419,7 @@ async def test_the_firm_opens_no_socket_of_a_clients_memorial():
             assert (connected, code) == (False, CLOSE_NOT_FOUND), (role, route)
             await communicator.disconnect()
     # the control: the client's own socket opens
-    cookie = await database_sync_to_async(cookie_for)(world_["named"].user)
+    cookie = await database_sync_to_async(cookie_for)(world_["client_user"])
     path = "/" + next(iter(WEBSOCKETS)).replace("<uuid:memorial_id>", str(memorial_id))
     communicator = WebsocketCommunicator(
         application,
@@ -426,4 +431,8 @@ async def test_the_firm_opens_no_socket_of_a_clients_memorial():
 
 
 def _world_for_sockets() -> dict:
-    return world.__wrapped__()  # type: ignore[attr-defined]
+    """The world, with the users the sockets sign in as loaded (no lazy loads when async)."""
+    world_ = world.__wrapped__()  # type: ignore[attr-defined]
+    world_["users"] = {role: world_["staff"][role].user for role in ROLES}
+    world_["client_user"] = world_["named"].user
+    return world_

@@ -17,7 +17,7 @@ from firms.signals import client_detached
 from firms.stewardship import firm_activation_key_issue, professional_steward_name
 from firms.trail import firm_audit_events
 from memorials.activation.rules import steward_count
-from memorials.models import Memorial, Membership, Role
+from memorials.models import Membership, Memorial, Role
 from tests.firms.factories import client_make, firm_make, staff_make
 from tests.memorials.factories import MembershipFactory
 
@@ -153,9 +153,7 @@ def test_closing_the_firm_hands_every_memorial_back(
         assert client.detached_at is not None and client.stage == ClientStage.DETACHED
     assert invited.invitation_token_hash == ""
     assert second.professional_steward_since is None
-    assert sorted(detached_signals) == sorted(
-        (c.id, FIRM_CLOSED) for c in (first, second, invited)
-    )
+    assert sorted(detached_signals) == sorted((c.id, FIRM_CLOSED) for c in (first, second, invited))
     # the joined clients are told; nothing of their memorials is deleted
     told = {address for m in mail.outbox for address in m.to}
     assert {first.email, second.email} <= told and invited.email not in told

@@ -124,14 +124,14 @@ def test_a_wrong_key_is_refused_counted_and_the_subject_told(
     named, advisor, django_capture_on_commit_callbacks
 ):
     firm_activation_key_issue(staff=advisor, client=named)
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(StewardshipError, match="not your activation key"):
-            firm_activation_start(
-                staff=advisor,
-                client=named,
-                key="AAAAA-AAAAA-AAAAA-AAAAA-AAAAA",
-                certificate=certificate_upload(),
-            )
+    refused = pytest.raises(StewardshipError, match="not your activation key")
+    with django_capture_on_commit_callbacks(execute=True), refused:
+        firm_activation_start(
+            staff=advisor,
+            client=named,
+            key="AAAAA-AAAAA-AAAAA-AAAAA-AAAAA",
+            certificate=certificate_upload(),
+        )
     assert FirmActivationKey.objects.get(client=named).failed_attempts == 1
     assert any(named.user.email in m.to for m in mail.outbox)
 
@@ -217,7 +217,10 @@ def test_the_firm_is_told_as_a_steward(named, owner, advisor, django_capture_on_
     key = activation_key_issue(memorial=named.memorial, steward=family_steward)
     with django_capture_on_commit_callbacks(execute=True):
         activation_start(
-            memorial=named.memorial, steward=family_steward, key=key, certificate=certificate_upload()
+            memorial=named.memorial,
+            steward=family_steward,
+            key=key,
+            certificate=certificate_upload(),
         )
     told = {address for m in mail.outbox if "review" in m.subject.lower() for address in m.to}
     assert {owner.user.email, advisor.user.email} <= told
@@ -244,9 +247,7 @@ def test_the_clients_card_names_and_withdraws_the_firm(client, client_):
     assert client_.professional_steward_since is not None
     page = client.get(client_.memorial.get_absolute_url()).content.decode()
     assert escape(f"Withdraw {client_.firm.name} as a steward") in page
-    client.post(
-        reverse("firms:client_steward", args=[client_.memorial_id]), {"action": "withdraw"}
-    )
+    client.post(reverse("firms:client_steward", args=[client_.memorial_id]), {"action": "withdraw"})
     client_.refresh_from_db()
     assert client_.professional_steward_since is None
 
