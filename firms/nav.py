@@ -18,5 +18,7 @@ class NavItem:
 FIRM_NAV: list[NavItem] = [
     # Each part adds its line here, in the order staff should see them.
     NavItem("Clients", "firms:dashboard", FirmPower.CLIENTS),
+    NavItem("Staff", "firms:staff", FirmPower.STAFF),
+    NavItem("Settings", "firms:settings", FirmPower.SETTINGS),
     NavItem("Close the firm", "firms:close", FirmPower.CLOSE),
 ]

@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "demo.context_processors.demo",
                 "accounts.context_processors.site",
+                "firms.context_processors.client_brand",
             ],
         },
     },
