@@ -21,4 +21,5 @@ FIRM_NAV: list[NavItem] = [
     NavItem("Staff", "firms:staff", FirmPower.STAFF),
     NavItem("Settings", "firms:settings", FirmPower.SETTINGS),
     NavItem("Add clients", "firms:clients_add", FirmPower.CLIENTS),
+    NavItem("Close the firm", "firms:close", FirmPower.CLOSE),
 ]
