@@ -295,6 +295,36 @@ class FirmSubscription(models.Model):
         return f"{self.plan_id} x{self.quantity} for {self.firm_id}"
 
 
+class FirmActivationKey(models.Model):
+    """The activation key a firm holds as a client's professional steward: one per client,
+    issued to the firm (its owner and advisors use it through the firm's pages), with the
+    same fields as `memorials.ActivationKey` so the same checks and lockout apply. Shown
+    once; only its hash is kept."""
+
+    client = models.ForeignKey(FirmClient, on_delete=models.CASCADE, related_name="activation_keys")
+    key_hash = models.CharField(max_length=64, unique=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    last_failed_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="firm_activation_key_one_live",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"firm activation key for client {self.client_id}"
+
+
 class FirmSeat(models.Model):
     """One stretch of time during which the firm paid a seat for a client (opened when the
     client joined on the firm's plan, closed when they left or paid for themselves). The

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('firms', '0001_initial'),
+        ('firms', '0002_steward_activation_key'),
     ]
 
     operations = [
