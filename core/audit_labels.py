@@ -123,6 +123,9 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "billing",
         "Asked Legacy's staff for a plan (this server takes no payments)",
     ),
+    "firm.client_reminded": ("firm", "Sent a reminder in the firm's name"),
+    "firm.reminders_sent": ("firm", "Sent reminders to the firm's clients"),
+    "firm.roster_exported": ("firm", "Downloaded the firm's client list"),
 }
 
 
