@@ -94,8 +94,8 @@ def dashboard_clients(*, firm: Firm, query: DashboardQuery) -> QuerySet[FirmClie
     clients = FirmClient.objects.filter(firm=firm, detached_at__isnull=True)
     if query.advisor == NO_ADVISOR:
         clients = clients.filter(advisor__isnull=True)
-    elif query.advisor:
-        clients = clients.filter(advisor_id=query.advisor)
+    elif query.advisor.isdigit():
+        clients = clients.filter(advisor_id=int(query.advisor))
     if query.stage:
         clients = clients.filter(stage=query.stage)
     if query.plan:

@@ -3,6 +3,8 @@ never fails: a value it does not know is left out, as if not given)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from firms.dashboard import NO_ADVISOR, SORTS, DashboardQuery
@@ -35,14 +37,17 @@ class DashboardFilterForm(forms.Form):
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["advisor"].choices = [
+        cast(forms.ChoiceField, self.fields["advisor"]).choices = [
             ("", "Everyone's clients"),
             *[(str(staff.pk), str(staff.user)) for staff in advisors],
             (NO_ADVISOR, "No advisor"),
         ]
-        self.fields["stage"].choices = [("", "Any stage"), *ClientStage.choices]
-        self.fields["plan"].choices = [("", "Any plan"), *plans]
-        self.fields["activation"].choices = [
+        cast(forms.ChoiceField, self.fields["stage"]).choices = [
+            ("", "Any stage"),
+            *ClientStage.choices,
+        ]
+        cast(forms.ChoiceField, self.fields["plan"]).choices = [("", "Any plan"), *plans]
+        cast(forms.ChoiceField, self.fields["activation"]).choices = [
             ("", "Any state"),
             *[(value, label) for value, label in MemorialState.choices],
         ]

@@ -59,7 +59,7 @@ def _query_string(query: DashboardQuery, **changes: object) -> str:
     return urlencode({key: value for key, value in values.items() if value})
 
 
-def _sort_links(query: DashboardQuery) -> list[dict[str, object]]:
+def _sort_links(query: DashboardQuery) -> list[dict[str, str]]:
     """One header per column: its label, the link that sorts by it (or reverses it), and
     the current direction (for aria-sort)."""
     headers = []
