@@ -11,7 +11,12 @@ from django.http import HttpRequest
 from accounts.http import AuthenticatedHttpRequest
 from billing.models import AllowanceNotice, Plan, PlanAllowance, Price, Subscription, WebhookEvent
 from billing.providers import PaymentError
-from billing.services import subscription_extend, subscription_mark_paid, subscription_refund
+from billing.services import (
+    subscription_extend,
+    subscription_mark_paid,
+    subscription_refund,
+    subscription_refund_record,
+)
 
 
 class PlanAllowanceInline(admin.TabularInline):
@@ -67,7 +72,13 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    actions = ["mark_paid_year", "mark_paid_month", "extend_30_days", "refund_last_payment"]
+    actions = [
+        "mark_paid_year",
+        "mark_paid_month",
+        "extend_30_days",
+        "refund_last_payment",
+        "record_outside_refund",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # made by checkout (billing's provider), never by hand
@@ -121,6 +132,14 @@ class SubscriptionAdmin(admin.ModelAdmin):
                 messages.error(request, f"{subscription}: {error}")
             else:
                 messages.success(request, f"{subscription}: refunded.")
+
+    @admin.action(description="Record a refund made outside Legacy")
+    def record_outside_refund(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Subscription]
+    ) -> None:
+        for subscription in queryset.select_related("plan"):
+            subscription_refund_record(subscription=subscription, actor=request.user)
+        messages.success(request, f"{queryset.count()}: refund recorded in the audit log.")
 
 
 @admin.register(WebhookEvent)

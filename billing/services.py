@@ -307,6 +307,12 @@ def subscription_refund(*, subscription: Subscription, actor: User) -> None:
     _audit("refunded", subscription=subscription, actor=actor)
 
 
+def subscription_refund_record(*, subscription: Subscription, actor: User) -> None:
+    """Staff record a refund they made outside Legacy (a bank transfer back, under the manual
+    provider): nothing is sent anywhere, the memorial's audit log says it happened."""
+    _audit("refund_recorded", subscription=subscription, actor=actor)
+
+
 def subscription_plan_change(
     *, subscription: Subscription, plan: Plan, actor: User
 ) -> Subscription:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
+from billing.checkout_views import provider_forms_allowed
 from billing.entitlements import PAID, plan_effective
 from billing.models import FREE_PLAN, Plan, PlanAudience, Price, SubscriptionStatus
 from billing.overview import money, plan_change_preview, plan_overview
@@ -94,6 +95,7 @@ def billing_page(request: AuthenticatedHttpRequest, memorial_id: uuid.UUID) -> H
         "invoices": invoice_rows,
         "invoices_error": invoices_error,
         "provider_label": _provider_label(),
+        "provider": payment_provider(),
         "plans": [plan for plan in plans if plan.pk != current.pk],
         "current_plan": current,
         "pricing_path": PRICING_PATH,
@@ -108,7 +110,7 @@ def billing_page(request: AuthenticatedHttpRequest, memorial_id: uuid.UUID) -> H
                                                    SubscriptionStatus.PAST_DUE,
                                                    SubscriptionStatus.UNPAID),
     }  # fmt: skip
-    return render(request, "billing/memorial.html", context)
+    return provider_forms_allowed(render(request, "billing/memorial.html", context))
 
 
 @login_required

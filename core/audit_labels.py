@@ -114,6 +114,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "billing.marked_paid": ("billing", "Recorded a payment made outside Legacy"),
     "billing.extended": ("billing", "Extended the paid period"),
     "billing.refunded": ("billing", "Refunded the last payment"),
+    "billing.refund_recorded": ("billing", "Recorded a refund made outside Legacy"),
     "billing.cancel_requested": ("billing", "Cancelled the plan at the end of the paid period"),
     "billing.checkout_started": (
         "billing",

@@ -233,3 +233,25 @@ def test_only_the_payer_reaches_the_portal(client, fake_stripe, stripe_prices, m
     response = client.post(reverse("billing:portal", kwargs={"memorial_id": memorial.pk}))
     assert response["Location"] == memorial.get_absolute_url()
     assert fake_stripe.requests == []
+
+
+def test_the_payers_billing_page_has_the_way_to_stripes_portal(
+    client, fake_stripe, stripe_prices, memorial, subject
+):
+    Subscription.objects.create(
+        memorial=memorial,
+        plan=stripe_prices["preserve_year"].plan,
+        payer=subject,
+        provider="stripe",
+        provider_customer_id="cus_1",
+        status=SubscriptionStatus.ACTIVE,
+    )
+    client.force_login(subject)
+    page = client.get(reverse("billing:memorial", kwargs={"memorial_id": memorial.pk}))
+    portal = reverse("billing:portal", kwargs={"memorial_id": memorial.pk})
+    assert f'action="{portal}"' in page.content.decode()
+    # the form may end on Stripe's pages (the Content-Security-Policy allows it)
+    (form_action,) = [
+        part for part in page["Content-Security-Policy"].split(";") if "form-action" in part
+    ]
+    assert all(origin in form_action for origin in payment_provider().page_origins)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from billing import views
 from billing.models import Subscription, SubscriptionStatus
 from billing.services import subscription_status_apply
+from core.audit import audit_events_for
 from memorials.models import Role
 from memorials.services import memorial_activated_after_death
 from tests.accounts.factories import UserFactory
@@ -42,7 +43,7 @@ def test_the_payer_sees_the_plan_its_use_and_which_provider_is_in_use(client, me
     page = client.get(reverse("billing:memorial", args=[memorial.id])).content.decode()
 
     assert "Preserve" in page and "paid by you" in page
-    assert 'data-meter="family_messages"' in page and "0 of 1000 this month" in page
+    assert 'data-meter="family_messages"' in page and "0 of 1,000 this month" in page
     assert "Payment provider: Manual payments, recorded by staff" in page
     assert "Cancel the plan" in page and "Invoices and receipts" in page
 
@@ -100,3 +101,21 @@ def test_staff_mark_a_manual_subscription_paid_in_the_admin(client, memorial):
     sub.refresh_from_db()
     assert sub.status == SubscriptionStatus.ACTIVE and sub.grace_until is None
     assert client.get(reverse("admin:billing_plan_changelist")).status_code == 200
+
+
+def test_staff_record_a_refund_made_outside_legacy_in_the_audit_log(client, memorial):
+    sub = Subscription.objects.get(memorial=memorial)
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+
+    client.post(
+        reverse("admin:billing_subscription_changelist"),
+        {"action": "record_outside_refund", "_selected_action": [sub.pk]},
+    )
+
+    (event,) = [
+        e
+        for e in audit_events_for(memorial_id=memorial.pk)
+        if e.action == "billing.refund_recorded"
+    ]
+    assert event.actor_ref == str(staff.pk)
