@@ -105,22 +105,31 @@ def dashboard_clients(*, firm: Firm, query: DashboardQuery) -> QuerySet[FirmClie
     if search := query.search.strip():
         clients = clients.filter(Q(name__icontains=search) | Q(email__icontains=search.lower()))
     expression = SORTS.get(query.sort, SORTS["name"])[1]
-    order = OrderBy(expression, descending=query.descending, nulls_last=True)
-    return clients.order_by(order, "name", "id")
+    # Only "last reminded" can be empty: "never" goes last both ways. The other columns are
+    # never null, and an order without NULLS LAST can walk the (firm, column) indexes.
+    nulls_last = True if query.sort == "reminded" else None
+    order = OrderBy(expression, descending=query.descending, nulls_last=nulls_last)
+    ties = ["id"] if query.sort not in SORTS or query.sort == "name" else ["name", "id"]
+    return clients.order_by(order, *ties)
 
 
-def dashboard_page(*, firm: Firm, query: DashboardQuery) -> DashboardPage:
-    """One page of `PAGE_SIZE` clients (the last page when `query.page` is past it), with
-    each advisor's user joined: two queries."""
+def dashboard_page(*, firm: Firm, query: DashboardQuery, staff: list[FirmStaff]) -> DashboardPage:
+    """One page of `PAGE_SIZE` clients (the last page when `query.page` is past it): two
+    queries. Each client's advisor is taken from `staff` (`dashboard_staff`, loaded for the
+    filter anyway) rather than joined: sorting 10,000 joined rows cost twice as much."""
     clients = dashboard_clients(firm=firm, query=query)
     total = clients.count()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, query.page), pages)
     start = (page - 1) * PAGE_SIZE
-    rows = [
-        DashboardRow(client=client, consents_done=consents_done(signed=client.consents_signed))
-        for client in clients.select_related("advisor__user")[start : start + PAGE_SIZE]
-    ]
+    advisors = {member.pk: member for member in staff}
+    rows = []
+    for client in clients[start : start + PAGE_SIZE]:
+        if client.advisor_id in advisors:
+            client.advisor = advisors[client.advisor_id]
+        rows.append(
+            DashboardRow(client=client, consents_done=consents_done(signed=client.consents_signed))
+        )
     return DashboardPage(rows=rows, total=total, page=page, pages=pages)
 
 
@@ -162,10 +171,11 @@ def dashboard_plans() -> list[tuple[str, str]]:
     return list(Plan.objects.order_by("position", "code").values_list("code", "name"))
 
 
-def dashboard_advisors(*, firm: Firm) -> list[FirmStaff]:
-    """The firm's current staff, who may be a client's advisor."""
+def dashboard_staff(*, firm: Firm) -> list[FirmStaff]:
+    """The firm's staff with their users, removed ones too (a client's advisor may have left
+    the firm): the current ones are the advisor filter's choices."""
     return list(
-        FirmStaff.objects.filter(firm=firm, removed_at__isnull=True)
+        FirmStaff.objects.filter(firm=firm)
         .select_related("user")
         .order_by("user__full_name", "user__email")
     )

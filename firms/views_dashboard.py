@@ -20,12 +20,12 @@ from firms.access import FirmPower
 from firms.dashboard import (
     SORTS,
     DashboardQuery,
-    dashboard_advisors,
     dashboard_clients,
     dashboard_clients_chosen,
     dashboard_csv_rows,
     dashboard_page,
     dashboard_plans,
+    dashboard_staff,
     dashboard_stage_counts,
 )
 from firms.dashboard_forms import DashboardFilterForm
@@ -35,10 +35,14 @@ from firms.trail import firm_audit_record
 from firms.views_common import firm_view
 
 
-def _filter_form(staff: FirmStaff, data: QueryDict) -> DashboardFilterForm:
+def _filter_form(
+    staff: FirmStaff, data: QueryDict, everyone: list[FirmStaff] | None = None
+) -> DashboardFilterForm:
+    if everyone is None:
+        everyone = dashboard_staff(firm=staff.firm)
     return DashboardFilterForm(
         data,
-        advisors=dashboard_advisors(firm=staff.firm),
+        advisors=[member for member in everyone if member.removed_at is None],
         plans=dashboard_plans(),
     )
 
@@ -82,9 +86,10 @@ def _sort_links(query: DashboardQuery) -> list[dict[str, str]]:
 @require_GET
 @firm_view(FirmPower.CLIENTS)
 def dashboard(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
-    form = _filter_form(staff, request.GET)
+    everyone = dashboard_staff(firm=staff.firm)
+    form = _filter_form(staff, request.GET, everyone)
     query = form.dashboard_query()
-    page = dashboard_page(firm=staff.firm, query=query)
+    page = dashboard_page(firm=staff.firm, query=query, staff=everyone)
     return render(
         request,
         "firms/dashboard.html",
