@@ -24,7 +24,8 @@ STAGES = [ClientStage.INVITED, ClientStage.JOINED, ClientStage.CONSENTED, Client
 def shot(page, name: str) -> None:
     if directory := os.environ.get("LEGACY_SHOTS_DIR"):
         Path(directory).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{directory}/{name}.png", full_page=True)
+        page.screenshot(path=f"{directory}/{name}.png")
+        page.screenshot(path=f"{directory}/{name}-full.png", full_page=True)
 
 
 def signed_in_as(page, live_server, user) -> None:
@@ -50,7 +51,7 @@ def test_an_advisor_filters_clients_and_reminds_two(page, live_server):
         FirmClient(
             firm=firm,
             name=f"Client {i:02d} Okafor",
-            email=f"client{i}@example.org",
+            email=f"roster{i}@example.org",
             advisor=advisor if i % 2 else None,
             stage=STAGES[i % 4],
             consents_signed=[ConsentScope.CORPUS] if i % 4 > 1 else [],
@@ -74,8 +75,8 @@ def test_an_advisor_filters_clients_and_reminds_two(page, live_server):
     shot(page, "dashboard-1280")
 
     # then: a search finds the two, and ticking them leads to the confirmation
-    page.get_by_label("Search").fill("o")
-    page.get_by_label("Stage").select_option(ClientStage.JOINED)
+    page.get_by_label("Search", exact=True).fill("o")
+    page.get_by_label("Stage", exact=True).select_option(ClientStage.JOINED)
     page.get_by_role("button", name="Show").click()
     page.get_by_text("matching").first.wait_for()
     for client in due:
