@@ -127,6 +127,11 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "firm.client_reminded": ("firm", "Sent a reminder in the firm's name"),
     "firm.reminders_sent": ("firm", "Sent reminders to the firm's clients"),
     "firm.roster_exported": ("firm", "Downloaded the firm's client list"),
+    "firm.client_added": ("firm", "Added a client to the firm's roster"),
+    "firm.client_invited": ("firm", "Invited a client in the firm's name"),
+    "firm.client_imported": ("firm", "Imported clients from a file"),
+    "firm.client_joined_by_link": ("firm", "Asked to join the firm through its join link"),
+    "client.joined_firm": ("firm", "Accepted the firm's invitation: a memorial of their own"),
 }
 
 
