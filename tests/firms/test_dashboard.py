@@ -226,3 +226,17 @@ def test_last_reminded_is_shown(signed_in, firm):
     html = signed_in.get(url(firm)).content.decode()
     assert "Never" in html[html.index("Bea") :]
     assert (timezone.now() - timedelta(days=2)).strftime("%Y") in html[html.index("Ada") :]
+
+
+def test_a_removed_advisor_still_names_their_clients_but_is_no_filter_choice(
+    signed_in, firm, django_assert_max_num_queries
+):
+    gone = staff_make(firm=firm)
+    gone.removed_at = timezone.now()
+    gone.save()
+    client_make(firm=firm, name="Ada Lovelace", advisor=gone)
+    with django_assert_max_num_queries(DASHBOARD_QUERIES):
+        response = signed_in.get(url(firm))
+    assert str(gone.user) in response.content.decode()
+    choices = [value for value, _ in response.context["form"].fields["advisor"].choices]
+    assert str(gone.pk) not in choices

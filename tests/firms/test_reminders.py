@@ -1,7 +1,9 @@
+import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from firms.reminders import (
     SKIP_RECENT,
     reminder_skip_reason,
     reminders_send,
+    reminders_start,
 )
 from firms.tasks import firm_reminders_send_task
 from tests.firms.factories import client_make, firm_make, staff_make
@@ -204,3 +207,24 @@ def test_other_firms_clients_and_removed_staff_send_nothing(
 
 def test_reminders_need_a_post(signed_in, firm):
     assert signed_in.get(reminders_url(firm)).status_code == 405
+
+
+@pytest.mark.worker
+@pytest.mark.slow
+def test_many_reminders_are_sent_by_a_real_worker(celery_worker_process, settings):
+    # given: more clients than are sent inline
+    settings.FIRM_REMINDERS_INLINE_MAX = 1
+    firm = firm_make()
+    advisor = staff_make(firm=firm)
+    clients = [client_make(firm=firm, joined=True) for _ in range(3)]
+    # when
+    with transaction.atomic():
+        done = reminders_start(staff=advisor, client_ids=[c.id for c in clients])
+    # then: queued, and the worker reminds each and records the whole
+    assert done.queued == 3
+    deadline = time.monotonic() + 120
+    while not AuditEvent.objects.filter(action="firm.reminders_sent").exists():
+        assert time.monotonic() < deadline, "the worker never sent the reminders"
+        time.sleep(0.2)
+    assert FirmClient.objects.filter(firm=firm, last_reminded_at__isnull=False).count() == 3
+    assert AuditEvent.objects.filter(action="firm.client_reminded").count() == 3
