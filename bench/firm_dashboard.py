@@ -21,6 +21,8 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Iterable
+from typing import cast
 
 from benchdb import bench_setup
 
@@ -102,6 +104,7 @@ def fill(clients: int):  # type: ignore[no-untyped-def]
 
 def time_pages(*, me, runs: int) -> None:  # type: ignore[no-untyped-def]
     from django.db import connection
+    from django.http import StreamingHttpResponse
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
@@ -136,7 +139,8 @@ def time_pages(*, me, runs: int) -> None:  # type: ignore[no-untyped-def]
         print(f"{label}: p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms ({url})")
     t0 = time.perf_counter()
     export = browser.get(reverse("firms:dashboard_export", kwargs={"slug": firm.slug}))
-    lines = sum(chunk.count(b"\n") for chunk in export.streaming_content)
+    streamed = cast(StreamingHttpResponse, export).streaming_content
+    lines = sum(bytes(chunk).count(b"\n") for chunk in cast(Iterable[bytes], streamed))
     print(f"CSV export of {lines - 1} clients: {(time.perf_counter() - t0) * 1000:.0f} ms")
     print(f"load average {os.getloadavg()[0]:.1f}")
     print(f"dashboard_p95_ms {max(p95s['first page'], p95s['filtered search']):.1f}")
