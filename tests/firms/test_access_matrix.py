@@ -164,6 +164,14 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     # the firm's pages
     "firms:steward": FIRM_STEWARD,
     "firms:close": ("firm", FirmPower.CLOSE),
+    # the firm's own setup and staff (firms/urls_staff.py)
+    "firms:mine": PUBLIC,  # the caller's own firms
+    "firms:new": PUBLIC,
+    "firms:staff_accept": PUBLIC,  # a staff invitation, by its token
+    "firms:logo": PUBLIC,  # the brand, shown in mail and on clients' pages
+    "firms:brand_css": PUBLIC,
+    "firms:settings": ("firm", FirmPower.SETTINGS),
+    "firms:staff": ("firm", FirmPower.STAFF),
 }
 
 # Whole families of routes classified by their name: Django's admin (Legacy staff only) and
