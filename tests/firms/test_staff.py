@@ -236,3 +236,23 @@ def test_your_firms_lead_every_role_to_a_page_it_may_open(client):
     client.force_login(assistant.user)
     html = client.get(reverse("firms:mine")).content.decode()
     assert f'href="{firm.get_absolute_url()}"' in html and "Closed Firm" not in html
+
+
+def test_an_assistant_cannot_change_remove_or_withdraw(django_capture_on_commit_callbacks):
+    firm = firm_make()
+    owner = staff_make(firm=firm, role=FirmRole.OWNER)
+    assistant = staff_make(firm=firm, role=FirmRole.ASSISTANT)
+    invitation, _ = invited(owner, "ann@example.org", "advisor", django_capture_on_commit_callbacks)
+    browser = signed_in(assistant.user)
+    slug = firm.slug
+    for url in (
+        reverse("firms:staff_role", kwargs={"slug": slug, "member_id": owner.pk}),
+        reverse("firms:staff_remove", kwargs={"slug": slug, "member_id": owner.pk}),
+        reverse(
+            "firms:staff_invitation_revoke", kwargs={"slug": slug, "invitation_id": invitation.pk}
+        ),
+    ):
+        assert browser.post(url, {"role": "assistant"}).status_code == 404
+    assert FirmStaff.objects.get(pk=owner.pk).role == FirmRole.OWNER
+    assert FirmStaff.objects.get(pk=owner.pk).removed_at is None
+    assert FirmStaffInvitation.objects.get(pk=invitation.pk).revoked_at is None
