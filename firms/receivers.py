@@ -1,8 +1,10 @@
 """What keeps the firm clients' status columns current: after each change that moves them
-(a consent signed or withdrawn, writing added or removed, a twin build ready, the memorial's
-state, an activation request, the plan), a refresh of that memorial's firm clients once the
+(a consent signed or withdrawn, writing added or removed, a twin build ready, an activation
+request made or decided, the plan), a refresh of that memorial's firm clients once the
 change commits (`firms.status.client_status_refresh_on_commit`). Connected in
-`FirmsConfig.ready`. Each receiver reads only the memorial's id from what it is given."""
+`FirmsConfig.ready`. Each receiver reads only the memorial's id from what it is given.
+A memorial's other state changes (sealed, opened while living, closed) are left to the
+nightly sweep: a receiver on every memorial save would add work to each of them."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from corpus.signals import corpus_changed
 from firms.models import FirmClient
 from firms.signals import client_joined
 from firms.status import client_status_refresh_for_memorial, client_status_refresh_on_commit
-from memorials.models import ActivationRequest, Memorial
+from memorials.models import ActivationRequest
 from twins.models import BuildStatus, TwinVersion
 
 
@@ -45,13 +47,6 @@ def on_twin_version_saved(
         client_status_refresh_on_commit(twin_id=instance.twin_id)
 
 
-def on_memorial_saved(
-    sender: Any, instance: Memorial, created: bool = False, update_fields: Any = None, **kwargs: Any
-) -> None:
-    if not created and _changed(update_fields, "state"):
-        client_status_refresh_on_commit(memorial_id=instance.id)
-
-
 def on_activation_request_saved(sender: Any, instance: ActivationRequest, **kwargs: Any) -> None:
     client_status_refresh_on_commit(memorial_id=instance.memorial_id)
 
@@ -72,7 +67,6 @@ def receivers_connect() -> None:
     consent_revoked.connect(on_consent_revoked, dispatch_uid=f"{uid}.consent_revoked")
     corpus_changed.connect(on_corpus_changed, dispatch_uid=f"{uid}.corpus")
     post_save.connect(on_twin_version_saved, sender=TwinVersion, dispatch_uid=f"{uid}.twin")
-    post_save.connect(on_memorial_saved, sender=Memorial, dispatch_uid=f"{uid}.memorial")
     post_save.connect(
         on_activation_request_saved, sender=ActivationRequest, dispatch_uid=f"{uid}.activation"
     )

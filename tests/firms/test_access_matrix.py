@@ -69,6 +69,7 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     # which page to go back to
     "conversations:country_choose": PUBLIC,
     "firms:client_accept": PUBLIC,  # a client's invitation, by its token
+    "firms:join": PUBLIC,  # a firm's own join link: a name and an address, nothing behind it
     # the client's memorial
     "memorials:detail": CLIENT,
     "memorials:state": CLIENT,
@@ -172,6 +173,11 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     "firms:brand_css": PUBLIC,
     "firms:settings": ("firm", FirmPower.SETTINGS),
     "firms:staff": ("firm", FirmPower.STAFF),
+    "firms:clients_add": ("firm", FirmPower.CLIENTS),
+    "firms:clients_import": ("firm", FirmPower.CLIENTS),
+    "firms:clients_import_progress": ("firm", FirmPower.CLIENTS),
+    "firms:client": ("firm", FirmPower.CLIENTS),
+    "firms:client_invite": ("firm", FirmPower.CLIENTS),
 }
 
 # Whole families of routes classified by their name: Django's admin (Legacy staff only) and
