@@ -69,6 +69,11 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     # which page to go back to
     "conversations:country_choose": PUBLIC,
     "firms:client_accept": PUBLIC,  # a client's invitation, by its token
+    "firms:mine": PUBLIC,  # the caller's own firms
+    "firms:new": PUBLIC,  # starting a firm of one's own
+    "firms:staff_accept": PUBLIC,  # a staff invitation, by its token
+    "firms:logo": PUBLIC,  # the brand, shown on its clients' pages and mail
+    "firms:brand_css": PUBLIC,
     # the client's memorial
     "memorials:detail": CLIENT,
     "memorials:state": CLIENT,
@@ -164,6 +169,12 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     # the firm's pages
     "firms:steward": FIRM_STEWARD,
     "firms:close": ("firm", FirmPower.CLOSE),
+    "firms:dashboard": ("firm", FirmPower.CLIENTS),
+    "firms:settings": ("firm", FirmPower.SETTINGS),
+    "firms:staff": ("firm", FirmPower.STAFF),
+    "firms:staff_role": ("firm", FirmPower.STAFF),
+    "firms:staff_remove": ("firm", FirmPower.STAFF),
+    "firms:staff_invitation_revoke": ("firm", FirmPower.STAFF),
 }
 
 # Whole families of routes classified by their name: Django's admin (Legacy staff only) and
@@ -267,6 +278,8 @@ def url_for(route: str, *, world: dict, client) -> str | None:
             return str(client.id)
         if name == "slug":
             return world["firm"].slug
+        if name == "member_id":
+            return str(world["staff"]["assistant"].id)
         if name == "scope":
             return ConsentScope.CORPUS
         if converter == "uuid":
