@@ -138,11 +138,22 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "firm.activation_withdrawn": ("firm", "The firm withdrew its request to activate"),
     "firm.client_detached": ("firm", "The firm was detached from the memorial"),
     "firm.closed": ("firm", "Closed the firm"),
+    "firm.client_reminded": ("firm", "Sent a reminder in the firm's name"),
+    "firm.reminders_sent": ("firm", "Sent reminders to the firm's clients"),
+    "firm.roster_exported": ("firm", "Downloaded the firm's client list"),
     "firm.client_added": ("firm", "Added a client to the firm's roster"),
     "firm.client_invited": ("firm", "Invited a client in the firm's name"),
     "firm.client_imported": ("firm", "Imported clients from a file"),
     "firm.client_joined_by_link": ("firm", "Asked to join the firm through its join link"),
     "client.joined_firm": ("firm", "Accepted the firm's invitation: a memorial of their own"),
+    "firm.billing_seats_changed": ("firm", "The firm's paid client seats changed"),
+    "firm.billing_seat_released": ("firm", "The client pays for their own memorial now"),
+    "firm.billing_seat_taken": ("firm", "The firm pays for the client's memorial now"),
+    "firm.billing_status_changed": ("firm", "The firm plan's payment status changed"),
+    "firm.billing_plan_requested": ("firm", "Asked Legacy's staff to set up the firm plan"),
+    "firm.billing_portal_opened": ("firm", "Went to change the firm's payment details"),
+    "firm.statement_exported": ("firm", "Downloaded a monthly statement"),
+    "firm.trail_exported": ("firm", "Downloaded the firm's audit trail"),
 }
 
 
@@ -169,6 +180,7 @@ _COUNTED = {
     "memories": ("memory", "memories"),
     "files": ("file", "files"),
     "minutes": ("minute", "minutes"),
+    "seats": ("seat", "seats"),
 }
 _WORDS = {
     "role": {"steward": "as a steward", "family": "as family"},

@@ -323,3 +323,28 @@ class FirmActivationKey(models.Model):
 
     def __str__(self) -> str:
         return f"firm activation key for client {self.client_id}"
+
+
+class FirmSeat(models.Model):
+    """One stretch of time during which the firm paid a seat for a client (opened when the
+    client joined on the firm's plan, closed when they left or paid for themselves). The
+    monthly statement counts each client's seat days from these."""
+
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="seats")
+    client = models.ForeignKey(FirmClient, on_delete=models.CASCADE, related_name="seats")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=models.Q(ended_at__isnull=True),
+                name="firm_seat_open_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["firm", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"seat of {self.client_id} from {self.started_at:%Y-%m-%d}"

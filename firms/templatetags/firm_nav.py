@@ -23,7 +23,7 @@ def firm_nav(context: dict[str, Any], staff: FirmStaff) -> dict[str, Any]:
             continue
         try:
             url = reverse(item.url_name, kwargs={"slug": staff.firm.slug})
-        except NoReverseMatch:  # a part of the firm's pages not installed (yet)
+        except NoReverseMatch:  # a part whose pages are not in this build
             continue
         items.append({"label": item.label, "url": url, "current": path == url})
     return {"items": items, "firm": staff.firm}
