@@ -74,6 +74,7 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     "firms:staff_accept": PUBLIC,  # a staff invitation, by its token
     "firms:logo": PUBLIC,  # the brand, shown on its clients' pages and mail
     "firms:brand_css": PUBLIC,
+    "firms:join": PUBLIC,  # the firm's own join link
     # the client's memorial
     "memorials:detail": CLIENT,
     "memorials:state": CLIENT,
@@ -170,6 +171,20 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     "firms:steward": FIRM_STEWARD,
     "firms:close": ("firm", FirmPower.CLOSE),
     "firms:dashboard": ("firm", FirmPower.CLIENTS),
+    "firms:dashboard_export": ("firm", FirmPower.CLIENTS),
+    "firms:reminders": ("firm", FirmPower.CLIENTS),
+    "firms:clients_add": ("firm", FirmPower.CLIENTS),
+    "firms:clients_import": ("firm", FirmPower.CLIENTS),
+    "firms:clients_import_progress": ("firm", FirmPower.CLIENTS),
+    "firms:client": ("firm", FirmPower.CLIENTS),  # the client's status, never content
+    "firms:client_invite": ("firm", FirmPower.CLIENTS),
+    "firms:billing": ("firm", FirmPower.BILLING),
+    "firms:billing_request": ("firm", FirmPower.BILLING),
+    "firms:billing_portal": ("firm", FirmPower.BILLING),
+    "firms:statement": ("firm", FirmPower.BILLING),
+    "firms:statement_csv": ("firm", FirmPower.BILLING),
+    "firms:trail": ("firm", FirmPower.TRAIL_EXPORT),
+    "firms:trail_csv": ("firm", FirmPower.TRAIL_EXPORT),
     "firms:settings": ("firm", FirmPower.SETTINGS),
     "firms:staff": ("firm", FirmPower.STAFF),
     "firms:staff_role": ("firm", FirmPower.STAFF),
@@ -192,6 +207,10 @@ WEBSOCKETS: dict[str, str] = {
     "ws/memorials/<uuid:memorial_id>/events/": CLIENT,
     "ws/memorials/<uuid:memorial_id>/conversation/": CLIENT,
 }
+
+# Firm pages of a thing the walk cannot name (an import's id): for staff with the power, their
+# own 404 for an unknown one is fine; the others must still get the firm's 404.
+UNNAMED_SUBRESOURCE = {"firms:clients_import_progress"}
 
 # What a form posts, where a view reads it before the access check (so the check is reached).
 POST_DATA: dict[str, dict[str, str]] = {
@@ -400,11 +419,13 @@ def test_firm_pages_open_by_role_power_and_only_for_the_firm(world):
                 if allowed:
                     # GET only: a firm page's POST would act (its own tests cover that)
                     status = browser.get(url).status_code
-                    assert status != 404 and status < 500, f"{role} {name}: {status}"
+                    expected_miss = name in UNNAMED_SUBRESOURCE and status == 404
+                    assert (status != 404 or expected_miss) and status < 500, f"{role} {name}"
                 else:
                     for method in ("get", "post"):
                         response = getattr(browser, method)(url)
-                        assert response.status_code == 404, f"{role} {method} {name}"
+                        # 405: a method the page never takes, refused before anything is read
+                        assert response.status_code in (404, 405), f"{role} {method} {name}"
                 checked += 1
     assert checked >= 20
     world["firm"].refresh_from_db()
