@@ -69,7 +69,12 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     # which page to go back to
     "conversations:country_choose": PUBLIC,
     "firms:client_accept": PUBLIC,  # a client's invitation, by its token
-    "firms:join": PUBLIC,  # a firm's own join link: a name and an address, nothing behind it
+    "firms:mine": PUBLIC,  # the caller's own firms
+    "firms:new": PUBLIC,  # starting a firm of one's own
+    "firms:staff_accept": PUBLIC,  # a staff invitation, by its token
+    "firms:logo": PUBLIC,  # the brand, shown on its clients' pages and mail
+    "firms:brand_css": PUBLIC,
+    "firms:join": PUBLIC,  # the firm's own join link
     # the client's memorial
     "memorials:detail": CLIENT,
     "memorials:state": CLIENT,
@@ -165,19 +170,26 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     # the firm's pages
     "firms:steward": FIRM_STEWARD,
     "firms:close": ("firm", FirmPower.CLOSE),
-    # the firm's own setup and staff (firms/urls_staff.py)
-    "firms:mine": PUBLIC,  # the caller's own firms
-    "firms:new": PUBLIC,
-    "firms:staff_accept": PUBLIC,  # a staff invitation, by its token
-    "firms:logo": PUBLIC,  # the brand, shown in mail and on clients' pages
-    "firms:brand_css": PUBLIC,
-    "firms:settings": ("firm", FirmPower.SETTINGS),
-    "firms:staff": ("firm", FirmPower.STAFF),
+    "firms:dashboard": ("firm", FirmPower.CLIENTS),
+    "firms:dashboard_export": ("firm", FirmPower.CLIENTS),
+    "firms:reminders": ("firm", FirmPower.CLIENTS),
     "firms:clients_add": ("firm", FirmPower.CLIENTS),
     "firms:clients_import": ("firm", FirmPower.CLIENTS),
     "firms:clients_import_progress": ("firm", FirmPower.CLIENTS),
-    "firms:client": ("firm", FirmPower.CLIENTS),
+    "firms:client": ("firm", FirmPower.CLIENTS),  # the client's status, never content
     "firms:client_invite": ("firm", FirmPower.CLIENTS),
+    "firms:billing": ("firm", FirmPower.BILLING),
+    "firms:billing_request": ("firm", FirmPower.BILLING),
+    "firms:billing_portal": ("firm", FirmPower.BILLING),
+    "firms:statement": ("firm", FirmPower.BILLING),
+    "firms:statement_csv": ("firm", FirmPower.BILLING),
+    "firms:trail": ("firm", FirmPower.TRAIL_EXPORT),
+    "firms:trail_csv": ("firm", FirmPower.TRAIL_EXPORT),
+    "firms:settings": ("firm", FirmPower.SETTINGS),
+    "firms:staff": ("firm", FirmPower.STAFF),
+    "firms:staff_role": ("firm", FirmPower.STAFF),
+    "firms:staff_remove": ("firm", FirmPower.STAFF),
+    "firms:staff_invitation_revoke": ("firm", FirmPower.STAFF),
 }
 
 # Whole families of routes classified by their name: Django's admin (Legacy staff only) and
@@ -196,6 +208,10 @@ WEBSOCKETS: dict[str, str] = {
     "ws/memorials/<uuid:memorial_id>/conversation/": CLIENT,
 }
 
+# Firm pages of a thing the walk cannot name (an import's id): for staff with the power, their
+# own 404 for an unknown one is fine; the others must still get the firm's 404.
+UNNAMED_SUBRESOURCE = {"firms:clients_import_progress"}
+
 # What a form posts, where a view reads it before the access check (so the check is reached).
 POST_DATA: dict[str, dict[str, str]] = {
     "conversations:question_ask": {"seq": "1"},
@@ -205,8 +221,10 @@ ROLES = ("owner", "advisor", "assistant", "removed", "other_firm")
 DENIED = {403, 404, 405}
 
 
-def routes() -> Iterator[tuple[str, str]]:
-    """(name, route) of every URL pattern; an unnamed pattern is named by its route."""
+def routes(*, with_stand_ins: bool = True) -> Iterator[tuple[str, str]]:
+    """(name, route) of every URL pattern; an unnamed pattern is named by its route. A test's
+    stand-in view (tests/firms/urls_until_dashboard.py) has no access check to walk: left out
+    unless `with_stand_ins`."""
 
     def walk(patterns: list, prefix: str, namespace: str) -> Iterator[tuple[str, str]]:
         for pattern in patterns:
@@ -214,6 +232,8 @@ def routes() -> Iterator[tuple[str, str]]:
                 inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
                 yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
             elif isinstance(pattern, URLPattern):
+                if not with_stand_ins and pattern.callback.__module__.startswith("tests."):
+                    continue
                 route = prefix + str(pattern.pattern)
                 yield (namespace + pattern.name if pattern.name else route), route
 
@@ -281,6 +301,8 @@ def url_for(route: str, *, world: dict, client) -> str | None:
             return str(client.id)
         if name == "slug":
             return world["firm"].slug
+        if name == "member_id":
+            return str(world["staff"]["assistant"].id)
         if name == "scope":
             return ConsentScope.CORPUS
         if converter == "uuid":
@@ -321,7 +343,7 @@ def test_the_firm_never_reaches_a_clients_memorial(world):
     events_before = len(audit_events_for(memorial_id=named.memorial_id))
     browsers = {role: signed_in(world["staff"][role].user) for role in ROLES}
     checked, reached = 0, []
-    for name, route in routes():
+    for name, route in routes(with_stand_ins=False):
         if kind_of(name, route) not in (CLIENT, SUBJECT, LEGACY_STAFF):
             continue
         url = url_for(route, world=world, client=named)
@@ -384,7 +406,7 @@ def firm_expectation(kind: str | tuple[str, str], role: str, *, named: bool) -> 
 @pytest.mark.django_db
 def test_firm_pages_open_by_role_power_and_only_for_the_firm(world):
     checked = 0
-    for name, route in routes():
+    for name, route in routes(with_stand_ins=False):
         kind = kind_of(name, route)
         if not (kind == FIRM_STEWARD or isinstance(kind, tuple)):
             continue
@@ -397,11 +419,13 @@ def test_firm_pages_open_by_role_power_and_only_for_the_firm(world):
                 if allowed:
                     # GET only: a firm page's POST would act (its own tests cover that)
                     status = browser.get(url).status_code
-                    assert status != 404 and status < 500, f"{role} {name}: {status}"
+                    expected_miss = name in UNNAMED_SUBRESOURCE and status == 404
+                    assert (status != 404 or expected_miss) and status < 500, f"{role} {name}"
                 else:
                     for method in ("get", "post"):
                         response = getattr(browser, method)(url)
-                        assert response.status_code == 404, f"{role} {method} {name}"
+                        # 405: a method the page never takes, refused before anything is read
+                        assert response.status_code in (404, 405), f"{role} {method} {name}"
                 checked += 1
     assert checked >= 20
     world["firm"].refresh_from_db()

@@ -135,6 +135,7 @@ def test_the_subject_page_takes_the_same_queries_whatever_is_done(
     # and one query for each of the eight steps, done or not, and the plan's card (11: the
     # subscription, the plan and its allowances, the usage of each kind, the notices)
     # and the brand of a firm the subject joined through (1, firms.context_processors)
-    # and the "Your firm" card (1, firms.panels)
-    with django_assert_num_queries(21 + 8 + 11 + 1 + 1):
+    # and the "Your firm" card (1, firms.panels), and whether a firm pays for the plan (1, the
+    # plan's card asks billing.sponsors)
+    with django_assert_num_queries(21 + 8 + 11 + 1 + 1 + 1):
         detail(client, memorial)
