@@ -164,6 +164,13 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     # the firm's pages
     "firms:steward": FIRM_STEWARD,
     "firms:close": ("firm", FirmPower.CLOSE),
+    "firms:billing": ("firm", FirmPower.BILLING),
+    "firms:billing_request": ("firm", FirmPower.BILLING),
+    "firms:billing_portal": ("firm", FirmPower.BILLING),
+    "firms:statement": ("firm", FirmPower.BILLING),
+    "firms:statement_csv": ("firm", FirmPower.BILLING),
+    "firms:trail": ("firm", FirmPower.TRAIL_EXPORT),
+    "firms:trail_csv": ("firm", FirmPower.TRAIL_EXPORT),
 }
 
 # Whole families of routes classified by their name: Django's admin (Legacy staff only) and
