@@ -136,5 +136,6 @@ def test_the_subject_page_takes_the_same_queries_whatever_is_done(
     # subscription, the plan and its allowances, the usage of each kind, the notices)
     # and the brand of a firm the subject joined through (1, firms.context_processors)
     # and the "Your firm" card (1, firms.panels)
-    with django_assert_num_queries(21 + 8 + 11 + 1 + 1):
+    # and whether a firm pays a seat for the memorial (1, billing.sponsors: no plan of its own)
+    with django_assert_num_queries(21 + 8 + 11 + 1 + 1 + 1):
         detail(client, memorial)
