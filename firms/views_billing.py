@@ -58,8 +58,8 @@ def _csv_response(rows: Iterable[list[str]], *, filename: str) -> HttpResponse:
     return cast(HttpResponse, response)
 
 
-@require_GET
 @firm_view(FirmPower.BILLING)
+@require_GET
 def billing(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     overview = firm_billing_overview(firm=staff.firm)
     return provider_forms_allowed(
@@ -67,8 +67,8 @@ def billing(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     )
 
 
-@require_POST
 @firm_view(FirmPower.BILLING)
+@require_POST
 def billing_request(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     """The offline provider: ask Legacy's staff to set up the firm plan."""
     try:
@@ -84,8 +84,8 @@ def billing_request(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     return redirect("firms:billing", slug=staff.firm.slug)
 
 
-@require_POST
 @firm_view(FirmPower.BILLING)
+@require_POST
 def billing_portal(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     """To the payment provider's page, to change the firm's payment details."""
     back = request.build_absolute_uri(reverse("firms:billing", kwargs={"slug": staff.firm.slug}))
@@ -97,8 +97,8 @@ def billing_portal(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     return provider_forms_allowed(redirect(url))
 
 
-@require_GET
 @firm_view(FirmPower.BILLING)
+@require_GET
 def statement(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     month = month_parse(request.GET.get("month"))
     context = {
@@ -109,8 +109,8 @@ def statement(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     return render(request, "firms/billing/statement.html", context)
 
 
-@require_GET
 @firm_view(FirmPower.BILLING)
+@require_GET
 def statement_csv(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     month = month_parse(request.GET.get("month"))
     found = firm_statement(firm=staff.firm, month=month)
@@ -124,8 +124,8 @@ def statement_csv(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     return _csv_response(rows, filename=f"{staff.firm.slug}-statement-{month:%Y-%m}.csv")
 
 
-@require_GET
 @firm_view(FirmPower.TRAIL_EXPORT)
+@require_GET
 def trail(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     narrow = trail_filter_from(request.GET)
     page, entries = firm_trail_page(firm=staff.firm, narrow=narrow, page=request.GET.get("page", 1))
@@ -142,8 +142,8 @@ def trail(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     return render(request, "firms/trail.html", context)
 
 
-@require_GET
 @firm_view(FirmPower.TRAIL_EXPORT)
+@require_GET
 def trail_csv(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     narrow = trail_filter_from(request.GET)
     firm_audit_record(firm=staff.firm, action="firm.trail_exported", actor=staff.user)
