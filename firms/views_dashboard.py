@@ -89,7 +89,8 @@ def dashboard(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     everyone = dashboard_staff(firm=staff.firm)
     form = _filter_form(staff, request.GET, everyone)
     query = form.dashboard_query()
-    page = dashboard_page(firm=staff.firm, query=query, staff=everyone)
+    stage_counts = dashboard_stage_counts(firm=staff.firm)
+    page = dashboard_page(firm=staff.firm, query=query, staff=everyone, stage_counts=stage_counts)
     return render(
         request,
         "firms/dashboard.html",
@@ -99,16 +100,14 @@ def dashboard(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
             "form": form,
             "query": query,
             "page": page,
-            "stage_counts": dashboard_stage_counts(firm=staff.firm),
+            "stage_counts": stage_counts,
             "headers": _sort_links(query),
             "filters": _query_string(query, page=""),
             "previous_query": _query_string(query, page=page.page - 1),
             "next_query": _query_string(query, page=page.page + 1),
             "consents_expected": len(CONSENTS_EXPECTED),
             "reminder_days": settings.FIRM_REMINDER_INTERVAL_DAYS,
-            "filtered": any(
-                [query.search, query.advisor, query.stage, query.plan, query.activation]
-            ),
+            "filtered": query.filtered,
         },
     )
 
