@@ -83,8 +83,8 @@ def _sort_links(query: DashboardQuery) -> list[dict[str, str]]:
     return headers
 
 
-@require_GET
 @firm_view(FirmPower.CLIENTS)
+@require_GET
 def dashboard(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     everyone = dashboard_staff(firm=staff.firm)
     form = _filter_form(staff, request.GET, everyone)
@@ -119,8 +119,8 @@ class _Echo:
         return value
 
 
-@require_GET
 @firm_view(FirmPower.CLIENTS)
+@require_GET
 def dashboard_export(request: HttpRequest, staff: FirmStaff) -> StreamingHttpResponse:
     query = _filter_form(staff, request.GET).dashboard_query()
     firm_audit_record(
@@ -151,8 +151,8 @@ def _reminder_clients(staff: FirmStaff, data: QueryDict) -> QuerySet[FirmClient]
     return dashboard_clients_chosen(firm=staff.firm, client_ids=data.getlist("client"))
 
 
-@require_POST
 @firm_view(FirmPower.CLIENTS)
+@require_POST
 def dashboard_reminders(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     """First post: the confirmation (how many will be mailed, how many skipped and why).
     Second post, confirmed: send (at once for a few, through a task for many)."""

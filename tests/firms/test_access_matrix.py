@@ -164,6 +164,9 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     # the firm's pages
     "firms:steward": FIRM_STEWARD,
     "firms:close": ("firm", FirmPower.CLOSE),
+    "firms:dashboard": ("firm", FirmPower.CLIENTS),
+    "firms:dashboard_export": ("firm", FirmPower.CLIENTS),
+    "firms:reminders": ("firm", FirmPower.CLIENTS),
 }
 
 # Whole families of routes classified by their name: Django's admin (Legacy staff only) and
