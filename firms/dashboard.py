@@ -57,6 +57,10 @@ class DashboardQuery:
     descending: bool = False
     page: int = 1
 
+    @property
+    def filtered(self) -> bool:
+        return any([self.advisor, self.stage, self.plan, self.activation, self.search.strip()])
+
 
 @dataclass(frozen=True)
 class DashboardRow:
@@ -113,12 +117,21 @@ def dashboard_clients(*, firm: Firm, query: DashboardQuery) -> QuerySet[FirmClie
     return clients.order_by(order, *ties)
 
 
-def dashboard_page(*, firm: Firm, query: DashboardQuery, staff: list[FirmStaff]) -> DashboardPage:
-    """One page of `PAGE_SIZE` clients (the last page when `query.page` is past it): two
-    queries. Each client's advisor is taken from `staff` (`dashboard_staff`, loaded for the
-    filter anyway) rather than joined: sorting 10,000 joined rows cost twice as much."""
+def dashboard_page(
+    *,
+    firm: Firm,
+    query: DashboardQuery,
+    staff: list[FirmStaff],
+    stage_counts: list[tuple[str, str, int]],
+) -> DashboardPage:
+    """One page of `PAGE_SIZE` clients (the last page when `query.page` is past it): one
+    query, two when filtered (the count; unfiltered, the total is the sum of `stage_counts`,
+    from `dashboard_stage_counts`). Each client's advisor is taken from `staff`
+    (`dashboard_staff`, loaded for the filter anyway) rather than joined: sorting 10,000
+    joined rows cost twice as much."""
     clients = dashboard_clients(firm=firm, query=query)
-    total = clients.count()
+    unfiltered_total = sum(count for _, _, count in stage_counts)
+    total = clients.count() if query.filtered else unfiltered_total
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, query.page), pages)
     start = (page - 1) * PAGE_SIZE

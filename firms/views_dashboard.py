@@ -83,13 +83,14 @@ def _sort_links(query: DashboardQuery) -> list[dict[str, str]]:
     return headers
 
 
-@require_GET
 @firm_view(FirmPower.CLIENTS)
+@require_GET
 def dashboard(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     everyone = dashboard_staff(firm=staff.firm)
     form = _filter_form(staff, request.GET, everyone)
     query = form.dashboard_query()
-    page = dashboard_page(firm=staff.firm, query=query, staff=everyone)
+    stage_counts = dashboard_stage_counts(firm=staff.firm)
+    page = dashboard_page(firm=staff.firm, query=query, staff=everyone, stage_counts=stage_counts)
     return render(
         request,
         "firms/dashboard.html",
@@ -99,16 +100,14 @@ def dashboard(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
             "form": form,
             "query": query,
             "page": page,
-            "stage_counts": dashboard_stage_counts(firm=staff.firm),
+            "stage_counts": stage_counts,
             "headers": _sort_links(query),
             "filters": _query_string(query, page=""),
             "previous_query": _query_string(query, page=page.page - 1),
             "next_query": _query_string(query, page=page.page + 1),
             "consents_expected": len(CONSENTS_EXPECTED),
             "reminder_days": settings.FIRM_REMINDER_INTERVAL_DAYS,
-            "filtered": any(
-                [query.search, query.advisor, query.stage, query.plan, query.activation]
-            ),
+            "filtered": query.filtered,
         },
     )
 
@@ -120,8 +119,8 @@ class _Echo:
         return value
 
 
-@require_GET
 @firm_view(FirmPower.CLIENTS)
+@require_GET
 def dashboard_export(request: HttpRequest, staff: FirmStaff) -> StreamingHttpResponse:
     query = _filter_form(staff, request.GET).dashboard_query()
     firm_audit_record(
@@ -152,8 +151,8 @@ def _reminder_clients(staff: FirmStaff, data: QueryDict) -> QuerySet[FirmClient]
     return dashboard_clients_chosen(firm=staff.firm, client_ids=data.getlist("client"))
 
 
-@require_POST
 @firm_view(FirmPower.CLIENTS)
+@require_POST
 def dashboard_reminders(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     """First post: the confirmation (how many will be mailed, how many skipped and why).
     Second post, confirmed: send (at once for a few, through a task for many)."""
