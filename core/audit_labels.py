@@ -124,6 +124,11 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "billing",
         "Asked Legacy's staff for a plan (this server takes no payments)",
     ),
+    # firms: the API for practice software and its webhooks
+    "firm.api_token_created": ("firm", "Created an API token for the firm's practice software"),
+    "firm.api_token_revoked": ("firm", "Revoked an API token"),
+    "firm.webhook_added": ("firm", "Added a webhook endpoint"),
+    "firm.webhook_removed": ("firm", "Removed a webhook endpoint"),
 }
 
 

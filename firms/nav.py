@@ -18,4 +18,5 @@ class NavItem:
 FIRM_NAV: list[NavItem] = [
     # Each part adds its line here, in the order staff should see them.
     NavItem("Clients", "firms:dashboard", FirmPower.CLIENTS),
+    NavItem("API", "firms:api", FirmPower.API),
 ]
