@@ -14,9 +14,16 @@ from django.views.decorators.http import require_POST
 from firms.access import FirmPower
 from firms.api_tokens import ApiTokenError, api_token_create, api_token_revoke
 from firms.forms_api import ApiTokenForm, WebhookEndpointForm
-from firms.models import FirmApiToken, FirmStaff, FirmWebhookDelivery, FirmWebhookEndpoint
+from firms.models import (
+    FirmApiToken,
+    FirmStaff,
+    FirmWebhookDelivery,
+    FirmWebhookEndpoint,
+    WebhookEventKind,
+)
 from firms.views_common import firm_view
 from firms.webhooks import (
+    TEST_KIND,
     WebhookError,
     webhook_endpoint_add,
     webhook_endpoint_remove,
@@ -24,6 +31,7 @@ from firms.webhooks import (
 )
 
 DELIVERIES_SHOWN = 25
+EVENT_LABELS = {**dict(WebhookEventKind.choices), TEST_KIND: "A test event"}
 
 
 def _page(
@@ -39,9 +47,12 @@ def _page(
         "staff": staff,
         "tokens": FirmApiToken.objects.filter(firm=firm).select_related("created_by"),
         "endpoints": FirmWebhookEndpoint.objects.filter(firm=firm, disabled_at__isnull=True),
-        "deliveries": FirmWebhookDelivery.objects.filter(endpoint__firm=firm).select_related(
-            "endpoint"
-        )[:DELIVERIES_SHOWN],
+        "deliveries": [
+            (delivery, EVENT_LABELS.get(delivery.kind, delivery.kind))
+            for delivery in FirmWebhookDelivery.objects.filter(
+                endpoint__firm=firm
+            ).select_related("endpoint")[:DELIVERIES_SHOWN]
+        ],
         "token_form": token_form or ApiTokenForm(),
         "endpoint_form": endpoint_form or WebhookEndpointForm(),
         "docs_url": reverse("firms_api:openapi-view"),

@@ -101,6 +101,7 @@ def test_an_endpoint_secret_is_shown_once_and_a_test_event_queued(client, owner,
     )
     client.post(url(owner, f"webhooks/{endpoint.pk}/test"))
     assert FirmWebhookDelivery.objects.get().kind == "firm.test"
+    assert "A test event" in client.get(url(owner)).content.decode()
     client.post(url(owner, f"webhooks/{endpoint.pk}/remove"))
     endpoint.refresh_from_db()
     assert endpoint.disabled_at is not None
