@@ -49,9 +49,9 @@ def _page(
         "endpoints": FirmWebhookEndpoint.objects.filter(firm=firm, disabled_at__isnull=True),
         "deliveries": [
             (delivery, EVENT_LABELS.get(delivery.kind, delivery.kind))
-            for delivery in FirmWebhookDelivery.objects.filter(
-                endpoint__firm=firm
-            ).select_related("endpoint")[:DELIVERIES_SHOWN]
+            for delivery in FirmWebhookDelivery.objects.filter(endpoint__firm=firm).select_related(
+                "endpoint"
+            )[:DELIVERIES_SHOWN]
         ],
         "token_form": token_form or ApiTokenForm(),
         "endpoint_form": endpoint_form or WebhookEndpointForm(),
