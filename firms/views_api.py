@@ -87,8 +87,8 @@ def api_page(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     return _page(request, staff, token_form=form)
 
 
+@firm_view(FirmPower.API)  # first: anyone else gets the 404, whatever the method
 @require_POST
-@firm_view(FirmPower.API)
 def api_token_revoke_view(request: HttpRequest, staff: FirmStaff, token_id: int) -> HttpResponse:
     token = get_object_or_404(FirmApiToken, firm=staff.firm, pk=token_id)
     api_token_revoke(firm=staff.firm, actor=staff.user, token_id=token.pk)
@@ -96,8 +96,8 @@ def api_token_revoke_view(request: HttpRequest, staff: FirmStaff, token_id: int)
     return _back(staff)
 
 
+@firm_view(FirmPower.API)  # first: anyone else gets the 404, whatever the method
 @require_POST
-@firm_view(FirmPower.API)
 def api_webhook_add(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     form = WebhookEndpointForm(request.POST)
     if form.is_valid():
@@ -115,8 +115,8 @@ def api_webhook_add(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     return _page(request, staff, endpoint_form=form)
 
 
+@firm_view(FirmPower.API)  # first: anyone else gets the 404, whatever the method
 @require_POST
-@firm_view(FirmPower.API)
 def api_webhook_remove(request: HttpRequest, staff: FirmStaff, endpoint_id: int) -> HttpResponse:
     endpoint = get_object_or_404(FirmWebhookEndpoint, firm=staff.firm, pk=endpoint_id)
     webhook_endpoint_remove(firm=staff.firm, actor=staff.user, endpoint_id=endpoint.pk)
@@ -124,8 +124,8 @@ def api_webhook_remove(request: HttpRequest, staff: FirmStaff, endpoint_id: int)
     return _back(staff)
 
 
+@firm_view(FirmPower.API)  # first: anyone else gets the 404, whatever the method
 @require_POST
-@firm_view(FirmPower.API)
 def api_webhook_test(request: HttpRequest, staff: FirmStaff, endpoint_id: int) -> HttpResponse:
     endpoint = get_object_or_404(
         FirmWebhookEndpoint, firm=staff.firm, pk=endpoint_id, disabled_at__isnull=True

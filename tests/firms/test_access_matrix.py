@@ -164,6 +164,18 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     # the firm's pages
     "firms:steward": FIRM_STEWARD,
     "firms:close": ("firm", FirmPower.CLOSE),
+    "firms:api": ("firm", FirmPower.API),
+    "firms:api_token_revoke": ("firm", FirmPower.API),
+    "firms:api_webhook_add": ("firm", FirmPower.API),
+    "firms:api_webhook_remove": ("firm", FirmPower.API),
+    "firms:api_webhook_test": ("firm", FirmPower.API),
+    # the API for practice software: a firm's token, never a session (tests/firms/test_api.py)
+    "firms_api:api-root": PUBLIC,
+    "firms_api:openapi-json": PUBLIC,
+    "firms_api:openapi-view": PUBLIC,
+    "firms_api:clients_list": PUBLIC,
+    "firms_api:clients_create": PUBLIC,
+    "firms_api:clients_get": PUBLIC,
 }
 
 # Whole families of routes classified by their name: Django's admin (Legacy staff only) and
