@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from consent.models import ConsentRecord
 from consent.selectors import consent_document_latest
-from consent.signals import consent_revoked
+from consent.signals import consent_revoked, consent_signed
 from core.audit import audit_record
 from core.consent import ConsentScope
 from core.crypto import memorial_cipher
@@ -109,6 +109,11 @@ def consent_sign(
                     "method": method,
                     "replaces": live.id if live is not None else None,
                 },
+            )
+            transaction.on_commit(
+                lambda: consent_signed.send(
+                    sender=ConsentRecord, memorial_id=memorial.id, scope=scope, record=record
+                )
             )
     except IntegrityError:  # two signatures at once: the other one won
         raise ConsentError("You have already given this consent.") from None

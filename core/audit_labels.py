@@ -154,6 +154,11 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "firm.billing_portal_opened": ("firm", "Went to change the firm's payment details"),
     "firm.statement_exported": ("firm", "Downloaded a monthly statement"),
     "firm.trail_exported": ("firm", "Downloaded the firm's audit trail"),
+    # firms: the API for practice software and its webhooks
+    "firm.api_token_created": ("firm", "Created an API token for the firm's practice software"),
+    "firm.api_token_revoked": ("firm", "Revoked an API token"),
+    "firm.webhook_added": ("firm", "Added a webhook endpoint"),
+    "firm.webhook_removed": ("firm", "Removed a webhook endpoint"),
 }
 
 

@@ -12,9 +12,11 @@ class FirmsConfig(AppConfig):
         from firms.receivers import receivers_connect
         from firms.seat_receivers import seat_receivers_connect
         from firms.stewardship import FirmStewardSource
+        from firms.webhooks import webhook_receivers_connect
         from memorials.activation.professional import professional_source_register
 
         receivers_connect()
         seat_receivers_connect()
         firm_panel_register()
         professional_source_register(name="firms", source=FirmStewardSource())
+        webhook_receivers_connect()

@@ -20,6 +20,7 @@ FIRM_NAV: list[NavItem] = [
     NavItem("Clients", "firms:dashboard", FirmPower.CLIENTS),
     NavItem("Add clients", "firms:clients_add", FirmPower.CLIENTS),
     NavItem("Billing", "firms:billing", FirmPower.BILLING),
+    NavItem("API", "firms:api", FirmPower.API),
     NavItem("Trail", "firms:trail", FirmPower.TRAIL_EXPORT),
     NavItem("Staff", "firms:staff", FirmPower.STAFF),
     NavItem("Settings", "firms:settings", FirmPower.SETTINGS),

@@ -4,6 +4,7 @@ from django.views.generic import TemplateView
 
 from accounts.two_factor import totp_activate
 from conversations.guardrails.views import safety_protocol
+from firms.api import api as firms_api
 from legacy.health import healthz
 from legacy.pages import favicon, privacy_page
 from memorials.erasure.account import account_delete_page
@@ -33,5 +34,6 @@ urlpatterns = [
     path("", include("demo.urls")),  # the fictional demo's removal
     path("", include("billing.urls")),  # pricing, the payer's billing page, webhooks
     path("", include("firms.urls")),  # /firms/<slug>/…, the join link /f/<slug>/join
+    path("api/firms/v1/", firms_api.urls),  # practice software; docs at /api/firms/v1/docs
     path("admin/", admin.site.urls),
 ]

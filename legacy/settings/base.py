@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "billing",
     "firms",
     "demo",
+    "ninja",  # the firms API's OpenAPI docs page, served from this site's static files
 ]
 
 MIDDLEWARE = [
@@ -210,7 +211,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Task modules beyond each app's tasks.py (autodiscovered).
-CELERY_IMPORTS = ["core.audit_tasks", "core.mail", "twins.sweeps"]
+CELERY_IMPORTS = ["core.audit_tasks", "core.mail", "twins.sweeps", "firms.webhook_tasks"]
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "core-mail-outbox-sweep": {"task": "core.mail.mail_outbox_swept", "schedule": 300.0},
 }
@@ -509,3 +510,12 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# The firms' API for practice software (/api/firms/v1/): requests a minute per token, counted
+# in Redis in fixed one-minute windows (429 with Retry-After past it).
+LEGACY_FIRM_API_RATE_PER_MINUTE = int(os.environ.get("LEGACY_FIRM_API_RATE_PER_MINUTE", "120"))
+# Firm webhooks: attempts before a delivery is given up (retried with exponential backoff),
+# and whether endpoint URLs may point at private or loopback addresses (only for local tests
+# and development: in production a firm must not make Legacy call its internal network).
+LEGACY_FIRM_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("LEGACY_FIRM_WEBHOOK_MAX_ATTEMPTS", "6"))
+LEGACY_FIRM_WEBHOOK_ALLOW_PRIVATE = env_bool("LEGACY_FIRM_WEBHOOK_ALLOW_PRIVATE", False)

@@ -12,8 +12,8 @@ _xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if _xdist_worker and not os.environ["LEGACY_CELERY_QUEUE"].endswith(f"-{_xdist_worker}"):
     os.environ["LEGACY_CELERY_QUEUE"] += f"-{_xdist_worker}"
 
-from legacy.settings.base import *  # noqa: F403
-from legacy.settings.base import REDIS_URL, VAR_DIR, Path
+from legacy.settings.base import *  # noqa: F403, E402
+from legacy.settings.base import REDIS_URL, VAR_DIR, Path  # noqa: E402
 
 # One queue for everything: a test's worker (tests/conftest.py) takes replies too.
 CELERY_REPLY_QUEUE = os.environ.get("LEGACY_CELERY_REPLY_QUEUE", os.environ["LEGACY_CELERY_QUEUE"])

@@ -18,6 +18,7 @@ from memorials.activation.rules import (
     steward_count,
     steward_require,
 )
+from memorials.activation.signals import activation_approved
 from memorials.lifecycle import InvalidTransition
 from memorials.models import ActivationRequest, ActivationStatus
 from memorials.notices import notice_send_on_commit, site_link, steward_emails
@@ -81,6 +82,11 @@ def _approve(
             subject=f"{memorial} is now active",
             template="activation_approved",
             context={"memorial": memorial, "link": site_link(memorial.get_absolute_url())},
+        )
+        transaction.on_commit(
+            lambda: activation_approved.send(
+                sender=ActivationRequest, memorial_id=memorial.id, activation=locked
+            )
         )
     activation.refresh_from_db()
     return activation

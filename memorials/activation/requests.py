@@ -18,6 +18,7 @@ from memorials.activation.certificates import certificate_check, certificate_sto
 from memorials.activation.keys import activation_key_check
 from memorials.activation.rules import ActivationError, memorial_activatable, steward_require
 from memorials.activation.selectors import activation_is_approved, activation_pending_get
+from memorials.activation.signals import activation_requested
 from memorials.inactivity import subject_last_seen
 from memorials.models import ActivationRequest, InactivityWatch, Memorial
 from memorials.notices import notice_send_on_commit, site_link, staff_emails, steward_emails
@@ -89,6 +90,11 @@ def activation_start(
                 },
             )
             _started_notify(activation=activation)
+            transaction.on_commit(
+                lambda: activation_requested.send(
+                    sender=ActivationRequest, memorial_id=memorial.id, activation=activation
+                )
+            )
     except BaseException:
         memorial_file_delete(name=name)
         raise

@@ -190,6 +190,18 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     "firms:staff_role": ("firm", FirmPower.STAFF),
     "firms:staff_remove": ("firm", FirmPower.STAFF),
     "firms:staff_invitation_revoke": ("firm", FirmPower.STAFF),
+    "firms:api": ("firm", FirmPower.API),
+    "firms:api_token_revoke": ("firm", FirmPower.API),
+    "firms:api_webhook_add": ("firm", FirmPower.API),
+    "firms:api_webhook_remove": ("firm", FirmPower.API),
+    "firms:api_webhook_test": ("firm", FirmPower.API),
+    # the API for practice software: a firm's token, never a session (tests/firms/test_api.py)
+    "firms_api:api-root": PUBLIC,
+    "firms_api:openapi-json": PUBLIC,
+    "firms_api:openapi-view": PUBLIC,
+    "firms_api:clients_list": PUBLIC,
+    "firms_api:clients_create": PUBLIC,
+    "firms_api:clients_get": PUBLIC,
 }
 
 # Whole families of routes classified by their name: Django's admin (Legacy staff only) and

@@ -1,0 +1,350 @@
+"""Webhooks to a firm on its clients' events: a client joined or detached the firm, signed a
+consent, an activation was requested or approved. Each event makes one `FirmWebhookDelivery`
+per live endpoint of the client's firm that listens to its kind (payload: ids and states,
+never content), delivered after commit by `firms.webhook_tasks.webhook_deliver_task`, retried
+with exponential backoff, and given up after LEGACY_FIRM_WEBHOOK_MAX_ATTEMPTS attempts.
+
+Every request carries `X-Legacy-Signature: t=<unix time>,v1=<hex>`, where the hex is
+HMAC-SHA256 under the endpoint's secret of `f"{t}.{body}"` (the raw body bytes). To verify
+(`webhook_signature_verify` does exactly this): split the header on commas into t and v1,
+refuse a t more than 5 minutes from your clock (a replayed old request), compute the HMAC of
+`t + "." + body` with your secret and compare it to v1 in constant time. `X-Legacy-Event`
+names the kind and `X-Legacy-Delivery` the delivery's id (the same on every retry: use it to
+ignore a repeat)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import secrets
+import socket
+import time
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from celery import current_app
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from consent.signals import consent_signed
+from core.tasks import TransientError
+from firms.models import (
+    Firm,
+    FirmClient,
+    FirmWebhookDelivery,
+    FirmWebhookEndpoint,
+    WebhookEventKind,
+)
+from firms.signals import client_detached, client_joined
+from firms.trail import firm_audit_record
+from memorials.activation.signals import activation_approved, activation_requested
+
+logger = logging.getLogger(__name__)
+
+DELIVER_TASK = "firms.webhook_tasks.webhook_deliver_task"
+SIGNATURE_HEADER = "X-Legacy-Signature"
+REPLAY_WINDOW_S = 300
+TIMEOUT_S = 10.0
+TEST_KIND = "firm.test"
+ENDPOINTS_MAX = 10
+
+
+class WebhookError(Exception):
+    """Why an endpoint cannot be added; the message is shown as it is."""
+
+
+class WebhookDeliveryFailed(TransientError):
+    """The endpoint did not take the event (an error, a timeout, not a 2xx): retried."""
+
+
+# Signing and verifying
+
+
+def webhook_signature(*, secret: str, body: bytes, at: int) -> str:
+    """The `X-Legacy-Signature` header value for `body` sent at unix time `at`."""
+    mac = hmac.new(secret.encode(), f"{at}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={at},v1={mac}"
+
+
+def webhook_signature_verify(
+    *,
+    secret: str,
+    body: bytes,
+    header: str,
+    now: float | None = None,
+    tolerance_s: int = REPLAY_WINDOW_S,
+) -> bool:
+    """Whether `header` is a signature of `body` under `secret` made within `tolerance_s`
+    of `now` (what a firm's receiver does; the module's docstring says it in words)."""
+    parts: dict[str, str] = {}
+    for item in (header or "").split(","):
+        key, _, value = item.strip().partition("=")
+        parts.setdefault(key, value)
+    try:
+        at = int(parts.get("t", ""))
+    except ValueError:
+        return False
+    now = time.time() if now is None else now
+    if abs(now - at) > tolerance_s:
+        return False
+    expected = webhook_signature(secret=secret, body=body, at=at).partition(",v1=")[2]
+    return hmac.compare_digest(expected, parts.get("v1", ""))
+
+
+# Endpoints
+
+
+def webhook_url_check(url: str) -> str:
+    """`url` stripped, when it is an http(s) URL whose host resolves only to public addresses
+    (or LEGACY_FIRM_WEBHOOK_ALLOW_PRIVATE is on). WebhookError otherwise: a firm must not
+    make Legacy call into a private network."""
+    url = (url or "").strip()
+    try:
+        URLValidator(schemes=["https", "http"])(url)
+    except ValidationError:
+        raise WebhookError("Enter a full web address starting with https://.") from None
+    host = urlsplit(url).hostname or ""
+    if settings.LEGACY_FIRM_WEBHOOK_ALLOW_PRIVATE:
+        return url
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        raise WebhookError(f"“{host}” cannot be found.") from None
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global or address.is_multicast:
+            raise WebhookError(
+                f"“{host}” is a private or local address; webhooks go to public addresses only."
+            )
+    return url
+
+
+def webhook_endpoint_add(
+    *, firm: Firm, actor: User, url: str, kinds: list[str]
+) -> tuple[FirmWebhookEndpoint, str]:
+    """A new endpoint for `firm` (all kinds when `kinds` is empty). Returns the row and its
+    signing secret, to show once. Audited "firm.webhook_added"."""
+    url = webhook_url_check(url)
+    unknown = sorted(set(kinds) - set(WebhookEventKind.values))
+    if unknown:
+        raise WebhookError(f"Unknown event: {', '.join(unknown)}.")
+    if FirmWebhookEndpoint.objects.filter(firm=firm, disabled_at__isnull=True).count() >= (
+        ENDPOINTS_MAX
+    ):
+        raise WebhookError(f"A firm can have {ENDPOINTS_MAX} endpoints; remove one first.")
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        endpoint = FirmWebhookEndpoint.objects.create(
+            firm=firm, url=url, secret=secret, kinds=sorted(set(kinds))
+        )
+        firm_audit_record(
+            firm=firm,
+            action="firm.webhook_added",
+            actor=actor,
+            data={"endpoint": endpoint.pk, "url": url, "kinds": endpoint.kinds},
+        )
+    return endpoint, secret
+
+
+def webhook_endpoint_remove(*, firm: Firm, actor: User, endpoint_id: int) -> FirmWebhookEndpoint:
+    """Stop sending to one of `firm`'s endpoints (its deliveries stay listed; those not yet
+    delivered are not attempted again). Audited "firm.webhook_removed", once."""
+    with transaction.atomic():
+        endpoint = FirmWebhookEndpoint.objects.select_for_update().get(firm=firm, pk=endpoint_id)
+        if endpoint.disabled_at is None:
+            endpoint.disabled_at = timezone.now()
+            endpoint.save(update_fields=["disabled_at"])
+            firm_audit_record(
+                firm=firm,
+                action="firm.webhook_removed",
+                actor=actor,
+                data={"endpoint": endpoint.pk, "url": endpoint.url},
+            )
+    return endpoint
+
+
+# Events
+
+
+def _deliver_on_commit(delivery_id: uuid.UUID) -> None:
+    def queue() -> None:
+        try:  # by name: the task module is the one that imports this one
+            current_app.send_task(DELIVER_TASK, kwargs={"delivery_id": str(delivery_id)})
+        except Exception:
+            logger.exception("could not queue webhook delivery %s", delivery_id)
+
+    transaction.on_commit(queue)
+
+
+def _delivery_make(
+    *, endpoint: FirmWebhookEndpoint, kind: str, client: dict[str, Any] | None, data: dict
+) -> FirmWebhookDelivery:
+    delivery_id = uuid.uuid4()
+    payload = {
+        "id": str(delivery_id),
+        "event": kind,
+        "created_at": timezone.now().isoformat(),
+        "firm": {"id": str(endpoint.firm_id)},
+        "client": client,
+        "data": data,
+    }
+    delivery = FirmWebhookDelivery.objects.create(
+        id=delivery_id, endpoint=endpoint, kind=kind, payload=payload
+    )
+    _deliver_on_commit(delivery.id)
+    return delivery
+
+
+def webhook_event_emit(
+    *, client: FirmClient, kind: str, data: dict[str, Any] | None = None
+) -> list[FirmWebhookDelivery]:
+    """One delivery of `kind` about `client` to each live endpoint of the client's firm that
+    listens to it; queued once the current transaction commits. `data`: ids and states."""
+    kind = WebhookEventKind(kind).value
+    endpoints = [
+        endpoint
+        for endpoint in FirmWebhookEndpoint.objects.filter(
+            firm_id=client.firm_id, disabled_at__isnull=True, firm__closed_at__isnull=True
+        )
+        if not endpoint.kinds or kind in endpoint.kinds
+    ]
+    about = {"id": str(client.id), "external_ref": client.external_ref, "stage": client.stage}
+    with transaction.atomic():
+        return [
+            _delivery_make(endpoint=endpoint, kind=kind, client=about, data=data or {})
+            for endpoint in endpoints
+        ]
+
+
+def webhook_test_send(*, firm: Firm, endpoint_id: int) -> FirmWebhookDelivery:
+    """A test event to one of `firm`'s live endpoints, delivered like any other."""
+    endpoint = FirmWebhookEndpoint.objects.get(firm=firm, pk=endpoint_id, disabled_at__isnull=True)
+    with transaction.atomic():
+        return _delivery_make(endpoint=endpoint, kind=TEST_KIND, client=None, data={"test": True})
+
+
+# Delivering
+
+
+def _body(delivery: FirmWebhookDelivery) -> bytes:
+    return json.dumps(delivery.payload, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _attempt(delivery: FirmWebhookDelivery) -> tuple[int | None, str]:
+    """POST the delivery once: (HTTP status or None, error text or "")."""
+    endpoint = delivery.endpoint
+    try:
+        webhook_url_check(endpoint.url)  # again: where a name points can change
+    except WebhookError as error:
+        return None, str(error)
+    body = _body(delivery)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Legacy-Webhooks/1",
+        SIGNATURE_HEADER: webhook_signature(secret=endpoint.secret, body=body, at=int(time.time())),
+        "X-Legacy-Event": delivery.kind,
+        "X-Legacy-Delivery": str(delivery.id),
+    }
+    try:
+        with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False) as http:
+            response = http.post(endpoint.url, content=body, headers=headers)
+    except httpx.HTTPError as error:
+        return None, f"{type(error).__name__}: {error}"[:300]
+    if 200 <= response.status_code < 300:
+        return response.status_code, ""
+    return response.status_code, f"The endpoint answered {response.status_code}."
+
+
+def webhook_deliver(*, delivery_id: uuid.UUID | str) -> str:
+    """One attempt at a delivery, safe to run twice: "delivered", "given_up" (after
+    LEGACY_FIRM_WEBHOOK_MAX_ATTEMPTS attempts, or its endpoint removed) or "done" (nothing
+    left to do). Raises WebhookDeliveryFailed when it failed and will be tried again."""
+    with transaction.atomic():
+        delivery = (
+            FirmWebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("endpoint")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.delivered_at or delivery.given_up_at:
+            return "done"
+        if delivery.endpoint.disabled_at is not None:
+            delivery.given_up_at = timezone.now()
+            delivery.last_error = "The endpoint was removed."
+            delivery.save(update_fields=["given_up_at", "last_error"])
+            return "given_up"
+        status, error = _attempt(delivery)
+        delivery.attempts += 1
+        delivery.last_status = status
+        delivery.last_error = error
+        fields = ["attempts", "last_status", "last_error"]
+        if not error:
+            delivery.delivered_at = timezone.now()
+            delivery.save(update_fields=[*fields, "delivered_at"])
+            return "delivered"
+        if delivery.attempts >= settings.LEGACY_FIRM_WEBHOOK_MAX_ATTEMPTS:
+            delivery.given_up_at = timezone.now()
+            delivery.save(update_fields=[*fields, "given_up_at"])
+            return "given_up"
+        delivery.save(update_fields=fields)
+    raise WebhookDeliveryFailed(error)
+
+
+# Receivers of the client events (connected in FirmsConfig.ready)
+
+
+def _memorial_clients(memorial_id: Any) -> list[FirmClient]:
+    return list(FirmClient.objects.filter(memorial_id=memorial_id, detached_at__isnull=True))
+
+
+def on_client_joined(sender: Any, client: FirmClient, **kwargs: Any) -> None:
+    webhook_event_emit(client=client, kind=WebhookEventKind.CLIENT_JOINED)
+
+
+def on_client_detached(sender: Any, client: FirmClient, reason: str = "", **kwargs: Any) -> None:
+    webhook_event_emit(
+        client=client, kind=WebhookEventKind.CLIENT_DETACHED, data={"reason": reason}
+    )
+
+
+def on_consent_signed(sender: Any, memorial_id: Any, scope: str, **kwargs: Any) -> None:
+    for client in _memorial_clients(memorial_id):
+        webhook_event_emit(
+            client=client, kind=WebhookEventKind.CONSENT_SIGNED, data={"scope": scope}
+        )
+
+
+def on_activation_requested(sender: Any, memorial_id: Any, activation: Any, **kwargs: Any) -> None:
+    for client in _memorial_clients(memorial_id):
+        webhook_event_emit(
+            client=client,
+            kind=WebhookEventKind.ACTIVATION_REQUESTED,
+            data={"activation": str(activation.id)},
+        )
+
+
+def on_activation_approved(sender: Any, memorial_id: Any, activation: Any, **kwargs: Any) -> None:
+    for client in _memorial_clients(memorial_id):
+        webhook_event_emit(
+            client=client,
+            kind=WebhookEventKind.ACTIVATION_APPROVED,
+            data={"activation": str(activation.id)},
+        )
+
+
+def webhook_receivers_connect() -> None:
+    uid = "firms.webhooks"
+    client_joined.connect(on_client_joined, dispatch_uid=f"{uid}.joined")
+    client_detached.connect(on_client_detached, dispatch_uid=f"{uid}.detached")
+    consent_signed.connect(on_consent_signed, dispatch_uid=f"{uid}.consent_signed")
+    activation_requested.connect(on_activation_requested, dispatch_uid=f"{uid}.act_requested")
+    activation_approved.connect(on_activation_approved, dispatch_uid=f"{uid}.act_approved")
