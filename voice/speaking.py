@@ -478,6 +478,22 @@ class Speaker:
         }
 
 
+def speech_worker_warm() -> None:
+    """Load the configured voice now (the offline Piper voice; a service's voice has nothing
+    to load), and wait until it is loaded: called by the speech worker as it starts
+    (`voice.tasks`), so its first reply does not wait for the model. A voice that cannot be
+    loaded is logged here and told on the first reply, as before."""
+    if not settings.LEGACY_SPEAK_REPLIES:
+        return
+    try:
+        provider = voice_provider()
+    except VoiceProviderUnavailable:
+        return
+    warm = getattr(provider, "warm", None)
+    if callable(warm):
+        warm(listening=False).join()
+
+
 def reply_speak(*, message_id: int, scope: str, feed: str) -> None:
     """Speak reply `message_id` from its feed (the speech worker's task; module docstring)."""
     SpeakingSession(message_id=message_id, scope=scope, feed=feed).run()

@@ -3,14 +3,23 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 
 from core.consent import ConsentScope
 from core.tasks import MemorialTask
 from voice.sample_analysis import sample_analyse, sample_failed, sample_stopped
 from voice.services import voice_clones_delete_for
-from voice.speaking import SPEECH_TASK_EXPIRES_SECONDS, reply_speak
+from voice.speaking import SPEECH_TASK_EXPIRES_SECONDS, reply_speak, speech_worker_warm
 from voice.spoken_consent import spoken_consent_check, spoken_consent_check_stopped
+
+
+@worker_ready.connect
+def _speech_voice_warm(sender: Any, **_: Any) -> None:
+    """The worker that serves the speech queue loads its voice as it starts (the offline
+    Piper voice: a second or more), not on the first reply it speaks."""
+    if settings.LEGACY_SPEECH_QUEUE in sender.app.amqp.queues.consume_from:
+        speech_worker_warm()
 
 
 @shared_task(base=MemorialTask, scope=None, max_retries=12)
