@@ -62,6 +62,7 @@ from convbench import (
 RECONNECT_SHARE = 0.33
 STALL_S = 15
 AUDIO_WAIT_S = 180  # with speech on: how long a visitor waits for a reply's audio to end
+AUDIO_STALL_S = 60  # ... and for the next audio event before replacing a silent socket
 
 
 @dataclass
@@ -86,6 +87,7 @@ class View:
     audio_ended: set[int] = field(default_factory=set)  # replies whose last audio event came
     audio_notices: dict[int, str] = field(default_factory=dict)  # reply seq -> why it stopped
     first_audio: list[float] = field(default_factory=list)  # ms from reply start to 1st audio
+    audio_stalls: int = 0  # sockets silent for AUDIO_STALL_S while a reply's audio was awaited
 
     def after_seq(self) -> int:
         seq = 0
@@ -209,18 +211,26 @@ async def resend_unacknowledged(
     return seq
 
 
-async def audio_awaited(connection: Connection, view: View, reply: int | None) -> None:
+async def audio_awaited(
+    connection: Connection, view: View, reply: int | None, memorial_id: object, cookie: str
+) -> Connection:
     """With speech on: listen on until reply `reply`'s audio has ended (its last audio
-    event), or AUDIO_WAIT_S. What arrives meanwhile is taken as any event is."""
+    event), or AUDIO_WAIT_S. What arrives meanwhile is taken as any event is. A socket
+    silent for AUDIO_STALL_S is counted (`audio_stalls`) and replaced (a test socket that
+    timed out is closed), as the page's would be. Returns the socket in use."""
     if reply is None:
-        return
+        return connection
     deadline = time.monotonic() + AUDIO_WAIT_S
     while reply not in view.audio_ended and (left := deadline - time.monotonic()) > 0:
         try:
-            event = await connection.socket.receive_json_from(timeout=min(left, STALL_S))
+            event = await connection.socket.receive_json_from(timeout=min(left, AUDIO_STALL_S))
         except TimeoutError:
+            view.audio_stalls += 1
+            connection = Connection(view, memorial_id, cookie)
+            await connection.open()
             continue
         connection.handle(event)
+    return connection
 
 
 async def visitor_run(
@@ -275,7 +285,9 @@ async def visitor_run(
             if reply is not None and reply in view.whole:
                 break
         if speaking:
-            await audio_awaited(connection, view, view.replies.get(sent_seq or -1))
+            connection = await audio_awaited(
+                connection, view, view.replies.get(sent_seq or -1), memorial_id, cookie
+            )
     await connection.socket.disconnect(timeout=30)
 
 
@@ -322,7 +334,9 @@ def audio_report(memorial, views: list[View]) -> None:  # type: ignore[no-untype
           f"({sum(sum(v.audio_pieces.values()) for v in views)} with audio); doubled "
           f"{sum(v.audio_doubled for v in views)}, after a gap on one socket "
           f"{sum(v.audio_skipped for v in views)}; audio not ended within {AUDIO_WAIT_S} s "
-          f"{unended}; ended with a notice {sum(notices.values())} {notices or ''}")  # fmt: skip
+          f"{unended}; ended with a notice {sum(notices.values())} {notices or ''}; "
+          f"sockets silent {AUDIO_STALL_S} s while awaiting audio "
+          f"{sum(v.audio_stalls for v in views)}")  # fmt: skip
     print(f"stored spoken replies by status {spoken} of {twin} replies "
           f"({twin - sum(spoken.values())} with none)")  # fmt: skip
     print(f"first audio after the reply's start: median {median:.0f} ms, "

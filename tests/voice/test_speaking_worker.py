@@ -11,11 +11,13 @@ import asyncio
 import base64
 import io
 import time
+from datetime import timedelta
 from types import SimpleNamespace
 
 import av
 import pytest
 from channels.db import database_sync_to_async
+from django.utils import timezone
 
 from tests.conftest import celery_worker_start, celery_worker_stop
 from tests.conversations.conftest import _media_root, memorial  # noqa: F401  (fixtures)
@@ -23,7 +25,8 @@ from tests.conversations.gated_llm import FIRST_SENTENCE, REPLY
 from tests.conversations.test_consumer import opened, say
 from tests.memorials.test_consumers import session_cookie_for
 from voice.models import SpokenReply, SpokenReplyStatus
-from voice.speaking import voice_description
+from voice.speaking import SPEECH_LATE, voice_description
+from voice.tasks import voice_reply_speak
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -118,6 +121,17 @@ async def test_the_offline_voice_reaches_the_socket_through_the_real_workers(
     assert spoken is not None and spoken.status == SpokenReplyStatus.COMPLETE
     assert (spoken.provider, spoken.mime) == ("offline", "audio/mpeg")
     assert spoken.duration_s and spoken.duration_s > 1
+
+    # a speaking task that waited past its expiry is dropped by the worker: the visitor is
+    # told that reply is not spoken (its words stand), as when the voice fails
+    voice_reply_speak.apply_async(
+        kwargs={"memorial_id": str(memorial.id), "message_id": spoken.message_id,
+                "scope": "corpus", "feed": "legacy:speech:test-expired"},
+        expires=timezone.now() - timedelta(seconds=1),
+    )  # fmt: skip
+    late = await socket.receive_json_from(timeout=60)
+    assert (late["type"], late["seq"], late["last"], late["audio"]) == ("audio", 2, True, "")
+    assert late["notice"] == SPEECH_LATE
     await socket.disconnect()
 
 
