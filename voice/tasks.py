@@ -62,7 +62,8 @@ class ReplySpeakTask(MemorialTask):
     reject_on_worker_lost = False
     max_retries = 0
     # The speech queue, served by a worker of its own (`make run`); a task not started in
-    # time is dropped (voice.speaking.SPEECH_TASK_EXPIRES_SECONDS).
+    # time is dropped (voice.speaking.SPEECH_TASK_EXPIRES_SECONDS), its visitor told so
+    # (`_speech_expired`).
     queue = settings.LEGACY_SPEECH_QUEUE
     expires = SPEECH_TASK_EXPIRES_SECONDS
 
