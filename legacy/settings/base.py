@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "demo.context_processors.demo",
                 "accounts.context_processors.site",
+                "firms.context_processors.client_brand",
             ],
         },
     },
@@ -253,6 +254,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
+    # A firm's join link (/f/<slug>/join): invitations asked for, per address and firm.
+    "firm_join": "30/h/ip,3/h/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = LEGACY_SITE_NAME
@@ -315,6 +318,10 @@ CELERY_BEAT_SCHEDULE["core-audit-checkpoint"] = {
 CELERY_BEAT_SCHEDULE["corpus-partitions-sweep"] = {
     "task": "corpus.tasks.passage_partitions_sweep",
     "schedule": crontab(hour=MEMORIAL_DAILY_HOUR, minute=30),
+}
+CELERY_BEAT_SCHEDULE["firms-client-status-sweep"] = {
+    "task": "firms.tasks.firm_client_status_sweep",
+    "schedule": crontab(hour=MEMORIAL_DAILY_HOUR, minute=50),
 }
 
 # --- Corpus ----------------------------------------------------------------------------
