@@ -1,5 +1,6 @@
-"""The firms' background work: the nightly status sweep, applying a large client import, and
-sending a firm's new seat count to the payment provider (retried while it cannot be reached)."""
+"""The firms' background work: the nightly status sweep, applying a large client import,
+sending a firm's new seat count to the payment provider (retried while it cannot be reached),
+and many reminders at once (`firms.reminders.reminders_start` queues them here)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from firms.imports import (
     import_progress,
     import_progress_set,
 )
-from firms.models import Firm
+from firms.models import Firm, FirmStaff
+from firms.reminders import reminders_send
 from firms.seats import firm_seats_push
 from firms.status import client_status_sweep
 
@@ -57,3 +59,14 @@ def firm_client_import(*, firm_id: str, actor_id: str | None, import_id: str) ->
 def firm_seats_push_task(*, firm_id: str) -> bool:
     """Send the firm's current seat count to the provider; safe to run twice."""
     return firm_seats_push(firm_id=firm_id)
+
+
+@shared_task(base=KernelTask)
+def firm_reminders_send_task(*, staff_id: int, client_ids: list[str]) -> dict[str, int]:
+    """Remind the clients still qualifying, as `staff_id` (nothing if that staff row is gone
+    or lost the power). Safe to run twice: clients just reminded are skipped."""
+    staff = FirmStaff.objects.select_related("firm", "user").filter(pk=staff_id).first()
+    if staff is None:
+        return {"sent": 0, "skipped": len(client_ids)}
+    sent, skipped = reminders_send(staff=staff, client_ids=client_ids)
+    return {"sent": sent, "skipped": skipped}

@@ -288,6 +288,10 @@ SITE_URL = os.environ.get(
     f"{os.environ.get('LEGACY_HTTP_PROTOCOL', 'http')}://"
     f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}",
 ).rstrip("/")
+# Estate-planning firms: a client is reminded by their firm at most once in this many days.
+FIRM_REMINDER_INTERVAL_DAYS = int(os.environ.get("LEGACY_FIRM_REMINDER_INTERVAL_DAYS", "7"))
+# More reminders than this at once go through a Celery task instead of the request.
+FIRM_REMINDERS_INLINE_MAX = int(os.environ.get("LEGACY_FIRM_REMINDERS_INLINE_MAX", "20"))
 # Grief safety: the crisis lines table (conversations/guardrails/data/helplines.json by
 # default) and the country assumed for a visitor who has not said theirs ("": none).
 HELPLINES_PATH = os.environ.get("LEGACY_HELPLINES_PATH", "")
