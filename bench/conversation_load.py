@@ -17,7 +17,17 @@ already shown, a seq acked, started or ended twice on one socket, a history mess
 before `after_seq`), reordered (a token leaving a gap, an ack's seq below one seen), lost
 (at the end, any stored message the visitor's view lacks or holds differently, a reply that
 never ended). Prints the p95 delay between consecutive tokens of a reply on one socket; ends
-with `lost <count>`."""
+with `lost <count>`.
+
+With speech on (`--speech`, or LEGACY_SPEAK_REPLIES=1: the reply worker queues each reply's
+speaking task for the speech worker, threads pool, as `make run` starts it, which speaks with
+the configured voice: the offline Piper voice without a key), each visitor, once a reply's
+text has ended, waits (up to AUDIO_WAIT_S) for that reply's last audio event before sending
+the next message, as a listener would. Counted per reply: its audio pieces, whether its
+audio ended, whether it ended with a notice (the voice failed); and, from the database, each
+reply's stored spoken audio by status. Prints the replies without any audio on their
+visitor's sockets (`replies_without_audio <count>`) and the delay from a reply's start to
+its first audio on the socket."""
 
 from __future__ import annotations
 
@@ -31,8 +41,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-# The text's own path is measured here (speech has bench/voice_overhead.py): replies are not
-# spoken, in this process nor in the worker it starts (which inherits the environment).
+# The text's own path is measured here unless `--speech` (speech's own overhead has
+# bench/voice_overhead.py): replies are not spoken, in this process nor in the workers it
+# starts (which inherit the environment).
 os.environ.setdefault("LEGACY_SPEAK_REPLIES", "0")
 
 from benchdb import bench_setup
@@ -50,6 +61,8 @@ from convbench import (
 
 RECONNECT_SHARE = 0.33
 STALL_S = 15
+AUDIO_WAIT_S = 180  # with speech on: how long a visitor waits for a reply's audio to end
+AUDIO_STALL_S = 60  # ... and for the next audio event before replacing a silent socket
 
 
 @dataclass
@@ -70,6 +83,11 @@ class View:
     audio: int = 0  # spoken pieces received (with LEGACY_SPEAK_REPLIES=1)
     audio_doubled: int = 0  # a piece of a reply's audio at or below an index already seen
     audio_skipped: int = 0  # a piece arriving past a gap in its reply's indexes
+    audio_pieces: dict[int, int] = field(default_factory=dict)  # reply seq -> pieces with audio
+    audio_ended: set[int] = field(default_factory=set)  # replies whose last audio event came
+    audio_notices: dict[int, str] = field(default_factory=dict)  # reply seq -> why it stopped
+    first_audio: list[float] = field(default_factory=list)  # ms from reply start to 1st audio
+    audio_stalls: int = 0  # sockets silent for AUDIO_STALL_S while a reply's audio was awaited
 
     def after_seq(self) -> int:
         seq = 0
@@ -87,6 +105,7 @@ class Connection:
         self.ended: set[int] = set()
         self.last_token: dict[int, float] = {}
         self.audio_index: dict[int, int] = {}  # reply seq -> last audio index on this socket
+        self.started_at: dict[int, float] = {}  # reply seq -> when its start was seen here
         self.max_ack = 0
 
     async def open(self) -> None:
@@ -139,6 +158,7 @@ class Connection:
             if seq in self.started or seq in self.ended:
                 view.doubled += 1
             self.started.add(seq)
+            self.started_at[seq] = time.perf_counter()
             view.replies[event["reply_to"]] = seq
             view.texts.setdefault(seq, "")
         elif kind == "token":
@@ -161,6 +181,14 @@ class Connection:
             elif before is not None and index > before + 1:
                 view.audio_skipped += 1
             self.audio_index[seq] = max(index, before if before is not None else -1)
+            if event["audio"]:
+                if not view.audio_pieces.get(seq) and seq in self.started_at:
+                    view.first_audio.append((time.perf_counter() - self.started_at[seq]) * 1000)
+                view.audio_pieces[seq] = view.audio_pieces.get(seq, 0) + 1
+            if event["last"]:
+                view.audio_ended.add(seq)
+            if event.get("notice"):
+                view.audio_notices[seq] = event["notice"]
         elif kind == "reply_end":
             if seq in self.ended:
                 view.doubled += 1
@@ -183,8 +211,36 @@ async def resend_unacknowledged(
     return seq
 
 
+async def audio_awaited(
+    connection: Connection, view: View, reply: int | None, memorial_id: object, cookie: str
+) -> Connection:
+    """With speech on: listen on until reply `reply`'s audio has ended (its last audio
+    event), or AUDIO_WAIT_S. What arrives meanwhile is taken as any event is. A socket
+    silent for AUDIO_STALL_S is counted (`audio_stalls`) and replaced (a test socket that
+    timed out is closed), as the page's would be. Returns the socket in use."""
+    if reply is None:
+        return connection
+    deadline = time.monotonic() + AUDIO_WAIT_S
+    while reply not in view.audio_ended and (left := deadline - time.monotonic()) > 0:
+        try:
+            event = await connection.socket.receive_json_from(timeout=min(left, AUDIO_STALL_S))
+        except TimeoutError:
+            view.audio_stalls += 1
+            connection = Connection(view, memorial_id, cookie)
+            await connection.open()
+            continue
+        connection.handle(event)
+    return connection
+
+
 async def visitor_run(
-    memorial_id: object, cookie: str, messages: int, rng: random.Random, view: View
+    memorial_id: object,
+    cookie: str,
+    messages: int,
+    rng: random.Random,
+    view: View,
+    *,
+    speaking: bool = False,
 ) -> None:
     connection = Connection(view, memorial_id, cookie)
     await connection.open()
@@ -228,6 +284,10 @@ async def visitor_run(
                 reply = view.replies.get(sent_seq) if sent_seq is not None else None
             if reply is not None and reply in view.whole:
                 break
+        if speaking:
+            connection = await audio_awaited(
+                connection, view, view.replies.get(sent_seq or -1), memorial_id, cookie
+            )
     await connection.socket.disconnect(timeout=30)
 
 
@@ -247,6 +307,43 @@ def stored(memorial) -> dict[Any, dict[int, tuple[str, str]]]:  # type: ignore[n
     return rows
 
 
+def audio_report(memorial, views: list[View]) -> None:  # type: ignore[no-untyped-def]
+    """Each reply's audio as the sockets showed it, and as stored; ends with
+    `replies_without_audio <count>`."""
+    from conversations.models import Message
+    from voice.models import SpokenReply
+
+    replies = [seq for view in views for seq in sorted(set(view.replies.values()))]
+    silent = sum(1 for view in views for seq in set(view.replies.values())
+                 if not view.audio_pieces.get(seq))  # fmt: skip
+    unended = sum(1 for view in views for seq in set(view.replies.values())
+                  if seq not in view.audio_ended)  # fmt: skip
+    notices: dict[str, int] = {}
+    for view in views:
+        for notice in view.audio_notices.values():
+            notices[notice] = notices.get(notice, 0) + 1
+    twin = Message.objects.filter(conversation__memorial=memorial, role="twin").count()
+    spoken: dict[str, int] = {}
+    for status in SpokenReply.objects.filter(message__conversation__memorial=memorial).values_list(
+        "status", flat=True
+    ):
+        spoken[status] = spoken.get(status, 0) + 1
+    first = [ms for view in views for ms in view.first_audio]
+    median = statistics.median(first) if first else float("nan")
+    print(f"audio: {len(replies)} replies seen, {sum(v.audio for v in views)} audio events "
+          f"({sum(sum(v.audio_pieces.values()) for v in views)} with audio); doubled "
+          f"{sum(v.audio_doubled for v in views)}, after a gap on one socket "
+          f"{sum(v.audio_skipped for v in views)}; audio not ended within {AUDIO_WAIT_S} s "
+          f"{unended}; ended with a notice {sum(notices.values())} {notices or ''}; "
+          f"sockets silent {AUDIO_STALL_S} s while awaiting audio "
+          f"{sum(v.audio_stalls for v in views)}")  # fmt: skip
+    print(f"stored spoken replies by status {spoken} of {twin} replies "
+          f"({twin - sum(spoken.values())} with none)")  # fmt: skip
+    print(f"first audio after the reply's start: median {median:.0f} ms, "
+          f"p95 {percentile(first, 0.95):.0f} ms")  # fmt: skip
+    print(f"replies_without_audio {silent}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--visitors", type=int, default=200)
@@ -254,10 +351,17 @@ def main() -> None:
     parser.add_argument("--passages", type=int, default=10_000)
     parser.add_argument("--database", default="legacy_bench_load")
     parser.add_argument(
+        "--speech", action="store_true",
+        help="replies spoken (LEGACY_SPEAK_REPLIES=1): wait for and count each reply's audio",
+    )  # fmt: skip
+    parser.add_argument(
         "--in-process", action="store_true",
         help="run the reply tasks in a pool of threads of this process instead of a worker",
     )  # fmt: skip
     args = parser.parse_args()
+    if args.speech:  # before the settings are read (bench_setup), and the workers inherit it
+        os.environ["LEGACY_SPEAK_REPLIES"] = "1"
+    speaking = os.environ["LEGACY_SPEAK_REPLIES"] == "1"
     if not args.in_process:
         bench_queue_own()
     bench_setup(args.database)
@@ -278,15 +382,23 @@ def main() -> None:
         if args.in_process
         else "a Celery worker process (threads pool) through the Redis broker"
     )
+    voice = "spoken by the speech worker" if speaking else "not spoken"
     print(f"{args.visitors} visitors x {args.messages} messages, one ASGI process, Redis channel "
-          f"layer; reply tasks in {where} (load average {load_average()})",
+          f"layer; reply tasks in {where}; replies {voice} (load average {load_average()})",
           flush=True)  # fmt: skip
     rng = random.Random(11)
 
     async def everyone() -> None:
         await asyncio.gather(
             *(
-                visitor_run(memorial.id, cookie, args.messages, random.Random(rng.random()), view)
+                visitor_run(
+                    memorial.id,
+                    cookie,
+                    args.messages,
+                    random.Random(rng.random()),
+                    view,
+                    speaking=speaking,
+                )
                 for (_, cookie), view in zip(visitors, views, strict=True)
             )
         )
@@ -326,10 +438,8 @@ def main() -> None:
         for why, count in view.errors.items():
             refused[why] = refused.get(why, 0) + count
     print(f"messages refused by the socket: {refused or 'none'}")
-    if any(v.audio for v in views):
-        print(f"audio pieces {sum(v.audio for v in views)}: doubled "
-              f"{sum(v.audio_doubled for v in views)}, after a gap on one socket "
-              f"{sum(v.audio_skipped for v in views)}")  # fmt: skip
+    if speaking:
+        audio_report(memorial, views)
     print(f"doubled {sum(v.doubled for v in views)}")
     print(f"reordered {sum(v.reordered for v in views)}")
     print(f"lost {lost}")

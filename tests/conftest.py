@@ -142,11 +142,20 @@ def worker_database_url() -> str:
 
 
 def celery_worker_start(
-    *, env: dict[str, str] | None = None, include: str = "", queues: list[str] | None = None
+    *,
+    env: dict[str, str] | None = None,
+    include: str = "",
+    queues: list[str] | None = None,
+    default_queue: bool = True,
+    pool: str = "solo",
+    concurrency: int = 1,
 ) -> subprocess.Popen[bytes]:
-    """Start a real Celery worker process on this run's own queue (and `queues`) and the test
-    database (with `env` added to its environment, and the module `include` imported by it:
-    a test's hook into the worker), and wait until it answers."""
+    """Start a real Celery worker process on this run's own queue (unless not
+    `default_queue`) and `queues`, and the test database (with `env` added to its
+    environment, and the module `include` imported by it: a test's hook into the worker),
+    and wait until it answers. `pool` and `concurrency` as `celery worker` takes them: "solo"
+    by default; "threads" as `make run` starts the reply and speech workers
+    (`legacy.runtime.serve`)."""
     from django.conf import settings
 
     environment = {
@@ -158,9 +167,12 @@ def celery_worker_start(
         **(env or {}),
     }
     name = f"test-{os.getpid()}-{time.monotonic_ns()}@localhost"
-    served = ",".join([settings.CELERY_TASK_DEFAULT_QUEUE, *(queues or [])])
+    served = ",".join([*([settings.CELERY_TASK_DEFAULT_QUEUE] if default_queue else []),
+                       *(queues or [])])  # fmt: skip
+    assert served, "a worker serves at least one queue"
+    sized = [] if pool == "solo" else ["--concurrency", str(concurrency)]
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "legacy", "worker", "--pool", "solo",
+        [sys.executable, "-m", "celery", "-A", "legacy", "worker", "--pool", pool, *sized,
          "-Q", served, "-n", name, "-l", "WARNING",
          *(["--include", include] if include else [])],
         cwd=REPO, env=environment,

@@ -70,6 +70,9 @@ logger = logging.getLogger(__name__)
 VoiceKind = SpokenReply.VoiceKind
 FILE_KIND = "spoken"  # the replies' audio, under memorials/<id>/spoken/
 SPEECH_FAILED = "The voice could not speak this reply. Its words are all here."
+SPEECH_LATE = (
+    "The voice could not keep up just now, so this reply is not spoken. Its words are all here."
+)
 
 
 # --- whose voice, and what it is called ---------------------------------------------------
@@ -476,6 +479,39 @@ class Speaker:
             "can_listen": can_listen,
             "listen_reason": listen_reason,
         }
+
+
+def reply_speech_missed(*, message_id: int, feed: str) -> None:
+    """Reply `message_id`'s speaking task was dropped unstarted (it waited longer than
+    SPEECH_TASK_EXPIRES_SECONDS behind others: `voice.tasks`): its visitor is told, in a
+    last audio event with a notice, as when the voice fails, and the reply is marked
+    failed; its words stand. Nothing is said when no voice speaks there now."""
+    try:
+        session = SpeakingSession(message_id=message_id, scope="", feed=feed)
+        choice = voice_choice(memorial_id=session.memorial_id)
+        if choice is None or not speak_chosen(conversation_id=session.conversation_id):
+            return
+        session.choice = choice
+        session._send(b"", last=True, notice=SPEECH_LATE)
+        session._record(SpokenReplyStatus.FAILED, notice=SPEECH_LATE)
+    finally:
+        _redis().delete(feed)
+
+
+def speech_worker_warm() -> None:
+    """Load the configured voice now (the offline Piper voice; a service's voice has nothing
+    to load), and wait until it is loaded: called by the speech worker as it starts
+    (`voice.tasks`), so its first reply does not wait for the model. A voice that cannot be
+    loaded is logged here and told on the first reply, as before."""
+    if not settings.LEGACY_SPEAK_REPLIES:
+        return
+    try:
+        provider = voice_provider()
+    except VoiceProviderUnavailable:
+        return
+    warm = getattr(provider, "warm", None)
+    if callable(warm):
+        warm(listening=False).join()
 
 
 def reply_speak(*, message_id: int, scope: str, feed: str) -> None:

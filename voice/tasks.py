@@ -3,14 +3,28 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from celery.signals import task_revoked, worker_ready
 from django.conf import settings
 
 from core.consent import ConsentScope
 from core.tasks import MemorialTask
 from voice.sample_analysis import sample_analyse, sample_failed, sample_stopped
 from voice.services import voice_clones_delete_for
-from voice.speaking import SPEECH_TASK_EXPIRES_SECONDS, reply_speak
+from voice.speaking import (
+    SPEECH_TASK_EXPIRES_SECONDS,
+    reply_speak,
+    reply_speech_missed,
+    speech_worker_warm,
+)
 from voice.spoken_consent import spoken_consent_check, spoken_consent_check_stopped
+
+
+@worker_ready.connect
+def _speech_voice_warm(sender: Any, **_: Any) -> None:
+    """The worker that serves the speech queue loads its voice as it starts (the offline
+    Piper voice: a second or more), not on the first reply it speaks."""
+    if settings.LEGACY_SPEECH_QUEUE in sender.app.amqp.queues.consume_from:
+        speech_worker_warm()
 
 
 @shared_task(base=MemorialTask, scope=None, max_retries=12)
@@ -48,7 +62,8 @@ class ReplySpeakTask(MemorialTask):
     reject_on_worker_lost = False
     max_retries = 0
     # The speech queue, served by a worker of its own (`make run`); a task not started in
-    # time is dropped (voice.speaking.SPEECH_TASK_EXPIRES_SECONDS).
+    # time is dropped (voice.speaking.SPEECH_TASK_EXPIRES_SECONDS), its visitor told so
+    # (`_speech_expired`).
     queue = settings.LEGACY_SPEECH_QUEUE
     expires = SPEECH_TASK_EXPIRES_SECONDS
 
@@ -75,3 +90,17 @@ def voice_spoken_consent_check(*, memorial_id: str, spoken_id: str) -> str | Non
     never in the request), bound to the `voice` consent. Safe to run twice."""
     spoken = spoken_consent_check(spoken_id=spoken_id)
     return spoken.transcript_check if spoken is not None else None
+
+
+@task_revoked.connect
+def _speech_expired(
+    sender: Any = None, request: Any = None, expired: bool = False, **_: Any
+) -> None:
+    """A speaking task dropped unstarted (it waited past its expiry behind others): the
+    visitor is told that reply is not spoken, as when the voice fails
+    (`voice.speaking.reply_speech_missed`)."""
+    if not expired or getattr(sender, "name", "") != voice_reply_speak.name:
+        return
+    kwargs = getattr(request, "kwargs", None) or {}
+    if "message_id" in kwargs and "feed" in kwargs:
+        reply_speech_missed(message_id=kwargs["message_id"], feed=kwargs["feed"])

@@ -3,8 +3,10 @@ offline voice (Piper and Whisper from packages) making and hearing real audio.""
 
 import io
 import socket
+import threading
 
 import av
+import numpy as np
 import pytest
 
 from tests.voice import fake_elevenlabs as fake_server
@@ -191,6 +193,28 @@ def test_the_offline_voice_speaks_sentence_by_sentence_in_mp3():
     seconds = decoded_seconds(b"".join(pieces))
     assert 2.0 < seconds < 15.0
     assert decoded_seconds(pieces[0]) > 0  # the first sentence plays on its own
+
+
+def test_the_offline_voice_runs_its_model_outside_the_espeak_lock():
+    """Only the phonemes are made one thread at a time: a reply's sentence is spoken while
+    another thread holds that lock (the speech worker's threads speak side by side)."""
+    from voice.providers import offline
+
+    sentences = offline.piper_sentences(
+        offline.piper_voice(), "One sentence here. And a second, longer one after it."
+    )
+    first = next(sentences)  # the phonemes of both made, then the first sentence spoken
+    spoken: list[np.ndarray] = []
+    with offline._phonemize_lock:  # another reply making its phonemes just now
+        thread = threading.Thread(target=lambda: spoken.extend(sentences), daemon=True)
+        thread.start()
+        thread.join(timeout=60)
+        assert not thread.is_alive(), "the model waited for the phonemes' lock"
+    assert len(spoken) == 1
+    for audio in (first, *spoken):
+        assert audio.dtype == np.int16
+        assert int(np.max(np.abs(audio))) >= 32000  # scaled to the full range, as Piper does
+    assert first.size / offline.piper_voice().config.sample_rate > 0.5
 
 
 def test_the_offline_listener_hears_the_offline_voice():

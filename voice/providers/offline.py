@@ -49,6 +49,7 @@ WHISPER_SHA256 = {
 MP3_BIT_RATE = 48_000  # one voice at 22.05 kHz
 SENTENCE_PAUSE_S = 0.2  # silence after each sentence, as a speaker would leave
 WHISPER_THREADS = 2
+INT16_PEAK = 32767.0  # as Piper scales its float samples to 16 bits
 
 GENERIC_LABEL = "A generic computer voice, not {name}'s: this Legacy has no voice service set up"
 
@@ -76,7 +77,7 @@ def _verified(folder: Path, pinned: dict[str, str]) -> Path:
 
 
 _load_lock = threading.Lock()
-_speak_lock = threading.Lock()  # espeak-ng inside Piper keeps global state
+_phonemize_lock = threading.Lock()  # espeak-ng inside Piper keeps global state
 _piper: Any = None
 _whisper: Any = None
 
@@ -118,10 +119,28 @@ def whisper_model() -> Any:
     return _whisper
 
 
-def _warm() -> None:
+def piper_sentences(voice: Any, text: str) -> Iterator[np.ndarray]:
+    """`text` spoken by the Piper `voice`, one int16 array per sentence, as
+    `PiperVoice.synthesize` makes them (its default settings: each sentence scaled to the
+    full range). Only the phonemes are made under a lock (espeak-ng keeps global state);
+    the model runs outside it (an onnxruntime session may be run by many threads at once),
+    so the speech worker's threads speak their replies side by side, a long sentence of
+    one reply never holding every other reply's voice."""
+    with _phonemize_lock:
+        sentences = voice.phonemize(text)
+    for phonemes in sentences:
+        if not phonemes:
+            continue
+        audio = voice.phoneme_ids_to_audio(voice.phonemes_to_ids(phonemes))
+        peak = float(np.max(np.abs(audio))) if audio.size else 0.0
+        audio = audio / peak if peak >= 1e-8 else np.zeros_like(audio)
+        yield (np.clip(audio, -1.0, 1.0) * INT16_PEAK).astype(np.int16)
+
+
+def _warm(*, listening: bool) -> None:
     try:
         piper_voice()
-        if OfflineVoiceProvider.can_listen:
+        if listening and OfflineVoiceProvider.can_listen:
             whisper_model()
     except Exception:  # the first real use reports it
         logger.exception("the offline voice models could not be loaded")
@@ -148,10 +167,14 @@ class OfflineVoiceProvider:
     def label_for(self, name: str, *, cloned: bool = False) -> str:
         return GENERIC_LABEL.format(name=name)  # never a clone here
 
-    def warm(self) -> threading.Thread:
-        """Load both models in the background now, so the first reply and the first thing a
-        visitor says do not wait for them (about a second, and a few seconds)."""
-        thread = threading.Thread(target=_warm, name="offline-voice-warm", daemon=True)
+    def warm(self, *, listening: bool = True) -> threading.Thread:
+        """Load the voice (and, with `listening`, the listener) in the background now, so
+        the first reply (and the first thing a visitor says) does not wait for it (about a
+        second, and a few seconds). The speech worker calls it as it starts
+        (`voice.speaking.speech_worker_warm`)."""
+        thread = threading.Thread(
+            target=_warm, kwargs={"listening": listening}, name="offline-voice-warm", daemon=True
+        )
         thread.start()
         return thread
 
@@ -179,14 +202,9 @@ class OfflineVoiceProvider:
         encoder.format = "s16p"
         encoder.bit_rate = MP3_BIT_RATE
         pause = np.zeros(int(SENTENCE_PAUSE_S * rate), dtype=np.int16)
-        sentences = iter(voice.synthesize(text))
         pts = 0
-        while True:
-            with _speak_lock:
-                chunk = next(sentences, None)
-            if chunk is None:
-                break
-            samples = np.concatenate([chunk.audio_int16_array, pause]).reshape(1, -1)
+        for sentence in piper_sentences(voice, text):
+            samples = np.concatenate([sentence, pause]).reshape(1, -1)
             frame = av.AudioFrame.from_ndarray(samples, format="s16p", layout="mono")
             frame.sample_rate = rate
             frame.pts = pts
