@@ -170,7 +170,7 @@ def memorials_onboarding_register() -> None:
             order=50,
             title="Invite a steward",
             sentence=(
-                "A steward is someone you trust to look after your memorial and to tell "
+                "A steward is someone you trust to look after your Legacy and to tell "
                 "Legacy when you have died; one is enough, two are safer."
             ),
             link_text="Invite a steward",

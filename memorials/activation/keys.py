@@ -16,6 +16,7 @@ from accounts.models import User
 from core.audit import audit_record
 from memorials.activation.rules import ActivationError, steward_require
 from memorials.models import ActivationKey, Memorial
+from memorials.naming import memorial_noun
 from memorials.notices import notice_send_on_commit, site_link
 
 KEY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -96,7 +97,7 @@ def _refusal_record(
     )
     notice_send_on_commit(
         to=[memorial.subject.email],
-        subject="Someone tried to activate your memorial",
+        subject=f"Someone tried to activate your {memorial_noun(memorial)}",
         template="activation_attempt_refused",
         context={
             "memorial": memorial,

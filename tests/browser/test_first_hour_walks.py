@@ -126,7 +126,7 @@ def test_the_subjects_first_hour(page, live_server, celery_worker_process, shots
     page.goto(base + "/memorials/new/")
     page.get_by_label("Your name, as your family knows you").fill("John Keats")
     walk.step("new-memorial")
-    page.get_by_role("button", name="Create my memorial").click()
+    page.get_by_role("button", name="Create my Legacy").click()
     page.get_by_role("heading", name="John Keats", exact=True).wait_for()
     memorial = Memorial.objects.get(subject__email=john)
     home = base + memorial.get_absolute_url()

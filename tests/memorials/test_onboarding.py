@@ -119,7 +119,7 @@ def test_the_subject_sees_plain_words_not_roles_and_sockets(client):
     memorial = MemorialFactory()
     client.force_login(memorial.subject)
     page = detail(client, memorial)
-    assert "your own memorial" in page
+    assert "your own Legacy" in page
     assert "you are subject" not in page
 
 
