@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from typing import Any
 
 from django import forms
@@ -25,6 +27,12 @@ class InvitationForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Role.FAMILY,
     )
+
+    @classmethod
+    def with_role(cls, role: str | None) -> InvitationForm:
+        """Empty, with `role` chosen when it is one of the choices (the checklist's links
+        ask for a steward or for family); family otherwise."""
+        return cls(initial={"role": role if role in (Role.FAMILY, Role.STEWARD) else Role.FAMILY})
 
 
 class AgeGroupForm(forms.Form):
