@@ -124,6 +124,11 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "billing",
         "Asked Legacy's staff for a plan (this server takes no payments)",
     ),
+    "firm.client_added": ("firm", "Added a client to the firm's roster"),
+    "firm.client_invited": ("firm", "Invited a client in the firm's name"),
+    "firm.client_imported": ("firm", "Imported clients from a file"),
+    "firm.client_joined_by_link": ("firm", "Asked to join the firm through its join link"),
+    "client.joined_firm": ("firm", "Accepted the firm's invitation: a memorial of their own"),
 }
 
 

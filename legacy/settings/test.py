@@ -6,6 +6,11 @@ import uuid
 # A queue of this run's own, so a test worker never takes another run's tasks
 # (nor `make run`'s). setdefault: worker subprocesses inherit the same name.
 os.environ.setdefault("LEGACY_CELERY_QUEUE", f"test-{uuid.uuid4().hex[:10]}")
+# Under pytest-xdist each test process has a queue (and channel prefix) of its own: the
+# controller's name is inherited by every process it starts, so each adds its worker id.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _xdist_worker and not os.environ["LEGACY_CELERY_QUEUE"].endswith(f"-{_xdist_worker}"):
+    os.environ["LEGACY_CELERY_QUEUE"] += f"-{_xdist_worker}"
 
 from legacy.settings.base import *  # noqa: F403
 from legacy.settings.base import REDIS_URL, VAR_DIR, Path

@@ -17,14 +17,18 @@ from tests.memorials.factories import MemorialFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("name", "scope", "invoke"), CORPUS_ENTRY_POINTS, ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("name", "scope", "invoke"), CORPUS_ENTRY_POINTS, ids=[name for name, *_ in CORPUS_ENTRY_POINTS]
+)
 def test_refused_without_consent(name, scope, invoke):
     memorial = MemorialFactory()
     with pytest.raises(ConsentRequired):
         invoke(memorial)
 
 
-@pytest.mark.parametrize(("name", "scope", "invoke"), CORPUS_ENTRY_POINTS, ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("name", "scope", "invoke"), CORPUS_ENTRY_POINTS, ids=[name for name, *_ in CORPUS_ENTRY_POINTS]
+)
 def test_refused_after_revocation(name, scope, invoke):
     memorial = MemorialFactory()
     grant_consent(memorial, scope)
