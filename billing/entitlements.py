@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -41,6 +43,7 @@ from billing.models import (
     SubscriptionStatus,
 )
 from billing.notices import allowance_notice_send
+from billing.sponsors import sponsorship_for
 from conversations.models import UsageMonth
 from core.allowances import MONTHLY_KINDS, Allowance, AllowanceKind
 from corpus.models import Upload
@@ -64,13 +67,23 @@ class PlanState:
 
 
 def plan_state(memorial_id: uuid.UUID | str, *, now: datetime | None = None) -> PlanState:
-    """One query: the memorial's subscription, read as the plan in effect."""
+    """The memorial's subscription, read as the plan in effect (one query); when it gives no
+    plan, a sponsor's (`billing.sponsors`: a firm paying a seat for its client; one more
+    query per registered sponsor)."""
     now = now or timezone.now()
     sub = (
         Subscription.objects.filter(memorial_id=memorial_id)
         .values("plan_id", "status", "grace_until", "lapsed_at")
         .first()
     )
+    own = _own_state(sub, now=now)
+    if own.plan_id is not None:
+        return own
+    sponsored = _sponsored_state(memorial_id, now=now)
+    return sponsored if sponsored is not None else own
+
+
+def _own_state(sub: Mapping[str, Any] | None, *, now: datetime) -> PlanState:
     if sub is None:  # never subscribed: the free plan (or what this server gives everyone)
         return PlanState(None, "", False, False, None, settings.BILLING_PLAN_WITHOUT_SUBSCRIPTION)
     status, until = sub["status"], sub["grace_until"]
@@ -80,6 +93,21 @@ def plan_state(memorial_id: uuid.UUID | str, *, now: datetime | None = None) -> 
         holding = sub["lapsed_at"] is None and (until is None or until > now)
         return PlanState(sub["plan_id"] if holding else None, status, not holding, holding, until)
     return PlanState(None, status, False, False, None)
+
+
+def _sponsored_state(memorial_id: uuid.UUID | str, *, now: datetime) -> PlanState | None:
+    """The sponsor's plan while its own subscription is paid, or overdue within its grace
+    (then `in_grace`); None when no sponsor pays or its grace ran out (the memorial's own
+    state stands: nothing is deleted either way)."""
+    sponsor = sponsorship_for(memorial_id)
+    if sponsor is None:
+        return None
+    if sponsor.status in PAID:
+        return PlanState(sponsor.plan_id, sponsor.status, False, False, None)
+    until = sponsor.grace_until
+    if sponsor.status in GRACE and (until is None or until > now):
+        return PlanState(sponsor.plan_id, sponsor.status, False, True, until)
+    return None
 
 
 def plan_effective(memorial_id: uuid.UUID | str) -> Plan:

@@ -22,6 +22,7 @@ from billing.checkout import LIVE_STATUSES
 from billing.models import Price, Subscription, WebhookEvent
 from billing.providers import PaymentError, ProviderEvent, RemoteSubscription, payment_provider
 from billing.services import subscription_status_apply
+from billing.sponsors import sponsor_subscription_mirror
 from memorials.models import Memorial, MemorialState
 
 logger = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def webhook_event_process(*, event_pk: int) -> bool:
         row = WebhookEvent.objects.select_for_update().get(pk=event_pk)
         if row.processed_at is not None:
             return False
-        if remote is not None:
+        if remote is not None and not sponsor_subscription_mirror(remote):
             subscription_mirror(remote=remote)
         row.processed_at = timezone.now()
         row.attempts += 1

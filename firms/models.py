@@ -293,3 +293,58 @@ class FirmSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id} x{self.quantity} for {self.firm_id}"
+
+
+class FirmActivationKey(models.Model):
+    """The activation key a firm holds as a client's professional steward: one per client,
+    issued to the firm (its owner and advisors use it through the firm's pages), with the
+    same fields as `memorials.ActivationKey` so the same checks and lockout apply. Shown
+    once; only its hash is kept."""
+
+    client = models.ForeignKey(FirmClient, on_delete=models.CASCADE, related_name="activation_keys")
+    key_hash = models.CharField(max_length=64, unique=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    last_failed_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="firm_activation_key_one_live",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"firm activation key for client {self.client_id}"
+
+
+class FirmSeat(models.Model):
+    """One stretch of time during which the firm paid a seat for a client (opened when the
+    client joined on the firm's plan, closed when they left or paid for themselves). The
+    monthly statement counts each client's seat days from these."""
+
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="seats")
+    client = models.ForeignKey(FirmClient, on_delete=models.CASCADE, related_name="seats")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=models.Q(ended_at__isnull=True),
+                name="firm_seat_open_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["firm", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"seat of {self.client_id} from {self.started_at:%Y-%m-%d}"

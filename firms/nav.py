@@ -18,4 +18,10 @@ class NavItem:
 FIRM_NAV: list[NavItem] = [
     # Each part adds its line here, in the order staff should see them.
     NavItem("Clients", "firms:dashboard", FirmPower.CLIENTS),
+    NavItem("Add clients", "firms:clients_add", FirmPower.CLIENTS),
+    NavItem("Billing", "firms:billing", FirmPower.BILLING),
+    NavItem("Trail", "firms:trail", FirmPower.TRAIL_EXPORT),
+    NavItem("Staff", "firms:staff", FirmPower.STAFF),
+    NavItem("Settings", "firms:settings", FirmPower.SETTINGS),
+    NavItem("Close the firm", "firms:close", FirmPower.CLOSE),
 ]

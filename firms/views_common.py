@@ -11,14 +11,14 @@ from urllib.parse import urlencode
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from firms.access import FirmPower, firm_get_for
 from firms.models import FirmStaff
 
-FirmViewFunc = Callable[..., HttpResponse]
+FirmViewFunc = Callable[..., HttpResponseBase]
 
 
 def two_factor_setup_url(*, next_path: str) -> str:
@@ -30,7 +30,7 @@ def firm_view(power: str = FirmPower.CLIENTS) -> Callable[[FirmViewFunc], FirmVi
 
     def decorate(view: FirmViewFunc) -> FirmViewFunc:
         @wraps(view)
-        def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponseBase:
             staff: FirmStaff = firm_get_for(user=request.user, slug=slug, power=power)
             if not is_mfa_enabled(staff.user):
                 messages.info(

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from accounts.two_factor import totp_activate
 from conversations.guardrails.views import safety_protocol
 from legacy.health import healthz
 from legacy.pages import favicon, privacy_page
@@ -13,6 +14,8 @@ urlpatterns = [
     path("safety/", safety_protocol, name="safety"),
     path("accounts/settings/", include("accounts.urls")),
     path("accounts/settings/delete/", account_delete_page, name="account_delete"),
+    # allauth's own, except that `next` brings the person back (a firm's pages send its staff)
+    path("accounts/2fa/totp/activate/", totp_activate, name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("help/", TemplateView.as_view(template_name="pages/help.html"), name="help"),
     path("privacy/", privacy_page, name="privacy"),

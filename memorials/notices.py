@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from accounts.models import User
 from core.mail import mail_send_on_commit
+from memorials.activation.professional import professional_party_of, professional_stewards
 from memorials.models import Membership, Memorial, Role
 
 
@@ -20,7 +21,18 @@ def steward_emails(*, memorial: Memorial, exclude: User | None = None) -> list[s
     stewards = Membership.objects.filter(memorial=memorial, role=Role.STEWARD).select_related(
         "user"
     )
-    return [m.user.email for m in stewards if exclude is None or m.user_id != exclude.pk]
+    emails = [m.user.email for m in stewards if exclude is None or m.user_id != exclude.pk]
+    # A professional steward (a firm) is told through the people acting for it, unless it
+    # is the party `exclude` acts for.
+    party = (
+        professional_party_of(memorial_id=memorial.id, user=exclude)
+        if exclude is not None
+        else None
+    )
+    for steward in professional_stewards(memorial_id=memorial.id):
+        if steward.party != party:
+            emails.extend(steward.emails)
+    return emails
 
 
 def staff_emails() -> list[str]:

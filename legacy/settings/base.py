@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "demo.context_processors.demo",
                 "accounts.context_processors.site",
+                "firms.context_processors.client_brand",
             ],
         },
     },
@@ -253,6 +254,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
+    # A firm's join link (/f/<slug>/join): invitations asked for, per address and firm.
+    "firm_join": "30/h/ip,3/h/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = LEGACY_SITE_NAME
@@ -285,6 +288,10 @@ SITE_URL = os.environ.get(
     f"{os.environ.get('LEGACY_HTTP_PROTOCOL', 'http')}://"
     f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}",
 ).rstrip("/")
+# Estate-planning firms: a client is reminded by their firm at most once in this many days.
+FIRM_REMINDER_INTERVAL_DAYS = int(os.environ.get("LEGACY_FIRM_REMINDER_INTERVAL_DAYS", "7"))
+# More reminders than this at once go through a Celery task instead of the request.
+FIRM_REMINDERS_INLINE_MAX = int(os.environ.get("LEGACY_FIRM_REMINDERS_INLINE_MAX", "20"))
 # Grief safety: the crisis lines table (conversations/guardrails/data/helplines.json by
 # default) and the country assumed for a visitor who has not said theirs ("": none).
 HELPLINES_PATH = os.environ.get("LEGACY_HELPLINES_PATH", "")
@@ -315,6 +322,10 @@ CELERY_BEAT_SCHEDULE["core-audit-checkpoint"] = {
 CELERY_BEAT_SCHEDULE["corpus-partitions-sweep"] = {
     "task": "corpus.tasks.passage_partitions_sweep",
     "schedule": crontab(hour=MEMORIAL_DAILY_HOUR, minute=30),
+}
+CELERY_BEAT_SCHEDULE["firms-client-status-sweep"] = {
+    "task": "firms.tasks.firm_client_status_sweep",
+    "schedule": crontab(hour=MEMORIAL_DAILY_HOUR, minute=50),
 }
 
 # --- Corpus ----------------------------------------------------------------------------

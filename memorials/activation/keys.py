@@ -14,7 +14,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.audit import audit_record
-from memorials.activation.rules import ActivationError, steward_require
+from memorials.activation.professional import (
+    KeyRow,
+    professional_key_row_locked,
+    professional_party_of,
+)
+from memorials.activation.rules import ActivationError, is_member_steward, member_steward_require
 from memorials.models import ActivationKey, Memorial
 from memorials.naming import memorial_noun
 from memorials.notices import notice_send_on_commit, site_link
@@ -35,7 +40,8 @@ def activation_key_hash(key: str) -> str:
     return hashlib.sha256(f"activation:{activation_key_normalise(key)}".encode()).hexdigest()
 
 
-def _key_generate() -> str:
+def activation_key_generate() -> str:
+    """A fresh key in the clear (the caller stores only its hash)."""
     raw = "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_GROUPS * KEY_GROUP_LENGTH))
     step = KEY_GROUP_LENGTH
     return "-".join(raw[i : i + step] for i in range(0, len(raw), step))
@@ -50,9 +56,10 @@ def activation_key_get(*, memorial_id: uuid.UUID | str, steward: User) -> Activa
 
 def activation_key_issue(*, memorial: Memorial, steward: User) -> str:
     """Issue the steward's key (replacing any earlier one). Returns the key: the only time
-    it exists in the clear. Only its hash is stored."""
-    steward_require(memorial=memorial, user=steward)
-    key = _key_generate()
+    it exists in the clear. Only its hash is stored. A professional steward's key is issued
+    by its own app (see `memorials.activation.professional`)."""
+    member_steward_require(memorial=memorial, user=steward)
+    key = activation_key_generate()
     with transaction.atomic():
         reissued = bool(
             ActivationKey.objects.filter(
@@ -71,7 +78,7 @@ def activation_key_issue(*, memorial: Memorial, steward: User) -> str:
     return key
 
 
-def _lockout_check(row: ActivationKey, now: datetime) -> bool:
+def _lockout_check(row: KeyRow, now: datetime) -> bool:
     """Whether the last wrong key is recent; ActivationError if the steward is locked out."""
     recent = row.last_failed_at is not None and now - row.last_failed_at < KEY_LOCKOUT
     if recent and row.failed_attempts >= settings.ACTIVATION_KEY_MAX_ATTEMPTS:
@@ -84,7 +91,7 @@ def _lockout_check(row: ActivationKey, now: datetime) -> bool:
 
 
 def _refusal_record(
-    *, row: ActivationKey, memorial: Memorial, steward: User, recent: bool, now: datetime
+    *, row: KeyRow, memorial: Memorial, steward: User, recent: bool, now: datetime
 ) -> None:
     row.failed_attempts = row.failed_attempts + 1 if recent else 1
     row.last_failed_at = now
@@ -107,9 +114,22 @@ def _refusal_record(
     )
 
 
-def activation_key_check(
-    *, memorial: Memorial, steward: User, key: str, now: datetime
-) -> ActivationKey:
+def _key_row_locked(*, memorial: Memorial, steward: User) -> KeyRow | None:
+    """The member steward's own key row, or the key of the professional steward they act
+    for (one key for the whole party), locked for update."""
+    if is_member_steward(memorial_id=memorial.id, user=steward):
+        return (
+            ActivationKey.objects.select_for_update()
+            .filter(memorial_id=memorial.id, steward=steward, revoked_at__isnull=True)
+            .first()
+        )
+    party = professional_party_of(memorial_id=memorial.id, user=steward)
+    if party is None:
+        return None
+    return professional_key_row_locked(memorial_id=memorial.id, party=party)
+
+
+def activation_key_check(*, memorial: Memorial, steward: User, key: str, now: datetime) -> KeyRow:
     """The steward's key row if `key` is theirs; else ActivationError.
 
     The row is locked (select_for_update) while it is checked and counted, so parallel
@@ -118,11 +138,7 @@ def activation_key_check(
     that commits before the error is raised, so the count sticks when the caller holds no
     transaction of its own (`activation_start` holds none)."""
     with transaction.atomic():
-        row = (
-            ActivationKey.objects.select_for_update()
-            .filter(memorial_id=memorial.id, steward=steward, revoked_at__isnull=True)
-            .first()
-        )
+        row = _key_row_locked(memorial=memorial, steward=steward)
         if row is None:
             raise ActivationError("You have no activation key yet. Open your key page first.")
         recent = _lockout_check(row, now)

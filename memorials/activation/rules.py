@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 
 from accounts.models import User
+from memorials.activation.professional import professional_party_of, professional_stewards
 from memorials.models import ActivationRequest, Membership, Memorial, MemorialState, Role
 
 ACTIVATABLE_STATES = (MemorialState.PRESERVING, MemorialState.SEALED, MemorialState.ACTIVE)
@@ -17,11 +18,26 @@ class ActivationError(Exception):
 
 
 def steward_count(*, memorial_id: uuid.UUID | str) -> int:
-    return Membership.objects.filter(memorial_id=memorial_id, role=Role.STEWARD).count()
+    """Member stewards, plus each professional steward (a firm) as one."""
+    members = Membership.objects.filter(memorial_id=memorial_id, role=Role.STEWARD).count()
+    return members + len(professional_stewards(memorial_id=memorial_id))
+
+
+def is_member_steward(*, memorial_id: uuid.UUID | str, user: User) -> bool:
+    return Membership.objects.filter(memorial_id=memorial_id, user=user, role=Role.STEWARD).exists()
+
+
+def member_steward_require(*, memorial: Memorial, user: User) -> None:
+    """A steward who is a member of the memorial (keys of their own are issued only to them)."""
+    if not is_member_steward(memorial_id=memorial.id, user=user):
+        raise ActivationError("Only the memorial's stewards can do this.")
 
 
 def steward_require(*, memorial: Memorial, user: User) -> None:
-    if not Membership.objects.filter(memorial=memorial, user=user, role=Role.STEWARD).exists():
+    """A member steward, or someone acting for a professional steward of the memorial."""
+    if is_member_steward(memorial_id=memorial.id, user=user):
+        return
+    if professional_party_of(memorial_id=memorial.id, user=user) is None:
         raise ActivationError("Only the memorial's stewards can do this.")
 
 
@@ -31,8 +47,14 @@ def memorial_activatable(*, memorial: Memorial) -> bool:
 
 
 def activation_started_by(*, activation: ActivationRequest, user: User) -> bool:
-    """True for the steward who asked: they may withdraw it, and never approve it."""
-    return user.pk == activation.started_by_id
+    """True for the steward who asked: they may withdraw it, and never approve it. A
+    professional steward is one steward: everyone acting for it counts as the one who asked."""
+    if user.pk == activation.started_by_id:
+        return True
+    party = professional_party_of(memorial_id=activation.memorial_id, user=user)
+    return party is not None and party == professional_party_of(
+        memorial_id=activation.memorial_id, user=activation.started_by
+    )
 
 
 def activation_waiting_until(*, activation: ActivationRequest, now: datetime) -> datetime | None:

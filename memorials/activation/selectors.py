@@ -90,7 +90,7 @@ def activation_list_for_staff_review(*, user: User | AnonymousUser) -> QuerySet[
                 "memorial__memberships", filter=Q(memorial__memberships__role=Role.STEWARD)
             )
         )
-        .filter(stewards=1)
+        .filter(stewards__lte=1)  # a professional steward (a firm) is not a membership
         .exclude(memorial__state=MemorialState.ERASED)
         .order_by("created_at")
     )
@@ -100,7 +100,7 @@ def activation_get_for_staff(
     *, user: User | AnonymousUser, activation_id: uuid.UUID
 ) -> ActivationRequest:
     activation = activation_list_for_staff_review(user=user).filter(pk=activation_id).first()
-    if activation is None:
+    if activation is None or steward_count(memorial_id=activation.memorial_id) != 1:
         raise Http404
     return activation
 
@@ -122,6 +122,7 @@ def activation_reviews_for_staff(
             waiting_until=activation_waiting_until(activation=activation, now=now),
         )
         for activation in activation_list_for_staff_review(user=user)
+        if steward_count(memorial_id=activation.memorial_id) == 1
     ]
 
 

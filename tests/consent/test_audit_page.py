@@ -209,7 +209,8 @@ def test_the_audit_page_takes_the_same_queries_however_long_the_log(
                      actor=people[number % 3], data={"scope": "voice"})  # fmt: skip
     client.force_login(memorial.subject)
     # session, user, membership, the people in the log, the count, the page, the
-    # memorial's key (its encrypted name), and whether it is the fictional demo (its banner)
-    with django_assert_num_queries(8):
+    # memorial's key (its encrypted name), whether it is the fictional demo (its banner), and
+    # the brand of a firm the subject joined through (firms.context_processors)
+    with django_assert_num_queries(9):
         page = audit_page(client, memorial, kind="consent")
     assert "Signed a consent" in page and "Your voice" in page

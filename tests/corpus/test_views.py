@@ -137,8 +137,9 @@ def test_browse_page_query_count_is_fixed(subject_client, memorial, django_asser
     # session, user, membership, count, page, memorial key (for the passages), and again
     # (for the memorial's name, decrypted once by its model), and whether it is the fictional
     # demo (its banner), what was deleted and may be put back (nothing), and whether the
-    # writing consent is live (the page says so when it is not)
-    with django_assert_num_queries(10):
+    # writing consent is live (the page says so when it is not), and the brand of a firm the
+    # subject joined through (firms.context_processors)
+    with django_assert_num_queries(11):
         page = subject_client.get(url)
     assert page.content.count(b"corpus-passage-text") == 2 * len(SAMPLE_CHAT)
     assert b"tomatoes" in page.content

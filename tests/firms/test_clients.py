@@ -2,6 +2,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -148,6 +149,8 @@ def test_accepting_makes_the_clients_own_memorial_with_the_firm_attached(
         "consent:overview", kwargs={"memorial_id": roster.memorial_id}
     )
     assert joined == [roster.pk]
+    # and its status columns were read at once (the plan in effect)
+    assert roster.plan_code == settings.BILLING_PLAN_WITHOUT_SUBSCRIPTION
     # the firm is not a member of it
     assert not Membership.objects.filter(memorial=roster.memorial, user=actor).exists()
     # the join is in the memorial's log and the firm's trail

@@ -165,5 +165,7 @@ def test_the_subject_page_takes_the_same_queries_whatever_is_done(
     # the page as it was (21: the session, the memorial, its people, invitations, panels...)
     # and one query for each of the eight steps, done or not, and the plan's card (11: the
     # subscription, the plan and its allowances, the usage of each kind, the notices)
-    with django_assert_num_queries(21 + 8 + 11):
+    # and the brand of a firm the subject joined through (1, firms.context_processors)
+    # and the "Your firm" card (1, firms.panels)
+    with django_assert_num_queries(21 + 8 + 11 + 1 + 1):
         detail(client, memorial)
