@@ -19,10 +19,11 @@ from django.urls import reverse
 from accounts.models import User
 from billing.models import Price, Subscription, SubscriptionStatus
 from billing.providers import PaymentProvider, payment_provider
-from billing.services import PAID_STATUSES, subject_living
+from billing.services import PAID_STATUSES
 from core.audit import audit_record
 from core.mail import mail_send_on_commit
 from memorials.models import Membership, Memorial, MemorialState, Role
+from memorials.naming import memorial_subject_living
 from memorials.notices import site_link, staff_emails
 
 # A subscription still going (paid, or unpaid within its grace): a new checkout would make a
@@ -47,7 +48,7 @@ def checkout_payer_check(*, membership: Membership) -> None:
     memorial = membership.memorial
     if memorial.state == MemorialState.ERASED:
         raise CheckoutRefused("This memorial has been erased.")
-    if subject_living(memorial):
+    if memorial_subject_living(memorial):
         if membership.role != Role.SUBJECT:
             raise CheckoutRefused(f"{memorial.name} chooses and pays for the plan while they live.")
     elif membership.role not in (Role.STEWARD, Role.FAMILY):

@@ -11,6 +11,7 @@ from billing.selectors import payer_for
 from core.allowances import Allowance, AllowanceKind
 from core.mail import mail_send_on_commit
 from memorials.models import Memorial
+from memorials.naming import memorial_place
 from memorials.notices import site_link
 
 
@@ -34,7 +35,7 @@ def allowance_notice_send(
     link = site_link(reverse("billing:memorial", kwargs={"memorial_id": memorial.id}))
     mail_send_on_commit(
         to=[payer.email],
-        subject=f"{memorial.name}'s memorial: {level} % of a monthly allowance used",
+        subject=f"{memorial_place(memorial)}: {level} % of a monthly allowance used",
         body=(
             f"{allowance_notice_text(kind=allowance.kind, level=level, quota=allowance.quota)}"
             f"\n\nNothing is lost either way: what is written and said is all kept. The plan "

@@ -6,15 +6,8 @@ import uuid
 
 from accounts.models import User
 from billing.models import Subscription
-from memorials.models import Memorial, MemorialState
-
-
-def subject_living(memorial: Memorial) -> bool:
-    """Whether the memorial's subject is alive, as the lifecycle records it: preserving or
-    sealed, or opened to the family by the living subject."""
-    if memorial.state in (MemorialState.PRESERVING, MemorialState.SEALED):
-        return True
-    return memorial.state == MemorialState.ACTIVE and memorial.opened_while_living_at is not None
+from memorials.models import Memorial
+from memorials.naming import memorial_subject_living
 
 
 def subscription_get(*, memorial_id: uuid.UUID | str) -> Subscription | None:
@@ -29,7 +22,7 @@ def subscription_payer(sub: Subscription) -> User | None:
     """Who pays: the one recorded, else the subject while they live."""
     if sub.payer_id is not None:
         return sub.payer
-    return sub.memorial.subject if subject_living(sub.memorial) else None
+    return sub.memorial.subject if memorial_subject_living(sub.memorial) else None
 
 
 def payer_for(*, memorial: Memorial) -> User | None:
@@ -38,4 +31,4 @@ def payer_for(*, memorial: Memorial) -> User | None:
     sub = subscription_get(memorial_id=memorial.id)
     if sub is not None:
         return subscription_payer(sub)
-    return memorial.subject if subject_living(memorial) else None
+    return memorial.subject if memorial_subject_living(memorial) else None

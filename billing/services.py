@@ -36,10 +36,11 @@ from django.utils import timezone
 from accounts.models import User
 from billing.models import FREE_PLAN, Plan, Price, Subscription, SubscriptionStatus
 from billing.providers import PaymentError, payment_provider
-from billing.selectors import subject_living, subscription_payer
+from billing.selectors import subscription_payer
 from core.audit import audit_record
 from core.mail import mail_send_on_commit
 from memorials.models import Membership, Memorial, Role
+from memorials.naming import memorial_place, memorial_subject_living
 from memorials.notices import site_link, steward_emails
 
 GRACE_STATUSES = frozenset({SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID})
@@ -144,7 +145,7 @@ def _grace_notices(sub: Subscription) -> None:
     until = timezone.localdate(sub.grace_until) if sub.grace_until else None
     mail_send_on_commit(
         to=[*to, *steward_emails(memorial=memorial)],
-        subject=f"A payment for {memorial.name}'s memorial did not go through",
+        subject=f"A payment for {memorial_place(memorial)} did not go through",
         body=(
             f"The last payment for {memorial.name}'s memorial ({sub.plan.name}) did not go "
             f"through. Nothing has changed yet and nothing will be deleted.\n\n"
@@ -184,7 +185,7 @@ def subscription_grace_end(*, now: datetime | None = None) -> int:
             memorial = sub.memorial
             mail_send_on_commit(
                 to=_emails(members),
-                subject=f"{memorial.name}'s memorial is on the free plan for now",
+                subject=f"{memorial_place(memorial)} is on the free plan for now",
                 body=(
                     f"The payment for {memorial.name}'s memorial ({sub.plan.name}) is still "
                     f"outstanding, so the memorial is on the free plan for now.\n\n"
@@ -219,7 +220,7 @@ def payer_take_over_allowed(*, role: str, memorial: Memorial, status: str) -> bo
     subject's death or while a payment is overdue (the page offers it by this too)."""
     if role not in (Role.STEWARD, Role.FAMILY):
         return False
-    return status in GRACE_STATUSES or not subject_living(memorial)
+    return status in GRACE_STATUSES or not memorial_subject_living(memorial)
 
 
 def subscription_payer_take_over(*, memorial: Memorial, user: User) -> Subscription:
@@ -251,7 +252,7 @@ def subscription_payer_take_over(*, memorial: Memorial, user: User) -> Subscript
         )
         mail_send_on_commit(
             to=_emails(others),
-            subject=f"{user} is keeping {memorial.name}'s memorial going",
+            subject=f"{user} is keeping {memorial_place(memorial)} going",
             body=(
                 f"{user} now pays for {memorial.name}'s memorial ({sub.plan.name}). "
                 f"Nothing else changes for you.\n\nThe plan and what it includes: "

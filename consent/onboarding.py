@@ -25,8 +25,10 @@ def consent_onboarding_register() -> None:
                 "Read and sign what you agree to: Legacy keeps your writing only with your "
                 "consent, and you can withdraw it at any time."
             ),
-            link_text="Your consents",
-            url=lambda memorial_id: reverse("consent:overview", args=[memorial_id]),
+            link_text="Read and sign",
+            url=lambda memorial_id: reverse(
+                "consent:sign", args=[memorial_id, ConsentScope.CORPUS.value]
+            ),
             status=_consent_status,
         )
     )

@@ -29,6 +29,7 @@ from conversations.guardrails.limits import TimeState, minor_refusal, time_state
 from core.consent import ConsentScope
 from memorials.activation.selectors import activation_is_approved
 from memorials.models import Membership, Memorial, MemorialState, Role, VisitorRule
+from memorials.naming import memorial_noun, memorial_place
 from memorials.selectors import memorial_get_for
 from memorials.wishes import wishes_get, wishes_name_membership
 
@@ -68,14 +69,18 @@ def _visitor_refusal(*, membership: Membership) -> tuple[str, str]:
     memorial = membership.memorial
     name = memorial.name
     if memorial.state == MemorialState.CLOSED:
-        return f"{name}'s memorial is closed: conversations with their twin have ended.", ""
+        return (
+            f"{memorial_place(memorial)} is closed: conversations with their twin have ended.",
+            "",
+        )
     if memorial.state == MemorialState.SEALED:
         return (
-            f"{name} has sealed their memorial: for now, nobody but them talks with their twin.",
+            f"{name} has sealed their {memorial_noun(memorial)}: for now, nobody but them talks "
+            "with their twin.",
             "",
         )
     if memorial.state != MemorialState.ACTIVE:
-        return f"{name} has not opened their memorial for conversations yet.", ""
+        return f"{name} has not opened conversations with their twin yet.", ""
     wishes = wishes_get(memorial_id=memorial.id)
     if wishes.visitors == VisitorRule.NAMED and not wishes_name_membership(
         wishes=wishes, membership=membership
@@ -87,7 +92,7 @@ def _visitor_refusal(*, membership: Membership) -> tuple[str, str]:
             return f"{name} has not given their consent to conversations after their death.", ""
         return "", scope
     if memorial.opened_while_living_at is None:
-        return f"{name} has not opened their memorial for conversations yet.", ""
+        return f"{name} has not opened conversations with their twin yet.", ""
     if not wishes.talk_while_living:
         return f"{name} no longer wishes their family to talk with their twin while they live.", ""
     scope = ConsentScope.CONVERSATION_LIVING

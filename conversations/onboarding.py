@@ -30,8 +30,8 @@ def conversations_onboarding_register() -> None:
                 "Try a first conversation, to hear how your twin sounds before anyone else "
                 "does; only you can see it."
             ),
-            link_text="Preview your twin",
-            url=lambda memorial_id: reverse("twins:preview", args=[memorial_id]),
+            link_text="Talk with your twin",
+            url=lambda memorial_id: reverse("conversations:page", args=[memorial_id]),
             status=_preview_status,
         )
     )

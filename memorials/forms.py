@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from typing import Any
 
 from django import forms
@@ -19,12 +21,18 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(label="Their email address")
     role = forms.ChoiceField(
         choices=[
-            (Role.FAMILY, "Family: may visit and talk with your memorial"),
-            (Role.STEWARD, "Steward: looks after your memorial and your wishes"),
+            (Role.FAMILY, "Family: may talk with your twin, when you allow it"),
+            (Role.STEWARD, "Steward: looks after your Legacy and your wishes"),
         ],
         widget=forms.RadioSelect,
         initial=Role.FAMILY,
     )
+
+    @classmethod
+    def with_role(cls, role: str | None) -> InvitationForm:
+        """Empty, with `role` chosen when it is one of the choices (the checklist's links
+        ask for a steward or for family); family otherwise."""
+        return cls(initial={"role": role if role in (Role.FAMILY, Role.STEWARD) else Role.FAMILY})
 
 
 class AgeGroupForm(forms.Form):
@@ -43,7 +51,7 @@ class WishesForm(forms.Form):
     """The subject's wishes. `visitor_choices` are the people they may name."""
 
     visitors = forms.ChoiceField(
-        label="Who may talk with your memorial after your death",
+        label="Who may talk with your twin after your death",
         choices=VisitorRule.choices,
         widget=forms.RadioSelect,
     )
@@ -54,13 +62,13 @@ class WishesForm(forms.Form):
         help_text="Only used when you choose “only the people I name”.",
     )
     forbidden_topics = forms.CharField(
-        label="Topics your memorial must not discuss",
+        label="Topics your twin must not discuss",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="One topic per line. Your memorial will gently decline to talk about them.",
+        help_text="One topic per line. Your twin will gently decline to talk about them.",
     )
     talk_while_living = forms.BooleanField(
-        label="My family may talk with my memorial while I am still alive",
+        label="My family may talk with my twin while I am still alive",
         required=False,
     )
     share_between_family = forms.BooleanField(
@@ -68,11 +76,11 @@ class WishesForm(forms.Form):
         required=False,
         help_text=(
             "Left unticked, what you wrote privately to one person is never drawn on when "
-            "someone else talks with your memorial."
+            "someone else talks with your twin."
         ),
     )
     sunset = forms.ChoiceField(
-        label="When your memorial ends", choices=SunsetRule.choices, widget=forms.RadioSelect
+        label="When your Legacy ends", choices=SunsetRule.choices, widget=forms.RadioSelect
     )
     sunset_years = forms.IntegerField(
         label="Years after activation", required=False, min_value=1, max_value=100

@@ -145,8 +145,13 @@ def _people_status(memorial_id: uuid.UUID, role: str, word: str) -> StepStatus:
     return StepStatus(False)
 
 
-def _invite_url(memorial_id: uuid.UUID) -> str:
-    return reverse("memorials:detail", args=[memorial_id]) + "#invite"
+def _invite_url(role: str) -> Callable[[uuid.UUID], str]:
+    """The invitation form on the memorial page, with `role` chosen."""
+
+    def url(memorial_id: uuid.UUID) -> str:
+        return reverse("memorials:detail", args=[memorial_id]) + f"?role={role}#invite"
+
+    return url
 
 
 def memorials_onboarding_register() -> None:
@@ -170,11 +175,11 @@ def memorials_onboarding_register() -> None:
             order=50,
             title="Invite a steward",
             sentence=(
-                "A steward is someone you trust to look after your memorial and to tell "
+                "A steward is someone you trust to look after your Legacy and to tell "
                 "Legacy when you have died; one is enough, two are safer."
             ),
             link_text="Invite a steward",
-            url=_invite_url,
+            url=_invite_url(Role.STEWARD),
             status=lambda memorial_id: _people_status(memorial_id, Role.STEWARD, "steward"),
         )
     )
@@ -188,7 +193,7 @@ def memorials_onboarding_register() -> None:
                 "you or your wishes allow it."
             ),
             link_text="Invite family",
-            url=_invite_url,
+            url=_invite_url(Role.FAMILY),
             status=lambda memorial_id: _people_status(memorial_id, Role.FAMILY, "family"),
         )
     )

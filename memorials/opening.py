@@ -51,16 +51,16 @@ class OpeningView:
 def _blockers(*, memorial: Memorial, wishes: MemorialWishes) -> list[Blocker]:
     blockers = []
     if memorial.state == MemorialState.ACTIVE and memorial.opened_while_living_at is not None:
-        blockers.append(Blocker("Your memorial is already open to your family."))
+        blockers.append(Blocker("Your Legacy is already open to your family."))
     elif memorial.state not in OPENABLE_STATES:
         blockers.append(
-            Blocker(f"A memorial that is {memorial.get_state_display().lower()} cannot be opened.")
+            Blocker(f"A Legacy that is {memorial.get_state_display().lower()} cannot be opened.")
         )
     if not wishes.talk_while_living:
         blockers.append(
             Blocker(
-                "Your wishes say that nobody talks with your memorial while you live. To "
-                "change that, tick “My family may talk with my memorial while I am still "
+                "Your wishes say that nobody talks with your twin while you live. To "
+                "change that, tick “My family may talk with my twin while I am still "
                 "alive” in your wishes, and save them.",
                 reverse("memorials:wishes", args=[memorial.id]),
                 "Change your wishes",
@@ -138,7 +138,7 @@ def memorial_close_to_visitors(*, memorial: Memorial, actor: User) -> Memorial:
         locked = _locked(memorial=memorial, actor=actor)
         if locked.state != MemorialState.ACTIVE or locked.opened_while_living_at is None:
             raise OpeningError(
-                "Your memorial is not open to your family, so there is nothing to close."
+                "Your Legacy is not open to your family, so there is nothing to close."
             )
         memorial_transition(memorial=locked, to=MemorialState.PRESERVING, while_living=True)
         audit_record(

@@ -33,7 +33,7 @@ def memorial_open_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResp
         except OpeningError as error:
             messages.error(request, str(error))
             return redirect("memorials:open", memorial_id=memorial.id)
-        messages.success(request, "Your memorial is open to your family.")
+        messages.success(request, "Your Legacy is open to your family.")
         return redirect(memorial)
     context = {"memorial": memorial, "opening": opening_view(memorial=memorial)}
     return render(request, "memorials/open.html", context)
@@ -47,7 +47,7 @@ def memorial_close_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRes
     if request.method == "POST":
         try:
             memorial_close_to_visitors(memorial=memorial, actor=membership.user)
-            messages.success(request, "Your memorial is closed to your family again.")
+            messages.success(request, "Your Legacy is closed to your family again.")
         except OpeningError as error:
             messages.error(request, str(error))
         return redirect(memorial)

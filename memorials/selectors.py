@@ -147,7 +147,7 @@ class InvitationWords:
 
     @property
     def place(self) -> str:
-        return f"{self.who}'s Legacy" if self.living else f"{self.who}'s memorial"
+        return f"{self.who}'s {'Legacy' if self.living else 'memorial'}"
 
 
 def invitation_words(*, invitation: Invitation) -> InvitationWords:

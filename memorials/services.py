@@ -134,7 +134,7 @@ def membership_remove(*, memorial: Memorial, membership: Membership, actor: User
         if removed is None:
             raise MembershipError("They are no longer part of this memorial.")
         if removed.role == Role.SUBJECT:
-            raise MembershipError("You cannot remove yourself from your own memorial.")
+            raise MembershipError("You cannot remove yourself from your own Legacy.")
         removed.delete()
         ActivationKey.objects.filter(
             memorial_id=memorial.pk, steward_id=removed.user_id, revoked_at__isnull=True

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from accounts.models import User
 from memorials.models import ActivationRequest, ActivationStatus
+from memorials.naming import memorial_noun
 
 
 def subject_signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
@@ -27,9 +28,10 @@ def subject_signed_in(sender: Any, request: HttpRequest | None, user: User, **kw
     messages.warning(
         request,
         format_html(
-            "{} has asked to activate your memorial, as if you had died. "
+            "{} has asked to activate your {}, as if you had died. "
             '<a href="{}">See it and cancel it</a>.',
             pending.started_by if pending.started_by_id else "A steward",
+            memorial_noun(pending.memorial),
             reverse("memorials:detail", args=[pending.memorial_id]),
         ),
         fail_silently=True,

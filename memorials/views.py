@@ -65,7 +65,7 @@ def memorial_new(request: HttpRequest) -> HttpResponse:
     form = MemorialCreateForm(request.POST or None, initial={"name": user.full_name})
     if request.method == "POST" and form.is_valid():
         memorial = memorial_create(subject=user, name=form.cleaned_data["name"])
-        messages.success(request, "Your memorial is started. Take your time with it.")
+        messages.success(request, "Your Legacy is started. Take your time with it.")
         return redirect(memorial)
     return render(request, "memorials/new.html", {"form": form})
 
@@ -85,7 +85,9 @@ def memorial_detail(request: HttpRequest, memorial_id: uuid.UUID) -> HttpRespons
             else None
         ),
         "invitations": invitation_list_pending(memorial_id=memorial_id) if is_subject else None,
-        "invitation_form": InvitationForm() if is_subject else None,
+        "invitation_form": (
+            InvitationForm.with_role(request.GET.get("role")) if is_subject else None
+        ),
         # The subject, alive, must see an activation waiting, with the way to cancel it.
         "pending_activation": (
             activation_pending_get(memorial_id=memorial_id)

@@ -51,12 +51,12 @@ def _stewards(*, memorial_id: uuid.UUID | str, visitor_id: uuid.UUID) -> list[Us
 
 def steward_to_reach(*, memorial_id: uuid.UUID | str, visitor_id: uuid.UUID) -> str:
     """How a visitor's care reply names who can be told: one steward's first name, "the
-    memorial's stewards", or "" when there is nobody but the visitor themselves."""
+    family's stewards", or "" when there is nobody but the visitor themselves."""
     stewards = _stewards(memorial_id=memorial_id, visitor_id=visitor_id)
     if len(stewards) == 1:
         name = stewards[0].full_name.strip()
-        return name.split()[0] if name else "the memorial's steward"
-    return "the memorial's stewards" if stewards else ""
+        return name.split()[0] if name else "the family's steward"
+    return "the family's stewards" if stewards else ""
 
 
 def _visitor_name(user: User) -> str:

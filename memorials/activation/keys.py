@@ -21,6 +21,7 @@ from memorials.activation.professional import (
 )
 from memorials.activation.rules import ActivationError, is_member_steward, member_steward_require
 from memorials.models import ActivationKey, Memorial
+from memorials.naming import memorial_noun
 from memorials.notices import notice_send_on_commit, site_link
 
 KEY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -103,7 +104,7 @@ def _refusal_record(
     )
     notice_send_on_commit(
         to=[memorial.subject.email],
-        subject="Someone tried to activate your memorial",
+        subject=f"Someone tried to activate your {memorial_noun(memorial)}",
         template="activation_attempt_refused",
         context={
             "memorial": memorial,

@@ -21,6 +21,7 @@ from memorials.activation.selectors import activation_is_approved, activation_pe
 from memorials.activation.signals import activation_requested
 from memorials.inactivity import subject_last_seen
 from memorials.models import ActivationRequest, InactivityWatch, Memorial
+from memorials.naming import memorial_noun
 from memorials.notices import notice_send_on_commit, site_link, staff_emails, steward_emails
 
 
@@ -113,7 +114,7 @@ def _started_notify(*, activation: ActivationRequest) -> None:
     }
     notice_send_on_commit(
         to=[memorial.subject.email],
-        subject=f"{activation.started_by} has asked to activate your memorial",
+        subject=f"{activation.started_by} has asked to activate your {memorial_noun(memorial)}",
         template="activation_started_subject",
         context=context,
     )

@@ -118,7 +118,7 @@ def test_a_family_member_deletes_their_account(client):
     _reauthenticated(client, user)
     page = client.get(reverse("account_delete")).content.decode()
     assert membership.memorial.name in page
-    assert "Your memorial will be erased first" not in page
+    assert "Your Legacy will be erased first" not in page
     # when they confirm
     response = client.post(reverse("account_delete"), {"understood": "on"})
     # then their account and membership are gone, they are signed out, and the memorial stays
@@ -144,7 +144,7 @@ def test_a_subject_s_memorials_are_erased_through_the_kill_switch_first(client):
     _reauthenticated(client, subject)
     # the page says so before anything happens
     page = client.get(reverse("account_delete")).content.decode()
-    assert "Your memorial will be erased first" in page
+    assert "Your Legacy will be erased first" in page
     assert "Greta Halloway" in page
     # when they confirm
     response = client.post(reverse("account_delete"), {"understood": "on"})

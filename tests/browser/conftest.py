@@ -47,6 +47,51 @@ if (window === window.top) {
 """
 
 
+# What a person at 200 % zoom (or on a narrow phone) cannot read: the page scrolling
+# sideways, an element reaching past the window's right edge, or a box that hides part of
+# its own content (overflow hidden or clipped). Boxes meant to scroll (overflow auto or
+# scroll: code, wide tables) and visually hidden text (1 px boxes for screen readers) are
+# left out, as WCAG's reflow criterion allows.
+CLIPPED_JS = """
+() => {
+    const width = document.documentElement.clientWidth;
+    const found = [];
+    if (document.documentElement.scrollWidth > width + 1) {
+        found.push(`the page scrolls sideways (${document.documentElement.scrollWidth} px)`);
+    }
+    const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+        (el.classList.length ? "." + [...el.classList].join(".") : "");
+    const scrolls = (el) => {
+        for (let node = el.parentElement; node; node = node.parentElement) {
+            const x = getComputedStyle(node).overflowX;
+            if (x === "auto" || x === "scroll") return true;
+        }
+        return false;
+    };
+    for (const el of document.body.querySelectorAll("*")) {
+        const style = getComputedStyle(el);
+        if (style.display === "none" || style.visibility === "hidden") continue;
+        const box = el.getBoundingClientRect();
+        if (box.width <= 1 || box.height <= 1) continue;
+        if (box.right > width + 1 && !scrolls(el)) {
+            found.push(`${name(el)} reaches ${Math.round(box.right)} px`);
+        }
+        const hides = ["hidden", "clip"].includes(style.overflowX);
+        if (hides && el.scrollWidth > el.clientWidth + 1) {
+            found.push(`${name(el)} hides ${el.scrollWidth - el.clientWidth} px of its content`);
+        }
+    }
+    return found.slice(0, 10);
+}
+"""
+
+
+def page_clipped(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """What is clipped or out of reach on the page in view at its current size ([] if
+    nothing): see CLIPPED_JS."""
+    return list(page.evaluate(CLIPPED_JS))
+
+
 class AxeScans:
     """What axe-core found on the pages a test visited: each page's serious and critical
     violations (path: rule: elements), and the pages it checked."""

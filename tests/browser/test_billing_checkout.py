@@ -49,7 +49,7 @@ def test_pricing_to_checkout_and_back_to_an_upgraded_memorial(
     page.get_by_label("Email").fill(memorial.subject.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    page.get_by_role("heading", name="Your memorials").or_(
+    page.get_by_role("heading", name="Your Legacy").or_(
         page.get_by_role("link", name="Ada Lovelace")
     ).first.wait_for()
 
@@ -68,7 +68,7 @@ def test_pricing_to_checkout_and_back_to_an_upgraded_memorial(
     page.get_by_text("We are confirming your payment").wait_for()
     page.get_by_text("Your payment is confirmed").wait_for(timeout=30_000)
     assert page.locator("#checkout-plan").inner_text() == "Interactive"
-    page.get_by_role("link", name="Back to the memorial").click()
+    page.get_by_role("link", name="Back to Ada Lovelace's Legacy").click()
     page.get_by_role("heading", name="Plan: Interactive").wait_for()
 
     # and: from the return page, the payer reaches Stripe's Customer Portal

@@ -4,15 +4,19 @@ desktop's (1280x900), every page scanned by axe-core on the way (tests/browser/c
 - the subject signs up, confirms their address, starts preserving themselves, signs the
   consent for their writing, lists their names, uploads a first file, saves their wishes,
   invites a daughter and a steward, builds their twin, reads its portrait and tries it;
-- the daughter opens the invitation from her mail, creates her account, lands on the welcome
-  and has a first conversation with the twin;
+- her father, living, signs the consent to conversations while he lives, allows them in his
+  wishes and opens his Legacy to his family, all from his own pages; then the daughter opens
+  the invitation from her mail, creates her account, lands on the welcome and has a first
+  conversation with the twin;
 - the steward opens theirs, accepts, sees their page and takes their activation key.
 
-Each step is checked for sideways scrolling and photographed; the key pages also at the
-narrowest phone (320 px) and at 200 % zoom (a 1280 px window zoomed twice lays a page out in
-640 CSS px). The screenshots go to LEGACY_SCREENSHOTS_DIR when it is set, else under the
-pytest basetemp (walks/<person>-<size>/); the folder is printed. The LLM is the offline one
-and the upload is a few of Keats's letters from ../shared/data."""
+Each step is checked for anything clipped or out of reach (`page_clipped`: sideways
+scrolling, an element past the window's edge, a box hiding its own content) and
+photographed; the key pages also at the narrowest phone (320 px) and at 200 % zoom (a
+1280 px window zoomed twice lays a page out in 640 CSS px). The screenshots go to
+LEGACY_SCREENSHOTS_DIR when it is set, else under the pytest basetemp
+(walks/<person>-<size>/); the folder is printed. The LLM is the offline one and the upload
+is a few of Keats's letters from ../shared/data."""
 
 from __future__ import annotations
 
@@ -28,10 +32,9 @@ from playwright.sync_api import Page
 from core.consent import ConsentScope
 from corpus.models import Upload, UploadStatus
 from memorials.models import Invitation, Memorial, Role
-from memorials.opening import memorial_open_while_living
 from memorials.services import invitation_create
-from memorials.wishes import wishes_update
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.accounts.factories import PASSWORD
+from tests.browser.conftest import DESKTOP, PHONE, page_clipped
 from tests.browser.test_first_conversation import JOURNAL
 from tests.conftest import SHARED_DATA
 from tests.consent.factories import consent_documents_install, grant_consent
@@ -44,7 +47,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900), pytest.mark.django_db(
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 NARROWEST = {"width": 320, "height": 640}
 ZOOMED = {"width": 640, "height": 450}  # 1280x900 at 200 %
-PASSPHRASE = "a calm and long passphrase"
+PASSPHRASE = "a calm and long passphrase"  # the newcomers' own
 KEATS = SHARED_DATA / "demo" / "keats_letters_pg35698.txt"
 
 
@@ -66,8 +69,8 @@ class Walk:
         sizes = [self.size, NARROWEST, ZOOMED] if reflow else [self.size]
         for size in sizes:
             self.page.set_viewport_size(size)
-            wide = self.page.evaluate("document.documentElement.scrollWidth")
-            assert wide <= size["width"], f"{name} scrolls sideways at {size['width']} px"
+            clipped = page_clipped(self.page)
+            assert clipped == [], f"{name} at {size['width']} px: {clipped}"
             self.page.screenshot(
                 path=self.folder / f"{self.steps:02d}-{name}-{size['width']}.png", full_page=True
             )
@@ -126,7 +129,7 @@ def test_the_subjects_first_hour(page, live_server, celery_worker_process, shots
     page.goto(base + "/memorials/new/")
     page.get_by_label("Your name, as your family knows you").fill("John Keats")
     walk.step("new-memorial")
-    page.get_by_role("button", name="Create my memorial").click()
+    page.get_by_role("button", name="Create my Legacy").click()
     page.get_by_role("heading", name="John Keats", exact=True).wait_for()
     memorial = Memorial.objects.get(subject__email=john)
     home = base + memorial.get_absolute_url()
@@ -197,12 +200,16 @@ def test_the_subjects_first_hour(page, live_server, celery_worker_process, shots
 
 @pytest.mark.parametrize("size", SIZES)
 def test_the_invited_daughters_first_hour(page, asgi_server, celery_worker_process, shots, size):
-    memorial = _memorial_open_to_family()
+    memorial = _memorial_with_writing()
+    walk = Walk(page, shots, SIZES[size])
+    # John, living, opens his Legacy to his family through his own pages
+    _subject_opens_to_family(page, walk, asgi_server, memorial)
+    # and invites Rose (the page that does it is walked in his own first hour: here the mail
+    # must reach this process's outbox)
     invitation_create(
         memorial=memorial, invited_by=memorial.subject, email="rose@example.org",
         role=Role.FAMILY, base_url=asgi_server,
     )  # fmt: skip
-    walk = Walk(page, shots, SIZES[size])
     # Rose opens the link in her mail
     page.goto(_mail_link(r"http://\S+/invitations/\S+/", "rose@example.org"))
     page.get_by_role("heading", name=re.compile("John Keats")).first.wait_for()
@@ -259,15 +266,16 @@ def test_the_stewards_first_hour(page, live_server, shots, size):
     walk.step("activation-key", reflow=True)
 
 
-def _memorial_open_to_family() -> Memorial:
-    """A living subject's memorial with a little of their writing, opened to family."""
+def _memorial_with_writing() -> Memorial:
+    """A living subject's memorial with a little of their writing and its consent (their
+    own upload is walked in the subject's first hour)."""
     from core.crypto import memorial_cipher
     from corpus.parsers.base import ParsedDocument, ParsedMessage
     from corpus.services.ingest import corpus_people
     from corpus.services.passages_store import document_ingest
 
     memorial = MemorialFactory(name="John Keats", subject__full_name="John Keats")
-    grant_consent(memorial, ConsentScope.CORPUS, ConsentScope.CONVERSATION_LIVING)
+    grant_consent(memorial, ConsentScope.CORPUS)
     cipher = memorial_cipher(memorial_id=memorial.id)
     document_ingest(
         memorial_id=memorial.id, upload=None, cipher=cipher,
@@ -275,13 +283,48 @@ def _memorial_open_to_family() -> Memorial:
         parsed=ParsedDocument(kind="journal", source="text", title="Falmouth",
                               messages=[ParsedMessage(author="", text=JOURNAL)]),
     )  # fmt: skip
-    wishes_update(
-        memorial=memorial, actor=memorial.subject, visitors="all_family", named_visitors=[],
-        forbidden_topics=[], talk_while_living=True, sunset="none", sunset_years=None,
-        sunset_on=None, ending="archive",
-    )  # fmt: skip
-    memorial_open_while_living(memorial=memorial, actor=memorial.subject)
     return memorial
+
+
+def _subject_opens_to_family(page: Page, walk: Walk, base: str, memorial: Memorial) -> None:
+    """As the living subject would: sign in, sign the consent to conversations while they
+    live, allow it in their wishes, open their Legacy to their family from its page, and
+    sign out."""
+    consent_documents_install()
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Email").fill(memorial.subject.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign out").wait_for()
+    home = base + memorial.get_absolute_url()
+    # the consent to conversations while he lives
+    page.goto(home + "consent/")
+    living = page.locator(f"[data-scope={ConsentScope.CONVERSATION_LIVING.value}]")
+    living.get_by_role("link", name="Read and sign").click()
+    page.get_by_label("Type your full name to sign").fill("John Keats")
+    page.get_by_role("button", name="Sign this consent").click()
+    given = living.get_by_text("Given", exact=True)
+    password = page.get_by_label("Password")
+    given.or_(password).first.wait_for()
+    if password.is_visible():  # asked to confirm it is him, unless he just signed in
+        password.fill(PASSWORD)
+        page.get_by_role("button", name="Confirm").click()
+    given.wait_for()
+    # his wishes allow it
+    page.goto(home + "wishes/")
+    page.get_by_label("My family may talk with my twin while I am still alive").check()
+    page.get_by_role("button", name="Save my wishes").click()
+    page.wait_for_load_state()
+    # he opens it from his page, after reading what that means
+    page.goto(home)
+    page.get_by_role("link", name="Open it to your family").click()
+    walk.step("subject-opens")
+    page.get_by_role("button", name="Open my Legacy to my family").click()
+    page.get_by_text("Your Legacy is open to your family.").wait_for()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+    memorial.refresh_from_db()
+    assert memorial.opened_while_living_at is not None
 
 
 def _wait_until(found, seconds: float = 90) -> None:  # type: ignore[no-untyped-def]

@@ -26,11 +26,11 @@ def test_sign_up_confirm_create_a_memorial_and_invite_family(page, live_server):
     # then they are signed in, and can start their memorial
     page.get_by_role("link", name="Start preserving yourself").click()
     page.get_by_label("Your name, as your family knows you").fill("Ada Lovelace")
-    page.get_by_role("button", name="Create my memorial").click()
+    page.get_by_role("button", name="Create my Legacy").click()
     page.get_by_role("heading", name="Ada Lovelace").wait_for()
     # and invite a family member
     page.get_by_label("Their email address").fill("byron@example.org")
-    page.get_by_label("Family: may visit and talk with your memorial").check()
+    page.get_by_label("Family: may talk with your twin, when you allow it").check()
     page.get_by_role("button", name="Send invitation").click()
     page.get_by_text("An invitation is on its way to byron@example.org").wait_for()
     page.get_by_text("Waiting to accept").wait_for()
@@ -59,7 +59,7 @@ def test_sign_up_confirm_create_a_memorial_and_invite_family(page, live_server):
     page.get_by_label("18 or over").check()
     page.get_by_role("button", name="Accept the invitation").click()
     page.get_by_text("Welcome. Ada Lovelace invited you as family").wait_for()
-    page.get_by_text("has not opened their memorial for conversations yet").wait_for()
+    page.get_by_text("has not opened conversations with their twin yet").wait_for()
     _shot(page, "invitation-accepted")
 
 

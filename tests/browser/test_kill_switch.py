@@ -24,7 +24,7 @@ def test_the_subject_erases_their_memorial_and_downloads_the_certificate(page, l
     page.get_by_label("Email").fill(memorial.subject.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    page.get_by_role("heading", name="Your memorials").or_(
+    page.get_by_role("heading", name="Your Legacy").or_(
         page.get_by_role("link", name="Ada Lovelace")
     ).first.wait_for()
 

@@ -105,16 +105,16 @@ def test_strangers_and_erased_memorials_are_not_found(memorial, family):
 def test_family_and_stewards_wait_until_the_subject_opens_it(memorial, family, steward):
     for person in (family, steward):
         assert refusal(person, memorial) == (
-            f"{memorial.name} has not opened their memorial for conversations yet."
+            f"{memorial.name} has not opened conversations with their twin yet."
         )
 
 
 def test_a_sealed_memorial_is_the_subjects_alone(memorial, family):
     memorial_transition(memorial=memorial, to=MemorialState.SEALED)
     assert refusal(family, memorial) == (
-        f"{memorial.name} has sealed their memorial: for now, nobody but them talks with "
-        "their twin."
+        f"{memorial.name} has sealed their Legacy: for now, nobody but them talks with their twin."
     )
+    assert "memorial" not in refusal(family, memorial).lower()
 
 
 def test_an_active_memorial_neither_opened_nor_activated_lets_nobody_in(memorial, family):
@@ -122,7 +122,7 @@ def test_an_active_memorial_neither_opened_nor_activated_lets_nobody_in(memorial
     wish(memorial, talk_while_living=True)
     grant_consent(memorial, ConsentScope.CONVERSATION_LIVING, ConsentScope.CONVERSATION_POSTHUMOUS)
     memorial_transition(memorial=memorial, to=MemorialState.ACTIVE)
-    assert "has not opened their memorial" in refusal(family, memorial)
+    assert "has not opened conversations with their twin" in refusal(family, memorial)
 
 
 # --- opened while the subject lives ----------------------------------------------------

@@ -256,7 +256,7 @@ async def test_a_visitor_who_may_not_talk_is_told_why_and_the_socket_closes(memo
     refusal = await socket.receive_json_from(timeout=5)
     assert refusal == {
         "type": "refused",
-        "reason": "Ann Smith has not opened their memorial for conversations yet.",
+        "reason": "Ann Smith has not opened conversations with their twin yet.",
     }
     assert (await socket.receive_output(timeout=5))["code"] == SocketClose.CONVERSATION_REFUSED
     assert await stored(memorial) == []

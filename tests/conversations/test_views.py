@@ -46,7 +46,7 @@ def test_a_family_member_who_may_not_talk_reads_why(client, memorial):
     response = client.get(page(memorial))
     assert response.status_code == 403
     html = response.content.decode()
-    assert "Ann Smith has not opened their memorial for conversations yet." in html
+    assert "Ann Smith has not opened conversations with their twin yet." in html
     assert "data-composer" not in html
 
 

@@ -69,7 +69,7 @@ def test_an_activation_warning_survives_a_mail_server_that_is_down(
         for mail in OutboundMail.objects.filter(memorial_id=memorial.id)
         if outbox.mail_message(mail).to == memorial.subject.email
     ]
-    assert "asked to activate your memorial" in outbox.mail_message(warning).subject
+    assert "asked to activate your Legacy" in outbox.mail_message(warning).subject
     assert warning.pk in queued
     # and each failed attempt is recorded and asks to be retried; the mail stays
     for attempt in (1, 2):
@@ -89,7 +89,7 @@ def test_an_activation_warning_survives_a_mail_server_that_is_down(
 
     # then it is delivered once, to the subject alone, and leaves the outbox
     to_subject = [m for m in mail.outbox if m.to == [memorial.subject.email]]
-    assert len(to_subject) == 1 and "asked to activate your memorial" in to_subject[0].subject
+    assert len(to_subject) == 1 and "asked to activate your Legacy" in to_subject[0].subject
     assert not OutboundMail.objects.filter(pk=warning.pk).exists()
     assert outbox.mail_deliver_one(mail_id=warning.pk) is False  # a late retry sends nothing
 

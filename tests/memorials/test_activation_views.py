@@ -140,7 +140,7 @@ def test_the_second_steward_reviews_the_certificate_and_approves(
 def test_the_subject_sees_the_pending_activation_and_cancels_it(client, memorial, pending):
     client.force_login(memorial.subject)
     page = client.get(memorial.get_absolute_url()).content.decode()
-    assert "Someone has asked to activate your memorial" in page
+    assert "Someone has asked to activate your Legacy" in page
     response = client.post(reverse("memorials:activation_cancel", args=[memorial.id, pending.id]))
     assert response["Location"] == memorial.get_absolute_url()
     assert ActivationRequest.objects.get(pk=pending.pk).status == ActivationStatus.CANCELLED
@@ -153,7 +153,7 @@ def test_a_subject_signing_in_during_a_pending_activation_is_told(client, memori
         {"login": memorial.subject.email, "password": PASSWORD},
         follow=True,
     )
-    assert "has asked to activate your memorial" in response.content.decode()
+    assert "has asked to activate your Legacy" in response.content.decode()
 
 
 def test_family_does_not_see_the_pending_activation(client, memorial, pending, family):

@@ -104,7 +104,7 @@ def test_the_list_keeps_a_tombstone_line_with_the_certificate_to_download_again(
     certificate = memorial_erase(memorial=memorial, actor=memorial.subject, reason="kill switch")
     client.force_login(memorial.subject)
     page = client.get(reverse("memorials:list")).content.decode()
-    assert "You have no memorials yet" not in page
+    assert "You are not part of anyone's Legacy yet" not in page
     assert "Erased memorial" in page and "Ada" not in page
     download = reverse("rights:certificate", args=[certificate.id])
     assert download in page
@@ -116,7 +116,7 @@ def test_someone_else_sees_no_tombstone_line(client):
     memorial_erase(memorial=memorial, actor=memorial.subject, reason="kill switch")
     client.force_login(UserFactory())
     page = client.get(reverse("memorials:list")).content.decode()
-    assert "Erased memorial" not in page and "You have no memorials yet" in page
+    assert "Erased memorial" not in page and "You are not part of anyone's Legacy yet" in page
 
 
 def test_a_steward_s_pending_request_says_the_memorial_was_erased(

@@ -56,10 +56,41 @@ def test_a_new_subject_sees_every_step_open_with_a_link_and_a_sentence(client):
     assert ticked(page) == []
     assert "0 of 8 done" in page
     assert re.search(r"<details class=\"card onboarding\"[^>]*\bopen\b", page)
-    assert reverse("consent:overview", args=[memorial.id]) in page
     assert reverse("memorials:wishes", args=[memorial.id]) in page
-    assert reverse("twins:preview", args=[memorial.id]) in page
     assert 'id="invite"' in page  # where "Invite a steward" leads
+
+
+# What each step's page must hold for the step to be done there.
+STEP_PAGE_MARKS = {
+    "consents": lambda m: f'action="{reverse("consent:sign", args=[m.id, "corpus"])}"',
+    "names": lambda m: 'id="your-names"',
+    "upload": lambda m: f'action="{reverse("corpus:upload", args=[m.id])}"',
+    "wishes": lambda m: '<form method="post" class="wishes">',
+    "stewards": lambda m: re.compile(r'value="steward"[^>]*\bchecked'),
+    "family": lambda m: re.compile(r'value="family"[^>]*\bchecked'),
+    "portrait": lambda m: f'action="{reverse("twins:build", args=[m.id])}"',
+    "preview": lambda m: "data-composer",
+}
+
+
+def test_each_step_links_to_the_page_where_it_is_done(client):
+    # given a new subject's checklist
+    memorial = MemorialFactory()
+    client.force_login(memorial.subject)
+    page = detail(client, memorial)
+    links = dict(re.findall(r'data-step="([a-z]+)".*?<a href="([^"]+)">', page, flags=re.DOTALL))
+    assert list(links) == STEPS
+    for name, url in links.items():
+        # when they follow the step's link
+        response = client.get(url.replace("&amp;", "&"))
+        # then it is the page where that step is done
+        assert response.status_code == 200, (name, url)
+        mark = STEP_PAGE_MARKS[name](memorial)
+        html = response.content.decode()
+        found = mark.search(html) if isinstance(mark, re.Pattern) else mark in html
+        assert found, (name, url, mark)
+    # the preview is ticked by the subject's own conversation, where the link leads
+    assert links["preview"] == reverse("conversations:page", args=[memorial.id])
 
 
 def test_half_done_ticks_what_the_data_shows_and_a_waiting_invitation(client):
@@ -119,7 +150,7 @@ def test_the_subject_sees_plain_words_not_roles_and_sockets(client):
     memorial = MemorialFactory()
     client.force_login(memorial.subject)
     page = detail(client, memorial)
-    assert "your own memorial" in page
+    assert "your own Legacy" in page
     assert "you are subject" not in page
 
 

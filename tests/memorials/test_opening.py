@@ -65,7 +65,7 @@ def test_the_confirmation_says_what_it_means_and_who_could_talk(client, ready, f
     page = client.get(reverse("memorials:open", args=[ready.id])).content.decode()
     assert "close it again at any time" in page
     assert f"{family} (family)" in page and f"{steward} (steward)" in page
-    assert "Open my memorial to my family" in page
+    assert "Open my Legacy to my family" in page
 
 
 def test_the_subject_opens_it_and_their_family_may_then_talk(
@@ -90,11 +90,11 @@ def test_when_the_wishes_do_not_allow_it_the_page_says_how_to_change_them(client
     client.force_login(memorial.subject)
     url = reverse("memorials:open", args=[memorial.id])
     page = client.get(url).content.decode()
-    assert "Your wishes say that nobody talks with your memorial while you live" in page
+    assert "Your wishes say that nobody talks with your twin while you live" in page
     assert reverse("memorials:wishes", args=[memorial.id]) in page
-    assert "Open my memorial to my family" not in page
+    assert "Open my Legacy to my family" not in page
     response = client.post(url, follow=True)
-    assert "nobody talks with your memorial while you live" in response.content.decode()
+    assert "nobody talks with your twin while you live" in response.content.decode()
     memorial.refresh_from_db()
     assert memorial.state == MemorialState.PRESERVING
     assert "memorial.opened_while_living" not in actions(memorial)
@@ -131,7 +131,7 @@ def test_the_subject_closes_it_again_and_family_are_refused_once_more(client, re
     assert (ready.state, ready.opened_while_living_at) == (MemorialState.PRESERVING, None)
     assert actions(ready)[:2] == ["memorial.closed_to_visitors", "memorial.opened_while_living"]
     assert (
-        "has not opened their memorial"
+        "has not opened conversations with their twin"
         in conversation_access(user=family, memorial_id=ready.id).reason
     )
 
