@@ -11,7 +11,6 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from firms.models import FirmRole
-from tests.firms.conftest import dashboard_route_ensure
 from tests.firms.factories import firm_make, staff_make
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -29,7 +28,6 @@ def signed_in(page, base: str, user) -> None:
 
 
 def test_the_owner_makes_a_token_and_an_endpoint(page, live_server, settings):
-    dashboard_route_ensure(settings)
     settings.LEGACY_FIRM_WEBHOOK_ALLOW_PRIVATE = True
     SHOTS.mkdir(exist_ok=True)
     owner = staff_make(firm=firm_make(name="Hart & Vale Estate Planning"), role=FirmRole.OWNER)

@@ -8,11 +8,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import (
-    format_hotp_value,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
 from django.core import mail
 from django.urls import reverse
 
@@ -20,7 +15,7 @@ from consent.models import ConsentRecord
 from firms.models import ClientStage, Firm, FirmClient, FirmRole, FirmStaff
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.browser.test_firm_clients import sign_in_as
-from tests.browser.test_firm_staff import link_for, shoot, sign_in, sign_out
+from tests.browser.test_firm_staff import link_for, shoot, sign_in, sign_out, two_factor_set_up
 from tests.consent.factories import consent_documents_install
 
 pytestmark = pytest.mark.slow
@@ -55,15 +50,7 @@ def test_a_firm_from_its_first_owner_to_a_client_who_has_signed(
     page.get_by_label("Its web address").fill("hart-vale")
     page.get_by_role("button", name="Start the firm").click()
     # then the firm's pages ask for two-factor first, and come back once it is set up
-    if "/reauthenticate/" in page.url:
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Confirm").click()
-    page.wait_for_url("**/2fa/totp/activate/**")
-    secret = page.locator("#authenticator_secret").input_value()
-    code = format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
-    page.locator("input[name=code]").fill(code)
-    page.locator("input[name=code]").press("Enter")
-    page.get_by_role("link", name="Carry on where you were").click()
+    two_factor_set_up(page)
     page.wait_for_url("**/firms/hart-vale/settings/")
     firm = Firm.objects.get(slug="hart-vale")
 

@@ -233,10 +233,8 @@ ROLES = ("owner", "advisor", "assistant", "removed", "other_firm")
 DENIED = {403, 404, 405}
 
 
-def routes(*, with_stand_ins: bool = True) -> Iterator[tuple[str, str]]:
-    """(name, route) of every URL pattern; an unnamed pattern is named by its route. A test's
-    stand-in view (tests/firms/urls_until_dashboard.py) has no access check to walk: left out
-    unless `with_stand_ins`."""
+def routes() -> Iterator[tuple[str, str]]:
+    """(name, route) of every URL pattern; an unnamed pattern is named by its route."""
 
     def walk(patterns: list, prefix: str, namespace: str) -> Iterator[tuple[str, str]]:
         for pattern in patterns:
@@ -244,8 +242,6 @@ def routes(*, with_stand_ins: bool = True) -> Iterator[tuple[str, str]]:
                 inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
                 yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
             elif isinstance(pattern, URLPattern):
-                if not with_stand_ins and pattern.callback.__module__.startswith("tests."):
-                    continue
                 route = prefix + str(pattern.pattern)
                 yield (namespace + pattern.name if pattern.name else route), route
 
@@ -355,7 +351,7 @@ def test_the_firm_never_reaches_a_clients_memorial(world):
     events_before = len(audit_events_for(memorial_id=named.memorial_id))
     browsers = {role: signed_in(world["staff"][role].user) for role in ROLES}
     checked, reached = 0, []
-    for name, route in routes(with_stand_ins=False):
+    for name, route in routes():
         if kind_of(name, route) not in (CLIENT, SUBJECT, LEGACY_STAFF):
             continue
         url = url_for(route, world=world, client=named)
@@ -418,7 +414,7 @@ def firm_expectation(kind: str | tuple[str, str], role: str, *, named: bool) -> 
 @pytest.mark.django_db
 def test_firm_pages_open_by_role_power_and_only_for_the_firm(world):
     checked = 0
-    for name, route in routes(with_stand_ins=False):
+    for name, route in routes():
         kind = kind_of(name, route)
         if not (kind == FIRM_STEWARD or isinstance(kind, tuple)):
             continue
