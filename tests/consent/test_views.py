@@ -213,8 +213,9 @@ def test_the_audit_page_lists_newest_first_for_subject_and_steward(
     client = signed_in(client, steward)
     # session, user, membership, the people in the log (the filter), the count and the page
     # of events, the memorial's key (its name is encrypted), and whether it is the fictional
-    # demo (its banner)
-    with django_assert_num_queries(8):
+    # demo (its banner), and the brand of a firm its subject joined through
+    # (firms.context_processors)
+    with django_assert_num_queries(9):
         page = client.get(url("audit", memorial)).content.decode()
     assert page.count("<tr data-action") == 3  # with the memorial's creation
     assert page.index("Signed a consent") < page.index("Withdrew a consent")
