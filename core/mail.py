@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import smtplib
 import uuid
 from collections.abc import Collection, Iterable
@@ -133,14 +134,22 @@ def mail_render(
         "brand": brand,
     }
     text = render_to_string("core/email/base.txt", frame).strip() + "\n"
-    return text, mail_style(render_to_string("core/email/base.html", frame))
+    html = render_to_string("core/email/base.html", frame)
+    return text, mail_style(html, brand_colour=brand.colour if brand is not None else "")
 
 
-def mail_style(html: str) -> str:
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def mail_style(html: str, *, brand_colour: str = "") -> str:
     """`html` with the house style (static/css/mail.css) written into each element's style
-    attribute, where every mail reader keeps it."""
+    attribute, where every mail reader keeps it; a brand's colour (#rrggbb, anything else is
+    ignored) marks the brand's line."""
+    css = _mail_css()
+    if _HEX_COLOUR.fullmatch(brand_colour):
+        css += f"\n.mail-brand {{ border-left-color: {brand_colour}; }}\n"
     inliner = css_inline.CSSInliner(
-        keep_style_tags=False, load_remote_stylesheets=False, extra_css=_mail_css()
+        keep_style_tags=False, load_remote_stylesheets=False, extra_css=css
     )
     return inliner.inline(html)
 
