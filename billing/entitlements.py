@@ -42,7 +42,7 @@ from billing.models import (
     Subscription,
     SubscriptionStatus,
 )
-from billing.notices import allowance_notice_send
+from billing.notices import allowance_notice_send, allowance_noun
 from billing.sponsors import sponsorship_for
 from conversations.models import UsageMonth
 from core.allowances import MONTHLY_KINDS, Allowance, AllowanceKind
@@ -177,7 +177,7 @@ def _quota(state: PlanState, kind: str) -> tuple[int | None, str]:
 
 
 def _reason(kind: str, quota: int | None, state: PlanState, *, now: datetime | None = None) -> str:
-    label = str(AllowanceKind(kind).label).lower()
+    noun = allowance_noun(kind)
     if state.lapsed:
         return (
             "This memorial is on the free plan for now because a payment is outstanding. "
@@ -185,14 +185,14 @@ def _reason(kind: str, quota: int | None, state: PlanState, *, now: datetime | N
             "picks up the payment."
         )
     if not quota:
-        return f"This memorial's plan does not include {label}."
+        return f"This memorial's plan does not include {noun}."
     if kind in MONTHLY_KINDS:
         restart = next_period_start(now)
         return (
-            f"This month's allowance ({quota} {label}) has been used. It starts again on "
+            f"This month's allowance of {quota:,} {noun} has been used. It starts again on "
             f"{restart:%-d %B}, or at once with a larger plan."
         )
-    return f"This memorial's plan allows {quota} ({label}); that is all used."
+    return f"This plan allows {quota:,} {noun}, and that is all used."
 
 
 def allowance_compute(
