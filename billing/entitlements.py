@@ -7,6 +7,13 @@ only pauses what the free plan does not include). A memorial that never had a su
 is on the plan `LEGACY_PLAN_WITHOUT_SUBSCRIPTION` names (free by default; a server run
 for one family may give everyone a plan that way).
 
+The period of the monthly allowances is the calendar month (in TIME_ZONE), for every
+memorial, with a subscription or without, whatever day its billing period begins: the
+conversations' counters (`UsageMonth`) are kept per calendar month, and `period_start` is
+the one date the check, the meters (`billing.overview`), the 80 % / all-used notices
+(`AllowanceNotice.period`) and the replies queued ahead (`conversations.allowances`, by
+the month of their creation) all count from. A larger plan applies to the month under way.
+
 Usage, per kind, now:
 - family and preview messages: this calendar month's `conversations.UsageMonth` (the
   subject's own conversations are the preview; everyone else's are family messages);
@@ -118,7 +125,8 @@ def plan_effective(memorial_id: uuid.UUID | str) -> Plan:
 
 
 def period_start(now: datetime | None = None) -> date:
-    """The first day of the current period (monthly allowances count per calendar month)."""
+    """The first day of the current period of the monthly allowances: the calendar month's
+    (see the module's docstring)."""
     return timezone.localdate(now).replace(day=1)
 
 

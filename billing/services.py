@@ -158,6 +158,17 @@ def _grace_notices(sub: Subscription) -> None:
         memorial_id=memorial.id,
         topic=f"billing.grace:{sub.pk}",
     )
+    if sub.provider == "manual":  # no provider will collect it: staff arrange the payment
+        _staff_told(
+            subscription=sub,
+            subject=f"A plan paid by hand is overdue: {sub.plan.name}",
+            body=(
+                f"The paid period of a memorial's plan ({sub.plan.name}) has ended. The payer"
+                f"{f' ({payer})' if payer else ''} and the stewards were told gently; the plan "
+                f"holds until {until:%-d %B %Y}. Arrange the payment with them, then mark it "
+                f"paid in the admin:\n{_admin_url(sub)}"
+            ),
+        )
 
 
 def subscription_grace_end(*, now: datetime | None = None) -> int:
@@ -262,6 +273,15 @@ def subscription_payer_take_over(*, memorial: Memorial, user: User) -> Subscript
             memorial_id=memorial.id,
             topic=f"billing.payer:{sub.pk}",
         )
+        if sub.provider == "manual":  # staff arrange payments by hand: tell them whom with
+            _staff_told(
+                subscription=sub,
+                subject=f"A new payer for a plan paid by hand: {sub.plan.name}",
+                body=(
+                    f"{user} ({user.email}) now pays for a memorial's plan ({sub.plan.name}). "
+                    f"Arrange the next payment with them:\n{_admin_url(sub)}"
+                ),
+            )
     return sub
 
 

@@ -4,11 +4,19 @@ apply it in the admin), a smaller one takes effect at once; pages speak to whoev
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from billing.models import Plan, Subscription
-from billing.services import PlanChangeOutcome, subscription_plan_change
+from billing.services import (
+    PlanChangeOutcome,
+    subscription_plan_change,
+    subscription_status_apply,
+    subscriptions_manual_overdue,
+)
 from core.audit import audit_events_for
 from memorials.models import Role
 from memorials.services import memorial_activated_after_death
@@ -187,3 +195,35 @@ def test_after_death_the_payer_from_the_family_reads_their_own_words(client, pre
     assert "paid by you" in page and "Ann Smith&#x27;s writing kept" in page
     assert "Your own" not in change.content.decode()
     assert "Ann Smith&#x27;s own messages to the twin: 500 → 30 a month" in change.content.decode()
+
+
+def test_a_manual_plan_overdue_tells_staff_and_the_payer_how_to_pay(
+    client, preserved, staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    sub = Subscription.objects.get(memorial=preserved)
+    Subscription.objects.filter(pk=sub.pk).update(period_end=timezone.now() - timedelta(days=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert subscriptions_manual_overdue() == 1
+
+    assert sorted(address for mail in mailoutbox for address in mail.to) == sorted(
+        [preserved.subject.email, "staff@legacy.test"]
+    )
+    client.force_login(preserved.subject)
+    page = client.get(reverse("billing:memorial", args=[preserved.id])).content.decode()
+    assert "Your\n" in page and "last payment did not go through" in page
+    assert "Legacy's staff have been told, and will arrange the payment" in page
+    card = client.get(reverse("memorials:detail", args=[preserved.id])).content.decode()
+    assert "last payment did not go through" in card
+
+
+def test_in_grace_the_family_reads_that_they_can_pick_up_the_payment(client, preserved):
+    family = MembershipFactory(memorial=preserved, role=Role.FAMILY).user
+    subscription_status_apply(Subscription.objects.get(memorial=preserved), "past_due")
+    client.force_login(family)
+
+    card = client.get(reverse("memorials:detail", args=[preserved.id])).content.decode()
+    page = client.get(reverse("billing:memorial", args=[preserved.id])).content.decode()
+
+    assert "anyone in the family, you too, can pick up the payment" in card
+    assert "Keep Ann Smith" in page  # the take-over button, while the payment is overdue
