@@ -14,6 +14,7 @@ import pytest
 from tests.browser.conftest import PHONE, asgi_serving
 from tests.browser.test_first_conversation import memorial_opened_to_lucy, sign_in
 from tests.conftest import celery_worker_start, celery_worker_stop
+from tests.voice.speaking_double import TRANSCRIPT
 from tests.voice.test_spoken_replies import conversation_with_replies, replies_spoken
 from voice.speaking import SPEECH_FAILED
 
@@ -130,3 +131,51 @@ def test_replies_spoken_while_the_socket_was_away_can_be_heard(page, voice_serve
     four.get_by_text(SPEECH_FAILED).wait_for(timeout=10_000)
     four.scroll_into_view_if_needed()
     shoot(page, "phone-voice-failed-notice")
+
+
+@pytest.fixture
+def mic_page(monkeypatch):  # type: ignore[no-untyped-def]
+    """A phone-sized page in Chromium with its fake microphone (a beep a second), allowed."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
+        )  # fmt: skip
+        context = browser.new_context(viewport=PHONE)
+        context.grant_permissions(["microphone"])
+        yield context.new_page()
+        browser.close()
+
+
+def test_hold_to_speak_puts_the_words_in_the_composer_to_correct_before_sending(
+    mic_page, voice_server
+):
+    page = mic_page
+    memorial, lucy = memorial_opened_to_lucy()
+    sign_in(page, voice_server, lucy)
+    page.goto(voice_server + f"/memorials/{memorial.id}/conversation/")
+    page.locator("[data-live-status]").get_by_text("live", exact=True).wait_for()
+    hold = page.get_by_role("button", name="Hold to speak")
+    assert hold.is_enabled()
+    box = hold.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.get_by_text("Listening… let go when you have finished.").wait_for()
+    page.wait_for_timeout(1500)
+    page.mouse.up()
+    page.get_by_text("Check the words, correct them if needed, then send.").wait_for()
+    composer = page.get_by_label("Your message")
+    assert composer.input_value() == TRANSCRIPT  # heard by the double's speech-to-text
+    assert page.evaluate("document.activeElement.id") == "composer-text"
+    assert page.locator("li.turn-visitor").count() == 0  # never sent by itself
+    shoot(page, "phone-voice-heard")
+    composer.fill(TRANSCRIPT.replace("May", "June"))  # corrected, then sent by the visitor
+    page.get_by_role("button", name="Send").click()
+    page.locator('li.turn-visitor[data-seq="1"]').get_by_text("garden in June").wait_for()
