@@ -213,6 +213,7 @@ def test_a_manual_plan_overdue_tells_staff_and_the_payer_how_to_pay(
     page = client.get(reverse("billing:memorial", args=[preserved.id])).content.decode()
     assert "Your\n" in page and "last payment did not go through" in page
     assert "Legacy's staff have been told, and will arrange the payment" in page
+    assert "Next payment" not in page  # overdue: the payment is due now
     card = client.get(reverse("memorials:detail", args=[preserved.id])).content.decode()
     assert "last payment did not go through" in card
 
@@ -226,4 +227,5 @@ def test_in_grace_the_family_reads_that_they_can_pick_up_the_payment(client, pre
     page = client.get(reverse("billing:memorial", args=[preserved.id])).content.decode()
 
     assert "anyone in the family, you too, can pick up the payment" in card
+    assert "Pick up the payment" in card
     assert "Keep Ann Smith" in page  # the take-over button, while the payment is overdue
