@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from billing.entitlements import plan_effective
 from billing.models import Plan, Subscription
 from billing.services import (
     PlanChangeOutcome,
@@ -229,3 +230,21 @@ def test_in_grace_the_family_reads_that_they_can_pick_up_the_payment(client, pre
     assert "anyone in the family, you too, can pick up the payment" in card
     assert "Pick up the payment" in card
     assert "Keep Ann Smith" in page  # the take-over button, while the payment is overdue
+
+
+def test_a_manual_plan_cancelled_ends_with_its_period_and_no_payment_notice(
+    client, preserved, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(preserved.subject)
+    client.post(reverse("billing:cancel", args=[preserved.id]))
+    sub = Subscription.objects.get(memorial=preserved)
+    assert sub.cancel_at_period_end and sub.status == "active"
+    Subscription.objects.filter(pk=sub.pk).update(period_end=timezone.now() - timedelta(days=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert subscriptions_manual_overdue() == 0
+
+    sub.refresh_from_db()
+    assert sub.status == "canceled" and sub.grace_until is None
+    assert mailoutbox == []
+    assert plan_effective(preserved.id).code == "free"
