@@ -140,6 +140,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "firm.steward_key_issued": ("firm", "The firm took its activation key as a steward"),
     "firm.activation_requested": ("firm", "The firm asked to activate the memorial"),
     "firm.activation_withdrawn": ("firm", "The firm withdrew its request to activate"),
+    "firm.activation_cancelled_by_client": (
+        "firm",
+        "The client withdrew the firm as a steward, cancelling its request to activate",
+    ),
     "firm.client_detached": ("firm", "The firm was detached from the memorial"),
     "firm.closed": ("firm", "Closed the firm"),
     "firm.client_reminded": ("firm", "Sent a reminder in the firm's name"),
