@@ -195,7 +195,8 @@ def test_after_death_the_payer_from_the_family_reads_their_own_words(client, pre
 
     assert "paid by you" in page and "Ann Smith&#x27;s writing kept" in page
     assert "Your own" not in change.content.decode()
-    assert "Ann Smith&#x27;s own messages to the twin: 500 → 30 a month" in change.content.decode()
+    assert "Ann Smith&#x27;s writing kept: 2,000 MB → 200 MB" in change.content.decode()
+    assert "own messages to the twin" not in page + change.content.decode()  # after death
 
 
 def test_a_manual_plan_overdue_tells_staff_and_the_payer_how_to_pay(
