@@ -131,6 +131,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "billing",
         "Asked Legacy's staff for a plan (this server takes no payments)",
     ),
+    "billing.plan_change_requested": (
+        "billing",
+        "Asked Legacy's staff for a larger plan; it starts once they have arranged the payment",
+    ),
     "firm.steward_named": ("firm", "Named the firm a steward of the memorial"),
     "firm.steward_withdrawn": ("firm", "Withdrew the firm as a steward"),
     "firm.steward_key_issued": ("firm", "The firm took its activation key as a steward"),

@@ -476,6 +476,7 @@ class Speaker:
             "speak_url": reverse("voice:speak", args=[memorial.id]),
             "listen_url": reverse("voice:listen", args=[memorial.id]),
             "replay_url": reverse("voice:reply_audio", args=[memorial.id, 0]),
+            "replies_url": reverse("voice:replies", args=[memorial.id]),
             "can_listen": can_listen,
             "listen_reason": listen_reason,
         }
@@ -531,3 +532,37 @@ def spoken_reply_for(*, memorial_id: uuid.UUID | str, visitor: Any, seq: int) ->
         .exclude(path="")
         .first()
     )
+
+
+SPOKEN_REPLIES_AT_MOST = 20
+
+
+@dataclass(frozen=True)
+class SpokenReplyState:
+    seq: int
+    status: str  # SpokenReplyStatus.COMPLETE (kept to play) or FAILED (with its notice)
+    notice: str
+
+
+def spoken_replies_after(
+    *, memorial_id: uuid.UUID | str, visitor: Any, after: int
+) -> list[SpokenReplyState]:
+    """The replies after `after` in `visitor`'s own conversation whose speaking has ended:
+    spoken whole and kept to play, or not spoken with a notice saying why (up to
+    SPOKEN_REPLIES_AT_MOST, oldest first). For a page that missed their audio events (its
+    socket was reconnecting, or it opened while they were spoken): those are not sent again."""
+    rows = (
+        SpokenReply.objects.filter(
+            message__conversation__memorial_id=memorial_id,
+            message__conversation__visitor=visitor,
+            message__seq__gt=after,
+            status__in=[SpokenReplyStatus.COMPLETE, SpokenReplyStatus.FAILED],
+        )
+        .order_by("message__seq")
+        .values_list("message__seq", "status", "path", "notice")[:SPOKEN_REPLIES_AT_MOST]
+    )
+    return [
+        SpokenReplyState(seq=seq, status=status, notice=notice)
+        for seq, status, path, notice in rows
+        if (status == SpokenReplyStatus.COMPLETE and path) or notice
+    ]

@@ -1,6 +1,7 @@
 """The twin's voice in a conversation: a spoken reply played again or downloaded (only by
-the visitor it was spoken to), the text-only toggle, and listening (speech to text for the
-composer). Each asks the conversation's own access check first (`conversation_access`)."""
+the visitor it was spoken to), which replies were spoken (for a page that missed their
+audio), the text-only toggle, and listening (speech to text for the composer). Each asks the
+conversation's own access check first (`conversation_access`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
@@ -23,7 +25,8 @@ from conversations.access import ConversationAccess, conversation_access
 from conversations.models import Conversation
 from core.files import memorial_file_chunks
 from voice.listening import ListeningRefused, transcript_of
-from voice.speaking import speak_set, spoken_reply_for
+from voice.models import SpokenReplyStatus
+from voice.speaking import speak_set, spoken_replies_after, spoken_reply_for
 
 
 def _allowed(request: HttpRequest, memorial_id: uuid.UUID) -> tuple[User, ConversationAccess]:
@@ -52,6 +55,29 @@ def reply_audio_view(request: HttpRequest, memorial_id: uuid.UUID, seq: int) -> 
     extension = "mp3" if spoken.mime == "audio/mpeg" else "wav"
     disposition = "attachment" if request.GET.get("download") else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="reply-{seq}-ai-voice.{extension}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def replies_view(request: HttpRequest, memorial_id: uuid.UUID) -> JsonResponse:
+    """`{"replies": [...]}`: the visitor's replies after `?after=<seq>` whose speaking has
+    ended, each `{"seq", "status": "complete", "src"}` (kept to play) or
+    `{"seq", "status": "failed", "notice"}`; for a page whose socket missed their audio."""
+    user, _ = _allowed(request, memorial_id)
+    try:
+        after = max(0, int(request.GET.get("after", "0")))
+    except ValueError:
+        after = 0
+    replies: list[dict[str, object]] = []
+    for state in spoken_replies_after(memorial_id=memorial_id, visitor=user, after=after):
+        if state.status == SpokenReplyStatus.COMPLETE:
+            src = reverse("voice:reply_audio", args=[memorial_id, state.seq])
+            replies.append({"seq": state.seq, "status": state.status, "src": src})
+        else:
+            replies.append({"seq": state.seq, "status": state.status, "notice": state.notice})
+    response = JsonResponse({"replies": replies})
     response["Cache-Control"] = "private, no-store"
     return response
 

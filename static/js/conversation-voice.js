@@ -142,12 +142,14 @@
         box.textContent = text;
     }
 
-    // --- "Play again" under a spoken reply ---
+    // --- "Play again" under a spoken reply ("Hear this reply" when some of it was missed) ---
     let replayer = null;
     function replayUrl(seq) { return bar.dataset.replayUrl.replace(/\/0\/audio\/$/, "/" + seq + "/audio/"); }
     function offerReplay(seq) {
         const li = document.getElementById("turn-" + seq);
         if (!li || li.querySelector("[data-replay]")) return;
+        const reply = replies.get(seq);
+        const missed = !reply || reply.missed;
         const box = document.createElement("p");
         box.className = "turn-voice";
         box.dataset.replayBox = "";
@@ -156,7 +158,8 @@
         button.className = "secondary turn-replay";
         button.dataset.replay = "";
         button.dataset.replaySrc = replayUrl(seq);
-        button.textContent = "Play again";
+        button.textContent = missed ? "Hear this reply" : "Play again";
+        if (missed) button.dataset.missed = "";
         const link = document.createElement("a");
         link.className = "turn-download";
         link.href = replayUrl(seq) + "?download=1";
@@ -174,6 +177,49 @@
         speakingBox.hidden = false;
         replayer.onended = replayer.onerror = replayer.onpause = function () { speakingBox.hidden = sources.length === 0; };
         replayer.play().catch(function () { speakingBox.hidden = true; });
+    });
+
+    // --- after the socket (re)connects ---
+    // Audio sent while the page was not connected (reconnecting, or still opening) is not sent
+    // again. So each time the socket is resumed, the page asks which of its twin replies have
+    // ended speaking since: one spoken whole is offered to hear ("Hear this reply"), one that
+    // could not be spoken gets its notice. A reply still being spoken is asked about again.
+    const CHECK_TRIES = 5, CHECK_EVERY_MS = 3000, CHECK_TURNS = 10;
+    let checkTimer = null;
+    function unresolved() { // the newest twin replies with neither "Play again" nor a notice
+        const seqs = [];
+        document.querySelectorAll("li.turn-twin[data-seq]").forEach(function (li) {
+            const seq = Number(li.dataset.seq);
+            const reply = replies.get(seq);
+            if (li.querySelector("[data-replay], [data-voice-notice]")) return;
+            if (reply && reply.ended && !reply.missed) return; // heard (or stopped) here
+            seqs.push(seq);
+        });
+        return seqs.slice(-CHECK_TURNS);
+    }
+    function check(tries) {
+        const seqs = unresolved();
+        if (!seqs.length || !bar.dataset.repliesUrl) return;
+        const after = Math.min.apply(null, seqs) - 1;
+        fetch(bar.dataset.repliesUrl + "?after=" + after, {
+            headers: { "Accept": "application/json" }, credentials: "same-origin",
+        }).then(function (response) { return response.ok ? response.json() : null; }).then(function (data) {
+            if (!data) return;
+            data.replies.forEach(function (item) {
+                if (seqs.indexOf(item.seq) < 0) return;
+                if (item.status === "complete") offerReplay(item.seq);
+                else if (item.notice) showVoiceNotice(item.seq, item.notice);
+            });
+            const newest = seqs[seqs.length - 1];
+            if (tries > 1 && unresolved().indexOf(newest) >= 0) {
+                checkTimer = window.setTimeout(function () { check(tries - 1); }, CHECK_EVERY_MS);
+            }
+        }, function () { /* asked again at the next reconnect */ });
+    }
+    document.addEventListener("legacy:conversation-resumed", function () {
+        replies.forEach(function (reply) { if (!reply.ended) reply.missed = true; }); // cut part way
+        window.clearTimeout(checkTimer);
+        if (speakOn) check(CHECK_TRIES);
     });
 
     // --- text only ---

@@ -267,6 +267,8 @@
         resumed: function () {
             resumed = true;
             pending.forEach(function (item) { send({ type: "send", client_id: item.client_id, text: item.text }); });
+            // audio sent while the socket was down is not sent again: conversation-voice.js asks
+            document.dispatchEvent(new CustomEvent("legacy:conversation-resumed"));
         },
         ack: function (data) { upsert({ seq: data.seq, role: "visitor", client_id: data.client_id, text: data.text, status: "complete" }); },
         reply_start: function (data) {

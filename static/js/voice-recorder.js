@@ -6,7 +6,8 @@
 // Markup (see templates/voice/_recorder.html):
 //   <div data-voice-recorder data-upload-url="..." data-field="files">
 //     <input type="hidden" name="..." value="..."> (sent along; the csrf token too)
-//     [data-recorder-state] [data-recorder-time] <meter data-recorder-level>
+//     [data-recorder-state] [data-recorder-time]
+//     [data-recorder-level] (role=meter) holding [data-recorder-level-fill]
 //     buttons: [data-recorder-start] [data-recorder-pause] [data-recorder-resume]
 //              [data-recorder-stop] [data-recorder-listen] [data-recorder-send]
 //              [data-recorder-again]
@@ -36,6 +37,7 @@
         const state = part("state");
         const time = part("time");
         const level = part("level");
+        const levelFill = part("level-fill");
         const loud = part("loud");
         const buttons = {
             start: part("start"), pause: part("pause"), resume: part("resume"),
@@ -69,19 +71,35 @@
 
         function tick() { if (time) time.textContent = clock(seconds()); }
 
+        // The level shown falls back slowly (a peak hold), so a syllable shows as a bar that
+        // can be seen, not a flicker; while paused nothing is recorded and it rests at zero.
+        let shown = 0;
+        function showLevel(value) { // 0 to 1; the bar's fill, and the meter's value for a screen reader
+            if (!level) return;
+            level.setAttribute("aria-valuenow", String(Math.round(value * 100)));
+            if (levelFill) levelFill.style.transform = "scaleX(" + value.toFixed(3) + ")";
+            level.toggleAttribute("data-loud", Date.now() <= peakHeldUntil);
+        }
         function meter(analyser) {
             const data = new Float32Array(analyser.fftSize);
             function draw() {
-                analyser.getFloatTimeDomainData(data);
-                let sum = 0, peak = 0;
-                for (let i = 0; i < data.length; i++) {
-                    sum += data[i] * data[i];
-                    peak = Math.max(peak, Math.abs(data[i]));
+                let target = 0;
+                if (recorder && recorder.state === "recording") {
+                    analyser.getFloatTimeDomainData(data);
+                    let sum = 0, peak = 0;
+                    for (let i = 0; i < data.length; i++) {
+                        sum += data[i] * data[i];
+                        peak = Math.max(peak, Math.abs(data[i]));
+                    }
+                    const db = 10 * Math.log10(sum / data.length + 1e-12);
+                    // -60 dBFS (silence) to 0 dBFS (as loud as it can record), as 0 to 1.
+                    target = Math.max(0, Math.min(1, (db + 60) / 60));
+                    if (peak > 0.98) peakHeldUntil = Date.now() + 1500;
+                } else {
+                    shown = 0;
                 }
-                const db = 10 * Math.log10(sum / data.length + 1e-12);
-                // -60 dBFS (silence) to 0 dBFS (as loud as it can record), as 0 to 1.
-                if (level) level.value = Math.max(0, Math.min(1, (db + 60) / 60));
-                if (peak > 0.98) peakHeldUntil = Date.now() + 1500;
+                shown = Math.max(target, shown - 0.015);
+                showLevel(shown);
                 if (loud) loud.hidden = Date.now() > peakHeldUntil;
                 frame = window.requestAnimationFrame(draw);
             }
@@ -95,7 +113,8 @@
             if (stream) stream.getTracks().forEach(function (track) { track.stop(); });
             if (audioContext) audioContext.close();
             stream = audioContext = null;
-            if (level) level.value = 0;
+            shown = 0;
+            showLevel(0);
             if (loud) loud.hidden = true;
         }
 
@@ -145,6 +164,8 @@
         function pause() {
             recorder.pause();
             elapsed += (Date.now() - startedAt) / 1000;
+            tick();
+            peakHeldUntil = 0;
             say("Paused at " + clock(elapsed) + ". Resume when you are ready.", "paused");
             show(["resume", "stop"]);
         }

@@ -14,6 +14,9 @@ import pytest
 from tests.browser.conftest import PHONE, asgi_serving
 from tests.browser.test_first_conversation import memorial_opened_to_lucy, sign_in
 from tests.conftest import celery_worker_start, celery_worker_stop
+from tests.voice.speaking_double import TRANSCRIPT
+from tests.voice.test_spoken_replies import conversation_with_replies, replies_spoken
+from voice.speaking import SPEECH_FAILED
 
 DESKTOP = {"width": 1280, "height": 800}
 SHOTS = os.environ.get("LEGACY_SHOTS_DIR", "")  # set to keep screenshots there
@@ -92,3 +95,87 @@ def test_a_spoken_reply_shows_speaking_then_play_again(page, voice_server, voice
     page.reload()
     page.locator('li.turn-twin[data-seq="2"]').get_by_role("button", name="Play again").wait_for()
     shoot(page, "desktop-voice-spoken")
+
+
+def test_replies_spoken_while_the_socket_was_away_can_be_heard(page, voice_server):
+    """Audio sent while the page's socket was down is not sent again: when the socket is back
+    (and when a page opens), the page asks which replies ended speaking meanwhile, offers
+    "Hear this reply" under one kept whole and shows the notice under one that failed."""
+    memorial, lucy = memorial_opened_to_lucy()
+    conversation = conversation_with_replies(memorial, lucy)  # none spoken yet, as it opens
+    sign_in(page, voice_server, lucy)
+    page.set_viewport_size(DESKTOP)
+    page.goto(voice_server + f"/memorials/{memorial.id}/conversation/")
+    page.locator("[data-live-status]").get_by_text("live", exact=True).wait_for()
+    two = page.locator('li.turn-twin[data-seq="2"]')
+    four = page.locator('li.turn-twin[data-seq="4"]')
+    assert two.locator("[data-replay]").count() == 0
+
+    # meanwhile, with the socket away, reply 2 was spoken and kept, reply 4's voice failed
+    replies_spoken(conversation)
+    page.evaluate("document.dispatchEvent(new CustomEvent('legacy:conversation-resumed'))")
+    hear = two.get_by_role("button", name="Hear this reply")
+    hear.wait_for(timeout=10_000)
+    src = hear.get_attribute("data-replay-src")
+    assert src == f"/memorials/{memorial.id}/voice/replies/2/audio/"
+    assert page.evaluate("(src) => fetch(src).then((r) => r.status)", src) == 200
+    four.get_by_text(SPEECH_FAILED).wait_for(timeout=10_000)
+    assert four.locator("[data-replay]").count() == 0
+    assert page.locator('li.turn-twin[data-seq="6"] [data-replay]').count() == 0  # speaking
+    shoot(page, "desktop-voice-missed")
+
+    # a page opened later: "Play again" from the server, the notice once the socket is live
+    page.set_viewport_size(PHONE)
+    page.reload()
+    two.get_by_role("button", name="Play again").wait_for()
+    four.get_by_text(SPEECH_FAILED).wait_for(timeout=10_000)
+    four.scroll_into_view_if_needed()
+    shoot(page, "phone-voice-failed-notice")
+
+
+@pytest.fixture
+def mic_page(monkeypatch):  # type: ignore[no-untyped-def]
+    """A phone-sized page in Chromium with its fake microphone (a beep a second), allowed."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
+        )  # fmt: skip
+        context = browser.new_context(viewport=PHONE)
+        context.grant_permissions(["microphone"])
+        yield context.new_page()
+        browser.close()
+
+
+def test_hold_to_speak_puts_the_words_in_the_composer_to_correct_before_sending(
+    mic_page, voice_server
+):
+    page = mic_page
+    memorial, lucy = memorial_opened_to_lucy()
+    sign_in(page, voice_server, lucy)
+    page.goto(voice_server + f"/memorials/{memorial.id}/conversation/")
+    page.locator("[data-live-status]").get_by_text("live", exact=True).wait_for()
+    hold = page.get_by_role("button", name="Hold to speak")
+    assert hold.is_enabled()
+    box = hold.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.get_by_text("Listening… let go when you have finished.").wait_for()
+    page.wait_for_timeout(1500)
+    page.mouse.up()
+    page.get_by_text("Check the words, correct them if needed, then send.").wait_for()
+    composer = page.get_by_label("Your message")
+    assert composer.input_value() == TRANSCRIPT  # heard by the double's speech-to-text
+    assert page.evaluate("document.activeElement.id") == "composer-text"
+    assert page.locator("li.turn-visitor").count() == 0  # never sent by itself
+    shoot(page, "phone-voice-heard")
+    composer.fill(TRANSCRIPT.replace("May", "June"))  # corrected, then sent by the visitor
+    page.get_by_role("button", name="Send").click()
+    page.locator('li.turn-visitor[data-seq="1"]').get_by_text("garden in June").wait_for()

@@ -4,11 +4,14 @@ desktop's; with LEGACY_SHOTS=<folder> the pages are saved there as PNGs."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from tests.accounts.factories import PASSWORD
 from tests.consent.factories import grant_consent
@@ -64,6 +67,19 @@ def open_page(browser, live_server, memorial, size):
     return page, refused
 
 
+def level_of(meter) -> float:
+    """The meter's level, 0 to 1, as a screen reader hears it."""
+    return int(meter.get_attribute("aria-valuenow")) / 100
+
+
+def filled_width(meter) -> int:
+    """How many pixels across the meter's bar is filled (its dark fill, along its middle
+    row), from a screenshot of it."""
+    image = Image.open(io.BytesIO(meter.screenshot())).convert("RGB")
+    pixels = [image.getpixel((x, image.height // 2)) for x in range(image.width)]
+    return sum(1 for r, g, b in pixels if r + g + b < 400)  # sage or amber, not the pale track
+
+
 def shot(page, name):
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
@@ -88,17 +104,44 @@ def test_recording_in_the_browser_with_pause_then_keeping_it(browser, live_serve
     assert "Ready to record" in state.inner_text()
     page.get_by_role("button", name="Start recording").click()
     page.get_by_role("button", name="Pause").wait_for()
+    began = time.monotonic()
     assert "Recording" in state.inner_text()
-    levels = []
-    for _ in range(12):  # the level meter moves with the (fake) microphone
-        levels.append(page.locator("[data-recorder-level]").evaluate("meter => meter.value"))
+    meter = page.locator("[data-recorder-level]")
+    clock = page.locator("[data-recorder-time]")
+    # the level meter moves with the (fake) microphone's beeps, and holds each long enough to
+    # be seen: a bar most of a second long, well past a 1 px mark
+    levels, widest = [], 0
+    for _ in range(20):
+        levels.append(level_of(meter))
+        widest = max(widest, filled_width(meter))
         page.wait_for_timeout(100)
-    assert max(levels) > 0
+    assert max(levels) > 0.3, levels
+    assert sum(1 for level in levels if level > 0.1) >= 5, levels  # not a flicker
+    box = meter.bounding_box()
+    assert box is not None and box["height"] >= 12
+    assert widest > box["width"] * 0.2, (widest, box)
+    shot(page, "voice-recording-phone")
     page.get_by_role("button", name="Pause").click()
+    recorded = time.monotonic() - began
     assert "Paused at" in state.inner_text()
+    page.wait_for_timeout(300)
+    paused_at = clock.inner_text()
+    paused = []
+    for _ in range(15):  # paused: nothing recorded, the meter rests, the clock stands still
+        paused.append(level_of(meter))
+        page.wait_for_timeout(100)
+    assert paused == [0.0] * 15, paused
+    assert clock.inner_text() == paused_at
+    shot(page, "voice-paused-phone")
     page.get_by_role("button", name="Resume").click()
-    page.wait_for_timeout(1200)
+    began = time.monotonic()
+    resumed = []
+    for _ in range(15):
+        resumed.append(level_of(meter))
+        page.wait_for_timeout(100)
+    assert max(resumed) > 0.3, resumed
     page.get_by_role("button", name="Stop").click()
+    recorded += time.monotonic() - began
     page.get_by_role("button", name="Keep this recording").wait_for()
     assert "Recorded 0:0" in state.inner_text()
     shot(page, "voice-recorded-phone")
@@ -109,7 +152,9 @@ def test_recording_in_the_browser_with_pause_then_keeping_it(browser, live_serve
     assert sample.source == SampleSource.RECORDED and sample.size > 1000
     sample_analyse(sample_id=sample.id)
     sample.refresh_from_db()
-    assert sample.status == "ready" and 1.5 < sample.analysis["duration_s"] < 6
+    # what was recorded before the pause and after it; the 1.8 s paused is not in it
+    assert sample.status == "ready"
+    assert recorded - 1.2 < sample.analysis["duration_s"] < recorded + 0.9, recorded
     assert refused == [], refused
 
 
@@ -138,7 +183,7 @@ def test_screens_of_the_voice_pages(browser, live_server, deaf, tmp_path):
         sample_analyse(sample_id=sample.id)
     for name, size in (
         ("phone", {"width": 390, "height": 844}),
-        ("desktop", {"width": 1280, "height": 800}),
+        ("desktop", {"width": 1280, "height": 900}),
     ):
         page, refused = open_page(browser, live_server, memorial, size)
         page.goto(live_server.url + f"/memorials/{memorial.id}/voice/")
