@@ -148,6 +148,7 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     "voice:spoken_consent_record": CLIENT,
     "voice:spoken_consent_audio": CLIENT,
     "voice:reply_audio": CLIENT,
+    "voice:replies": CLIENT,
     "voice:speak": CLIENT,
     "voice:listen": CLIENT,
     "rights:erase": CLIENT,

@@ -108,7 +108,7 @@ def test_the_offline_provider_is_labelled_and_has_no_checkout(client, manual):
     joined(firm)
     client.force_login(owner.user)
     page = client.get(billing_url(firm)).content.decode()
-    assert "no payment account" in page and "Ask Legacy to set up the firm plan" in page
+    assert "No payment account" in page and "Ask Legacy to set up the firm plan" in page
     assert "Go to payment" not in page
     response = client.post(billing_url(firm, "billing_checkout"), follow=True)
     assert "ask Legacy&#x27;s staff" in response.content.decode()
