@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from firms.models import ClientStage, FirmRole
+from billing.models import SubscriptionStatus
+from firms.models import ClientStage, FirmRole, FirmSubscription
 from firms.seats import firm_seats_sync
 from firms.signals import client_joined
 from firms.stewardship import professional_steward_name
@@ -19,6 +20,8 @@ from tests.browser.test_firm_staff import shoot
 from tests.firms.factories import client_make, firm_make, staff_make
 
 plans_seeded = stripe_fixtures.plans_seeded
+fake_stripe = stripe_fixtures.fake_stripe
+stripe_prices = stripe_fixtures.stripe_prices
 pytestmark = pytest.mark.slow
 
 
@@ -74,3 +77,33 @@ def test_every_firm_page_fits_a_phone_and_a_desktop(page, live_server):
     page.goto(base + ada.memorial.get_absolute_url())
     page.locator("[data-firm-pays]").wait_for()
     look(page, "pages-client-memorial")
+
+
+def test_the_firm_billing_page_with_stripe_before_and_after_the_plan_starts(
+    page, live_server, fake_stripe, stripe_prices
+):
+    # given a firm with one client on a seat, and Stripe as the provider
+    firm = firm_make(name="Hart & Vale Estate Planning")
+    owner = staff_make(firm=firm, role=FirmRole.OWNER)
+    ada = client_make(firm=firm, joined=True, name="Ada Lovelace")
+    client_joined.send(sender=type(ada), client=ada)
+    sign_in_as(page, live_server, owner.user)
+    billing = live_server.url + reverse("firms:billing", kwargs={"slug": firm.slug})
+    # before: the way to Stripe's checkout, with the seat count
+    page.goto(billing)
+    page.locator("[data-checkout-summary]").wait_for()
+    look(page, "pages-billing-stripe-start")
+    # after Stripe holds the firm's plan: the seats follow, the count may be sent, the portal
+    made = fake_stripe.subscription_make(
+        memorial_id=f"firm:{firm.pk}", price_id="price_firm-client_month"
+    )
+    FirmSubscription.objects.filter(firm=firm).update(
+        provider="stripe",
+        provider_subscription_id=made["id"],
+        provider_customer_id=made["customer"],
+        status=SubscriptionStatus.ACTIVE,
+    )
+    page.goto(billing)
+    page.get_by_role("button", name="Send the seat count (1) now").click()
+    page.get_by_text("The payment provider now has 1 seat.").wait_for()
+    look(page, "pages-billing-stripe-live")
