@@ -180,10 +180,6 @@ def plan_change_page(
             "price_amount": money(price.amount_minor, price.currency) if price else "",
             "subscription": sub,
             "pricing_path": PRICING_PATH,
-            # who else pays (a firm's seat), for the subject: they may take over paying
-            "sponsorship": sponsorship_for(memorial.id)
-            if membership.role == Role.SUBJECT
-            else None,
         },
     )
 
