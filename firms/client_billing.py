@@ -59,7 +59,7 @@ def client_pay_self_start(
             .exclude(user__email="")
             .values_list("user__email", flat=True)
         ),
-        subject=f"{client.name} chose to pay for their own memorial",
+        subject=f"{client.name} chose to pay for their own Legacy",
         template="firms/email/client_pays_self.txt",
         context={"client": client, "plan_name": price.plan.name},
         memorial_id=client.memorial_id,
