@@ -25,6 +25,9 @@ class Sponsorship:
     status: str  # billing.SubscriptionStatus of the sponsor's own subscription
     grace_until: datetime | None  # for an overdue payment: the plan holds until then
     sponsor_name: str
+    # The sponsor's page where the memorial's subject takes over paying ("" for none): the
+    # memorial's billing page links to it.
+    pay_self_url: str = ""
 
 
 SponsorLookup = Callable[[uuid.UUID | str], Sponsorship | None]

@@ -35,6 +35,7 @@ from billing.services import (
     subscription_payer_take_over,
     subscription_plan_change,
 )
+from billing.sponsors import sponsorship_for
 from memorials.models import Membership, Role
 from memorials.naming import memorial_place
 from memorials.selectors import memorial_get_for
@@ -106,6 +107,8 @@ def billing_page(request: AuthenticatedHttpRequest, memorial_id: uuid.UUID) -> H
         "plans": [plan for plan in plans if plan.pk != current.pk],
         "current_plan": current,
         "pricing_path": PRICING_PATH,
+        # who else pays (a firm's seat), for the subject: they may take over paying
+        "sponsorship": sponsorship_for(memorial.id) if membership.role == Role.SUBJECT else None,
         "next_amount": (
             f"{money(sub.price.amount_minor * sub.quantity, sub.price.currency)} "
             f"({sub.price.get_interval_display().lower()})"

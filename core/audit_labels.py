@@ -160,6 +160,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "firm.billing_status_changed": ("firm", "The firm plan's payment status changed"),
     "firm.billing_plan_requested": ("firm", "Asked Legacy's staff to set up the firm plan"),
     "firm.billing_portal_opened": ("firm", "Went to change the firm's payment details"),
+    "firm.billing_checkout_started": ("firm", "Went to pay for the firm plan"),
+    "firm.billing_plan_started": ("firm", "The firm plan was set up with the payment provider"),
+    "firm.billing_seats_sent": ("firm", "Sent the firm's seat count to the payment provider"),
+    "firm.client_chose_to_pay": ("firm", "The client chose to pay for their own memorial"),
     "firm.statement_exported": ("firm", "Downloaded a monthly statement"),
     "firm.trail_exported": ("firm", "Downloaded the firm's audit trail"),
     # firms: the API for practice software and its webhooks

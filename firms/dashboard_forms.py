@@ -38,7 +38,7 @@ class DashboardFilterForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         cast(forms.ChoiceField, self.fields["advisor"]).choices = [
-            ("", "Everyone's clients"),
+            ("", "Any advisor"),
             *[(str(staff.pk), str(staff.user)) for staff in advisors],
             (NO_ADVISOR, "No advisor"),
         ]

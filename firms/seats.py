@@ -12,6 +12,7 @@ payment only starts billing's grace.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -30,10 +32,29 @@ from firms.models import Firm, FirmClient, FirmRole, FirmSeat, FirmSubscription
 from firms.trail import firm_audit_record
 from memorials.notices import staff_emails
 
+logger = logging.getLogger(__name__)
+
 FIRM_PLAN = "firm-client"
 PAID = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING})
 GRACE = frozenset({SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID})
 PUSH_TASK = "firms.tasks.firm_seats_push_task"
+# What a firm's checkout puts where the provider keeps a memorial's id (its metadata): the
+# webhooks then find the firm's subscription, never a memorial's.
+CHECKOUT_REF_PREFIX = "firm:"
+
+
+def firm_checkout_ref(*, firm: Firm) -> str:
+    return f"{CHECKOUT_REF_PREFIX}{firm.pk}"
+
+
+def _checkout_ref_firm_id(ref: str) -> uuid.UUID | None:
+    """The firm named by a checkout reference, None for anything else (a memorial's id)."""
+    if not ref.startswith(CHECKOUT_REF_PREFIX):
+        return None
+    try:
+        return uuid.UUID(ref.removeprefix(CHECKOUT_REF_PREFIX))
+    except ValueError:
+        return None
 
 
 class SeatRefused(ValueError):
@@ -217,6 +238,7 @@ def firm_sponsorship(memorial_id: uuid.UUID | str) -> Sponsorship | None:
         status=status,
         grace_until=until,
         sponsor_name=row["firm__name"],
+        pay_self_url=reverse("firms:client_pay_self", kwargs={"memorial_id": memorial_id}),
     )
 
 
@@ -265,6 +287,7 @@ def firm_subscription_mirror(remote: RemoteSubscription) -> bool:
     mirror its status, period and customer (True); otherwise leave it to billing (False).
     A payment that fails starts billing's grace for the firm's clients (`firm_sponsorship`)
     and the firm's owners are told; nothing is ever deleted."""
+    firm_id = _checkout_ref_firm_id(remote.memorial_id)
     with transaction.atomic():
         sub = (
             FirmSubscription.objects.select_for_update()
@@ -272,6 +295,11 @@ def firm_subscription_mirror(remote: RemoteSubscription) -> bool:
             .filter(provider_subscription_id=remote.id)
             .first()
         )
+        if sub is None and firm_id is not None:
+            sub = _checkout_linked(remote=remote, firm_id=firm_id)
+            if sub is None:  # a firm's reference, but no such firm: not billing's either
+                logger.warning("subscription %s names no firm Legacy knows", remote.id)
+                return True
         if sub is None:
             return False
         before = sub.status
@@ -291,6 +319,32 @@ def firm_subscription_mirror(remote: RemoteSubscription) -> bool:
             if sub.status in GRACE and before not in GRACE:
                 _grace_notice(sub)
     return True
+
+
+def _checkout_linked(*, remote: RemoteSubscription, firm_id: uuid.UUID) -> FirmSubscription | None:
+    """The firm's subscription, now held at the provider as `remote` (made by the firm's
+    checkout). When the provider holds another seat count than the roster's, the roster's
+    count is sent after commit."""
+    sub = (
+        FirmSubscription.objects.select_for_update()
+        .select_related("firm")
+        .filter(firm_id=firm_id)
+        .first()
+    )
+    if sub is None:
+        return None
+    sub.provider_subscription_id = remote.id
+    sub.provider = payment_provider().name
+    sub.save(update_fields=["provider_subscription_id", "provider", "updated_at"])
+    firm_audit_record(
+        firm=sub.firm,
+        action="firm.billing_plan_started",
+        actor=None,
+        data={"seats": remote.quantity},
+    )
+    if remote.quantity != sub.quantity:
+        transaction.on_commit(_push_later(firm_id=sub.firm_id))
+    return sub
 
 
 def _grace_notice(sub: FirmSubscription) -> None:

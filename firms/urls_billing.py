@@ -9,6 +9,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "firms/<slug:slug>/billing/request/", views_billing.billing_request, name="billing_request"
     ),
+    path(
+        "firms/<slug:slug>/billing/checkout/",
+        views_billing.billing_checkout,
+        name="billing_checkout",
+    ),
+    path("firms/<slug:slug>/billing/seats/", views_billing.billing_seats, name="billing_seats"),
     path("firms/<slug:slug>/billing/portal/", views_billing.billing_portal, name="billing_portal"),
     path("firms/<slug:slug>/billing/statement/", views_billing.statement, name="statement"),
     path(

@@ -18,6 +18,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="client_steward",
     ),
     path(
+        "memorials/<uuid:memorial_id>/firm/pay-myself/",
+        views_steward.client_pay_self_page,
+        name="client_pay_self",
+    ),
+    path(
         "memorials/<uuid:memorial_id>/firm/detach/",
         views_steward.client_detach_page,
         name="client_detach",

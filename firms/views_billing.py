@@ -1,5 +1,6 @@
 """The firm's billing pages (power BILLING): its plan and seats, the way to pay (the offline
-provider's request, or the provider's portal to change payment details), the monthly
+provider's request; with a paying provider, its checkout for the firm plan with the seat
+count, sending the seat count again, and its portal to change payment details), the monthly
 statement and its CSV; and the trail (power TRAIL_EXPORT: the owner) with its CSV. Thin: the
 access check is `firm_view`, the work is in `firms.seats`, `firms.statement` and
 `firms.trail_pages`."""
@@ -13,12 +14,14 @@ from typing import cast
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from billing.checkout_views import provider_forms_allowed
 from billing.providers import PaymentError
 from firms.access import FirmPower
+from firms.firm_plan import firm_checkout_start, firm_plan_live, firm_seats_send
 from firms.models import FirmStaff
 from firms.seats import firm_portal_url, firm_seats_request
 from firms.statement import (
@@ -62,9 +65,13 @@ def _csv_response(rows: Iterable[list[str]], *, filename: str) -> HttpResponse:
 @require_GET
 def billing(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     overview = firm_billing_overview(firm=staff.firm)
-    return provider_forms_allowed(
-        render(request, "firms/billing/billing.html", {"staff": staff, "overview": overview})
-    )
+    context = {
+        "staff": staff,
+        "overview": overview,
+        "plan_live": firm_plan_live(overview.subscription),
+        "checkout": request.GET.get("checkout", ""),
+    }
+    return provider_forms_allowed(render(request, "firms/billing/billing.html", context))
 
 
 @firm_view(FirmPower.BILLING)
@@ -80,6 +87,39 @@ def billing_request(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
             request,
             "Legacy's staff have your request. They will be in touch to arrange payment; "
             "your clients' memorials keep everything meanwhile.",
+        )
+    return redirect("firms:billing", slug=staff.firm.slug)
+
+
+@firm_view(FirmPower.BILLING)
+@require_POST
+def billing_checkout(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
+    """To the payment provider's checkout for the firm plan, one seat per client paid for."""
+    back = request.build_absolute_uri(reverse("firms:billing", kwargs={"slug": staff.firm.slug}))
+    try:
+        url = firm_checkout_start(
+            firm=staff.firm,
+            actor=staff.user,
+            success_url=f"{back}?checkout=done",
+            cancel_url=f"{back}?checkout=cancelled",
+        )
+    except PaymentError as error:
+        messages.error(request, str(error))
+        return redirect("firms:billing", slug=staff.firm.slug)
+    return provider_forms_allowed(redirect(url))
+
+
+@firm_view(FirmPower.BILLING)
+@require_POST
+def billing_seats(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
+    """Send the firm's seat count to the payment provider now."""
+    try:
+        sub = firm_seats_send(firm=staff.firm, actor=staff.user)
+    except PaymentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"The payment provider now has {sub.quantity} seat{pluralize(sub.quantity)}."
         )
     return redirect("firms:billing", slug=staff.firm.slug)
 

@@ -1,6 +1,7 @@
 """The firm as a client's professional steward (firm pages), and the client's own side:
-naming or withdrawing the firm, and detaching it; the owner closing the firm. Views fetch
-through `firm_get_for` (by `firm_view`) or `memorial_get_for` and call the services."""
+naming or withdrawing the firm, paying for their own memorial, and detaching it; the owner
+closing the firm. Views fetch through `firm_get_for` (by `firm_view`) or `memorial_get_for`
+and call the services."""
 
 from __future__ import annotations
 
@@ -16,10 +17,15 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from billing.checkout import CheckoutRefused, checkout_price
+from billing.checkout_views import provider_forms_allowed
+from billing.providers import PaymentError, payment_provider
 from firms.access import FirmPower, firm_client_get_for
+from firms.client_billing import client_pay_self_start, pay_self_plans
 from firms.forms_steward import FirmCloseForm
 from firms.leaving import LeavingError, client_detach, firm_close, firm_live_client_count
 from firms.models import FirmClient, FirmStaff
+from firms.seats import SeatRefused
 from firms.stewardship import (
     StewardshipError,
     client_firm_for_subject,
@@ -88,6 +94,39 @@ def client_detach_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResp
         "firms/client_detach.html",
         {"memorial": membership.memorial, "client": client, "firm": client.firm},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_pay_self_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
+    """GET says what changes and offers the plans; POST (a price) goes to the checkout."""
+    membership, client = _subject_client(request, memorial_id)
+    if request.method == "POST":
+        try:
+            price = checkout_price(price_id=request.POST.get("price", ""))
+            url = client_pay_self_start(
+                client=client,
+                membership=membership,
+                price=price,
+                success_url=request.build_absolute_uri(
+                    reverse("billing:checkout_return", kwargs={"memorial_id": memorial_id})
+                ),
+                cancel_url=request.build_absolute_uri(
+                    reverse("billing:checkout_cancelled", kwargs={"memorial_id": memorial_id})
+                ),
+            )
+        except (SeatRefused, CheckoutRefused, PaymentError) as error:
+            messages.error(request, str(error))
+            return redirect("firms:client_pay_self", memorial_id=memorial_id)
+        return provider_forms_allowed(redirect(url))
+    context = {
+        "memorial": membership.memorial,
+        "client": client,
+        "firm": client.firm,
+        "plans": pay_self_plans(),
+        "provider": payment_provider(),
+    }
+    return provider_forms_allowed(render(request, "firms/client_pay_self.html", context))
 
 
 def _steward_client(staff: FirmStaff, client_id: uuid.UUID) -> FirmClient:

@@ -148,6 +148,7 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     "voice:spoken_consent_record": CLIENT,
     "voice:spoken_consent_audio": CLIENT,
     "voice:reply_audio": CLIENT,
+    "voice:replies": CLIENT,
     "voice:speak": CLIENT,
     "voice:listen": CLIENT,
     "rights:erase": CLIENT,
@@ -167,6 +168,7 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     # the client's own side of their firm
     "firms:client_steward": SUBJECT,
     "firms:client_detach": SUBJECT,
+    "firms:client_pay_self": SUBJECT,
     # the firm's pages
     "firms:steward": FIRM_STEWARD,
     "firms:close": ("firm", FirmPower.CLOSE),
@@ -181,6 +183,8 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     "firms:billing": ("firm", FirmPower.BILLING),
     "firms:billing_request": ("firm", FirmPower.BILLING),
     "firms:billing_portal": ("firm", FirmPower.BILLING),
+    "firms:billing_checkout": ("firm", FirmPower.BILLING),
+    "firms:billing_seats": ("firm", FirmPower.BILLING),
     "firms:statement": ("firm", FirmPower.BILLING),
     "firms:statement_csv": ("firm", FirmPower.BILLING),
     "firms:trail": ("firm", FirmPower.TRAIL_EXPORT),

@@ -30,6 +30,7 @@ MAILS = {
     "firms/email/client_detached.txt": {"client": CLIENT},
     "firms/email/firm_closed_client.txt": {"client": CLIENT},
     "firms/email/steward_withdrawn.txt": {"client": CLIENT, "request_cancelled": True},
+    "firms/email/client_pays_self.txt": {"client": CLIENT, "plan_name": "Interactive"},
     "firms/email/staff_invitation.txt": {
         "inviter": "Ann Vale",
         "role_words": "an advisor",
