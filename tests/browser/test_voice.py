@@ -18,7 +18,7 @@ from tests.voice.speaking_double import TRANSCRIPT
 from tests.voice.test_spoken_replies import conversation_with_replies, replies_spoken
 from voice.speaking import SPEECH_FAILED
 
-DESKTOP = {"width": 1280, "height": 800}
+DESKTOP = {"width": 1280, "height": 900}
 SHOTS = os.environ.get("LEGACY_SHOTS_DIR", "")  # set to keep screenshots there
 VOICE_ENV = {
     "LEGACY_VOICE_PROVIDER": "double",
@@ -90,6 +90,11 @@ def test_a_spoken_reply_shows_speaking_then_play_again(page, voice_server, voice
             break
         time.sleep(0.1)
     assert status == 200
+    # the newest reply's "Play again" is in sight, not under the composer (voice bar and all)
+    page.wait_for_timeout(300)
+    button, composer = replay.bounding_box(), page.locator("form.composer").bounding_box()
+    assert button is not None and composer is not None
+    assert button["y"] >= 0 and button["y"] + button["height"] <= composer["y"], (button, composer)
     shoot(page, "phone-voice-spoken")
     page.set_viewport_size(DESKTOP)
     page.reload()
