@@ -14,6 +14,7 @@ from billing.providers import PaymentError
 from billing.services import (
     subscription_extend,
     subscription_mark_paid,
+    subscription_plan_request_apply,
     subscription_refund,
     subscription_refund_record,
 )
@@ -52,6 +53,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "period_end",
         "grace_until",
         "lapsed_at",
+        "requested_price",
     ]
     list_filter = ["status", "provider", "plan"]
     readonly_fields = [
@@ -68,11 +70,14 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "cancel_at_period_end",
         "grace_until",
         "lapsed_at",
+        "requested_price",
+        "requested_at",
         "quantity",
         "created_at",
         "updated_at",
     ]
     actions = [
+        "apply_requested_plan",
         "mark_paid_year",
         "mark_paid_month",
         "extend_30_days",
@@ -85,6 +90,19 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # money never deletes anything
+
+    @admin.action(description="Apply the requested larger plan (its payment arranged)")
+    def apply_requested_plan(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Subscription]
+    ) -> None:
+        applied = 0
+        for subscription in queryset.select_related("plan"):
+            if subscription_plan_request_apply(subscription=subscription, actor=request.user):
+                applied += 1
+            else:
+                messages.warning(request, f"{subscription}: no larger plan was requested.")
+        if applied:
+            messages.success(request, f"{applied} moved to the plan they asked for.")
 
     @admin.action(description="Mark paid for a year (manual payments)")
     def mark_paid_year(

@@ -7,6 +7,13 @@ only pauses what the free plan does not include). A memorial that never had a su
 is on the plan `LEGACY_PLAN_WITHOUT_SUBSCRIPTION` names (free by default; a server run
 for one family may give everyone a plan that way).
 
+The period of the monthly allowances is the calendar month (in TIME_ZONE), for every
+memorial, with a subscription or without, whatever day its billing period begins: the
+conversations' counters (`UsageMonth`) are kept per calendar month, and `period_start` is
+the one date the check, the meters (`billing.overview`), the 80 % / all-used notices
+(`AllowanceNotice.period`) and the replies queued ahead (`conversations.allowances`, by
+the month of their creation) all count from. A larger plan applies to the month under way.
+
 Usage, per kind, now:
 - family and preview messages: this calendar month's `conversations.UsageMonth` (the
   subject's own conversations are the preview; everyone else's are family messages);
@@ -42,7 +49,7 @@ from billing.models import (
     Subscription,
     SubscriptionStatus,
 )
-from billing.notices import allowance_notice_send
+from billing.notices import allowance_notice_send, allowance_noun
 from billing.sponsors import sponsorship_for
 from conversations.models import UsageMonth
 from core.allowances import MONTHLY_KINDS, Allowance, AllowanceKind
@@ -118,7 +125,8 @@ def plan_effective(memorial_id: uuid.UUID | str) -> Plan:
 
 
 def period_start(now: datetime | None = None) -> date:
-    """The first day of the current period (monthly allowances count per calendar month)."""
+    """The first day of the current period of the monthly allowances: the calendar month's
+    (see the module's docstring)."""
     return timezone.localdate(now).replace(day=1)
 
 
@@ -177,7 +185,7 @@ def _quota(state: PlanState, kind: str) -> tuple[int | None, str]:
 
 
 def _reason(kind: str, quota: int | None, state: PlanState, *, now: datetime | None = None) -> str:
-    label = str(AllowanceKind(kind).label).lower()
+    noun = allowance_noun(kind)
     if state.lapsed:
         return (
             "This memorial is on the free plan for now because a payment is outstanding. "
@@ -185,14 +193,14 @@ def _reason(kind: str, quota: int | None, state: PlanState, *, now: datetime | N
             "picks up the payment."
         )
     if not quota:
-        return f"This memorial's plan does not include {label}."
+        return f"This memorial's plan does not include {noun}."
     if kind in MONTHLY_KINDS:
         restart = next_period_start(now)
         return (
-            f"This month's allowance ({quota} {label}) has been used. It starts again on "
+            f"This month's allowance of {quota:,} {noun} has been used. It starts again on "
             f"{restart:%-d %B}, or at once with a larger plan."
         )
-    return f"This memorial's plan allows {quota} ({label}); that is all used."
+    return f"This plan allows {quota:,} {noun}, and that is all used."
 
 
 def allowance_compute(

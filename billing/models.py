@@ -127,6 +127,13 @@ class Subscription(models.Model):
     # When the grace after a failed payment ran out and the memorial fell back to the free
     # plan's allowances (`billing.services.subscription_grace_end`); cleared when it is paid.
     lapsed_at = models.DateTimeField(null=True, blank=True)
+    # A larger plan the payer asked for under the offline `manual` provider: nothing changes
+    # until staff have arranged the payment and apply it in the admin
+    # (`billing.services.subscription_plan_request_apply`); cleared then.
+    requested_price = models.ForeignKey(
+        Price, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

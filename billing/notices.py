@@ -14,15 +14,37 @@ from memorials.models import Memorial
 from memorials.naming import memorial_place
 from memorials.notices import site_link
 
+# Each allowance as a sentence counts it ("1,000 family messages"), whoever reads it.
+NOUNS = {
+    AllowanceKind.FAMILY_MESSAGES: "family messages",
+    AllowanceKind.PREVIEW_MESSAGES: "preview messages",
+    AllowanceKind.VOICE_MINUTES: "spoken minutes",
+    AllowanceKind.FAMILY_MEMBERS: "family members",
+    AllowanceKind.CORPUS_MB: "MB of writing",
+    AllowanceKind.VOICE_CLONE: "a cloned voice",
+}
+# What pauses when a monthly allowance is all used.
+WHAT_PAUSES = {
+    AllowanceKind.FAMILY_MESSAGES: "The family's conversations with the twin pause",
+    AllowanceKind.PREVIEW_MESSAGES: "Preview conversations with the twin pause",
+    AllowanceKind.VOICE_MINUTES: "The twin answers in writing, not aloud,",
+}
+
+
+def allowance_noun(kind: str) -> str:
+    return NOUNS[AllowanceKind(kind)]
+
 
 def allowance_notice_text(*, kind: str, level: int, quota: int | None) -> str:
-    label = str(AllowanceKind(kind).label).lower()
+    """The 80 % or "all used" notice of a monthly allowance, counted per calendar month
+    (`billing.entitlements.period_start`), as the payer reads it in mail and on the pages."""
+    amount = f"{quota:,} {allowance_noun(kind)}"
     if level >= 100:
         return (
-            f"This month's {label} ({quota}) are all used. Conversations of that kind pause "
-            f"until next month, or start again at once with a larger plan."
+            f"This month's {amount} are all used. {WHAT_PAUSES[AllowanceKind(kind)]} until "
+            f"the 1st of next month, or start again at once with a larger plan."
         )
-    return f"{level} % of this month's {label} ({quota}) are used."
+    return f"{level} % of this month's {amount} are used."
 
 
 def allowance_notice_send(

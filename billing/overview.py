@@ -10,6 +10,7 @@ from billing.entitlements import PlanState, period_start, plan_state, usage_of
 from billing.models import AllowanceNotice, Plan, PlanAllowance
 from billing.notices import allowance_notice_text
 from core.allowances import MONTHLY_KINDS, AllowanceKind
+from memorials.models import Membership, Role
 
 ORDER = [
     AllowanceKind.FAMILY_MESSAGES,
@@ -19,25 +20,56 @@ ORDER = [
     AllowanceKind.CORPUS_MB,
     AllowanceKind.VOICE_CLONE,
 ]
-# Each allowance as a meter names it (the period is said beside it).
-SHORT_LABELS = {
-    AllowanceKind.FAMILY_MESSAGES: "Family messages",
-    AllowanceKind.PREVIEW_MESSAGES: "The subject's preview messages",
+# Each allowance as a meter names it to the person reading (the period is said beside it):
+# to the subject ("your"), and to anyone else ({name}: the subject's name).
+LABELS_FOR_SUBJECT = {
+    AllowanceKind.FAMILY_MESSAGES: "Messages from your family",
+    AllowanceKind.PREVIEW_MESSAGES: "Your own messages to your twin",
     AllowanceKind.VOICE_MINUTES: "Spoken minutes",
     AllowanceKind.FAMILY_MEMBERS: "Family members",
-    AllowanceKind.CORPUS_MB: "Writing kept",
-    AllowanceKind.VOICE_CLONE: "A cloned voice",
+    AllowanceKind.CORPUS_MB: "Your writing kept",
+    AllowanceKind.VOICE_CLONE: "Your cloned voice",
+}
+LABELS_FOR_OTHERS = {
+    AllowanceKind.FAMILY_MESSAGES: "Messages from the family, yours included",
+    AllowanceKind.PREVIEW_MESSAGES: "{name}'s own messages to the twin",
+    AllowanceKind.VOICE_MINUTES: "Spoken minutes",
+    AllowanceKind.FAMILY_MEMBERS: "Family members",
+    AllowanceKind.CORPUS_MB: "{name}'s writing kept",
+    AllowanceKind.VOICE_CLONE: "{name}'s cloned voice",
 }
 UNITS: dict[str, str] = {AllowanceKind.CORPUS_MB: " MB"}
-# What each allowance does, for "what will pause" (the downgrade page).
+# What each allowance does, for "what will pause" (the downgrade page), to whoever reads.
 PAUSES = {
-    AllowanceKind.FAMILY_MESSAGES: "conversations with the family",
-    AllowanceKind.PREVIEW_MESSAGES: "the subject's own preview conversations",
+    AllowanceKind.FAMILY_MESSAGES: "the family's conversations with the twin",
+    AllowanceKind.PREVIEW_MESSAGES: "{own} conversations with the twin",
     AllowanceKind.VOICE_MINUTES: "spoken replies (the twin answers in writing)",
     AllowanceKind.FAMILY_MEMBERS: "inviting more family (nobody is removed)",
     AllowanceKind.CORPUS_MB: "uploading more writing (nothing uploaded is removed)",
     AllowanceKind.VOICE_CLONE: "the cloned voice (the recordings are kept)",
 }
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads the page, so each allowance is named to them: the subject ("your writing"),
+    or anyone else, a payer, steward or family member ("Ann's writing")."""
+
+    is_subject: bool
+    subject_name: str
+
+    def label(self, kind: str) -> str:
+        labels = LABELS_FOR_SUBJECT if self.is_subject else LABELS_FOR_OTHERS
+        return labels[AllowanceKind(kind)].format(name=self.subject_name)
+
+    def pause(self, kind: str) -> str:
+        own = "your own" if self.is_subject else f"{self.subject_name}'s own"
+        return PAUSES[AllowanceKind(kind)].format(own=own)
+
+
+def reader_for(membership: Membership) -> Reader:
+    """The reader of a memorial's page: its subject, or someone else in it."""
+    return Reader(is_subject=membership.role == Role.SUBJECT, subject_name=membership.memorial.name)
 
 
 @dataclass(frozen=True)
@@ -80,9 +112,11 @@ class PlanOverview:
     notices: list[str]  # this period's "80 % / all used" notices, in words
 
 
-def plan_overview(memorial_id: uuid.UUID | str) -> PlanOverview:
-    """The plan in effect and a meter for each allowance: the subscription, the plan with
-    its allowances, then one usage query for each kind the plan includes (or two)."""
+def plan_overview(memorial_id: uuid.UUID | str, *, reader: Reader) -> PlanOverview:
+    """The plan in effect and a meter for each allowance, named to `reader`: the
+    subscription, the plan with its allowances, then one usage query for each kind the plan
+    includes (or two). Monthly allowances are this calendar month's
+    (`billing.entitlements.period_start`), as the check and the notices count them."""
     state = plan_state(memorial_id)
     plans = Plan.objects.prefetch_related("allowances")
     plan = (
@@ -95,7 +129,7 @@ def plan_overview(memorial_id: uuid.UUID | str) -> PlanOverview:
         meters.append(
             Meter(
                 kind=kind,
-                label=SHORT_LABELS[kind],
+                label=reader.label(kind),
                 quota=quota,
                 used=usage_of(memorial_id, kind) if quota else 0,
                 monthly=kind in MONTHLY_KINDS,
@@ -144,20 +178,28 @@ def _amount(kind: str, quota: int | None) -> str:
         return "unlimited"
     if kind == AllowanceKind.VOICE_CLONE:
         return "included" if quota else "not included"
-    return f"{quota:,}"
+    return f"{quota:,}{UNITS.get(kind, '')}"
 
 
-def plan_change_preview(*, memorial_id: uuid.UUID | str, current: Plan, target: Plan) -> PlanChange:
+def _per(kind: str) -> str:
+    return " a month" if kind in MONTHLY_KINDS else ""
+
+
+def plan_change_preview(
+    *, memorial_id: uuid.UUID | str, current: Plan, target: Plan, reader: Reader
+) -> PlanChange:
+    """What moving from `current` to `target` pauses and grows, and where this memorial
+    already uses more than `target` allows, each named to `reader`."""
     now, then = _quotas(current), _quotas(target)
-    overview = {m.kind: m for m in plan_overview(memorial_id).meters}
+    overview = {m.kind: m for m in plan_overview(memorial_id, reader=reader).meters}
     pauses, grows, over = [], [], []
     for kind in ORDER:
-        label = str(AllowanceKind(kind).label)
+        label = reader.label(kind)
         before, after = now[kind], then[kind]
         if _more(before, after):
-            line = f"{label}: {_amount(kind, before)} → {_amount(kind, after)}"
+            line = f"{label}: {_amount(kind, before)} → {_amount(kind, after)}{_per(kind)}"
             if after == 0:
-                line += f". Paused: {PAUSES[kind]}."
+                line += f". Paused: {reader.pause(kind)}."
             pauses.append(line)
             used = overview[kind].used
             if after and used > after and kind in MONTHLY_KINDS:
@@ -171,7 +213,7 @@ def plan_change_preview(*, memorial_id: uuid.UUID | str, current: Plan, target: 
                     f"but no more can be added."
                 )
         elif _more(after, before):
-            grows.append(f"{label}: {_amount(kind, before)} → {_amount(kind, after)}")
+            grows.append(f"{label}: {_amount(kind, before)} → {_amount(kind, after)}{_per(kind)}")
     return PlanChange(pauses=pauses, grows=grows, over=over)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from billing.overview import plan_overview
+from billing.overview import plan_overview, reader_for
 from billing.selectors import payer_for
-from memorials.models import Membership, MemorialState
+from memorials.models import Membership, MemorialState, Role
 from memorials.panels import MemorialPanel, panel_register
 
 
@@ -16,8 +16,9 @@ def _plan_panel(membership: Membership) -> dict[str, Any] | None:
         return None
     payer = payer_for(memorial=membership.memorial)
     return {
-        "overview": plan_overview(membership.memorial_id),
+        "overview": plan_overview(membership.memorial_id, reader=reader_for(membership)),
         "is_payer": payer is not None and payer.pk == membership.user_id,
+        "is_subject": membership.role == Role.SUBJECT,
     }
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
@@ -41,7 +42,7 @@ from core.audit import audit_record
 from core.mail import mail_send_on_commit
 from memorials.models import Membership, Memorial, Role
 from memorials.naming import memorial_place, memorial_subject_living
-from memorials.notices import site_link, steward_emails
+from memorials.notices import site_link, staff_emails, steward_emails
 
 GRACE_STATUSES = frozenset({SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID})
 PAID_STATUSES = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING})
@@ -157,6 +158,17 @@ def _grace_notices(sub: Subscription) -> None:
         memorial_id=memorial.id,
         topic=f"billing.grace:{sub.pk}",
     )
+    if sub.provider == "manual":  # no provider will collect it: staff arrange the payment
+        _staff_told(
+            subscription=sub,
+            subject=f"A plan paid by hand is overdue: {sub.plan.name}",
+            body=(
+                f"The paid period of a memorial's plan ({sub.plan.name}) has ended. The payer"
+                f"{f' ({payer})' if payer else ''} and the stewards were told gently; the plan "
+                f"holds until {until:%-d %B %Y}. Arrange the payment with them, then mark it "
+                f"paid in the admin:\n{_admin_url(sub)}"
+            ),
+        )
 
 
 def subscription_grace_end(*, now: datetime | None = None) -> int:
@@ -261,6 +273,15 @@ def subscription_payer_take_over(*, memorial: Memorial, user: User) -> Subscript
             memorial_id=memorial.id,
             topic=f"billing.payer:{sub.pk}",
         )
+        if sub.provider == "manual":  # staff arrange payments by hand: tell them whom with
+            _staff_told(
+                subscription=sub,
+                subject=f"A new payer for a plan paid by hand: {sub.plan.name}",
+                body=(
+                    f"{user} ({user.email}) now pays for a memorial's plan ({sub.plan.name}). "
+                    f"Arrange the next payment with them:\n{_admin_url(sub)}"
+                ),
+            )
     return sub
 
 
@@ -268,7 +289,8 @@ def subscription_mark_paid(
     *, subscription: Subscription, actor: User, period_days: int = 365
 ) -> Subscription:
     """Staff record a payment made outside Legacy (the `manual` provider): the subscription
-    is active for `period_days` from now, or from the end of its paid period if later."""
+    is active for `period_days` from now, or from the end of its paid period if later, on
+    the larger plan the payer asked for if there is one (`subscription_plan_request`)."""
     now = timezone.now()
     start = max(now, subscription.period_end or now)
     subscription_status_apply(
@@ -276,8 +298,14 @@ def subscription_mark_paid(
         SubscriptionStatus.ACTIVE,
         period_start=subscription.period_start or now,
         period_end=start + timedelta(days=period_days),
+        price=subscription.requested_price,
         actor=actor,
     )
+    if subscription.requested_price_id is not None:  # the larger plan asked for, now paid
+        Subscription.objects.filter(pk=subscription.pk).update(
+            requested_price=None, requested_at=None
+        )
+        subscription.refresh_from_db()
     _audit("marked_paid", subscription=subscription, actor=actor, days=period_days)
     return subscription
 
@@ -314,26 +342,55 @@ def subscription_refund_record(*, subscription: Subscription, actor: User) -> No
     _audit("refund_recorded", subscription=subscription, actor=actor)
 
 
-def subscription_plan_change(
-    *, subscription: Subscription, plan: Plan, actor: User
-) -> Subscription:
-    """Move a paid subscription to `plan` at once (prorated by the provider). Going down,
-    what will pause is shown first (`billing.entitlements.plan_change_pauses`); nothing is
-    deleted either way. PaymentError when the provider cannot."""
+class PlanChangeOutcome(StrEnum):
+    APPLIED = "applied"  # in effect now
+    REQUESTED = "requested"  # waiting for staff to arrange the payment (manual provider)
+
+
+def plan_change_price(*, subscription: Subscription, plan: Plan) -> Price:
+    """The price of `plan` a change moves to: its active one in this server's currency, at
+    the subscription's interval (yearly if it has none). PaymentError when there is none."""
     price = (
-        Price.objects.filter(plan=plan, active=True, currency=settings.BILLING_CURRENCY)
+        Price.objects.select_related("plan")
+        .filter(plan=plan, active=True, currency=settings.BILLING_CURRENCY)
         .filter(interval=subscription.price.interval if subscription.price else "year")
         .first()
     )
     if price is None:
         raise PaymentError(f"{plan.name} has no price to move to.")
+    return price
+
+
+def plan_change_needs_payment(*, subscription: Subscription, price: Price) -> bool:
+    """Whether moving to `price` costs more than the subscription pays now (an upgrade)."""
+    paying = subscription.price.amount_minor if subscription.price else 0
+    return price.amount_minor > paying
+
+
+def subscription_plan_change(
+    *, subscription: Subscription, plan: Plan, actor: User
+) -> PlanChangeOutcome:
+    """Move a live subscription to `plan`; nothing is deleted either way (what pauses is
+    shown first: `billing.overview.plan_change_preview`).
+
+    - Held at a payment provider (Stripe): changed there at once, prorated by the provider,
+      and mirrored here. APPLIED.
+    - The offline `manual` provider: a move down takes effect at once (nothing more to pay;
+      staff are told, to settle any refund); a move up costs money, so it is only recorded
+      as a request and staff are told: the plan changes when they have arranged the payment
+      and apply it in the admin (`subscription_plan_request_apply`). REQUESTED.
+
+    PaymentError when the provider cannot, or the subscription is not live."""
+    if subscription.status not in PAID_STATUSES | GRACE_STATUSES:
+        raise PaymentError("This plan is not paid yet: choose a plan on the pricing page.")
+    price = plan_change_price(subscription=subscription, plan=plan)
     if subscription.provider_subscription_id:
         remote = payment_provider().subscription_change(
             subscription_id=subscription.provider_subscription_id,
             provider_price_id=price.provider_price_id,
             quantity=subscription.quantity,
         )
-        return subscription_status_apply(
+        subscription_status_apply(
             subscription,
             remote.status,
             period_start=remote.period_start,
@@ -341,7 +398,103 @@ def subscription_plan_change(
             price=price,
             actor=actor,
         )
-    return subscription_status_apply(subscription, subscription.status, price=price, actor=actor)
+        return PlanChangeOutcome.APPLIED
+    if subscription.provider != "manual":
+        raise PaymentError("The payment for this plan is not set up yet; please try later.")
+    if plan_change_needs_payment(subscription=subscription, price=price):
+        subscription_plan_request(subscription=subscription, price=price, actor=actor)
+        return PlanChangeOutcome.REQUESTED
+    previous = subscription.plan.name
+    with transaction.atomic():
+        subscription_status_apply(subscription, subscription.status, price=price, actor=actor)
+        Subscription.objects.filter(pk=subscription.pk).update(
+            requested_price=None, requested_at=None
+        )
+        _staff_told(
+            subscription=subscription,
+            subject=f"A plan was lowered: {previous} to {plan.name}",
+            body=(
+                f"{actor} moved a memorial from {previous} to {plan.name}; it took effect at "
+                f"once. If they paid ahead for {previous}, settle the difference with them "
+                f"and record any refund in the admin:\n{_admin_url(subscription)}"
+            ),
+        )
+    subscription.refresh_from_db()
+    return PlanChangeOutcome.APPLIED
+
+
+def _admin_url(subscription: Subscription) -> str:
+    return site_link(
+        reverse("admin:billing_subscription_change", kwargs={"object_id": subscription.pk})
+    )
+
+
+def _staff_told(*, subscription: Subscription, subject: str, body: str) -> None:
+    mail_send_on_commit(
+        to=staff_emails(),
+        subject=f"{subject} (memorial {subscription.memorial_id})",
+        body=body,
+        memorial_id=subscription.memorial_id,
+        topic=f"billing.staff:{subscription.pk}",
+    )
+
+
+def subscription_plan_request(
+    *, subscription: Subscription, price: Price, actor: User
+) -> Subscription:
+    """The payer asks for a larger plan under the offline `manual` provider: recorded on the
+    subscription (`requested_price`), audited, and staff told by mail with a link to it in
+    the admin. The plan in effect does not change until staff apply it."""
+    with transaction.atomic():
+        sub = (
+            Subscription.objects.select_for_update().select_related("plan").get(pk=subscription.pk)
+        )
+        sub.requested_price, sub.requested_at = price, timezone.now()
+        sub.save(update_fields=["requested_price", "requested_at", "updated_at"])
+        _audit(
+            "plan_change_requested",
+            subscription=sub,
+            actor=actor,
+            requested_plan=price.plan.name,
+            interval=price.interval,
+        )
+        _staff_told(
+            subscription=sub,
+            subject=f"A larger plan was requested: {sub.plan.name} to {price.plan.name}",
+            body=(
+                f"{actor} asked to move a memorial from {sub.plan.name} to {price.plan.name} "
+                f"({price.get_interval_display().lower()}, {price.amount_minor / 100:.2f} "
+                f"{price.currency.upper()}).\n\nThis server has no payment account: arrange "
+                f"the payment (or the difference) with them, then apply the plan in the "
+                f'admin ("Apply the requested plan"):\n{_admin_url(sub)}'
+            ),
+        )
+    subscription.refresh_from_db()
+    return subscription
+
+
+def subscription_plan_request_apply(*, subscription: Subscription, actor: User) -> bool:
+    """Staff apply the larger plan the payer asked for, once its payment is arranged: the
+    plan changes at once (the paid period is unchanged), audited. False when nothing was
+    requested."""
+    with transaction.atomic():
+        sub = (
+            Subscription.objects.select_for_update(of=("self",))
+            .select_related("requested_price__plan")
+            .get(pk=subscription.pk)
+        )
+        price = sub.requested_price
+        if price is None:
+            return False
+        status = (
+            sub.status
+            if sub.status in PAID_STATUSES | GRACE_STATUSES
+            else SubscriptionStatus.ACTIVE
+        )
+        subscription_status_apply(sub, status, price=price, actor=actor)
+        Subscription.objects.filter(pk=sub.pk).update(requested_price=None, requested_at=None)
+    subscription.refresh_from_db()
+    return True
 
 
 def subscription_cancel(*, subscription: Subscription, actor: User) -> Subscription:

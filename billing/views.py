@@ -19,23 +19,30 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.http import AuthenticatedHttpRequest
 from billing.checkout_views import provider_forms_allowed
 from billing.entitlements import PAID, plan_effective
-from billing.models import FREE_PLAN, Plan, PlanAudience, Price, SubscriptionStatus
-from billing.overview import money, plan_change_preview, plan_overview
+from billing.models import FREE_PLAN, Plan, PlanAudience, Price, Subscription, SubscriptionStatus
+from billing.overview import money, plan_change_preview, plan_overview, reader_for
 from billing.providers import Invoice, PaymentError, payment_provider
 from billing.selectors import payer_for, subscription_get
 from billing.services import (
+    GRACE_STATUSES,
+    PAID_STATUSES,
     PayerRefused,
+    PlanChangeOutcome,
     payer_take_over_allowed,
+    plan_change_needs_payment,
+    plan_change_price,
     subscription_cancel,
     subscription_payer_take_over,
     subscription_plan_change,
 )
 from memorials.models import Membership, Role
+from memorials.naming import memorial_place
 from memorials.selectors import memorial_get_for
 
 logger = logging.getLogger(__name__)
 
 MEMBERS = [Role.SUBJECT, Role.STEWARD, Role.FAMILY]
+LIVE = PAID_STATUSES | GRACE_STATUSES  # a subscription whose plan can be changed
 PRICING_PATH = "/pricing/"  # the public pricing page (billing's checkout side)
 
 
@@ -72,7 +79,7 @@ def billing_page(request: AuthenticatedHttpRequest, memorial_id: uuid.UUID) -> H
     membership = memorial_get_for(user=request.user, memorial_id=memorial_id, roles=MEMBERS)
     memorial = membership.memorial
     sub = subscription_get(memorial_id=memorial.id)
-    overview = plan_overview(memorial.id)
+    overview = plan_overview(memorial.id, reader=reader_for(membership))
     payer = payer_for(memorial=memorial)
     is_payer = payer is not None and payer.pk == request.user.pk
     invoices, invoices_error = (
@@ -124,24 +131,29 @@ def plan_change_page(
     memorial = membership.memorial
     target = get_object_or_404(Plan, code=code, active=True)
     current = plan_effective(memorial.id)
-    change = plan_change_preview(memorial_id=memorial.id, current=current, target=target)
+    change = plan_change_preview(
+        memorial_id=memorial.id, current=current, target=target, reader=reader_for(membership)
+    )
     sub = subscription_get(memorial_id=memorial.id)
     is_payer = _is_payer(membership)
     to_free = target.code == FREE_PLAN  # leaving a paid plan is cancelling it
-    can_change = sub is not None and bool(sub.price_id) and is_payer and not to_free
+    live = sub is not None and sub.status in LIVE
+    can_change = live and sub is not None and bool(sub.price_id) and is_payer and not to_free
     back = reverse("billing:memorial", args=[memorial.id])
     if request.method == "POST":
         if not can_change or sub is None:
             messages.error(request, "Only the payer can change the plan of a paid memorial.")
             return redirect(back)
         try:
-            subscription_plan_change(subscription=sub, plan=target, actor=request.user)
+            outcome = subscription_plan_change(subscription=sub, plan=target, actor=request.user)
         except PaymentError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"{memorial.name}'s memorial is now on {target.name}.")
+            messages.success(
+                request, _changed_message(outcome, memorial_place(memorial), target.name)
+            )
         return redirect(back)
-    price = Price.objects.filter(plan=target, active=True).order_by("-interval").first()
+    price = _change_price(sub, target) if can_change and sub is not None else None
     return render(
         request,
         "billing/plan_change.html",
@@ -150,13 +162,44 @@ def plan_change_page(
             "current": current,
             "target": target,
             "change": change,
-            "can_change": can_change,
+            "can_change": can_change and price is not None,
             "to_free": to_free,
             "can_cancel": sub is not None and is_payer and sub.status in PAID,
-            "price": price,
+            "price": price
+            or Price.objects.filter(plan=target, active=True).order_by("-interval").first(),
+            "needs_payment": (
+                price is not None
+                and sub is not None
+                and plan_change_needs_payment(subscription=sub, price=price)
+            ),
+            "manual": sub is not None and _paid_by_hand(sub),
+            "price_amount": money(price.amount_minor, price.currency) if price else "",
+            "subscription": sub,
             "pricing_path": PRICING_PATH,
         },
     )
+
+
+def _paid_by_hand(sub: Subscription) -> bool:
+    """The offline provider's subscription: staff mark it paid, nothing moves at once."""
+    return sub.provider == "manual" and not sub.provider_subscription_id
+
+
+def _change_price(sub: Subscription, target: Plan) -> Price | None:
+    try:
+        return plan_change_price(subscription=sub, plan=target)
+    except PaymentError:
+        return None
+
+
+def _changed_message(outcome: PlanChangeOutcome, place: str, plan: str) -> str:
+    if outcome == PlanChangeOutcome.REQUESTED:
+        return (
+            f"Your request for {plan} is with Legacy's staff. They will be in touch to "
+            f"arrange the payment; {plan} starts as soon as it is paid. Until then nothing "
+            f"changes."
+        )
+    return f"{place} is now on {plan}."
 
 
 @login_required
@@ -170,7 +213,9 @@ def cancel_page(request: AuthenticatedHttpRequest, memorial_id: uuid.UUID) -> Ht
         messages.error(request, "Only the payer can cancel the plan.")
         return redirect(back)
     free = Plan.objects.get(code=FREE_PLAN)
-    change = plan_change_preview(memorial_id=memorial.id, current=sub.plan, target=free)
+    change = plan_change_preview(
+        memorial_id=memorial.id, current=sub.plan, target=free, reader=reader_for(membership)
+    )
     if request.method == "POST":
         try:
             subscription_cancel(subscription=sub, actor=request.user)

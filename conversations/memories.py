@@ -3,13 +3,18 @@
 `memories_for_reply` gives the memories of this visitor (never another's) that bear on the
 message, for the reply's prompt. A visitor has few memories (tens, a few hundred at most),
 so they are decrypted and ranked here, in Python, against the message's embedding: their
-text and vectors stay encrypted at rest, with the memorial's key."""
+text and vectors stay encrypted at rest, with the memorial's key (decrypted, they are kept
+in the worker's memory between a visitor's messages, and forgotten a quarter of an hour
+after their last: see `_kept`)."""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 from django.utils import dateformat, timezone
@@ -107,39 +112,110 @@ def known_memories(
     ]
 
 
-RANKED_FIELDS = (
-    "id", "text_encrypted", "vector_encrypted", "about_date", "about_precision", "created_at"
-)  # fmt: skip
+@dataclass(frozen=True)
+class _Decoded:
+    """One memory as ranking needs it, decrypted once for a visit (see `_kept`)."""
+
+    version: tuple[str, datetime]  # its keyed hash and last change: a correction changes both
+    text: str
+    vector: np.ndarray | None
+    words: frozenset[str]
+
+
+# The memories of the visitors talking now, decrypted, kept in this process between their
+# messages (a visitor may have hundreds; decrypting and reading them all took ~20 ms a
+# reply). Each reply still reads which memories the visitor has now, and their versions, and
+# decrypts only the new or corrected ones; what it did not read (a memory deleted, a
+# visitor gone) is forgotten then, and a visit left for KEPT_SECONDS is forgotten whole.
+KEPT_VISITORS = 64
+KEPT_SECONDS = 15 * 60
+_kept: OrderedDict[tuple[str, str], tuple[float, dict[int, _Decoded]]] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _kept_take(key: tuple[str, str]) -> dict[int, _Decoded]:
+    now = time.monotonic()
+    with _kept_lock:
+        for stale in [k for k, (at, _) in _kept.items() if now - at > KEPT_SECONDS]:
+            del _kept[stale]
+        return dict(_kept[key][1]) if key in _kept else {}
+
+
+def _kept_put(key: tuple[str, str], decoded: dict[int, _Decoded]) -> None:
+    with _kept_lock:
+        _kept[key] = (time.monotonic(), decoded)
+        _kept.move_to_end(key)
+        while len(_kept) > KEPT_VISITORS:
+            _kept.popitem(last=False)
+
+
+def _decoded_memories(
+    *,
+    memorial_id: uuid.UUID | str,
+    visitor_id: uuid.UUID,
+    versions: dict[int, tuple[str, datetime]],
+) -> dict[int, _Decoded]:
+    """The memories `versions` names (id: version, as just read), decrypted: those kept at
+    that version reused, the others read and decrypted in one query."""
+    key = (str(memorial_id), str(visitor_id))
+    kept = _kept_take(key)
+    decoded = {}
+    for pk, version in versions.items():
+        if (memory := kept.get(pk)) is not None and memory.version == version:
+            decoded[pk] = memory
+    missing = [pk for pk in versions if pk not in decoded]
+    if missing:
+        cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
+        rows = VisitorMemory.objects.filter(
+            pk__in=missing, memorial_id=memorial_id, visitor_id=visitor_id
+        ).values_list("id", "text_encrypted", "vector_encrypted", "memory_key", "updated_at")
+        for pk, text_token, vector_token, hashed, updated_at in rows:
+            text = cipher.decrypt_text(bytes(text_token))
+            decoded[pk] = _Decoded(
+                version=(hashed, updated_at),
+                text=text,
+                vector=memory_vector_decode(cipher, vector_token),
+                words=frozenset(content_words(text)),
+            )
+    _kept_put(key, decoded)
+    return decoded
 
 
 def memories_for_reply(
     *, memorial_id: uuid.UUID | str, visitor_id: uuid.UUID | str, query: str, limit: int = 5
 ) -> list[MemoryRecord]:
     """This visitor's memories that bear on `query`, best first, then their newest others,
-    `limit` in all. Only ever this visitor's: the filter is on their id and this memorial."""
+    `limit` in all. Only ever this visitor's: the filter is on their id and this memorial.
+    Their texts and vectors are decrypted once for a visit, in this process (`_kept`)."""
     if limit <= 0:
         return []
-    rows = (  # only what ranking needs, as tuples: a visitor may have hundreds
-        VisitorMemory.objects.filter(memorial_id=memorial_id, visitor_id=uuid.UUID(str(visitor_id)))
+    visitor = uuid.UUID(str(visitor_id))
+    rows = list(  # which memories they have now, newest first, without their contents
+        VisitorMemory.objects.filter(memorial_id=memorial_id, visitor_id=visitor)
         .order_by("-created_at", "-id")
-        .values_list(*RANKED_FIELDS)
+        .values_list(
+            "id", "memory_key", "updated_at", "about_date", "about_precision", "created_at"
+        )
     )
-    cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
+    decoded = _decoded_memories(
+        memorial_id=memorial_id,
+        visitor_id=visitor,
+        versions={pk: (hashed, updated_at) for pk, hashed, updated_at, *_ in rows},
+    )
     query_vector = embed_query(query) if query.strip() else None
     query_words = content_words(query)
     scored: list[tuple[float, int, MemoryRecord]] = []
-    for order, (pk, text_token, vector_token, about_date, precision, created_at) in enumerate(
-        rows  # newest first
-    ):
-        text = cipher.decrypt_text(bytes(text_token))
-        vector = memory_vector_decode(cipher, vector_token)
+    for order, (pk, _, _, about_date, precision, created_at) in enumerate(rows):
+        memory = decoded.get(pk)
+        if memory is None:  # deleted between the two reads
+            continue
         score = 0.0
-        if query_vector is not None and vector is not None:
-            score = float(np.dot(query_vector, vector))
-        score += WORD_WEIGHT * len(query_words & content_words(text))
+        if query_vector is not None and memory.vector is not None:
+            score = float(np.dot(query_vector, memory.vector))
+        score += WORD_WEIGHT * len(query_words & memory.words)
         record = MemoryRecord(
             id=pk,
-            text=text,
+            text=memory.text,
             about_date=about_date,
             created_on=timezone.localdate(created_at),
             about_precision=precision,

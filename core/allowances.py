@@ -18,8 +18,9 @@ from django.db import models
 
 
 class AllowanceKind(models.TextChoices):
-    """Each thing a plan grants. Monthly ones are counted per calendar month (not yet per
-    billing period); the others are a standing limit (members, size) or a feature (0 or 1)."""
+    """Each thing a plan grants. Monthly ones are counted per calendar month, for every
+    memorial whatever its billing period (`billing.entitlements`); the others are a standing
+    limit (members, size) or a feature (0 or 1)."""
 
     FAMILY_MEMBERS = "family_members", "Family members"
     CORPUS_MB = "corpus_mb", "Writing kept (MB)"

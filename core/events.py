@@ -16,13 +16,14 @@ sent with the visitor's id.
 import asyncio
 import enum
 import logging
+import os
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
@@ -313,13 +314,39 @@ def event_send_progress(
 
 def layer_group_send(*, group: str, message: dict[str, Any]) -> None:
     """Send now, through the channel layer. Memorial events go through
-    `event_send_on_commit`, which checks them against their declaration."""
+    `event_send_on_commit`, which checks them against their declaration.
+
+    Called from a socket's database work (`database_sync_to_async`), it sends on the
+    socket's event loop, as `async_to_sync` does. From a plain thread (a worker's task), it
+    sends on that thread's own loop, kept from one send to the next with the layer's
+    connection: `async_to_sync` would start a thread, a loop and a connection to Redis for
+    each send (~1.5 ms against ~0.15 ms), on every chunk of a reply."""
     layer = get_channel_layer()
-    if layer is not None:
+    if layer is None:
+        return
+    if _outer_loop() is not None:
         async_to_sync(layer.group_send)(group, message)
+    else:
+        _thread_loop().run_until_complete(layer.group_send(group, message))
 
 
 _thread_loops = threading.local()
+
+
+def _outer_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop this thread's sync code was called from (asgiref's `sync_to_async`
+    records it), if any, in this process."""
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    return loop if loop is not None and not loop.is_closed() else None
+
+
+def _thread_loop() -> asyncio.AbstractEventLoop:
+    loop = getattr(_thread_loops, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _thread_loops.loop = asyncio.new_event_loop()
+    return loop
 
 
 def event_send_now(
@@ -333,13 +360,10 @@ def event_send_now(
     layer = get_channel_layer()
     if layer is None:
         return
-    loop = getattr(_thread_loops, "loop", None)
-    if loop is None:
-        loop = _thread_loops.loop = asyncio.new_event_loop()
     group = memorial_visitor_group(memorial_id=memorial_id, visitor_id=visitor_id)
     message = {"type": "memorial.event", "kind": kind.value, "data": dict(data)}
     try:
-        loop.run_until_complete(layer.group_send(group, message))
+        _thread_loop().run_until_complete(layer.group_send(group, message))
     except Exception:
         logger.exception("a %s event could not be sent", kind.value)
 

@@ -17,11 +17,13 @@ not be sent. Nothing here runs in the request that caused the mail.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 import smtplib
 import uuid
+import zoneinfo
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -100,11 +102,28 @@ def _mail_css() -> str:
     return Path(str(path)).read_text() if path else ""
 
 
-def _greeting_name(address: str) -> str:
-    """The name of the person with this address, to greet them by; "" without an account or
-    a name."""
-    user = get_user_model().objects.filter(email__iexact=address).only("full_name").first()
-    return str(getattr(user, "full_name", "") or "")
+@dataclass(frozen=True)
+class MailRecipient:
+    """Who a mail is for, as far as their account says: the name to greet them by ("" without
+    an account or a name) and the time zone every time in the mail is written in (the site's
+    when theirs is not known)."""
+
+    name: str
+    zone: zoneinfo.ZoneInfo
+
+
+def _recipient(address: str) -> MailRecipient:
+    user = (
+        get_user_model()
+        .objects.filter(email__iexact=address)
+        .only("full_name", "time_zone")
+        .first()
+    )
+    zone = timezone.get_default_timezone()
+    if user is not None and user.time_zone:
+        with contextlib.suppress(ValueError, zoneinfo.ZoneInfoNotFoundError):
+            zone = zoneinfo.ZoneInfo(user.time_zone)
+    return MailRecipient(name=str(getattr(user, "full_name", "") or ""), zone=zone)
 
 
 def mail_render(
@@ -183,14 +202,17 @@ def mail_send_on_commit(
     addresses = [address for address in dict.fromkeys(to) if address]
     mails = []
     for address in addresses:
-        text, html = mail_render(
-            template=template,
-            context=context,
-            body=body,
-            subject=line,
-            person_name=_greeting_name(address),
-            brand=brand,
-        )
+        recipient = _recipient(address)
+        # the recipient's time zone, not the one of whoever caused the mail
+        with timezone.override(recipient.zone):
+            text, html = mail_render(
+                template=template,
+                context=context,
+                body=body,
+                subject=line,
+                person_name=recipient.name,
+                brand=brand,
+            )
         message = {"to": address, "subject": line, "body": text, "html": html}
         if brand is not None and brand.sender_name:
             message["from_name"] = brand.sender_name

@@ -114,12 +114,24 @@ class MemorialTask(KernelTask):
 
 
 @contextlib.contextmanager
-def memorial_step(*, memorial_id: uuid.UUID | str, scope: str) -> Iterator[None]:
+def memorial_step(
+    *, memorial_id: uuid.UUID | str, scope: str, held: bool = False
+) -> Iterator[None]:
     """One step of background work: a transaction that commits only while consent `scope`
     is live. Raises ConsentRequired (and writes nothing) when it was withdrawn before the
-    step could commit. Nested in another transaction, it is a savepoint of it."""
+    step could commit. Nested in another transaction, it is a savepoint of it.
+
+    `held`: for a short step (one chunk of a reply: a row updated), the record is
+    share-locked as the step opens, one query that both checks and holds it, rather than
+    checked as it opens and locked just before it commits (which keeps a long step from
+    making a withdrawal wait for all of it). Either way a withdrawal that committed first
+    makes the step raise, and one that comes later waits for the step's commit."""
     gate = consent_gate()
     with transaction.atomic():
+        if held:
+            gate.hold(memorial_id=memorial_id, scope=scope)
+            yield
+            return
         gate.require(memorial_id=memorial_id, scope=scope)
         yield
         gate.hold(memorial_id=memorial_id, scope=scope)

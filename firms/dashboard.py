@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, F, Func, IntegerField, OrderBy, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, OrderBy, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from billing.models import Plan
 from firms.models import ClientStage, Firm, FirmClient, FirmStaff
-from firms.reminders import CONSENTS_EXPECTED
+from firms.status import CONSENTS_EXPECTED, consents_done
 
 PAGE_SIZE = 50
 NO_ADVISOR = "none"
@@ -26,16 +26,25 @@ _STAGE_ORDER = Case(
     output_field=IntegerField(),
 )
 
+_EXPECTED_SIGNED = sum(
+    (
+        Case(
+            When(consents_signed__contains=[scope], then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        for scope in CONSENTS_EXPECTED
+    ),
+    start=Value(0),
+)
+
 # Sort key -> (column label, the expression sorted by). Ties go by name, then id.
 SORTS: dict[str, tuple[str, Any]] = {
     "name": ("Name", F("name")),
     "advisor": ("Advisor", Coalesce(F("advisor__user__full_name"), Value(""))),
     "stage": ("Stage", _STAGE_ORDER),
-    # By how many consents are signed in all (the column shows the expected ones signed).
-    "consents": (
-        "Consents",
-        Func(F("consents_signed"), function="jsonb_array_length", output_field=IntegerField()),
-    ),
+    # By how many of the expected consents are signed (what the column shows).
+    "consents": ("Consents", _EXPECTED_SIGNED),
     "writing": ("Writing", F("documents_count")),
     "twin": ("Twin", F("twin_ready")),
     "activation": ("Activation", F("activation_state")),
@@ -66,6 +75,7 @@ class DashboardQuery:
 class DashboardRow:
     client: FirmClient
     consents_done: int  # how many of CONSENTS_EXPECTED the client signed
+    plan_name: str  # the plan's name ("" when the client has none yet)
 
 
 @dataclass(frozen=True)
@@ -123,10 +133,12 @@ def dashboard_page(
     query: DashboardQuery,
     staff: list[FirmStaff],
     stage_counts: list[tuple[str, str, int]],
+    plans: list[tuple[str, str]],
 ) -> DashboardPage:
     """One page of `PAGE_SIZE` clients (the last page when `query.page` is past it): one
     query, two when filtered (the count; unfiltered, the total is the sum of `stage_counts`,
-    from `dashboard_stage_counts`). Each client's advisor is taken from `staff`
+    from `dashboard_stage_counts`). Each plan's name is taken from `plans`
+    (`dashboard_plans`, loaded for the filter anyway). Each client's advisor is taken from `staff`
     (`dashboard_staff`, loaded for the filter anyway) rather than joined: sorting 10,000
     joined rows cost twice as much."""
     clients = dashboard_clients(firm=firm, query=query)
@@ -136,19 +148,19 @@ def dashboard_page(
     page = min(max(1, query.page), pages)
     start = (page - 1) * PAGE_SIZE
     advisors = {member.pk: member for member in staff}
+    names = dict(plans)
     rows = []
     for client in clients[start : start + PAGE_SIZE]:
         if client.advisor_id in advisors:
             client.advisor = advisors[client.advisor_id]
         rows.append(
-            DashboardRow(client=client, consents_done=consents_done(signed=client.consents_signed))
+            DashboardRow(
+                client=client,
+                consents_done=consents_done(signed=client.consents_signed),
+                plan_name=names.get(client.plan_code, client.plan_code),
+            )
         )
     return DashboardPage(rows=rows, total=total, page=page, pages=pages)
-
-
-def consents_done(*, signed: list[str] | None) -> int:
-    """How many of the expected consents are among `signed`."""
-    return len(set(signed or []) & set(CONSENTS_EXPECTED))
 
 
 def dashboard_stage_counts(*, firm: Firm) -> list[tuple[str, str, int]]:
@@ -182,6 +194,14 @@ def dashboard_clients_chosen(*, firm: Firm, client_ids: list[str]) -> QuerySet[F
 def dashboard_plans() -> list[tuple[str, str]]:
     """(code, name) of every plan, for the plan filter."""
     return list(Plan.objects.order_by("position", "code").values_list("code", "name"))
+
+
+def plan_name_for(*, code: str) -> str:
+    """The name of the plan whose code is `code` (the code itself for an unknown one; ""
+    for none): one query."""
+    if not code:
+        return ""
+    return Plan.objects.filter(code=code).values_list("name", flat=True).first() or code
 
 
 def dashboard_staff(*, firm: Firm) -> list[FirmStaff]:

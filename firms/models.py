@@ -266,6 +266,12 @@ class FirmWebhookDelivery(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     given_up_at = models.DateTimeField(null=True, blank=True)
+    # When the next attempt is due (its task's countdown at the latest); the sweep queues
+    # again a delivery past due whose task was lost.
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # While an attempt is under way (its HTTP call, made holding no lock): until then no other
+    # run starts one.
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -3,8 +3,10 @@
 request made or decided, the plan), a refresh of that memorial's firm clients once the
 change commits (`firms.status.client_status_refresh_on_commit`). Connected in
 `FirmsConfig.ready`. Each receiver reads only the memorial's id from what it is given.
-A memorial's other state changes (sealed, opened while living, closed) are left to the
-nightly sweep: a receiver on every memorial save would add work to each of them."""
+A memorial's state changes (sealed, opened while living, closed, activated) are seen on the
+memorial's save when it names its state among the fields saved (`memorial_transition` does,
+and is the only way a state changes); other memorial saves ask for nothing. Each refresh is
+of that memorial's one client row, once per transaction, after it commits."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from corpus.signals import corpus_changed
 from firms.models import FirmClient
 from firms.signals import client_joined
 from firms.status import client_status_refresh_for_memorial, client_status_refresh_on_commit
-from memorials.models import ActivationRequest
+from memorials.models import ActivationRequest, Memorial
 from twins.models import BuildStatus, TwinVersion
 
 
@@ -51,6 +53,13 @@ def on_activation_request_saved(sender: Any, instance: ActivationRequest, **kwar
     client_status_refresh_on_commit(memorial_id=instance.memorial_id)
 
 
+def on_memorial_saved(
+    sender: Any, instance: Memorial, update_fields: Any = None, **kwargs: Any
+) -> None:
+    if update_fields is not None and "state" in update_fields:
+        client_status_refresh_on_commit(memorial_id=instance.pk)
+
+
 def on_subscription_saved(sender: Any, instance: Subscription, **kwargs: Any) -> None:
     client_status_refresh_on_commit(memorial_id=instance.memorial_id)
 
@@ -70,5 +79,6 @@ def receivers_connect() -> None:
     post_save.connect(
         on_activation_request_saved, sender=ActivationRequest, dispatch_uid=f"{uid}.activation"
     )
+    post_save.connect(on_memorial_saved, sender=Memorial, dispatch_uid=f"{uid}.memorial_state")
     post_save.connect(on_subscription_saved, sender=Subscription, dispatch_uid=f"{uid}.plan")
     client_joined.connect(on_client_joined, dispatch_uid=f"{uid}.joined")

@@ -23,15 +23,8 @@ from core.consent import ConsentScope
 from firms.access import ROLE_POWERS, FirmPower
 from firms.mail import firm_mail_send_on_commit
 from firms.models import ClientStage, FirmClient, FirmStaff
+from firms.status import consents_missing
 from firms.trail import firm_audit_record
-
-# The consents a client is asked to sign for their memorial to be whole (voice and
-# commercial use are their own choices and are never reminded of).
-CONSENTS_EXPECTED: tuple[str, ...] = (
-    ConsentScope.CORPUS,
-    ConsentScope.CONVERSATION_LIVING,
-    ConsentScope.CONVERSATION_POSTHUMOUS,
-)
 
 # Why a selected client is not mailed, in the confirmation's words.
 SKIP_DETACHED = "detached"
@@ -65,12 +58,6 @@ def reminder_interval() -> timedelta:
     return timedelta(days=settings.FIRM_REMINDER_INTERVAL_DAYS)
 
 
-def consents_missing(*, client: FirmClient) -> list[str]:
-    """The expected consents the client has not signed, in `CONSENTS_EXPECTED`'s order."""
-    signed = set(client.consents_signed or [])
-    return [scope for scope in CONSENTS_EXPECTED if scope not in signed]
-
-
 def reminder_skip_reason(*, client: FirmClient, now: datetime) -> str | None:
     """None when `client` should be reminded now; otherwise why not (a SKIP_ code). The one
     place that decides who qualifies, from the status columns only."""
@@ -80,7 +67,7 @@ def reminder_skip_reason(*, client: FirmClient, now: datetime) -> str | None:
         return SKIP_NOT_JOINED
     if client.stage == ClientStage.ACTIVE:
         return SKIP_ACTIVE
-    if not consents_missing(client=client) and client.documents_count > 0:
+    if not consents_missing(signed=client.consents_signed) and client.documents_count > 0:
         return SKIP_NOTHING
     if client.last_reminded_at is not None and client.last_reminded_at > now - reminder_interval():
         return SKIP_RECENT
@@ -179,7 +166,7 @@ def _reminder_send_one(*, staff: FirmStaff, client_id: str | uuid.UUID) -> bool:
         now = timezone.now()
         if client is None or reminder_skip_reason(client=client, now=now) is not None:
             return False
-        missing = consents_missing(client=client)
+        missing = consents_missing(signed=client.consents_signed)
         firm_mail_send_on_commit(
             firm=staff.firm,
             to=[client.email],

@@ -9,7 +9,6 @@ change that moves them, and by a nightly sweep (`firms.tasks.client_status_sweep
 from __future__ import annotations
 
 import uuid
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +27,15 @@ from twins.selectors import twin_serving
 # What the activation column says while a steward's request waits for its second approval.
 ACTIVATION_REQUESTED = "requested"
 
+# The consents a client is asked to sign for their memorial to be whole (voice and
+# commercial use are their own choices and are never reminded of). The one definition: the
+# "consented" stage, the dashboard's "signed of expected" column and the reminders read it.
+CONSENTS_EXPECTED: tuple[str, ...] = (
+    ConsentScope.CORPUS,
+    ConsentScope.CONVERSATION_LIVING,
+    ConsentScope.CONVERSATION_POSTHUMOUS,
+)
+
 STATUS_FIELDS = [
     "stage",
     "consents_signed",
@@ -38,6 +46,17 @@ STATUS_FIELDS = [
     "plan_code",
     "status_refreshed_at",
 ]
+
+
+def consents_missing(*, signed: list[str] | None) -> list[str]:
+    """The expected consents not among `signed`, in `CONSENTS_EXPECTED`'s order."""
+    have = set(signed or [])
+    return [scope for scope in CONSENTS_EXPECTED if scope not in have]
+
+
+def consents_done(*, signed: list[str] | None) -> int:
+    """How many of the expected consents are among `signed`."""
+    return len(CONSENTS_EXPECTED) - len(consents_missing(signed=signed))
 
 
 def client_stage_for(*, client: FirmClient) -> str:
@@ -52,7 +71,7 @@ def client_stage_for(*, client: FirmClient) -> str:
         return ClientStage.TWIN_READY
     if client.documents_count or client.passages_count:
         return ClientStage.WRITING
-    if ConsentScope.CORPUS in client.consents_signed:
+    if not consents_missing(signed=client.consents_signed):
         return ClientStage.CONSENTED
     return ClientStage.JOINED
 
@@ -104,17 +123,44 @@ def client_status_refresh_for_twin(*, twin_id: uuid.UUID | str) -> int:
     return client_status_refresh_for_memorial(memorial_id=memorial_id) if memorial_id else 0
 
 
+class StatusRefresh:
+    """One waiting refresh of a memorial's firm clients (named by the memorial or by its
+    twin), run by `transaction.on_commit`. `done` once run: a refresh still waiting for the
+    same commit is not asked for twice."""
+
+    def __init__(self, *, memorial_id: str = "", twin_id: str = "") -> None:
+        self.key = (memorial_id, twin_id)
+        self.done = False
+
+    def __call__(self) -> int:
+        self.done = True
+        memorial_id, twin_id = self.key
+        if memorial_id:
+            return client_status_refresh_for_memorial(memorial_id=memorial_id)
+        return client_status_refresh_for_twin(twin_id=twin_id)
+
+
 def client_status_refresh_on_commit(
     *, memorial_id: uuid.UUID | str | None = None, twin_id: uuid.UUID | str | None = None
 ) -> None:
     """The one way a change elsewhere asks for a refresh of a memorial's firm clients (named
     by the memorial, or by its twin): after it commits, so the refresh reads what was
     committed, a rolled-back change asks for nothing, and the change itself runs no query
-    more."""
+    more. Asked twice before one commit (an activation saves its request and moves the
+    memorial), the memorial's row is refreshed once."""
     if memorial_id is not None:
-        transaction.on_commit(partial(client_status_refresh_for_memorial, memorial_id=memorial_id))
+        refresh = StatusRefresh(memorial_id=str(memorial_id))
     elif twin_id is not None:
-        transaction.on_commit(partial(client_status_refresh_for_twin, twin_id=twin_id))
+        refresh = StatusRefresh(twin_id=str(twin_id))
+    else:
+        return
+    waiting = transaction.get_connection().run_on_commit
+    if any(
+        isinstance(entry[1], StatusRefresh) and not entry[1].done and entry[1].key == refresh.key
+        for entry in waiting
+    ):
+        return
+    transaction.on_commit(refresh)
 
 
 def client_status_sweep() -> int:

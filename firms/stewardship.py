@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from firms.mail import firm_mail_send_on_commit
 from firms.models import FirmActivationKey, FirmClient, FirmRole, FirmStaff
 from firms.trail import firm_audit_record
 from memorials.activation.approvals import activation_cancel
@@ -162,9 +163,10 @@ def professional_steward_name(*, client: FirmClient, actor: User) -> FirmClient:
 def professional_steward_withdraw(
     *, client: FirmClient, actor: User, now: datetime | None = None
 ) -> FirmClient:
-    """The client withdraws the firm's steward role: its activation key stops working at once.
-    (The firm's staff may no longer act; a request it already made stays for the subject to
-    cancel on their activation notice, as any steward's.)"""
+    """The client withdraws the firm's steward role: its activation key stops working at once,
+    and a request to activate the memorial that the firm made and that still waits is
+    cancelled (as the subject cancels one). Both audited; the firm's owners and advisors are
+    told by mail after commit."""
     if client.user_id != actor.pk:
         raise StewardshipError("Only the client can withdraw their firm as a steward.")
     now = now or timezone.now()
@@ -172,6 +174,8 @@ def professional_steward_withdraw(
         locked = _client_locked(client)
         if locked.professional_steward_since is None:
             return locked
+        # Read while the firm is still a steward: who asked is known through its party.
+        pending = _firm_pending_request(client=locked)
         locked.professional_steward_since = None
         locked.save(update_fields=["professional_steward_since"])
         revoked = firm_keys_revoke(client=locked, now=now)
@@ -182,7 +186,46 @@ def professional_steward_withdraw(
             client=locked,
             data={"keys_revoked": revoked},
         )
+        if pending is not None:
+            activation_cancel(activation=pending, actor=actor, now=now)
+            firm_audit_record(
+                firm=client.firm,
+                action="firm.activation_cancelled_by_client",
+                actor=actor,
+                client=locked,
+                data={"activation": str(pending.id)},
+            )
+        firm_mail_send_on_commit(
+            firm=client.firm,
+            to=_steward_staff_emails(client=locked),
+            subject=f"{locked.name} has withdrawn {client.firm.name} as a steward",
+            template="firms/email/steward_withdrawn.txt",
+            context={"client": locked, "request_cancelled": pending is not None},
+            memorial_id=locked.memorial_id,
+            topic="firm_steward_withdrawn",
+        )
     return locked
+
+
+def _firm_pending_request(*, client: FirmClient) -> ActivationRequest | None:
+    """The memorial's waiting activation request when the firm (any of its people) made it."""
+    if client.memorial_id is None:
+        return None
+    pending = activation_pending_get(memorial_id=client.memorial_id)
+    if pending is None or pending.started_by is None:
+        return None
+    party = FirmStewardSource().party_of(memorial_id=client.memorial_id, user=pending.started_by)
+    return pending if party == firm_party(firm_id=client.firm_id) else None
+
+
+def _steward_staff_emails(*, client: FirmClient) -> list[str]:
+    return list(
+        FirmStaff.objects.filter(
+            firm_id=client.firm_id, removed_at__isnull=True, role__in=STEWARD_ROLES
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
 
 
 def _steward_staff_require(*, staff: FirmStaff, client: FirmClient) -> None:

@@ -25,6 +25,7 @@ from firms.clients import (
     client_invitation_send,
     client_invitation_usable,
 )
+from firms.dashboard import plan_name_for
 from firms.forms_clients import ClientAddForm, ClientImportForm, JoinForm
 from firms.imports import (
     IMPORT_INLINE_ROWS,
@@ -157,6 +158,7 @@ def client_detail(request: HttpRequest, staff: FirmStaff, client_id: uuid.UUID) 
             ConsentScope(code).label for code in client.consents_signed if code in ConsentScope
         ],
         "activation_label": ACTIVATION_LABELS.get(client.activation_state, "—"),
+        "plan_name": plan_name_for(code=client.plan_code),
     }
     return render(request, "firms/clients/detail.html", context)
 

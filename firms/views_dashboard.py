@@ -30,20 +30,24 @@ from firms.dashboard import (
 )
 from firms.dashboard_forms import DashboardFilterForm
 from firms.models import FirmClient, FirmStaff
-from firms.reminders import CONSENTS_EXPECTED, reminders_plan, reminders_start
+from firms.reminders import reminders_plan, reminders_start
+from firms.status import CONSENTS_EXPECTED
 from firms.trail import firm_audit_record
 from firms.views_common import firm_view
 
 
 def _filter_form(
-    staff: FirmStaff, data: QueryDict, everyone: list[FirmStaff] | None = None
+    staff: FirmStaff,
+    data: QueryDict,
+    everyone: list[FirmStaff] | None = None,
+    plans: list[tuple[str, str]] | None = None,
 ) -> DashboardFilterForm:
     if everyone is None:
         everyone = dashboard_staff(firm=staff.firm)
     return DashboardFilterForm(
         data,
         advisors=[member for member in everyone if member.removed_at is None],
-        plans=dashboard_plans(),
+        plans=dashboard_plans() if plans is None else plans,
     )
 
 
@@ -87,10 +91,13 @@ def _sort_links(query: DashboardQuery) -> list[dict[str, str]]:
 @require_GET
 def dashboard(request: HttpRequest, staff: FirmStaff) -> HttpResponse:
     everyone = dashboard_staff(firm=staff.firm)
-    form = _filter_form(staff, request.GET, everyone)
+    plans = dashboard_plans()
+    form = _filter_form(staff, request.GET, everyone, plans)
     query = form.dashboard_query()
     stage_counts = dashboard_stage_counts(firm=staff.firm)
-    page = dashboard_page(firm=staff.firm, query=query, staff=everyone, stage_counts=stage_counts)
+    page = dashboard_page(
+        firm=staff.firm, query=query, staff=everyone, stage_counts=stage_counts, plans=plans
+    )
     return render(
         request,
         "firms/dashboard.html",

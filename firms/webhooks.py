@@ -2,7 +2,9 @@
 consent, an activation was requested or approved. Each event makes one `FirmWebhookDelivery`
 per live endpoint of the client's firm that listens to its kind (payload: ids and states,
 never content), delivered after commit by `firms.webhook_tasks.webhook_deliver_task`, retried
-with exponential backoff, and given up after LEGACY_FIRM_WEBHOOK_MAX_ATTEMPTS attempts.
+with exponential backoff, and given up after LEGACY_FIRM_WEBHOOK_MAX_ATTEMPTS attempts. No
+row lock is held while a request is made (the delivery is claimed for the attempt instead),
+and a beat sweep queues again a delivery whose task was lost (`webhook_deliveries_resume`).
 
 Every request carries `X-Legacy-Signature: t=<unix time>,v1=<hex>`, where the hex is
 HMAC-SHA256 under the endpoint's secret of `f"{t}.{body}"` (the raw body bytes). To verify
@@ -23,6 +25,7 @@ import secrets
 import socket
 import time
 import uuid
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +35,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -56,6 +60,14 @@ REPLAY_WINDOW_S = 300
 TIMEOUT_S = 10.0
 TEST_KIND = "firm.test"
 ENDPOINTS_MAX = 10
+RETRY_FIRST_S = 30
+RETRY_MAX_S = 3600
+# An attempt's hold on its delivery: longer than the HTTP call can take (its timeout applies
+# to connecting, sending and reading in turn).
+CLAIM_S = 120
+# The sweep leaves a due delivery this long to its own queued task before queueing it again.
+RESUME_SLACK_S = 300
+RESUME_BATCH = 500
 
 
 class WebhookError(Exception):
@@ -63,7 +75,12 @@ class WebhookError(Exception):
 
 
 class WebhookDeliveryFailed(TransientError):
-    """The endpoint did not take the event (an error, a timeout, not a 2xx): retried."""
+    """The endpoint did not take the event (an error, a timeout, not a 2xx): retried in
+    `retry_in_s` seconds."""
+
+    def __init__(self, message: str, *, retry_in_s: int = 0) -> None:
+        super().__init__(message)
+        self.retry_in_s = retry_in_s
 
 
 # Signing and verifying
@@ -198,7 +215,11 @@ def _delivery_make(
         "data": data,
     }
     delivery = FirmWebhookDelivery.objects.create(
-        id=delivery_id, endpoint=endpoint, kind=kind, payload=payload
+        id=delivery_id,
+        endpoint=endpoint,
+        kind=kind,
+        payload=payload,
+        next_attempt_at=timezone.now(),
     )
     _deliver_on_commit(delivery.id)
     return delivery
@@ -264,10 +285,18 @@ def _attempt(delivery: FirmWebhookDelivery) -> tuple[int | None, str]:
     return response.status_code, f"The endpoint answered {response.status_code}."
 
 
-def webhook_deliver(*, delivery_id: uuid.UUID | str) -> str:
-    """One attempt at a delivery, safe to run twice: "delivered", "given_up" (after
-    LEGACY_FIRM_WEBHOOK_MAX_ATTEMPTS attempts, or its endpoint removed) or "done" (nothing
-    left to do). Raises WebhookDeliveryFailed when it failed and will be tried again."""
+def webhook_retry_delay_s(*, attempts: int) -> int:
+    """How long after its `attempts`-th failed attempt a delivery is tried again: 30 s,
+    doubling each time, at most an hour."""
+    return min(RETRY_FIRST_S * 2 ** max(attempts - 1, 0), RETRY_MAX_S)
+
+
+def _claim(delivery_id: uuid.UUID | str) -> tuple[FirmWebhookDelivery | None, str]:
+    """Take the delivery for one attempt (a short transaction: the row lock is released
+    before the HTTP call). (the delivery, "") when this run attempts it; (None, outcome)
+    when there is nothing to attempt: "done", "given_up" or "in_flight" (another run is
+    attempting it now)."""
+    now = timezone.now()
     with transaction.atomic():
         delivery = (
             FirmWebhookDelivery.objects.select_for_update(of=("self",))
@@ -276,27 +305,77 @@ def webhook_deliver(*, delivery_id: uuid.UUID | str) -> str:
             .first()
         )
         if delivery is None or delivery.delivered_at or delivery.given_up_at:
-            return "done"
+            return None, "done"
         if delivery.endpoint.disabled_at is not None:
-            delivery.given_up_at = timezone.now()
+            delivery.given_up_at = now
             delivery.last_error = "The endpoint was removed."
             delivery.save(update_fields=["given_up_at", "last_error"])
-            return "given_up"
-        status, error = _attempt(delivery)
-        delivery.attempts += 1
-        delivery.last_status = status
-        delivery.last_error = error
-        fields = ["attempts", "last_status", "last_error"]
-        if not error:
-            delivery.delivered_at = timezone.now()
-            delivery.save(update_fields=[*fields, "delivered_at"])
-            return "delivered"
-        if delivery.attempts >= settings.LEGACY_FIRM_WEBHOOK_MAX_ATTEMPTS:
-            delivery.given_up_at = timezone.now()
-            delivery.save(update_fields=[*fields, "given_up_at"])
-            return "given_up"
-        delivery.save(update_fields=fields)
-    raise WebhookDeliveryFailed(error)
+            return None, "given_up"
+        if delivery.claimed_until is not None and delivery.claimed_until > now:
+            return None, "in_flight"
+        delivery.claimed_until = now + timedelta(seconds=CLAIM_S)
+        delivery.save(update_fields=["claimed_until"])
+    return delivery, ""
+
+
+def webhook_deliver(*, delivery_id: uuid.UUID | str) -> str:
+    """One attempt at a delivery, safe to run twice: "delivered", "given_up" (after
+    LEGACY_FIRM_WEBHOOK_MAX_ATTEMPTS attempts, or its endpoint removed), "in_flight" (another
+    run is attempting it) or "done" (nothing left to do). No row lock is held during the
+    HTTP call: the delivery is claimed for CLAIM_S first, so no other run attempts it
+    meanwhile. Raises WebhookDeliveryFailed (with `retry_in_s`) when it failed and will be
+    tried again; `next_attempt_at` then says when."""
+    delivery, outcome = _claim(delivery_id)
+    if delivery is None:
+        return outcome
+    status, error = _attempt(delivery)
+    now = timezone.now()
+    attempts = delivery.attempts + 1
+    fields: dict[str, Any] = {
+        "attempts": attempts,
+        "last_status": status,
+        "last_error": error,
+        "claimed_until": None,
+    }
+    retry_in_s = 0
+    if not error:
+        fields["delivered_at"] = now
+    elif attempts >= settings.LEGACY_FIRM_WEBHOOK_MAX_ATTEMPTS:
+        fields["given_up_at"] = now
+    else:
+        retry_in_s = webhook_retry_delay_s(attempts=attempts)
+        fields["next_attempt_at"] = now + timedelta(seconds=retry_in_s)
+    FirmWebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
+    if not error:
+        return "delivered"
+    if not retry_in_s:
+        return "given_up"
+    raise WebhookDeliveryFailed(error, retry_in_s=retry_in_s)
+
+
+def webhook_deliveries_resume(*, slack_s: int = RESUME_SLACK_S) -> int:
+    """Queue again each delivery whose task was lost: neither delivered nor given up, to a
+    live endpoint, its next attempt due more than `slack_s` ago, and not being attempted
+    now. Its next attempt is then counted from now, so a slow queue is not flooded. The
+    beat sweep (`firms.webhook_tasks.webhook_deliveries_resume_task`). Returns how many."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            FirmWebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(
+                delivered_at__isnull=True,
+                given_up_at__isnull=True,
+                endpoint__disabled_at__isnull=True,
+                next_attempt_at__lte=now - timedelta(seconds=slack_s),
+            )
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:RESUME_BATCH]
+        )
+        FirmWebhookDelivery.objects.filter(pk__in=ids).update(next_attempt_at=now)
+        for delivery_id in ids:
+            _deliver_on_commit(delivery_id)
+    return len(ids)
 
 
 # Receivers of the client events (connected in FirmsConfig.ready)

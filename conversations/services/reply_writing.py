@@ -25,6 +25,8 @@ from conversations.replies import ReplyStream, reply_stream
 from conversations.selectors import reply_get
 from conversations.services.usage import usage_add
 from conversations.speech import reply_speech_begin, reply_speech_end
+from core.allowances import Allowance
+from core.beside import beside
 from core.crypto import MemorialCipher, memorial_cipher
 from core.events import EventKind, event_send_on_commit
 from core.tasks import memorial_step
@@ -84,16 +86,19 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
     if cipher.decrypt_text(bytes(reply.text_encrypted)):
         reply_stop(memorial_id=memorial_id, message_id=message_id, notice=INTERRUPTED_NOTICE)
         return False
-    kind = reply_allowance_kind(reply=reply)
+    # The plan's allowance, asked once (`conversations.allowances`), read beside the
+    # reply's preparation (a few queries of its own, on another connection).
+    asked = beside(_allowance_ask, reply=reply)
     # Spoken beside the text, if at all; the voice gets ready while the reply is prepared.
     speech = reply_speech_begin(reply=reply, scope=scope)
     completed = False
     try:
         stream = reply_stream(conversation=reply.conversation, visitor_message=reply.reply_to)
+        kind, allowance = asked.result()
         # The guardrails' own answers (care, refusals) pass as written: they carry helplines.
         own = bool(stream.concern)
-        # The plan's allowance, asked once (`conversations.allowances`); care is never paused.
-        if not own and not (allowance := reply_allowance(reply=reply, kind=kind)).allowed:
+        # Care is never paused by the allowance.
+        if not own and not allowance.allowed:
             with memorial_step(memorial_id=memorial_id, scope=scope):
                 _reply_paused(reply=reply, text=allowance.reason, cipher=cipher)
             return False
@@ -106,7 +111,7 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
             if not chunk:
                 continue
             offset, text = len(text), text + chunk
-            with memorial_step(memorial_id=memorial_id, scope=scope):
+            with memorial_step(memorial_id=memorial_id, scope=scope, held=True):
                 if speech is not None:  # checked, the consent holds: spoken beside the step
                     speech.sentence(chunk)  # returns at once
                 if not _chunk_store(reply=reply, text=text, encrypted=cipher.encrypt_text(text)):
@@ -129,6 +134,12 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
         return completed
     finally:  # after the text's end was sent: what is left of the speech, or its stop
         reply_speech_end(speech, failed=not completed)
+
+
+def _allowance_ask(*, reply: Message) -> tuple[str, Allowance]:
+    """The allowance `reply` spends (its kind), and whether it may be written."""
+    kind = reply_allowance_kind(reply=reply)
+    return kind, reply_allowance(reply=reply, kind=kind)
 
 
 def _chunk_store(*, reply: Message, text: str, encrypted: bytes) -> bool:

@@ -328,6 +328,11 @@ CELERY_BEAT_SCHEDULE["firms-client-status-sweep"] = {
     "task": "firms.tasks.firm_client_status_sweep",
     "schedule": crontab(hour=MEMORIAL_DAILY_HOUR, minute=50),
 }
+# Firm webhook deliveries whose task was lost (due, not delivered, not being attempted).
+CELERY_BEAT_SCHEDULE["firms-webhook-deliveries-resume"] = {
+    "task": "firms.webhook_tasks.webhook_deliveries_resume_task",
+    "schedule": crontab(minute="*/10"),
+}
 
 # --- Corpus ----------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from memorials.activation.rules import (
     ActivationError,
     activation_started_by,
     activation_waiting_until,
+    moment_words,
     steward_count,
     steward_require,
 )
@@ -57,7 +58,7 @@ def _approve(
         if activation_waiting_until(activation=locked, now=now) is not None:
             raise ActivationError(
                 "The subject is given time to answer before anyone may approve. "
-                f"This activation can be approved from {locked.approvable_at:%d %B %Y, %H:%M} UTC."
+                f"This activation can be approved from {moment_words(locked.approvable_at)}."
             )
         memorial = locked.memorial
         try:

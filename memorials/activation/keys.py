@@ -19,7 +19,12 @@ from memorials.activation.professional import (
     professional_key_row_locked,
     professional_party_of,
 )
-from memorials.activation.rules import ActivationError, is_member_steward, member_steward_require
+from memorials.activation.rules import (
+    ActivationError,
+    is_member_steward,
+    member_steward_require,
+    moment_words,
+)
 from memorials.models import ActivationKey, Memorial
 from memorials.naming import memorial_noun
 from memorials.notices import notice_send_on_commit, site_link
@@ -84,9 +89,7 @@ def _lockout_check(row: KeyRow, now: datetime) -> bool:
     if recent and row.failed_attempts >= settings.ACTIVATION_KEY_MAX_ATTEMPTS:
         assert row.last_failed_at is not None
         until = row.last_failed_at + KEY_LOCKOUT
-        raise ActivationError(
-            f"Too many wrong keys. Please try again after {until:%d %B %Y, %H:%M} UTC."
-        )
+        raise ActivationError(f"Too many wrong keys. Please try again after {moment_words(until)}.")
     return recent
 
 

@@ -6,11 +6,20 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from django.utils import timezone
+from django.utils.formats import date_format
+
 from accounts.models import User
 from memorials.activation.professional import professional_party_of, professional_stewards
 from memorials.models import ActivationRequest, Membership, Memorial, MemorialState, Role
 
 ACTIVATABLE_STATES = (MemorialState.PRESERVING, MemorialState.SEALED, MemorialState.ACTIVE)
+
+
+def moment_words(moment: datetime) -> str:
+    """A moment as the person reading it knows it: in the active time zone (theirs, on a
+    page they are signed in to), with that zone's abbreviation ("3 March 2026, 09:30 EST")."""
+    return date_format(timezone.localtime(moment), "j F Y, H:i T")
 
 
 class ActivationError(Exception):

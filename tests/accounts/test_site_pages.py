@@ -94,7 +94,7 @@ def test_reauthentication_says_what_it_guards(client):
     assert "safeguard" not in page
     erase = "/memorials/00000000-0000-0000-0000-000000000000/erase/"
     page = client.get(reverse("account_reauthenticate") + f"?next={erase}").content.decode()
-    assert "Before the kill switch erases this memorial" in page
+    assert "Before the kill switch erases this Legacy" in page
 
 
 def test_two_factor_pages_lead_back_to_the_account(client):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from billing.entitlements import allowance_notice_due, plan_effective
 from billing.models import AllowanceNotice, SubscriptionStatus
+from billing.overview import Reader, plan_overview
 from conversations.services.usage import usage_add
 from core.allowances import AllowanceExceeded, AllowanceKind, allowance_check, allowance_spent
 from core.consent import ConsentScope
@@ -147,3 +148,37 @@ def test_an_upload_past_the_plans_room_is_refused_and_nothing_is_stored():
         upload_create(memorial_id=memorial.id, file=big)
 
     assert not Upload.objects.filter(memorial=memorial).exists()
+
+
+def test_monthly_allowances_count_per_calendar_month_in_the_check_the_meters_and_notices():
+    # given: a yearly plan that began mid-month, used last month and this month
+    memorial = MemorialFactory()
+    first = timezone.localdate().replace(day=1)
+    began = timezone.now() - timedelta(days=45)
+    subscribe(memorial, plan_with("small", family_messages=10), period_start=began)
+    family = MembershipFactory(memorial=memorial, role=Role.FAMILY).user
+    usage_add(memorial_id=memorial.id, visitor_id=family.pk, messages=10, day=first - timedelta(1))
+    AllowanceNotice.objects.create(
+        memorial=memorial,
+        kind=AllowanceKind.FAMILY_MESSAGES,
+        period=(first - timedelta(days=1)).replace(day=1),
+        level=100,
+    )
+    usage_add(memorial_id=memorial.id, visitor_id=family.pk, messages=8)
+
+    # then: only this calendar month counts, whatever day the subscription's period began
+    allowance = check(memorial, AllowanceKind.FAMILY_MESSAGES)
+    reader = Reader(is_subject=True, subject_name=memorial.name)
+    overview = plan_overview(memorial.id, reader=reader)
+    (meter,) = [m for m in overview.meters if m.kind == AllowanceKind.FAMILY_MESSAGES]
+    assert (allowance.used, allowance.left, meter.used) == (8, 2, 8)
+    assert overview.notices == []  # last month's "all used" is not this month's
+    assert allowance_notice_due(memorial_id=memorial.id, allowance=allowance) == 80
+    assert AllowanceNotice.objects.filter(period=first, level=80).count() == 1
+
+    # and: at the limit, the reason names the 1st of next month
+    usage_add(memorial_id=memorial.id, visitor_id=family.pk, messages=2)
+    refused = check(memorial, AllowanceKind.FAMILY_MESSAGES)
+    restart = (first + timedelta(days=32)).replace(day=1)
+    assert not refused.allowed
+    assert f"It starts again on {restart:%-d %B}" in refused.reason

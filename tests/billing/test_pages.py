@@ -60,7 +60,10 @@ def test_a_downgrade_says_exactly_what_will_pause_before_it_happens(client, memo
     page = client.get(reverse("billing:plan_change", args=[memorial.id, "free"])).content
     page = page.decode()
 
-    assert "Family messages a month: 1,000 → 0. Paused: conversations with the family." in page
+    assert (
+        "Messages from your family: 1,000 → 0 a month. Paused: the family&#x27;s "
+        "conversations with the twin."
+    ) in page
     assert "Family members: 10 → 2" in page
     assert "Nothing is deleted" in page
     assert Subscription.objects.get(memorial=memorial).plan.code == "preserve"  # nothing yet

@@ -69,7 +69,7 @@ async def test_at_the_limit_the_reply_ends_whole_with_a_kind_word_then_the_twin_
     assert ends[0]["status"] == "complete" and LAST_MESSAGE_NOTICE not in ends[0]["notice"]
     assert ends[1]["status"] == "complete" and ends[1]["text"]
     assert ends[1]["notice"].endswith(LAST_MESSAGE_NOTICE)
-    assert ends[2]["text"].startswith("This month's allowance (2 family messages a month)")
+    assert ends[2]["text"].startswith("This month's allowance of 2 family messages has been used")
     assert "starts again on" in ends[2]["text"]
     stored = await database_sync_to_async(
         lambda: list(

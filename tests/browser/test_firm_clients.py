@@ -117,11 +117,12 @@ def test_a_firm_imports_clients_and_sees_one_sign_their_consent(page, live_serve
         live_server.url
         + reverse("firms:client", kwargs={"slug": firm.slug, "client_id": ada_client.id})
     )
-    page.locator("[data-stage=consented]").wait_for()
+    # (one of the three expected consents: she has joined, not yet "consented")
+    page.locator("[data-stage=joined]").wait_for()
     page.get_by_text("Your writing").wait_for()
     shoot(page, "client-status")
     ada_client.refresh_from_db()
-    assert ada_client.stage == ClientStage.CONSENTED
+    assert ada_client.stage == ClientStage.JOINED
     assert ada_client.consents_signed == ["corpus"]
     # the other pages, for the pictures
     page.goto(live_server.url + reverse("firms:clients_add", kwargs={"slug": firm.slug}))

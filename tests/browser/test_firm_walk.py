@@ -115,6 +115,7 @@ def test_a_firm_from_its_first_owner_to_a_client_who_has_signed(
     page.get_by_role("heading", name="Consent", exact=True).wait_for()
     sign_consent(page, "corpus", "Ada Lovelace")
     sign_consent(page, "conversation_living", "Ada Lovelace")
+    sign_consent(page, "conversation_posthumous", "Ada Lovelace")
     ada_row.refresh_from_db()
     assert ada_row.memorial is not None and ada_row.memorial.subject == ada
     signed = set(
@@ -122,7 +123,7 @@ def test_a_firm_from_its_first_owner_to_a_client_who_has_signed(
             memorial=ada_row.memorial, revoked_at__isnull=True
         ).values_list("scope", flat=True)
     )
-    assert signed == {"corpus", "conversation_living"}
+    assert signed == {"corpus", "conversation_living", "conversation_posthumous"}
 
     # then the firm's dashboard shows Ada's progress, and Mary still invited
     sign_in_as(page, live_server, owner)

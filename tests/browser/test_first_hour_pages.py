@@ -17,13 +17,16 @@ from tests.memorials.factories import MembershipFactory, MemorialFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SIZES = {"phone": (390, 844), "desktop": (1280, 800), "narrowest": (320, 640)}
+SIZES = {"phone": (390, 844), "desktop": (1280, 900), "narrowest": (320, 640)}
 PUBLIC = {
     "home": "/",
     "help": "/help/",
     "privacy": "/privacy/",
     "terms": "/terms/",
     "contact": "/contact/",
+    "safety": "/safety/",
+    "pricing": "/pricing/",
+    "not-found": "/no-such-page/",
     "sign-in": "/accounts/login/",
     "sign-up": "/accounts/signup/",
     "password-reset": "/accounts/password/reset/",

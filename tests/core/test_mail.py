@@ -4,6 +4,7 @@ never loses it, and never fails the request that caused it."""
 from __future__ import annotations
 
 import smtplib
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -195,3 +196,47 @@ def test_a_branded_mail_names_the_brand_beside_the_site_and_goes_under_its_sende
     ((html, _),) = sent.alternatives
     assert "Hart &amp; Vale</strong> with Legacy" in html
     assert 'src="https://legacy.example/firms/hart-vale/logo"' in html and "#2f5d62" in html
+
+
+def test_times_in_a_mail_are_written_in_its_readers_time_zone_not_the_senders(
+    settings, tmp_path, queued, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    memorial = MemorialFactory(subject__time_zone="America/New_York")
+    steward = MembershipFactory(
+        memorial=memorial, role=Role.STEWARD, user__time_zone="Asia/Tokyo"
+    ).user
+    key = activation_key_issue(memorial=memorial, steward=steward)
+    # given a steward in Tokyo, whose own time zone the page they act from has activated,
+    # when they ask to activate the memorial of a subject who lives in New York
+    tokyo = timezone.override(zoneinfo.ZoneInfo("Asia/Tokyo"))
+    with tokyo, django_capture_on_commit_callbacks(execute=True):
+        request = activation_start(
+            memorial=memorial, steward=steward, key=key, certificate=certificate_upload()
+        )
+    for mail_id in queued:
+        outbox.mail_deliver_one(mail_id=mail_id)
+    # then the warning to the subject gives the time the request can be approved in New York
+    (warning,) = [m for m in mail.outbox if m.to == [memorial.subject.email]]
+    there = request.approvable_at.astimezone(zoneinfo.ZoneInfo("America/New_York"))
+    assert f"Nothing happens before {there:%-d %B %Y, %H:%M} E" in warning.body  # EST or EDT
+    ((html, _),) = warning.alternatives
+    assert f"{there:%-d %B %Y, %H:%M} E" in html
+
+
+def test_a_reader_without_a_time_zone_is_given_times_in_the_sites(
+    settings, tmp_path, queued, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    memorial = MemorialFactory(subject__time_zone="")
+    steward = MembershipFactory(memorial=memorial, role=Role.STEWARD).user
+    key = activation_key_issue(memorial=memorial, steward=steward)
+    tokyo = timezone.override(zoneinfo.ZoneInfo("Asia/Tokyo"))
+    with tokyo, django_capture_on_commit_callbacks(execute=True):
+        request = activation_start(
+            memorial=memorial, steward=steward, key=key, certificate=certificate_upload()
+        )
+    for mail_id in queued:
+        outbox.mail_deliver_one(mail_id=mail_id)
+    (warning,) = [m for m in mail.outbox if m.to == [memorial.subject.email]]
+    assert f"Nothing happens before {request.approvable_at:%-d %B %Y, %H:%M} UTC" in warning.body

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from billing.models import Plan
 from core.consent import ConsentScope
 from core.models import AuditEvent
 from firms.dashboard import PAGE_SIZE
@@ -80,7 +81,7 @@ def test_the_dashboard_shows_each_clients_status_columns(signed_in, firm, adviso
     row = row[: row.index("</tr>")]
     for shown in (str(advisor.user), "Writing added", "2/3", "12", "Ready", "Preserving"):
         assert shown in row
-    assert "firm-client" in row
+    assert Plan.objects.get(code="firm-client").name in row and "firm-client" not in row
 
 
 def test_strangers_and_other_firms_staff_get_404(client, firm):
@@ -134,6 +135,25 @@ def test_filter_by_plan(signed_in, firm):
     client_make(firm=firm, name="B", plan_code="")
     response = signed_in.get(url(firm, plan="firm-client"))
     assert names(response) == ["A"]
+
+
+def test_plans_show_by_name_not_code(client, signed_in, firm, advisor):
+    # given a client on the firm plan
+    plan = Plan.objects.get(code="firm-client")
+    ada = client_make(firm=firm, name="Ada", plan_code="firm-client")
+    # then the dashboard and the client's page name the plan, and the CSV keeps its code
+    page = signed_in.get(url(firm))
+    assert [row.plan_name for row in page.context["page"].rows] == [plan.name]
+    assert f"<td>{plan.name}</td>" in page.content.decode()
+    detail = signed_in.get(reverse("firms:client", kwargs={"slug": firm.slug, "client_id": ada.id}))
+    assert plan.name in detail.content.decode()
+    assert ">firm-client<" not in detail.content.decode()
+    exported = b"".join(
+        signed_in.get(
+            reverse("firms:dashboard_export", kwargs={"slug": firm.slug})
+        ).streaming_content
+    ).decode()
+    assert "firm-client" in exported
 
 
 def test_search_by_part_of_a_name_or_email(signed_in, firm):

@@ -306,3 +306,43 @@ def test_an_assistant_sees_the_state_but_cannot_act(client, named, assistant):
     assert "Where it stands" in page and "Take the firm" not in page
     client.post(url, {"action": "key"})
     assert not FirmActivationKey.objects.filter(client=named).exists()
+
+
+def test_withdrawing_the_firm_cancels_its_waiting_request_and_tells_the_firm(
+    client, named, owner, advisor, django_capture_on_commit_callbacks
+):
+    # given the firm's request to activate, waiting
+    key = firm_activation_key_issue(staff=advisor, client=named)
+    activation = firm_activation_start(
+        staff=advisor, client=named, key=key, certificate=certificate_upload()
+    )
+    mail.outbox.clear()
+    # when the client withdraws the firm as a steward on their own card
+    client.force_login(named.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("firms:client_steward", args=[named.memorial_id]), {"action": "withdraw"}
+        )
+    # then the request is cancelled, both steps are in the trail, and the firm is told
+    activation.refresh_from_db()
+    assert activation.status == ActivationStatus.CANCELLED
+    done = actions(named.memorial_id)
+    assert "firm.steward_withdrawn" in done and "firm.activation_cancelled_by_client" in done
+    told = [m for m in mail.outbox if "withdrawn" in m.subject]
+    assert {owner.user.email, advisor.user.email} <= {a for m in told for a in m.to}
+    assert all("has been cancelled" in m.body for m in told)
+
+
+def test_withdrawing_the_firm_leaves_another_stewards_request_alone(named, advisor):
+    # given a family steward's waiting request
+    family_steward = MembershipFactory(memorial=named.memorial, role=Role.STEWARD).user
+    key = activation_key_issue(memorial=named.memorial, steward=family_steward)
+    activation = activation_start(
+        memorial=named.memorial, steward=family_steward, key=key, certificate=certificate_upload()
+    )
+    # when the client withdraws the firm
+    professional_steward_withdraw(client=named, actor=named.user)
+    # then the family's request still waits
+    activation.refresh_from_db()
+    assert activation.status == ActivationStatus.PENDING
+    assert "firm.activation_cancelled_by_client" not in actions(named.memorial_id)

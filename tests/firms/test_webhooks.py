@@ -8,10 +8,15 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
+import firms.webhooks
 from consent.models import ConsentRecord
 from consent.selectors import consent_document_latest
 from consent.services import consent_sign
@@ -19,14 +24,16 @@ from core.consent import ConsentScope
 from core.models import AuditEvent
 from firms.models import FirmRole, FirmWebhookDelivery, FirmWebhookEndpoint, WebhookEventKind
 from firms.signals import client_detached, client_joined
-from firms.webhook_tasks import webhook_deliver_task
+from firms.webhook_tasks import webhook_deliver_task, webhook_deliveries_resume_task
 from firms.webhooks import (
     WebhookDeliveryFailed,
     WebhookError,
     webhook_deliver,
+    webhook_deliveries_resume,
     webhook_endpoint_add,
     webhook_endpoint_remove,
     webhook_event_emit,
+    webhook_retry_delay_s,
     webhook_signature,
     webhook_signature_verify,
     webhook_url_check,
@@ -325,3 +332,106 @@ def test_a_firm_without_endpoints_makes_no_deliveries(owner):
         == []
     )
     assert not FirmWebhookEndpoint.objects.exists()
+
+
+# --- no lock across the request; lost tasks queued again ---------------------------------
+
+
+def _lock_from_another_connection(delivery_id) -> tuple[bool, object]:
+    """Whether another database connection can lock the delivery's row at once (NOWAIT), and
+    the claim it sees."""
+    result: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            with transaction.atomic():
+                row = FirmWebhookDelivery.objects.select_for_update(nowait=True).get(pk=delivery_id)
+                result["claimed_until"] = row.claimed_until
+            result["locked"] = True
+        except DatabaseError:
+            result["locked"] = False
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(10)
+    return bool(result.get("locked")), result.get("claimed_until")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_row_lock_is_held_during_the_http_call_and_a_second_run_waits(
+    owner, endpoint, monkeypatch
+):
+    # given a delivery, and an endpoint that, while it is being called, has another worker
+    # look at the row and try to deliver it too
+    (delivery,) = webhook_event_emit(
+        client=client_make(firm=owner.firm), kind=WebhookEventKind.CLIENT_JOINED
+    )
+    seen: dict[str, object] = {}
+
+    def attempt(delivery):
+        seen["lock"] = _lock_from_another_connection(delivery.id)
+        seen["second_run"] = webhook_deliver(delivery_id=delivery.id)
+        return 200, ""
+
+    monkeypatch.setattr(firms.webhooks, "_attempt", attempt)
+    # when it is delivered
+    assert webhook_deliver(delivery_id=delivery.id) == "delivered"
+    # then the row could be locked by others during the call: it was only claimed
+    locked, claimed_until = seen["lock"]
+    assert locked and claimed_until is not None
+    # and a second run during the call did not attempt it
+    assert seen["second_run"] == "in_flight"
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and delivery.claimed_until is None
+
+
+def test_a_failed_attempt_says_when_it_is_next_due(owner, endpoint, receiver):
+    receiver.statuses = [500]
+    (delivery,) = webhook_event_emit(
+        client=client_make(firm=owner.firm), kind=WebhookEventKind.CLIENT_JOINED
+    )
+    before = timezone.now()
+    with pytest.raises(WebhookDeliveryFailed) as failed:
+        webhook_deliver(delivery_id=delivery.id)
+    assert failed.value.retry_in_s == webhook_retry_delay_s(attempts=1) == 30
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at >= before + timedelta(seconds=30)
+    assert webhook_retry_delay_s(attempts=3) == 120 and webhook_retry_delay_s(attempts=20) == 3600
+
+
+def test_the_sweep_queues_again_only_deliveries_whose_task_was_lost(
+    owner, endpoint, receiver, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given deliveries: one lost (due long ago), one due just now (its task still queued),
+    # one being attempted and one delivered
+    client = client_make(firm=owner.firm)
+    lost, _due_now, in_flight, delivered = (
+        webhook_event_emit(client=client, kind=WebhookEventKind.CLIENT_JOINED)[0] for _ in range(4)
+    )
+    long_ago = timezone.now() - timedelta(hours=1)
+    FirmWebhookDelivery.objects.filter(pk__in=[lost.pk, in_flight.pk, delivered.pk]).update(
+        next_attempt_at=long_ago
+    )
+    FirmWebhookDelivery.objects.filter(pk=in_flight.pk).update(
+        claimed_until=timezone.now() + timedelta(seconds=60)
+    )
+    FirmWebhookDelivery.objects.filter(pk=delivered.pk).update(delivered_at=timezone.now())
+    queued: list[str] = []
+    monkeypatch.setattr(
+        firms.webhooks.current_app,
+        "send_task",
+        lambda name, kwargs: queued.append(kwargs["delivery_id"]),
+    )
+    # when the beat sweep runs
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhook_deliveries_resume_task.apply().get() == 1
+    # then only the lost one is queued, and not again at once on the next sweep
+    assert queued == [str(lost.pk)]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhook_deliveries_resume() == 0
+    # and once queued again, it is delivered as any other
+    assert webhook_deliver(delivery_id=lost.pk) == "delivered"
+    assert len(receiver.received) == 1
+    assert "firms-webhook-deliveries-resume" in settings.CELERY_BEAT_SCHEDULE

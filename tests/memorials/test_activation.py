@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 
@@ -256,6 +257,22 @@ def test_nobody_approves_during_the_notice_period(memorial, steward, second_stew
     )
     memorial.refresh_from_db()
     assert memorial.state == MemorialState.ACTIVE
+
+
+def test_the_notice_period_is_told_in_the_approvers_own_time_zone(
+    memorial, steward, second_steward, steward_key
+):
+    now = timezone.now()
+    activation = activation_start(
+        memorial=memorial, steward=steward, key=steward_key, certificate=certificate_upload(),
+        now=now,
+    )  # fmt: skip
+    # given the second steward's page is in Auckland's time (as the middleware sets it)
+    auckland = zoneinfo.ZoneInfo("Pacific/Auckland")
+    with timezone.override(auckland), pytest.raises(ActivationError) as refused:
+        activation_approve(activation=activation, approver=second_steward, now=now)
+    there = activation.approvable_at.astimezone(auckland)
+    assert f"approved from {there:%-d %B %Y, %H:%M} NZ" in str(refused.value)  # NZST or NZDT
 
 
 def test_a_sealed_memorial_is_activated_too(memorial, pending, second_steward):
