@@ -11,6 +11,7 @@ from billing.models import AllowanceNotice, Plan, PlanAllowance
 from billing.notices import allowance_notice_text
 from core.allowances import MONTHLY_KINDS, AllowanceKind
 from memorials.models import Membership, Role
+from memorials.naming import memorial_subject_living
 
 ORDER = [
     AllowanceKind.FAMILY_MESSAGES,
@@ -57,6 +58,10 @@ class Reader:
 
     is_subject: bool
     subject_name: str
+    subject_living: bool = True  # after their death their own preview is no one's concern
+
+    def shown(self, kind: str) -> bool:
+        return self.subject_living or kind != AllowanceKind.PREVIEW_MESSAGES
 
     def label(self, kind: str) -> str:
         labels = LABELS_FOR_SUBJECT if self.is_subject else LABELS_FOR_OTHERS
@@ -69,7 +74,11 @@ class Reader:
 
 def reader_for(membership: Membership) -> Reader:
     """The reader of a memorial's page: its subject, or someone else in it."""
-    return Reader(is_subject=membership.role == Role.SUBJECT, subject_name=membership.memorial.name)
+    return Reader(
+        is_subject=membership.role == Role.SUBJECT,
+        subject_name=membership.memorial.name,
+        subject_living=memorial_subject_living(membership.memorial),
+    )
 
 
 @dataclass(frozen=True)
@@ -124,7 +133,7 @@ def plan_overview(memorial_id: uuid.UUID | str, *, reader: Reader) -> PlanOvervi
     )
     granted = {allowance.kind: allowance.quota for allowance in plan.allowances.all()}
     meters = []
-    for kind in ORDER:
+    for kind in filter(reader.shown, ORDER):
         quota = granted.get(kind, 0)  # a kind the plan does not list: not included
         meters.append(
             Meter(
@@ -193,7 +202,7 @@ def plan_change_preview(
     now, then = _quotas(current), _quotas(target)
     overview = {m.kind: m for m in plan_overview(memorial_id, reader=reader).meters}
     pauses, grows, over = [], [], []
-    for kind in ORDER:
+    for kind in filter(reader.shown, ORDER):
         label = reader.label(kind)
         before, after = now[kind], then[kind]
         if _more(before, after):

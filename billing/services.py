@@ -215,13 +215,18 @@ def subscription_grace_end(*, now: datetime | None = None) -> int:
 
 def subscriptions_manual_overdue(*, now: datetime | None = None) -> int:
     """Manual subscriptions (paid by hand, no provider to tell us) whose paid period has
-    ended become past due: their grace starts, as a failed card's would."""
+    ended become past due: their grace starts, as a failed card's would. One the payer
+    cancelled at the end of its period ends instead (the free plan, nothing deleted, no
+    "payment did not go through" notice). Returns how many became past due."""
     now = now or timezone.now()
-    overdue = Subscription.objects.filter(
+    ended = Subscription.objects.filter(
         provider="manual", status__in=PAID_STATUSES, period_end__lt=now
     ).select_related("plan")
     count = 0
-    for subscription in overdue:
+    for subscription in ended:
+        if subscription.cancel_at_period_end:
+            subscription_status_apply(subscription, SubscriptionStatus.CANCELED, now=now)
+            continue
         subscription_status_apply(subscription, SubscriptionStatus.PAST_DUE, now=now)
         count += 1
     return count

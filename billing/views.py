@@ -112,6 +112,7 @@ def billing_page(request: AuthenticatedHttpRequest, memorial_id: uuid.UUID) -> H
             if sub is not None and sub.price is not None
             else ""
         ),
+        "next_due": sub is not None and sub.status in PAID_STATUSES,  # not overdue already
         "paid": sub is not None and sub.status in (SubscriptionStatus.ACTIVE,
                                                    SubscriptionStatus.TRIALING,
                                                    SubscriptionStatus.PAST_DUE,

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from billing.entitlements import plan_effective
 from billing.models import Plan, Subscription
 from billing.services import (
     PlanChangeOutcome,
@@ -194,7 +195,8 @@ def test_after_death_the_payer_from_the_family_reads_their_own_words(client, pre
 
     assert "paid by you" in page and "Ann Smith&#x27;s writing kept" in page
     assert "Your own" not in change.content.decode()
-    assert "Ann Smith&#x27;s own messages to the twin: 500 → 30 a month" in change.content.decode()
+    assert "Ann Smith&#x27;s writing kept: 2,000 MB → 200 MB" in change.content.decode()
+    assert "own messages to the twin" not in page + change.content.decode()  # after death
 
 
 def test_a_manual_plan_overdue_tells_staff_and_the_payer_how_to_pay(
@@ -213,6 +215,7 @@ def test_a_manual_plan_overdue_tells_staff_and_the_payer_how_to_pay(
     page = client.get(reverse("billing:memorial", args=[preserved.id])).content.decode()
     assert "Your\n" in page and "last payment did not go through" in page
     assert "Legacy's staff have been told, and will arrange the payment" in page
+    assert "Next payment" not in page  # overdue: the payment is due now
     card = client.get(reverse("memorials:detail", args=[preserved.id])).content.decode()
     assert "last payment did not go through" in card
 
@@ -226,4 +229,23 @@ def test_in_grace_the_family_reads_that_they_can_pick_up_the_payment(client, pre
     page = client.get(reverse("billing:memorial", args=[preserved.id])).content.decode()
 
     assert "anyone in the family, you too, can pick up the payment" in card
+    assert "Pick up the payment" in card
     assert "Keep Ann Smith" in page  # the take-over button, while the payment is overdue
+
+
+def test_a_manual_plan_cancelled_ends_with_its_period_and_no_payment_notice(
+    client, preserved, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(preserved.subject)
+    client.post(reverse("billing:cancel", args=[preserved.id]))
+    sub = Subscription.objects.get(memorial=preserved)
+    assert sub.cancel_at_period_end and sub.status == "active"
+    Subscription.objects.filter(pk=sub.pk).update(period_end=timezone.now() - timedelta(days=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert subscriptions_manual_overdue() == 0
+
+    sub.refresh_from_db()
+    assert sub.status == "canceled" and sub.grace_until is None
+    assert mailoutbox == []
+    assert plan_effective(preserved.id).code == "free"
