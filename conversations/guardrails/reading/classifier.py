@@ -10,6 +10,9 @@ against `WEIGHTS_SHA256` when they load (a changed file is refused, as `corpus.e
 refuses a changed model). The thresholds below come from the training script's
 cross-validation (see bench/README.md, "safety_eval.py").
 
+Its crisis and warning-sign probabilities are averaged with those of a word model
+(`lexical`, share `LEXICAL_WEIGHT`), which reads the words the embedding blurs.
+
 A long message is read whole and clause by clause (`clauses`): risk said in one clause of a
 long, otherwise ordinary message is not averaged away. Reading a message costs one
 embedding, and one batch of embeddings more when it has several clauses.
@@ -25,12 +28,19 @@ from pathlib import Path
 
 import numpy as np
 
+from conversations.guardrails.reading.lexical import Lexical
 from corpus.embeddings import embed_passages
 
 CLASSES = ("crisis", "warning", "fraud", "disclosure", "ordinary")
 WEIGHTS = Path(__file__).resolve().parent / "model" / "classifier.npy"
-WEIGHTS_SHA256 = "17a7139d5d18dff69aefaf89b6aa217e4b2d37925bdb6eb4f3a07b943d938e99"
+WEIGHTS_SHA256 = "6e900e83b2ff4b8f34ced173768fd83d056281b0752024e3909d9213274c2079"
 HIDDEN = 128
+# The word model (`lexical`), pinned the same way, and its share of the crisis and warning
+# probabilities (the embedding network has the rest; see `mixed`); chosen by the training
+# script's cross-validation.
+LEXICAL = WEIGHTS.parent / "lexical.npy"
+LEXICAL_SHA256 = "2455580c34c9cac5173e80f518f9cd1eb6f6c00d9f7f1d62f85140fae674609f"
+LEXICAL_WEIGHT = 0.5
 
 # A clause is read on its own when it has at least this many words, at most this many
 # clauses a message (the longest), and only in messages of at least two clauses.
@@ -90,23 +100,50 @@ class Model:
 
 _lock = threading.Lock()
 _model: Model | None = None
+_lexical: Lexical | None = None
+
+
+def _pinned(path: Path, expected: str) -> np.ndarray:
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != expected:
+        raise WeightsChanged(
+            f"{path} has sha256 {digest}, expected {expected}: retrain with "
+            "`python -m conversations.guardrails.reading.train` and pin it"
+        )
+    return np.asarray(np.load(path, allow_pickle=False))
 
 
 def model() -> Model:
-    """The pinned model, loaded once per process."""
+    """The pinned embedding network, loaded once per process."""
     global _model
     if _model is None:
         with _lock:
             if _model is None:
-                data = WEIGHTS.read_bytes()
-                digest = hashlib.sha256(data).hexdigest()
-                if digest != WEIGHTS_SHA256:
-                    raise WeightsChanged(
-                        f"{WEIGHTS} has sha256 {digest}, expected {WEIGHTS_SHA256}: retrain "
-                        "with `python -m conversations.guardrails.reading.train` and pin it"
-                    )
-                _model = Model.from_flat(np.load(WEIGHTS, allow_pickle=False))
+                _model = Model.from_flat(_pinned(WEIGHTS, WEIGHTS_SHA256))
     return _model
+
+
+def lexical_model() -> Lexical:
+    """The pinned word model, loaded once per process."""
+    global _lexical
+    if _lexical is None:
+        with _lock:
+            if _lexical is None:
+                try:
+                    _lexical = Lexical.from_flat(_pinned(LEXICAL, LEXICAL_SHA256))
+                except ValueError as error:
+                    raise WeightsChanged(str(error)) from error
+    return _lexical
+
+
+def mixed(network: np.ndarray, words: np.ndarray, weight: float = LEXICAL_WEIGHT) -> np.ndarray:
+    """The two readers' probabilities together: of crisis and warning signs, the word model's
+    share is `weight`; the other kinds are the network's alone (by cross-validation the word
+    model lost fraud and "is it really you?" messages, and it reads "how are you?" as the
+    latter)."""
+    share = np.zeros(len(CLASSES))
+    share[[_CRISIS, _WARNING]] = weight
+    return np.asarray((1.0 - share) * network + share * words)
 
 
 def clauses(text: str) -> list[str]:
@@ -133,13 +170,13 @@ class Kinds:
 
 def kinds_read(text: str, vector: np.ndarray) -> Kinds:
     """`text` (normalised) with its vector: each kind's probability, whole and by clause."""
-    loaded = model()
-    whole = loaded.probabilities(vector.reshape(1, -1))[0]
+    loaded, words = model(), lexical_model()
+    whole = mixed(loaded.probabilities(vector.reshape(1, -1)), words.probabilities([text]))[0]
     parts = clauses(text)
     clause: dict[str, float] = {}
     family = float(whole[_CRISIS] + whole[_WARNING])
     if parts:
-        each = loaded.probabilities(embed_passages(parts))
+        each = mixed(loaded.probabilities(embed_passages(parts)), words.probabilities(parts))
         clause = {kind: float(each[:, i].max()) for i, kind in enumerate(CLASSES)}
         family = max(family, float((each[:, _CRISIS] + each[:, _WARNING]).max()))
     return Kinds(

@@ -59,12 +59,29 @@ _BARE_CONTRACTIONS = {
 }  # fmt: skip
 _BARE = re.compile(r"\b(" + "|".join(_BARE_CONTRACTIONS) + r")\b")
 
+# Text-speak and slang spelled out, so the rules and the embedding model (which never saw
+# "kms" or "unalive") read the words they stand for. Only forms with no ordinary meaning.
+_SLANG = {
+    "kms": "kill myself", "kys": "kill yourself", "unalive": "kill", "unalived": "killed",
+    "unaliving": "killing", "wanna": "want to", "gonna": "going to", "gotta": "got to",
+    "rn": "right now", "tn": "tonight", "2nite": "tonight", "2night": "tonight",
+    "tmrw": "tomorrow", "2moro": "tomorrow", "2day": "today", "ngl": "not going to lie",
+    "tbh": "to be honest", "idk": "i don't know", "idc": "i don't care", "fr": "for real",
+    "every1": "everyone", "some1": "someone", "any1": "anyone", "no1": "no one",
+    "ppl": "people", "alot": "a lot", "rly": "really", "srsly": "seriously",
+    "cuz": "because", "coz": "because", "bc": "because", "abt": "about", "thru": "through",
+    "wud": "would", "cud": "could", "shud": "should", "nite": "night", "luv": "love",
+    "nd": "and", "tho": "though", "smth": "something", "nthn": "nothing",
+}  # fmt: skip
+_SLANG_WORDS = re.compile(r"(?<![\w'])(" + "|".join(_SLANG) + r")(?![\w'])")
+
 
 def text_normalise(text: str) -> str:
     """Lower case, curly quotes straightened, bare contractions given their apostrophe,
-    spaces squeezed."""
+    text-speak spelled out (`_SLANG`), spaces squeezed."""
     text = text.casefold().replace("\u2019", "'").replace("\u2018", "'")
     text = _BARE.sub(lambda match: _BARE_CONTRACTIONS[match.group(1)], text)
+    text = _SLANG_WORDS.sub(lambda match: _SLANG[match.group(1)], text)
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -18,10 +18,13 @@ inside each fold) reads the held-out sentences as at run time (whole and clause 
 with the word rules and the prototypes) and prints, for each kind, the figures of the rules
 and prototypes alone, then `detection.CONFIRM` (the classifier's confirmation they need to
 alarm alone) and `detection.THRESHOLDS` (the classifier's own), each chosen on those folds,
-never on an evaluation set, with the recall and false alarms at each step; and the same
-without reading clauses. `--write` trains on every sentence, saves the model to
-`model/classifier.npy` and prints its sha256 to pin in `classifier.WEIGHTS_SHA256`; write it
-without `--cache` (vectors vary with their batch in the third decimal).
+never on an evaluation set, with the recall and false alarms at each step, for each share
+of the word model (`lexical`) in `LEXICAL_WEIGHTS`; the share that catches most crisis is
+printed as `classifier.LEXICAL_WEIGHT`, and its figures without reading clauses. `--write`
+trains both models on every sentence, saves them to `model/classifier.npy` and
+`model/lexical.npy` and prints their sha256 to pin in `classifier.WEIGHTS_SHA256` and
+`classifier.LEXICAL_SHA256`; write them without `--cache` (vectors vary with their batch in
+the third decimal).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from conversations.guardrails.reading.classifier import Model
+from conversations.guardrails.reading.lexical import Lexical, lexical_fit
 
 HERE = Path(__file__).resolve().parent
 EVALUATION = HERE.parent / "evaluation"
@@ -53,6 +57,12 @@ CONFIRM_LOSS = 0.01
 L2 = 0.03
 STEPS = 400
 RATE = 0.01
+# The word model (`lexical`): its training, and the shares of it tried by cross-validation
+# (`classifier.LEXICAL_WEIGHT` is the one that catches most crisis at the same false alarms).
+LEXICAL_L2 = 0.0001
+LEXICAL_STEPS = 300
+LEXICAL_RATE = 0.05
+LEXICAL_WEIGHTS = (0.0, 0.3, 0.5, 0.7)
 
 
 def _setup() -> None:
@@ -242,24 +252,54 @@ def fit(vectors: np.ndarray, labels: np.ndarray) -> Model:
     )
 
 
-def _read(model: Model, texts: list[str], *, by_clause: bool = True) -> np.ndarray:
-    """As at run time: the whole message, and each clause of a long one (the max); the
-    warning column is the crisis and warning probability together, of the whole message or
-    of a clause (`Kinds.crisis_family`)."""
-    from conversations.guardrails.reading.classifier import CLASSES, clauses
+def _lexical_fit(texts: list[str], labels: np.ndarray) -> Lexical:
+    from conversations.guardrails.reading.classifier import CLASSES
     from conversations.guardrails.reading.rules import text_normalise
 
-    whole = model.probabilities(_vectors(texts)).astype(np.float64)
-    out = whole.copy()
+    return lexical_fit(
+        [text_normalise(text) for text in texts], labels, classes=len(CLASSES),
+        l2=LEXICAL_L2, steps=LEXICAL_STEPS, rate=LEXICAL_RATE,
+    )  # fmt: skip
+
+
+def _both(model: Model, words: Lexical, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    from conversations.guardrails.reading.rules import text_normalise
+
+    plain = [text_normalise(text) for text in texts]
+    return (
+        model.probabilities(_vectors(texts)).astype(np.float64),
+        words.probabilities(plain).astype(np.float64),
+    )
+
+
+def _read(
+    model: Model, words: Lexical, texts: list[str], weights: tuple[float, ...]
+) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+    """As at run time, for each share of the word model: the whole message, and each clause
+    of a long one (the max); the warning column is the crisis and warning probability
+    together, of the whole message or of a clause (`Kinds.crisis_family`). Per share, the
+    reading with clauses and without."""
+    from conversations.guardrails.reading.classifier import CLASSES, clauses, mixed
+    from conversations.guardrails.reading.rules import text_normalise
+
     crisis, warning = CLASSES.index("crisis"), CLASSES.index("warning")
-    family = whole[:, crisis] + whole[:, warning]
-    for i, text in enumerate(texts):
-        parts = clauses(text_normalise(text)) if by_clause else []
-        if parts:
-            each = model.probabilities(_vectors(parts))
-            out[i] = np.maximum(out[i], each.max(axis=0))
-            family[i] = max(family[i], float((each[:, crisis] + each[:, warning]).max()))
-    out[:, warning] = family
+    network, lexical = _both(model, words, texts)
+    parts = [clauses(text_normalise(text)) for text in texts]
+    each = [_both(model, words, part) if part else None for part in parts]
+    out = {}
+    for weight in weights:
+        whole = mixed(network, lexical, weight)
+        read = whole.copy()
+        family = whole[:, crisis] + whole[:, warning]
+        for i, pair in enumerate(each):
+            if pair is not None:
+                part = mixed(pair[0], pair[1], weight)
+                read[i] = np.maximum(read[i], part.max(axis=0))
+                family[i] = max(family[i], float((part[:, crisis] + part[:, warning]).max()))
+        read[:, warning] = family
+        plain = whole.copy()
+        plain[:, warning] = whole[:, crisis] + whole[:, warning]
+        out[weight] = (read, plain)
     return out
 
 
@@ -304,7 +344,7 @@ def main() -> None:
     if args.cache and args.cache.exists():
         with np.load(args.cache, allow_pickle=False) as stored:
             _cache.update(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
-    from conversations.guardrails.reading.classifier import CLASSES, WEIGHTS
+    from conversations.guardrails.reading.classifier import CLASSES, LEXICAL, WEIGHTS
 
     rows = training_rows()
     evaluation = evaluation_texts()
@@ -321,14 +361,14 @@ def main() -> None:
 
     if args.write:
         taught = _taught(rows, np.random.default_rng(SEED))
-        flat = fit(
-            _vectors([text for text, _ in taught]),
-            np.array([CLASSES.index(kind) for _, kind in taught]),
-        ).flat()
+        taught_labels = np.array([CLASSES.index(kind) for _, kind in taught])
+        flat = fit(_vectors([text for text, _ in taught]), taught_labels).flat()
+        words = _lexical_fit([text for text, _ in taught], taught_labels).flat()
         WEIGHTS.parent.mkdir(exist_ok=True)
-        with WEIGHTS.open("wb") as handle:
-            np.save(handle, flat, allow_pickle=False)
-        print(f"wrote {WEIGHTS} sha256 {hashlib.sha256(WEIGHTS.read_bytes()).hexdigest()}")
+        for path, array in ((WEIGHTS, flat), (LEXICAL, words)):
+            with path.open("wb") as handle:
+                np.save(handle, array, allow_pickle=False)
+            print(f"wrote {path} sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}")
     else:
         _cross_validate(rows, labels, args.folds)
     _cache_save()
@@ -342,25 +382,26 @@ def _cross_validate(rows: list[tuple[str, str]], labels: np.ndarray, folds: int)
     rng = np.random.default_rng(SEED)
     fold = rng.permutation(len(rows)) % FOLDS
     texts_out: list[str] = []
-    scores_out: list[np.ndarray] = []
-    whole_out: list[np.ndarray] = []
+    scores_out: dict[float, list[np.ndarray]] = {weight: [] for weight in LEXICAL_WEIGHTS}
+    whole_out: dict[float, list[np.ndarray]] = {weight: [] for weight in LEXICAL_WEIGHTS}
     labels_out: list[int] = []
     for k in range(min(folds, FOLDS)):
         train = [row for row, f in zip(rows, fold, strict=True) if f != k]
         test = [row for row, f in zip(rows, fold, strict=True) if f == k]
         taught = _taught(train, rng)
-        model = fit(
-            _vectors([text for text, _ in taught]),
-            np.array([CLASSES.index(kind) for _, kind in taught]),
-        )
+        taught_labels = np.array([CLASSES.index(kind) for _, kind in taught])
+        model = fit(_vectors([text for text, _ in taught]), taught_labels)
+        words = _lexical_fit([text for text, _ in taught], taught_labels)
         test = _taught(test, rng)
         print(f"fold {k + 1} of {FOLDS}: trained on {len(taught)}", flush=True)
         _cache_save()
         texts_out.extend(text for text, _ in test)
-        scores_out.append(_read(model, [text for text, _ in test]))
-        whole_out.append(_read(model, [text for text, _ in test], by_clause=False))
+        for weight, (read, plain) in _read(
+            model, words, [text for text, _ in test], LEXICAL_WEIGHTS
+        ).items():
+            scores_out[weight].append(read)
+            whole_out[weight].append(plain)
         labels_out.extend(CLASSES.index(kind) for _, kind in test)
-    scores = np.vstack(scores_out)
     found = _rules(texts_out)
     # the prototype sentences are read by the prototypes as themselves: not counted
     from conversations.guardrails.reading import prototypes
@@ -368,9 +409,18 @@ def _cross_validate(rows: list[tuple[str, str]], labels: np.ndarray, folds: int)
     own = {_key(text) for text in prototypes.CRISIS + prototypes.BUILD_UP + prototypes.FRAUD
            + prototypes.DISCLOSURE + prototypes.ORDINARY}  # fmt: skip
     counted = np.array([_key(text) not in own for text in texts_out])
-    chosen = _calibrate(scores, found, np.array(labels_out), counted)
-    print("without reading clauses:")
-    _calibrate(np.vstack(whole_out), found, np.array(labels_out), counted)
+    best: tuple[float, float, dict[str, dict[str, float]]] | None = None
+    for weight in LEXICAL_WEIGHTS:
+        print(f"word model's share {weight}:")
+        chosen = _calibrate(np.vstack(scores_out[weight]), found, np.array(labels_out), counted)
+        recall = chosen["recall"]["crisis"]
+        if best is None or recall > best[1]:
+            best = (weight, recall, chosen)
+    assert best is not None
+    weight, _, chosen = best
+    print(f"without reading clauses (share {weight}):")
+    _calibrate(np.vstack(whole_out[weight]), found, np.array(labels_out), counted)
+    print(f"LEXICAL_WEIGHT = {weight}")
     print("CONFIRM = " + json.dumps(chosen["confirm"]))
     print("THRESHOLDS = " + json.dumps(chosen["thresholds"]))
 
@@ -390,7 +440,7 @@ def _calibrate(
     scores, found, labels = scores[counted], found[counted], labels[counted]
     ordinary = labels == CLASSES.index("ordinary")
     column = {"crisis": 0, "fraud": 1, "disclosure": 2}
-    out: dict[str, dict[str, float]] = {"confirm": {}, "thresholds": {}}
+    out: dict[str, dict[str, float]] = {"confirm": {}, "thresholds": {}, "recall": {}}
     for kind, share in FALSE_ALARMS.items():
         i = CLASSES.index(kind)
         mine = labels == i
@@ -430,6 +480,7 @@ def _calibrate(
         )
         out["confirm"][kind] = confirm
         out["thresholds"][kind] = chosen
+        out["recall"][kind] = float(flagged[mine].mean())
     return out
 
 

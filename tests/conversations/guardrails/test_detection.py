@@ -235,6 +235,10 @@ def test_an_llm_that_fails_leaves_the_offline_reading(monkeypatch):
         ("im done, dont worry", "i'm done, don't worry"),
         ("r u real", "are you real"),
         ("I\u2019m  ILL today", "i'm ill today"),
+        ("gonna kms tn", "going to kill myself tonight"),
+        ("ngl every1 wud b better", "not going to lie everyone would b better"),
+        ("want to unalive myself rn", "want to kill myself right now"),
+        ("the kmsa choir, plan b", "the kmsa choir, plan b"),
     ],
 )
 def test_text_typed_on_a_phone_is_read_as_written_out(typed, read):
