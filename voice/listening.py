@@ -26,7 +26,8 @@ def listening_state() -> tuple[bool, str]:
     except VoiceProviderUnavailable:
         return False, NO_PROVIDER
     if not getattr(provider, "can_listen", False):
-        return False, NO_LISTENING
+        # the provider's own reason when it has one (the offline model not installed)
+        return False, str(getattr(provider, "listen_off_reason", "") or NO_LISTENING)
     return True, ""
 
 

@@ -137,7 +137,10 @@
             box.className = "turn-notice turn-voice-notice";
             box.dataset.voiceNotice = "";
             const text_ = li.querySelector("[data-text]");
+            const shown = inSight(li);
             text_.after(box);
+            box.textContent = text;
+            if (shown) keepInSight(li);
         }
         box.textContent = text;
     }
@@ -167,8 +170,17 @@
         link.textContent = "Download the audio";
         box.append(button, link);
         const meta = li.querySelector(".turn-meta");
+        const shown = inSight(li);
         (meta || li.querySelector("[data-text]")).after(box);
+        if (shown) keepInSight(li);
     }
+    // The newest reply, grown by a line under it, is kept clear of the composer when the
+    // visitor was looking at it (not when they had scrolled up to read).
+    function inSight(li) {
+        const viewport = window.visualViewport ? window.visualViewport.height : window.innerHeight;
+        return li === li.parentElement.lastElementChild && li.getBoundingClientRect().top < viewport;
+    }
+    function keepInSight(li) { li.scrollIntoView({ block: "end" }); }
     document.addEventListener("click", function (event) {
         const button = event.target.closest("[data-replay]");
         if (!button) return;

@@ -18,7 +18,7 @@ from tests.voice.speaking_double import TRANSCRIPT
 from tests.voice.test_spoken_replies import conversation_with_replies, replies_spoken
 from voice.speaking import SPEECH_FAILED
 
-DESKTOP = {"width": 1280, "height": 800}
+DESKTOP = {"width": 1280, "height": 900}
 SHOTS = os.environ.get("LEGACY_SHOTS_DIR", "")  # set to keep screenshots there
 VOICE_ENV = {
     "LEGACY_VOICE_PROVIDER": "double",
@@ -90,6 +90,11 @@ def test_a_spoken_reply_shows_speaking_then_play_again(page, voice_server, voice
             break
         time.sleep(0.1)
     assert status == 200
+    # the newest reply's "Play again" is in sight, not under the composer (voice bar and all)
+    page.wait_for_timeout(300)
+    button, composer = replay.bounding_box(), page.locator("form.composer").bounding_box()
+    assert button is not None and composer is not None
+    assert button["y"] >= 0 and button["y"] + button["height"] <= composer["y"], (button, composer)
     shoot(page, "phone-voice-spoken")
     page.set_viewport_size(DESKTOP)
     page.reload()
@@ -105,15 +110,21 @@ def test_replies_spoken_while_the_socket_was_away_can_be_heard(page, voice_serve
     conversation = conversation_with_replies(memorial, lucy)  # none spoken yet, as it opens
     sign_in(page, voice_server, lucy)
     page.set_viewport_size(DESKTOP)
+    page.add_init_script(KEEP_SOCKETS)
     page.goto(voice_server + f"/memorials/{memorial.id}/conversation/")
-    page.locator("[data-live-status]").get_by_text("live", exact=True).wait_for()
+    live = page.locator("[data-live-status]").get_by_text("live", exact=True)
+    live.wait_for()
     two = page.locator('li.turn-twin[data-seq="2"]')
     four = page.locator('li.turn-twin[data-seq="4"]')
     assert two.locator("[data-replay]").count() == 0
 
-    # meanwhile, with the socket away, reply 2 was spoken and kept, reply 4's voice failed
+    # the connection drops (closed under the page, as a lost network does); meanwhile reply
+    # 2 was spoken and kept, reply 4's voice failed; then the page reconnects by itself
     replies_spoken(conversation)
-    page.evaluate("document.dispatchEvent(new CustomEvent('legacy:conversation-resumed'))")
+    page.evaluate("window.legacySockets.at(-1).close(4999)")
+    page.locator("[data-live-status]").get_by_text("reconnecting…").wait_for()
+    live.wait_for(timeout=30_000)
+    assert page.evaluate("window.legacySockets.length") == 2
     hear = two.get_by_role("button", name="Hear this reply")
     hear.wait_for(timeout=10_000)
     src = hear.get_attribute("data-replay-src")
@@ -131,6 +142,22 @@ def test_replies_spoken_while_the_socket_was_away_can_be_heard(page, voice_serve
     four.get_by_text(SPEECH_FAILED).wait_for(timeout=10_000)
     four.scroll_into_view_if_needed()
     shoot(page, "phone-voice-failed-notice")
+
+
+# Each socket the page opens, kept where a test can close it (as a dropped connection would).
+KEEP_SOCKETS = """
+window.legacySockets = [];
+const PageSocket = window.WebSocket;
+window.WebSocket = function (url, protocols) {
+    const socket = new PageSocket(url, protocols);
+    window.legacySockets.push(socket);
+    return socket;
+};
+window.WebSocket.prototype = PageSocket.prototype;
+for (const name of ["CONNECTING", "OPEN", "CLOSING", "CLOSED"]) {
+    window.WebSocket[name] = PageSocket[name];
+}
+"""
 
 
 @pytest.fixture

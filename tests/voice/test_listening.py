@@ -78,6 +78,23 @@ def test_without_a_provider_that_listens_the_button_is_off_with_the_reason(
     assert NO_LISTENING in page
 
 
+def test_the_button_gives_the_providers_own_reason_when_it_has_one(
+    memorial, family, deaf_double, monkeypatch
+):
+    reason = "Speaking to the twin is off: the offline speech-to-text is not installed here."
+    monkeypatch.setattr(deaf_double, "listen_off_reason", reason, raising=False)
+    client = signed_in(family)
+    page = client.get(f"/memorials/{memorial.id}/conversation/").content.decode()
+    hold = page.split("data-hold-to-speak", 1)[1].split(">", 1)[0]
+    assert "disabled" in hold and 'aria-describedby="voice-listen-reason"' in hold
+    assert f'id="voice-listen-reason" data-listen-status role="status">{reason}<' in page
+    response = client.post(
+        f"/memorials/{memorial.id}/voice/listen/",
+        {"audio": SimpleUploadedFile("speech.webm", b"abc", content_type="audio/webm")},
+    )
+    assert response.json() == {"error": reason}
+
+
 def test_with_no_voice_provider_at_all_listening_says_so(memorial, family, settings):
     settings.LEGACY_VOICE_PROVIDER = "none-here"
     response = signed_in(family).post(

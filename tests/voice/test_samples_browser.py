@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -113,13 +114,14 @@ def test_recording_in_the_browser_with_pause_then_keeping_it(browser, live_serve
     levels, widest = [], 0
     for _ in range(20):
         levels.append(level_of(meter))
-        widest = max(widest, filled_width(meter))
+        if levels[-1] > 0.5 and not widest:  # one look at the bar while it is up
+            widest = filled_width(meter)
         page.wait_for_timeout(100)
     assert max(levels) > 0.3, levels
     assert sum(1 for level in levels if level > 0.1) >= 5, levels  # not a flicker
     box = meter.bounding_box()
     assert box is not None and box["height"] >= 12
-    assert widest > box["width"] * 0.2, (widest, box)
+    assert widest > box["width"] * 0.15, (widest, box)  # a bar, not a 1 px mark
     shot(page, "voice-recording-phone")
     page.get_by_role("button", name="Pause").click()
     recorded = time.monotonic() - began
@@ -143,7 +145,8 @@ def test_recording_in_the_browser_with_pause_then_keeping_it(browser, live_serve
     page.get_by_role("button", name="Stop").click()
     recorded += time.monotonic() - began
     page.get_by_role("button", name="Keep this recording").wait_for()
-    assert "Recorded 0:0" in state.inner_text()
+    said = re.search(r"Recorded (\d+):(\d\d)\.", state.inner_text())
+    assert said is not None and abs(int(said[1]) * 60 + int(said[2]) - recorded) < 1.5, recorded
     shot(page, "voice-recorded-phone")
     page.get_by_role("button", name="Keep this recording").click()
     page.wait_for_url("**/voice/")  # the page reloads with the new recording listed
