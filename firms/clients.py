@@ -133,7 +133,7 @@ def client_invitation_send(*, client: FirmClient, actor: User | None) -> FirmCli
         firm_mail_send_on_commit(
             firm=locked.firm,
             to=[locked.email],
-            subject=f"{locked.firm.name} has invited you to Legacy",
+            subject=f"{locked.firm.name} has invited you to {settings.LEGACY_SITE_NAME}",
             template="firms/email/client_invitation.txt",
             context={"client": locked, "link": link},
             topic=topic,

@@ -15,6 +15,7 @@ from firms.models import ClientStage, Firm, FirmClient, FirmRole, FirmStaff
 from firms.signals import client_detached
 from firms.stewardship import firm_keys_revoke
 from firms.trail import firm_audit_record
+from memorials.naming import memorial_noun
 
 CLIENT_LEFT, FIRM_CLOSED = "client_left", "firm_closed"
 
@@ -108,14 +109,14 @@ def firm_close(*, staff: FirmStaff, confirm_name: str) -> Firm:
             raise LeavingError("This firm is already closed.")
         clients = FirmClient.objects.filter(firm=locked, detached_at__isnull=True)
         detached = 0
-        for client in clients.order_by("created_at").iterator():
+        for client in clients.select_related("memorial").order_by("created_at").iterator():
             client = _detach(client=client, actor=staff.user, reason=FIRM_CLOSED)
             detached += 1
             if client.accepted_at is not None:
                 firm_mail_send_on_commit(
                     firm=locked,
                     to=[client.user.email if client.user else client.email],
-                    subject=f"{locked.name} has closed: your memorial stays yours",
+                    subject=f"{locked.name} has closed: your {_noun(client)} stays yours",
                     template="firms/email/firm_closed_client.txt",
                     context={"client": client},
                     memorial_id=client.memorial_id,
@@ -127,3 +128,8 @@ def firm_close(*, staff: FirmStaff, confirm_name: str) -> Firm:
             firm=locked, action="firm.closed", actor=staff.user, data={"clients": detached}
         )
     return locked
+
+
+def _noun(client: FirmClient) -> str:
+    """What the client's mail calls their memorial: "Legacy" while they live."""
+    return memorial_noun(client.memorial) if client.memorial is not None else "Legacy"

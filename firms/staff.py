@@ -84,7 +84,7 @@ def staff_invite(*, staff: FirmStaff, email: str, role: str, base_url: str) -> F
         firm_mail_send_on_commit(
             firm=firm,
             to=[email],
-            subject=f"{firm.name} has invited you to join its staff on Legacy",
+            subject=f"{firm.name} has invited you to join its staff on {settings.LEGACY_SITE_NAME}",
             template="firms/email/staff_invitation.txt",
             context={
                 "invitation": invitation,

@@ -40,6 +40,7 @@ from firms.stewardship import (
 from firms.views_common import firm_view
 from memorials.forms import ActivationStartForm
 from memorials.models import Membership, Role
+from memorials.naming import memorial_noun
 from memorials.selectors import memorial_get_for
 
 
@@ -86,7 +87,8 @@ def client_detach_page(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResp
         else:
             messages.success(
                 request,
-                f"{client.firm.name} is detached. It no longer sees anything of your memorial.",
+                f"{client.firm.name} is detached. It no longer sees anything of your "
+                f"{memorial_noun(membership.memorial)}.",
             )
         return redirect(membership.memorial)
     return render(

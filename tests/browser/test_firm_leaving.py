@@ -60,7 +60,7 @@ def test_a_client_names_the_firm_a_steward_then_detaches_it(page, live_server):
     page.get_by_role("heading", name=f"Detach {firm.name}?").wait_for()
     shoot(page, "firm-detach")
     page.get_by_role("button", name=f"Detach {firm.name}").click()
-    page.get_by_text("It no longer sees anything of your memorial").wait_for()
+    page.get_by_text("It no longer sees anything of your Legacy").wait_for()
     # then the firm is gone from the memorial, which is otherwise as it was
     assert page.locator("#your-firm").count() == 0
     client.refresh_from_db()
