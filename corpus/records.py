@@ -10,8 +10,9 @@ from datetime import datetime
 @dataclass(frozen=True)
 class PassageRecord:
     """One passage of a memorial, decrypted. The subject's pages show it with its document's
-    title (`document_title`); retrieval gives it its fused `score` and leaves the title
-    unread (None)."""
+    title (`document_title`) and what that document is (`document_label`, "WhatsApp chat");
+    retrieval gives it its fused `score` and leaves the title unread (None) and the label
+    empty."""
 
     id: int
     document_id: uuid.UUID
@@ -22,4 +23,5 @@ class PassageRecord:
     sent_at: datetime | None
     register: str
     document_title: str | None = None
+    document_label: str = ""
     score: float | None = None

@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from consent.gate import consent_is_granted
 from core.consent import ConsentScope
 from core.crypto import MemorialCipher, memorial_cipher
+from corpus.kinds import document_label, document_origin, format_label
 from corpus.models import (
     Correspondent,
     Deletion,
@@ -46,6 +47,8 @@ class DocumentRow:
     author: str
     audience: list[str]
     register_reason: str
+    label: str  # what it is, in plain words (`corpus.kinds`)
+    origin: str  # the uploaded file it was read from
 
 
 @dataclass
@@ -63,6 +66,16 @@ class UploadRow:
             for outcome in self.outcomes
             if outcome.get("error") and outcome["error"] != self.upload.error
         ]
+
+    @property
+    def formats_read(self) -> list[str]:
+        """What its files were read as, in plain words, each once: "WhatsApp chat"."""
+        labels = [
+            format_label(outcome["format"])
+            for outcome in self.outcomes
+            if outcome.get("format") and (outcome.get("documents") or outcome.get("duplicates"))
+        ]
+        return list(dict.fromkeys(labels))
 
 
 @dataclass
@@ -164,6 +177,8 @@ def document_page(
             author=cipher.decrypt_text(document.author_encrypted),
             audience=json.loads(cipher.decrypt_text(document.audience_encrypted)),
             register_reason=cipher.decrypt_text(document.register_reason_encrypted),
+            label=document_label(kind=document.kind, source=document.source),
+            origin=document_origin(source_path=cipher.decrypt_text(document.source_path_encrypted)),
         )
         for document in current
     ]
@@ -226,6 +241,8 @@ def passage_page(
             "sent_at",
             "register",
             "document__title_encrypted",
+            "document__kind",
+            "document__source",
             "document__date",
         )
         .order_by(F("moment").desc(nulls_last=True), "-document_id", "-position")
@@ -238,16 +255,29 @@ def passage_page(
     return current, [_passage_record(passage, cipher) for passage in current]
 
 
-def document_titles(
-    *, memorial_id: uuid.UUID, document_ids: Collection[uuid.UUID]
-) -> dict[uuid.UUID, str]:
-    """Each document's title, decrypted (search results name where they come from)."""
-    cipher = memorial_cipher(memorial_id=memorial_id)
-    documents = Document.objects.filter(memorial_id=memorial_id, id__in=list(document_ids))
-    return {
-        document_id: cipher.decrypt_text(title)
-        for document_id, title in documents.values_list("id", "title_encrypted")
+def passages_named(
+    *, memorial_id: uuid.UUID | str, passages: list[PassageRecord]
+) -> list[PassageRecord]:
+    """`passages` (as retrieval gives them, their document unread), each naming its document:
+    its title, decrypted, and what it is (`corpus.kinds`). One query for them all."""
+    if not passages:
+        return []
+    cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
+    documents = Document.objects.filter(
+        memorial_id=memorial_id, id__in={passage.document_id for passage in passages}
+    ).values_list("id", "title_encrypted", "kind", "source")
+    names = {
+        document_id: (cipher.decrypt_text(title), document_label(kind=kind, source=source))
+        for document_id, title, kind, source in documents
     }
+    return [
+        dataclasses.replace(
+            passage,
+            document_title=names.get(passage.document_id, ("", ""))[0],
+            document_label=names.get(passage.document_id, ("", ""))[1],
+        )
+        for passage in passages
+    ]
 
 
 # The cosine between a query's embedding and a passage's stored vector below which the
@@ -290,13 +320,7 @@ def passage_search(
         if cosines.get(passage.id, 0.0) >= RELEVANCE_FLOOR
         or words & {word.casefold() for word in _WORD.findall(passage.text)}
     ]
-    titles = document_titles(
-        memorial_id=memorial_id, document_ids={passage.document_id for passage in relevant}
-    )
-    return [
-        dataclasses.replace(passage, document_title=titles.get(passage.document_id, ""))
-        for passage in relevant
-    ]
+    return passages_named(memorial_id=memorial_id, passages=relevant)
 
 
 @dataclass
@@ -332,6 +356,7 @@ def _passage_record(passage: Passage, cipher: MemorialCipher) -> PassageRecord:
         id=passage.id,
         document_id=passage.document_id,
         document_title=cipher.decrypt_text(passage.document.title_encrypted),
+        document_label=document_label(kind=passage.document.kind, source=passage.document.source),
         position=passage.position,
         text=cipher.decrypt_text(passage.text_encrypted),
         speaker=cipher.decrypt_text(passage.speaker_encrypted),
@@ -344,8 +369,9 @@ def _passage_record(passage: Passage, cipher: MemorialCipher) -> PassageRecord:
 @dataclass(frozen=True)
 class PassageSource:
     """A passage a reply drew on, as a visitor sees it under "where this comes from": the
-    person's own words, when, and to whom (the document's other people, or its register);
-    or, for a turn someone else wrote to them, who wrote it (`by`)."""
+    person's own words, the document they are from (its title, and what it is: "WhatsApp
+    chat"), when, and to whom (the document's other people, or its register); or, for a turn
+    someone else wrote to them, who wrote it (`by`)."""
 
     id: int
     text: str
@@ -353,6 +379,8 @@ class PassageSource:
     audience: list[str]
     register: str
     by: str = ""  # the writer, when not the person themselves
+    document_title: str = ""
+    document_label: str = ""
 
     @property
     def to(self) -> str:
@@ -365,6 +393,8 @@ class PassageSource:
             "date": self.date.date().isoformat() if self.date else "",
             "to": self.to,
             "by": self.by,
+            "document": self.document_title,
+            "document_label": self.document_label,
         }
 
 
@@ -455,6 +485,9 @@ def passage_sources(*, memorial_id: uuid.UUID | str, passage_ids: list[int]) -> 
             "register",
             "document__date",
             "document__audience_encrypted",
+            "document__title_encrypted",
+            "document__kind",
+            "document__source",
         )
     }
     sources = []
@@ -470,6 +503,8 @@ def passage_sources(*, memorial_id: uuid.UUID | str, passage_ids: list[int]) -> 
                 audience=json.loads(cipher.decrypt_text(document.audience_encrypted) or "[]"),
                 register=passage.register,
                 by="" if passage.is_subject else cipher.decrypt_text(passage.speaker_encrypted),
+                document_title=cipher.decrypt_text(document.title_encrypted),
+                document_label=document_label(kind=document.kind, source=document.source),
             )
         )
     return sources

@@ -32,6 +32,7 @@ from core.allowances import AllowanceExceeded
 from core.consent import ConsentScope
 from corpus import selectors
 from corpus.forms import CorrespondentForm, IdentityForm, PassageSearchForm, RegisterForm
+from corpus.kinds import document_label
 from corpus.models import (
     Correspondent,
     Deletion,
@@ -300,6 +301,7 @@ def document_remove(
         "memorial": membership.memorial,
         "document": document,
         "title": title,
+        "label": document_label(kind=document.kind, source=document.source),
         "undo_for": _duration(undo_window()),
     }
     return render(request, "corpus/document_delete.html", context)

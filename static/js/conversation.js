@@ -148,6 +148,14 @@
             const words = document.createElement("blockquote");
             words.textContent = source.text;
             item.append(meta, words);
+            if (source.document || source.document_label) {
+                const from = document.createElement("p");
+                from.className = "muted turn-source-document";
+                const title = source.document || "an untitled document";
+                from.textContent = "From " + (title.length > 80 ? title.slice(0, 79) + "…" : title) +
+                    (source.document_label ? " · " + source.document_label : "");
+                item.appendChild(from);
+            }
             list.appendChild(item);
         });
         box.hidden = !(sources && sources.length);

@@ -17,6 +17,7 @@ from django.shortcuts import render
 
 from core.consent import ConsentRequired
 from corpus.models import Register
+from corpus.selectors import passages_named
 from memorials.models import MemorialState, Role
 from memorials.selectors import memorial_get_for
 from twins.providers import LlmMessage, llm_provider
@@ -110,7 +111,7 @@ def twin_preview(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
                 "label": reply.label,
                 "notice": reply.notice,
                 "fell_back": reply.fell_back,
-                "passages": answer.passages,
+                "passages": passages_named(memorial_id=memorial.id, passages=answer.passages),
             }
             form = PreviewForm(initial={"register": form.cleaned_data["register"]})
             now = context["answer"]
