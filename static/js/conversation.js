@@ -151,8 +151,9 @@
             if (source.document || source.document_label) {
                 const from = document.createElement("p");
                 from.className = "muted turn-source-document";
-                const title = source.document || "an untitled document";
-                from.textContent = "From " + (title.length > 80 ? title.slice(0, 79) + "…" : title) +
+                const name = source.document || "";
+                const title = name.length > 80 ? name.slice(0, 79) + "…" : name;
+                from.textContent = "From " + (title ? "“" + title + "”" : "an untitled document") +
                     (source.document_label ? " · " + source.document_label : "");
                 item.appendChild(from);
             }

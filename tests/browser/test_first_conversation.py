@@ -5,6 +5,8 @@ acknowledged and the twin's reply."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from accounts.models import User
@@ -17,7 +19,7 @@ from memorials.models import Memorial, Role
 from memorials.opening import memorial_open_while_living
 from memorials.wishes import wishes_update
 from tests.accounts.factories import PASSWORD
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.consent.factories import grant_consent
 from tests.memorials.factories import MembershipFactory, MemorialFactory
 
@@ -93,3 +95,23 @@ def test_a_family_members_first_conversation_on_a_phone(page, asgi_server, celer
     assert 0 <= shown["y"] < composer["y"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert page.get_by_role("button", name="Send").is_enabled()
+
+    # and "where this comes from" names the document each passage is from, as it streamed in
+    # and once the page is read again
+    for reload in (False, True):
+        if reload:
+            page.reload()
+            reply.wait_for()
+        sources = reply.locator("[data-sources]")
+        sources.locator("summary").click()
+        assert "From “Falmouth” · Journal entry, from a text file" in sources.inner_text()
+    if shots := os.environ.get("LEGACY_SCREENSHOTS_DIR"):
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        for size in (PHONE, DESKTOP):
+            page.set_viewport_size(size)
+            sources.locator(".turn-source-document").evaluate(
+                "el => el.scrollIntoView({block: 'center'})"
+            )
+            page.screenshot(
+                path=f"{shots}/conversation-sources-{size['width']}x{size['height']}.png"
+            )

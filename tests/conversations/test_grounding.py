@@ -186,7 +186,7 @@ def test_where_this_comes_from_shows_the_passages_with_date_and_audience(
     sources = page.split("Where this comes from")[1].split("</details>")[0]
     assert "I grew up in Whitby, by the sea." in sources
     assert "1 May 2020" in sources and "to George" in sources
-    assert "From George · WhatsApp chat" in sources  # the document it is from
+    assert "From “George” · WhatsApp chat" in sources  # the document it is from
     # the reply's end, as it streams in
     (end,) = [e["data"] for e in sent if e["kind"] == EventKind.CONVERSATION_REPLY_END]
     assert [source["id"] for source in end["sources"]] == reply.passage_ids

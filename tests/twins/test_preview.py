@@ -48,7 +48,7 @@ def test_the_subject_asks_and_sees_the_reply_who_answered_and_what_it_drew_on(cl
     assert "I grew up in Whitby, by the sea." in drawn
     assert "1 May 2020" in drawn and "Friends" in drawn
     # and the document each comes from: its title, and what it is
-    assert "From George · WhatsApp chat" in drawn
+    assert "From “George” · WhatsApp chat" in drawn
     assert "Three dolphins" not in drawn
     # George's words are not the twin's: not in its reply; shown, if drawn on, as his
     reply = html.split('class="preview-text"')[1].split("</p>")[0]
