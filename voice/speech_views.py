@@ -26,7 +26,12 @@ from conversations.models import Conversation
 from core.files import memorial_file_chunks
 from voice.listening import ListeningRefused, transcript_of
 from voice.models import SpokenReplyStatus
-from voice.speaking import speak_set, spoken_replies_after, spoken_reply_for
+from voice.speaking import (
+    session_line_audio,
+    speak_set,
+    spoken_replies_after,
+    spoken_reply_for,
+)
 
 
 def _allowed(request: HttpRequest, memorial_id: uuid.UUID) -> tuple[User, ConversationAccess]:
@@ -55,6 +60,23 @@ def reply_audio_view(request: HttpRequest, memorial_id: uuid.UUID, seq: int) -> 
     extension = "mp3" if spoken.mime == "audio/mpeg" else "wav"
     disposition = "attachment" if request.GET.get("download") else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="reply-{seq}-ai-voice.{extension}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def line_audio_view(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
+    """The session's audible AI line, spoken now (`session_line_audio`): for a page that
+    missed it, played before the voice. A 404 when no voice can say it now."""
+    _, access = _allowed(request, memorial_id)
+    line = session_line_audio(
+        memorial_id=memorial_id, name=access.memorial.name, preview=access.preview
+    )
+    if line is None:
+        raise Http404("No voice here now.")
+    response = HttpResponse(line.content, content_type=line.mime)
+    response["Content-Disposition"] = f'inline; filename="ai-voice{line.extension}"'
     response["Cache-Control"] = "private, no-store"
     return response
 
