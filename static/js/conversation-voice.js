@@ -114,7 +114,7 @@
     function replyOf(seq) {
         let reply = replies.get(seq);
         if (!reply) {
-            reply = { chain: Promise.resolve(), stopped: false, ended: false, playing: 0 };
+            reply = { chain: Promise.resolve(), stopped: false, ended: false, playing: 0, next: 0 };
             replies.set(seq, reply);
         }
         return reply;
@@ -124,6 +124,10 @@
         if (!speakOn) return;
         const reply = replyOf(data.seq);
         if (reply.stopped) return;
+        // a piece not heard here (its start, or pieces sent while the socket was away): the
+        // rest plays, then the whole reply is offered as missed ("Hear this reply")
+        if (data.index !== reply.next) reply.missed = true;
+        reply.next = data.index + 1;
         if (data.notice) showVoiceNotice(data.seq, data.notice);
         const ctx = audioContext();
         if (data.audio && ctx) {
