@@ -1,7 +1,8 @@
 """The twin's voice in a conversation: a spoken reply played again or downloaded (only by
 the visitor it was spoken to), which replies were spoken (for a page that missed their
-audio), the session's AI line spoken again (for a page that missed it), the text-only toggle, and listening (speech to text for the composer). Each asks the
-conversation's own access check first (`conversation_access`)."""
+audio), the session's AI line spoken again (for a page that missed it), the text-only
+toggle, and listening (speech to text for the composer). Each asks the conversation's own
+access check first (`conversation_access`)."""
 
 from __future__ import annotations
 
