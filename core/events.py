@@ -169,6 +169,7 @@ class ConversationAudioEvent(TypedDict):
     last: bool
     voice_kind: str  # "clone" (made from their recordings) or "generic" (not their voice)
     notice: NotRequired[str]
+    line: NotRequired[bool]  # the session's audible AI line (`voice.speaking`), not the reply
 
 
 class VoiceSampleEvent(TypedDict):

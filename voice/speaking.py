@@ -14,7 +14,8 @@ as they come and:
 - at a voice session's start (the written disclosure was given since the spoken notice was
   last played: `speaking_claim`) speaks a line before the reply's first sentence, saying
   that this is an AI voice made from the person's recordings, or a generic voice that is
-  not theirs;
+  not theirs (its audio event marked `line`); a page that did not play it (its socket was
+  away) gets it spoken again (`session_line_audio`, `voice:line`) before the voice it plays;
 - speaks each sentence through `voice_provider().speech_stream` and sends its whole audio
   as one `conversation.audio` event (so the browser can decode each and play them back to
   back), `index` from 0, an empty one marked `last` at the reply's end (no look ahead on
@@ -296,7 +297,7 @@ class SpeakingSession:
                 notice_due = False
                 notice_record(conversation_id=self.conversation_id)
                 notice, failure = self._synthesise(self._description())
-                if failure or not self._send_while_consented(notice, last=False):
+                if failure or not self._send_while_consented(notice, last=False, line=True):
                     continue
             audio, failure = self._synthesise(text)
             if failure:
@@ -318,7 +319,7 @@ class SpeakingSession:
                 self._send(b"", last=True)
             self._store(parts)
 
-    def _send_while_consented(self, audio: bytes, *, last: bool) -> bool:
+    def _send_while_consented(self, audio: bytes, *, last: bool, line: bool = False) -> bool:
         """Send `audio` while holding a share lock on the live consent records it depends
         on (the conversation's; the `voice` consent's when the clone speaks), so a
         withdrawal, which locks that row for update, waits until the audio has left; one
@@ -330,7 +331,7 @@ class SpeakingSession:
             with transaction.atomic():
                 for scope in scopes:
                     consent_gate().hold(memorial_id=self.memorial_id, scope=scope)
-                self._send(audio, last=last)
+                self._send(audio, last=last, line=line)
         except ConsentRequired:
             self.stopped = True
             return False
@@ -357,7 +358,7 @@ class SpeakingSession:
             logger.exception("speech failed")
             return b"", SPEECH_FAILED
 
-    def _send(self, audio: bytes, *, last: bool, notice: str = "") -> None:
+    def _send(self, audio: bytes, *, last: bool, notice: str = "", line: bool = False) -> None:
         data: dict[str, Any] = {
             "seq": self.seq,
             "index": self.index,
@@ -368,6 +369,8 @@ class SpeakingSession:
         }
         if notice:
             data["notice"] = notice
+        if line:
+            data["line"] = True  # the session's audible AI line, before the reply's words
         event_send_now(  # checked against its declaration, as every event is
             memorial_id=self.memorial_id,
             visitor_id=self.visitor_id,
@@ -477,6 +480,7 @@ class Speaker:
             "listen_url": reverse("voice:listen", args=[memorial.id]),
             "replay_url": reverse("voice:reply_audio", args=[memorial.id, 0]),
             "replies_url": reverse("voice:replies", args=[memorial.id]),
+            "line_url": reverse("voice:line", args=[memorial.id]),
             "can_listen": can_listen,
             "listen_reason": listen_reason,
         }
@@ -532,6 +536,39 @@ def spoken_reply_for(*, memorial_id: uuid.UUID | str, visitor: Any, seq: int) ->
         .exclude(path="")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    content: bytes
+    mime: str
+    extension: str
+
+
+def session_line_audio(
+    *, memorial_id: uuid.UUID | str, name: str, preview: bool
+) -> SessionLine | None:
+    """The audible AI line of a voice session ("This is an AI voice made from Ann's
+    recordings..."), spoken again now in the voice that speaks this memorial's replies now,
+    tagged as an AI voice in its metadata as a kept reply is: for a page that has not played
+    it (its socket was away when it was sent) before it plays any of the voice. None when
+    no voice speaks here, or when it cannot be spoken now (logged)."""
+    choice = voice_choice(memorial_id=memorial_id)
+    if choice is None:
+        return None
+    description = voice_description(kind=choice.kind, name=name, preview=preview)
+    try:
+        audio = b"".join(choice.provider.speech_stream(text=description, voice_id=choice.voice_id))
+        joined = audio_join(
+            [audio],
+            mime=choice.provider.speech_mime,
+            title=f"{name}: an AI voice",
+            comment=description,
+        )
+    except Exception:
+        logger.exception("the session's AI line could not be spoken")
+        return None
+    return SessionLine(content=joined.content, mime=joined.mime, extension=joined.extension)
 
 
 SPOKEN_REPLIES_AT_MOST = 20

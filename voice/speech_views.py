@@ -1,7 +1,8 @@
 """The twin's voice in a conversation: a spoken reply played again or downloaded (only by
 the visitor it was spoken to), which replies were spoken (for a page that missed their
-audio), the text-only toggle, and listening (speech to text for the composer). Each asks the
-conversation's own access check first (`conversation_access`)."""
+audio), the session's AI line spoken again (for a page that missed it), the text-only
+toggle, and listening (speech to text for the composer). Each asks the conversation's own
+access check first (`conversation_access`)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,12 @@ from conversations.models import Conversation
 from core.files import memorial_file_chunks
 from voice.listening import ListeningRefused, transcript_of
 from voice.models import SpokenReplyStatus
-from voice.speaking import speak_set, spoken_replies_after, spoken_reply_for
+from voice.speaking import (
+    session_line_audio,
+    speak_set,
+    spoken_replies_after,
+    spoken_reply_for,
+)
 
 
 def _allowed(request: HttpRequest, memorial_id: uuid.UUID) -> tuple[User, ConversationAccess]:
@@ -55,6 +61,23 @@ def reply_audio_view(request: HttpRequest, memorial_id: uuid.UUID, seq: int) -> 
     extension = "mp3" if spoken.mime == "audio/mpeg" else "wav"
     disposition = "attachment" if request.GET.get("download") else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="reply-{seq}-ai-voice.{extension}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def line_audio_view(request: HttpRequest, memorial_id: uuid.UUID) -> HttpResponse:
+    """The session's audible AI line, spoken now (`session_line_audio`): for a page that
+    missed it, played before the voice. A 404 when no voice can say it now."""
+    _, access = _allowed(request, memorial_id)
+    line = session_line_audio(
+        memorial_id=memorial_id, name=access.memorial.name, preview=access.preview
+    )
+    if line is None:
+        raise Http404("No voice here now.")
+    response = HttpResponse(line.content, content_type=line.mime)
+    response["Content-Disposition"] = f'inline; filename="ai-voice{line.extension}"'
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -5,6 +5,10 @@
 // start exactly when the one before ends, so sentences play back to back without gaps.
 // Browsers only let sound play after a tap: the first tap or key press on the page unlocks it
 // (sending a message is one); audio that comes before that offers "Tap to hear the reply".
+// Before any of the voice, the page plays the session's audible AI line ("This is an AI
+// voice made from Ann's recordings..."): heard live (the piece marked `line`), or, when this
+// page has not played it (its socket was away when it was sent, or it opened since), spoken
+// again from `voice:line` first; when that cannot be had, the voice is not played.
 // Also: the text-only toggle, "speaking…" with a stop button, "Play again" under a spoken
 // reply, and hold-to-speak (MediaRecorder): what was said lands in the composer to correct
 // before sending; it is never sent by itself.
@@ -82,10 +86,35 @@
         };
     }
 
+    // --- the session's AI line, before any of the voice ---
+    const LINE_MISSING = "The voice is not played: it could not first say that it is an AI voice. Its words are all here.";
+    let lineHeard = false; // this page has played (or scheduled) the line
+    let lineFetch = null;
+    function lineHeardNow() { lineHeard = true; bar.dataset.lineHeard = ""; }
+    function lineBytes() { // spoken again by the server, fetched once a page
+        if (!lineFetch) {
+            lineFetch = fetch(bar.dataset.lineUrl, { credentials: "same-origin" }).then(function (response) {
+                if (!response.ok) throw new Error("no line");
+                return response.arrayBuffer();
+            });
+            lineFetch.catch(function () { lineFetch = null; }); // asked again next time
+        }
+        return lineFetch.then(function (buffer) { return buffer.slice(0); }); // decoding detaches it
+    }
+    function lineScheduled(reply) { // resolves true once the line is scheduled before `reply`
+        if (lineHeard) return Promise.resolve(true);
+        return lineBytes().then(decode).then(function (decoded) {
+            if (reply.stopped) return false;
+            schedule(decoded, reply);
+            lineHeardNow();
+            return true;
+        }).catch(function () { return false; });
+    }
+
     function replyOf(seq) {
         let reply = replies.get(seq);
         if (!reply) {
-            reply = { chain: Promise.resolve(), stopped: false, ended: false, playing: 0 };
+            reply = { chain: Promise.resolve(), stopped: false, ended: false, playing: 0, next: 0 };
             replies.set(seq, reply);
         }
         return reply;
@@ -95,6 +124,10 @@
         if (!speakOn) return;
         const reply = replyOf(data.seq);
         if (reply.stopped) return;
+        // a piece not heard here (its start, or pieces sent while the socket was away): the
+        // rest plays, then the whole reply is offered as missed ("Hear this reply")
+        if (data.index !== reply.next) reply.missed = true;
+        reply.next = data.index + 1;
         if (data.notice) showVoiceNotice(data.seq, data.notice);
         const ctx = audioContext();
         if (data.audio && ctx) {
@@ -102,9 +135,19 @@
             // decoded in order, each scheduled after the one before
             reply.chain = reply.chain.then(function () {
                 if (reply.stopped) return null;
-                return decode(buffer).then(function (decoded) {
-                    if (!reply.stopped) schedule(decoded, reply);
-                }, function () { /* a piece that cannot be decoded is skipped */ });
+                return (data.line ? Promise.resolve(true) : lineScheduled(reply)).then(function (ready) {
+                    if (reply.stopped) return null;
+                    if (!ready) { // the voice never plays before its line
+                        reply.stopped = true;
+                        showVoiceNotice(data.seq, LINE_MISSING);
+                        return null;
+                    }
+                    return decode(buffer).then(function (decoded) {
+                        if (reply.stopped) return;
+                        schedule(decoded, reply);
+                        if (data.line) lineHeardNow();
+                    }, function () { /* a piece that cannot be decoded is skipped */ });
+                });
             });
         }
         if (data.last) {
@@ -124,6 +167,7 @@
         sources = [];
         nextStart = 0;
         if (replayer) replayer.pause();
+        replayer = null; // a line stopped here does not go on to the reply
         refresh();
     }
     stopButton.addEventListener("click", stopAll);
@@ -181,14 +225,30 @@
         return li === li.parentElement.lastElementChild && li.getBoundingClientRect().top < viewport;
     }
     function keepInSight(li) { li.scrollIntoView({ block: "end" }); }
+    function play(src, then) { // one file, `then(played)` once it ended or failed
+        const player = new Audio(src);
+        replayer = player;
+        speakingBox.hidden = false;
+        player.onpause = function () { speakingBox.hidden = sources.length === 0; };
+        player.onended = function () { speakingBox.hidden = sources.length === 0; if (then) then(true); };
+        player.onerror = function () { speakingBox.hidden = sources.length === 0; if (then) then(false); };
+        player.play().catch(function () { speakingBox.hidden = true; if (then) then(false); });
+        return player;
+    }
     document.addEventListener("click", function (event) {
         const button = event.target.closest("[data-replay]");
         if (!button) return;
         stopAll();
-        replayer = new Audio(button.dataset.replaySrc);
-        speakingBox.hidden = false;
-        replayer.onended = replayer.onerror = replayer.onpause = function () { speakingBox.hidden = sources.length === 0; };
-        replayer.play().catch(function () { speakingBox.hidden = true; });
+        const src = button.dataset.replaySrc;
+        if (lineHeard) { play(src); return; }
+        const li = button.closest("li.turn-twin");
+        // the line first; a stop (or another tap) meanwhile ends it there
+        const line = play(bar.dataset.lineUrl, function (played) {
+            if (replayer !== line) return;
+            if (!played) { if (li) showVoiceNotice(Number(li.dataset.seq), LINE_MISSING); return; }
+            lineHeardNow();
+            play(src);
+        });
     });
 
     // --- after the socket (re)connects ---

@@ -5,18 +5,22 @@ the page shows "speaking…" with a stop button, and once spoken, "Play again" u
 
 from __future__ import annotations
 
+import base64
 import os
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from conversations.models import MessageStatus
+from core.events import EventKind, event_send_now
 from tests.browser.conftest import PHONE, asgi_serving
 from tests.browser.test_first_conversation import memorial_opened_to_lucy, sign_in
 from tests.conftest import celery_worker_start, celery_worker_stop
-from tests.voice.speaking_double import TRANSCRIPT
+from tests.voice.speaking_double import TRANSCRIPT, tone
 from tests.voice.test_spoken_replies import conversation_with_replies, replies_spoken
-from voice.speaking import SPEECH_FAILED
+from voice.speaking import SPEECH_FAILED, voice_description
 
 DESKTOP = {"width": 1280, "height": 900}
 SHOTS = os.environ.get("LEGACY_SHOTS_DIR", "")  # set to keep screenshots there
@@ -130,6 +134,17 @@ def test_replies_spoken_while_the_socket_was_away_can_be_heard(page, voice_serve
     src = hear.get_attribute("data-replay-src")
     assert src == f"/memorials/{memorial.id}/voice/replies/2/audio/"
     assert page.evaluate("(src) => fetch(src).then((r) => r.status)", src) == 200
+    # the session's AI line was sent while away: the page has it spoken again and plays it
+    # first, then the reply
+    asked = requests_kept(page)
+    hear.click()
+    page.locator("[data-voice][data-line-heard]").wait_for(timeout=10_000)
+    line = voice_server + f"/memorials/{memorial.id}/voice/line/"
+    for _ in range(100):
+        if voice_server + src in asked:
+            break
+        time.sleep(0.1)
+    assert [url for url in asked if url in (line, voice_server + src)] == [line, voice_server + src]
     four.get_by_text(SPEECH_FAILED).wait_for(timeout=10_000)
     assert four.locator("[data-replay]").count() == 0
     assert page.locator('li.turn-twin[data-seq="6"] [data-replay]').count() == 0  # speaking
@@ -142,6 +157,108 @@ def test_replies_spoken_while_the_socket_was_away_can_be_heard(page, voice_serve
     four.get_by_text(SPEECH_FAILED).wait_for(timeout=10_000)
     four.scroll_into_view_if_needed()
     shoot(page, "phone-voice-failed-notice")
+
+
+def test_a_reply_cut_part_way_plays_its_rest_then_offers_the_whole(page, voice_server):
+    """The connection drops partway through a spoken reply: what was sent meanwhile is lost,
+    the rest plays as it comes, then the whole reply is offered as missed ("Hear this
+    reply"), its AI line not asked for again (heard at its start). A reply whose start, AI
+    line and all, was sent while away: the page has the line spoken again before the rest
+    plays, and offers the whole reply as missed too."""
+    memorial, lucy = memorial_opened_to_lucy()
+    conversation = conversation_with_replies(memorial, lucy)
+    # reply 2's words still streaming as it is spoken: each socket shows it, and its audio
+    conversation.messages.filter(seq=2).update(status=MessageStatus.STREAMING)
+    sign_in(page, voice_server, lucy)
+    page.add_init_script(KEEP_SOCKETS)
+    asked = requests_kept(page)
+    page.goto(voice_server + f"/memorials/{memorial.id}/conversation/")
+    live = page.locator("[data-live-status]").get_by_text("live", exact=True)
+    live.wait_for()
+    page.get_by_label("Your message").click()  # a tap: the page may play sound
+    line_text = voice_description(kind="generic", name="Ann Smith", preview=False)
+    line_url = voice_server + f"/memorials/{memorial.id}/voice/line/"
+
+    def cut(seq: int, *, before: list[dict], away: list[dict], after: list[dict]) -> None:
+        for piece in before:
+            audio_piece(memorial, lucy, seq=seq, **piece)
+        if before:  # its line is playing here, then the connection drops
+            page.locator("[data-voice][data-line-heard]").wait_for(timeout=10_000)
+            page.locator(f'li.turn-twin.is-speaking[data-seq="{seq}"]').wait_for()
+        sockets = page.evaluate("window.legacySockets.length")
+        page.evaluate("window.legacySockets.at(-1).close(4999)")
+        page.locator("[data-live-status]").get_by_text("reconnecting…").wait_for()
+        for piece in away:  # no socket to take them: lost
+            audio_piece(memorial, lucy, seq=seq, **piece)
+        live.wait_for(timeout=30_000)
+        assert page.evaluate("window.legacySockets.length") == sockets + 1
+        for piece in after:
+            audio_piece(memorial, lucy, seq=seq, **piece)
+
+    two = page.locator('li.turn-twin[data-seq="2"]')
+    cut(
+        2,
+        before=[{"index": 0, "text": line_text, "line": True}, {"index": 1, "text": "Hello,"}],
+        away=[{"index": 2, "text": "love."}],
+        after=[{"index": 3, "text": "Mm."}, {"index": 4, "last": True}],
+    )
+    hear = two.get_by_role("button", name="Hear this reply")
+    hear.wait_for(timeout=10_000)
+    assert hear.get_attribute("data-missed") == ""
+    assert line_url not in asked  # heard live at the reply's start
+    replies_spoken(conversation)  # reply 2 kept whole
+    hear.click()
+    src = voice_server + f"/memorials/{memorial.id}/voice/replies/2/audio/"
+    for _ in range(100):
+        if src in asked:
+            break
+        time.sleep(0.1)
+    assert src in asked and line_url not in asked
+
+    # a page opened since, whose socket was away as reply 8 began (its AI line with it)
+    page.reload()
+    live.wait_for()
+    page.get_by_label("Your message").click()
+    eight = page.locator('li.turn-twin[data-seq="8"]')
+    cut(
+        8,
+        before=[],
+        away=[{"index": 0, "text": line_text, "line": True}, {"index": 1, "text": "Bye,"}],
+        after=[{"index": 2, "text": "love."}, {"index": 3, "last": True}],
+    )
+    page.locator("[data-voice][data-line-heard]").wait_for(timeout=10_000)
+    assert line_url in asked  # spoken again, played before the rest
+    eight.get_by_role("button", name="Hear this reply").wait_for(timeout=10_000)
+    assert eight.get_by_role("button", name="Play again").count() == 0
+    shoot(page, "phone-voice-cut-part-way")
+
+
+def requests_kept(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The URLs the page asks for from now on, in order."""
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    return urls
+
+
+def audio_piece(
+    memorial, visitor, *, seq: int, index: int, text: str = "", last: bool = False,
+    line: bool = False,
+) -> None:  # fmt: skip
+    """Piece `index` of reply `seq`'s audio sent to `visitor`'s page over its socket, as the
+    speaking session sends it (from a thread of its own, as there)."""
+    data = {
+        "seq": seq, "index": index, "mime": "audio/wav", "last": last, "voice_kind": "generic",
+        "audio": base64.b64encode(tone(text, seconds=0.3) if text else b"").decode("ascii"),
+    }  # fmt: skip
+    if line:
+        data["line"] = True
+    sender = threading.Thread(
+        target=event_send_now,
+        kwargs={"memorial_id": memorial.id, "visitor_id": visitor.id,
+                "kind": EventKind.CONVERSATION_AUDIO, "data": data},
+    )  # fmt: skip
+    sender.start()
+    sender.join()
 
 
 # Each socket the page opens, kept where a test can close it (as a dropped connection would).

@@ -97,6 +97,8 @@ async def test_audio_arrives_in_order_beside_the_text_and_is_kept_to_play_again(
     assert [text for text, _ in speaking_double.spoken] == [notice, FIRST_SENTENCE, SECOND]
     assert decoded(audio) == [tone(notice), tone(FIRST_SENTENCE), tone(SECOND)]
     assert not any("notice" in m for m in audio)
+    # the AI line is marked, so a page knows it heard it (static/js/conversation-voice.js)
+    assert [m.get("line", False) for m in audio] == [True, False, False, False]
 
     spoken = await spoken_reply(2, SpokenReplyStatus.COMPLETE)
     assert (spoken.provider, spoken.voice_kind, spoken.mime) == ("double", "generic", "audio/wav")
@@ -124,6 +126,7 @@ async def test_the_audible_notice_comes_once_a_session(memorial, gate, speaking_
     notice = voice_description(kind="generic", name="Ann Smith", preview=True)
     assert texts.count(notice) == 1  # the second reply starts with its own words
     assert decoded(audio) == [tone(FIRST_SENTENCE), tone(SECOND)]
+    assert not any("line" in m for m in audio)
     await socket.disconnect()
 
 

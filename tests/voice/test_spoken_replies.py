@@ -16,11 +16,13 @@ from django.test import Client
 from conversations.models import Conversation, Message, MessageStatus
 from core.crypto import memorial_cipher
 from core.files import memorial_file_save
+from tests.consent.factories import ConsentRecordFactory
 from tests.conversations.conftest import _media_root, family, memorial  # noqa: F401
 from tests.memorials.factories import MembershipFactory
 from tests.voice.speaking_double import speaking_double, tone  # noqa: F401
 from voice.audio_files import audio_join, audio_tags
 from voice.models import SpokenReply, SpokenReplyStatus
+from voice.services import voice_clone_register
 from voice.speaking import SPEECH_FAILED, voice_description
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -112,3 +114,37 @@ def test_kept_mp3_audio_says_it_is_an_ai_voice_in_its_metadata():
     assert tags["title"] == "Ann Smith: an AI voice"
     assert tags["comment"] == notice
     assert joined.duration_s == pytest.approx(1.0, abs=0.01)
+
+
+def test_the_sessions_ai_line_is_spoken_again_for_a_page_that_missed_it(
+    memorial, family, speaking_double
+):
+    """A page that did not hear the session's AI line (its socket was away when it was sent)
+    gets it spoken again, to play before any of the voice: in the voice speaking now, saying
+    so in its metadata too; for the conversation's members only, never cached."""
+    url = f"/memorials/{memorial.id}/voice/line/"
+    client = Client()
+    client.force_login(family)
+    response = client.get(url)
+    generic = voice_description(kind="generic", name="Ann Smith", preview=False)
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    assert response["Content-Type"] == "audio/wav"
+    assert speaking_double.spoken == [(generic, None)]
+    tags = audio_tags(response.content)
+    assert (tags["title"], tags["comment"]) == ("Ann Smith: an AI voice", generic)
+
+    ConsentRecordFactory(memorial=memorial, scope="voice")  # the clone speaks now
+    voice_clone_register(memorial_id=memorial.id, provider="double", remote_id="ann-voice")
+    clone = "This is an AI voice made from Ann Smith's recordings. It is not Ann Smith speaking."
+    assert audio_tags(client.get(url).content)["comment"] == clone
+    assert speaking_double.spoken[-1] == (clone, "ann-voice")
+    client.force_login(memorial.subject)  # the subject, trying their twin
+    preview = "This is an AI voice made from your own recordings. It is not you speaking."
+    assert audio_tags(client.get(url).content)["comment"] == preview
+
+    speaking_double.fail_from = 0  # the voice cannot speak now: no line (the page says so)
+    assert client.get(url).status_code == 404
+    client.force_login(MembershipFactory().user)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # to sign in
