@@ -38,6 +38,7 @@ CONSUMER = [
 WORKER = [
     ("conversations.tasks", "_reply_write"),
     ("core.tasks", "memorial_erased"),
+    ("consent.gate", "consent_start"),
     ("conversations.services.reply_writing", "reply_get"),
     ("conversations.services.reply_writing", "reply_speech_begin"),
     ("conversations.services.reply_writing", "reply_stream"),

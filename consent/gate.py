@@ -12,8 +12,15 @@ from django.db.transaction import TransactionManagementError
 
 from consent.models import ConsentRecord
 from core.consent import ConsentRequired
+from core.models import MemorialKey
 
-__all__ = ["ConsentRequired", "consent_hold", "consent_is_granted", "consent_require"]
+__all__ = [
+    "ConsentRequired",
+    "consent_hold",
+    "consent_is_granted",
+    "consent_require",
+    "consent_start",
+]
 
 
 def consent_require(*, memorial_id: uuid.UUID | str, scope: str) -> ConsentRecord:
@@ -58,6 +65,26 @@ def consent_hold(
     return record
 
 
+def consent_start(*, memorial_id: uuid.UUID | str, scope: str) -> bool:
+    """For background work as it starts, both of its checks in one round trip: True when
+    the memorial was erased (its key destroyed: the work has nothing to do); else
+    ConsentRequired when `scope` has no live record (as `consent_require`), or False."""
+    sql = (
+        f"SELECT EXISTS (SELECT 1 FROM {MemorialKey._meta.db_table} "
+        "WHERE memorial_id = %s AND destroyed_at IS NOT NULL), "
+        f"EXISTS (SELECT 1 FROM {ConsentRecord._meta.db_table} "
+        "WHERE memorial_id = %s AND scope = %s AND revoked_at IS NULL)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [str(memorial_id), str(memorial_id), scope])
+        erased, granted = cursor.fetchone()
+    if erased:
+        return True
+    if not granted:
+        raise ConsentRequired(scope)
+    return False
+
+
 class ConsentRecordGate:
     """The gate as the kernel sees it (`core.consent.ConsentGate`)."""
 
@@ -66,3 +93,6 @@ class ConsentRecordGate:
 
     def hold(self, *, memorial_id: uuid.UUID | str, scope: str) -> ConsentRecord:
         return consent_hold(memorial_id=memorial_id, scope=scope)
+
+    def start(self, *, memorial_id: uuid.UUID | str, scope: str) -> bool:
+        return consent_start(memorial_id=memorial_id, scope=scope)

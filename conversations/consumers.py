@@ -63,7 +63,7 @@ from conversations.services.messages import (
 from conversations.services.usage import IDLE_GRACE, usage_add
 from conversations.services.visits import conversation_closed_record, conversation_opened_record
 from core.consent import ConsentRequired
-from core.crypto import ciphers_reused
+from core.crypto import KeyDestroyed, ciphers_reused, memorial_key_wrapped
 from core.events import (
     Audience,
     EventKind,
@@ -82,15 +82,27 @@ WIRE_TYPES: dict[str, str] = {
 }
 
 
-def _access(user: User, memorial_id: str) -> tuple[ConversationAccess, str]:
+@dataclass(frozen=True)
+class _Decided:
+    """A socket's access, decided when it opens and again on the events that change it,
+    with what it keeps for its messages until then."""
+
+    access: ConversationAccess
+    scope: str = ""  # the consent its replies need ("" when not allowed)
+    # The memorial's key, still wrapped (core.crypto.memorial_key_wrapped): each message
+    # opens it instead of reading it again; an erasure closes the socket.
+    key: bytes = b""
+
+
+def _access(user: User, memorial_id: str) -> _Decided:
     access = conversation_access(user=user, memorial_id=memorial_id)
     if not access.allowed:
-        return access, ""
+        return _Decided(access)
     # A visitor let in carries the scope their access was decided on (no second look).
     scope = access.scope or conversation_consent_scope(
         memorial=access.memorial, preview=access.preview
     )
-    return access, scope
+    return _Decided(access, scope, memorial_key_wrapped(memorial_id=access.memorial.pk))
 
 
 @dataclass(frozen=True)
@@ -104,16 +116,18 @@ class _Taken:
     error: str = ""  # the message could not be taken as it is (MessageRefused)
 
 
-def _take(*, access: ConversationAccess, scope: str, client_id: object, text: object) -> _Taken:
+def _take(*, decided: _Decided, client_id: object, text: object) -> _Taken:
     """The socket's access was decided when it opened, and is decided again on each event
     that changes it (`ConversationConsumer.memorial_event`); the consent the reply needs is
     checked again here by construction: `message_send` queues the reply through the task
     base, which refuses without it (nothing is stored then)."""
+    access, scope = decided.access, decided.scope
     state = conversation_time_check(access=access)
     if state is not None and state.stop is not None:
         return _Taken(state=state)
     try:
-        with ciphers_reused():  # the message and its reply's placeholder: one key read
+        # The message and its reply's placeholder: the key the socket keeps, not read again.
+        with ciphers_reused(wrapped={str(access.memorial.pk): decided.key}):
             sent = message_send(
                 memorial_id=access.memorial.pk,
                 visitor=access.membership.user,
@@ -144,6 +158,7 @@ def _history(*, memorial_id: str, visitor: User, after_seq: int) -> list[Message
 class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
     memorial_id: str
     visitor: User
+    decided: _Decided
     groups_joined: tuple[str, ...] = ()
     messages_sent = 0  # on this socket, for the audit log: how much, never what
     disclosed_at: datetime | None = None  # the disclosure notice last given, as last read
@@ -152,17 +167,18 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
     async def connect(self) -> None:
         self.memorial_id = str(self.scope["url_route"]["kwargs"]["memorial_id"])
         try:
-            access, scope = await database_sync_to_async(_access)(
+            decided = await database_sync_to_async(_access)(
                 self.scope.get("user"), self.memorial_id
             )
-        except MemorialNotFound:
+        except (MemorialNotFound, KeyDestroyed):
             await self.close(code=SocketClose.NOT_FOUND)
             return
+        access, scope = decided.access, decided.scope
         if not access.allowed:
             await self.accept()
             await self._refuse(access.reason)
             return
-        self.access, self.scope_used = access, scope  # decided again on the events that change it
+        self.decided = decided  # decided again on the events that change it
         self.visitor = access.membership.user
         self.preview = access.preview
         self.time_noticed = ""  # the stopping notice this socket showed last
@@ -270,19 +286,19 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
         state or wishes changed): kept for the socket's next messages. Closes the socket,
         saying why, when it is no longer allowed."""
         try:
-            access, scope = await database_sync_to_async(_access)(self.visitor, self.memorial_id)
-        except MemorialNotFound:
+            decided = await database_sync_to_async(_access)(self.visitor, self.memorial_id)
+        except (MemorialNotFound, KeyDestroyed):
             await self.close(code=SocketClose.NOT_FOUND)
             return None
-        if not access.allowed:
-            await self._refuse(access.reason)
+        if not decided.access.allowed:
+            await self._refuse(decided.access.reason)
             return None
-        self.access, self.scope_used = access, scope
-        return scope
+        self.decided = decided
+        return decided.scope
 
     async def _send(self, client_id: object, text: object) -> None:
         taken = await database_sync_to_async(_take)(
-            access=self.access, scope=self.scope_used, client_id=client_id, text=text
+            decided=self.decided, client_id=client_id, text=text
         )
         if taken.refusal:
             await self._refuse(taken.refusal)
@@ -308,7 +324,7 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
 
     async def _time_watch(self) -> None:
         """The visitor's time, asked on its own (a resume): see `_time_notice`."""
-        state = await database_sync_to_async(_time)(self.access)
+        state = await database_sync_to_async(_time)(self.decided.access)
         await self._time_notice(state)
 
     async def _time_notice(self, state: TimeState | None, *, client_id: object = None) -> bool:

@@ -21,7 +21,12 @@ from conversations.models import (
 )
 from conversations.services.usage import month_of
 from core.consent import ConsentScope
-from core.crypto import MemorialCipher, memorial_cipher
+from core.crypto import (
+    MemorialCipher,
+    memorial_cipher,
+    memorial_cipher_keep,
+    memorial_key_wrapped_beside,
+)
 from corpus.selectors import PassageSource, passage_sources
 from memorials.activation.selectors import activation_is_approved
 from memorials.models import Membership, Memorial, Role
@@ -162,12 +167,20 @@ def conversation_history(*, conversation: Conversation | None) -> list[MessageVi
 
 
 def reply_get(*, memorial_id: uuid.UUID | str, message_id: int) -> Message | None:
-    """A twin's reply, with its conversation, by id (for the work that writes it)."""
-    return (
+    """A twin's reply, with its conversation, by id (for the work that writes it). Within a
+    `ciphers_reused` block the memorial's key is read in the same query and kept for it."""
+    reply = (
         Message.objects.select_related("conversation", "reply_to")
+        .annotate(wrapped_key=memorial_key_wrapped_beside("conversation__memorial_id"))
         .filter(pk=message_id, conversation__memorial_id=memorial_id, role="twin")
         .first()
     )
+    if reply is not None:
+        memorial_cipher_keep(
+            memorial_id=reply.conversation.memorial_id,
+            wrapped_key=reply.wrapped_key,  # type: ignore[attr-defined]
+        )
+    return reply
 
 
 def provider_label_now() -> str:

@@ -49,12 +49,19 @@ class ConsentGate(Protocol):
     def hold(self, *, memorial_id: uuid.UUID | str, scope: str) -> Any:
         """As `require`, share-locking the record until the transaction ends."""
 
+    def start(self, *, memorial_id: uuid.UUID | str, scope: str) -> bool:
+        """For work as it starts, in one query: True when the memorial was erased (its key
+        destroyed); else ConsentRequired when `scope` has no live consent, or False."""
+
 
 class _Closed:
     def require(self, *, memorial_id: uuid.UUID | str, scope: str) -> Any:
         raise ConsentRequired(scope)
 
     def hold(self, *, memorial_id: uuid.UUID | str, scope: str) -> Any:
+        raise ConsentRequired(scope)
+
+    def start(self, *, memorial_id: uuid.UUID | str, scope: str) -> bool:
         raise ConsentRequired(scope)
 
 

@@ -26,7 +26,7 @@ import hmac
 import logging
 import os
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from core.holders import DataHolder, holder_register
@@ -211,11 +212,21 @@ _ciphers_in_use: contextvars.ContextVar[dict[str, MemorialCipher] | None] = cont
 
 
 @contextlib.contextmanager
-def ciphers_reused() -> Iterator[None]:
+def ciphers_reused(*, wrapped: Mapping[str, bytes] | None = None) -> Iterator[None]:
     """Within this block (one short unit of work, such as writing one reply), each
     memorial's cipher is read and unwrapped once and then reused; the block's end forgets
-    them, so no data key stays in memory beyond the work that needed it."""
-    token = _ciphers_in_use.set({})
+    them, so no data key stays in memory beyond the work that needed it.
+
+    `wrapped`: keys a long-lived holder kept still wrapped (`memorial_key_wrapped`, keyed by
+    the memorial's id as a string): unwrapped here rather than read from the database."""
+    token = _ciphers_in_use.set(
+        {
+            memorial_id: memorial_cipher_unwrap(
+                memorial_id=uuid.UUID(memorial_id), wrapped_key=wrapped_key
+            )
+            for memorial_id, wrapped_key in (wrapped or {}).items()
+        }
+    )
     try:
         yield
     finally:
@@ -233,6 +244,38 @@ def memorial_cipher(*, memorial_id: uuid.UUID) -> MemorialCipher:
     if in_use is not None:
         in_use[str(memorial_id)] = cipher
     return cipher
+
+
+def memorial_key_wrapped(*, memorial_id: uuid.UUID) -> bytes:
+    """The memorial's data key as stored, wrapped by the master key: a handle that a
+    long-lived holder (a conversation's socket) keeps instead of the data key itself, and
+    opens for each unit of work with `ciphers_reused(wrapped=...)`. KeyDestroyed once the
+    key is destroyed."""
+    key = memorial_key_ensure(memorial_id=memorial_id)
+    if key.wrapped_key is None:
+        raise KeyDestroyed(f"the data key of memorial {memorial_id} was destroyed")
+    return bytes(key.wrapped_key)
+
+
+def memorial_key_wrapped_beside(memorial_ref: str) -> Subquery:
+    """An annotation that reads the wrapped key of the memorial at `memorial_ref` (a field
+    path of the outer query) with the outer rows, to hand to `memorial_cipher_keep`: the
+    key without a round trip of its own."""
+    keys = MemorialKey.objects.filter(memorial_id=OuterRef(memorial_ref))
+    return Subquery(keys.values("wrapped_key")[:1])
+
+
+def memorial_cipher_keep(*, memorial_id: uuid.UUID, wrapped_key: bytes | memoryview | None) -> None:
+    """Within a `ciphers_reused` block: the memorial's cipher from a wrapped key read with
+    other rows (`memorial_key_wrapped_beside`), so `memorial_cipher` does not read it again.
+    Outside a block, or without a key (destroyed, or never made), it does nothing:
+    `memorial_cipher` then reads the key, and says so when it was destroyed."""
+    in_use = _ciphers_in_use.get()
+    if in_use is None or wrapped_key is None or str(memorial_id) in in_use:
+        return
+    in_use[str(memorial_id)] = memorial_cipher_unwrap(
+        memorial_id=memorial_id, wrapped_key=wrapped_key
+    )
 
 
 def memorial_ciphers(*, memorial_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, MemorialCipher]:

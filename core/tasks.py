@@ -100,12 +100,16 @@ class MemorialTask(KernelTask):
         memorial_id = kwargs.get("memorial_id")
         if memorial_id is None:
             raise TypeError(f"{self.name} must be called with memorial_id=")
-        if memorial_erased(memorial_id=memorial_id):
-            logger.info("%s skipped: its memorial was erased", self.name)
-            return None
         try:
-            if self.scope is not None:
-                consent_gate().require(memorial_id=memorial_id, scope=self.scope)
+            # Erased, then consent: one round trip when there is a consent to check.
+            erased = (
+                memorial_erased(memorial_id=memorial_id)
+                if self.scope is None
+                else consent_gate().start(memorial_id=memorial_id, scope=self.scope)
+            )
+            if erased:
+                logger.info("%s skipped: its memorial was erased", self.name)
+                return None
             return super().__call__(*args, **kwargs)
         except ConsentRequired:
             logger.info("%s stopped: consent %s was withdrawn", self.name, self.scope)
