@@ -12,6 +12,7 @@ from datetime import datetime
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError
+from ninja.responses import Status
 from ninja.security import HttpBearer
 from pydantic import Field
 
@@ -210,14 +211,14 @@ def clients_list(request: HttpRequest, filters: Query[RosterFilters]) -> RosterP
     response={200: ClientStatusOut, 404: ErrorOut, **ERRORS},
     summary="One client's status",
 )
-def clients_get(request: HttpRequest, client_id: uuid.UUID) -> tuple[int, object]:
+def clients_get(request: HttpRequest, client_id: uuid.UUID) -> Status[object]:
     """Needs the `roster:read` scope. Status only: stage, the consents signed (codes), counts,
     whether the twin is ready, the activation state and the plan."""
     token = _token(request, ApiScope.ROSTER_READ)
     client = api_client_get(firm=token.firm, client_id=client_id)
     if client is None:
-        return 404, ErrorOut(error="not_found", detail="No such client of this firm.")
-    return 200, ClientStatusOut.from_client(client)
+        return Status(404, ErrorOut(error="not_found", detail="No such client of this firm."))
+    return Status(200, ClientStatusOut.from_client(client))
 
 
 @api.post(
@@ -225,7 +226,7 @@ def clients_get(request: HttpRequest, client_id: uuid.UUID) -> tuple[int, object
     response={200: ClientStatusOut, 201: ClientStatusOut, 400: ErrorOut, **ERRORS},
     summary="Add a client (idempotent on email)",
 )
-def clients_create(request: HttpRequest, body: ClientIn) -> tuple[int, object]:
+def clients_create(request: HttpRequest, body: ClientIn) -> Status[object]:
     """Needs the `clients:write` scope. Adds the client and invites them by mail in the
     firm's name: 201. An address that is already a live client returns that client
     unchanged, and sends nothing: 200. Audited as the token's creator."""
@@ -234,8 +235,11 @@ def clients_create(request: HttpRequest, body: ClientIn) -> tuple[int, object]:
     if body.advisor_email:
         advisor = api_advisor_find(firm=token.firm, email=body.advisor_email)
         if advisor is None:
-            return 400, ErrorOut(
-                error="invalid", detail="advisor_email is not a current member of the staff."
+            return Status(
+                400,
+                ErrorOut(
+                    error="invalid", detail="advisor_email is not a current member of the staff."
+                ),
             )
     before = api_clients_list(firm=token.firm).filter(email=body.email.strip().lower()).first()
     try:
@@ -248,6 +252,6 @@ def clients_create(request: HttpRequest, body: ClientIn) -> tuple[int, object]:
             external_ref=body.external_ref,
         )
     except ClientError as error:
-        return 400, ErrorOut(error="invalid", detail=str(error))
+        return Status(400, ErrorOut(error="invalid", detail=str(error)))
     client = api_client_get(firm=token.firm, client_id=client.id) or client
-    return (200 if before is not None else 201), ClientStatusOut.from_client(client)
+    return Status(200 if before is not None else 201, ClientStatusOut.from_client(client))
