@@ -70,7 +70,7 @@ def test_every_firm_page_fits_a_phone_and_a_desktop(page, live_server):
     sign_in_as(page, live_server, ada.user)
     page.goto(base + reverse("billing:memorial", args=[ada.memorial_id]))
     page.locator("[data-sponsor]").get_by_role("link", name="Pay for it myself").click()
-    page.get_by_role("heading", name="Pay for your own memorial?").wait_for()
+    page.get_by_role("heading", name="Pay for your own Legacy?").wait_for()
     look(page, "pages-client-pay-self")
     page.goto(base + reverse("billing:memorial", args=[ada.memorial_id]))
     look(page, "pages-client-plan")

@@ -149,6 +149,7 @@ ROUTES: dict[str, str | tuple[str, str]] = {
     "voice:spoken_consent_audio": CLIENT,
     "voice:reply_audio": CLIENT,
     "voice:replies": CLIENT,
+    "voice:line": CLIENT,
     "voice:speak": CLIENT,
     "voice:listen": CLIENT,
     "rights:erase": CLIENT,
