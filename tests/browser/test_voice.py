@@ -140,10 +140,10 @@ def test_replies_spoken_while_the_socket_was_away_can_be_heard(page, voice_serve
     hear.click()
     page.locator("[data-voice][data-line-heard]").wait_for(timeout=10_000)
     line = voice_server + f"/memorials/{memorial.id}/voice/line/"
-    for _ in range(100):
+    for _ in range(100):  # the page's requests reach `asked` only while Playwright waits
         if voice_server + src in asked:
             break
-        time.sleep(0.1)
+        page.wait_for_timeout(100)
     assert [url for url in asked if url in (line, voice_server + src)] == [line, voice_server + src]
     four.get_by_text(SPEECH_FAILED).wait_for(timeout=10_000)
     assert four.locator("[data-replay]").count() == 0
@@ -209,10 +209,10 @@ def test_a_reply_cut_part_way_plays_its_rest_then_offers_the_whole(page, voice_s
     replies_spoken(conversation)  # reply 2 kept whole
     hear.click()
     src = voice_server + f"/memorials/{memorial.id}/voice/replies/2/audio/"
-    for _ in range(100):
+    for _ in range(100):  # the page's requests reach `asked` only while Playwright waits
         if src in asked:
             break
-        time.sleep(0.1)
+        page.wait_for_timeout(100)
     assert src in asked and line_url not in asked
 
     # a page opened since, whose socket was away as reply 8 began (its AI line with it)
