@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from conversations.forgetting import memories_forget_everywhere
 from conversations.memories import memories_of_visitor
 from conversations.models import (
     Conversation,
@@ -83,6 +84,7 @@ def _memories_count(memorial_id: uuid.UUID) -> int:
 
 def _memories_erase(memorial_id: uuid.UUID) -> int:
     deleted, _ = VisitorMemory.objects.filter(memorial_id=memorial_id).delete()
+    memories_forget_everywhere(memorial_id=memorial_id)  # and their decrypted copies
     return deleted
 
 

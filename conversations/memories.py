@@ -5,7 +5,8 @@ message, for the reply's prompt. A visitor has few memories (tens, a few hundred
 so they are decrypted and ranked here, in Python, against the message's embedding: their
 text and vectors stay encrypted at rest, with the memorial's key (decrypted, they are kept
 in the worker's memory between a visitor's messages, and forgotten a quarter of an hour
-after their last: see `_kept`)."""
+after their last, or as soon as they are erased or deleted: see `_kept` and
+`conversations.forgetting`)."""
 
 from __future__ import annotations
 
@@ -127,6 +128,8 @@ class _Decoded:
 # reply). Each reply still reads which memories the visitor has now, and their versions, and
 # decrypts only the new or corrected ones; what it did not read (a memory deleted, a
 # visitor gone) is forgotten then, and a visit left for KEPT_SECONDS is forgotten whole.
+# A memory deleted by its visitor, and a memorial's memories erased, are dropped at once in
+# every worker that runs replies (`conversations.forgetting`).
 KEPT_VISITORS = 64
 KEPT_SECONDS = 15 * 60
 _kept: OrderedDict[tuple[str, str], tuple[float, dict[int, _Decoded]]] = OrderedDict()
@@ -147,6 +150,23 @@ def _kept_put(key: tuple[str, str], decoded: dict[int, _Decoded]) -> None:
         _kept.move_to_end(key)
         while len(_kept) > KEPT_VISITORS:
             _kept.popitem(last=False)
+
+
+def memories_kept_forget(
+    *, memorial_id: uuid.UUID | str, visitor_id: uuid.UUID | str | None
+) -> int:
+    """Drop from this process's `_kept` what it holds of the memorial (of one visitor when
+    `visitor_id` is given, of all otherwise); how many visitors' memories it dropped. Called
+    in each worker when memories are erased or deleted (`conversations.forgetting`)."""
+    memorial = str(memorial_id)
+    with _kept_lock:
+        gone = [
+            key for key in _kept
+            if key[0] == memorial and (visitor_id is None or key[1] == str(visitor_id))
+        ]  # fmt: skip
+        for key in gone:
+            del _kept[key]
+    return len(gone)
 
 
 def _decoded_memories(

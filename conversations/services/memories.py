@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from conversations.forgetting import memories_forget_everywhere
 from conversations.memories import known_memories
 from conversations.models import (
     DatePrecision,
@@ -176,6 +177,7 @@ def memory_delete(*, memorial_id: uuid.UUID | str, visitor: User, memory_id: int
     with transaction.atomic():
         memory = _own_memory(memorial_id=memorial_id, visitor=visitor, memory_id=memory_id)
         memory.delete()
+        memories_forget_everywhere(memorial_id=memorial_id, visitor_id=visitor.pk)
         audit_record(
             action="conversation.memory_deleted", memorial_id=memorial_id, actor=visitor,
             data={"memory": memory_id},

@@ -211,7 +211,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Task modules beyond each app's tasks.py (autodiscovered).
-CELERY_IMPORTS = ["core.audit_tasks", "core.mail", "twins.sweeps", "firms.webhook_tasks"]
+CELERY_IMPORTS = [
+    "core.audit_tasks", "core.mail", "twins.sweeps", "firms.webhook_tasks",
+    "conversations.forgetting",  # its remote-control command: memories forgotten at once
+]  # fmt: skip
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "core-mail-outbox-sweep": {"task": "core.mail.mail_outbox_swept", "schedule": 300.0},
 }
