@@ -8,11 +8,12 @@ from __future__ import annotations
 import uuid
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.db.transaction import TransactionManagementError
 
 from consent.models import ConsentRecord
 from core.consent import ConsentRequired
-from core.models import MemorialKey
+from core.crypto import memorial_keys_destroyed
 
 __all__ = [
     "ConsentRequired",
@@ -23,11 +24,17 @@ __all__ = [
 ]
 
 
+def _live(*, memorial_id: uuid.UUID | str, scope: str) -> QuerySet[ConsentRecord]:
+    """What "a live consent" means, for every check below: a record of the memorial for
+    `scope` that was not revoked."""
+    return ConsentRecord.objects.filter(
+        memorial_id=memorial_id, scope=scope, revoked_at__isnull=True
+    )
+
+
 def consent_require(*, memorial_id: uuid.UUID | str, scope: str) -> ConsentRecord:
     """The live consent record for `scope`, or ConsentRequired."""
-    record = ConsentRecord.objects.filter(
-        memorial_id=memorial_id, scope=scope, revoked_at__isnull=True
-    ).first()
+    record = _live(memorial_id=memorial_id, scope=scope).first()
     if record is None:
         raise ConsentRequired(scope)
     return record
@@ -54,11 +61,8 @@ def consent_hold(
     """
     if not connection.in_atomic_block:
         raise TransactionManagementError("consent_hold must be called inside a transaction.")
-    sql = (
-        f"SELECT * FROM {ConsentRecord._meta.db_table} "
-        "WHERE memorial_id = %s AND scope = %s AND revoked_at IS NULL FOR SHARE"
-    )
-    records = list(ConsentRecord.objects.raw(sql, [str(memorial_id), scope]))
+    sql, params = _live(memorial_id=memorial_id, scope=scope).query.sql_with_params()
+    records = list(ConsentRecord.objects.raw(f"{sql} FOR SHARE", params))  # Django has no FOR SHARE
     record = records[0] if records else None
     if record is None or (record_id is not None and str(record.pk) != str(record_id)):
         raise ConsentRequired(scope)
@@ -69,14 +73,16 @@ def consent_start(*, memorial_id: uuid.UUID | str, scope: str) -> bool:
     """For background work as it starts, both of its checks in one round trip: True when
     the memorial was erased (its key destroyed: the work has nothing to do); else
     ConsentRequired when `scope` has no live record (as `consent_require`), or False."""
-    sql = (
-        f"SELECT EXISTS (SELECT 1 FROM {MemorialKey._meta.db_table} "
-        "WHERE memorial_id = %s AND destroyed_at IS NOT NULL), "
-        f"EXISTS (SELECT 1 FROM {ConsentRecord._meta.db_table} "
-        "WHERE memorial_id = %s AND scope = %s AND revoked_at IS NULL)"
+    erased_sql, erased_params = (
+        memorial_keys_destroyed(memorial_id=memorial_id).values("pk").query.sql_with_params()
+    )
+    live_sql, live_params = (
+        _live(memorial_id=memorial_id, scope=scope).values("pk").query.sql_with_params()
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [str(memorial_id), str(memorial_id), scope])
+        cursor.execute(
+            f"SELECT EXISTS ({erased_sql}), EXISTS ({live_sql})", [*erased_params, *live_params]
+        )
         erased, granted = cursor.fetchone()
     if erased:
         return True

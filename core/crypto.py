@@ -37,7 +37,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from core.holders import DataHolder, holder_register
@@ -132,10 +132,16 @@ def memorial_key_destroy(*, memorial_id: uuid.UUID) -> bool:
     return destroyed
 
 
+def memorial_keys_destroyed(*, memorial_id: uuid.UUID | str) -> QuerySet[MemorialKey]:
+    """The memorial's key if it was destroyed (what "erased" means for `memorial_erased` and
+    `consent.gate.consent_start`)."""
+    return MemorialKey.objects.filter(memorial_id=memorial_id, destroyed_at__isnull=False)
+
+
 def memorial_erased(*, memorial_id: uuid.UUID | str) -> bool:
     """True once the memorial's key is destroyed: the first thing the kill switch commits,
     so from then on no work may touch it (nothing of it can be read anyway)."""
-    return MemorialKey.objects.filter(memorial_id=memorial_id, destroyed_at__isnull=False).exists()
+    return memorial_keys_destroyed(memorial_id=memorial_id).exists()
 
 
 class MemorialCipher:
