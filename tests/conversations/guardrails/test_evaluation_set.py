@@ -42,6 +42,16 @@ def _turns(path: Path) -> set[str]:
             200,
             {"crisis": 60, "fraud": 40, "disclosure": 25, "ordinary": 80},
         ),
+        (
+            "heldout3/messages.csv",
+            150,
+            {"crisis": 50, "fraud": 20, "disclosure": 12, "ordinary": 70},
+        ),
+        (
+            "heldout4/messages.csv",
+            200,
+            {"crisis": 70, "fraud": 25, "disclosure": 15, "ordinary": 90},
+        ),
     ],
 )
 def test_messages_have_the_columns_labels_and_counts(
@@ -81,6 +91,8 @@ def test_the_garage_door_pin_is_a_fraud_attempt_and_figures_of_speech_are_ordina
         ("conversations.jsonl", 20, 16),
         ("heldout/conversations.jsonl", 7, 5),
         ("heldout2/conversations.jsonl", 6, 5),
+        ("heldout3/conversations.jsonl", 7, 5),
+        ("heldout4/conversations.jsonl", 7, 5),
     ],
 )
 def test_conversations_have_turns_labels_and_counts(
@@ -124,6 +136,22 @@ def test_the_second_held_out_set_shares_no_message_with_the_others() -> None:
     }
 
     assert not heldout2 & others
+
+
+def test_the_fourth_held_out_set_shares_no_message_with_the_others() -> None:
+    heldout4 = {text for text, _ in _messages(EVALUATION / "heldout4/messages.csv")}
+    others = {
+        text
+        for name in (
+            "messages.csv",
+            "heldout/messages.csv",
+            "heldout2/messages.csv",
+            "heldout3/messages.csv",
+        )
+        for text, _ in _messages(EVALUATION / name)
+    }
+
+    assert not heldout4 & others
 
 
 def test_no_training_sentence_is_an_evaluation_message() -> None:
