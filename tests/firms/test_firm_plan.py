@@ -152,7 +152,7 @@ def test_a_client_takes_over_paying_for_themselves(
     # the firm keeps paying until their own payment goes through: nothing paused meanwhile
     assert FirmClient.objects.get(pk=ada.pk).paid_by_firm
     # (staff mark their own plan paid, as the offline provider has them do)
-    Subscription.objects.create(
+    own = Subscription.objects.create(
         memorial_id=ada.memorial_id,
         plan=price.plan,
         price=price,
@@ -162,6 +162,10 @@ def test_a_client_takes_over_paying_for_themselves(
     )
     assert not FirmClient.objects.get(pk=ada.pk).paid_by_firm
     assert FirmSubscription.objects.get(firm=firm).quantity == 0
+    # and the firm's billing staff are told again, once, that the seat is now released
+    own.save()  # a later save of their subscription tells nobody more
+    released = OutboundMail.objects.filter(topic=f"firm_client_seat_released:{ada.pk}:{own.pk}")
+    assert released.count() == 1
     assert plan_effective(ada.memorial_id).code == "interactive"
 
 
