@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from billing.entitlements import plan_effective
 from billing.models import Price, Subscription, SubscriptionStatus
-from billing.providers import payment_provider
 from billing.webhooks import webhook_event_process, webhook_receive
 from core.audit import audit_events_for
 from core.models import OutboundMail
@@ -26,17 +25,10 @@ from tests.firms.factories import client_make, firm_make, staff_make
 from tests.memorials.factories import MembershipFactory
 
 fake_stripe = stripe_fixtures.fake_stripe
+manual = stripe_fixtures.manual
 plans_seeded = stripe_fixtures.plans_seeded
 stripe_prices = stripe_fixtures.stripe_prices
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def manual(settings):
-    settings.LEGACY_PAYMENT_PROVIDER = "manual"
-    payment_provider.cache_clear()
-    yield
-    payment_provider.cache_clear()
 
 
 def joined(firm):
