@@ -12,9 +12,11 @@ The server sends the twin's reply as `{"type": "reply_start", "seq", "reply_to"}
 `{"type": "token", "seq", "offset", "text"}`, then `{"type": "reply_end", "seq", "status",
 "text", "passages", "sources", "abstained", "label", "notice"}` (`sources`: the passages
 drawn on, each `{"id", "text", "date", "to"}`, for "where this comes from");
-`{"type": "audio", "seq", "index", "mime", "audio", "last", "voice_kind", "notice"?}`: reply
-`seq` spoken (`voice`, through `conversations.speech`), one sentence's audio (base64) a
-piece, in order, `last` on the final one, `notice` when speech failed (the text stands);
+`{"type": "audio", "seq", "index", "mime", "audio", "last", "voice_kind", "notice"?,
+"line"?}`: reply `seq` spoken (`voice`, through `conversations.speech`), one sentence's
+audio (base64) a piece, in order, `last` on the final one, `notice` when speech failed (the
+text stands), `line` on the piece that is the session's spoken AI line (`voice.speaking`),
+not the reply's words;
 `{"type": "question", "seq", "status"}` when the question that reply `seq` could not answer
 was passed on to the living subject (`waiting`), or they answered or declined it;
 `{"type": "notice", "kind", "text"}`: a calm notice for the visitor (`disclosure`: that

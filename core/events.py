@@ -68,6 +68,8 @@ class UploadEvent(TypedDict):
     files_done: NotRequired[int]  # while reading: files of the upload read (a zip's members)
     files_total: NotRequired[int]  # ...of this many known so far (grows as nested zips open)
     memorial_counts: NotRequired[dict[str, int]]  # once, when the upload has finished
+    formats_read: NotRequired[list[str]]  # then too: what its files were read as, in words
+    file_errors: NotRequired[list[str]]  # and "<file>: <why>" for each file not read
     # While a document is indexed: its passages embedded and stored so far, of how many (the
     # bar moves through one large chat).
     passages_embedded: NotRequired[int]

@@ -93,14 +93,17 @@ class CorrespondentRow:
 def upload_list(*, memorial_id: uuid.UUID) -> list[UploadRow]:
     uploads = Upload.objects.filter(memorial_id=memorial_id).order_by("-created_at")
     cipher = memorial_cipher(memorial_id=memorial_id)
-    return [
-        UploadRow(
-            upload=upload,
-            name=cipher.decrypt_text(upload.name_encrypted),
-            outcomes=json.loads(cipher.decrypt_text(upload.outcomes_encrypted)),
-        )
-        for upload in uploads
-    ]
+    return [upload_row(upload=upload, cipher=cipher) for upload in uploads]
+
+
+def upload_row(*, upload: Upload, cipher: MemorialCipher | None = None) -> UploadRow:
+    """One upload with its name and what became of each of its files, decrypted."""
+    cipher = cipher or memorial_cipher(memorial_id=upload.memorial_id)
+    return UploadRow(
+        upload=upload,
+        name=cipher.decrypt_text(upload.name_encrypted),
+        outcomes=json.loads(cipher.decrypt_text(upload.outcomes_encrypted)),
+    )
 
 
 def upload_get(*, memorial_id: uuid.UUID, upload_id: uuid.UUID) -> Upload | None:

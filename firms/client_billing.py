@@ -3,7 +3,8 @@ told and it is audited, and they go to the payment provider's normal checkout fo
 memorial (billing's `checkout_start`; with the offline provider, its request page). The firm
 keeps paying until their own first payment goes through: then the firm's seat is released
 (`firms.seat_receivers.seat_released_when_client_pays` -> `firms.seats.client_pays_self`),
-so nothing is paused in between and nothing is lost."""
+so nothing is paused in between and nothing is lost, and the firm is told again
+(`client_seat_released_tell`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from billing.models import Price
 from billing.pricing import PlanCard, pricing_plans
 from firms.access import ROLE_POWERS, FirmPower
 from firms.mail import firm_mail_send_on_commit
-from firms.models import FirmClient
+from firms.models import Firm, FirmClient
 from firms.seats import FIRM_PLAN, SeatRefused
 from firms.trail import firm_audit_record
 from memorials.models import Membership
@@ -51,14 +52,9 @@ def client_pay_self_start(
         client=client,
         data={"plan": price.plan.name, "interval": price.interval},
     )
-    billing_roles = [role for role, powers in ROLE_POWERS.items() if FirmPower.BILLING in powers]
     firm_mail_send_on_commit(
         firm=firm,
-        to=list(
-            firm.staff.filter(removed_at__isnull=True, role__in=billing_roles)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        ),
+        to=_billing_staff_emails(firm),
         subject=f"{client.name} chose to pay for their own Legacy",
         template="firms/email/client_pays_self.txt",
         context={"client": client, "plan_name": price.plan.name},
@@ -66,3 +62,28 @@ def client_pay_self_start(
         topic=f"firm_client_pays_self:{client.pk}",
     )
     return url
+
+
+def client_seat_released_tell(*, client: FirmClient, subscription_id: object) -> None:
+    """The firm's billing staff told, after commit, that `client`'s own first payment went
+    through and their seat is released (`subscription_id`, their own subscription, keys the
+    mail so a second save of it sends nothing more)."""
+    firm_mail_send_on_commit(
+        firm=client.firm,
+        to=_billing_staff_emails(client.firm),
+        subject=f"{client.name} now pays for their own Legacy: their seat is released",
+        template="firms/email/client_seat_released.txt",
+        context={"client": client},
+        memorial_id=client.memorial_id,
+        topic=f"firm_client_seat_released:{client.pk}:{subscription_id}",
+    )
+
+
+def _billing_staff_emails(firm: Firm) -> list[str]:
+    """The addresses of the firm's staff who hold the billing power."""
+    billing_roles = [role for role, powers in ROLE_POWERS.items() if FirmPower.BILLING in powers]
+    return list(
+        firm.staff.filter(removed_at__isnull=True, role__in=billing_roles)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )

@@ -11,6 +11,7 @@ from django.db.models.signals import post_save
 
 from billing.models import Subscription
 from billing.sponsors import sponsor_mirror_register, sponsor_register
+from firms.client_billing import client_seat_released_tell
 from firms.models import FirmClient
 from firms.seats import (
     PAID,
@@ -32,7 +33,8 @@ def seats_on_client_detached(sender: Any, *, client: FirmClient, **kwargs: Any) 
 
 def seat_released_when_client_pays(sender: Any, *, instance: Subscription, **kwargs: Any) -> None:
     """A client whose own subscription is paid pays for themselves: the firm's seat is
-    released (one query when the memorial is no firm's client)."""
+    released, and the firm's billing staff are told (one query when the memorial is no firm's
+    client)."""
     if instance.status not in PAID:
         return
     clients = FirmClient.objects.filter(
@@ -40,6 +42,7 @@ def seat_released_when_client_pays(sender: Any, *, instance: Subscription, **kwa
     ).select_related("firm")
     for client in clients:
         client_pays_self(client=client, actor=instance.payer)
+        client_seat_released_tell(client=client, subscription_id=instance.pk)
 
 
 def seat_receivers_connect() -> None:

@@ -30,7 +30,7 @@ from core.tasks import memorial_step
 from corpus.models import Correspondent, SubjectIdentity, Upload, UploadStatus
 from corpus.parsers import ArchiveLimits, FileReading, ReadProgress, parse_upload
 from corpus.registers import identity_normalise
-from corpus.selectors import corpus_counts, upload_name
+from corpus.selectors import corpus_counts, upload_name, upload_row
 from corpus.services.passages_store import CorpusPeople, document_ingest
 from corpus.signals import corpus_changed_send
 from corpus.storage import upload_file_decrypted
@@ -60,7 +60,8 @@ def upload_event_data(
     """The upload's event payload. `total` is the number of documents once the upload is
     finished (0 while it is read: documents are counted as they come); `progress`, while
     reading, adds how many of the upload's files are read; `embedding`, while a document is
-    indexed, how many of its passages are embedded, of how many."""
+    indexed, how many of its passages are embedded, of how many. A finished upload also
+    says what its files were read as (`formats_read`) and each file's own error."""
     data: dict[str, Any] = {
         "upload_id": str(upload.id),
         "name": upload_name(upload=upload),
@@ -78,6 +79,9 @@ def upload_event_data(
         data["passages_embedded"], data["passages_to_embed"] = embedding
     if upload.is_finished:  # the page's header counts follow, once per upload
         data["memorial_counts"] = corpus_counts(memorial_id=upload.memorial_id)
+        row = upload_row(upload=upload)  # and what its files were read as, as on a reload
+        data["formats_read"] = row.formats_read
+        data["file_errors"] = [f"{o['name']}: {o['error']}" for o in row.file_errors]
     return data
 
 

@@ -49,9 +49,14 @@
         bar.setAttribute("data-upload-progress", "");
         const detail = element("p", "muted corpus-upload-detail");
         detail.setAttribute("data-upload-detail", "");
+        const formats = element("p", "muted corpus-upload-formats");
+        formats.setAttribute("data-upload-formats", "");
+        formats.hidden = true;
         const error = element("p", "corpus-upload-error");
         error.setAttribute("data-upload-error", "");
-        row.append(head, bar, detail, error);
+        const fileErrors = element("div");
+        fileErrors.setAttribute("data-upload-file-errors", "");
+        row.append(head, bar, detail, formats, error, fileErrors);
         list.prepend(row);
         return row;
     }
@@ -90,6 +95,19 @@
         }
         part(row, "detail").textContent = detail;
         part(row, "error").textContent = data.error || "";
+        // once finished, what its files were read as and each file's own error, as a reload
+        // shows them
+        const formats = part(row, "formats");
+        if (formats && data.formats_read) {
+            formats.textContent = data.formats_read.length ? "Read as: " + data.formats_read.join(", ") : "";
+            formats.hidden = !data.formats_read.length;
+        }
+        const fileErrors = part(row, "file-errors");
+        if (fileErrors && data.file_errors) {
+            fileErrors.replaceChildren.apply(fileErrors, data.file_errors.map(function (text) {
+                return element("p", "corpus-upload-error", text);
+            }));
+        }
     }
 
     function send(file, row) {

@@ -1,6 +1,7 @@
 """Fixtures for the payment-provider side's tests (import them into a test module): the seeded
 plans (again after a transactional test flushed them), a memorial with its subject and a
-family member, and the paid plans' prices known to (the fake) Stripe."""
+family member, the paid plans' prices known to (the fake) Stripe, and the offline `manual`
+provider chosen instead."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from django.apps import apps
 
 from billing.models import Plan, Price
+from billing.providers import payment_provider
 from memorials.models import Memorial, Role
 from tests.billing.fake_stripe import fake_stripe  # noqa: F401  (a fixture)
 from tests.memorials.factories import MembershipFactory, MemorialFactory
@@ -54,3 +56,12 @@ def stripe_prices(db) -> dict[str, Price]:
         price.save(update_fields=["provider_price_id"])
         found[f"{price.plan.code}_{price.interval}"] = price
     return found
+
+
+@pytest.fixture
+def manual(settings):  # type: ignore[no-untyped-def]
+    """The offline provider (staff mark plans paid) chosen for the test."""
+    settings.LEGACY_PAYMENT_PROVIDER = "manual"
+    payment_provider.cache_clear()
+    yield
+    payment_provider.cache_clear()

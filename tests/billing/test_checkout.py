@@ -18,6 +18,7 @@ from tests.billing import stripe_fixtures as fixtures
 
 # the fixtures this module uses
 fake_stripe = fixtures.fake_stripe
+manual = fixtures.manual
 family = fixtures.family
 memorial = fixtures.memorial
 plans_seeded = fixtures.plans_seeded
@@ -25,14 +26,6 @@ stripe_prices = fixtures.stripe_prices
 subject = fixtures.subject
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def manual(settings):
-    settings.LEGACY_PAYMENT_PROVIDER = "manual"
-    payment_provider.cache_clear()
-    yield
-    payment_provider.cache_clear()
 
 
 def choose(client, memorial, price):

@@ -3,8 +3,11 @@ each includes in words, which provider is in use; and where it is linked from.""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from billing.models import Plan, Price
 from billing.pricing import allowance_words, money
@@ -124,3 +127,16 @@ def test_yearly_says_what_it_saves(client):
     page = client.get("/pricing/").content.decode()
     assert "(2 months free)" in page  # Preserve: $99 against 12 x $9.90
     assert "(about 2 months free)" in page  # Interactive: $999 against 12 x $99
+
+
+def test_the_seeded_plans_read_true_to_the_family_keeping_a_memorial_going(
+    client, memorial, family
+):
+    """The plan page after death is read by a son or daughter: no "your twin" there."""
+    memorial.state = MemorialState.ACTIVE
+    memorial.save(update_fields=["state"])
+    client.force_login(family)
+    page = client.get(reverse("billing:memorial", args=[memorial.id])).content.decode()
+    for plan in Plan.objects.filter(code__in=["free", "preserve", "interactive"]):
+        assert plan.code == "free" or escape(plan.summary) in page  # Free: the plan it is on
+        assert not set(re.findall(r"[a-z']+", plan.summary.lower())) & {"you", "your", "yours"}

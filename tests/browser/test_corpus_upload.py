@@ -3,6 +3,7 @@ reading them: each file is sent on its own, and each is read or refused on its o
 
 from __future__ import annotations
 
+import os
 import time
 
 from corpus.models import Passage, Upload, UploadStatus
@@ -28,15 +29,17 @@ DROP_FILES = """([chat]) => {
 
 
 def test_dropped_files_are_sent_one_by_one_and_read_or_refused_each(
-    page, live_server, celery_worker_process
+    page, asgi_server, celery_worker_process
 ):
+    """Served by the real ASGI application, so the page's event socket brings each file's
+    status live."""
     memorial = MemorialFactory(name="Ann Smith", subject__full_name="Ann Smith")
     grant_consent(memorial, "corpus")
-    page.goto(live_server.url + "/accounts/login/")
+    page.goto(asgi_server + "/accounts/login/")
     page.get_by_label("Email").fill(memorial.subject.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    page.goto(live_server.url + f"/memorials/{memorial.id}/corpus/")
+    page.goto(asgi_server + f"/memorials/{memorial.id}/corpus/")
     page.get_by_text("Nothing yet.").wait_for()
     # when two files are dropped on the upload form
     files = page.evaluate_handle(DROP_FILES, [CHAT])
@@ -62,7 +65,13 @@ def test_dropped_files_are_sent_one_by_one_and_read_or_refused_each(
     assert chat.status == UploadStatus.DONE
     assert broken.status == UploadStatus.FAILED
     assert Passage.objects.filter(memorial=memorial).count() == 3
+    # what the chat was read as shows live, before any reload
+    read_as = page.locator(f'[data-upload-id="{chat.id}"] [data-upload-formats]')
+    read_as.get_by_text("Read as: WhatsApp chat", exact=True).wait_for(timeout=10_000)
+    if shots := os.environ.get("LEGACY_SHOTS_DIR"):
+        page.screenshot(path=f"{shots}/corpus-uploads-live.png", full_page=True)
     page.reload()
+    read_as.get_by_text("Read as: WhatsApp chat", exact=True).wait_for()
     page.locator(f'[data-upload-id="{broken.id}"] [data-upload-error]').get_by_text(
         "This zip file is damaged or incomplete.", exact=True
     ).wait_for()

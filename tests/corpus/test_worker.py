@@ -57,4 +57,7 @@ async def test_an_upload_is_ingested_by_the_worker_with_live_status(celery_worke
     assert count == len(SAMPLE_CHAT)
     # the last event carries the memorial's totals, for the page's header
     assert message["data"]["memorial_counts"] == {"documents": 1, "passages": count}
+    # and what its file was read as, as a reload shows it ("Read as: WhatsApp chat")
+    assert message["data"]["formats_read"] == ["WhatsApp chat"]
+    assert message["data"]["file_errors"] == []
     await communicator.disconnect()

@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from billing.entitlements import plan_effective
 from billing.models import Price, Subscription, SubscriptionStatus
-from billing.providers import payment_provider
 from billing.webhooks import webhook_event_process, webhook_receive
 from core.audit import audit_events_for
 from core.models import OutboundMail
@@ -26,17 +25,10 @@ from tests.firms.factories import client_make, firm_make, staff_make
 from tests.memorials.factories import MembershipFactory
 
 fake_stripe = stripe_fixtures.fake_stripe
+manual = stripe_fixtures.manual
 plans_seeded = stripe_fixtures.plans_seeded
 stripe_prices = stripe_fixtures.stripe_prices
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def manual(settings):
-    settings.LEGACY_PAYMENT_PROVIDER = "manual"
-    payment_provider.cache_clear()
-    yield
-    payment_provider.cache_clear()
 
 
 def joined(firm):
@@ -152,7 +144,7 @@ def test_a_client_takes_over_paying_for_themselves(
     # the firm keeps paying until their own payment goes through: nothing paused meanwhile
     assert FirmClient.objects.get(pk=ada.pk).paid_by_firm
     # (staff mark their own plan paid, as the offline provider has them do)
-    Subscription.objects.create(
+    own = Subscription.objects.create(
         memorial_id=ada.memorial_id,
         plan=price.plan,
         price=price,
@@ -162,6 +154,10 @@ def test_a_client_takes_over_paying_for_themselves(
     )
     assert not FirmClient.objects.get(pk=ada.pk).paid_by_firm
     assert FirmSubscription.objects.get(firm=firm).quantity == 0
+    # and the firm's billing staff are told again, once, that the seat is now released
+    own.save()  # a later save of their subscription tells nobody more
+    released = OutboundMail.objects.filter(topic=f"firm_client_seat_released:{ada.pk}:{own.pk}")
+    assert released.count() == 1
     assert plan_effective(ada.memorial_id).code == "interactive"
 
 

@@ -31,6 +31,7 @@ MAILS = {
     "firms/email/firm_closed_client.txt": {"client": CLIENT},
     "firms/email/steward_withdrawn.txt": {"client": CLIENT, "request_cancelled": True},
     "firms/email/client_pays_self.txt": {"client": CLIENT, "plan_name": "Interactive"},
+    "firms/email/client_seat_released.txt": {"client": CLIENT},
     "firms/email/staff_invitation.txt": {
         "inviter": "Ann Vale",
         "role_words": "an advisor",
