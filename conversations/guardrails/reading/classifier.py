@@ -11,7 +11,10 @@ refuses a changed model). The thresholds below come from the training script's
 cross-validation (see bench/README.md, "safety_eval.py").
 
 Its crisis and warning-sign probabilities are averaged with those of a word model
-(`lexical`, share `LEXICAL_WEIGHT`), which reads the words the embedding blurs.
+(`lexical`, share `LEXICAL_WEIGHT`), which reads the words the embedding blurs, and then
+with a vote of the message's nearest training sentences (`Neighbours`, share
+`NEIGHBOUR_WEIGHT`): a new way of saying something the network smooths over is often close to
+one written sentence of the same kind.
 
 A long message is read whole and clause by clause (`clauses`): risk said in one clause of a
 long, otherwise ordinary message is not averaged away. Reading a message costs one
@@ -33,14 +36,23 @@ from corpus.embeddings import embed_passages
 
 CLASSES = ("crisis", "warning", "fraud", "disclosure", "ordinary")
 WEIGHTS = Path(__file__).resolve().parent / "model" / "classifier.npy"
-WEIGHTS_SHA256 = "6e900e83b2ff4b8f34ced173768fd83d056281b0752024e3909d9213274c2079"
+WEIGHTS_SHA256 = "8b2af287452cb36747f3acbd847c9cafcc3a810fa76a4de694e766b6c9229003"
 HIDDEN = 128
 # The word model (`lexical`), pinned the same way, and its share of the crisis and warning
 # probabilities (the embedding network has the rest; see `mixed`); chosen by the training
 # script's cross-validation.
 LEXICAL = WEIGHTS.parent / "lexical.npy"
-LEXICAL_SHA256 = "2455580c34c9cac5173e80f518f9cd1eb6f6c00d9f7f1d62f85140fae674609f"
+LEXICAL_SHA256 = "de06a65bec30bfa8dab2574b0891f444c2dcfcbb626694233769450450bc3383"
 LEXICAL_WEIGHT = 0.5
+# The nearest-neighbour vote (`Neighbours`): the training sentences' vectors (float16) and
+# kinds, pinned the same way; the `NEIGHBOUR_K` nearest vote, each weighted by
+# exp(cosine / `NEIGHBOUR_TEMPERATURE`); its share of the crisis and warning probabilities.
+# Chosen by the training script's cross-validation, leaving out one training file at a time.
+NEIGHBOURS = WEIGHTS.parent / "neighbours.npy"
+NEIGHBOURS_SHA256 = "0b05dd9815e1ef839b6dc076ab51bcacc8b22b74d2d72588e1c7b23b4e66a69f"
+NEIGHBOUR_K = 10
+NEIGHBOUR_TEMPERATURE = 0.05
+NEIGHBOUR_WEIGHT = 0.5
 
 # A clause is read on its own when it has at least this many words, at most this many
 # clauses a message (the longest), and only in messages of at least two clauses.
@@ -98,9 +110,43 @@ class Model:
         return cls(*parts)
 
 
+@dataclass(frozen=True)
+class Neighbours:
+    """The training sentences' unit vectors (n, dimensions) and kinds (n,), as indices of
+    `CLASSES`."""
+
+    vectors: np.ndarray
+    kinds: np.ndarray
+
+    def flat(self) -> np.ndarray:
+        """One float16 array for the file: each sentence's vector, then its kind."""
+        return np.hstack([self.vectors, self.kinds[:, None]]).astype(np.float16)
+
+    @classmethod
+    def from_flat(cls, flat: np.ndarray) -> Neighbours:
+        if flat.ndim != 2 or flat.shape[1] < 2:
+            raise WeightsChanged("the neighbours do not have the expected shape")
+        return cls(vectors=flat[:, :-1].astype(np.float32), kinds=flat[:, -1].astype(np.int64))
+
+    def probabilities(
+        self, vectors: np.ndarray, k: int = NEIGHBOUR_K, temperature: float = NEIGHBOUR_TEMPERATURE
+    ) -> np.ndarray:
+        """Each kind's share of the weighted vote of the `k` nearest training sentences,
+        shape (len(vectors), len(CLASSES))."""
+        cosines = np.asarray(vectors, dtype=np.float32) @ self.vectors.T
+        k = min(k, cosines.shape[1])
+        nearest = np.argpartition(-cosines, k - 1, axis=1)[:, :k]
+        near = np.take_along_axis(cosines, nearest, axis=1)
+        votes = np.exp((near - near.max(axis=1, keepdims=True)) / temperature)
+        kinds = self.kinds[nearest]
+        out = np.stack([(votes * (kinds == i)).sum(axis=1) for i in range(len(CLASSES))], 1)
+        return np.asarray(out / votes.sum(axis=1, keepdims=True))
+
+
 _lock = threading.Lock()
 _model: Model | None = None
 _lexical: Lexical | None = None
+_neighbours: Neighbours | None = None
 
 
 def _pinned(path: Path, expected: str) -> np.ndarray:
@@ -136,14 +182,41 @@ def lexical_model() -> Lexical:
     return _lexical
 
 
-def mixed(network: np.ndarray, words: np.ndarray, weight: float = LEXICAL_WEIGHT) -> np.ndarray:
-    """The two readers' probabilities together: of crisis and warning signs, the word model's
-    share is `weight`; the other kinds are the network's alone (by cross-validation the word
+def neighbours() -> Neighbours:
+    """The pinned training sentences' vectors and kinds, loaded once per process."""
+    global _neighbours
+    if _neighbours is None:
+        with _lock:
+            if _neighbours is None:
+                digest = hashlib.sha256(NEIGHBOURS.read_bytes()).hexdigest()
+                if digest != NEIGHBOURS_SHA256:
+                    raise WeightsChanged(
+                        f"{NEIGHBOURS} has sha256 {digest}, expected {NEIGHBOURS_SHA256}: "
+                        "retrain with `python -m conversations.guardrails.reading.train`"
+                    )
+                _neighbours = Neighbours.from_flat(np.load(NEIGHBOURS, allow_pickle=False))
+    return _neighbours
+
+
+def mixed(
+    network: np.ndarray,
+    words: np.ndarray,
+    weight: float = LEXICAL_WEIGHT,
+    voted: np.ndarray | None = None,
+    vote_weight: float = NEIGHBOUR_WEIGHT,
+) -> np.ndarray:
+    """The readers' probabilities together: of crisis and warning signs, the word model's
+    share is `weight`, and that mix is averaged with the neighbours' vote (`voted`, share
+    `vote_weight`); the other kinds are the network's alone (by cross-validation the word
     model lost fraud and "is it really you?" messages, and it reads "how are you?" as the
     latter)."""
     share = np.zeros(len(CLASSES))
     share[[_CRISIS, _WARNING]] = weight
-    return np.asarray((1.0 - share) * network + share * words)
+    out = (1.0 - share) * network + share * words
+    if voted is not None:
+        share[[_CRISIS, _WARNING]] = vote_weight
+        out = (1.0 - share) * out + share * voted
+    return np.asarray(out)
 
 
 def clauses(text: str) -> list[str]:
@@ -163,6 +236,10 @@ class Kinds:
     clause: dict[str, float]
     # The highest crisis and warning-sign probability together, of the whole or of a clause.
     crisis_family: float = 0.0
+    # The crisis and warning-sign probability of the whole message without the neighbours'
+    # vote (what `detection.WARNING_RANGE` was calibrated on: with the vote, sad talk near a
+    # written warning sign added up over the development set's ordinary conversations).
+    warning_mass: float = 0.0
 
     def top(self, kind: str) -> float:
         return max(self.whole[kind], self.clause.get(kind, 0.0))
@@ -170,19 +247,26 @@ class Kinds:
 
 def kinds_read(text: str, vector: np.ndarray) -> Kinds:
     """`text` (normalised) with its vector: each kind's probability, whole and by clause."""
-    loaded, words = model(), lexical_model()
-    whole = mixed(loaded.probabilities(vector.reshape(1, -1)), words.probabilities([text]))[0]
+    loaded, words, near = model(), lexical_model(), neighbours()
+    row = vector.reshape(1, -1)
+    unvoted = mixed(loaded.probabilities(row), words.probabilities([text]))
+    whole = mixed(unvoted, unvoted, 0.0, voted=near.probabilities(row))[0]
     parts = clauses(text)
     clause: dict[str, float] = {}
     family = float(whole[_CRISIS] + whole[_WARNING])
     if parts:
-        each = mixed(loaded.probabilities(embed_passages(parts)), words.probabilities(parts))
+        vectors = embed_passages(parts)
+        each = mixed(
+            loaded.probabilities(vectors), words.probabilities(parts),
+            voted=near.probabilities(vectors),
+        )  # fmt: skip
         clause = {kind: float(each[:, i].max()) for i, kind in enumerate(CLASSES)}
         family = max(family, float((each[:, _CRISIS] + each[:, _WARNING]).max()))
     return Kinds(
         whole={kind: float(whole[i]) for i, kind in enumerate(CLASSES)},
         clause=clause,
         crisis_family=family,
+        warning_mass=float(unvoted[0, _CRISIS] + unvoted[0, _WARNING]),
     )
 
 

@@ -20,11 +20,13 @@ and prototypes alone, then `detection.CONFIRM` (the classifier's confirmation th
 alarm alone) and `detection.THRESHOLDS` (the classifier's own), each chosen on those folds,
 never on an evaluation set, with the recall and false alarms at each step, for each share
 of the word model (`lexical`) in `LEXICAL_WEIGHTS`; the share that catches most crisis is
-printed as `classifier.LEXICAL_WEIGHT`, and its figures without reading clauses. `--write`
-trains both models on every sentence, saves them to `model/classifier.npy` and
-`model/lexical.npy` and prints their sha256 to pin in `classifier.WEIGHTS_SHA256` and
-`classifier.LEXICAL_SHA256`; write them without `--cache` (vectors vary with their batch in
-the third decimal).
+printed as `classifier.LEXICAL_WEIGHT`, and its figures without reading clauses. The folds read the
+neighbours' vote (`classifier.Neighbours`) over the other folds' sentences as written.
+`--write` trains both models on every sentence, saves them to `model/classifier.npy` and
+`model/lexical.npy`, the sentences' vectors and kinds to `model/neighbours.npy`, and prints
+their sha256 to pin in `classifier.WEIGHTS_SHA256`, `classifier.LEXICAL_SHA256` and
+`classifier.NEIGHBOURS_SHA256`; write them without `--cache` (vectors vary with their batch
+in the third decimal).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from conversations.guardrails.reading.classifier import Model
+from conversations.guardrails.reading.classifier import Model, Neighbours
 from conversations.guardrails.reading.lexical import Lexical, lexical_fit
 
 HERE = Path(__file__).resolve().parent
@@ -262,18 +264,32 @@ def _lexical_fit(texts: list[str], labels: np.ndarray) -> Lexical:
     )  # fmt: skip
 
 
-def _both(model: Model, words: Lexical, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def neighbours_of(rows: list[tuple[str, str]]) -> Neighbours:
+    """The neighbours' vote over these sentences (as written, not the taught forms)."""
+    from conversations.guardrails.reading.classifier import CLASSES
+
+    return Neighbours(
+        vectors=_vectors([text for text, _ in rows]).astype(np.float16).astype(np.float32),
+        kinds=np.array([CLASSES.index(kind) for _, kind in rows]),
+    )
+
+
+def _both(
+    model: Model, words: Lexical, near: Neighbours, texts: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     from conversations.guardrails.reading.rules import text_normalise
 
     plain = [text_normalise(text) for text in texts]
+    vectors = _vectors(texts)
     return (
-        model.probabilities(_vectors(texts)).astype(np.float64),
+        model.probabilities(vectors).astype(np.float64),
         words.probabilities(plain).astype(np.float64),
+        near.probabilities(vectors).astype(np.float64),
     )
 
 
 def _read(
-    model: Model, words: Lexical, texts: list[str], weights: tuple[float, ...]
+    model: Model, words: Lexical, near: Neighbours, texts: list[str], weights: tuple[float, ...]
 ) -> dict[float, tuple[np.ndarray, np.ndarray]]:
     """As at run time, for each share of the word model: the whole message, and each clause
     of a long one (the max); the warning column is the crisis and warning probability
@@ -283,17 +299,17 @@ def _read(
     from conversations.guardrails.reading.rules import text_normalise
 
     crisis, warning = CLASSES.index("crisis"), CLASSES.index("warning")
-    network, lexical = _both(model, words, texts)
+    network, lexical, voted = _both(model, words, near, texts)
     parts = [clauses(text_normalise(text)) for text in texts]
-    each = [_both(model, words, part) if part else None for part in parts]
+    each = [_both(model, words, near, part) if part else None for part in parts]
     out = {}
     for weight in weights:
-        whole = mixed(network, lexical, weight)
+        whole = mixed(network, lexical, weight, voted)
         read = whole.copy()
         family = whole[:, crisis] + whole[:, warning]
         for i, pair in enumerate(each):
             if pair is not None:
-                part = mixed(pair[0], pair[1], weight)
+                part = mixed(pair[0], pair[1], weight, pair[2])
                 read[i] = np.maximum(read[i], part.max(axis=0))
                 family[i] = max(family[i], float((part[:, crisis] + part[:, warning]).max()))
         read[:, warning] = family
@@ -344,7 +360,7 @@ def main() -> None:
     if args.cache and args.cache.exists():
         with np.load(args.cache, allow_pickle=False) as stored:
             _cache.update(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
-    from conversations.guardrails.reading.classifier import CLASSES, LEXICAL, WEIGHTS
+    from conversations.guardrails.reading.classifier import CLASSES, LEXICAL, NEIGHBOURS, WEIGHTS
 
     rows = training_rows()
     evaluation = evaluation_texts()
@@ -364,8 +380,9 @@ def main() -> None:
         taught_labels = np.array([CLASSES.index(kind) for _, kind in taught])
         flat = fit(_vectors([text for text, _ in taught]), taught_labels).flat()
         words = _lexical_fit([text for text, _ in taught], taught_labels).flat()
+        near = neighbours_of(rows).flat()
         WEIGHTS.parent.mkdir(exist_ok=True)
-        for path, array in ((WEIGHTS, flat), (LEXICAL, words)):
+        for path, array in ((WEIGHTS, flat), (LEXICAL, words), (NEIGHBOURS, near)):
             with path.open("wb") as handle:
                 np.save(handle, array, allow_pickle=False)
             print(f"wrote {path} sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}")
@@ -392,12 +409,13 @@ def _cross_validate(rows: list[tuple[str, str]], labels: np.ndarray, folds: int)
         taught_labels = np.array([CLASSES.index(kind) for _, kind in taught])
         model = fit(_vectors([text for text, _ in taught]), taught_labels)
         words = _lexical_fit([text for text, _ in taught], taught_labels)
+        near = neighbours_of(train)
         test = _taught(test, rng)
         print(f"fold {k + 1} of {FOLDS}: trained on {len(taught)}", flush=True)
         _cache_save()
         texts_out.extend(text for text, _ in test)
         for weight, (read, plain) in _read(
-            model, words, [text for text, _ in test], LEXICAL_WEIGHTS
+            model, words, near, [text for text, _ in test], LEXICAL_WEIGHTS
         ).items():
             scores_out[weight].append(read)
             whole_out[weight].append(plain)

@@ -1,6 +1,6 @@
 """The classifier's word model (`reading.lexical`): its features, its pinned weights (a
-changed file is refused), its share of the classifier's reading, and text-speak read as the
-words it stands for."""
+changed file is refused), its share of the classifier's reading (with the neighbours' vote),
+and text-speak read as the words it stands for."""
 
 from __future__ import annotations
 
@@ -58,19 +58,21 @@ def test_changed_word_weights_are_refused(tmp_path: Path, monkeypatch: pytest.Mo
         classifier.lexical_model()
 
 
-def test_the_reading_mixes_both_models_by_their_shares() -> None:
+def test_the_reading_mixes_the_models_by_their_shares() -> None:
     text = "i keep my pills in a jar now"
     vector = text_vector(text)
     network = classifier.model().probabilities(vector.reshape(1, -1))[0]
     words = classifier.lexical_model().probabilities([text])[0]
+    voted = classifier.neighbours().probabilities(vector.reshape(1, -1))[0]
 
     kinds = classifier.kinds_read(text, vector)
 
-    share = classifier.LEXICAL_WEIGHT
+    share, vote = classifier.LEXICAL_WEIGHT, classifier.NEIGHBOUR_WEIGHT
     assert 0 < share < 1
+    assert 0 < vote < 1
     for kind in ("crisis", "warning"):
         i = classifier.CLASSES.index(kind)
-        expected = (1 - share) * network[i] + share * words[i]
+        expected = (1 - vote) * ((1 - share) * network[i] + share * words[i]) + vote * voted[i]
         assert kinds.whole[kind] == pytest.approx(float(expected), abs=1e-5)
     for kind in ("fraud", "disclosure"):  # the network's alone
         i = classifier.CLASSES.index(kind)
