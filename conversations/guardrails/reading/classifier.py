@@ -133,7 +133,10 @@ class Neighbours:
     ) -> np.ndarray:
         """Each kind's share of the weighted vote of the `k` nearest training sentences,
         shape (len(vectors), len(CLASSES))."""
-        cosines = np.asarray(vectors, dtype=np.float32) @ self.vectors.T
+        # one matrix-vector product a row: a matrix product of a few rows spreads over the
+        # BLAS threads, which costs milliseconds on a busy machine
+        rows = np.asarray(vectors, dtype=np.float32).reshape(-1, self.vectors.shape[1])
+        cosines = np.stack([self.vectors @ row for row in rows])
         k = min(k, cosines.shape[1])
         nearest = np.argpartition(-cosines, k - 1, axis=1)[:, :k]
         near = np.take_along_axis(cosines, nearest, axis=1)
@@ -234,7 +237,10 @@ class Kinds:
 
     whole: dict[str, float]
     clause: dict[str, float]
-    # The highest crisis and warning-sign probability together, of the whole or of a clause.
+    # The highest crisis and warning-sign probability together, of the whole or of a clause,
+    # without the neighbours' vote (it confirms the word rules, `detection.CONFIRM`: the
+    # nearest sentences share a rule's topic words, "an article about overdose deaths for my
+    # nursing course" is near written overdoses, so the vote cannot confirm them).
     crisis_family: float = 0.0
     # The crisis and warning-sign probability of the whole message without the neighbours'
     # vote (what `detection.WARNING_RANGE` was calibrated on: with the vote, sad talk near a
@@ -253,15 +259,13 @@ def kinds_read(text: str, vector: np.ndarray) -> Kinds:
     whole = mixed(unvoted, unvoted, 0.0, voted=near.probabilities(row))[0]
     parts = clauses(text)
     clause: dict[str, float] = {}
-    family = float(whole[_CRISIS] + whole[_WARNING])
+    family = float(unvoted[0, _CRISIS] + unvoted[0, _WARNING])
     if parts:
         vectors = embed_passages(parts)
-        each = mixed(
-            loaded.probabilities(vectors), words.probabilities(parts),
-            voted=near.probabilities(vectors),
-        )  # fmt: skip
+        plain = mixed(loaded.probabilities(vectors), words.probabilities(parts))
+        each = mixed(plain, plain, 0.0, voted=near.probabilities(vectors))
         clause = {kind: float(each[:, i].max()) for i, kind in enumerate(CLASSES)}
-        family = max(family, float((each[:, _CRISIS] + each[:, _WARNING]).max()))
+        family = max(family, float((plain[:, _CRISIS] + plain[:, _WARNING]).max()))
     return Kinds(
         whole={kind: float(whole[i]) for i, kind in enumerate(CLASSES)},
         clause=clause,

@@ -304,17 +304,20 @@ def _read(
     each = [_both(model, words, near, part) if part else None for part in parts]
     out = {}
     for weight in weights:
+        unvoted = mixed(network, lexical, weight)
         whole = mixed(network, lexical, weight, voted)
         read = whole.copy()
-        family = whole[:, crisis] + whole[:, warning]
+        # the crisis family confirms the rules: without the vote (`Kinds.crisis_family`)
+        family = unvoted[:, crisis] + unvoted[:, warning]
         for i, pair in enumerate(each):
             if pair is not None:
                 part = mixed(pair[0], pair[1], weight, pair[2])
+                alone = mixed(pair[0], pair[1], weight)
                 read[i] = np.maximum(read[i], part.max(axis=0))
-                family[i] = max(family[i], float((part[:, crisis] + part[:, warning]).max()))
+                family[i] = max(family[i], float((alone[:, crisis] + alone[:, warning]).max()))
         read[:, warning] = family
         plain = whole.copy()
-        plain[:, warning] = whole[:, crisis] + whole[:, warning]
+        plain[:, warning] = unvoted[:, crisis] + unvoted[:, warning]
         out[weight] = (read, plain)
     return out
 
