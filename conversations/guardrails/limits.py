@@ -4,9 +4,10 @@ A visitor's limits are their steward's choices (`VisitLimits`), each left unset 
 to gentle defaults from settings (`LEGACY_LIMITS_*`, stricter for a visitor under 18): the
 length of one visit, the time per day, a break reminder every so many minutes, and quiet
 hours (they may wrap midnight). Quiet hours and "a day" are read on the visitor's own
-clock: their account's time zone, the site's while it is not known yet. Time is read from the conversation's own
-message times, nothing else: a visit is a run of messages with no pause of `VISIT_GAP` or
-more, lasting from its first message to its last plus `IDLE_GRACE` (reading the last reply).
+clock: their account's time zone, the site's while it is not known yet. Time is read from
+the conversation's own message times, nothing else: a visit is a run of messages with no
+pause of `VISIT_GAP` or more, lasting from its first message to its last plus `IDLE_GRACE`
+(reading the last reply).
 So a reload or a second device does not start a new visit, and half an hour's rest does.
 
 What the limits do, all from `conversations.access.conversation_time_check` (the one place):
