@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from accounts.models import User
+from accounts.selectors import user_zone
 from consent.gate import consent_is_granted
 from conversations.guardrails.limits import TimeState, minor_refusal, time_state
 from core.consent import ConsentScope
@@ -43,6 +44,7 @@ class ConversationAccess:
     # The consent the visitor's conversation stands on ("" for the subject's preview and
     # for refusals): a socket closes when it is withdrawn.
     scope: str = ""
+    zone: tzinfo | None = None  # the visitor's time zone (None: not known yet, the site's)
 
     @property
     def memorial(self) -> Memorial:
@@ -59,8 +61,9 @@ def conversation_access(*, user: User, memorial_id: uuid.UUID | str) -> Conversa
     if not reason and (reason := minor_refusal(membership=membership)):
         scope = ""
     return ConversationAccess(
-        membership, allowed=not reason, reason=reason, preview=False, scope=scope
-    )
+        membership, allowed=not reason, reason=reason, preview=False, scope=scope,
+        zone=user_zone(user=user),
+    )  # fmt: skip
 
 
 def _visitor_refusal(*, membership: Membership) -> tuple[str, str]:
@@ -112,4 +115,4 @@ def conversation_time_check(
     preview, which has no limits): `stop` says why new messages wait, if they do."""
     if access.preview or not access.allowed:
         return None
-    return time_state(membership=access.membership, now=now)
+    return time_state(membership=access.membership, now=now, zone=access.zone)

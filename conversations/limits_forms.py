@@ -30,6 +30,7 @@ class VisitLimitsForm(forms.Form):
     quiet_end = forms.TimeField(
         label="Quiet hours until", required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
+    CLOCK = " (on the visitor's own clock, wherever they live)"
 
     def __init__(self, *args: Any, defaults: Limits, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -41,6 +42,7 @@ class VisitLimitsForm(forms.Form):
             self.fields["quiet_end"].help_text = f"Usually {defaults.quiet_end:%H:%M}"
         else:
             self.fields["quiet_start"].help_text = "Usually none"
+        self.fields["quiet_start"].help_text += self.CLOCK
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

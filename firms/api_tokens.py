@@ -4,8 +4,6 @@ limit counted in Redis."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -16,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.tokens import token_hash, token_new
 from firms.models import ApiScope, Firm, FirmApiToken
 from firms.trail import firm_audit_record
 
@@ -34,7 +33,7 @@ class RateVerdict:
 
 
 def api_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return token_hash(token)
 
 
 def api_token_create(
@@ -52,7 +51,7 @@ def api_token_create(
     unknown = [scope for scope in chosen if scope not in ApiScope.values]
     if unknown:
         raise ApiTokenError(f"Unknown scope: {', '.join(unknown)}.")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = token_new(prefix=TOKEN_PREFIX)
     with transaction.atomic():
         row = FirmApiToken.objects.create(
             firm=firm,

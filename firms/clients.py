@@ -5,8 +5,6 @@ consents on the consent pages once they have joined."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 from functools import partial
 
@@ -21,6 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.mail import mail_outbox_discard
 from core.names import name_clean
+from core.tokens import token_hash, token_new
 from firms.mail import firm_mail_send_on_commit
 from firms.models import ClientStage, Firm, FirmClient, FirmStaff
 from firms.signals import client_joined
@@ -52,7 +51,7 @@ def client_name_clean(name: str) -> str:
 
 
 def client_invitation_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return token_hash(token)
 
 
 def client_invitation_topic(*, client: FirmClient) -> str:
@@ -110,7 +109,7 @@ def client_invitation_send(*, client: FirmClient, actor: User | None) -> FirmCli
     link stops working and its undelivered mail is dropped); it expires after
     INVITATION_TTL_DAYS. Only the token's hash is stored. Audited "firm.client_invited".
     ClientError when the client already accepted or left the firm."""
-    token = secrets.token_urlsafe(32)
+    token = token_new()
     with transaction.atomic():
         locked = FirmClient.objects.select_for_update().select_related("firm").get(pk=client.pk)
         if locked.accepted_at is not None:

@@ -5,8 +5,6 @@ the reads the staff page shows. Mirrors the memorial family invitation flow."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.mail import MailDeliveryState, mail_deliveries
+from core.tokens import token_hash, token_new
 from firms.mail import firm_mail_send_on_commit
 from firms.models import Firm, FirmRole, FirmStaff, FirmStaffInvitation
 from firms.trail import firm_audit_record
@@ -29,7 +28,7 @@ class StaffError(Exception):
 
 
 def staff_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return token_hash(token)
 
 
 def staff_invitation_mail_topic(*, invitation: FirmStaffInvitation) -> str:
@@ -64,7 +63,7 @@ def staff_invite(*, staff: FirmStaff, email: str, role: str, base_url: str) -> F
     earlier = FirmStaffInvitation.objects.filter(firm=firm, email=email)
     if any(invitation.is_pending for invitation in earlier):
         raise StaffError(f"{email} already has an invitation waiting.")
-    token = secrets.token_urlsafe(32)
+    token = token_new()
     with transaction.atomic():  # the invitation and its mail exist together, or neither
         invitation = FirmStaffInvitation.objects.create(
             firm=firm,

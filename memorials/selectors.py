@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from accounts.models import User
 from core.crypto import memorial_ciphers
 from core.events import Audience, memorial_audience_groups
 from core.mail import MailDeliveryState, mail_deliveries
+from core.tokens import token_hash
 from memorials.activation.selectors import activation_is_approved
 from memorials.models import Invitation, Membership, Memorial, MemorialState, Role
 
@@ -123,7 +123,7 @@ def invitation_list_pending(*, memorial_id: uuid.UUID) -> list[PendingInvitation
 
 
 def invitation_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return token_hash(token)
 
 
 def invitation_get_by_token(*, token: str) -> Invitation | None:

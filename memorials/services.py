@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -19,6 +18,7 @@ from core.events import EventKind, SocketClose, event_send_on_commit
 from core.mail import mail_outbox_discard, mail_send_on_commit
 from core.names import name_clean
 from core.sockets import memorial_user_group, sockets_close_on_commit
+from core.tokens import token_new
 from memorials.lifecycle import InvalidTransition, transition_allowed
 from memorials.models import (
     ActivationKey,
@@ -168,7 +168,7 @@ def invitation_create(
     members = allowance_check(memorial_id=memorial.id, kind=AllowanceKind.FAMILY_MEMBERS)
     if not members.allowed:
         raise InvitationError(members.reason)
-    token = secrets.token_urlsafe(32)
+    token = token_new()
     with transaction.atomic():  # the invitation and its mail exist together, or neither
         invitation = Invitation.objects.create(
             memorial=memorial,
@@ -194,7 +194,7 @@ def invitation_resend(
     """Send a waiting invitation again, as a new mail with a new link: the old link stops
     working and any old mail not yet delivered is dropped. Its two weeks start again.
     InvitationError if it was accepted, withdrawn or has expired meanwhile."""
-    token = secrets.token_urlsafe(32)
+    token = token_new()
     with transaction.atomic():
         locked = (
             Invitation.objects.select_for_update()

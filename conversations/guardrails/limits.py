@@ -3,9 +3,11 @@
 A visitor's limits are their steward's choices (`VisitLimits`), each left unset falling back
 to gentle defaults from settings (`LEGACY_LIMITS_*`, stricter for a visitor under 18): the
 length of one visit, the time per day, a break reminder every so many minutes, and quiet
-hours (site time zone; they may wrap midnight). Time is read from the conversation's own
-message times, nothing else: a visit is a run of messages with no pause of `VISIT_GAP` or
-more, lasting from its first message to its last plus `IDLE_GRACE` (reading the last reply).
+hours (they may wrap midnight). Quiet hours and "a day" are read on the visitor's own
+clock: their account's time zone, the site's while it is not known yet. Time is read from
+the conversation's own message times, nothing else: a visit is a run of messages with no
+pause of `VISIT_GAP` or more, lasting from its first message to its last plus `IDLE_GRACE`
+(reading the last reply).
 So a reload or a second device does not start a new visit, and half an hour's rest does.
 
 What the limits do, all from `conversations.access.conversation_time_check` (the one place):
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 
 from django.conf import settings
 from django.db import transaction
@@ -175,13 +177,14 @@ def visits_since(
     return visits_from(times, now=now)
 
 
-def day_start(now: datetime) -> datetime:
-    local = timezone.localtime(now)
+def day_start(now: datetime, zone: tzinfo | None = None) -> datetime:
+    """Midnight of `now`'s day where the visitor is (`zone`; None: the site's time zone)."""
+    local = timezone.localtime(now, zone)
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def seconds_today(*, visits: list[Visit], now: datetime) -> float:
-    start = day_start(now)
+def seconds_today(*, visits: list[Visit], now: datetime, zone: tzinfo | None = None) -> float:
+    start = day_start(now, zone)
     return sum(max((visit.end - max(visit.start, start)).total_seconds(), 0.0) for visit in visits)
 
 
@@ -195,11 +198,13 @@ def visit_current(*, visits: list[Visit], now: datetime) -> Visit | None:
 # --- the checks --------------------------------------------------------------------------------
 
 
-def in_quiet_hours(*, limits: Limits, now: datetime) -> bool:
+def in_quiet_hours(*, limits: Limits, now: datetime, zone: tzinfo | None = None) -> bool:
+    """Whether `now` falls in the quiet hours on the visitor's clock (`zone`; None: the
+    site's time zone, for a visitor whose zone is not known yet)."""
     start, end = limits.quiet_start, limits.quiet_end
     if start is None or end is None or start == end:
         return False
-    at = timezone.localtime(now).time()
+    at = timezone.localtime(now, zone).time()
     if start < end:
         return start <= at < end
     return at >= start or at < end  # wraps midnight
@@ -269,23 +274,27 @@ class TimeState:
     limits: Limits
 
 
-def time_state(*, membership: Membership, now: datetime | None = None) -> TimeState:
-    """Quiet hours first, then the day's time, then the visit's length."""
+def time_state(
+    *, membership: Membership, now: datetime | None = None, zone: tzinfo | None = None
+) -> TimeState:
+    """Quiet hours first, then the day's time, then the visit's length; quiet hours and the
+    day on the visitor's clock (`zone`, their time zone; None: the site's)."""
     now = now or timezone.now()
     limits = limits_effective(membership=membership)
     visits = visits_since(
         memorial_id=membership.memorial_id,
         visitor_id=membership.user_id,
-        since=day_start(now) - VISIT_GAP * 2,
+        since=day_start(now, zone) - VISIT_GAP * 2,
         now=now,
     )
     current = visit_current(visits=visits, now=now)
     visit_seconds = (now - current.start).total_seconds() if current else 0.0
     stop: Notice | None = None
-    if in_quiet_hours(limits=limits, now=now):
+    if in_quiet_hours(limits=limits, now=now, zone=zone):
         stop = quiet_hours_notice(limits)
     elif (
-        limits.daily_minutes and seconds_today(visits=visits, now=now) >= limits.daily_minutes * 60
+        limits.daily_minutes
+        and seconds_today(visits=visits, now=now, zone=zone) >= limits.daily_minutes * 60
     ):
         stop = daily_limit_notice(limits)
     elif limits.session_minutes and visit_seconds >= limits.session_minutes * 60:

@@ -17,13 +17,14 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.selectors import user_zone
 from conversations.guardrails.alerts import alert_mail_stewards
 from conversations.guardrails.limits import (
     Limits,
@@ -100,7 +101,7 @@ class WeekTrend:
     start: date  # the week's first day
     visits: int
     minutes: int
-    late_share: float  # of its messages, written between 23:00 and 05:00
+    late_share: float  # of its messages, written between 23:00 and 05:00 on their clock
     phrases: int  # the visitor's messages that matched a reliance phrase
 
     @property
@@ -108,15 +109,20 @@ class WeekTrend:
         return round(self.late_share * 100)
 
 
-def _late(at: datetime) -> bool:
-    local = timezone.localtime(at).time()
+def _late(at: datetime, zone: tzinfo | None) -> bool:
+    local = timezone.localtime(at, zone).time()
     return local >= LATE_START or local < LATE_END
 
 
 def reliance_trend(
-    *, memorial_id: uuid.UUID | str, visitor_id: uuid.UUID, now: datetime | None = None
+    *,
+    memorial_id: uuid.UUID | str,
+    visitor_id: uuid.UUID,
+    now: datetime | None = None,
+    zone: tzinfo | None = None,
 ) -> list[WeekTrend]:
-    """The last WEEKS weeks, oldest first; the last one ends now."""
+    """The last WEEKS weeks, oldest first; the last one ends now. "Late at night" is on the
+    visitor's own clock (`zone`, their time zone; None: the site's)."""
     now = now or timezone.now()
     since = now - timedelta(weeks=WEEKS)
     times = message_times(memorial_id=memorial_id, visitor_id=visitor_id, since=since, now=now)
@@ -139,7 +145,9 @@ def reliance_trend(
                 start=timezone.localdate(start + timedelta(seconds=1)),
                 visits=len(visits),
                 minutes=round(sum(visit.seconds for visit in visits) / 60),
-                late_share=(sum(1 for at in inside if _late(at)) / len(inside)) if inside else 0.0,
+                late_share=(sum(1 for at in inside if _late(at, zone)) / len(inside))
+                if inside
+                else 0.0,
                 phrases=phrases,
             )
         )
@@ -177,7 +185,10 @@ def reliance_review(
     )
     if visitor is None:
         return None
-    if not trend_rising(reliance_trend(memorial_id=memorial_id, visitor_id=visitor_id, now=now)):
+    weeks = reliance_trend(
+        memorial_id=memorial_id, visitor_id=visitor_id, now=now, zone=user_zone(user=visitor.user)
+    )
+    if not trend_rising(weeks):
         return None
     with transaction.atomic():
         Membership.objects.select_for_update().filter(pk=visitor.pk).first()
@@ -242,7 +253,12 @@ def visitors_time_list(
     shown = []
     for member in members:
         row = rows.get(member.user_id)
-        weeks = reliance_trend(memorial_id=memorial_id, visitor_id=member.user_id, now=now)
+        weeks = reliance_trend(
+            memorial_id=memorial_id,
+            visitor_id=member.user_id,
+            now=now,
+            zone=user_zone(user=member.user),
+        )
         shown.append(
             VisitorTime(
                 membership=member,

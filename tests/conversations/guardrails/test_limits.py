@@ -4,6 +4,7 @@ visits read from message times, and the day's time."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -120,3 +121,49 @@ def test_durations_read_as_people_say_them():
     assert duration_words(90) == "an hour and a half"
     assert duration_words(120) == "two hours"
     assert duration_words(15) == "15 minutes"
+
+
+def test_quiet_hours_and_the_day_are_read_on_the_visitors_own_clock(settings):
+    """A daughter in Sydney and a son in London keep the same quiet hours (21:00 to 07:00)
+    in their own evenings, whatever the site's time zone."""
+    settings.TIME_ZONE = "UTC"
+    quiet = limits_default(minor=False).__class__(60, 120, 30, time(21), time(7))
+    sydney, london = ZoneInfo("Australia/Sydney"), ZoneInfo("Europe/London")
+    noon_utc = at(12)  # 23:00 in Sydney (summer time), 12:00 in London
+    assert in_quiet_hours(limits=quiet, now=noon_utc, zone=sydney)
+    assert not in_quiet_hours(limits=quiet, now=noon_utc, zone=london)
+    assert not in_quiet_hours(limits=quiet, now=noon_utc)  # not known: the site's clock
+    # the day starts at the visitor's midnight: 13:00 UTC on the 1st is midnight in Sydney
+    visits = [Visit(at(12, 0, day=1), at(14, 0, day=1))]
+    assert seconds_today(visits=visits, now=at(15, day=1), zone=sydney) == 60 * 60
+    assert seconds_today(visits=visits, now=at(15, day=1)) == 2 * 60 * 60
+
+
+def test_a_visitors_time_zone_reaches_their_time_check(settings):
+    from conversations.access import conversation_access, conversation_time_check
+    from memorials.opening import memorial_open_while_living
+    from memorials.wishes import wishes_update
+    from tests.consent.factories import grant_consent
+
+    settings.TIME_ZONE = "UTC"
+    membership = MembershipFactory(role=Role.FAMILY, age_group=AgeGroup.ADULT)
+    memorial = membership.memorial
+    wishes_update(
+        memorial=memorial, actor=memorial.subject, visitors="all_family", named_visitors=[],
+        forbidden_topics=[], talk_while_living=True, sunset="none", sunset_years=None,
+        sunset_on=None, ending="archive",
+    )  # fmt: skip
+    grant_consent(memorial, "corpus")
+    grant_consent(memorial, "conversation_living")
+    memorial_open_while_living(memorial=memorial, actor=memorial.subject)
+    steward = MembershipFactory(memorial=memorial, role=Role.STEWARD)
+    visit_limits_set(
+        steward=steward, visitor=membership, session_minutes=None, daily_minutes=None,
+        break_minutes=None, quiet_start=time(21), quiet_end=time(7),
+    )  # fmt: skip
+    membership.user.time_zone = "Australia/Sydney"
+    membership.user.save(update_fields=["time_zone"])
+    access = conversation_access(user=membership.user, memorial_id=memorial.id)
+    assert access.allowed, access.reason
+    state = conversation_time_check(access=access, now=at(12))  # 23:00 in Sydney
+    assert state is not None and state.stop is not None and state.stop.kind == "quiet_hours"

@@ -4,6 +4,7 @@ stewards without contents, and a steward alert when it rises sharply, at most on
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -130,3 +131,17 @@ def test_stewards_see_the_trend_and_grief_support_but_never_the_words(
 def test_only_stewards_open_the_visitors_time_page(client, memorial, family):
     client.force_login(family)
     assert client.get(reverse("conversations:visitors_time", args=[memorial.id])).status_code == 404
+
+
+def test_late_at_night_is_on_the_visitors_own_clock(memorial, family, settings):
+    """Visits at 13:00-14:00 UTC are the middle of the night in Sydney, an afternoon in
+    London: only the Sydney visitor's week reads as late."""
+    settings.TIME_ZONE = "UTC"
+    messages_at(memorial, family, a_visit(NOW - timedelta(days=1, hours=5), 60))  # 13:00 UTC
+    sydney = reliance_trend(
+        memorial_id=memorial.id, visitor_id=family.pk, now=NOW, zone=ZoneInfo("Australia/Sydney")
+    )
+    london = reliance_trend(
+        memorial_id=memorial.id, visitor_id=family.pk, now=NOW, zone=ZoneInfo("Europe/London")
+    )
+    assert sydney[-1].late_share == 1.0 and london[-1].late_share == 0.0
