@@ -264,7 +264,7 @@ def message_read(text: str, *, use_llm: bool | None = None) -> Reading:
     disclosure_meaning = model_score(
         kinds.top("disclosure"), THRESHOLDS["disclosure"], DISCLOSURE_ALARM
     )
-    if asking.about_a_picture(plain):
+    if asking.about_a_picture(plain) or asking.small_talk(plain):
         disclosure_meaning = 0.0
     fraud = confirmed("fraud", said["fraud"], kinds)
     return Reading(

@@ -208,3 +208,23 @@ _PICTURE = re.compile(
 def about_a_picture(text: str) -> bool:
     """Whether `text` (normalised) speaks of a photo, a video or a picture."""
     return bool(_PICTURE.search(text))
+
+
+# "Hello Mum, how are you?": asking after someone, as people open a talk, is not asking what
+# the twin is (the classifier reads "are you" alone). Only when the message ends on it and
+# says nothing of being real, alive, an AI or the person: "is it really you? how are you?"
+# still reads as a disclosure probe.
+_HOW_ARE_YOU = re.compile(
+    r"\bhow (?:are|r|have) (?:you|u|ya)(?: been)?(?: doing| feeling| keeping| getting on)?"
+    r"(?: today| now| these days| this morning| this evening| tonight| lately)?"
+    r"(?:,? (?:mum|mom|mam|dad|mummy|daddy|gran|grandma|grandad|nan|nana|love|dear))?\W*$"
+)
+_WHAT_THE_TWIN_IS = re.compile(
+    r"\b(?:real|really|actually|truly|alive|ai|bot|robot|machine|computer|program|human|"
+    r"person|dead|heaven|yourself|pretend\w*|fake|still you|it you)\b"
+)
+
+
+def small_talk(text: str) -> bool:
+    """Whether `text` (normalised) only asks after the person, as a greeting does."""
+    return bool(_HOW_ARE_YOU.search(text)) and not _WHAT_THE_TWIN_IS.search(text)

@@ -109,13 +109,24 @@ def test_mentioning_money_or_codes_without_asking_is_not_fraud(text):
         "Are you in heaven?",
         "Am I actually talking to my mum?",
         "Can you see us from where you are?",
+        "Is it really you? How are you?",  # a greeting after the probe does not hide it
+        "Are you real? how are you",
     ],
 )
 def test_disclosure_probes_are_recognised(text):
     assert turn_assess(text=text).concern == Concern.DISCLOSURE
 
 
-@pytest.mark.parametrize("text", ["Are you proud of me?", "Is that you in the wedding photo?"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Are you proud of me?",
+        "Is that you in the wedding photo?",
+        "Hello, how are you?",  # a greeting asks after the person, not what the twin is
+        "Hi Mum. How have you been lately?",
+        "morning dad how r u",
+    ],
+)
 def test_questions_to_the_twin_are_not_disclosure_probes(text):
     assert turn_assess(text=text).concern == Concern.NONE
 
