@@ -140,3 +140,9 @@ def test_the_seeded_plans_read_true_to_the_family_keeping_a_memorial_going(
     for plan in Plan.objects.filter(code__in=["free", "preserve", "interactive"]):
         assert plan.code == "free" or escape(plan.summary) in page  # Free: the plan it is on
         assert not set(re.findall(r"[a-z']+", plan.summary.lower())) & {"you", "your", "yours"}
+
+
+def test_the_firm_card_names_its_audience_once(client):
+    page = client.get("/pricing/").content.decode()
+    assert page.count("For estate-planning firms") == 1
+    assert "Each client&#x27;s memorial with the twin by text, billed per client seat." in page
