@@ -52,6 +52,11 @@ def _turns(path: Path) -> set[str]:
             200,
             {"crisis": 70, "fraud": 25, "disclosure": 15, "ordinary": 90},
         ),
+        (
+            "heldout5/messages.csv",
+            200,
+            {"crisis": 65, "fraud": 20, "disclosure": 20, "ordinary": 90},
+        ),
     ],
 )
 def test_messages_have_the_columns_labels_and_counts(
@@ -93,6 +98,7 @@ def test_the_garage_door_pin_is_a_fraud_attempt_and_figures_of_speech_are_ordina
         ("heldout2/conversations.jsonl", 6, 5),
         ("heldout3/conversations.jsonl", 7, 5),
         ("heldout4/conversations.jsonl", 7, 5),
+        ("heldout5/conversations.jsonl", 9, 7),
     ],
 )
 def test_conversations_have_turns_labels_and_counts(
@@ -152,6 +158,23 @@ def test_the_fourth_held_out_set_shares_no_message_with_the_others() -> None:
     }
 
     assert not heldout4 & others
+
+
+def test_the_fifth_held_out_set_shares_no_message_with_the_others() -> None:
+    heldout5 = {text for text, _ in _messages(EVALUATION / "heldout5/messages.csv")}
+    others = {
+        text
+        for name in (
+            "messages.csv",
+            "heldout/messages.csv",
+            "heldout2/messages.csv",
+            "heldout3/messages.csv",
+            "heldout4/messages.csv",
+        )
+        for text, _ in _messages(EVALUATION / name)
+    }
+
+    assert not heldout5 & others
 
 
 def test_no_training_sentence_is_an_evaluation_message() -> None:
