@@ -1,11 +1,12 @@
 """Emotional reliance: a weekly trend per visitor for the stewards, never the words.
 
 What is read, all content-free: when the visitor's conversation had messages (visits per
-week, minutes, the share of messages between 23:00 and 05:00, site time zone), and how many
-of the visitor's messages matched a reliance phrase ("I can't go on without talking to you").
-A phrase is checked when the message arrives (`reliance_note`) and only a count is kept, per
-visitor and day, in the cache (Redis) for seven weeks; the message itself is never read
-again for this. Weeks are the last seven days and the five seven-day spans before them.
+week, minutes, the share of messages between 23:00 and 05:00 on the visitor's own clock), and
+how many of the visitor's messages matched a reliance phrase ("I can't go on without talking
+to you"). A phrase is checked when the message arrives (`reliance_note`) and only a count is
+kept, per visitor and day (the site's day), in the cache (Redis) for seven weeks; the message
+itself is never read again for this. Weeks are the last seven days and the five seven-day
+spans before them (phrase counts by the days they cover).
 
 When the latest week rises sharply above the weeks before it (`trend_rising`), the stewards
 get a `SafetyAlert(kind="reliance")` and a mail saying so, at most once a week per visitor
