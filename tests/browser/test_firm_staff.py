@@ -14,9 +14,9 @@ from django.core import mail
 from PIL import Image
 
 from firms.models import Firm, FirmRole, FirmStaff
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.accounts.factories import PASSWORD, UserFactory, totp_code_now
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.firms.factories import client_make, firm_make, staff_make, totp_code_now
+from tests.firms.factories import client_make, firm_make, staff_make
 
 SHOTS = os.environ.get("LEGACY_SHOTS_DIR", "")
 

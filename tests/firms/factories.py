@@ -4,17 +4,9 @@ the firms tests."""
 from __future__ import annotations
 
 import itertools
-import time
 from typing import Any
 
-from allauth.mfa import app_settings as mfa_settings
-from allauth.mfa.totp.internal.auth import (
-    TOTP,
-    format_hotp_value,
-    generate_totp_secret,
-    hotp_value,
-    yield_hotp_counters_from_time,
-)
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 
 from accounts.models import User
@@ -23,20 +15,6 @@ from memorials.services import memorial_create
 from tests.accounts.factories import UserFactory
 
 _numbers = itertools.count(1)
-
-# A code is taken only in its own period (allauth allows no tolerance): one made in the last
-# seconds of a period may reach the server in the next and be refused.
-TOTP_MARGIN_SECONDS = 5
-
-
-def totp_code_now(secret: str) -> str:
-    """The authenticator's code for `secret`, made with at least TOTP_MARGIN_SECONDS of its
-    period left (waiting for the next period when fewer are)."""
-    period = mfa_settings.TOTP_PERIOD
-    left = period - time.time() % period
-    if left < TOTP_MARGIN_SECONDS:
-        time.sleep(left + 0.1)
-    return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
 
 
 def firm_make(*, name: str | None = None, slug: str | None = None, **fields: Any) -> Firm:

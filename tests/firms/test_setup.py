@@ -15,8 +15,8 @@ from firms.setup import (
     firm_logo_save,
     firm_settings_update,
 )
-from tests.accounts.factories import PASSWORD, UserFactory
-from tests.firms.factories import firm_make, staff_make, totp_code_now, user_with_two_factor
+from tests.accounts.factories import PASSWORD, UserFactory, totp_code_now
+from tests.firms.factories import firm_make, staff_make, user_with_two_factor
 
 pytestmark = pytest.mark.django_db
 

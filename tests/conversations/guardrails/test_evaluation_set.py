@@ -133,48 +133,20 @@ def test_the_held_out_set_shares_no_message_with_the_main_set() -> None:
     assert not {t for t in main_turns & heldout_turns if len(t.split()) > 3}
 
 
-def test_the_second_held_out_set_shares_no_message_with_the_others() -> None:
-    heldout2 = {text for text, _ in _messages(EVALUATION / "heldout2/messages.csv")}
-    others = {
+# The evaluation sets in the order they were written.
+WRITTEN = ("", "heldout/", "heldout2/", "heldout3/", "heldout4/", "heldout5/")
+
+
+@pytest.mark.parametrize("later", ["heldout2/", "heldout3/", "heldout4/", "heldout5/"])
+def test_a_later_held_out_set_shares_no_message_with_those_before_it(later: str) -> None:
+    messages = {text for text, _ in _messages(EVALUATION / f"{later}messages.csv")}
+    before = {
         text
-        for name in ("messages.csv", "heldout/messages.csv")
-        for text, _ in _messages(EVALUATION / name)
+        for name in WRITTEN[: WRITTEN.index(later)]
+        for text, _ in _messages(EVALUATION / f"{name}messages.csv")
     }
 
-    assert not heldout2 & others
-
-
-def test_the_fourth_held_out_set_shares_no_message_with_the_others() -> None:
-    heldout4 = {text for text, _ in _messages(EVALUATION / "heldout4/messages.csv")}
-    others = {
-        text
-        for name in (
-            "messages.csv",
-            "heldout/messages.csv",
-            "heldout2/messages.csv",
-            "heldout3/messages.csv",
-        )
-        for text, _ in _messages(EVALUATION / name)
-    }
-
-    assert not heldout4 & others
-
-
-def test_the_fifth_held_out_set_shares_no_message_with_the_others() -> None:
-    heldout5 = {text for text, _ in _messages(EVALUATION / "heldout5/messages.csv")}
-    others = {
-        text
-        for name in (
-            "messages.csv",
-            "heldout/messages.csv",
-            "heldout2/messages.csv",
-            "heldout3/messages.csv",
-            "heldout4/messages.csv",
-        )
-        for text, _ in _messages(EVALUATION / name)
-    }
-
-    assert not heldout5 & others
+    assert not messages & before
 
 
 def test_no_training_sentence_is_an_evaluation_message() -> None:
