@@ -19,9 +19,13 @@ import numpy as np
 # it), so no reply is the plan's kind refusal.
 os.environ.setdefault("LEGACY_PLAN_WITHOUT_SUBSCRIPTION", "interactive")
 
+# Three sentences: the outbound guard lets a reply out sentence by sentence, so the load
+# bench's delay between a reply's pieces needs more than one.
 REPLY = (
     "I remember the sea at Falmouth, and three dolphins jumping beside the boat while your "
-    "grandfather laughed and the gulls followed us all the way back to the harbour wall."
+    "grandfather laughed and the gulls followed us all the way back to the harbour wall. "
+    "We had chips on the quay afterwards, wrapped in paper. "
+    "You fell asleep in the car before we reached the bridge."
 )
 REPLY_WORDS = REPLY.split(" ")
 WORKER_THREADS = 8
