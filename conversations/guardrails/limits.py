@@ -30,11 +30,12 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.urls import reverse
 from django.utils import timezone
 
-from conversations.models import Message, VisitLimits
+from conversations.models import Conversation, Message, VisitLimits
 from conversations.services.usage import IDLE_GRACE
 from core.audit import audit_record, memorial_ref
 from core.mail import mail_send_on_commit
@@ -172,9 +173,26 @@ def visits_from(times: list[datetime], *, now: datetime) -> list[Visit]:
 def visits_since(
     *, memorial_id: uuid.UUID | str, visitor_id: uuid.UUID, since: datetime, now: datetime
 ) -> list[Visit]:
-    """This visitor's visits with messages after `since`, from message times alone."""
-    times = message_times(memorial_id=memorial_id, visitor_id=visitor_id, since=since, now=now)
-    return visits_from(times, now=now)
+    """This visitor's visits with messages after `since`, from message times alone: what
+    `visits_from(message_times(...))` gives, with the pauses found by Postgres, so a long
+    day's hundreds of message times stay in the database and a few visits come back (this
+    is read on every message a visitor sends)."""
+    cursor: CursorWrapper
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(at), max(at) FROM ("
+            "  SELECT at, count(*) FILTER (WHERE pause >= %s) OVER (ORDER BY at) AS visit FROM ("
+            "    SELECT m.created_at AS at,"
+            "      m.created_at - lag(m.created_at) OVER (ORDER BY m.created_at) AS pause"
+            f"    FROM {Message._meta.db_table} AS m"
+            f"    JOIN {Conversation._meta.db_table} AS c ON c.id = m.conversation_id"
+            "     WHERE c.memorial_id = %s AND c.visitor_id = %s"
+            "     AND m.created_at >= %s AND m.created_at <= %s"
+            "  ) AS paused"
+            ") AS numbered GROUP BY visit ORDER BY visit",
+            [VISIT_GAP, memorial_id, visitor_id, since, now],
+        )
+        return [Visit(start, min(last + GRACE, now)) for start, last in cursor.fetchall()]
 
 
 def day_start(now: datetime, zone: tzinfo | None = None) -> datetime:

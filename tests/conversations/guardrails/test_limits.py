@@ -15,10 +15,12 @@ from conversations.guardrails.limits import (
     in_quiet_hours,
     limits_default,
     limits_effective,
+    message_times,
     seconds_today,
     time_state,
     visit_limits_set,
     visits_from,
+    visits_since,
 )
 from memorials.models import AgeGroup, Role
 from tests.conversations.guardrails.helpers import messages_at
@@ -94,6 +96,29 @@ def test_a_pause_of_half_an_hour_starts_a_new_visit():
         (at(10), at(10, 51)),  # the last message, plus two minutes to read it
         (at(11, 30), at(11, 42)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("minutes", "count"),
+    [
+        ([], 0),
+        ([0], 0),  # before `since`
+        ([0, 29, 29, 59, 89, 90], 3),  # a pause of exactly 30 minutes starts a visit; ties
+        ([0, 10, 40, 41, 120, 121, 122, 200], 4),
+        ([5, 70, 71, 140, 600, 601], 4),
+    ],
+)
+def test_visits_found_by_the_database_are_those_read_from_the_message_times(minutes, count):
+    membership = MembershipFactory(role=Role.FAMILY)
+    other = MembershipFactory(memorial=membership.memorial, role=Role.FAMILY)
+    times = [at(8) + timedelta(minutes=m) for m in minutes]
+    messages_at(membership.memorial, membership.user, times)
+    messages_at(membership.memorial, other.user, [at(8, 15), at(8, 45)])  # not theirs
+    now, since = at(18), at(8, 1)
+    keys = {"memorial_id": membership.memorial_id, "visitor_id": membership.user_id}
+    expected = visits_from(message_times(**keys, since=since, now=now), now=now)
+    assert len(expected) == count
+    assert visits_since(**keys, since=since, now=now) == expected
 
 
 def test_the_days_time_counts_only_today():
