@@ -181,7 +181,8 @@ def visits_since(
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT min(at), max(at) FROM ("
-            "  SELECT at, count(*) FILTER (WHERE pause >= %s) OVER (ORDER BY at) AS visit FROM ("
+            "  SELECT at, count(*) FILTER (WHERE pause >= make_interval(secs => %s))"
+            "    OVER (ORDER BY at) AS visit FROM ("
             "    SELECT m.created_at AS at,"
             "      m.created_at - lag(m.created_at) OVER (ORDER BY m.created_at) AS pause"
             f"    FROM {Message._meta.db_table} AS m"
@@ -190,7 +191,7 @@ def visits_since(
             "     AND m.created_at >= %s AND m.created_at <= %s"
             "  ) AS paused"
             ") AS numbered GROUP BY visit ORDER BY visit",
-            [VISIT_GAP, memorial_id, visitor_id, since, now],
+            [VISIT_GAP.total_seconds(), memorial_id, visitor_id, since, now],
         )
         return [Visit(start, min(last + GRACE, now)) for start, last in cursor.fetchall()]
 
