@@ -1,12 +1,10 @@
 """The consent and audit pages, through the Django test client."""
 
 import base64
-import time
 
 import pytest
-from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -16,7 +14,7 @@ from consent.selectors import consent_document_latest
 from consent.services import consent_revoke
 from core.consent import ConsentScope
 from memorials.models import Role
-from tests.accounts.factories import PASSWORD
+from tests.accounts.factories import PASSWORD, totp_code_now
 from tests.consent.factories import ConsentRecordFactory, consent_document_publish
 from tests.memorials.factories import MembershipFactory, MemorialFactory
 
@@ -41,7 +39,7 @@ SECRET = base64.b32encode(b"0123456789abcdefghij").decode()
 
 
 def current_code() -> str:
-    return format_hotp_value(hotp_value(SECRET, int(time.time()) // mfa_settings.TOTP_PERIOD))
+    return totp_code_now(SECRET)  # with a few seconds of its period left: allauth is strict
 
 
 def sign_form(memorial, scope=ConsentScope.CORPUS, **overrides):
