@@ -97,6 +97,15 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["conversation", "seq"]
+        indexes = [
+            # The replies being written now: a handful at any time, found without reading
+            # every message (the plan's allowance counts those queued ahead of each reply).
+            models.Index(
+                fields=["conversation"],
+                condition=models.Q(status="streaming"),
+                name="message_streaming",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["conversation", "seq"], name="message_seq_once"),
             models.UniqueConstraint(
