@@ -105,6 +105,10 @@ class Message(models.Model):
                 condition=models.Q(status="streaming"),
                 name="message_streaming",
             ),
+            # A visitor's messages of the last day or so, by time, for the time they spent
+            # (read on every message they send) and the reliance trend: without it, every
+            # message of their conversation, years of it, is read and filtered.
+            models.Index(fields=["conversation", "created_at"], name="message_conversation_time"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["conversation", "seq"], name="message_seq_once"),
