@@ -1,9 +1,9 @@
 """The conversation's own overhead: from a message arriving on the socket to the first reply
 token leaving it, with a zero-latency fake LLM, so all of it is ours.
 
-`bench/conversation_overhead.py [--passages N] [--messages M] [--memories K] [--in-process]`
-(defaults 100,000, 100, 200): a memorial of N synthetic passages (binary COPY, as
-`retrieval_latency.py` loads them; HNSW graph built), a family visitor with K memories, and
+`bench/conversation_overhead.py [--passages N] [--messages M] [--memories K] [--warmup W]
+[--in-process]` (defaults 100,000, 100, 200, 20): a memorial of N synthetic passages (binary
+COPY, as `retrieval_latency.py` loads them; HNSW graph built), a family visitor with K memories, and
 the real consumer (`legacy.asgi.application` through channels' WebsocketCommunicator), Redis
 channel layer and reply pipeline (`reply_write_living` -> guardrails, retrieval, grounding,
 the prompt, the stream, each sentence stored and sent through the channel layer). The reply
@@ -50,7 +50,11 @@ QUESTIONS = [
 
 
 async def measure(
-    memorial_id: object, cookie: str, messages: int, windows: list[tuple[float, float]]
+    memorial_id: object,
+    cookie: str,
+    messages: int,
+    windows: list[tuple[float, float]],
+    warmup: int,
 ) -> list[float]:
     from convbench import conversation_socket
 
@@ -61,7 +65,7 @@ async def measure(
     while (await socket.receive_json_from(timeout=10))["type"] != "resumed":
         pass
     timings = []
-    for n in range(messages + 3):  # the first 3 warm up
+    for n in range(messages + warmup):  # the first `warmup` are not timed
         text = f"{QUESTIONS[n % len(QUESTIONS)]} ({n})"
         began, began_wall = time.perf_counter(), time.time()
         await socket.send_json_to({"type": "send", "client_id": uuid.uuid4().hex, "text": text})
@@ -74,7 +78,7 @@ async def measure(
                 assert event["status"] == "complete", event
                 break
         assert first is not None, "a reply without a token"
-        if n >= 3:
+        if n >= warmup:
             timings.append(first * 1000)
             windows.append((began_wall, began_wall + first))
     await socket.disconnect()
@@ -86,6 +90,12 @@ def main() -> None:
     parser.add_argument("--passages", type=int, default=100_000)
     parser.add_argument("--messages", type=int, default=100)
     parser.add_argument("--memories", type=int, default=200)
+    parser.add_argument(
+        "--warmup", type=int, default=20,
+        help="messages sent before the timed ones: the bench's Postgres starts with empty "
+        "shared buffers, and a run's first searches read the memorial's graph from the disk "
+        "cache (~10 messages), which a server that keeps running has in memory",
+    )  # fmt: skip
     parser.add_argument(
         "--in-process", action="store_true",
         help="run the reply tasks in a pool of threads of this process instead of a worker",
@@ -114,8 +124,9 @@ def main() -> None:
     print(f"replies: tasks run in {where}; {args.messages} messages "
           f"(load average {load_average()})")  # fmt: skip
     windows: list[tuple[float, float]] = []
-    timings = asyncio.run(measure(memorial.id, cookie, args.messages, windows))
+    timings = asyncio.run(measure(memorial.id, cookie, args.messages, windows, args.warmup))
     print(f"passages {args.passages}, memories {args.memories}, messages {len(timings)} "
+          f"after {args.warmup} not timed "
           f"(load average {load_average()})")  # fmt: skip
     print(f"p50_ms {statistics.median(timings):.1f}")
     print(f"p95_ms {percentile(timings, 0.95):.1f}")
