@@ -31,7 +31,6 @@ from datetime import datetime, time, timedelta, tzinfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.backends.utils import CursorWrapper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -177,7 +176,6 @@ def visits_since(
     `visits_from(message_times(...))` gives, with the pauses found by Postgres, so a long
     day's hundreds of message times stay in the database and a few visits come back (this
     is read on every message a visitor sends)."""
-    cursor: CursorWrapper
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT min(at), max(at) FROM ("
