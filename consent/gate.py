@@ -5,8 +5,10 @@ reaches it through `core.consent.consent_gate()` (installed in ConsentConfig.rea
 
 from __future__ import annotations
 
+import functools
 import uuid
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.transaction import TransactionManagementError
@@ -17,6 +19,7 @@ from core.crypto import memorial_keys_destroyed
 
 __all__ = [
     "ConsentRequired",
+    "consent_check",
     "consent_hold",
     "consent_is_granted",
     "consent_require",
@@ -32,6 +35,28 @@ def _live(*, memorial_id: uuid.UUID | str, scope: str) -> QuerySet[ConsentRecord
     )
 
 
+_PROBE = (uuid.UUID(int=0), "probe")
+
+
+@functools.cache
+def _live_id_sql() -> str:
+    """`_live`'s SQL for the first live record's id, taking (memorial_id, scope): compiled
+    once, for the checks every step of background work makes."""
+    sql, params = (
+        _live(memorial_id=_PROBE[0], scope=_PROBE[1]).order_by("pk").values("pk")[:1]
+    ).query.sql_with_params()
+    if tuple(params) != _PROBE:  # `_live` changed shape: its parameters must follow
+        raise ImproperlyConfigured(f"consent_hold cannot reuse _live's query: {params!r}")
+    return sql
+
+
+def _live_id(*, memorial_id: uuid.UUID | str, scope: str, lock: str = "") -> uuid.UUID | None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"{_live_id_sql()} {lock}", [uuid.UUID(str(memorial_id)), scope])
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
 def consent_require(*, memorial_id: uuid.UUID | str, scope: str) -> ConsentRecord:
     """The live consent record for `scope`, or ConsentRequired."""
     record = _live(memorial_id=memorial_id, scope=scope).first()
@@ -40,31 +65,33 @@ def consent_require(*, memorial_id: uuid.UUID | str, scope: str) -> ConsentRecor
     return record
 
 
+def consent_check(*, memorial_id: uuid.UUID | str, scope: str) -> uuid.UUID:
+    """As `consent_require`, for work that needs only the answer (the record's id): one
+    light query, for the checks made on every reply and step."""
+    if (record := _live_id(memorial_id=memorial_id, scope=scope)) is None:
+        raise ConsentRequired(scope)
+    return record
+
+
 def consent_is_granted(*, memorial_id: uuid.UUID | str, scope: str) -> bool:
     """For pages that say whether a consent is live; work calls `consent_require`."""
-    try:
-        consent_require(memorial_id=memorial_id, scope=scope)
-    except ConsentRequired:
-        return False
-    return True
+    return _live_id(memorial_id=memorial_id, scope=scope) is not None
 
 
 def consent_hold(
     *, memorial_id: uuid.UUID | str, scope: str, record_id: uuid.UUID | str | None = None
-) -> ConsentRecord:
+) -> uuid.UUID:
     """The gate for one step of background work, called inside the step's transaction.
 
     It share-locks the live record until the step commits, and `consent_revoke` locks that
     row to withdraw it: once held, a withdrawal waits for the step's commit; a withdrawal
     that committed first makes this raise ConsentRequired, and the step writes nothing.
     `record_id` pins the record the work started under (a re-signed consent is new work).
-    """
+    Returns the record's id."""
     if not connection.in_atomic_block:
         raise TransactionManagementError("consent_hold must be called inside a transaction.")
-    sql, params = _live(memorial_id=memorial_id, scope=scope).query.sql_with_params()
-    records = list(ConsentRecord.objects.raw(f"{sql} FOR SHARE", params))  # Django has no FOR SHARE
-    record = records[0] if records else None
-    if record is None or (record_id is not None and str(record.pk) != str(record_id)):
+    record = _live_id(memorial_id=memorial_id, scope=scope, lock="FOR SHARE")
+    if record is None or (record_id is not None and str(record) != str(record_id)):
         raise ConsentRequired(scope)
     return record
 
@@ -94,10 +121,10 @@ def consent_start(*, memorial_id: uuid.UUID | str, scope: str) -> bool:
 class ConsentRecordGate:
     """The gate as the kernel sees it (`core.consent.ConsentGate`)."""
 
-    def require(self, *, memorial_id: uuid.UUID | str, scope: str) -> ConsentRecord:
-        return consent_require(memorial_id=memorial_id, scope=scope)
+    def require(self, *, memorial_id: uuid.UUID | str, scope: str) -> uuid.UUID:
+        return consent_check(memorial_id=memorial_id, scope=scope)
 
-    def hold(self, *, memorial_id: uuid.UUID | str, scope: str) -> ConsentRecord:
+    def hold(self, *, memorial_id: uuid.UUID | str, scope: str) -> uuid.UUID:
         return consent_hold(memorial_id=memorial_id, scope=scope)
 
     def start(self, *, memorial_id: uuid.UUID | str, scope: str) -> bool:

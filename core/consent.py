@@ -44,10 +44,10 @@ class ConsentRequired(PermissionDenied):
 
 class ConsentGate(Protocol):
     def require(self, *, memorial_id: uuid.UUID | str, scope: str) -> Any:
-        """The live consent record, or ConsentRequired."""
+        """The live consent record (or its id), or ConsentRequired."""
 
     def hold(self, *, memorial_id: uuid.UUID | str, scope: str) -> Any:
-        """As `require`, share-locking the record until the transaction ends."""
+        """As `require`, share-locking the record until the transaction ends (its id)."""
 
     def start(self, *, memorial_id: uuid.UUID | str, scope: str) -> bool:
         """For work as it starts, in one query: True when the memorial was erased (its key

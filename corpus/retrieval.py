@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from django.db import connection, transaction
 
-from consent.gate import consent_require
+from consent.gate import consent_check
 from core.consent import ConsentScope
 from core.crypto import MemorialCipher, memorial_cipher
 from corpus.embeddings import embed_query
@@ -89,7 +89,7 @@ def passage_retrieve(
     subject_only: bool = False,
 ) -> list[PassageRecord]:
     """The `limit` best passages of this memorial (and only this one) for `query`."""
-    consent_require(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
+    consent_check(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
     if not query.strip():
         return []
     filters = _filters(memorial_id, registers, since, until, subject_only)
@@ -114,7 +114,7 @@ def passage_cosines(
     """The cosine of `query`'s embedding and each passage's stored vector (the vector
     retrieval searches: the words with their speaker, date and neighbouring turns summed in,
     `corpus.passage_vectors`), by passage id. Both are rotated alike, which keeps cosines."""
-    consent_require(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
+    consent_check(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
     if not passage_ids or not query.strip():
         return {}
     keys = memorial_search_keys(cipher=memorial_cipher(memorial_id=uuid.UUID(str(memorial_id))))

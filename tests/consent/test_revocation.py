@@ -58,7 +58,7 @@ def test_work_that_began_under_a_signature_stops_even_if_a_new_one_follows():
     record = ConsentRecordFactory(scope=CORPUS)
     memorial = record.memorial
     with transaction.atomic():
-        assert consent_hold(memorial_id=memorial.id, scope=CORPUS, record_id=record.pk) == record
+        assert consent_hold(memorial_id=memorial.id, scope=CORPUS, record_id=record.pk) == record.pk
     revoke(memorial)
     ConsentRecordFactory(memorial=memorial, scope=CORPUS)  # signed again
     assert consent_is_granted(memorial_id=memorial.id, scope=CORPUS)
