@@ -188,6 +188,7 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
         self.opened_at = self.active_at = time.monotonic()  # for the seconds of conversation
         self.consent_scopes = (scope,)
         self.resumed = False
+        self.resumed_from = 0  # the seq the browser said it had seen when it resumed
         self.delivered: set[int] = set()  # seqs this socket has shown
         self.lengths: dict[int, int] = {}  # characters of each reply being written, shown
         self.finished: set[int] = set()  # replies whose end this socket has shown
@@ -247,9 +248,19 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
 
     async def _resume(self, after_seq: object) -> None:
         start = after_seq if isinstance(after_seq, int) and after_seq >= 0 else 0
+        self.resumed_from = start
         history = await database_sync_to_async(_history)(
             memorial_id=self.memorial_id, visitor=self.visitor, after_seq=start
         )
+        await self._show(history)
+        await self._disclose()
+        self.resumed = True
+        last = max([start, *(view.seq for view in history)])
+        await self.send_json({"type": "resumed", "last_seq": last})
+
+    async def _show(self, history: list[MessageView]) -> None:
+        """Messages as stored, in order, but those this socket has shown already (a reply
+        still being written is shown again: its text so far may have grown)."""
         for view in history:
             if view.seq in self.finished or (view.seq in self.delivered and not view.is_twin):
                 continue
@@ -259,10 +270,6 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
             elif view.is_twin:
                 self.finished.add(view.seq)
             await self.send_json(view.wire())
-        await self._disclose()
-        self.resumed = True
-        last = max([start, *(view.seq for view in history)])
-        await self.send_json({"type": "resumed", "last_seq": last})
 
     async def _disclose(self) -> None:
         """The disclosure notice, when a session starts or three hours of use have passed
@@ -402,7 +409,10 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
 
     async def _token(self, data: dict[str, Any]) -> None:
         seq, offset, text = data["seq"], data["offset"], data["text"]
-        if seq not in self.delivered or seq in self.finished:
+        if seq in self.finished:
+            return
+        if seq not in self.delivered:  # its words before its start (sent from elsewhere)
+            await self._catch_up(seq)
             return
         have = self.lengths.get(seq, 0)
         end = offset + len(text)
@@ -417,13 +427,10 @@ class ConversationConsumer(ConsentBoundConsumerMixin, SessionBoundConsumer):
         )
 
     async def _catch_up(self, seq: int) -> None:
+        """Reply `seq` as stored, with what came before it that this socket has not shown:
+        for a piece of it this socket did not see."""
+        after = max((shown for shown in self.delivered if shown < seq), default=self.resumed_from)
         history = await database_sync_to_async(_history)(
-            memorial_id=self.memorial_id, visitor=self.visitor, after_seq=seq - 1
+            memorial_id=self.memorial_id, visitor=self.visitor, after_seq=after
         )
-        view = next((v for v in history if v.seq == seq), None)
-        if view is None:
-            return
-        self.lengths[seq] = len(view.text)
-        if not view.streaming:
-            self.finished.add(seq)
-        await self.send_json(view.wire())
+        await self._show(history)

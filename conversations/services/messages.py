@@ -64,7 +64,9 @@ def _conversation_locked(
 
 def _reply_begin(*, conversation: Conversation, to: Message, scope: str) -> Message:
     """The twin's reply to `to`, empty and being written, numbered next; its writing queued
-    as consent-bound work under `scope` and announced after commit."""
+    as consent-bound work under `scope`. The task is sent after commit, before the events
+    the caller then registers (`_reply_announce`): the reply's worker starts while they go
+    out (a device that hears the reply's words before its start reads it as stored)."""
     cipher = memorial_cipher(memorial_id=conversation.memorial_id)
     conversation.last_seq += 1
     reply = Message.objects.create(
@@ -76,14 +78,17 @@ def _reply_begin(*, conversation: Conversation, to: Message, scope: str) -> Mess
         status=MessageStatus.STREAMING,
     )
     conversation.save(update_fields=["last_seq", "updated_at"])
+    REPLY_TASKS[scope].enqueue(memorial_id=conversation.memorial_id, message_id=reply.pk)
+    return reply
+
+
+def _reply_announce(*, conversation: Conversation, reply: Message, to: Message) -> None:
     event_send_on_commit(
         memorial_id=conversation.memorial_id,
         visitor_id=conversation.visitor_id,
         kind=EventKind.CONVERSATION_REPLY_START,
         data={"seq": reply.seq, "reply_to": to.seq},
     )
-    REPLY_TASKS[scope].enqueue(memorial_id=conversation.memorial_id, message_id=reply.pk)
-    return reply
 
 
 def message_send(
@@ -110,13 +115,14 @@ def message_send(
             client_id=client_id,
             text_encrypted=cipher.encrypt_text(text),
         )
+        reply = _reply_begin(conversation=conversation, to=message, scope=scope)
         event_send_on_commit(
             memorial_id=memorial_id,
             visitor_id=visitor.pk,
             kind=EventKind.CONVERSATION_ACK,
             data={"client_id": client_id, "seq": message.seq, "text": text},
         )
-        _reply_begin(conversation=conversation, to=message, scope=scope)
+        _reply_announce(conversation=conversation, reply=reply, to=message)
     return SentMessage(seq=message.seq, client_id=client_id, text=text, created=True)
 
 
@@ -144,4 +150,6 @@ def reply_retry(
         )
         if newer is not None:
             return newer.seq
-        return _reply_begin(conversation=conversation, to=failed.reply_to, scope=scope).seq
+        reply = _reply_begin(conversation=conversation, to=failed.reply_to, scope=scope)
+        _reply_announce(conversation=conversation, reply=reply, to=failed.reply_to)
+        return reply.seq

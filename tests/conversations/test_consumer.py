@@ -304,3 +304,76 @@ async def test_an_open_socket_decides_its_access_again_when_the_memorial_or_wish
     assert refusal["type"] == "refused" and "Ann Smith" in refusal["reason"]
     assert (await socket.receive_output(timeout=5))["code"] == SocketClose.CONVERSATION_REFUSED
     assert await stored(memorial) == []
+
+
+@database_sync_to_async
+def _reply_stored_unannounced(memorial, text_so_far: str) -> None:
+    """The subject's message and the start of its reply, stored as `message_send` and a
+    worker store them, but with none of their events sent yet."""
+    from conversations.models import Conversation, MessageRole
+
+    cipher = memorial_cipher(memorial_id=memorial.id)
+    conversation, _ = Conversation.objects.get_or_create(
+        memorial=memorial, visitor=memorial.subject
+    )  # opening the socket may have made it
+    conversation.last_seq = 2
+    conversation.save()
+    asked = Message.objects.create(
+        conversation=conversation, seq=1, role=MessageRole.VISITOR, client_id="asked",
+        text_encrypted=cipher.encrypt_text("Do you remember Falmouth?"),
+    )  # fmt: skip
+    Message.objects.create(
+        conversation=conversation, seq=2, role=MessageRole.TWIN, reply_to=asked,
+        text_encrypted=cipher.encrypt_text(text_so_far), status=MessageStatus.STREAMING,
+    )  # fmt: skip
+
+
+@database_sync_to_async
+def _event(memorial, kind: str, data: dict) -> None:
+    from core.events import event_send_on_commit
+
+    event_send_on_commit(
+        memorial_id=memorial.id, visitor_id=memorial.subject_id, kind=kind, data=data
+    )
+
+
+async def test_a_reply_heard_before_its_start_is_shown_as_stored_with_the_message_before_it(
+    memorial,
+):
+    from core.events import EventKind
+
+    # given a device that has seen nothing, and a reply whose first words went out before
+    # its message's ack and its start reached this device (the reply's task is sent first)
+    socket, history = await opened(memorial.id, await session_cookie_for(memorial.subject))
+    assert history == []
+    await _reply_stored_unannounced(memorial, FIRST_SENTENCE)
+    # when those first words arrive
+    await _event(
+        memorial,
+        EventKind.CONVERSATION_TOKEN,
+        {"seq": 2, "offset": 0, "text": FIRST_SENTENCE},
+    )
+    # then the device is shown the message and the reply so far, as stored, in order
+    shown = [await socket.receive_json_from(timeout=5) for _ in range(2)]
+    assert [(m["type"], m["seq"], m["text"]) for m in shown] == [
+        ("message", 1, "Do you remember Falmouth?"),
+        ("message", 2, FIRST_SENTENCE),
+    ]
+    # and the ack and the start, arriving late, are not shown again; the rest streams on
+    await _event(
+        memorial,
+        EventKind.CONVERSATION_ACK,
+        {"client_id": "asked", "seq": 1, "text": "Do you remember Falmouth?"},
+    )
+    await _event(memorial, EventKind.CONVERSATION_REPLY_START, {"seq": 2, "reply_to": 1})
+    rest = REPLY[len(FIRST_SENTENCE) :]
+    await _event(
+        memorial,
+        EventKind.CONVERSATION_TOKEN,
+        {"seq": 2, "offset": len(FIRST_SENTENCE), "text": rest},
+    )
+    assert await socket.receive_json_from(timeout=5) == {
+        "type": "token", "seq": 2, "offset": len(FIRST_SENTENCE), "text": rest,
+    }  # fmt: skip
+    assert await socket.receive_nothing(timeout=0.3)
+    await socket.disconnect()
