@@ -13,6 +13,11 @@ from django.utils import timezone
 from core.names import name_clean
 
 
+def short_name(*, full_name: str, email: str) -> str:
+    """How a person is called for short: their first name, else their email address."""
+    return full_name.split(" ")[0] if full_name else email
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -65,4 +70,4 @@ class User(AbstractBaseUser, PermissionsMixin):
                 raise ValidationError({"full_name": error.messages}) from None
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        return short_name(full_name=self.full_name, email=self.email)

@@ -121,6 +121,18 @@ class _Decoded:
     text: str
     vector: np.ndarray | None
     words: frozenset[str]
+    about_date: date | None
+    about_precision: str
+    created_on: date
+
+    def record(self, pk: int) -> MemoryRecord:
+        return MemoryRecord(
+            id=pk,
+            text=self.text,
+            about_date=self.about_date,
+            created_on=self.created_on,
+            about_precision=self.about_precision,
+        )
 
 
 # The memories of the visitors talking now, decrypted, kept in this process between their
@@ -188,14 +200,27 @@ def _decoded_memories(
         cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
         rows = VisitorMemory.objects.filter(
             pk__in=missing, memorial_id=memorial_id, visitor_id=visitor_id
-        ).values_list("id", "text_encrypted", "vector_encrypted", "memory_key", "updated_at")
-        for pk, text_token, vector_token, hashed, updated_at in rows:
+        ).values_list(
+            "id",
+            "text_encrypted",
+            "vector_encrypted",
+            "memory_key",
+            "updated_at",
+            "about_date",
+            "about_precision",
+            "created_at",
+        )
+        for pk, text_token, vector_token, hashed, updated_at, *when in rows:
             text = cipher.decrypt_text(bytes(text_token))
+            about_date, about_precision, created_at = when
             decoded[pk] = _Decoded(
                 version=(hashed, updated_at),
                 text=text,
                 vector=memory_vector_decode(cipher, vector_token),
                 words=frozenset(content_words(text)),
+                about_date=about_date,
+                about_precision=about_precision,
+                created_on=timezone.localdate(created_at),
             )
     _kept_put(key, decoded)
     return decoded
@@ -210,42 +235,34 @@ def memories_for_reply(
     if limit <= 0:
         return []
     visitor = uuid.UUID(str(visitor_id))
-    rows = list(  # which memories they have now, newest first, without their contents
+    rows = list(  # which memories they have now, newest first, and their versions
         VisitorMemory.objects.filter(memorial_id=memorial_id, visitor_id=visitor)
         .order_by("-created_at", "-id")
-        .values_list(
-            "id", "memory_key", "updated_at", "about_date", "about_precision", "created_at"
-        )
+        .values_list("id", "memory_key", "updated_at")
     )
     decoded = _decoded_memories(
         memorial_id=memorial_id,
         visitor_id=visitor,
-        versions={pk: (hashed, updated_at) for pk, hashed, updated_at, *_ in rows},
+        versions={pk: (hashed, updated_at) for pk, hashed, updated_at in rows},
     )
+    memories = [(pk, memory) for pk, *_ in rows if (memory := decoded.get(pk)) is not None]
+    if not memories:  # none, or all deleted between the two reads
+        return []
     query_vector = embed_query(query) if query.strip() else None
     query_words = content_words(query)
-    scored: list[tuple[float, int, MemoryRecord]] = []
-    for order, (pk, _, _, about_date, precision, created_at) in enumerate(rows):
-        memory = decoded.get(pk)
-        if memory is None:  # deleted between the two reads
-            continue
-        score = 0.0
-        if query_vector is not None and memory.vector is not None:
-            score = float(np.dot(query_vector, memory.vector))
-        score += WORD_WEIGHT * len(query_words & memory.words)
-        record = MemoryRecord(
-            id=pk,
-            text=memory.text,
-            about_date=about_date,
-            created_on=timezone.localdate(created_at),
-            about_precision=precision,
-        )
-        scored.append((score, order, record))
-    bearing = sorted(
-        (item for item in scored if item[0] >= BEARING_COSINE), key=lambda item: -item[0]
+    scores = np.array(
+        [WORD_WEIGHT * len(query_words & memory.words) for _, memory in memories],
+        dtype=np.float64,
     )
-    others = [item for item in scored if item[0] < BEARING_COSINE]  # already newest first
-    return [record for _, _, record in (bearing + others)[:limit]]
+    with_vector = [n for n, (_, memory) in enumerate(memories) if memory.vector is not None]
+    if query_vector is not None and with_vector:
+        vectors = np.stack([memories[n][1].vector for n in with_vector])  # type: ignore[misc]
+        scores[with_vector] += vectors @ query_vector
+    # Those that bear on the message, best first, then the others, newest first (`rows`'s
+    # order); a stable sort keeps that order among equal scores.
+    bearing = [n for n in np.argsort(-scores, kind="stable") if scores[n] >= BEARING_COSINE]
+    others = [n for n in range(len(memories)) if scores[n] < BEARING_COSINE]
+    return [memories[n][1].record(memories[n][0]) for n in (bearing + others)[:limit]]
 
 
 def memories_of_visitor(

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -158,25 +159,37 @@ def turn_guard(
     again: "try again", a retried task): it is acted on as stored, so its risk is not added
     twice and nobody is told twice. (A message found to carry nothing is read again.)"""
     with transaction.atomic():
-        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        message = Message.objects.get(pk=visitor_message.pk)
-        if message.concern or message.risk:
-            return Assessment(concern=message.concern, reading=Reading(), risk=message.risk)
+        # The conversation locked (its carried risk read) with the message's stored concern
+        # and risk, in one query.
+        stored = Message.objects.filter(pk=visitor_message.pk)
+        carried_risk, risk_at, concern, risk = (
+            Conversation.objects.select_for_update()
+            .filter(pk=conversation.pk)
+            .annotate(
+                message_concern=Subquery(stored.values("concern")),
+                message_risk=Subquery(stored.values("risk")),
+            )
+            .values_list("risk", "risk_at", "message_concern", "message_risk")
+            .get()
+        )
+        if concern or risk:
+            return Assessment(concern=concern, reading=Reading(), risk=risk)
         assessment = detection.turn_assess(
             text=text,
-            carried_risk=locked.risk,
-            hours_since=_hours_since(locked.risk_at),
+            carried_risk=carried_risk,
+            hours_since=_hours_since(risk_at),
             forbidden_topics=topics,
         )
-        message.concern, message.risk = assessment.concern, assessment.risk
-        message.save(update_fields=["concern", "risk", "updated_at"])
-        Conversation.objects.filter(pk=locked.pk).update(
-            risk=assessment.risk, risk_at=timezone.now()
+        now = timezone.now()
+        visitor_message.concern, visitor_message.risk = assessment.concern, assessment.risk
+        Message.objects.filter(pk=visitor_message.pk).update(
+            concern=assessment.concern, risk=assessment.risk, updated_at=now
         )
+        Conversation.objects.filter(pk=conversation.pk).update(risk=assessment.risk, risk_at=now)
         if assessment.concern == Concern.CRISIS:
-            crisis_alert_raise(conversation=locked, message=message)
+            crisis_alert_raise(conversation=conversation, message=visitor_message)
         elif assessment.concern == Concern.FRAUD:
-            fraud_attempt_note(conversation=locked, message=message)
+            fraud_attempt_note(conversation=conversation, message=visitor_message)
     return assessment
 
 
@@ -250,7 +263,7 @@ def reply_stream(*, conversation: Conversation, visitor_message: Message) -> Rep
         names=names,
         require_built=False,
         visitor_id=conversation.visitor_id,
-        evidence=evidence.result(),
+        evidence=evidence,
     )
     return ReplyStream(
         passages=answer.passages,

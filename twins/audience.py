@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import uuid
 
+from accounts.models import short_name
 from corpus.records import PassageRecord
 from corpus.selectors import documents_private_to_others
 from memorials.models import Membership, Memorial, Role
 from memorials.wishes import wishes_share_between_family
 
 
-def _names(membership: Membership) -> set[str]:
-    user = membership.user
-    return {user.full_name, user.get_short_name(), user.email} - {""}
+def _names(full_name: str, email: str) -> set[str]:
+    return {full_name, short_name(full_name=full_name, email=email), email} - {""}
 
 
 def passages_for_visitor(
@@ -28,18 +28,22 @@ def passages_for_visitor(
     themselves, or when the wishes share between family."""
     if not passages or wishes_share_between_family(memorial_id=memorial.pk):
         return passages
-    memberships = list(Membership.objects.select_related("user").filter(memorial_id=memorial.pk))
-    visitor = next((m for m in memberships if str(m.user_id) == str(visitor_id)), None)
-    if visitor is not None and visitor.role == Role.SUBJECT:
+    members = list(  # only what names them: read on every reply, for every member
+        Membership.objects.filter(memorial_id=memorial.pk).values_list(
+            "user_id", "role", "user__full_name", "user__email"
+        )
+    )
+    visitor = next((m for m in members if str(m[0]) == str(visitor_id)), None)
+    if visitor is not None and visitor[1] == Role.SUBJECT:
         return passages
     family = set().union(
-        *(_names(m) for m in memberships if m is not visitor and m.role != Role.SUBJECT)
+        *(_names(*m[2:]) for m in members if m is not visitor and m[1] != Role.SUBJECT)
     )
     subject = memorial.subject
     private = documents_private_to_others(
         memorial_id=memorial.pk,
         document_ids={passage.document_id for passage in passages},
-        reader=_names(visitor) if visitor is not None else set(),
+        reader=_names(*visitor[2:]) if visitor is not None else set(),
         family=family,
         subject=[memorial.name, subject.full_name, subject.email],
     )

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core.beside import Beside
 from corpus.records import PassageRecord
 from corpus.retrieval import passage_cosines, passage_retrieve
 from corpus.selectors import document_audiences
@@ -187,7 +188,7 @@ def twin_reply(
     names: Sequence[str] = (),
     require_built: bool = True,
     visitor_id: uuid.UUID | str | None = None,
-    evidence: TwinEvidence | None = None,
+    evidence: TwinEvidence | Beside[TwinEvidence] | None = None,
 ) -> TwinAnswer:
     """The serving twin's answer to `question`, after the turns in `history`.
 
@@ -202,10 +203,13 @@ def twin_reply(
     defaults to the configured one. `visitor_id`: the family member this reply is for; what
     the subject wrote privately to another family member is left out of what it retrieves
     (`twins.audience`). None (the subject's own preview): nothing is left out. `evidence`:
-    `twin_evidence` for these same arguments, when the caller has already gathered it."""
+    `twin_evidence` for these same arguments, when the caller has already gathered it, or
+    is gathering it beside (`core.beside`: waited for after the serving version is read)."""
     version = twin_serving(memorial_id=memorial_id)
     if version is None and require_built:
         raise TwinNotReady("The twin is not built yet: build it first, then ask it something.")
+    if isinstance(evidence, Beside):
+        evidence = evidence.result()
     if evidence is None:
         evidence = twin_evidence(
             memorial_id=memorial_id,

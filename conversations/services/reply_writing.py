@@ -86,15 +86,15 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
     if cipher.decrypt_text(bytes(reply.text_encrypted)):
         reply_stop(memorial_id=memorial_id, message_id=message_id, notice=INTERRUPTED_NOTICE)
         return False
-    # The plan's allowance, asked once (`conversations.allowances`), read beside the
-    # reply's preparation (a few queries of its own, on another connection).
+    # The plan's allowance, asked once (`conversations.allowances`), and the outbound
+    # guard, read beside the reply's preparation (a few queries, on another connection).
     asked = beside(_allowance_ask, reply=reply)
     # Spoken beside the text, if at all; the voice gets ready while the reply is prepared.
     speech = reply_speech_begin(reply=reply, scope=scope)
     completed = False
     try:
         stream = reply_stream(conversation=reply.conversation, visitor_message=reply.reply_to)
-        kind, allowance = asked.result()
+        kind, allowance, guard_for_twin = asked.result()
         # The guardrails' own answers (care, refusals) pass as written: they carry helplines.
         own = bool(stream.concern)
         # Care is never paused by the allowance.
@@ -104,7 +104,7 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
             return False
         if own and speech is not None:  # heard too, but never in the person's voice
             speech.not_as_them()
-        guard = OutboundGuard() if own else outbound_guard_for(conversation=reply.conversation)
+        guard = OutboundGuard() if own else guard_for_twin
         chunks = stream.chunks if own else guard.checked(stream.chunks)
         text = ""
         for chunk in chunks:
@@ -136,10 +136,12 @@ def reply_generate(*, memorial_id: uuid.UUID | str, message_id: int, scope: str)
         reply_speech_end(speech, failed=not completed)
 
 
-def _allowance_ask(*, reply: Message) -> tuple[str, Allowance]:
-    """The allowance `reply` spends (its kind), and whether it may be written."""
+def _allowance_ask(*, reply: Message) -> tuple[str, Allowance, OutboundGuard]:
+    """The allowance `reply` spends (its kind), whether it may be written, and the guard its
+    words pass if the twin writes them."""
     kind = reply_allowance_kind(reply=reply)
-    return kind, reply_allowance(reply=reply, kind=kind)
+    allowance = reply_allowance(reply=reply, kind=kind)
+    return kind, allowance, outbound_guard_for(conversation=reply.conversation)
 
 
 def _chunk_store(*, reply: Message, text: str, encrypted: bytes) -> bool:
