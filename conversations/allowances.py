@@ -20,7 +20,6 @@ from django.db.models import F
 from conversations.models import Message, MessageRole, MessageStatus
 from conversations.services.usage import usage_add
 from core.allowances import Allowance, AllowanceKind, allowance_check, allowance_spent
-from memorials.models import Memorial
 
 LAST_MESSAGE_NOTICE = (
     "That was the last message of this month's allowance. The conversation pauses here "
@@ -29,10 +28,7 @@ LAST_MESSAGE_NOTICE = (
 
 
 def reply_allowance_kind(*, reply: Message) -> str:
-    subject_id = Memorial.objects.values_list("subject_id", flat=True).get(
-        pk=reply.conversation.memorial_id
-    )
-    if reply.conversation.visitor_id == subject_id:
+    if reply.conversation.visitor_id == reply.conversation.memorial.subject_id:
         return AllowanceKind.PREVIEW_MESSAGES
     return AllowanceKind.FAMILY_MESSAGES
 

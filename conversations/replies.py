@@ -237,6 +237,7 @@ def reply_stream(*, conversation: Conversation, visitor_message: Message) -> Rep
         forbidden_topics=topics,
         names=names,
         visitor_id=conversation.visitor_id,
+        memorial=conversation.memorial,  # read with the reply (`reply_get`)
     )
     assessment = turn_guard(
         conversation=conversation, visitor_message=visitor_message, text=question, topics=topics

@@ -167,10 +167,11 @@ def conversation_history(*, conversation: Conversation | None) -> list[MessageVi
 
 
 def reply_get(*, memorial_id: uuid.UUID | str, message_id: int) -> Message | None:
-    """A twin's reply, with its conversation, by id (for the work that writes it). Within a
-    `ciphers_reused` block the memorial's key is read in the same query and kept for it."""
+    """A twin's reply, with its conversation and the conversation's memorial and subject, by
+    id (for the work that writes it). Within a `ciphers_reused` block the memorial's key is
+    read in the same query and kept for it."""
     reply = (
-        Message.objects.select_related("conversation", "reply_to")
+        Message.objects.select_related("conversation__memorial__subject", "reply_to")
         .annotate(wrapped_key=memorial_key_wrapped_beside("conversation__memorial_id"))
         .filter(pk=message_id, conversation__memorial_id=memorial_id, role="twin")
         .first()

@@ -11,8 +11,9 @@ from datetime import datetime
 class PassageRecord:
     """One passage of a memorial, decrypted. The subject's pages show it with its document's
     title (`document_title`) and what that document is (`document_label`, "WhatsApp chat");
-    retrieval gives it its fused `score` and leaves the title unread (None) and the label
-    empty."""
+    retrieval gives it its fused `score` and its `cosine` with the query (the stored
+    vector's, as `corpus.retrieval.passage_cosines` reads it), and leaves the title unread
+    (None) and the label empty."""
 
     id: int
     document_id: uuid.UUID
@@ -25,3 +26,4 @@ class PassageRecord:
     document_title: str | None = None
     document_label: str = ""
     score: float | None = None
+    cosine: float | None = None

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 
 from consent.gate import consent_check
 from core.consent import ConsentScope
@@ -105,7 +106,7 @@ def passage_retrieve(
             for rank, passage_id in enumerate(ranking):
                 scores[passage_id] = scores.get(passage_id, 0.0) + 1.0 / (RRF_K + rank + 1)
         _neighbours_lend(cursor, _best(scores)[:NEIGHBOURS_OF_TOP], scores, filters)
-    return _passages_load(memorial_id, cipher, _best(scores)[:limit], scores)
+    return _passages_load(memorial_id, cipher, _best(scores)[:limit], scores, vector)
 
 
 def passage_cosines(
@@ -288,10 +289,23 @@ def _neighbours_lend(cursor, top: list[int], scores: dict[int, float], filters) 
 
 
 def _passages_load(
-    memorial_id: uuid.UUID | str, cipher: MemorialCipher, ids: list[int], scores: dict[int, float]
+    memorial_id: uuid.UUID | str,
+    cipher: MemorialCipher,
+    ids: list[int],
+    scores: dict[int, float],
+    vector: np.ndarray,
 ) -> list[PassageRecord]:
+    """The passages `ids`, decrypted, with their fused score and their cosine with the
+    query's `vector` (rotated, as `passage_cosines` reads it)."""
     if not ids:
         return []
-    rows = Passage.objects.filter(memorial_id=memorial_id, id__in=ids).only(*PASSAGE_FIELDS)
-    found = {row.id: passage_record(row, cipher, score=scores[row.id]) for row in rows}
+    rows = (
+        Passage.objects.filter(memorial_id=memorial_id, id__in=ids)
+        .only(*PASSAGE_FIELDS)
+        .annotate(cosine=RawSQL("1 - (embedding <=> %s::vector)", [vector_literal(vector)]))
+    )
+    found = {
+        row.id: passage_record(row, cipher, score=scores[row.id], cosine=float(row.cosine))  # type: ignore[attr-defined]
+        for row in rows
+    }
     return [found[passage_id] for passage_id in ids if passage_id in found]

@@ -26,7 +26,11 @@ PASSAGE_FIELDS = (
 
 
 def passage_record(
-    row: Passage, cipher: MemorialCipher, *, score: float | None = None
+    row: Passage,
+    cipher: MemorialCipher,
+    *,
+    score: float | None = None,
+    cosine: float | None = None,
 ) -> PassageRecord:
     """A stored passage (its PASSAGE_FIELDS loaded), decrypted."""
     return PassageRecord(
@@ -39,6 +43,7 @@ def passage_record(
         sent_at=row.sent_at,
         register=row.register,
         score=score,
+        cosine=cosine,
     )
 
 

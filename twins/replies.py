@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from core.beside import Beside
 from corpus.records import PassageRecord
-from corpus.retrieval import passage_cosines, passage_retrieve
+from corpus.retrieval import passage_retrieve
 from corpus.selectors import document_audiences
 from memorials.models import Memorial
 from twins.audience import passages_for_visitor
@@ -134,11 +134,14 @@ def twin_evidence(
     forbidden_topics: Sequence[str] = (),
     names: Sequence[str] = (),
     visitor_id: uuid.UUID | str | None = None,
+    memorial: Memorial | None = None,
 ) -> TwinEvidence:
     """Retrieval and the grounding decision for `question` (see `twin_reply`): it reads
-    the database and no provider, so a caller may run it beside its other preparation."""
+    the database and no provider, so a caller may run it beside its other preparation.
+    `memorial`: the memorial `memorial_id`, with its subject, when the caller has read it."""
     question = question.strip()[:QUESTION_MAX_CHARS]
-    memorial = Memorial.objects.select_related("subject").get(pk=memorial_id)
+    if memorial is None or str(memorial.pk) != str(memorial_id):
+        memorial = Memorial.objects.select_related("subject").get(pk=memorial_id)
     declined_topic = forbidden_topic_touched(question=question, topics=forbidden_topics)
     retrieved = _distinct(
         passage_retrieve(
@@ -161,9 +164,8 @@ def twin_evidence(
     support = support_judge(
         question=question,
         passages=retrieved,
-        cosines=passage_cosines(
-            memorial_id=memorial.pk, query=question, passage_ids=[p.id for p in retrieved]
-        ),
+        # retrieval read each passage's cosine with the question
+        cosines={p.id: p.cosine for p in retrieved if p.cosine is not None},
         names=[memorial.name, *names, *people],
     )
     return TwinEvidence(

@@ -388,14 +388,13 @@ class OutboundGuard:
 
 def outbound_guard_for(*, conversation: Conversation) -> OutboundGuard:
     """The guard for a reply in `conversation`: the memorial's name, and whether its visitor
-    said they are under 18 (one query)."""
-    membership = (
-        Membership.objects.select_related("memorial")
-        .filter(memorial_id=conversation.memorial_id, user_id=conversation.visitor_id)
+    said they are under 18 (one query, and one more for the memorial unless it was read
+    with the conversation)."""
+    age_group = (
+        Membership.objects.filter(
+            memorial_id=conversation.memorial_id, user_id=conversation.visitor_id
+        )
+        .values_list("age_group", flat=True)
         .first()
-    )
-    if membership is None:  # they left meanwhile: nobody is shown the reply
-        return OutboundGuard(name=conversation.memorial.name)
-    return OutboundGuard(
-        name=membership.memorial.name, minor=membership.age_group == AgeGroup.MINOR
-    )
+    )  # None: they left meanwhile (nobody is shown the reply)
+    return OutboundGuard(name=conversation.memorial.name, minor=age_group == AgeGroup.MINOR)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from corpus.models import Document, Register
-from corpus.retrieval import lexemes_any_tsquery, passage_retrieve
+from corpus.retrieval import lexemes_any_tsquery, passage_cosines, passage_retrieve
 from corpus.services.documents import document_register_set
 from tests.consent.factories import grant_consent
 from tests.corpus.conftest import SAMPLE_CHAT, ingest, whatsapp_export
@@ -21,6 +21,19 @@ def test_the_answer_comes_first(memorial):
     results = passage_retrieve(memorial_id=memorial.id, query="dolphins on the boat trip", limit=3)
     assert "dolphins" in results[0].text.lower() or "Three of them" in results[0].text
     assert all(results[i].score >= results[i + 1].score for i in range(len(results) - 1))
+
+
+def test_each_passage_carries_its_cosine_with_the_query_as_passage_cosines_reads_it(memorial):
+    ingest(memorial, "chat.txt", whatsapp_export(SAMPLE_CHAT))
+    query = "dolphins on the boat trip"
+    results = passage_retrieve(memorial_id=memorial.id, query=query, limit=5)
+    cosines = passage_cosines(
+        memorial_id=memorial.id, query=query, passage_ids=[r.id for r in results]
+    )
+    assert len(results) == len(cosines) > 1
+    assert len({round(cosines[r.id], 4) for r in results}) > 1  # not one value for all
+    for result in results:
+        assert result.cosine == pytest.approx(cosines[result.id], abs=1e-6)
 
 
 def test_never_returns_another_memorials_passages(memorial):
