@@ -63,7 +63,6 @@ WORKER = [
     ("corpus.retrieval", "_passages_load"),
     ("twins.replies", "passages_for_visitor"),
     ("twins.replies", "document_audiences"),
-    ("twins.replies", "passage_cosines"),
     ("twins.replies", "support_judge"),
     ("conversations.tasks", "memories_remember"),
 ]
