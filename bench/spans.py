@@ -60,7 +60,6 @@ WORKER = [
     ("corpus.retrieval", "text_tokens"),
     ("corpus.retrieval", "_keyword_ranking"),
     ("corpus.retrieval", "_neighbours_lend"),
-    ("corpus.retrieval", "_passages_load"),
     ("twins.replies", "passages_for_visitor"),
     ("twins.replies", "document_audiences"),
     ("twins.replies", "support_judge"),

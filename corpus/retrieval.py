@@ -22,11 +22,10 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models.expressions import RawSQL
 
 from consent.gate import consent_check
 from core.consent import ConsentScope
-from core.crypto import MemorialCipher, memorial_cipher
+from core.crypto import memorial_cipher
 from corpus.embeddings import embed_query
 from corpus.models import CorpusStatistics, LexemeFrequency, Passage
 from corpus.records import PassageRecord
@@ -105,8 +104,13 @@ def passage_retrieve(
         for ranking in (semantic, keyword):
             for rank, passage_id in enumerate(ranking):
                 scores[passage_id] = scores.get(passage_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-        _neighbours_lend(cursor, _best(scores)[:NEIGHBOURS_OF_TOP], scores, filters)
-    return _passages_load(memorial_id, cipher, _best(scores)[:limit], scores, vector)
+        rows = _neighbours_lend(cursor, scores, filters, limit=limit, vector=vector)
+    return [
+        passage_record(rows[passage_id][0], cipher, score=scores[passage_id],
+                       cosine=rows[passage_id][1])
+        for passage_id in _best(scores)[:limit]
+        if passage_id in rows
+    ]  # fmt: skip
 
 
 def passage_cosines(
@@ -157,11 +161,14 @@ def _semantic_ranking(cursor, vector: np.ndarray, filters: _Filters) -> list[int
     the iterative scan goes on until enough rows pass; relaxed_order may return rows slightly
     out of order, hence the outer sort); a small one, or a big one whose graph is still being
     built, has its rows read and sorted (exact)."""
-    cursor.execute(
+    sql, params = semantic_query(vector, filters)
+    cursor.execute(  # the search's settings, then the search: one round trip
         f"SET LOCAL hnsw.ef_search = {HNSW_EF_SEARCH};"
-        " SET LOCAL hnsw.iterative_scan = relaxed_order"
+        f" SET LOCAL hnsw.iterative_scan = relaxed_order; {sql}",
+        params,
     )
-    cursor.execute(*semantic_query(vector, filters))
+    while cursor.description is None and cursor.nextset():  # past the SETs' results
+        pass
     return [row[0] for row in cursor.fetchall()]
 
 
@@ -264,48 +271,44 @@ def _keyword_ranking(cursor, tokens: list[str], filters: _Filters) -> list[int]:
     return [row[0] for row in cursor.fetchall()]
 
 
-def _neighbours_lend(cursor, top: list[int], scores: dict[int, float], filters) -> None:  # type: ignore[no-untyped-def]
-    """Each passage either side of a strong hit (in its document, passing the filters) earns
-    a share of the hit's score: the best share it is offered, added to its own."""
-    if not top:
-        return
+def _neighbours_lend(
+    cursor, scores: dict[int, float], filters: _Filters, *, limit: int, vector: np.ndarray
+) -> dict[int, tuple[Passage, float]]:  # type: ignore[no-untyped-def]
+    """Each passage either side of a strong hit (the NEIGHBOURS_OF_TOP best; in its
+    document, passing the filters) earns a share of the hit's score: the best share it is
+    offered, added to its own. In the same query, the passages that can be among the
+    `limit` best afterwards are read (lending only raises scores, so those are the `limit`
+    best before it and the neighbours), each with its cosine with the query's `vector`
+    (rotated, as `passage_cosines` reads it): by id, still encrypted, with that cosine."""
+    best = _best(scores)
+    top, before = best[:NEIGHBOURS_OF_TOP], best[:limit]
+    if not before:
+        return {}
     # Positions spelled out (not BETWEEN) so Postgres looks each one up in the unique
     # (memorial, document, position) index: with a range it hashed the whole memorial instead
     # (150 ms on a document of 100,000 passages, against 1 ms).
     offsets = [offset for offset in range(-NEIGHBOURS, NEIGHBOURS + 1) if offset]
     positions = ", ".join(f"hit.position + ({offset})" for offset in offsets)
+    fields = ", ".join(f"p.{field}" for field in PASSAGE_FIELDS)
     cursor.execute(
-        f"SELECT hit.id, neighbour.id FROM {_TABLE} AS hit JOIN {_TABLE} AS neighbour"
+        "WITH lent AS ("
+        f" SELECT hit.id AS hit, neighbour.id AS id FROM {_TABLE} AS hit JOIN {_TABLE} AS neighbour"
         " ON neighbour.memorial_id = hit.memorial_id AND neighbour.document_id = hit.document_id"
         f" AND neighbour.position IN ({positions})"
-        f" WHERE {filters.sql('hit')} AND hit.id = ANY(%s) AND {filters.sql('neighbour')}",
-        [*filters.params, top, *filters.params],
+        f" WHERE {filters.sql('hit')} AND hit.id = ANY(%s) AND {filters.sql('neighbour')}"
+        f") SELECT {fields}, 1 - (p.embedding <=> %s::vector),"
+        " ARRAY(SELECT lent.hit FROM lent WHERE lent.id = p.id)"
+        f" FROM {_TABLE} AS p WHERE {filters.sql('p')}"
+        " AND p.id IN (SELECT id FROM lent UNION ALL SELECT unnest(%s::bigint[]))",
+        [*filters.params, top, *filters.params, vector_literal(vector), *filters.params, before],
     )
+    rows: dict[int, tuple[Passage, float]] = {}
     lent: dict[int, float] = {}
-    for hit, neighbour in cursor.fetchall():
-        lent[neighbour] = max(lent.get(neighbour, 0.0), scores[hit] * NEIGHBOUR_SHARE)
+    for *values, cosine, hits in cursor.fetchall():
+        row = Passage(**dict(zip(PASSAGE_FIELDS, values, strict=True)))
+        rows[row.id] = (row, float(cosine))
+        for hit in hits:
+            lent[row.id] = max(lent.get(row.id, 0.0), scores[hit] * NEIGHBOUR_SHARE)
     for neighbour, share in lent.items():
         scores[neighbour] = scores.get(neighbour, 0.0) + share
-
-
-def _passages_load(
-    memorial_id: uuid.UUID | str,
-    cipher: MemorialCipher,
-    ids: list[int],
-    scores: dict[int, float],
-    vector: np.ndarray,
-) -> list[PassageRecord]:
-    """The passages `ids`, decrypted, with their fused score and their cosine with the
-    query's `vector` (rotated, as `passage_cosines` reads it)."""
-    if not ids:
-        return []
-    rows = (
-        Passage.objects.filter(memorial_id=memorial_id, id__in=ids)
-        .only(*PASSAGE_FIELDS)
-        .annotate(cosine=RawSQL("1 - (embedding <=> %s::vector)", [vector_literal(vector)]))
-    )
-    found = {
-        row.id: passage_record(row, cipher, score=scores[row.id], cosine=float(row.cosine))  # type: ignore[attr-defined]
-        for row in rows
-    }
-    return [found[passage_id] for passage_id in ids if passage_id in found]
+    return rows
