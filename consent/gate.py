@@ -5,10 +5,8 @@ reaches it through `core.consent.consent_gate()` (installed in ConsentConfig.rea
 
 from __future__ import annotations
 
-import functools
 import uuid
 
-from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.transaction import TransactionManagementError
@@ -16,6 +14,7 @@ from django.db.transaction import TransactionManagementError
 from consent.models import ConsentRecord
 from core.consent import ConsentRequired
 from core.crypto import memorial_keys_destroyed
+from core.queries import compiled_sql
 
 __all__ = [
     "ConsentRequired",
@@ -35,24 +34,15 @@ def _live(*, memorial_id: uuid.UUID | str, scope: str) -> QuerySet[ConsentRecord
     )
 
 
-_PROBE = (uuid.UUID(int=0), "probe")
-
-
-@functools.cache
-def _live_id_sql() -> str:
-    """`_live`'s SQL for the first live record's id, taking (memorial_id, scope): compiled
-    once, for the checks every step of background work makes."""
-    sql, params = (
-        _live(memorial_id=_PROBE[0], scope=_PROBE[1]).order_by("pk").values("pk")[:1]
-    ).query.sql_with_params()
-    if tuple(params) != _PROBE:  # `_live` changed shape: its parameters must follow
-        raise ImproperlyConfigured(f"consent_hold cannot reuse _live's query: {params!r}")
-    return sql
+def _live_first_id(memorial_id: uuid.UUID, scope: str) -> QuerySet[ConsentRecord]:
+    return _live(memorial_id=memorial_id, scope=scope).order_by("pk").values("pk")[:1]
 
 
 def _live_id(*, memorial_id: uuid.UUID | str, scope: str, lock: str = "") -> uuid.UUID | None:
     with connection.cursor() as cursor:
-        cursor.execute(f"{_live_id_sql()} {lock}", [uuid.UUID(str(memorial_id)), scope])
+        # compiled once (`core.queries`): every step of background work asks
+        sql = compiled_sql(_live_first_id, (uuid.UUID(int=0), "probe"))
+        cursor.execute(f"{sql} {lock}", [uuid.UUID(str(memorial_id)), scope])
         row = cursor.fetchone()
     return None if row is None else row[0]
 
