@@ -14,13 +14,14 @@ to answer, abstain or decline, and the provider with its offline fallback.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from django.db import transaction
-from django.db.models import Subquery
+from django.db import connection, transaction
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -44,6 +45,7 @@ from conversations.models import Concern, Conversation, Message, MessageRole, Me
 from conversations.voice import visitor_register
 from core.beside import beside
 from core.crypto import memorial_cipher
+from core.queries import compiled_sql
 from corpus.embeddings import embed_query
 from corpus.records import PassageRecord
 from memorials.models import Membership, Memorial
@@ -148,6 +150,24 @@ def _hours_since(moment: datetime | None) -> float:
     return max(0.0, (timezone.now() - moment).total_seconds() / 3600)
 
 
+def _turn_locked(
+    concern_message_id: int, risk_message_id: int, conversation_id: uuid.UUID
+) -> QuerySet[Conversation]:
+    """The conversation, to be locked, with its carried risk and the stored concern and risk
+    of one of its messages (its id given twice, once for each)."""
+    return (
+        Conversation.objects.select_for_update()
+        .annotate(
+            message_concern=Subquery(
+                Message.objects.filter(pk=concern_message_id).values("concern")
+            ),
+            message_risk=Subquery(Message.objects.filter(pk=risk_message_id).values("risk")),
+        )
+        .filter(pk=conversation_id)
+        .values_list("risk", "risk_at", "message_concern", "message_risk")
+    )
+
+
 def turn_guard(
     *, conversation: Conversation, visitor_message: Message, text: str, topics: list[str]
 ) -> Assessment:
@@ -160,18 +180,13 @@ def turn_guard(
     twice and nobody is told twice. (A message found to carry nothing is read again.)"""
     with transaction.atomic():
         # The conversation locked (its carried risk read) with the message's stored concern
-        # and risk, in one query.
-        stored = Message.objects.filter(pk=visitor_message.pk)
-        carried_risk, risk_at, concern, risk = (
-            Conversation.objects.select_for_update()
-            .filter(pk=conversation.pk)
-            .annotate(
-                message_concern=Subquery(stored.values("concern")),
-                message_risk=Subquery(stored.values("risk")),
+        # and risk, in one query (compiled once: `core.queries`).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                compiled_sql(_turn_locked, (-1, -2, uuid.UUID(int=0))),
+                [visitor_message.pk, visitor_message.pk, conversation.pk],
             )
-            .values_list("risk", "risk_at", "message_concern", "message_risk")
-            .get()
-        )
+            carried_risk, risk_at, concern, risk = cursor.fetchone()
         if concern or risk:
             return Assessment(concern=concern, reading=Reading(), risk=risk)
         assessment = detection.turn_assess(

@@ -31,6 +31,7 @@ from datetime import datetime, time, timedelta, tzinfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,6 +40,7 @@ from conversations.services.usage import IDLE_GRACE
 from core.audit import audit_record, memorial_ref
 from core.mail import mail_send_on_commit
 from core.models import AuditEvent
+from core.queries import compiled_sql
 from memorials.models import AgeGroup, Membership, Role
 
 VISIT_GAP = timedelta(minutes=30)  # a pause this long ends a visit (and rests its limit)
@@ -104,15 +106,34 @@ def limits_default(*, minor: bool) -> Limits:
     )
 
 
+def _limits_of(memorial_id: uuid.UUID, visitor_id: uuid.UUID) -> QuerySet[VisitLimits]:
+    return (
+        VisitLimits.objects.filter(memorial_id=memorial_id)
+        .filter(visitor_id=visitor_id)
+        .order_by("pk")[:1]
+    )
+
+
+def _limits_row(*, memorial_id: uuid.UUID, visitor_id: uuid.UUID) -> VisitLimits | None:
+    """The steward's row for this visitor, if any (asked on every message: compiled once,
+    `core.queries`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            compiled_sql(_limits_of, (uuid.UUID(int=0), uuid.UUID(int=1))),
+            [memorial_id, visitor_id],
+        )
+        row = cursor.fetchone()
+    fields = [field.attname for field in VisitLimits._meta.concrete_fields]
+    return None if row is None else VisitLimits.from_db(connection.alias, fields, row)
+
+
 def limits_effective(*, membership: Membership, row: VisitLimits | None = None) -> Limits:
     """The steward's choices for this visitor, the defaults for what they left unset. Quiet
     hours set with the same start and end mean none (a steward lifting the default)."""
     minor = membership.age_group == AgeGroup.MINOR
     default = limits_default(minor=minor)
     if row is None:
-        row = VisitLimits.objects.filter(
-            memorial_id=membership.memorial_id, visitor_id=membership.user_id
-        ).first()
+        row = _limits_row(memorial_id=membership.memorial_id, visitor_id=membership.user_id)
     if row is None:
         return default
     quiet_start, quiet_end = default.quiet_start, default.quiet_end
