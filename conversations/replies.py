@@ -117,17 +117,18 @@ class ReplyStream:
 
 def _recent_turns(*, conversation: Conversation, before_seq: int) -> list[LlmMessage]:
     earlier = list(
-        conversation.messages.filter(seq__lt=before_seq)
+        Message.objects.filter(conversation_id=conversation.pk, seq__lt=before_seq)
         .exclude(status=MessageStatus.STREAMING)
-        .order_by("-seq")[:RECENT_TURNS]
+        .order_by("-seq")
+        .values_list("role", "text_encrypted")[:RECENT_TURNS]
     )[::-1]
     cipher = memorial_cipher(memorial_id=conversation.memorial_id)
     turns: list[LlmMessage] = []
-    for message in earlier:
+    for said_by, encrypted in earlier:
         role: Literal["user", "assistant"] = (
-            "user" if message.role == MessageRole.VISITOR else "assistant"
+            "user" if said_by == MessageRole.VISITOR else "assistant"
         )
-        text = cipher.decrypt_text(bytes(message.text_encrypted)).strip()
+        text = cipher.decrypt_text(bytes(encrypted)).strip()
         if not text:
             continue
         if turns and turns[-1].role == role:  # providers want turns to alternate
@@ -166,6 +167,36 @@ def _turn_locked(
         .filter(pk=conversation_id)
         .values_list("risk", "risk_at", "message_concern", "message_risk")
     )
+
+
+def _member(memorial_id: uuid.UUID, visitor_id: uuid.UUID) -> QuerySet[Membership]:
+    return (
+        Membership.objects.select_related("user")
+        .filter(memorial_id=memorial_id)
+        .filter(user_id=visitor_id)
+        .order_by("pk")[:1]
+    )
+
+
+_MEMBERSHIP_FIELDS = [field.attname for field in Membership._meta.concrete_fields]
+_USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
+
+
+def _membership_with_user(*, memorial_id: uuid.UUID, visitor_id: uuid.UUID) -> Membership | None:
+    """The visitor's membership with their account (read on every message: compiled once,
+    `core.queries`; the membership's columns come first, then the account's)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            compiled_sql(_member, (uuid.UUID(int=0), uuid.UUID(int=1))),
+            [uuid.UUID(str(memorial_id)), uuid.UUID(str(visitor_id))],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(_MEMBERSHIP_FIELDS)
+    membership = Membership.from_db(connection.alias, _MEMBERSHIP_FIELDS, row[:split])
+    membership.user = User.from_db(connection.alias, _USER_FIELDS, row[split:])
+    return membership
 
 
 def turn_guard(
@@ -235,11 +266,8 @@ def reply_stream(*, conversation: Conversation, visitor_message: Message) -> Rep
     cipher = memorial_cipher(memorial_id=memorial_id)
     question = cipher.decrypt_text(bytes(visitor_message.text_encrypted))
     topics = forbidden_topics(memorial_id=memorial_id)
-    membership = (
-        Membership.objects.select_related("user")
-        .filter(memorial_id=memorial_id, user_id=conversation.visitor_id)
-        .first()
-    )  # None: they left the memorial meanwhile (the reply is still written, voice unset)
+    # None: they left the memorial meanwhile (the reply is still written, voice unset)
+    membership = _membership_with_user(memorial_id=memorial_id, visitor_id=conversation.visitor_id)
     names = [membership.user.full_name] if membership else []
     embed_query(question)  # once, for the guardrails, retrieval and memories alike
     # Retrieval and the grounding decision wait on the database beside the rest (the
