@@ -6,6 +6,7 @@ reaches it through `core.consent.consent_gate()` (installed in ConsentConfig.rea
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -14,7 +15,7 @@ from django.db.transaction import TransactionManagementError
 from consent.models import ConsentRecord
 from core.consent import ConsentRequired
 from core.crypto import memorial_keys_destroyed
-from core.queries import compiled_sql
+from core.queries import compiled_row
 
 __all__ = [
     "ConsentRequired",
@@ -34,16 +35,16 @@ def _live(*, memorial_id: uuid.UUID | str, scope: str) -> QuerySet[ConsentRecord
     )
 
 
-def _live_first_id(memorial_id: uuid.UUID, scope: str) -> QuerySet[ConsentRecord]:
+def _live_first_id(memorial_id: uuid.UUID, scope: str) -> QuerySet[Any]:
     return _live(memorial_id=memorial_id, scope=scope).order_by("pk").values("pk")[:1]
 
 
 def _live_id(*, memorial_id: uuid.UUID | str, scope: str, lock: str = "") -> uuid.UUID | None:
-    with connection.cursor() as cursor:
-        # compiled once (`core.queries`): every step of background work asks
-        sql = compiled_sql(_live_first_id, (uuid.UUID(int=0), "probe"))
-        cursor.execute(f"{sql} {lock}", [uuid.UUID(str(memorial_id)), scope])
-        row = cursor.fetchone()
+    # compiled once (`core.queries`): every step of background work asks
+    row = compiled_row(
+        _live_first_id, (uuid.UUID(int=0), "probe"), [uuid.UUID(str(memorial_id)), scope],
+        lock=lock,
+    )  # fmt: skip
     return None if row is None else row[0]
 
 
@@ -64,7 +65,8 @@ def consent_check(*, memorial_id: uuid.UUID | str, scope: str) -> uuid.UUID:
 
 
 def consent_is_granted(*, memorial_id: uuid.UUID | str, scope: str) -> bool:
-    """For pages that say whether a consent is live; work calls `consent_require`."""
+    """For pages that say whether a consent is live; work calls `consent_require` (or
+    `consent_check`, `consent_hold`)."""
     return _live_id(memorial_id=memorial_id, scope=scope) is not None
 
 

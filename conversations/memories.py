@@ -210,9 +210,10 @@ def _decoded_memories(
             "about_precision",
             "created_at",
         )
-        for pk, text_token, vector_token, hashed, updated_at, *when in rows:
+        for row in rows:
+            pk, text_token, vector_token, hashed, updated_at = row[:5]
+            about_date, about_precision, created_at = row[5], row[6], row[7]
             text = cipher.decrypt_text(bytes(text_token))
-            about_date, about_precision, created_at = when
             decoded[pk] = _Decoded(
                 version=(hashed, updated_at),
                 text=text,

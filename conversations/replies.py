@@ -18,9 +18,9 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
@@ -45,7 +45,7 @@ from conversations.models import Concern, Conversation, Message, MessageRole, Me
 from conversations.voice import visitor_register
 from core.beside import beside
 from core.crypto import memorial_cipher
-from core.queries import compiled_sql
+from core.queries import compiled_row, model_from_row
 from corpus.embeddings import embed_query
 from corpus.records import PassageRecord
 from memorials.models import Membership, Memorial
@@ -153,7 +153,7 @@ def _hours_since(moment: datetime | None) -> float:
 
 def _turn_locked(
     concern_message_id: int, risk_message_id: int, conversation_id: uuid.UUID
-) -> QuerySet[Conversation]:
+) -> QuerySet[Any]:
     """The conversation, to be locked, with its carried risk and the stored concern and risk
     of one of its messages (its id given twice, once for each)."""
     return (
@@ -178,24 +178,18 @@ def _member(memorial_id: uuid.UUID, visitor_id: uuid.UUID) -> QuerySet[Membershi
     )
 
 
-_MEMBERSHIP_FIELDS = [field.attname for field in Membership._meta.concrete_fields]
-_USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
-
-
 def _membership_with_user(*, memorial_id: uuid.UUID, visitor_id: uuid.UUID) -> Membership | None:
     """The visitor's membership with their account (read on every message: compiled once,
     `core.queries`; the membership's columns come first, then the account's)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            compiled_sql(_member, (uuid.UUID(int=0), uuid.UUID(int=1))),
-            [uuid.UUID(str(memorial_id)), uuid.UUID(str(visitor_id))],
-        )
-        row = cursor.fetchone()
+    row = compiled_row(
+        _member,
+        (uuid.UUID(int=0), uuid.UUID(int=1)),
+        [uuid.UUID(str(memorial_id)), uuid.UUID(str(visitor_id))],
+    )
     if row is None:
         return None
-    split = len(_MEMBERSHIP_FIELDS)
-    membership = Membership.from_db(connection.alias, _MEMBERSHIP_FIELDS, row[:split])
-    membership.user = User.from_db(connection.alias, _USER_FIELDS, row[split:])
+    membership = model_from_row(Membership, row)
+    membership.user = model_from_row(User, row[len(Membership._meta.concrete_fields) :])
     return membership
 
 
@@ -212,12 +206,11 @@ def turn_guard(
     with transaction.atomic():
         # The conversation locked (its carried risk read) with the message's stored concern
         # and risk, in one query (compiled once: `core.queries`).
-        with connection.cursor() as cursor:
-            cursor.execute(
-                compiled_sql(_turn_locked, (-1, -2, uuid.UUID(int=0))),
-                [visitor_message.pk, visitor_message.pk, conversation.pk],
-            )
-            carried_risk, risk_at, concern, risk = cursor.fetchone()
+        carried_risk, risk_at, concern, risk = compiled_row(  # type: ignore[misc]
+            _turn_locked,
+            (-1, -2, uuid.UUID(int=0)),
+            [visitor_message.pk, visitor_message.pk, conversation.pk],
+        )
         if concern or risk:
             return Assessment(concern=concern, reading=Reading(), risk=risk)
         assessment = detection.turn_assess(

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Model, QuerySet
+
+M = TypeVar("M", bound=Model)
 
 
 @functools.cache
@@ -33,3 +36,25 @@ def compiled_sql(build: Callable[..., QuerySet[Any]], probes: Sequence[Any]) -> 
     once and in order (checked with `probes`, values no real call passes: a zero UUID, a
     word no column holds), so `cursor.execute(sql, args)` runs `build(*args)`."""
     return _compiled(build, tuple(probes))
+
+
+def compiled_row(
+    build: Callable[..., QuerySet[Any]],
+    probes: Sequence[Any],
+    args: Sequence[Any],
+    *,
+    lock: str = "",
+) -> tuple[Any, ...] | None:
+    """The first row of `build(*args)`, run as the SQL `compiled_sql` keeps for it (`lock`:
+    a clause after it, "FOR SHARE", which Django's querysets cannot say)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"{compiled_sql(build, probes)} {lock}", list(args))
+        row = cursor.fetchone()
+    return None if row is None else tuple(row)
+
+
+def model_from_row(model: type[M], values: Sequence[Any]) -> M:
+    """An instance of `model` from its concrete fields' values, in the order a queryset of
+    it selects them (its related rows, if selected, follow: slice them off first)."""
+    fields = [field.attname for field in model._meta.concrete_fields]
+    return model.from_db(connection.alias, fields, values[: len(fields)])

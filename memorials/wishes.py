@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ from accounts.models import User
 from core.audit import audit_record
 from core.crypto import memorial_cipher
 from core.events import EventKind, event_send_on_commit
-from core.queries import compiled_sql
+from core.queries import compiled_row, model_from_row
 from memorials.models import (
     EndingRule,
     Invitation,
@@ -69,13 +69,10 @@ def wishes_get(*, memorial_id: uuid.UUID | str) -> MemorialWishes:
     """The memorial's wishes; an unsaved row holding the defaults when none were set. (Read
     on every message of a conversation: its query compiled once, `core.queries`.)"""
     memorial = uuid.UUID(str(memorial_id))
-    with connection.cursor() as cursor:
-        cursor.execute(compiled_sql(_wishes_of, (uuid.UUID(int=0),)), [memorial])
-        row = cursor.fetchone()
+    row = compiled_row(_wishes_of, (uuid.UUID(int=0),), [memorial])
     if row is None:
         return MemorialWishes(memorial_id=memorial)
-    fields = [field.attname for field in MemorialWishes._meta.concrete_fields]
-    return MemorialWishes.from_db(connection.alias, fields, row)
+    return model_from_row(MemorialWishes, row)
 
 
 def forbidden_topics(*, memorial_id: uuid.UUID | str) -> list[str]:

@@ -40,7 +40,7 @@ from conversations.services.usage import IDLE_GRACE
 from core.audit import audit_record, memorial_ref
 from core.mail import mail_send_on_commit
 from core.models import AuditEvent
-from core.queries import compiled_sql
+from core.queries import compiled_row, model_from_row
 from memorials.models import AgeGroup, Membership, Role
 
 VISIT_GAP = timedelta(minutes=30)  # a pause this long ends a visit (and rests its limit)
@@ -117,14 +117,8 @@ def _limits_of(memorial_id: uuid.UUID, visitor_id: uuid.UUID) -> QuerySet[VisitL
 def _limits_row(*, memorial_id: uuid.UUID, visitor_id: uuid.UUID) -> VisitLimits | None:
     """The steward's row for this visitor, if any (asked on every message: compiled once,
     `core.queries`)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            compiled_sql(_limits_of, (uuid.UUID(int=0), uuid.UUID(int=1))),
-            [memorial_id, visitor_id],
-        )
-        row = cursor.fetchone()
-    fields = [field.attname for field in VisitLimits._meta.concrete_fields]
-    return None if row is None else VisitLimits.from_db(connection.alias, fields, row)
+    row = compiled_row(_limits_of, (uuid.UUID(int=0), uuid.UUID(int=1)), [memorial_id, visitor_id])
+    return None if row is None else model_from_row(VisitLimits, row)
 
 
 def limits_effective(*, membership: Membership, row: VisitLimits | None = None) -> Limits:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from conversations.models import Conversation, Message, MessageRole, MessageStat
 from conversations.tasks import REPLY_TASKS
 from core.crypto import memorial_cipher
 from core.events import EventKind, event_send_on_commit
-from core.queries import compiled_sql
+from core.queries import compiled_row, model_from_row
 
 MAX_MESSAGE_CHARS = 4000
 MAX_CLIENT_ID_CHARS = 64
@@ -66,7 +66,6 @@ def _mine_with_sent(
 
 
 _PROBES = ("probe-seq", "probe-text", uuid.UUID(int=0), uuid.UUID(int=1))
-_FIELDS = [field.attname for field in Conversation._meta.concrete_fields]
 
 
 def _conversation_locked(
@@ -78,21 +77,16 @@ def _conversation_locked(
     compiled once (`core.queries`: it runs on every message)."""
     memorial = uuid.UUID(str(memorial_id))
     if client_id:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                compiled_sql(_mine_with_sent, _PROBES), [client_id, client_id, memorial, visitor.pk]
-            )
-            row = cursor.fetchone()
-        if row is not None:
-            *values, sent_seq, sent_text = row
-            conversation = Conversation.from_db(connection.alias, _FIELDS, values)
-            conversation.sent_seq, conversation.sent_text = sent_seq, sent_text  # type: ignore[attr-defined]
-            return conversation
+        row = compiled_row(_mine_with_sent, _PROBES, [client_id, client_id, memorial, visitor.pk])
+        if row is None:  # their first message: the conversation made once, then read again
+            Conversation.objects.get_or_create(memorial_id=memorial, visitor=visitor)
+            return _conversation_locked(memorial_id=memorial, visitor=visitor, client_id=client_id)
+        mine_with_sent = model_from_row(Conversation, row)
+        mine_with_sent.sent_seq, mine_with_sent.sent_text = row[-2:]  # type: ignore[attr-defined]
+        return mine_with_sent
     mine = Conversation.objects.select_for_update().filter(memorial_id=memorial, visitor=visitor)
     if (conversation := mine.first()) is None:  # their first message: made once, then locked
         Conversation.objects.get_or_create(memorial_id=memorial, visitor=visitor)
-        if client_id:  # new: nothing sent under it yet (the conversation did not exist)
-            return _conversation_locked(memorial_id=memorial, visitor=visitor, client_id=client_id)
         conversation = mine.get()
     return conversation
 

@@ -3,13 +3,17 @@ and a queryset whose SQL does not take its arguments in order is refused."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from accounts.models import User
-from core.queries import compiled_sql
+from core.queries import compiled_row, compiled_sql, model_from_row
+from memorials.models import Membership
 from tests.accounts.factories import UserFactory
+from tests.memorials.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,3 +40,22 @@ def test_the_kept_sql_runs_the_queryset_for_other_arguments():
 def test_a_queryset_that_does_not_take_its_arguments_in_order_is_refused():
     with pytest.raises(ImproperlyConfigured, match="cannot be compiled once"):
         compiled_sql(_twice, ("probe",))
+
+
+def _membership_of(user_id):
+    return Membership.objects.select_related("user").filter(user_id=user_id).order_by("pk")[:1]
+
+
+def test_a_row_becomes_the_model_and_its_selected_relation():
+    member = MembershipFactory(user__full_name="Lucy Smith")
+    probe = uuid.UUID(int=0)
+    row = compiled_row(_membership_of, (probe,), [member.user_id])
+    assert compiled_row(_membership_of, (probe,), [uuid.UUID(int=7)]) is None
+    membership = model_from_row(Membership, row)
+    user = model_from_row(User, row[len(Membership._meta.concrete_fields) :])
+    assert (membership.pk, membership.role, membership.memorial_id) == (
+        member.pk, member.role, member.memorial_id,
+    )  # fmt: skip
+    assert (user.pk, user.full_name, user.email) == (
+        member.user_id, "Lucy Smith", member.user.email,
+    )  # fmt: skip
