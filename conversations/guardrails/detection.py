@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from conversations.guardrails.reading import asking, classifier, rules
+from conversations.guardrails.reading import asking, classifier, frames, rules
 from conversations.guardrails.reading import crisis as crisis_rules
 from conversations.guardrails.reading.similarity import Closeness, closeness, text_vector
 from conversations.models import Concern
@@ -156,9 +156,12 @@ def prototypes_read(near: Closeness) -> dict[str, float]:
 @dataclass(frozen=True)
 class RulesRead:
     """What the word rules find in a message (normalised): scores, reasons, and whether every
-    crisis phrase found was negated ("I'd never hurt myself")."""
+    crisis phrase found was negated ("I'd never hurt myself"). `framed` is crisis told by its
+    parts (`reading.frames`: a means with the person's own doing, signs of leaving), which
+    needs no confirmation by the classifier."""
 
     crisis: float
+    framed: float
     build_up: float
     fraud: float
     disclosure: float
@@ -170,19 +173,24 @@ class RulesRead:
 def rules_read(plain: str) -> RulesRead:
     literal = rules.idioms_removed(plain)
     crisis_rule, crisis_why = rules.rules_score(crisis_rules.CRISIS_RULES, literal)
+    framed, framed_why = frames.frames_read(literal)
+    final, final_why = frames.finality_read(literal)
     build_rule, build_why = rules.rules_sum(crisis_rules.BUILD_UP_RULES, literal)
+    if final < CRISIS_ALARM:
+        build_rule, final = build_rule + final, 0.0
     fraud_rule, fraud_why = asking.fraud_request(plain)
     disclosure_rule, disclosure_why = rules.rules_score(
         asking.DISCLOSURE_RULES, plain, negation=False
     )
     return RulesRead(
         crisis=crisis_rule,
+        framed=max(framed, final),
         build_up=build_rule,
         fraud=fraud_rule,
         disclosure=disclosure_rule,
         asked=asking.fraud_asked(plain),
         negated_only=bool(crisis_why) and all(why.endswith("(negated)") for why in crisis_why),
-        reasons=(*crisis_why, *build_why, *fraud_why, *disclosure_why),
+        reasons=(*crisis_why, *framed_why, *final_why, *build_why, *fraud_why, *disclosure_why),
     )
 
 
@@ -253,7 +261,7 @@ def message_read(text: str, *, use_llm: bool | None = None) -> Reading:
     if crisis_said < said["crisis"]:
         reasons.append("crisis words not confirmed by meaning")
     build_up = min(BUILD_UP_CAP, max(found.build_up, BUILD_UP_MEANING * build_meaning))
-    crisis = max(crisis_said, crisis_meaning, build_up)
+    crisis = max(crisis_said, crisis_meaning, build_up, found.framed)
     if _llm_wanted(use_llm) and _LLM_DOUBT[0] <= crisis < _LLM_DOUBT[1]:
         judged = llm_crisis_judgement(text)
         if judged is not None and judged > crisis:
