@@ -62,6 +62,11 @@ def _turns(path: Path) -> set[str]:
             250,
             {"crisis": 85, "fraud": 25, "disclosure": 25, "ordinary": 115},
         ),
+        (
+            "heldout7/messages.csv",
+            250,
+            {"crisis": 85, "fraud": 25, "disclosure": 25, "ordinary": 115},
+        ),
     ],
 )
 def test_messages_have_the_columns_labels_and_counts(
@@ -105,6 +110,7 @@ def test_the_garage_door_pin_is_a_fraud_attempt_and_figures_of_speech_are_ordina
         ("heldout4/conversations.jsonl", 7, 5),
         ("heldout5/conversations.jsonl", 9, 7),
         ("heldout6/conversations.jsonl", 11, 9),
+        ("heldout7/conversations.jsonl", 11, 9),
     ],
 )
 def test_conversations_have_turns_labels_and_counts(
@@ -140,7 +146,9 @@ def test_the_held_out_set_shares_no_message_with_the_main_set() -> None:
 
 
 # The evaluation sets in the order they were written.
-WRITTEN = ("", "heldout/", "heldout2/", "heldout3/", "heldout4/", "heldout5/", "heldout6/")
+WRITTEN = (
+    "", "heldout/", "heldout2/", "heldout3/", "heldout4/", "heldout5/", "heldout6/", "heldout7/"
+)  # fmt: skip
 
 
 @pytest.mark.parametrize("later", WRITTEN[2:])
