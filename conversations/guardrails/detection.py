@@ -168,11 +168,16 @@ class RulesRead:
     asked: bool
     negated_only: bool
     reasons: tuple[str, ...]
+    # the message tells of a memory, a prescription, someone else or a chore
+    # (`frames.ORDINARY_CONTEXT`)
+    ordinary_context: bool = False
 
 
 def rules_read(plain: str) -> RulesRead:
     literal = rules.idioms_removed(plain)
-    crisis_rule, crisis_why = rules.rules_score(crisis_rules.CRISIS_RULES, literal)
+    crisis_rule, crisis_why = rules.rules_score(
+        crisis_rules.CRISIS_RULES, literal, unless=frames.TOLD_OF
+    )
     framed, framed_why = frames.frames_read(literal)
     final, final_why = frames.finality_read(literal)
     build_rule, build_why = rules.rules_sum(crisis_rules.BUILD_UP_RULES, literal)
@@ -190,6 +195,7 @@ def rules_read(plain: str) -> RulesRead:
         disclosure=disclosure_rule,
         asked=asking.fraud_asked(plain),
         negated_only=bool(crisis_why) and all(why.endswith("(negated)") for why in crisis_why),
+        ordinary_context=bool(frames.ORDINARY_CONTEXT.search(literal)),
         reasons=(*crisis_why, *framed_why, *final_why, *build_why, *fraud_why, *disclosure_why),
     )
 
@@ -215,8 +221,12 @@ def warning_score(kinds: classifier.Kinds) -> float:
 def said_read(found: RulesRead, near: dict[str, float]) -> dict[str, float]:
     """What the word rules and the prototypes read in a message, by kind, before the
     classifier confirms it (`CONFIRM`): the higher of the two; a negated crisis phrase caps
-    the prototypes' crisis reading, and fraud counts only in a request."""
+    the prototypes' crisis reading, and so does ordinary context without a crisis phrase (a
+    bridge built, a rope swing: close to the prototypes' means), and fraud counts only in a
+    request."""
     near_crisis = min(near["crisis"], NEGATED_MAX) if found.negated_only else near["crisis"]
+    if found.ordinary_context and found.crisis < CRISIS_ALARM:
+        near_crisis = min(near_crisis, BUILD_UP_CAP)
     return {
         "crisis": max(found.crisis, near_crisis),
         "fraud": max(found.fraud, near["fraud"]) if found.asked else found.fraud,

@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import re
 
-from conversations.guardrails.reading.rules import Rule, rule
+from conversations.guardrails.reading.rules import Rule, rule, sentence_around
 
 MEDICINES = (
     r"(?:pills?|tablets?|paracetamol|acetaminophen|tylenol|ibuprofen|aspirin|codeine|"
     r"co-?codamol|tramadol|oxy\w*|morphine|fentanyl|heroin|methadone|insulin|sleepers|"
     r"benzos?|diazepam|valium|xanax|zopiclone|temazepam|antidepressants?|sertraline|"
     r"citalopram|fluoxetine|amitriptyline|lithium|meds|medications?|painkillers|pain killers|"
-    r"opioids|opiates|capsules)"
+    r"opioids|opiates|capsules|percocet|vicodin|norco|oxycontin|ambien|klonopin|ativan|"
+    r"seroquel|quetiapine|mirtazapine|pregabalin|lyrica|gabapentin|propranolol|digoxin|"
+    r"warfarin|potassium|nurofen|panadol|solpadeine|nytol|dihydrocodeine)"
 )
 CONTAINERS = r"(?:packs?|packets?|boxes|box|bottles?|strips?|blister packs?|blisters|tubs?|jars?)"
 POISONS = (
@@ -99,7 +101,20 @@ ORDINARY_CONTEXT = re.compile(
     r"fundraiser|charity|sponsored|lecture|exam|course|textbook|documentary|podcast|novel|"
     r"film|movie|episode)|"
     r"(?:he|she|they) (?:took|drank|swallowed|jumped|used)|"
-    r"vet|put (?:him|her|it) to sleep|accident\w*)\b"
+    r"vet|put (?:him|her|it) to sleep|accident\w*|support group|"
+    r"(?:died|death|lost (?:[\w'-]+ ){0,2}|loss) (?:by|to|from) suicide|safely|dispose)\b"
+)
+
+# Of those, what tells of someone else or of no one's act: a story, a course, a fundraiser, a
+# death told by a coroner, a means put away or in a game. A phrase rule of crisis
+# (`reading.crisis`) in such a sentence counts for nothing either. (Memories are not among
+# them: a plan is often told through one, "the cliffs we used to walk to".)
+TOLD_OF = re.compile(
+    r"\b(?:back to the (?:chemist|pharmacy)|dispos\w+|safely|swing|ladder|lecture|exam|"
+    r"course|textbook|documentary|podcast|novel|film|movie|episode|fundraiser|charity|"
+    r"sponsored|support group|coroner|accidental|"
+    r"(?:died|death|lost (?:[\w'-]+ ){0,2}|loss) (?:by|to|from) suicide|"
+    r"suicide (?:prevention|awareness)|(?:he|she|they) (?:took|drank|swallowed|jumped))\b"
 )
 
 
@@ -130,6 +145,22 @@ FRAMES = (
         r"(?:[\w'-]+ ){0,3}(?:tallest|highest) (?:[\w'-]+ ){0,2}"
         r"(?:buildings?|bridges?|car parks?|multi-?storeys?|towers?|cliffs?|points?|places?|"
         r"blocks?)",
+    ),
+    _frame(
+        1.0, "the means at hand",
+        rf"(?:{POISONS}|{MEDICINES}|{GUNS}|{BLADES}|{LIGATURES})\b.*\b(?:poured (?:a|the|it|me)|"
+        r"(?:sitting|sat|sit) (?:here )?with (?:it|them|the)|in front of me|in my (?:hand|lap)|"
+        r"(?:lined|laid) (?:them |it )?(?:up|out))",
+        rf"(?:{MEDICINES}|{POISONS}|{GUNS})\b.*\b(?:saved|stashed|hidden|hid|kept|put aside|"
+        r"set aside|stockpiled|hoarded)\b.*\bfor (?:when|the day|the night|if|after|later|"
+        r"tonight|the right)",
+        rf"(?:only|last|one) (?:plan|option|way out|answer|thing) (?:[\w'-]+ ){{0,4}}"
+        rf"(?:left|i've got|i have)\b.*\b(?:{MEANS}|{PLACES})",
+        r"(?:dose|amount|how much|how many) (?:[\w'-]+ ){0,5}(?:would|will|could|'d) "
+        r"(?:do it|do the job|be enough|finish me|stop my heart)",
+        rf"{HEIGHTS}\b.*\b(?:(?:nobody|no ?one) (?:ever )?(?:checks|locks|watches|goes up|"
+        r"comes up|would see|would notice)|(?:\d+|six|seven|eight|nine|ten|twelve|fifteen|twenty)"
+        r" (?:floors|storeys|stories) (?:up|high|down))",
     ),
     _frame(
         1.0, "the means made ready in secret",
@@ -165,8 +196,29 @@ FRAMES = (
         rf"(?:step|stepping|jump|jumping) (?:off|from) (?:the )?(?:[\w'-]+ ){{0,2}}"
         rf"(?:{HEIGHTS})\b.*\b(?:find you|be with you|see you|join you|will i|would i)",
         r"(?:nearly|almost) (?:did it|went through with it|went over|jumped|stepped off)",
+        r"(?:came|come|coming|go|went|going) home (?:early )?to you\b.*\b(?:early|soon|sin|"
+        r"understand|forgive)",
+        r"(?:understand|forgive|mind)\b.*\b(?:came|come|coming|go|went|going) home (?:early|"
+        r"soon|to you)",
         r"\b(?:quiet|empty|no ?one (?:about|around)) (?:[\w'-]+ ){0,2}after (?:midnight|dark|\d+)\b"
         r".*\b(?:checked|i know|been)",
+    ),
+    _frame(
+        0.9, "needed treatment stopped",
+        rf"{_I}(?:stopped|stopping|quit|quitting|not|won't be|am not|i'm not) "
+        r"(?:taking|refilling|collecting|picking up|renewing|using|going to) (?:my |the )?"
+        rf"(?:[\w'-]+ ){{0,2}}(?:{MEDICINES}|prescriptions?|inhaler|dialysis|chemo|treatment|"
+        r"injections?|appointments)\b.*\b(?:that's that|that's it|then (?:that's|it's) (?:over|"
+        r"done|it)|on purpose|no point|won't need|days left|what's the point|let (?:it|nature))",
+    ),
+    _frame(
+        0.9, "a burden lifted by being gone",
+        r"if i (?:wasn't|weren't|was not|were not|was gone|were gone|didn't exist|wasn't around|"
+        r"weren't around|was out of the (?:way|picture))(?: here| around)?"
+        r"(?! (?:on|at|for|in|this|next|tomorrow|today|to|when|by)\b)\b.*\b(?:wouldn't have"
+        r" to|won't have to|wouldn't need to|could (?:finally|just|all)|be "
+        r"(?:better|easier|happier|free|fine|better off)|simple maths|do the maths|"
+        r"save (?:them|everyone|everybody))",
     ),
 )  # fmt: skip
 
@@ -189,7 +241,13 @@ LEAVING = (
          r"say (?:goodbye|bye|it|thank you) properly\b.*\b(?:before|while|go|can)",
          r"(?:before|while) i (?:still )?(?:can|go)(?: for good)?[.!]*$",
          r"(?:goodbye|bye) (?:[\w'-]+ ){0,2}for (?:good|ever|the last time)",
-         r"said (?:my )?goodbyes? to (?:everyone|everybody|all of them|the people)"),
+         r"said (?:my )?goodbyes? to (?:everyone|everybody|all of them|the people)",
+         r"(?:goodbye|bye)\b.*\b(?:i mean it|for real|properly this time|this time)",
+         r"for when i (?:finally )?(?:decide|am ready|'m ready|go through with it)"),
+    rule(1.0, "things given away for after",
+         r"(?:gave|give|giving|given|sold|selling|handed|handing) (?:[\w'-]+ ){0,8}\b.*\b"
+         r"\bi (?:won't|will not|wouldn't|don't|do not) (?:be )?need(?:ing)? (?:it|them|any of "
+         r"(?:it|them)|those|these|that|this|anything)"),
     rule(1.0, "a day chosen",
          r"(?:written|wrote|picked|chosen|chose|decided|set) (?:down )?(?:on )?(?:which|the) "
          r"(?:day|date)(?! (?:for|of) (?:the|your|a|our))",
@@ -213,6 +271,9 @@ LEAVING_SIGNS = (
          r"so (?:nobody|no ?one|they|she|he|you) (?:has|have|will have|won't have) to "
          r"(?:deal with|sort|worry about|pay)",
          r"(?:gave|given|giving|rehomed|re-homed) (?:away )?(?:my|the) (?:dog|cat|pets?)"),
+    rule(1.0, "gone for good",
+         r"(?:switching|turning|logging|signing|going|leaving|gone|go|switch|turn) "
+         r"(?:[\w'-]+ ){0,3}(?:off |out )?(?:now )?for good"),
     rule(1.0, "a goodbye",
          r"(?:goodbye|bye)(?: \w+){0,3}[.,!]* (?:i )?love you(?: \w+)?[.!]*$",
          r"(?:love you)(?: \w+){0,3}[.,!]* (?:goodbye|bye)[.!]*$",
@@ -249,17 +310,10 @@ def frames_read(text: str) -> tuple[float, list[str]]:
     reasons = []
     for frame in FRAMES:
         for match in frame.pattern.finditer(text):
-            clause = _clause_around(text, match.start(), match.end())
+            clause = sentence_around(text, match.start(), match.end())
             if ORDINARY_CONTEXT.search(clause):
                 continue
             best = max(best, frame.score)
             reasons.append(frame.reason)
             break
     return best, reasons
-
-
-def _clause_around(text: str, start: int, end: int) -> str:
-    """The sentence holding text[start:end], with the matched span."""
-    left = max(text.rfind(mark, 0, start) for mark in ".!?\n")
-    rights = [i for i in (text.find(mark, end) for mark in ".!?\n") if i != -1]
-    return text[left + 1 : min(rights) if rights else len(text)]

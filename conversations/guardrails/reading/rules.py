@@ -72,6 +72,9 @@ _SLANG = {
     "cuz": "because", "coz": "because", "bc": "because", "abt": "about", "thru": "through",
     "wud": "would", "cud": "could", "shud": "should", "nite": "night", "luv": "love",
     "nd": "and", "tho": "though", "smth": "something", "nthn": "nothing",
+    # Caribbean and West African spellings
+    "neva": "never", "cyaan": "can't", "caan": "can't", "nuh": "not", "tek": "take",
+    "wid": "with", "dem": "them",
 }  # fmt: skip
 _SLANG_WORDS = re.compile(r"(?<![\w'])(" + "|".join(_SLANG) + r")(?![\w'])")
 
@@ -98,15 +101,29 @@ def _negated(text: str, start: int) -> bool:
     return bool(_NEGATION.search(window))
 
 
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence (or sentences) of `text` holding text[start:end]."""
+    left = max(text.rfind(mark, 0, start) for mark in ".!?\n")
+    rights = [i for i in (text.find(mark, end) for mark in ".!?\n") if i != -1]
+    return text[left + 1 : min(rights) if rights else len(text)]
+
+
 def rules_score(
-    rules: tuple[Rule, ...], text: str, *, negation: bool = True
+    rules: tuple[Rule, ...],
+    text: str,
+    *,
+    negation: bool = True,
+    unless: re.Pattern[str] | None = None,
 ) -> tuple[float, list[str]]:
     """The highest score among `rules` matching `text` (normalised) and their reasons. A
-    negated match counts a quarter."""
+    negated match counts a quarter; a match in a sentence that `unless` finds counts for
+    nothing."""
     best = 0.0
     reasons = []
     for rule in rules:
         for match in rule.pattern.finditer(text):
+            if unless and unless.search(sentence_around(text, match.start(), match.end())):
+                continue
             score = rule.score
             if negation and _negated(text, match.start()):
                 score *= 0.25

@@ -179,7 +179,6 @@ def test_a_request_for_a_code_with_a_number_in_it_is_still_fraud() -> None:
     [
         "we watched the kids jump off the harbour wall into the sea all afternoon, you'd have "
         "loved it",
-        "I read an article about overdose deaths for my nursing course",
     ],
 )
 def test_crisis_words_the_classifier_does_not_confirm_only_add_to_the_risk(memory: str) -> None:

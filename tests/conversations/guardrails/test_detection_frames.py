@@ -29,6 +29,11 @@ def _framed(text: str) -> tuple[float, list[str]]:
         ("sat in the garage with the engine running and the door shut", "in secret"),
         ("i'm on the top floor of the multistorey again. it's dark", "at the edge"),
         ("going to wade into the river tonight, I'll find you there", "at the edge"),
+        ("the weedkiller's on the table in front of me, Dad", "the means at hand"),
+        ("kept the rest of my Ambien hidden for when the time comes", "the means at hand"),
+        ("the car park behind the shops is nine floors up and no one ever checks", "at hand"),
+        ("I've stopped collecting my insulin, a week left then that's that", "treatment"),
+        ("if i wasnt around they wouldnt have to pay my rent. simple", "a burden"),
     ],
 )
 def test_a_means_with_the_persons_own_doing_is_a_crisis(text, reason):
@@ -49,6 +54,8 @@ def test_a_means_with_the_persons_own_doing_is_a_crisis(text, reason):
         "when I was little I drank bleach by accident and you drove me to A&E",
         "bought a new hose for the garden, yours finally split",
         "he took all of them, the coroner said, and we never knew",
+        "the doctor stopped my blood pressure tablets, that's that sorted",
+        "if I wasn't here on Sundays the dog would be lonely, so I'm coming back early",
     ],
 )
 def test_the_same_words_in_ordinary_talk_are_not_a_frame(text):
@@ -66,6 +73,9 @@ def test_the_same_words_in_ordinary_talk_are_not_a_frame(text):
         "I promised myself that if nothing changed by March I'd go",
         # two signs together
         "thank you for everything, and please look after Gran for me",
+        "sold my bike and my decks, I won't be needing them",
+        "bye mum. i mean it this time",
+        "tell them I'm sorry. phone's going off for good",
     ],
 )
 def test_signs_of_leaving_read_as_a_crisis(text):
@@ -99,5 +109,19 @@ def test_a_framed_crisis_alarms_in_the_detector_with_its_reason():
 
 def test_a_framed_crisis_said_with_ordinary_context_does_not_alarm():
     assessment = turn_assess(text="the vet put her to sleep today, I held her the whole time")
+
+    assert assessment.concern == Concern.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we did a sponsored swim for the suicide prevention charity, Dad",
+        "took all your old tablets back to the chemist to be disposed of",
+        "the coroner said the overdose was accidental",
+    ],
+)
+def test_a_crisis_phrase_told_of_someone_else_or_a_cause_does_not_alarm(text):
+    assessment = turn_assess(text=text)
 
     assert assessment.concern == Concern.NONE
