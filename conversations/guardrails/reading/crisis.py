@@ -34,6 +34,8 @@ CRISIS_RULES = (
         r"want (?:it all|everything|it) to (?:go dark|go black|go quiet for good)",
         r"never (?:get up|wake up|open my eyes|see another day) again", r"(?:lie"
         r"|lay) down and never",
+        r"(?:lie|lay) down (?:[\w'-]+ ){0,8}(?:and )?(?:just )?(?:not|never) (?:get|wake|come) "
+        r"(?:back )?up",
         r"(?:rather|sooner) (?:be dead|die|not be here|not be alive|not wake up)",
         r"worth more dead", r"life insurance\b.*\b(?:better off|pay (?:off|out)|worth)",
         r"(?:can't|cannot|don't) see myself (?:making it|being here|getting through|living"
@@ -123,7 +125,7 @@ CRISIS_RULES = (
         r"(?:drown\w*|dying|to die|overdos\w*|hang\w*|suffocat\w*|bleed out)",
         r"(?:take|swallow) (?:all|every one|the lot) of them",
         r"(?:going to|gonna) do it (?:tonight|now)", r"whoever finds (?:me|him|her|it|them)",
-        r"(?:keep|save|hold) (?:a |me a )?(?:place|seat|spot|room) for me",
+        r"(?:keep|save|hold) (?:a |me a )?(?:place|seat|spot|room|space) for me",
         r"i (?:just |really )?want out(?:[.!]|$)",
         r"i (?:have|'ve got|'ve made|made) a plan\b(?! (?:for|to (?:visit|see|go|sell|move)))",
     ),
@@ -144,6 +146,11 @@ CRISIS_RULES = (
         r"tablets|pills|antidepressants|heart pills)\b(?! (?:because|since) the doctor)",
         r"starv(?:e|ing) myself", r"on purpose\b.*\b(?:hurt|bleed|burn|pain|starv)",
         r"(?:stopped|skipped|stopping|skipping|not taking|quit)\b.*\bon purpose",
+        r"(?:haven't|have not|not been|stopped) (?:eaten|eating)\b.*\b(?:on purpose|fade|"
+        r"weak enough|waste away|until)",
+        r"(?:drink|drinking|booze|using|relaps\w*|binge)\b.*\bon purpose",
+        r"on purpose\b.*\b(?:drink|drinking|booze|binge|relapse|using)",
+        r"(?:would|will|could) finish (?:me|my liver|my heart|me off)",
     ),
     rule(
         0.7, "acute despair",
@@ -187,7 +194,8 @@ CRISIS_RULES = (
         r"if i'?m (?:gone|not here)\b.*\b(?:meet|wait|see|be there|fault)",
         r"(?:won't|will not|not going to|am not going to) (?:be (?:here|around) (?:for|at|by"
         r"|to see)|"
-        r"see|make it to) (?:the new year|christmas|next (?:year|month|week)|another|my birthday|"
+        r"see|make it to) (?:the new year|the bells|christmas|next (?:year|month|week)|another|"
+        r"my birthday|"
         r"your anniversary|spring|summer|the end of)",
         r"(?:imagin|pictur|plann)(?:e|ed|ing) (?:my (?:own )?funeral|the funeral\W+mine)",
         r"look after (?:him|her|them|it) better than i (?:can|could)",

@@ -54,7 +54,10 @@ FUMES = (
     r"garage door (?:shut|closed|down)|car running)"
 )
 BLADES = r"(?:knife|knives|blades?|razors?|razor blades|box cutter|stanley knife)"
-GUNS = r"(?:gun|rifle|shotgun|pistol|handgun|revolver|firearm|bullets?|cartridges|ammo)"
+GUNS = (
+    r"(?:gun|rifle|shotgun|pistol|handgun|revolver|firearm|bullets?|cartridges|ammo|"
+    r"(?:twelve|12|twenty|20)[- ](?:bore|gauge))"
+)
 MEANS = f"(?:{POISONS}|{LIGATURES}|{FUMES}|{GUNS}|{BLADES}|{MEDICINES})"
 PLACES = f"(?:{HEIGHTS}|{WATERS}|{TRACKS})"
 
@@ -110,7 +113,8 @@ ORDINARY_CONTEXT = re.compile(
 # (`reading.crisis`) in such a sentence counts for nothing either. (Memories are not among
 # them: a plan is often told through one, "the cliffs we used to walk to".)
 TOLD_OF = re.compile(
-    r"\b(?:back to the (?:chemist|pharmacy)|dispos\w+|safely|swing|ladder|lecture|exam|"
+    r"\b(?:back to the (?:chemist|pharmacy)|dispos\w+|safely|swing|ladder|pulley|bales|"
+    r"mooring|tow|tent|lecture|exam|"
     r"course|textbook|documentary|podcast|novel|film|movie|episode|fundraiser|charity|"
     r"sponsored|support group|coroner|accidental|"
     r"(?:died|death|lost (?:[\w'-]+ ){0,2}|loss) (?:by|to|from) suicide|"
@@ -127,6 +131,10 @@ FRAMES = (
         1.0, "an act done with the means",
         rf"{_I}{_SWALLOWED} (?:[\w'-]+ ){{0,2}}{_MANY_MEDICINES}",
         rf"{_I}(?:took|taken|swallowed|downed) {_ALL_OF_THEM}",
+        rf"{_I}(?:took|taken|swallowed|downed) (?:everything|all of it|the lot|whatever was) "
+        r"(?:in|from|out of) (?:the|my) (?:[\w'-]+ )?(?:cabinet|cupboard|drawer|box|bag)",
+        rf"{_I}(?:took|taken|swallowed|downed|drank)\b.*\b(?:feeling|feel|getting|i'm|going) "
+        r"(?:very |really |so |a bit )?(?:sleepy|drowsy|woozy|dizzy|numb|floaty)",
         rf"{_I}{_SWALLOWED} (?:[\w'-]+ ){{0,3}}{POISONS}",
         rf"{_I}(?:cut|slashed|opened) (?:[\w'-]+ ){{0,2}}(?:wrists?|veins?|throat)",
     ),
@@ -168,8 +176,9 @@ FRAMES = (
         r"he|she) (?:would|will|wouldn't|won't|doesn't|don't|didn't|can't) "
         r"(?:notice|know|ask|suspect|see|guess)|told (?:[\w'-]+ ){0,4}(?:it was|it's|it is) for|"
         r"(?:doesn't|don't|didn't) know why|not for (?:parking|the garden|work|camping))",
-        r"(?:different|three|two|several|separate) (?:chemists|pharmacies|shops|stores)\b.*"
-        r"\b(?:notice|noticed|suspicious|how many|ask)",
+        r"(?:different|three|two|several|separate|another|the other) (?:[\w'-]+ )?"
+        r"(?:chemists?|pharmac\w+|shops?|stores?|walgreens|cvs|boots|superdrug)\b.*"
+        r"\b(?:notice|noticed|suspicious|how many|ask|look at me)",
         rf"{_I}{_GOT} (?:[\w'-]+ ){{0,4}}{MEANS} (?:[\w'-]+ ){{0,3}}"
         r"(?:that fits|to fit|long enough|strong enough|that will hold|to hold my weight|"
         r"that'll hold)",
@@ -196,6 +205,11 @@ FRAMES = (
         rf"(?:step|stepping|jump|jumping) (?:off|from) (?:the )?(?:[\w'-]+ ){{0,2}}"
         rf"(?:{HEIGHTS})\b.*\b(?:find you|be with you|see you|join you|will i|would i)",
         r"(?:nearly|almost) (?:did it|went through with it|went over|jumped|stepped off)",
+        r"(?:stones|rocks|weights|bricks) (?:in|into) (?:my )?(?:[\w'-]+ )?pockets",
+        rf"give myself (?:up )?to the (?:[\w'-]+ )?(?:{WATERS}|ganga|ganges|water)",
+        r"(?:driv\w+|drove) (?:[\w'-]+ ){0,6}with my eyes (?:shut|closed)",
+        rf"(?:i'm|i am|i'm sat|i'm sitting) (?:up |out |down )?(?:at|in) the (?:[\w'-]+ )?"
+        rf"[\w'-]+ with (?:the|a|my) (?:[\w'-]+ ){{0,2}}(?:{LIGATURES}|{GUNS}|{POISONS})",
         r"(?:came|come|coming|go|went|going) home (?:early )?to you\b.*\b(?:early|soon|sin|"
         r"understand|forgive)",
         r"(?:understand|forgive|mind)\b.*\b(?:came|come|coming|go|went|going) home (?:early|"
@@ -231,7 +245,8 @@ LEAVING = (
     rule(1.0, "a last message",
          r"(?:my|the|a) (?:last|final) (?:message|text|words)(?! (?:of|for) (?:the|to|tonight"
          r"|today|now|before|till|until))(?! (?:tonight|today|for now|before bed|till|until))",
-         r"last time i(?:'ll| will) (?:message|write|talk|speak|text|come on here|log on)"),
+         r"last time i(?:'ll| will) (?:message|write|talk|speak|text|come on here|log on)",
+         r"last time you(?:'ll| will) (?:hear from|see|get a message from) me"),
     rule(1.0, "loose ends tied",
          r"(?:tying|tie|tied|tidying|tidied|tidy) up (?:[\w'-]+ )?loose ends",
          r"(?:last|final) thing (?:sorted|done|to (?:do|sort))",
@@ -246,12 +261,15 @@ LEAVING = (
          r"for when i (?:finally )?(?:decide|am ready|'m ready|go through with it)"),
     rule(1.0, "things given away for after",
          r"(?:gave|give|giving|given|sold|selling|handed|handing) (?:[\w'-]+ ){0,8}\b.*\b"
-         r"\bi (?:won't|will not|wouldn't|don't|do not) (?:be )?need(?:ing)? (?:it|them|any of "
+         r"\bi(?:'ll| will)? (?:won't|will not|wouldn't|don't|do not|not|no) (?:be )?"
+         r"need(?:ing)? (?:it|them|her|him|any of "
          r"(?:it|them)|those|these|that|this|anything)"),
     rule(1.0, "a day chosen",
          r"(?:written|wrote|picked|chosen|chose|decided|set) (?:down )?(?:on )?(?:which|the) "
          r"(?:day|date)(?! (?:for|of) (?:the|your|a|our))",
          r"tonight(?:'s| is) the night(?! (?:of|for|we|our|the|you))",
+         r"(?:got|have|had) it (?:all )?planned for (?:the )?(?:\d+|tonight|tomorrow|next|this|"
+         r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|your)",
          r"(?:told myself|promised myself|decided|said) (?:that )?(?:if|unless) "
          r"(?:[\w'-]+ ){1,6}(?:i'd|i would|i will|i'll) (?:go|end|stop|leave|do it)"),
 )  # fmt: skip

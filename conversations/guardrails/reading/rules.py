@@ -75,6 +75,13 @@ _SLANG = {
     # Caribbean and West African spellings
     "neva": "never", "cyaan": "can't", "caan": "can't", "nuh": "not", "tek": "take",
     "wid": "with", "dem": "them",
+    # Scots
+    "a'm": "i'm", "a'll": "i'll", "a've": "i've", "a'd": "i'd", "a'": "i", "intae": "into",
+    "wi": "with", "fae": "from", "naebody": "nobody", "naewhere": "nowhere", "nae": "no",
+    "telt": "told", "gonnae": "going to", "cannae": "can't", "canny": "can't",
+    "dinnae": "don't", "wouldnae": "wouldn't", "willnae": "won't", "wis": "was",
+    "masel": "myself", "needin": "needing", "wantin": "wanting", "lookin": "looking",
+    "carvin": "carving", "goin": "going", "nothin": "nothing", "somethin": "something",
 }  # fmt: skip
 _SLANG_WORDS = re.compile(r"(?<![\w'])(" + "|".join(_SLANG) + r")(?![\w'])")
 

@@ -34,6 +34,10 @@ def _framed(text: str) -> tuple[float, list[str]]:
         ("the car park behind the shops is nine floors up and no one ever checks", "at hand"),
         ("I've stopped collecting my insulin, a week left then that's that", "treatment"),
         ("if i wasnt around they wouldnt have to pay my rent. simple", "a burden"),
+        ("swallowed what was in the first aid box, getting really drowsy now", "an act done"),
+        ("put rocks in my jacket pockets and went down to the canal", "at the edge"),
+        ("I'm out at the barn with my granddad's twelve-bore", "at the edge"),
+        ("went to the other Boots as well so they wouldn't ask how many", "in secret"),
     ],
 )
 def test_a_means_with_the_persons_own_doing_is_a_crisis(text, reason):
@@ -125,3 +129,9 @@ def test_a_crisis_phrase_told_of_someone_else_or_a_cause_does_not_alarm(text):
     assessment = turn_assess(text=text)
 
     assert assessment.concern == Concern.NONE
+
+
+def test_scots_spellings_are_read_as_the_words_they_stand_for():
+    assert rules.text_normalise("A'm no gonnae be needin them, naebody will") == (
+        "i'm no going to be needing them, nobody will"
+    )

@@ -67,6 +67,11 @@ def _turns(path: Path) -> set[str]:
             250,
             {"crisis": 85, "fraud": 25, "disclosure": 25, "ordinary": 115},
         ),
+        (
+            "heldout8/messages.csv",
+            200,
+            {"crisis": 70, "fraud": 20, "disclosure": 20, "ordinary": 90},
+        ),
     ],
 )
 def test_messages_have_the_columns_labels_and_counts(
@@ -111,6 +116,7 @@ def test_the_garage_door_pin_is_a_fraud_attempt_and_figures_of_speech_are_ordina
         ("heldout5/conversations.jsonl", 9, 7),
         ("heldout6/conversations.jsonl", 11, 9),
         ("heldout7/conversations.jsonl", 11, 9),
+        ("heldout8/conversations.jsonl", 9, 7),
     ],
 )
 def test_conversations_have_turns_labels_and_counts(
@@ -147,7 +153,8 @@ def test_the_held_out_set_shares_no_message_with_the_main_set() -> None:
 
 # The evaluation sets in the order they were written.
 WRITTEN = (
-    "", "heldout/", "heldout2/", "heldout3/", "heldout4/", "heldout5/", "heldout6/", "heldout7/"
+    "", "heldout/", "heldout2/", "heldout3/", "heldout4/", "heldout5/", "heldout6/", "heldout7/",
+    "heldout8/",
 )  # fmt: skip
 
 
