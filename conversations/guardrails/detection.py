@@ -179,24 +179,24 @@ def rules_read(plain: str) -> RulesRead:
         crisis_rules.CRISIS_RULES, literal, unless=frames.TOLD_OF
     )
     framed, framed_why = frames.frames_read(literal)
-    final, final_why = frames.finality_read(literal)
+    leaving, leaving_why = frames.finality_read(literal)
     build_rule, build_why = rules.rules_sum(crisis_rules.BUILD_UP_RULES, literal)
-    if final < CRISIS_ALARM:
-        build_rule, final = build_rule + final, 0.0
+    if leaving < CRISIS_ALARM:  # one sign of leaving alone adds up over turns
+        build_rule, leaving = build_rule + leaving, 0.0
     fraud_rule, fraud_why = asking.fraud_request(plain)
     disclosure_rule, disclosure_why = rules.rules_score(
         asking.DISCLOSURE_RULES, plain, negation=False
     )
     return RulesRead(
         crisis=crisis_rule,
-        framed=max(framed, final),
+        framed=max(framed, leaving),
         build_up=build_rule,
         fraud=fraud_rule,
         disclosure=disclosure_rule,
         asked=asking.fraud_asked(plain),
         negated_only=bool(crisis_why) and all(why.endswith("(negated)") for why in crisis_why),
         ordinary_context=bool(frames.ORDINARY_CONTEXT.search(literal)),
-        reasons=(*crisis_why, *framed_why, *final_why, *build_why, *fraud_why, *disclosure_why),
+        reasons=(*crisis_why, *framed_why, *leaving_why, *build_why, *fraud_why, *disclosure_why),
     )
 
 

@@ -5,9 +5,10 @@ an act without the words a phrase rule waits for ("I drank the bleach under the 
 Each frame joins kinds of words (`MEDICINES`, `POISONS`, `HEIGHTS`...) that are general lists of
 the means and places that crisis lines and coroners' reports name, not phrases taken from any
 message, with the person's own doing (an act done, a thing bought or hidden, a question of
-how much or how long) in the same clause. A clause that tells of a memory, of someone else, of
-a doctor's prescription or of a chore (`ORDINARY_CONTEXT`) is left alone: the same words turn
-up in grief talk ("the rope swing you put up", "the tablets the doctor gave me").
+how much or how long) in the same message, most in one sentence. A sentence that tells of a
+memory, of someone else, of a doctor's prescription or of a chore (`ORDINARY_CONTEXT`) is left
+alone: the same words turn up in grief talk ("the rope swing you put up", "the tablets the
+doctor gave me").
 
 `LEAVING` and `LEAVING_SIGNS` list the signs of leaving (a date set, a last message, loose
 ends tied, apologies and thanks for everything, others to be looked after); see
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from conversations.guardrails.reading.rules import Rule, rule, sentence_around
+from conversations.guardrails.reading.rules import rule, sentence_around
 
 MEDICINES = (
     r"(?:pills?|tablets?|paracetamol|acetaminophen|tylenol|ibuprofen|aspirin|codeine|"
@@ -90,44 +91,37 @@ _GOT = (
     r"found|sorted|set up|put up|checked)"
 )
 
-# Words that put the same means in a memory, a prescription, someone else's life or a chore.
+# Words that tell of someone else or of no one's act: a story, a course, a fundraiser, a
+# death told by a coroner, a means put away or in a chore or a game. A phrase rule of crisis
+# (`reading.crisis`) in such a sentence counts for nothing (`TOLD_OF`).
+_TOLD_OF = (
+    r"back to the (?:chemist|pharmacy)|dispos\w+|safely|swing|ladder|pulley|bales|mooring|"
+    r"tent|lecture|exam|course|textbook|documentary|podcast|novel|film|movie|episode|"
+    r"fundraiser|charity|sponsored|support group|coroner|accident\w*|"
+    r"(?:died|death|lost (?:[\w'-]+ ){0,2}|loss) (?:by|to|from) suicide|"
+    r"suicide (?:prevention|awareness)|(?:he|she|they) (?:took|drank|swallowed|jumped|used)"
+)
+TOLD_OF = re.compile(rf"\b(?:{_TOLD_OF})\b")
+# Those, and words that put the same means in a memory, a prescription or a hobby: a frame,
+# or the prototypes' reading without a crisis phrase, in such a sentence counts for nothing.
+# (Memories are not in `TOLD_OF`: a plan is often told through one, "the cliffs we used to
+# walk to", and a phrase rule says it plainly enough.)
 ORDINARY_CONTEXT = re.compile(
-    r"\b(?:doctor|gp|nurse|prescri\w+|as (?:directed|told)|chemist (?:gave|said)|"
-    r"took (?:them|it|those) back|back to the (?:chemist|pharmacy)|disposal|dispos\w+|"
+    rf"\b(?:{_TOLD_OF}|doctor|gp|nurse|prescri\w+|as (?:directed|told)|chemist (?:gave|said)|"
+    r"took (?:them|it|those) back|"
     r"(?<!it was )(?<!it's )(?<!it is )for (?:my|the|your|his|her) "
     r"(?:back|head|headache|migraine|blood pressure|heart|cold|"
     r"flu|tooth|knee|hip|pain|cough|garden|lawn|car|tent|boat|allotment|washing|drive|dog|"
     r"cat|horse|kids|grandkids)|"
     r"used to|remember|when (?:i|we) (?:was|were) (?:a )?(?:kid|kids|little|young|small|\d+)|"
     r"you (?:built|made|put|tied|hung|fixed|used|kept|bought|showed|taught)|"
-    r"(?:swing|climbing|abseil\w*|fishing|camping|sailing|hunting|clay pigeon|shooting club|"
-    r"fundraiser|charity|sponsored|lecture|exam|course|textbook|documentary|podcast|novel|"
-    r"film|movie|episode)|"
-    r"(?:he|she|they) (?:took|drank|swallowed|jumped|used)|"
-    r"vet|put (?:him|her|it) to sleep|accident\w*|support group|"
-    r"(?:died|death|lost (?:[\w'-]+ ){0,2}|loss) (?:by|to|from) suicide|safely|dispose)\b"
+    r"climbing|abseil\w*|fishing|camping|sailing|hunting|clay pigeon|shooting club|"
+    r"vet|put (?:him|her|it) to sleep)\b"
 )
-
-# Of those, what tells of someone else or of no one's act: a story, a course, a fundraiser, a
-# death told by a coroner, a means put away or in a game. A phrase rule of crisis
-# (`reading.crisis`) in such a sentence counts for nothing either. (Memories are not among
-# them: a plan is often told through one, "the cliffs we used to walk to".)
-TOLD_OF = re.compile(
-    r"\b(?:back to the (?:chemist|pharmacy)|dispos\w+|safely|swing|ladder|pulley|bales|"
-    r"mooring|tow|tent|lecture|exam|"
-    r"course|textbook|documentary|podcast|novel|film|movie|episode|fundraiser|charity|"
-    r"sponsored|support group|coroner|accidental|"
-    r"(?:died|death|lost (?:[\w'-]+ ){0,2}|loss) (?:by|to|from) suicide|"
-    r"suicide (?:prevention|awareness)|(?:he|she|they) (?:took|drank|swallowed|jumped))\b"
-)
-
-
-def _frame(score: float, reason: str, *phrases: str) -> Rule:
-    return rule(score, reason, *phrases)
 
 
 FRAMES = (
-    _frame(
+    rule(
         1.0, "an act done with the means",
         rf"{_I}{_SWALLOWED} (?:[\w'-]+ ){{0,2}}{_MANY_MEDICINES}",
         rf"{_I}(?:took|taken|swallowed|downed) {_ALL_OF_THEM}",
@@ -138,7 +132,7 @@ FRAMES = (
         rf"{_I}{_SWALLOWED} (?:[\w'-]+ ){{0,3}}{POISONS}",
         rf"{_I}(?:cut|slashed|opened) (?:[\w'-]+ ){{0,2}}(?:wrists?|veins?|throat)",
     ),
-    _frame(
+    rule(
         1.0, "asking how much would kill",
         rf"(?:can|could|would|will|do|does|is|did) (?:you|it|it be|they|people|someone) "
         rf"(?:[\w'-]+ ){{0,2}}(?:die|kill|be fatal|be enough|be lethal)\b.*\b(?:{MEANS}|{PLACES})",
@@ -154,7 +148,7 @@ FRAMES = (
         r"(?:buildings?|bridges?|car parks?|multi-?storeys?|towers?|cliffs?|points?|places?|"
         r"blocks?)",
     ),
-    _frame(
+    rule(
         1.0, "the means at hand",
         rf"(?:{POISONS}|{MEDICINES}|{GUNS}|{BLADES}|{LIGATURES})\b.*\b(?:poured (?:a|the|it|me)|"
         r"(?:sitting|sat|sit) (?:here )?with (?:it|them|the)|in front of me|in my (?:hand|lap)|"
@@ -170,7 +164,7 @@ FRAMES = (
         r"comes up|would see|would notice)|(?:\d+|six|seven|eight|nine|ten|twelve|fifteen|twenty)"
         r" (?:floors|storeys|stories) (?:up|high|down))",
     ),
-    _frame(
+    rule(
         1.0, "the means made ready in secret",
         rf"{_I}{_GOT} (?:[\w'-]+ ){{0,4}}{MEANS}\b.*\b(?:so (?:none of them|no ?one|nobody|they|"
         r"he|she) (?:would|will|wouldn't|won't|doesn't|don't|didn't|can't) "
@@ -189,7 +183,7 @@ FRAMES = (
         r"(?:(?:windows?|doors?) (?:shut|closed|up|down)|hose)\b.*\b(?:engine|car) running",
         r"(?:hose|hose ?pipe) (?:[\w'-]+ ){0,3}(?:fits?|into|to|on) (?:[\w'-]+ ){0,2}exhaust",
     ),
-    _frame(
+    rule(
         0.9, "at the edge now",
         rf"(?:i'm|i am|i'm sat|i'm sitting|i'm standing|sitting|standing|parked(?: up)?|"
         rf"writing (?:this )?from|messaging (?:you )?from|here) (?:[\w'-]+ ){{0,2}}(?:at|on|by|in|"
@@ -217,7 +211,7 @@ FRAMES = (
         r"\b(?:quiet|empty|no ?one (?:about|around)) (?:[\w'-]+ ){0,2}after (?:midnight|dark|\d+)\b"
         r".*\b(?:checked|i know|been)",
     ),
-    _frame(
+    rule(
         0.9, "needed treatment stopped",
         rf"{_I}(?:stopped|stopping|quit|quitting|not|won't be|am not|i'm not) "
         r"(?:taking|refilling|collecting|picking up|renewing|using|going to) (?:my |the )?"
@@ -225,7 +219,7 @@ FRAMES = (
         r"injections?|appointments)\b.*\b(?:that's that|that's it|then (?:that's|it's) (?:over|"
         r"done|it)|on purpose|no point|won't need|days left|what's the point|let (?:it|nature))",
     ),
-    _frame(
+    rule(
         0.9, "a burden lifted by being gone",
         r"if i (?:wasn't|weren't|was not|were not|was gone|were gone|didn't exist|wasn't around|"
         r"weren't around|was out of the (?:way|picture))(?: here| around)?"

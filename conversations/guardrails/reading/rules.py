@@ -78,7 +78,7 @@ _SLANG = {
     # Scots
     "a'm": "i'm", "a'll": "i'll", "a've": "i've", "a'd": "i'd", "a'": "i", "intae": "into",
     "wi": "with", "fae": "from", "naebody": "nobody", "naewhere": "nowhere", "nae": "no",
-    "telt": "told", "gonnae": "going to", "cannae": "can't", "canny": "can't",
+    "telt": "told", "gonnae": "going to", "cannae": "can't",
     "dinnae": "don't", "wouldnae": "wouldn't", "willnae": "won't", "wis": "was",
     "masel": "myself", "needin": "needing", "wantin": "wanting", "lookin": "looking",
     "carvin": "carving", "goin": "going", "nothin": "nothing", "somethin": "something",

@@ -135,3 +135,10 @@ def test_scots_spellings_are_read_as_the_words_they_stand_for():
     assert rules.text_normalise("A'm no gonnae be needin them, naebody will") == (
         "i'm no going to be needing them, nobody will"
     )
+
+
+@pytest.mark.parametrize("means", ["tow rope", "washing line", "the pills", "the bridge"])
+def test_a_listed_means_is_never_itself_a_word_that_silences_the_phrase_rules(means):
+    from conversations.guardrails.reading.frames import TOLD_OF
+
+    assert not TOLD_OF.search(means)
