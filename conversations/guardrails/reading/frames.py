@@ -102,8 +102,9 @@ _TOLD_OF = (
     r"suicide (?:prevention|awareness)|(?:he|she|they) (?:took|drank|swallowed|jumped|used)"
 )
 TOLD_OF = re.compile(rf"\b(?:{_TOLD_OF})\b")
-# Those, and words that put the same means in a memory, a prescription or a hobby: a frame,
-# or the prototypes' reading without a crisis phrase, in such a sentence counts for nothing.
+# Those, and words that put the same means in a memory, a prescription or a hobby: a frame in
+# such a sentence counts for nothing, and in such a message the prototypes' crisis reading
+# without a crisis phrase stays below the alarm (`detection.said_read`).
 # (Memories are not in `TOLD_OF`: a plan is often told through one, "the cliffs we used to
 # walk to", and a phrase rule says it plainly enough.)
 ORDINARY_CONTEXT = re.compile(
