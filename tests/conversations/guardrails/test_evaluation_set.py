@@ -72,6 +72,11 @@ def _turns(path: Path) -> set[str]:
             200,
             {"crisis": 70, "fraud": 20, "disclosure": 20, "ordinary": 90},
         ),
+        (
+            "heldout9/messages.csv",
+            260,
+            {"crisis": 90, "fraud": 30, "disclosure": 25, "ordinary": 115},
+        ),
     ],
 )
 def test_messages_have_the_columns_labels_and_counts(
@@ -117,6 +122,7 @@ def test_the_garage_door_pin_is_a_fraud_attempt_and_figures_of_speech_are_ordina
         ("heldout6/conversations.jsonl", 11, 9),
         ("heldout7/conversations.jsonl", 11, 9),
         ("heldout8/conversations.jsonl", 9, 7),
+        ("heldout9/conversations.jsonl", 10, 8),
     ],
 )
 def test_conversations_have_turns_labels_and_counts(
@@ -154,7 +160,7 @@ def test_the_held_out_set_shares_no_message_with_the_main_set() -> None:
 # The evaluation sets in the order they were written.
 WRITTEN = (
     "", "heldout/", "heldout2/", "heldout3/", "heldout4/", "heldout5/", "heldout6/", "heldout7/",
-    "heldout8/",
+    "heldout8/", "heldout9/",
 )  # fmt: skip
 
 
