@@ -79,19 +79,27 @@ def test_empty_list_gives_an_empty_matrix() -> None:
     assert vectors.dtype == np.float32
 
 
+@pytest.fixture
+def no_model_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No encoder loaded and no question's vector kept: an earlier test that embedded the
+    same words (any test, in any order) would otherwise answer from `embed_query`'s cache."""
+    monkeypatch.setattr(embeddings, "_encoder", None)
+    embeddings._query_vector.cache_clear()
+
+
+@pytest.mark.usefixtures("no_model_loaded")
 def test_a_model_file_with_another_checksum_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     # given a pinned hash the installed file does not have, and no model loaded yet
     monkeypatch.setattr(embeddings, "MODEL_SHA256", "0" * 64)
-    monkeypatch.setattr(embeddings, "_encoder", None)
 
     # when / then
     with pytest.raises(EmbeddingModelError, match="expected 0000"):
         embed_query("hello")
 
 
+@pytest.mark.usefixtures("no_model_loaded")
 def test_thread_count_must_be_a_number(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(embeddings.THREADS_ENV_VAR, "many")
-    monkeypatch.setattr(embeddings, "_encoder", None)
 
     with pytest.raises(EmbeddingModelError, match=embeddings.THREADS_ENV_VAR):
         embed_query("hello")
