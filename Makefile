@@ -32,8 +32,11 @@ browser:
 		|| echo "Could not install chromium: the browser tests will be skipped."; \
 	else echo "chromium is not installed and cannot be (needs root and apt-get): the browser tests will be skipped."; fi
 
+## The suite in TEST_PROCESSES processes (pytest-xdist; each has its own test database,
+## Celery queue and channel prefix: legacy/settings/test.py); TEST_PROCESSES=0 runs it in one.
+TEST_PROCESSES ?= 2
 test: install browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
