@@ -37,9 +37,10 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.conf import settings
 
-from conversations.guardrails.reading import asking, classifier, frames, rules
+from conversations.guardrails.reading import asking, classifier, frames, reader, rules
 from conversations.guardrails.reading import crisis as crisis_rules
 from conversations.guardrails.reading.similarity import Closeness, closeness, text_vector
 from conversations.models import Concern
@@ -99,6 +100,13 @@ CONFIRM = {"crisis": 0.3561, "fraud": 0.097, "disclosure": 0.0627}
 # Warning signs by meaning: the crisis and warning-sign probability mapped from 0 to 1
 # between these (calibrated on the development conversations in reading/dev/).
 WARNING_RANGE = (0.5, 0.95)
+# The reader (`reading.reader`, the encoder fine-tuned on the task): its crisis probability
+# alarms at `READER_THRESHOLD` (as `model_score` maps it), and the classifier's crisis reading
+# counts only where the reader gives crisis and warning signs together at least
+# `READER_CONFIRM`. Chosen on the seen evaluation sets (no cross-validation: the reader is
+# fine-tuned once), before its one look at the blind ones (evaluation/README.md, look 10).
+READER_THRESHOLD = 0.9
+READER_CONFIRM = 0.3
 
 LLM_TIMEOUT_SECONDS = 3.0
 _LLM_DOUBT = (0.2, CRISIS_ALARM)  # crisis readings for which an LLM is asked
@@ -209,6 +217,16 @@ def model_score(probability: float, threshold: float, alarm: float) -> float:
     return alarm + (1.0 - alarm) * (probability - threshold) / max(1e-6, 1.0 - threshold)
 
 
+def reader_confirmed(crisis_meaning: float, read: np.ndarray) -> float:
+    """The crisis reading by meaning with the reader's probabilities (`reader.CLASSES`): the
+    classifier's `crisis_meaning` where the reader sees crisis or warning signs at all
+    (`READER_CONFIRM`), and the reader's own crisis reading, the higher of the two."""
+    crisis, warning = float(read[0]), float(read[1])
+    if crisis + warning < READER_CONFIRM:
+        crisis_meaning = 0.0
+    return max(crisis_meaning, model_score(crisis, READER_THRESHOLD, CRISIS_ALARM))
+
+
 def warning_score(kinds: classifier.Kinds) -> float:
     """Warning signs by meaning, 0-1: the classifier's crisis and warning-sign probability
     of the whole message without the neighbours' vote (`Kinds.warning_mass`), scaled between
@@ -258,6 +276,8 @@ def message_read(text: str, *, use_llm: bool | None = None) -> Reading:
     near = prototypes_read(closeness(vector))
     said = said_read(found, near)
     crisis_meaning = model_score(kinds.top("crisis"), THRESHOLDS["crisis"], CRISIS_ALARM)
+    read = reader.reader_probabilities([plain])[0]
+    crisis_meaning = reader_confirmed(crisis_meaning, read)
     build_meaning = max(near["build_up"], warning_score(kinds))
     if found.negated_only:
         # "I'd never hurt myself": the models read the words, not the "never"; noted only.

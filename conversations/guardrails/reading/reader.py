@@ -1,0 +1,87 @@
+"""The reader: the project's MiniLM fine-tuned end to end on the written training sentences to
+read a visitor's message as one of five kinds (crisis, warning signs, fraud, "is it really
+you?", ordinary), shipped in the project as an int8 ONNX model (`model/reader.onnx`, checked
+against `READER_SHA256` when it loads, as `corpus.embeddings` checks its model).
+
+The classifier (`classifier`) reads a frozen embedding made for similarity, which blurs how a
+thing is said; the reader's encoder itself was trained on the task, and reads unfamiliar
+writing (dialects, run-on messages, recovery talk) much better (see `finetune/README.md` and
+`evaluation/README.md`, look 10). Built by `python -m conversations.guardrails.reading.finetune
+.build` (needs torch, not installed by the project). Reading a message costs one run of the
+model, about 3-5 ms on one core.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+from tokenizers import Tokenizer
+
+from corpus.embeddings import TOKENIZER_PATH, EmbeddingModelError
+
+CLASSES = ("crisis", "warning", "fraud", "disclosure", "ordinary")
+READER = Path(__file__).resolve().parent / "model" / "reader.onnx"
+READER_SHA256 = "baab4712a0d440a4cff3e526f60e10597b185819ed2d5816ec5b98eac372484e"
+# Trained on texts of at most 128 tokens; a longer message is read up to this many.
+MAX_TOKENS = 256
+
+_session: ort.InferenceSession | None = None
+_tokenizer: Tokenizer | None = None
+_lock = threading.Lock()
+
+
+def reader_probabilities(texts: list[str]) -> np.ndarray:
+    """Each text's probabilities of the five kinds (`CLASSES`), shape (len(texts), 5): one run
+    of the model for all of them. Texts are normalised as the detector reads them."""
+    if not texts:
+        return np.zeros((0, len(CLASSES)), dtype=np.float32)
+    session, tokenizer = _loaded()
+    encodings = tokenizer.encode_batch(texts)
+    length = max(len(encoding.ids) for encoding in encodings)
+    input_ids = np.zeros((len(texts), length), dtype=np.int64)
+    attention_mask = np.zeros((len(texts), length), dtype=np.int64)
+    for row, encoding in enumerate(encodings):
+        input_ids[row, : len(encoding.ids)] = encoding.ids
+        attention_mask[row, : len(encoding.ids)] = 1
+    (probabilities,) = session.run(
+        ["probs"], {"input_ids": input_ids, "attention_mask": attention_mask}
+    )
+    return np.asarray(probabilities, dtype=np.float32)
+
+
+def _loaded() -> tuple[ort.InferenceSession, Tokenizer]:
+    global _session, _tokenizer
+    if _session is None or _tokenizer is None:
+        with _lock:
+            if _session is None or _tokenizer is None:
+                _tokenizer = _tokenizer_load()
+                _session = _session_load()
+    return _session, _tokenizer
+
+
+def _session_load() -> ort.InferenceSession:
+    data = READER.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != READER_SHA256:
+        raise EmbeddingModelError(
+            f"The guardrails' reader {READER} has sha256 {digest}, expected {READER_SHA256}: "
+            "the file is corrupted or not the pinned build."
+        )
+    options = ort.SessionOptions()
+    options.log_severity_level = 3  # errors only
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(data, sess_options=options, providers=["CPUExecutionProvider"])
+
+
+def _tokenizer_load() -> Tokenizer:
+    tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    return tokenizer

@@ -1,0 +1,80 @@
+"""The reader (`reading.reader`): the encoder fine-tuned on the task, and how the detector
+uses it (`detection.reader_confirmed`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conversations.guardrails import detection
+from conversations.guardrails.reading import reader
+from conversations.guardrails.reading.rules import text_normalise
+from corpus.embeddings import EmbeddingModelError
+
+# Said in voices the classifier reads badly: the word rules, the frames and the classifier
+# read nothing in them; the reader reads crisis.
+UNFAMILIAR_CRISIS = (
+    "gave the wee dug tae ma sister, she'll look efter him better than me. tellt her it's for good",
+    "been saving up my nan's old heart tablets in a sock drawer, got near on sixty now",
+)
+ORDINARY = (
+    "took the dog up the quarry for a walk, lovely view of the town from the top",
+    "my sponsor rang and we went for a coffee, one year clean on friday",
+)
+
+
+def _ordinary_only(texts: list[str]) -> np.ndarray:
+    return np.array([[0.0, 0.0, 0.0, 0.0, 1.0]] * len(texts), dtype=np.float32)
+
+
+def test_each_text_gets_a_probability_of_each_kind() -> None:
+    texts = [text_normalise(text) for text in (*UNFAMILIAR_CRISIS, *ORDINARY)]
+
+    probabilities = reader.reader_probabilities(texts)
+
+    assert probabilities.shape == (4, len(reader.CLASSES))
+    assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-4)
+    crisis = reader.CLASSES.index("crisis")
+    assert (probabilities[:2, crisis] > 0.9).all()
+    assert (probabilities[2:, crisis] < 0.1).all()
+    assert reader.reader_probabilities([]).shape == (0, len(reader.CLASSES))
+
+
+def test_a_reader_file_with_another_checksum_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader, "READER_SHA256", "0" * 64)
+    monkeypatch.setattr(reader, "_session", None)
+
+    with pytest.raises(EmbeddingModelError, match="expected 0000"):
+        reader.reader_probabilities(["hello"])
+
+
+@pytest.mark.parametrize("text", UNFAMILIAR_CRISIS)
+def test_the_reader_catches_crisis_the_rest_of_the_detector_misses(
+    monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    assert detection.turn_assess(text=text).concern == "crisis"
+
+    # without the reader (it reads everything as ordinary, and confirms everything)
+    monkeypatch.setattr(reader, "reader_probabilities", _ordinary_only)
+    monkeypatch.setattr(detection, "READER_CONFIRM", 0.0)
+    assert detection.turn_assess(text=text).concern == ""
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_talk_of_quarries_and_recovery_is_left_alone(text: str) -> None:
+    assert detection.turn_assess(text=text).concern == ""
+
+
+def test_the_classifier_counts_only_where_the_reader_sees_crisis_or_warning_signs() -> None:
+    alarm = detection.CRISIS_ALARM
+
+    # the reader sees nothing: the classifier's reading is dropped
+    assert detection.reader_confirmed(0.8, np.array([0.1, 0.1, 0.0, 0.0, 0.8])) == 0.0
+    # the reader sees warning signs: the classifier's reading stands
+    assert detection.reader_confirmed(0.8, np.array([0.1, 0.3, 0.0, 0.0, 0.6])) == 0.8
+    # the reader is sure of crisis: an alarm on its own, from the alarm up to 1 at certainty
+    assert detection.reader_confirmed(0.0, np.array([0.95, 0.0, 0.0, 0.0, 0.05])) >= alarm
+    assert detection.reader_confirmed(0.0, np.array([1.0, 0.0, 0.0, 0.0, 0.0])) == 1.0
+    # below its threshold it adds nothing
+    below = detection.READER_THRESHOLD - 0.05
+    assert detection.reader_confirmed(0.0, np.array([below, 0.0, 0.0, 0.0, 0.1])) == 0.0
