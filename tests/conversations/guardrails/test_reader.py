@@ -3,6 +3,8 @@ uses it (`detection.reader_confirmed`)."""
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -78,3 +80,14 @@ def test_the_classifier_counts_only_where_the_reader_sees_crisis_or_warning_sign
     # below its threshold it adds nothing
     below = detection.READER_THRESHOLD - 0.05
     assert detection.reader_confirmed(0.0, np.array([below, 0.0, 0.0, 0.0, 0.1])) == 0.0
+
+
+def test_the_readers_build_says_how_to_get_torch_when_it_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from conversations.guardrails.reading.finetune import build
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # importing it raises ImportError
+
+    with pytest.raises(SystemExit, match=r"torch==2\.13\.0"):
+        build.libraries_check()

@@ -1,0 +1,1 @@
+"""Building the guardrails' reader (`build`): see README.md."""
