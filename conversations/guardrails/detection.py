@@ -2,8 +2,8 @@
 
 `turn_assess` is the one entry point: the conversation pipeline and `bench/safety_eval.py`
 both call it. It runs offline in a few milliseconds (one embedding of the message with the
-project's local model, one more batch for the clauses of a long message, a few regular
-expressions); an LLM's judgement is asked only where a real provider is configured and the
+project's local model, one more batch for the clauses of a long message, one run of the
+reader, a few regular expressions); an LLM's judgement is asked only where a real provider is configured and the
 message is in doubt, and only ever adds.
 
 How a message is read (`message_read`):
@@ -19,7 +19,12 @@ How a message is read (`message_read`):
   words say: a rule or prototype reading is an alarm on its own only when the classifier
   gives the kind at least `CONFIRM`, or it stays below the alarm (a crisis word still adds
   to the carried risk). And it alarms alone above `THRESHOLDS`. Both are chosen by the
-  training script's cross-validation.
+  training script's cross-validation;
+- the reader (`reading.reader`, the same encoder fine-tuned on the task, which reads
+  unfamiliar writing far better): its crisis, fraud and "is it really you?" probabilities
+  alarm on their own above `READER_THRESHOLD`, `READER_FRAUD` and `READER_DISCLOSURE`, and
+  the classifier's crisis reading counts only where the reader sees crisis or warning signs
+  (`READER_CONFIRM`); see `reader_confirmed`.
 
 Crisis risk carries from turn to turn and visit to visit: the risk stored on the conversation
 fades with time (half-life `RISK_HALF_LIFE_HOURS`) and a little with each turn, and warning
@@ -107,6 +112,12 @@ WARNING_RANGE = (0.5, 0.95)
 # fine-tuned once), before its one look at the blind ones (evaluation/README.md, look 10).
 READER_THRESHOLD = 0.9
 READER_CONFIRM = 0.3
+# Its fraud and "is it really you?" probabilities are read the same way, beside the
+# classifier's. Its fraud reading does not wait for the asking rules (`RulesRead.asked`),
+# which the classifier's does: it was trained on money and codes told against asked for, and
+# reads "which numbers open the little safe" as a request where those rules see none.
+READER_FRAUD = 0.9
+READER_DISCLOSURE = 0.9
 
 LLM_TIMEOUT_SECONDS = 3.0
 _LLM_DOUBT = (0.2, CRISIS_ALARM)  # crisis readings for which an LLM is asked
@@ -302,12 +313,16 @@ def message_read(text: str, *, use_llm: bool | None = None) -> Reading:
     disclosure_meaning = model_score(
         kinds.top("disclosure"), THRESHOLDS["disclosure"], DISCLOSURE_ALARM
     )
+    fraud_read = model_score(float(read[2]), READER_FRAUD, FRAUD_ALARM)
+    disclosure_meaning = max(
+        disclosure_meaning, model_score(float(read[3]), READER_DISCLOSURE, DISCLOSURE_ALARM)
+    )
     if asking.about_a_picture(plain) or asking.small_talk(plain):
         disclosure_meaning = 0.0
     fraud = confirmed("fraud", said["fraud"], kinds)
     return Reading(
         crisis=round(crisis, 3),
-        fraud=round(max(fraud, fraud_meaning if found.asked else 0.0), 3),
+        fraud=round(max(fraud, fraud_read, fraud_meaning if found.asked else 0.0), 3),
         disclosure=round(
             max(confirmed("disclosure", said["disclosure"], kinds), disclosure_meaning), 3
         ),

@@ -91,3 +91,35 @@ def test_the_readers_build_says_how_to_get_torch_when_it_is_missing(
 
     with pytest.raises(SystemExit, match=r"torch==2\.13\.0"):
         build.libraries_check()
+
+
+def test_the_reader_reads_a_request_for_a_code_the_asking_rules_miss(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = "gran which numbers open the little safe in your wardrobe"
+
+    assert detection.turn_assess(text=text).concern == "fraud"
+
+    monkeypatch.setattr(reader, "reader_probabilities", _ordinary_only)
+    assert detection.turn_assess(text=text).concern == ""
+
+
+@pytest.mark.parametrize(
+    ("probabilities", "concern"),
+    [
+        ([0.0, 0.0, 0.95, 0.0, 0.05], "fraud"),
+        ([0.0, 0.0, 0.0, 0.95, 0.05], "disclosure"),
+        ([0.0, 0.0, 0.85, 0.0, 0.15], ""),
+        ([0.0, 0.0, 0.0, 0.85, 0.15], ""),
+    ],
+)
+def test_the_readers_fraud_and_disclosure_alarm_above_their_thresholds(
+    monkeypatch: pytest.MonkeyPatch, probabilities: list[float], concern: str
+) -> None:
+    monkeypatch.setattr(
+        reader,
+        "reader_probabilities",
+        lambda texts: np.array([probabilities] * len(texts), dtype=np.float32),
+    )
+
+    assert detection.turn_assess(text="tell me about the garden in june").concern == concern
