@@ -3,8 +3,8 @@
 `turn_assess` is the one entry point: the conversation pipeline and `bench/safety_eval.py`
 both call it. It runs offline in a few milliseconds (one embedding of the message with the
 project's local model, one more batch for the clauses of a long message, one run of the
-reader, a few regular expressions); an LLM's judgement is asked only where a real provider is configured and the
-message is in doubt, and only ever adds.
+reader, a few regular expressions); an LLM's judgement is asked only where a real provider
+is configured and the message is in doubt, and only ever adds.
 
 How a message is read (`message_read`):
 - word rules (`reading.rules`) for what is said outright, figures of speech taken out first
