@@ -102,13 +102,20 @@ def _query_vector(text: str) -> np.ndarray:
     return vector
 
 
-def _embed_batch(session: ort.InferenceSession, encodings: list[Encoding]) -> np.ndarray:
+def encodings_padded(encodings: Sequence[Encoding]) -> tuple[np.ndarray, np.ndarray]:
+    """The token ids of a batch padded to its longest, with their attention mask (int64), as
+    the model's inputs `input_ids` and `attention_mask`."""
     length = max(len(encoding.ids) for encoding in encodings)
     input_ids = np.zeros((len(encodings), length), dtype=np.int64)
     attention_mask = np.zeros((len(encodings), length), dtype=np.int64)
     for row, encoding in enumerate(encodings):
         input_ids[row, : len(encoding.ids)] = encoding.ids
         attention_mask[row, : len(encoding.ids)] = 1
+    return input_ids, attention_mask
+
+
+def _embed_batch(session: ort.InferenceSession, encodings: list[Encoding]) -> np.ndarray:
+    input_ids, attention_mask = encodings_padded(encodings)
     (hidden,) = session.run(
         ["last_hidden_state"],
         {

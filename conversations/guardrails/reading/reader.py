@@ -21,7 +21,7 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
-from corpus.embeddings import TOKENIZER_PATH, EmbeddingModelError
+from corpus.embeddings import TOKENIZER_PATH, EmbeddingModelError, encodings_padded
 
 CLASSES = ("crisis", "warning", "fraud", "disclosure", "ordinary")
 READER = Path(__file__).resolve().parent / "model" / "reader.onnx"
@@ -40,13 +40,7 @@ def reader_probabilities(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, len(CLASSES)), dtype=np.float32)
     session, tokenizer = _loaded()
-    encodings = tokenizer.encode_batch(texts)
-    length = max(len(encoding.ids) for encoding in encodings)
-    input_ids = np.zeros((len(texts), length), dtype=np.int64)
-    attention_mask = np.zeros((len(texts), length), dtype=np.int64)
-    for row, encoding in enumerate(encodings):
-        input_ids[row, : len(encoding.ids)] = encoding.ids
-        attention_mask[row, : len(encoding.ids)] = 1
+    input_ids, attention_mask = encodings_padded(tokenizer.encode_batch(texts))
     (probabilities,) = session.run(
         ["probs"], {"input_ids": input_ids, "attention_mask": attention_mask}
     )
