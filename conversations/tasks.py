@@ -36,7 +36,7 @@ from core.tasks import MemorialTask
 @worker_ready.connect
 def _guardrails_warm(**_: Any) -> None:
     """The detector made ready when a worker starts (its prototype sentences embedded, its
-    classifier loaded), not on the first visitor's message (about half a second)."""
+    classifier and its reader loaded), not on the first visitor's message (about a second)."""
     turn_assess(text="Hello, it's me again.", use_llm=False)
 
 
