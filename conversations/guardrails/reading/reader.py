@@ -6,9 +6,9 @@ against `READER_SHA256` when it loads, as `corpus.embeddings` checks its model).
 The classifier (`classifier`) reads a frozen embedding made for similarity, which blurs how a
 thing is said; the reader's encoder itself was trained on the task, and reads unfamiliar
 writing (dialects, run-on messages, recovery talk) much better (see `finetune/README.md` and
-`evaluation/README.md`, look 10). Built by `python -m conversations.guardrails.reading.finetune
-.build` (needs torch, not installed by the project). Reading a message costs one run of the
-model, about 1.3 ms for a short message on one core.
+`evaluation/README.md`, look 10). Built by `finetune/build.py` (needs torch, which the
+project does not install). Reading a message costs one run of the model, about 1.3 ms for a
+short message on one core.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ _lock = threading.Lock()
 
 def reader_probabilities(texts: list[str]) -> np.ndarray:
     """Each text's probabilities of the five kinds (`CLASSES`), shape (len(texts), 5): one run
-    of the model for all of them. Texts are normalised as the detector reads them."""
+    of the model for all of them. The texts should be normalised as the detector's are
+    (`rules.text_normalise`): the reader was trained on such texts."""
     if not texts:
         return np.zeros((0, len(CLASSES)), dtype=np.float32)
     session, tokenizer = _loaded()
