@@ -109,7 +109,7 @@ WARNING_RANGE = (0.5, 0.95)
 # alarms at `READER_THRESHOLD` (as `model_score` maps it), and the classifier's crisis reading
 # counts only where the reader gives crisis and warning signs together at least
 # `READER_CONFIRM`. Chosen on the seen evaluation sets (no cross-validation: the reader is
-# fine-tuned once), before its one look at the blind ones (evaluation/README.md, look 10).
+# fine-tuned once), before any look at the blind ones (evaluation/README.md, look 10).
 READER_THRESHOLD = 0.9
 READER_CONFIRM = 0.3
 # Its fraud and "is it really you?" probabilities are read the same way, beside the
