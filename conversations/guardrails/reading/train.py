@@ -115,6 +115,25 @@ def evaluation_texts() -> list[str]:
     return texts
 
 
+def evaluation_left_out(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The rows neither equal (by `_key`) nor near in meaning (cosine >= `EVAL_NEAR`) to a
+    message of `evaluation/` (all its sets), with how many were left out each way printed.
+    The evaluation messages are only compared here, never printed or kept. (Also used by the
+    reader's build, `finetune/build.py`.)"""
+    evaluation = evaluation_texts()
+    keys = {_key(text) for text in evaluation}
+    unequal = [(text, kind) for text, kind in rows if _key(text) not in keys]
+    # The rows first, then the evaluation messages: a text's vector varies with its batch.
+    vectors = _vectors([text for text, _ in unequal])
+    near = (vectors @ _vectors(evaluation).T).max(axis=1)
+    kept = [row for row, cosine in zip(unequal, near, strict=True) if cosine < EVAL_NEAR]
+    print(
+        f"left out as equal to an evaluation message: {len(rows) - len(unequal)}, "
+        f"as near one: {len(unequal) - len(kept)}"
+    )
+    return kept
+
+
 def _key(text: str) -> str:
     from conversations.guardrails.reading.rules import text_normalise
 
@@ -365,15 +384,7 @@ def main() -> None:
             _cache.update(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
     from conversations.guardrails.reading.classifier import CLASSES, LEXICAL, NEIGHBOURS, WEIGHTS
 
-    rows = training_rows()
-    evaluation = evaluation_texts()
-    keys = {_key(text) for text in evaluation}
-    rows = [(text, kind) for text, kind in rows if _key(text) not in keys]
-    vectors = _vectors([text for text, _ in rows])
-    near = (vectors @ _vectors(evaluation).T).max(axis=1)
-    kept = near < EVAL_NEAR
-    print(f"left out as near an evaluation message: {int((~kept).sum())}")
-    rows = [row for row, keep in zip(rows, kept, strict=True) if keep]
+    rows = evaluation_left_out(training_rows())
     labels = np.array([CLASSES.index(kind) for _, kind in rows])
     counts = {kind: int((labels == i).sum()) for i, kind in enumerate(CLASSES)}
     print(f"training sentences {len(rows)}: {counts}")

