@@ -72,3 +72,10 @@ def test_the_conversation_page_leads_to_it(client):
     page = client.get(reverse("conversations:page", args=[memorial.id])).content.decode()
 
     assert f'<a href="{URL}">How Legacy keeps you safe</a>' in page.split("</main>", 1)[0]
+
+
+def test_it_says_the_checks_can_miss_someone_at_risk_and_not_to_wait_for_them(client):
+    page = client.get(URL).content.decode()
+
+    assert "No check reads every message rightly" in page
+    assert "please do not wait for Legacy to notice" in page
