@@ -24,7 +24,9 @@ How a message is read (`message_read`):
   unfamiliar writing far better): its crisis, fraud and "is it really you?" probabilities
   alarm on their own above `READER_THRESHOLD`, `READER_FRAUD` and `READER_DISCLOSURE`, and
   the classifier's crisis reading counts only where the reader sees crisis or warning signs
-  (`READER_CONFIRM`); see `reader_confirmed`.
+  (`READER_CONFIRM`); see `reader_confirmed`. What the word rules and the prototypes read
+  alarms only where the reader is not sure the message is ordinary (`READER_ORDINARY`,
+  `confirmed`).
 
 Crisis risk carries from turn to turn and visit to visit: the risk stored on the conversation
 fades with time (half-life `RISK_HALF_LIFE_HOURS`) and a little with each turn, and warning
@@ -108,9 +110,10 @@ WARNING_RANGE = (0.5, 0.95)
 # The reader (`reading.reader`, the encoder fine-tuned on the task): its crisis probability
 # alarms at `READER_THRESHOLD` (as `model_score` maps it), and the classifier's crisis reading
 # counts only where the reader gives crisis and warning signs together at least
-# `READER_CONFIRM`. Chosen on the seen evaluation sets (no cross-validation: the reader is
-# fine-tuned once), before any look at the blind ones (evaluation/README.md, look 10).
-READER_THRESHOLD = 0.9
+# `READER_CONFIRM`. Chosen on evaluation sets the reader does not learn from (the project's
+# own, `heldout8/` and `heldout9/`, pooled; no cross-validation: the reader is fine-tuned once),
+# before any look at the blind ones (evaluation/README.md, look 11).
+READER_THRESHOLD = 0.85
 READER_CONFIRM = 0.3
 # Its fraud and "is it really you?" probabilities are read the same way, beside the
 # classifier's. Its fraud reading does not wait for the asking rules (`RulesRead.asked`),
@@ -118,6 +121,13 @@ READER_CONFIRM = 0.3
 # reads "which numbers open the little safe" as a request where those rules see none.
 READER_FRAUD = 0.9
 READER_DISCLOSURE = 0.9
+# What the word rules and the prototypes read alarms only where the reader does not read the
+# message as ordinary talk with at least this probability: a means named in an ordinary story
+# matches a rule, and the reader, which reads the whole message, is sure it is ordinary. Not
+# "unless the reader sees this kind": a message of two kinds ("is it really you? I want to
+# die") reads to the reader as one of them, and its crisis words must still count. Chosen with
+# the reader's thresholds, on the same sets.
+READER_ORDINARY = 0.98
 
 LLM_TIMEOUT_SECONDS = 3.0
 _LLM_DOUBT = (0.2, CRISIS_ALARM)  # crisis readings for which an LLM is asked
@@ -232,10 +242,9 @@ def reader_confirmed(crisis_meaning: float, read: np.ndarray) -> float:
     """The crisis reading by meaning with the reader's probabilities (`reader.CLASSES`): the
     classifier's `crisis_meaning` where the reader sees crisis or warning signs at all
     (`READER_CONFIRM`), and the reader's own crisis reading, the higher of the two."""
-    crisis, warning = float(read[0]), float(read[1])
-    if crisis + warning < READER_CONFIRM:
+    if float(read[0] + read[1]) < READER_CONFIRM:
         crisis_meaning = 0.0
-    return max(crisis_meaning, model_score(crisis, READER_THRESHOLD, CRISIS_ALARM))
+    return max(crisis_meaning, model_score(float(read[0]), READER_THRESHOLD, CRISIS_ALARM))
 
 
 def warning_score(kinds: classifier.Kinds) -> float:
@@ -263,14 +272,15 @@ def said_read(found: RulesRead, near: dict[str, float]) -> dict[str, float]:
     }
 
 
-def confirmed(kind: str, said: float, kinds: classifier.Kinds) -> float:
+def confirmed(kind: str, said: float, kinds: classifier.Kinds, read: np.ndarray) -> float:
     """`said` (the rules' and prototypes' reading of `kind`) as acted on: an alarm only when
-    the classifier gives the kind at least `CONFIRM[kind]`; otherwise capped below the alarm
+    the classifier gives the kind at least `CONFIRM[kind]` and the reader (`read`) gives
+    ordinary talk less than `READER_ORDINARY`; otherwise capped below the alarm
     (a crisis word still adds to the carried risk, up to `BUILD_UP_CAP`). The words of a
     concern turn up in ordinary talk too: a cliff walk, tablets taken back to the chemist,
     "so hungover I want to die", a number in a story."""
     confidence = kinds.crisis_family if kind == "crisis" else kinds.top(kind)
-    if confidence >= CONFIRM[kind]:
+    if confidence >= CONFIRM[kind] and float(read[4]) < READER_ORDINARY:  # 4: ordinary
         return said
     return min(said, BUILD_UP_CAP)
 
@@ -298,7 +308,7 @@ def message_read(text: str, *, use_llm: bool | None = None) -> Reading:
     for kind, score in (("crisis", crisis_meaning), ("warning signs", build_meaning)):
         if score > 0:
             reasons.append(f"close in meaning to {kind} ({score:.2f})")
-    crisis_said = confirmed("crisis", said["crisis"], kinds)
+    crisis_said = confirmed("crisis", said["crisis"], kinds, read)
     if crisis_said < said["crisis"]:
         reasons.append("crisis words not confirmed by meaning")
     build_up = min(BUILD_UP_CAP, max(found.build_up, BUILD_UP_MEANING * build_meaning))
@@ -319,12 +329,12 @@ def message_read(text: str, *, use_llm: bool | None = None) -> Reading:
     )
     if asking.about_a_picture(plain) or asking.small_talk(plain):
         disclosure_meaning = 0.0
-    fraud = confirmed("fraud", said["fraud"], kinds)
+    fraud = confirmed("fraud", said["fraud"], kinds, read)
     return Reading(
         crisis=round(crisis, 3),
         fraud=round(max(fraud, fraud_read, fraud_meaning if found.asked else 0.0), 3),
         disclosure=round(
-            max(confirmed("disclosure", said["disclosure"], kinds), disclosure_meaning), 3
+            max(confirmed("disclosure", said["disclosure"], kinds, read), disclosure_meaning), 3
         ),
         reasons=tuple(reasons),
         build_up=round(build_up, 3),

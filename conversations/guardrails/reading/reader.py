@@ -30,7 +30,7 @@ from corpus.embeddings import (
 )
 
 READER = Path(__file__).resolve().parent / "model" / "reader.onnx"
-READER_SHA256 = "baab4712a0d440a4cff3e526f60e10597b185819ed2d5816ec5b98eac372484e"
+READER_SHA256 = "3a4d0c51c228d6d8da00f09c60372096b45b0167ae0b62155cb8e8eb53db5e69"
 # Trained on texts of at most 128 tokens; a longer message is read up to this many.
 MAX_TOKENS = 256
 

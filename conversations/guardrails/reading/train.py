@@ -104,23 +104,34 @@ def training_rows() -> list[tuple[str, str]]:
     return unique
 
 
-def evaluation_texts() -> list[str]:
+def evaluation_sets() -> list[Path]:
+    """The folders of the evaluation sets: the project's own (`evaluation/` itself) and each
+    held-out set under it."""
+    return [EVALUATION, *sorted(path.parent for path in EVALUATION.glob("*/messages.csv"))]
+
+
+def evaluation_texts(sets: list[Path] | None = None) -> list[str]:
+    """The messages and conversation turns of these evaluation sets (all by default)."""
     texts: list[str] = []
-    for path in sorted(EVALUATION.rglob("*.csv")):
-        texts.extend(text for text, _ in _csv_rows(path))
-    for path in sorted(EVALUATION.rglob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                texts.extend(json.loads(line)["turns"])
+    for folder in evaluation_sets() if sets is None else sets:
+        for path in sorted(folder.glob("*.csv")):
+            texts.extend(text for text, _ in _csv_rows(path))
+        for path in sorted(folder.glob("*.jsonl")):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    texts.extend(json.loads(line)["turns"])
     return texts
 
 
-def evaluation_left_out(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def evaluation_left_out(
+    rows: list[tuple[str, str]], sets: list[Path] | None = None
+) -> list[tuple[str, str]]:
     """The rows neither equal (by `_key`) nor near in meaning (cosine >= `EVAL_NEAR`) to a
-    message of `evaluation/` (all its sets), with how many were left out each way printed.
-    The evaluation messages are only compared here, never printed or kept. (Also used by the
-    reader's build, `finetune/build.py`.)"""
-    evaluation = evaluation_texts()
+    message of these evaluation sets (all by default), with how many were left out each way
+    printed. The evaluation messages are only compared here, never printed or kept. (Also
+    used by the reader's build, `finetune/build.py`, which learns from some sets and is
+    measured on the others.)"""
+    evaluation = evaluation_texts(sets)
     keys = {_key(text) for text in evaluation}
     unequal = [(text, kind) for text, kind in rows if _key(text) not in keys]
     # The rows first, then the evaluation messages: a text's vector varies with its batch.

@@ -195,12 +195,12 @@ def test_no_training_sentence_is_an_evaluation_message() -> None:
     evaluation = {train._key(text) for text in train.evaluation_texts()}
 
     assert len(training) > 1000
-    # the training script leaves these out; none should be written into training/ (or the
-    # sentences tried and not kept, candidates/) at all
+    # the training scripts leave these out; none should be written into training/ or
+    # candidates/ (the reader's sentences, and those tried for it in candidates/tried/) at all
     written = {
         train._key(text)
         for folder in ("training", "candidates")
-        for path in sorted((train.HERE / folder).glob("*.csv"))
+        for path in sorted((train.HERE / folder).rglob("*.csv"))
         for text, _ in _messages(path)
     }
     assert not written & evaluation

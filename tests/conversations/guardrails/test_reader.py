@@ -82,6 +82,33 @@ def test_the_classifier_counts_only_where_the_reader_sees_crisis_or_warning_sign
     assert detection.reader_confirmed(0.0, np.array([below, 0.0, 0.0, 0.0, 0.1])) == 0.0
 
 
+def test_the_rules_reading_alarms_only_where_the_reader_is_not_sure_it_is_ordinary() -> None:
+    from conversations.guardrails.reading.classifier import Kinds
+
+    sure = Kinds(
+        whole={"crisis": 0.9, "fraud": 0.9, "disclosure": 0.9},
+        clause={}, crisis_family=0.95,
+    )  # fmt: skip
+    ordinary = np.array([0.005, 0.005, 0.005, 0.0, 0.985])
+    doubtful = np.array([0.0, 0.03, 0.0, 0.0, 0.97])
+    another_kind = np.array([0.0, 0.0, 0.0, 1.0, 0.0])
+
+    # the classifier confirms, the reader is sure it is ordinary: capped below the alarm
+    for kind in ("crisis", "fraud", "disclosure"):
+        assert detection.confirmed(kind, 1.0, sure, ordinary) == detection.BUILD_UP_CAP
+        # the reader is less sure, or reads another concern: the rules' reading stands
+        assert detection.confirmed(kind, 1.0, sure, doubtful) == 1.0
+        assert detection.confirmed(kind, 1.0, sure, another_kind) == 1.0
+
+
+def test_crisis_words_count_in_a_message_the_reader_reads_as_another_concern() -> None:
+    text = "are you really mum? I want to die so I can be with you"
+    read = reader.reader_probabilities([text_normalise(text)])[0]
+
+    assert read.argmax() != reader.CLASSES.index("crisis")
+    assert detection.turn_assess(text=text).concern == "crisis"
+
+
 def test_the_readers_build_says_how_to_get_torch_when_it_is_missing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
