@@ -109,6 +109,18 @@ def test_crisis_words_count_in_a_message_the_reader_reads_as_another_concern() -
     assert detection.turn_assess(text=text).concern == "crisis"
 
 
+def test_the_reader_learns_from_the_early_held_out_sets_and_is_measured_on_the_others() -> None:
+    from conversations.guardrails.reading import train
+    from conversations.guardrails.reading.finetune import build
+
+    measuring = {path.name for path in build.measuring_sets()}
+
+    # the project's own set (the targets), the sets thresholds are chosen on, the blind
+    assert {"evaluation", "heldout8", "heldout9", "heldout10", "heldout11"} <= measuring
+    assert not measuring & set(build.LEARNED_SETS)
+    assert len(measuring) + len(build.LEARNED_SETS) == len(train.evaluation_sets())
+
+
 def test_the_readers_build_says_how_to_get_torch_when_it_is_missing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
