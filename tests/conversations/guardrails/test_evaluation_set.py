@@ -87,6 +87,11 @@ def _turns(path: Path) -> set[str]:
             260,
             {"crisis": 90, "fraud": 30, "disclosure": 18, "ordinary": 120},
         ),
+        (
+            "heldout12/messages.csv",
+            260,
+            {"crisis": 90, "fraud": 30, "disclosure": 18, "ordinary": 125},
+        ),
     ],
 )
 def test_messages_have_the_columns_labels_and_counts(
@@ -135,6 +140,7 @@ def test_the_garage_door_pin_is_a_fraud_attempt_and_figures_of_speech_are_ordina
         ("heldout9/conversations.jsonl", 10, 8),
         ("heldout10/conversations.jsonl", 10, 8),
         ("heldout11/conversations.jsonl", 10, 8),
+        ("heldout12/conversations.jsonl", 10, 8),
     ],
 )
 def test_conversations_have_turns_labels_and_counts(
@@ -172,7 +178,7 @@ def test_the_held_out_set_shares_no_message_with_the_main_set() -> None:
 # The evaluation sets in the order they were written.
 WRITTEN = (
     "", "heldout/", "heldout2/", "heldout3/", "heldout4/", "heldout5/", "heldout6/", "heldout7/",
-    "heldout8/", "heldout9/", "heldout10/", "heldout11/",
+    "heldout8/", "heldout9/", "heldout10/", "heldout11/", "heldout12/",
 )  # fmt: skip
 
 
