@@ -111,15 +111,16 @@ WARNING_RANGE = (0.5, 0.95)
 # alarms at `READER_THRESHOLD` (as `model_score` maps it), and the classifier's crisis reading
 # counts only where the reader gives crisis and warning signs together at least
 # `READER_CONFIRM`. Chosen on evaluation sets the reader does not learn from (the project's
-# own, `heldout8/` and `heldout9/`, pooled; no cross-validation: the reader is fine-tuned once),
-# before any look at the blind ones (evaluation/README.md, look 11).
-READER_THRESHOLD = 0.85
+# own and `heldout12/`, pooled; no cross-validation: the reader is fine-tuned once), before any
+# look at the blind ones (evaluation/README.md, look 12): the lowest crisis threshold, and the
+# lowest fraud one, that flag no more ordinary messages or conversations there than a higher.
+READER_THRESHOLD = 0.75
 READER_CONFIRM = 0.3
 # Its fraud and "is it really you?" probabilities are read the same way, beside the
 # classifier's. Its fraud reading does not wait for the asking rules (`RulesRead.asked`),
 # which the classifier's does: it was trained on money and codes told against asked for, and
 # reads "which numbers open the little safe" as a request where those rules see none.
-READER_FRAUD = 0.9
+READER_FRAUD = 0.5
 READER_DISCLOSURE = 0.9
 # What the word rules and the prototypes read alarms only where the reader does not read the
 # message as ordinary talk with at least this probability: a means named in an ordinary story

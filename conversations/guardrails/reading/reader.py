@@ -31,7 +31,7 @@ from corpus.embeddings import (
 )
 
 READER = Path(__file__).resolve().parent / "model" / "reader.onnx"
-READER_SHA256 = "3a4d0c51c228d6d8da00f09c60372096b45b0167ae0b62155cb8e8eb53db5e69"
+READER_SHA256 = "67cd9a19fef49241f4d0add3992913350173c502f44d470afebd9ff2e2b49314"
 # Trained on texts of at most 128 tokens; a longer message is read up to this many.
 MAX_TOKENS = 256
 

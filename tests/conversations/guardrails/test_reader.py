@@ -115,8 +115,10 @@ def test_the_reader_learns_from_the_early_held_out_sets_and_is_measured_on_the_o
 
     measuring = {path.name for path in build.measuring_sets()}
 
-    # the project's own set (the targets), the sets thresholds are chosen on, the blind
-    assert {"evaluation", "heldout8", "heldout9", "heldout10", "heldout11"} <= measuring
+    # the project's own set (the targets), the set thresholds are chosen on beside
+    # it, the blind ones
+    assert {"evaluation", "heldout12", "heldout13", "heldout14"} <= measuring
+    assert {"heldout8", "heldout9", "heldout10", "heldout11"} <= set(build.LEARNED_SETS)
     assert not measuring & set(build.LEARNED_SETS)
     assert len(measuring) + len(build.LEARNED_SETS) == len(train.evaluation_sets())
 
@@ -143,13 +145,17 @@ def test_the_reader_reads_a_request_for_a_code_the_asking_rules_miss(
     assert detection.turn_assess(text=text).concern == ""
 
 
+FRAUD, DISCLOSURE = detection.READER_FRAUD, detection.READER_DISCLOSURE
+
+
 @pytest.mark.parametrize(
     ("probabilities", "concern"),
     [
-        ([0.0, 0.0, 0.95, 0.0, 0.05], "fraud"),
-        ([0.0, 0.0, 0.0, 0.95, 0.05], "disclosure"),
-        ([0.0, 0.0, 0.85, 0.0, 0.15], ""),
-        ([0.0, 0.0, 0.0, 0.85, 0.15], ""),
+        # just above and just below each threshold, the rest ordinary
+        ([0.0, 0.0, FRAUD + 0.05, 0.0, 0.95 - FRAUD], "fraud"),
+        ([0.0, 0.0, 0.0, DISCLOSURE + 0.05, 0.95 - DISCLOSURE], "disclosure"),
+        ([0.0, 0.0, FRAUD - 0.05, 0.0, 1.05 - FRAUD], ""),
+        ([0.0, 0.0, 0.0, DISCLOSURE - 0.05, 1.05 - DISCLOSURE], ""),
     ],
 )
 def test_the_readers_fraud_and_disclosure_alarm_above_their_thresholds(
