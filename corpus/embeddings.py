@@ -91,13 +91,18 @@ def embed_passages(texts: Sequence[str]) -> np.ndarray:
 
 def embed_query(text: str) -> np.ndarray:
     """Unit-norm float32 vector, shape (384,), read-only. A turn embeds its question once:
-    retrieval and the grounding decision both ask for it (the last few are kept)."""
-    return _query_vector(text)
+    retrieval, the grounding decision and the guardrails all ask for it (the last few are
+    kept). They are kept by the text's tokens, not its characters: the guardrails ask for the
+    question in lower case with its quotes straightened, which the model (uncased) reads as
+    the same tokens, so it is the same vector. It runs in the caller's thread, as one batch
+    of one: the same vector as `embed_passages([text])[0]`."""
+    return _query_vector(tuple(_get_encoder().tokenizer.encode(text).ids))
 
 
 @functools.lru_cache(maxsize=32)
-def _query_vector(text: str) -> np.ndarray:
-    vector = embed_passages([text])[0]
+def _query_vector(ids: tuple[int, ...]) -> np.ndarray:
+    input_ids = np.array([ids], dtype=np.int64)
+    vector = _embed_ids(_get_encoder().session, input_ids, np.ones_like(input_ids))[0]
     vector.setflags(write=False)
     return vector
 
@@ -115,7 +120,12 @@ def encodings_padded(encodings: Sequence[Encoding]) -> tuple[np.ndarray, np.ndar
 
 
 def _embed_batch(session: ort.InferenceSession, encodings: list[Encoding]) -> np.ndarray:
-    input_ids, attention_mask = encodings_padded(encodings)
+    return _embed_ids(session, *encodings_padded(encodings))
+
+
+def _embed_ids(
+    session: ort.InferenceSession, input_ids: np.ndarray, attention_mask: np.ndarray
+) -> np.ndarray:
     (hidden,) = session.run(
         ["last_hidden_state"],
         {

@@ -53,6 +53,28 @@ def test_embedding_is_deterministic() -> None:
     assert np.array_equal(embed_query(text), embed_query(text))
 
 
+def test_a_query_is_the_same_vector_as_the_text_embedded_alone() -> None:
+    text = "Do you remember the summer by the sea?"
+
+    assert np.array_equal(embed_query(text), embed_passages([text])[0])
+
+
+@pytest.mark.usefixtures("no_model_loaded")
+def test_texts_the_model_reads_as_the_same_tokens_are_embedded_once() -> None:
+    # given the question as the visitor wrote it, then as the guardrails read it (lower
+    # case, spaces squeezed: the uncased model's tokens are the same)
+    asked = embed_query("Do you   remember the Summer by the sea?")
+
+    # when
+    read = embed_query("do you remember the summer by the sea?")
+
+    # then one vector, computed once; a text of other tokens is another
+    assert read is asked
+    assert embeddings._query_vector.cache_info().misses == 1
+    assert not np.array_equal(embed_query("do you remember the winter?"), asked)
+    assert embeddings._query_vector.cache_info().misses == 2
+
+
 def test_paraphrase_is_closer_than_an_unrelated_sentence() -> None:
     anchor, paraphrase, unrelated = embed_passages(
         [
