@@ -102,6 +102,16 @@ def _turns(path: Path) -> set[str]:
             255,
             {"crisis": 90, "fraud": 30, "disclosure": 17, "ordinary": 120},
         ),
+        (
+            "heldout15/messages.csv",
+            255,
+            {"crisis": 90, "fraud": 29, "disclosure": 18, "ordinary": 120},
+        ),
+        (
+            "heldout16/messages.csv",
+            255,
+            {"crisis": 90, "fraud": 29, "disclosure": 18, "ordinary": 119},
+        ),
     ],
 )
 def test_messages_have_the_columns_labels_and_counts(
@@ -153,6 +163,8 @@ def test_the_garage_door_pin_is_a_fraud_attempt_and_figures_of_speech_are_ordina
         ("heldout12/conversations.jsonl", 10, 8),
         ("heldout13/conversations.jsonl", 10, 8),
         ("heldout14/conversations.jsonl", 10, 8),
+        ("heldout15/conversations.jsonl", 10, 8),
+        ("heldout16/conversations.jsonl", 10, 8),
     ],
 )
 def test_conversations_have_turns_labels_and_counts(
@@ -191,7 +203,7 @@ def test_the_held_out_set_shares_no_message_with_the_main_set() -> None:
 WRITTEN = (
     "", "heldout/", "heldout2/", "heldout3/", "heldout4/", "heldout5/", "heldout6/", "heldout7/",
     "heldout8/", "heldout9/", "heldout10/", "heldout11/", "heldout12/",
-    "heldout13/", "heldout14/",
+    "heldout13/", "heldout14/", "heldout15/", "heldout16/",
 )  # fmt: skip
 
 
