@@ -129,6 +129,11 @@ READER_DISCLOSURE = 0.9
 # die") reads to the reader as one of them, and its crisis words must still count. Chosen with
 # the reader's thresholds, on the same sets.
 READER_ORDINARY = 0.98
+# Where each kind stands in the reader's probabilities (`classifier.CLASSES`).
+_CRISIS, _WARNING, _FRAUD, _DISCLOSURE, _ORDINARY = (
+    classifier.CLASSES.index(kind)
+    for kind in ("crisis", "warning", "fraud", "disclosure", "ordinary")
+)
 
 LLM_TIMEOUT_SECONDS = 3.0
 _LLM_DOUBT = (0.2, CRISIS_ALARM)  # crisis readings for which an LLM is asked
@@ -243,9 +248,9 @@ def reader_confirmed(crisis_meaning: float, read: np.ndarray) -> float:
     """The crisis reading by meaning with the reader's probabilities (`reader.CLASSES`): the
     classifier's `crisis_meaning` where the reader sees crisis or warning signs at all
     (`READER_CONFIRM`), and the reader's own crisis reading, the higher of the two."""
-    if float(read[0] + read[1]) < READER_CONFIRM:
+    if float(read[_CRISIS] + read[_WARNING]) < READER_CONFIRM:
         crisis_meaning = 0.0
-    return max(crisis_meaning, model_score(float(read[0]), READER_THRESHOLD, CRISIS_ALARM))
+    return max(crisis_meaning, model_score(float(read[_CRISIS]), READER_THRESHOLD, CRISIS_ALARM))
 
 
 def warning_score(kinds: classifier.Kinds) -> float:
@@ -281,7 +286,7 @@ def confirmed(kind: str, said: float, kinds: classifier.Kinds, read: np.ndarray)
     concern turn up in ordinary talk too: a cliff walk, tablets taken back to the chemist,
     "so hungover I want to die", a number in a story."""
     confidence = kinds.crisis_family if kind == "crisis" else kinds.top(kind)
-    if confidence >= CONFIRM[kind] and float(read[4]) < READER_ORDINARY:  # 4: ordinary
+    if confidence >= CONFIRM[kind] and float(read[_ORDINARY]) < READER_ORDINARY:
         return said
     return min(said, BUILD_UP_CAP)
 
@@ -324,9 +329,10 @@ def message_read(text: str, *, use_llm: bool | None = None) -> Reading:
     disclosure_meaning = model_score(
         kinds.top("disclosure"), THRESHOLDS["disclosure"], DISCLOSURE_ALARM
     )
-    fraud_read = model_score(float(read[2]), READER_FRAUD, FRAUD_ALARM)
+    fraud_read = model_score(float(read[_FRAUD]), READER_FRAUD, FRAUD_ALARM)
     disclosure_meaning = max(
-        disclosure_meaning, model_score(float(read[3]), READER_DISCLOSURE, DISCLOSURE_ALARM)
+        disclosure_meaning,
+        model_score(float(read[_DISCLOSURE]), READER_DISCLOSURE, DISCLOSURE_ALARM),
     )
     if asking.about_a_picture(plain) or asking.small_talk(plain):
         disclosure_meaning = 0.0

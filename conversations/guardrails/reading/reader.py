@@ -1,5 +1,5 @@
 """The reader: the project's MiniLM fine-tuned end to end on the written training sentences
-and the messages of seven held-out evaluation sets (`finetune/build.LEARNED_SETS`) to read a
+and the messages of eleven held-out evaluation sets (`finetune/build.LEARNED_SETS`) to read a
 visitor's message as one of five kinds (crisis, warning signs, fraud, "is it really
 you?", ordinary), shipped in the project as an int8 ONNX model (`model/reader.onnx`, checked
 against `READER_SHA256` when it loads, as `corpus.embeddings` checks its model).
@@ -7,7 +7,7 @@ against `READER_SHA256` when it loads, as `corpus.embeddings` checks its model).
 The classifier (`classifier`) reads a frozen embedding made for similarity, which blurs how a
 thing is said; the reader's encoder itself was trained on the task, and reads unfamiliar
 writing (dialects, run-on messages, recovery talk) much better (see `finetune/README.md` and
-`evaluation/README.md`, looks 10 and 11). Built by `finetune/build.py` (needs torch, which the
+`evaluation/README.md`, looks 10 to 12). Built by `finetune/build.py` (needs torch, which the
 project does not install). Reading a message costs one run of the model, about 1.3 ms for a
 short message on one core.
 """
