@@ -112,6 +112,16 @@ def _turns(path: Path) -> set[str]:
             255,
             {"crisis": 90, "fraud": 29, "disclosure": 18, "ordinary": 119},
         ),
+        (
+            "heldout17/messages.csv",
+            265,
+            {"crisis": 95, "fraud": 30, "disclosure": 17, "ordinary": 120},
+        ),
+        (
+            "heldout18/messages.csv",
+            265,
+            {"crisis": 95, "fraud": 30, "disclosure": 19, "ordinary": 120},
+        ),
     ],
 )
 def test_messages_have_the_columns_labels_and_counts(
@@ -165,6 +175,8 @@ def test_the_garage_door_pin_is_a_fraud_attempt_and_figures_of_speech_are_ordina
         ("heldout14/conversations.jsonl", 10, 8),
         ("heldout15/conversations.jsonl", 10, 8),
         ("heldout16/conversations.jsonl", 10, 8),
+        ("heldout17/conversations.jsonl", 10, 8),
+        ("heldout18/conversations.jsonl", 10, 8),
     ],
 )
 def test_conversations_have_turns_labels_and_counts(
@@ -203,7 +215,7 @@ def test_the_held_out_set_shares_no_message_with_the_main_set() -> None:
 WRITTEN = (
     "", "heldout/", "heldout2/", "heldout3/", "heldout4/", "heldout5/", "heldout6/", "heldout7/",
     "heldout8/", "heldout9/", "heldout10/", "heldout11/", "heldout12/",
-    "heldout13/", "heldout14/", "heldout15/", "heldout16/",
+    "heldout13/", "heldout14/", "heldout15/", "heldout16/", "heldout17/", "heldout18/",
 )  # fmt: skip
 
 
