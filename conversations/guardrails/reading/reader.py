@@ -1,5 +1,5 @@
 """The reader: the project's MiniLM fine-tuned end to end on the written training sentences
-and the messages of eleven held-out evaluation sets (`finetune/build.LEARNED_SETS`) to read a
+and the messages of sixteen held-out evaluation sets (`finetune/build.LEARNED_SETS`) to read a
 visitor's message as one of five kinds (crisis, warning signs, fraud, "is it really
 you?", ordinary), shipped in the project as an int8 ONNX model (`model/reader.onnx`, checked
 against `READER_SHA256` when it loads, as `corpus.embeddings` checks its model).
@@ -7,7 +7,7 @@ against `READER_SHA256` when it loads, as `corpus.embeddings` checks its model).
 The classifier (`classifier`) reads a frozen embedding made for similarity, which blurs how a
 thing is said; the reader's encoder itself was trained on the task, and reads unfamiliar
 writing (dialects, run-on messages, recovery talk) much better (see `finetune/README.md` and
-`evaluation/README.md`, looks 10 to 12). Built by `finetune/build.py` (needs torch, which the
+`evaluation/README.md`, looks 10 to 14). Built by `finetune/build.py` (needs torch, which the
 project does not install). Reading a message costs one run of the model, about 1.3 ms for a
 short message on one core.
 """
@@ -31,7 +31,7 @@ from corpus.embeddings import (
 )
 
 READER = Path(__file__).resolve().parent / "model" / "reader.onnx"
-READER_SHA256 = "67cd9a19fef49241f4d0add3992913350173c502f44d470afebd9ff2e2b49314"
+READER_SHA256 = "401a144f40f0e57fbbe84fc0ca7c8ca0a914c19c0e5058b4668fcc578d9cbf3b"
 # Trained on texts of at most 128 tokens; a longer message is read up to this many.
 MAX_TOKENS = 256
 

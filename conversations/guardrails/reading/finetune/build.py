@@ -62,11 +62,12 @@ OPSET = 17
 # conversations, labelled only as a whole). Written by other hands than the training files,
 # in other voices, they teach it more than more sentences of the same writers. Every other set
 # measures it and is left out, with the sentences near its messages: the project's own set
-# (the issue's targets), `heldout12/` (on which, with it, the detector's thresholds for the
-# reader are chosen), and `heldout13/` onwards (blind).
+# (the issue's targets), `heldout17/` and `heldout18/` (on which, with it, the detector's
+# thresholds for the reader are chosen), and `heldout19/` onwards (blind).
 LEARNED_SETS = (
     "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
-    "heldout8", "heldout9", "heldout10", "heldout11",
+    "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14",
+    "heldout15", "heldout16",
 )  # fmt: skip
 MISSING_LIBRARIES = """\
 The reader's build needs torch and transformers, which the project does not install.
