@@ -8,8 +8,8 @@ The classifier (`classifier`) reads a frozen embedding made for similarity, whic
 thing is said; the reader's encoder itself was trained on the task, and reads unfamiliar
 writing (dialects, run-on messages, recovery talk) much better (see `finetune/README.md` and
 `evaluation/README.md`, looks 10 to 14). Built by `finetune/build.py` (needs torch, which the
-project does not install). Reading a message costs one run of the model, about 1.3 ms for a
-short message on one core.
+project does not install). Reading a message costs one run of the model, about 1.3-2.6 ms for
+a short message on one core, depending on the machine.
 """
 
 from __future__ import annotations
