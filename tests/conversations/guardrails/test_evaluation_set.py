@@ -132,6 +132,16 @@ def _turns(path: Path) -> set[str]:
             270,
             {"crisis": 95, "fraud": 30, "disclosure": 16, "ordinary": 125},
         ),
+        (
+            "heldout21/messages.csv",
+            270,
+            {"crisis": 95, "fraud": 30, "disclosure": 18, "ordinary": 125},
+        ),
+        (
+            "heldout22/messages.csv",
+            270,
+            {"crisis": 95, "fraud": 30, "disclosure": 19, "ordinary": 125},
+        ),
     ],
 )
 def test_messages_have_the_columns_labels_and_counts(
@@ -189,6 +199,8 @@ def test_the_garage_door_pin_is_a_fraud_attempt_and_figures_of_speech_are_ordina
         ("heldout18/conversations.jsonl", 10, 8),
         ("heldout19/conversations.jsonl", 10, 8),
         ("heldout20/conversations.jsonl", 10, 8),
+        ("heldout21/conversations.jsonl", 10, 8),
+        ("heldout22/conversations.jsonl", 10, 8),
     ],
 )
 def test_conversations_have_turns_labels_and_counts(
@@ -228,7 +240,7 @@ WRITTEN = (
     "", "heldout/", "heldout2/", "heldout3/", "heldout4/", "heldout5/", "heldout6/", "heldout7/",
     "heldout8/", "heldout9/", "heldout10/", "heldout11/", "heldout12/",
     "heldout13/", "heldout14/", "heldout15/", "heldout16/", "heldout17/", "heldout18/",
-    "heldout19/", "heldout20/",
+    "heldout19/", "heldout20/", "heldout21/", "heldout22/",
 )  # fmt: skip
 
 
