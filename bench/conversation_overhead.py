@@ -55,6 +55,7 @@ async def measure(
     messages: int,
     windows: list[tuple[float, float]],
     warmup: int,
+    pause: float,
 ) -> list[float]:
     from convbench import conversation_socket
 
@@ -67,6 +68,7 @@ async def measure(
     timings = []
     for n in range(messages + warmup):  # the first `warmup` are not timed
         text = f"{QUESTIONS[n % len(QUESTIONS)]} ({n})"
+        await asyncio.sleep(pause)
         began, began_wall = time.perf_counter(), time.time()
         await socket.send_json_to({"type": "send", "client_id": uuid.uuid4().hex, "text": text})
         first = None
@@ -100,6 +102,7 @@ def main() -> None:
         "--in-process", action="store_true",
         help="run the reply tasks in a pool of threads of this process instead of a worker",
     )  # fmt: skip
+    parser.add_argument("--pause", type=float, default=0.0)
     args = parser.parse_args()
     if not args.in_process:
         bench_queue_own()
@@ -124,7 +127,7 @@ def main() -> None:
     print(f"replies: tasks run in {where}; {args.messages} messages "
           f"(load average {load_average()})")  # fmt: skip
     windows: list[tuple[float, float]] = []
-    timings = asyncio.run(measure(memorial.id, cookie, args.messages, windows, args.warmup))
+    timings = asyncio.run(measure(memorial.id, cookie, args.messages, windows, args.warmup, args.pause))
     print(f"passages {args.passages}, memories {args.memories}, messages {len(timings)} "
           f"after {args.warmup} not timed "
           f"(load average {load_average()})")  # fmt: skip
