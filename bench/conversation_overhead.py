@@ -2,17 +2,18 @@
 token leaving it, with a zero-latency fake LLM, so all of it is ours.
 
 `bench/conversation_overhead.py [--passages N] [--messages M] [--memories K] [--warmup W]
-[--in-process]` (defaults 100,000, 100, 200, 20): a memorial of N synthetic passages (binary
-COPY, as `retrieval_latency.py` loads them; HNSW graph built), a family visitor with K memories, and
-the real consumer (`legacy.asgi.application` through channels' WebsocketCommunicator), Redis
-channel layer and reply pipeline (`reply_write_living` -> guardrails, retrieval, grounding,
-the prompt, the stream, each sentence stored and sent through the channel layer). The reply
-tasks run in real Celery workers as `make run` starts them (the replies' queue and worker,
-and the default queue's for what the visitor shared, remembered after each reply), or with
-`--in-process` in a pool of threads of this process (`task.apply`). With
-`LEGACY_BENCH_SPANS=DIR` it also prints where the time goes (`spans.py`). With
-`LEGACY_BENCH_KEEP=1` the database, and so the memorial, is kept for the next run. Ends with
-`overhead_p95_ms <value>`."""
+[--pause S] [--in-process]` (defaults 100,000, 100, 200, 20, 0): a memorial of N synthetic
+passages (binary COPY, as `retrieval_latency.py` loads them; HNSW graph built), a family
+visitor with K memories, and the real consumer (`legacy.asgi.application` through channels'
+WebsocketCommunicator), Redis channel layer and reply pipeline (`reply_write_living` ->
+guardrails, retrieval, grounding, the prompt, the stream, each sentence stored and sent
+through the channel layer). The reply tasks run in real Celery workers as `make run` starts
+them (the replies' queue and worker, and the default queue's for what the visitor shared,
+remembered after each reply), or with `--in-process` in a pool of threads of this process
+(`task.apply`). With `LEGACY_BENCH_SPANS=DIR` it also prints where the time goes
+(`spans.py`). With `LEGACY_BENCH_KEEP=1` the database, and so the memorial, is kept for the
+next run. Ends with `overhead_p95_ms <value>`. `--pause S`: S seconds between a reply's end
+and the next message (a visitor reads a reply before writing again)."""
 
 from __future__ import annotations
 
@@ -102,7 +103,11 @@ def main() -> None:
         "--in-process", action="store_true",
         help="run the reply tasks in a pool of threads of this process instead of a worker",
     )  # fmt: skip
-    parser.add_argument("--pause", type=float, default=0.0)
+    parser.add_argument(
+        "--pause", type=float, default=0.0,
+        help="seconds between a reply's end and the next message (0: at once; a visitor "
+        "reads a reply first, while the work after it, remembering what they shared, runs)",
+    )  # fmt: skip
     args = parser.parse_args()
     if not args.in_process:
         bench_queue_own()
@@ -127,7 +132,9 @@ def main() -> None:
     print(f"replies: tasks run in {where}; {args.messages} messages "
           f"(load average {load_average()})")  # fmt: skip
     windows: list[tuple[float, float]] = []
-    timings = asyncio.run(measure(memorial.id, cookie, args.messages, windows, args.warmup, args.pause))
+    timings = asyncio.run(
+        measure(memorial.id, cookie, args.messages, windows, args.warmup, args.pause)
+    )
     print(f"passages {args.passages}, memories {args.memories}, messages {len(timings)} "
           f"after {args.warmup} not timed "
           f"(load average {load_average()})")  # fmt: skip

@@ -45,7 +45,7 @@ WORKER = [
     ("conversations.services.reply_writing", "outbound_guard_for"),
     ("conversations.services.reply_writing", "_chunk_store"),
     ("conversations.services.reply_writing", "memorial_step"),
-    ("conversations.replies", "forbidden_topics"),
+    ("conversations.replies", "wishes_get"),
     ("conversations.replies", "embed_query"),
     ("conversations.replies", "turn_guard"),
     ("conversations.replies", "visitor_register"),
@@ -61,7 +61,7 @@ WORKER = [
     ("corpus.retrieval", "_keyword_ranking"),
     ("corpus.retrieval", "_neighbours_lend"),
     ("twins.replies", "passages_for_visitor"),
-    ("twins.replies", "document_audiences"),
+    ("twins.replies", "document_people"),
     ("twins.replies", "support_judge"),
     ("conversations.tasks", "memories_remember"),
 ]

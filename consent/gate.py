@@ -15,7 +15,7 @@ from django.db.transaction import TransactionManagementError
 from consent.models import ConsentRecord
 from core.consent import ConsentRequired
 from core.crypto import memorial_keys_destroyed
-from core.queries import compiled_row
+from core.queries import compiled_row, compiled_sql
 
 __all__ = [
     "ConsentRequired",
@@ -33,6 +33,14 @@ def _live(*, memorial_id: uuid.UUID | str, scope: str) -> QuerySet[ConsentRecord
     return ConsentRecord.objects.filter(
         memorial_id=memorial_id, scope=scope, revoked_at__isnull=True
     )
+
+
+def _live_ids(memorial_id: uuid.UUID, scope: str) -> QuerySet[Any]:
+    return _live(memorial_id=memorial_id, scope=scope).values("pk")
+
+
+def _destroyed_key(memorial_id: uuid.UUID) -> QuerySet[Any]:
+    return memorial_keys_destroyed(memorial_id=memorial_id).values("pk")
 
 
 def _live_first_id(memorial_id: uuid.UUID, scope: str) -> QuerySet[Any]:
@@ -92,15 +100,13 @@ def consent_start(*, memorial_id: uuid.UUID | str, scope: str) -> bool:
     """For background work as it starts, both of its checks in one round trip: True when
     the memorial was erased (its key destroyed: the work has nothing to do); else
     ConsentRequired when `scope` has no live record (as `consent_require`), or False."""
-    erased_sql, erased_params = (
-        memorial_keys_destroyed(memorial_id=memorial_id).values("pk").query.sql_with_params()
-    )
-    live_sql, live_params = (
-        _live(memorial_id=memorial_id, scope=scope).values("pk").query.sql_with_params()
-    )
+    memorial = uuid.UUID(str(memorial_id))
+    # compiled once (`core.queries`): every task asks as it starts
+    erased_sql = compiled_sql(_destroyed_key, (uuid.UUID(int=0),))
+    live_sql = compiled_sql(_live_ids, (uuid.UUID(int=0), "probe"))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT EXISTS ({erased_sql}), EXISTS ({live_sql})", [*erased_params, *live_params]
+            f"SELECT EXISTS ({erased_sql}), EXISTS ({live_sql})", [memorial, memorial, scope]
         )
         erased, granted = cursor.fetchone()
     if erased:

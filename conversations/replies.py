@@ -49,7 +49,7 @@ from core.queries import compiled_row, model_from_row
 from corpus.embeddings import embed_query
 from corpus.records import PassageRecord
 from memorials.models import Membership, Memorial
-from memorials.wishes import forbidden_topics
+from memorials.wishes import wishes_get
 from twins.providers import LlmMessage
 from twins.replies import twin_evidence, twin_reply
 from twins.services.llm import TwinReply
@@ -258,7 +258,8 @@ def reply_stream(*, conversation: Conversation, visitor_message: Message) -> Rep
     memorial_id = conversation.memorial_id
     cipher = memorial_cipher(memorial_id=memorial_id)
     question = cipher.decrypt_text(bytes(visitor_message.text_encrypted))
-    topics = forbidden_topics(memorial_id=memorial_id)
+    wishes = wishes_get(memorial_id=memorial_id)
+    topics = wishes.forbidden_topics
     # None: they left the memorial meanwhile (the reply is still written, voice unset)
     membership = _membership_with_user(memorial_id=memorial_id, visitor_id=conversation.visitor_id)
     names = [membership.user.full_name] if membership else []
@@ -274,6 +275,7 @@ def reply_stream(*, conversation: Conversation, visitor_message: Message) -> Rep
         names=names,
         visitor_id=conversation.visitor_id,
         memorial=conversation.memorial,  # read with the reply (`reply_get`)
+        share_between_family=wishes.share_between_family,
     )
     assessment = turn_guard(
         conversation=conversation, visitor_message=visitor_message, text=question, topics=topics

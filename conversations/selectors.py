@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.models import User
 from conversations.models import (
@@ -27,6 +27,7 @@ from core.crypto import (
     memorial_cipher_keep,
     memorial_key_wrapped_beside,
 )
+from core.queries import compiled_objects
 from corpus.selectors import PassageSource, passage_sources
 from memorials.activation.selectors import activation_is_approved
 from memorials.models import Membership, Memorial, Role
@@ -166,16 +167,25 @@ def conversation_history(*, conversation: Conversation | None) -> list[MessageVi
     return _views(newest[::-1], memorial_cipher(memorial_id=memorial_id), memorial_id)
 
 
-def reply_get(*, memorial_id: uuid.UUID | str, message_id: int) -> Message | None:
-    """A twin's reply, with its conversation and the conversation's memorial and subject, by
-    id (for the work that writes it). Within a `ciphers_reused` block the memorial's key is
-    read in the same query and kept for it."""
-    reply = (
+def _reply_of(memorial_id: uuid.UUID, message_id: int, role: str) -> QuerySet[Message]:
+    return (
         Message.objects.select_related("conversation__memorial__subject", "reply_to")
         .annotate(wrapped_key=memorial_key_wrapped_beside("conversation__memorial_id"))
-        .filter(pk=message_id, conversation__memorial_id=memorial_id, role="twin")
-        .first()
+        .filter(pk=message_id, conversation__memorial_id=memorial_id, role=role)
+        .order_by("pk")[:1]
     )
+
+
+def reply_get(*, memorial_id: uuid.UUID | str, message_id: int) -> Message | None:
+    """A twin's reply, with its conversation and the conversation's memorial and subject, by
+    id (for the work that writes it; its query compiled once, `core.queries`). Within a
+    `ciphers_reused` block the memorial's key is read in the same query and kept for it."""
+    found = compiled_objects(
+        _reply_of,
+        (uuid.UUID(int=0), -1, "probe-role"),
+        [uuid.UUID(str(memorial_id)), message_id, MessageRole.TWIN],
+    )
+    reply = found[0] if found else None
     if reply is not None:
         memorial_cipher_keep(
             memorial_id=reply.conversation.memorial_id,

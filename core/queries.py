@@ -15,19 +15,25 @@ from typing import Any, TypeVar
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
+from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
 
 
 @functools.cache
-def _compiled(build: Callable[..., QuerySet[Any]], probes: tuple[Any, ...]) -> str:
-    sql, params = build(*probes).query.sql_with_params()
+def _compiled(
+    build: Callable[..., QuerySet[Any]], probes: tuple[Any, ...]
+) -> tuple[str, SQLCompiler, QuerySet[Any]]:
+    queryset = build(*probes)
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
     if tuple(params) != probes:
         raise ImproperlyConfigured(
             f"{build.__qualname__} cannot be compiled once: its SQL takes {params!r}, "
             f"not its arguments {probes!r} in order"
         )
-    return str(sql)
+    return str(sql), compiler, queryset
 
 
 def compiled_sql(build: Callable[..., QuerySet[Any]], probes: Sequence[Any]) -> str:
@@ -35,7 +41,46 @@ def compiled_sql(build: Callable[..., QuerySet[Any]], probes: Sequence[Any]) -> 
     module-level function whose queryset takes its arguments as the SQL's parameters, each
     once and in order (checked with `probes`, values no real call passes: a zero UUID, a
     word no column holds), so `cursor.execute(sql, args)` runs `build(*args)`."""
-    return _compiled(build, tuple(probes))
+    return _compiled(build, tuple(probes))[0]
+
+
+def compiled_rows(
+    build: Callable[..., QuerySet[Any]], probes: Sequence[Any], args: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """Every row of `build(*args)`, as the database returns them (a `values_list` queryset's
+    rows, before Django's own conversions: use it for columns that need none)."""
+    with connection.cursor() as cursor:
+        cursor.execute(compiled_sql(build, probes), list(args))
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def compiled_objects(
+    build: Callable[..., QuerySet[M]], probes: Sequence[Any], args: Sequence[Any]
+) -> list[M]:
+    """The model instances `build(*args)` returns, as its queryset would return them (the
+    relations it selects set on them, its annotations as attributes, each column converted
+    as Django converts it), from the SQL kept for it: the rows made into objects by the
+    compiler that compiled it once, as Django's `ModelIterable` does."""
+    sql, compiler, queryset = _compiled(build, tuple(probes))
+    if queryset._iterable_class is not ModelIterable or queryset._known_related_objects:  # type: ignore[attr-defined]
+        raise ImproperlyConfigured(f"{build.__qualname__} must return a plain model queryset")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(args))
+        rows = cursor.fetchall()
+    select, klass_info = compiler.select, compiler.klass_info
+    assert klass_info is not None
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    names = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, queryset.db)
+    found = []
+    for row in compiler.results_iter(results=[rows]):
+        instance = klass_info["model"].from_db(queryset.db, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, instance)
+        for name, position in compiler.annotation_col_map.items():
+            setattr(instance, name, row[position])
+        found.append(instance)
+    return found
 
 
 def compiled_row(

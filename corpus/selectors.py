@@ -16,12 +16,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 
 from consent.gate import consent_is_granted
 from core.consent import ConsentScope
 from core.crypto import MemorialCipher, memorial_cipher
+from core.queries import compiled_rows
 from corpus.kinds import document_label, document_origin, format_label
 from corpus.models import (
     Correspondent,
@@ -401,69 +402,76 @@ class PassageSource:
         }
 
 
-def document_audiences(
-    *, memorial_id: uuid.UUID | str, document_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[str]]:
-    """The other people in each document (a chat's or email's participants besides the
-    subject), decrypted."""
+@dataclass(frozen=True)
+class DocumentPeople:
+    """Who a document was written with: its register and the other people in it (a chat's
+    or email's participants besides the subject), decrypted."""
+
+    register: str
+    audience: list[str]
+
+
+def document_people(
+    *, memorial_id: uuid.UUID | str, document_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, DocumentPeople]:
+    """Each document's register and audience, read in one query."""
+    if not document_ids:
+        return {}
     cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
-    documents = Document.objects.filter(memorial_id=memorial_id, id__in=document_ids).only(
-        "id", "audience_encrypted"
-    )
+    documents = Document.objects.filter(
+        memorial_id=memorial_id, id__in=list(document_ids)
+    ).values_list("id", "register", "audience_encrypted")
     return {
-        document.id: json.loads(cipher.decrypt_text(document.audience_encrypted) or "[]")
-        for document in documents
+        id: DocumentPeople(register, json.loads(cipher.decrypt_text(audience) or "[]"))
+        for id, register, audience in documents
     }
+
+
+def _identities_of(memorial_id: uuid.UUID) -> QuerySet[SubjectIdentity, bytes]:
+    return SubjectIdentity.objects.filter(memorial_id=memorial_id).values_list(
+        "value_encrypted", flat=True
+    )
 
 
 def documents_private_to_others(
     *,
     memorial_id: uuid.UUID | str,
-    document_ids: Collection[uuid.UUID],
+    documents: dict[uuid.UUID, DocumentPeople],
     reader: Collection[str],
     family: Collection[str],
     subject: Collection[str] = (),
 ) -> set[uuid.UUID]:
-    """Among `document_ids`, the documents the subject wrote privately to one other person
-    who is not the reader: a chat, email or letter with exactly one person besides the
-    subject (their identities, and the names in `subject`, are not counted), not a public
-    post, that person not among `reader` (the reader's names, addresses and handles), and
-    family: the document is in the family register, or that person is among `family` (the
-    other members' names and addresses). Names are compared as `identity_normalise` makes
-    them. A group, a public post or a journal is never private to one person."""
-    if not document_ids:
-        return set()
-    cipher = memorial_cipher(memorial_id=uuid.UUID(str(memorial_id)))
-    documents = (
-        Document.objects.filter(memorial_id=memorial_id, id__in=list(document_ids))
-        .exclude(register=Register.PUBLIC)
-        .only("id", "register", "audience_encrypted")
-    )
+    """Among `documents` (as `document_people` reads them), the ones the subject wrote
+    privately to one other person who is not the reader: a chat, email or letter with
+    exactly one person besides the subject (their identities, and the names in `subject`,
+    are not counted), not a public post, that person not among `reader` (the reader's
+    names, addresses and handles), and family: the document is in the family register, or
+    that person is among `family` (the other members' names and addresses). Names are
+    compared as `identity_normalise` makes them. A group, a public post or a journal is
+    never private to one person."""
     audiences = {
-        document: {
-            identity_normalise(person)
-            for person in json.loads(cipher.decrypt_text(document.audience_encrypted) or "[]")
-        }
-        - {""}
-        for document in documents
+        id: ({identity_normalise(person) for person in people.audience} - {""}, people.register)
+        for id, people in documents.items()
+        if people.register != Register.PUBLIC
     }
-    if not any(audiences.values()):
+    if not any(audience for audience, _ in audiences.values()):
         return set()  # journals and prose alone: nobody else in them
+    memorial = uuid.UUID(str(memorial_id))
+    cipher = memorial_cipher(memorial_id=memorial)
+    # compiled once (`core.queries`): read on every reply that drew on a conversation
+    identities = compiled_rows(_identities_of, (uuid.UUID(int=0),), [memorial])
     subjects = {identity_normalise(name) for name in subject} | {
-        identity_normalise(cipher.decrypt_text(value))
-        for value in SubjectIdentity.objects.filter(memorial_id=memorial_id).values_list(
-            "value_encrypted", flat=True
-        )
+        identity_normalise(cipher.decrypt_text(bytes(value))) for (value,) in identities
     }
     readers = {identity_normalise(name) for name in reader} - {""}
     families = {identity_normalise(name) for name in family} - {""}
     private = set()
-    for document, audience in audiences.items():
+    for id, (audience, register) in audiences.items():
         others = audience - subjects
         if len(others) != 1 or others & readers:
             continue
-        if document.register == Register.FAMILY or others & families:
-            private.add(document.id)
+        if register == Register.FAMILY or others & families:
+            private.add(id)
     return private
 
 

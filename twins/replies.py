@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from core.beside import Beside
 from corpus.records import PassageRecord
 from corpus.retrieval import passage_retrieve
-from corpus.selectors import document_audiences
+from corpus.selectors import document_people
 from memorials.models import Memorial
 from twins.audience import passages_for_visitor
 from twins.grounding import (
@@ -135,10 +135,12 @@ def twin_evidence(
     names: Sequence[str] = (),
     visitor_id: uuid.UUID | str | None = None,
     memorial: Memorial | None = None,
+    share_between_family: bool | None = None,
 ) -> TwinEvidence:
     """Retrieval and the grounding decision for `question` (see `twin_reply`): it reads
     the database and no provider, so a caller may run it beside its other preparation.
-    `memorial`: the memorial `memorial_id`, with its subject, when the caller has read it."""
+    `memorial`: the memorial `memorial_id`, with its subject, when the caller has read it;
+    `share_between_family`: its wishes' flag, when the caller has read them."""
     question = question.strip()[:QUESTION_MAX_CHARS]
     if memorial is None or str(memorial.pk) != str(memorial_id):
         memorial = Memorial.objects.select_related("subject").get(pk=memorial_id)
@@ -151,16 +153,27 @@ def twin_evidence(
             registers=[register] if register and retrieve_in_register else None,
         )
     )
+    # Who each passage's document was written with, read once: for what the visitor may
+    # be told, and for the judging
+    documents = document_people(
+        memorial_id=memorial.pk, document_ids={p.document_id for p in retrieved}
+    )
     if visitor_id is not None:
         retrieved = passages_for_visitor(
-            memorial=memorial, visitor_id=visitor_id, passages=retrieved
+            memorial=memorial,
+            visitor_id=visitor_id,
+            passages=retrieved,
+            documents=documents,
+            share_between_family=share_between_family,
         )
     retrieved = retrieved[:PASSAGES_LIMIT]
     # The people the passages were written with are named in them all: left out of the judging
-    audiences = document_audiences(
-        memorial_id=memorial.pk, document_ids=list({p.document_id for p in retrieved})
-    )
-    people = [name for audience in audiences.values() for name in audience]
+    people = [
+        name
+        for document_id in {p.document_id for p in retrieved}
+        if document_id in documents
+        for name in documents[document_id].audience
+    ]
     support = support_judge(
         question=question,
         passages=retrieved,

@@ -8,9 +8,10 @@ import uuid
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models import F
 
 from accounts.models import User
-from core.queries import compiled_row, compiled_sql, model_from_row
+from core.queries import compiled_objects, compiled_row, compiled_sql, model_from_row
 from memorials.models import Membership
 from tests.accounts.factories import UserFactory
 from tests.memorials.factories import MembershipFactory
@@ -59,3 +60,34 @@ def test_a_row_becomes_the_model_and_its_selected_relation():
     assert (user.pk, user.full_name, user.email) == (
         member.user_id, "Lucy Smith", member.user.email,
     )  # fmt: skip
+
+
+def _memberships_named(full_name):
+    return (
+        Membership.objects.select_related("user", "memorial")
+        .annotate(email_kept=F("user__email"))
+        .filter(user__full_name=full_name)
+        .order_by("pk")
+    )
+
+
+def test_objects_come_back_as_the_queryset_makes_them_with_relations_and_annotations():
+    first = MembershipFactory(user__full_name="Rose Smith")
+    second = MembershipFactory(user__full_name="Rose Smith")
+    MembershipFactory(user__full_name="Someone Else")
+
+    found = compiled_objects(_memberships_named, ("probe-name",), ["Rose Smith"])
+    expected = list(_memberships_named("Rose Smith"))
+
+    assert [m.pk for m in found] == [first.pk, second.pk] == [m.pk for m in expected]
+    for got, want in zip(found, expected, strict=True):
+        assert (got.user.email, got.memorial.name, got.email_kept) == (
+            want.user.email, want.memorial.name, want.user.email,
+        )  # fmt: skip
+        assert got.created_at == want.created_at and got.created_at.tzinfo is not None
+    assert compiled_objects(_memberships_named, ("probe-name",), ["Nobody"]) == []
+
+
+def test_a_queryset_of_values_cannot_become_objects():
+    with pytest.raises(ImproperlyConfigured, match="plain model queryset"):
+        compiled_objects(_named, ("probe-name", "probe@example.org"), ["a", "b"])

@@ -8,7 +8,9 @@ from datetime import datetime
 
 import pytest
 
+from core.crypto import ciphers_reused
 from corpus.models import Document, Register
+from corpus.selectors import document_people
 from memorials.models import Memorial, MemorialWishes, Role
 from tests.accounts.factories import UserFactory
 from tests.corpus.conftest import ingest, whatsapp_export
@@ -167,8 +169,34 @@ def test_the_rule_costs_a_few_queries_a_turn_however_many_passages(
     memorial = Memorial.objects.select_related("subject").get(pk=memorial.pk)
     assert memorial.name  # read once per turn by the reply anyway
 
-    with django_assert_max_num_queries(5):
+    # within one reply's work, where the memorial's key is read once (`ciphers_reused`)
+    with ciphers_reused(), django_assert_max_num_queries(5):
         kept = passages_for_visitor(memorial=memorial, visitor_id=sam.id, passages=list(passages))
 
     assert len({p.document_id for p in passages}) >= 2
     assert len(kept) < len(passages)
+
+
+def test_documents_and_wishes_the_reply_read_already_are_not_read_again(
+    memorial, jo, sam, django_assert_max_num_queries
+):
+    passages = twin_reply(memorial_id=memorial.id, question=BROOCH_QUESTION).retrieved
+    memorial = Memorial.objects.select_related("subject").get(pk=memorial.pk)
+    documents = document_people(
+        memorial_id=memorial.pk, document_ids={p.document_id for p in passages}
+    )
+    alone = passages_for_visitor(memorial=memorial, visitor_id=sam.id, passages=list(passages))
+
+    # the members and the subject's identities, and the memorial's key
+    with ciphers_reused(), django_assert_max_num_queries(3):
+        given = passages_for_visitor(
+            memorial=memorial,
+            visitor_id=sam.id,
+            passages=list(passages),
+            documents=documents,
+            share_between_family=False,
+        )
+
+    assert [p.id for p in given] == [p.id for p in alone]
+    assert BROOCH not in " ".join(p.text for p in given)
+    assert BROOCH in " ".join(p.text for p in passages)
