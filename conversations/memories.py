@@ -16,13 +16,16 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import numpy as np
+from django.db.models import QuerySet
 from django.utils import dateformat, timezone
 
 from conversations.models import VisitorMemory
 from conversations.remembering.drafts import KnownMemory
 from core.crypto import MemorialCipher, memorial_cipher
+from core.queries import compiled_rows
 from corpus.embeddings import EMBEDDING_DIMENSIONS, embed_query
 from twins.providers.offline import content_words
 
@@ -227,6 +230,15 @@ def _decoded_memories(
     return decoded
 
 
+def _versions_of(memorial_id: uuid.UUID, visitor_id: uuid.UUID) -> QuerySet[Any]:
+    return (
+        VisitorMemory.objects.filter(memorial_id=memorial_id)
+        .filter(visitor_id=visitor_id)
+        .order_by("-created_at", "-id")
+        .values_list("id", "memory_key", "updated_at")
+    )
+
+
 def memories_for_reply(
     *, memorial_id: uuid.UUID | str, visitor_id: uuid.UUID | str, query: str, limit: int = 5
 ) -> list[MemoryRecord]:
@@ -236,10 +248,9 @@ def memories_for_reply(
     if limit <= 0:
         return []
     visitor = uuid.UUID(str(visitor_id))
-    rows = list(  # which memories they have now, newest first, and their versions
-        VisitorMemory.objects.filter(memorial_id=memorial_id, visitor_id=visitor)
-        .order_by("-created_at", "-id")
-        .values_list("id", "memory_key", "updated_at")
+    # which memories they have now, newest first, and their versions (compiled once)
+    rows = compiled_rows(
+        _versions_of, (uuid.UUID(int=0), uuid.UUID(int=1)), [uuid.UUID(str(memorial_id)), visitor]
     )
     decoded = _decoded_memories(
         memorial_id=memorial_id,

@@ -45,7 +45,7 @@ from conversations.models import Concern, Conversation, Message, MessageRole, Me
 from conversations.voice import visitor_register
 from core.beside import beside
 from core.crypto import memorial_cipher
-from core.queries import compiled_row, model_from_row
+from core.queries import compiled_row, compiled_rows, model_from_row
 from corpus.embeddings import embed_query
 from corpus.records import PassageRecord
 from memorials.models import Membership, Memorial
@@ -115,12 +115,22 @@ class ReplyStream:
             self.failed, self._notice = True, FAILED_NOTICE
 
 
-def _recent_turns(*, conversation: Conversation, before_seq: int) -> list[LlmMessage]:
-    earlier = list(
-        Message.objects.filter(conversation_id=conversation.pk, seq__lt=before_seq)
-        .exclude(status=MessageStatus.STREAMING)
+def _turns_before(conversation_id: uuid.UUID, before_seq: int, unfinished: str) -> QuerySet[Any]:
+    return (
+        Message.objects.filter(conversation_id=conversation_id)
+        .filter(seq__lt=before_seq)
+        .exclude(status=unfinished)
         .order_by("-seq")
         .values_list("role", "text_encrypted")[:RECENT_TURNS]
+    )
+
+
+def _recent_turns(*, conversation: Conversation, before_seq: int) -> list[LlmMessage]:
+    # compiled once (`core.queries`): read on every reply
+    earlier = compiled_rows(
+        _turns_before,
+        (uuid.UUID(int=0), 987_654_321, "probe-status"),
+        [conversation.pk, before_seq, MessageStatus.STREAMING],
     )[::-1]
     cipher = memorial_cipher(memorial_id=conversation.memorial_id)
     turns: list[LlmMessage] = []

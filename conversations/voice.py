@@ -14,12 +14,27 @@ about)."""
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
+from django.db.models import QuerySet
+
 from core.crypto import memorial_cipher
+from core.queries import compiled_row
 from corpus.models import Correspondent, Register
 from corpus.registers import identity_hash
 from memorials.models import Membership, Role
 
 ROLE_REGISTERS = {Role.FAMILY: Register.FAMILY, Role.STEWARD: Register.FRIENDS}
+
+
+def _placed(memorial_id: uuid.UUID, first_hash: str, second_hash: str) -> QuerySet[Any]:
+    return (
+        Correspondent.objects.filter(memorial_id=memorial_id)
+        .filter(value_hash__in=[first_hash, second_hash])
+        .order_by("register", "created_at")  # as the model orders them (`.first()` did)
+        .values_list("register")[:1]
+    )
 
 
 def visitor_register(*, membership: Membership) -> str:
@@ -29,11 +44,13 @@ def visitor_register(*, membership: Membership) -> str:
     cipher = memorial_cipher(memorial_id=membership.memorial_id)
     user = membership.user
     hashes = [identity_hash(cipher=cipher, value=value) for value in (user.email, user.full_name)]
-    placed = (
-        Correspondent.objects.filter(
-            memorial_id=membership.memorial_id, value_hash__in=[h for h in hashes if h]
+    hashes = [h for h in hashes if h]
+    placed = None
+    if hashes:  # compiled once (`core.queries`): read on every reply
+        row = compiled_row(
+            _placed,
+            (uuid.UUID(int=0), "probe-hash-1", "probe-hash-2"),
+            [membership.memorial_id, hashes[0], hashes[-1]],
         )
-        .values_list("register", flat=True)
-        .first()
-    )
+        placed = row[0] if row else None
     return placed or ROLE_REGISTERS.get(Role(membership.role), Register.FAMILY)

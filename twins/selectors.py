@@ -5,8 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.db.models import QuerySet
+
 from consent.gate import consent_is_granted
 from core.consent import ConsentScope
+from core.queries import compiled_objects
 from corpus.writing import subject_passages_count
 from twins.models import BuildStatus, Twin, TwinVersion
 from twins.services.build import twin_build_event_data
@@ -16,15 +19,24 @@ def twin_get(*, memorial_id: uuid.UUID | str) -> Twin | None:
     return Twin.objects.filter(memorial_id=memorial_id).first()
 
 
-def twin_serving(*, memorial_id: uuid.UUID | str) -> TwinVersion | None:
-    """The newest ready version: the one that answers. A failed or running build never
-    replaces it."""
+def _serving_of(memorial_id: uuid.UUID, status: str) -> QuerySet[TwinVersion]:
     return (
         TwinVersion.objects.select_related("twin")
-        .filter(twin__memorial_id=memorial_id, status=BuildStatus.READY)
-        .order_by("-number")
-        .first()
+        .filter(twin__memorial_id=memorial_id)
+        .filter(status=status)
+        .order_by("-number")[:1]
     )
+
+
+def twin_serving(*, memorial_id: uuid.UUID | str) -> TwinVersion | None:
+    """The newest ready version: the one that answers. A failed or running build never
+    replaces it. (Read on every reply: its query compiled once, `core.queries`.)"""
+    found = compiled_objects(
+        _serving_of,
+        (uuid.UUID(int=0), "probe-status"),
+        [uuid.UUID(str(memorial_id)), BuildStatus.READY],
+    )
+    return found[0] if found else None
 
 
 def twin_newest_version(*, memorial_id: uuid.UUID | str) -> TwinVersion | None:

@@ -32,10 +32,15 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
 
 from conversations.models import Concern, Conversation
+from core.queries import compiled_row
 from memorials.models import AgeGroup, Membership
 
 logger = logging.getLogger(__name__)
@@ -386,15 +391,23 @@ class OutboundGuard:
             yield sentence
 
 
+def _age_group_of(memorial_id: uuid.UUID, visitor_id: uuid.UUID) -> QuerySet[Any]:
+    return (
+        Membership.objects.filter(memorial_id=memorial_id)
+        .filter(user_id=visitor_id)
+        .order_by("pk")
+        .values_list("age_group")[:1]
+    )
+
+
 def outbound_guard_for(*, conversation: Conversation) -> OutboundGuard:
     """The guard for a reply in `conversation`: the memorial's name, and whether its visitor
     said they are under 18 (one query, and one more for the memorial unless it was read
     with the conversation)."""
-    age_group = (
-        Membership.objects.filter(
-            memorial_id=conversation.memorial_id, user_id=conversation.visitor_id
-        )
-        .values_list("age_group", flat=True)
-        .first()
-    )  # None: they left meanwhile (nobody is shown the reply)
+    row = compiled_row(  # compiled once (`core.queries`): read on every reply
+        _age_group_of,
+        (uuid.UUID(int=0), uuid.UUID(int=1)),
+        [conversation.memorial_id, conversation.visitor_id],
+    )
+    age_group = row[0] if row else None  # None: they left meanwhile (nobody is shown the reply)
     return OutboundGuard(name=conversation.memorial.name, minor=age_group == AgeGroup.MINOR)
