@@ -45,7 +45,13 @@ from conversations.models import Concern, Conversation, Message, MessageRole, Me
 from conversations.voice import visitor_register
 from core.beside import beside
 from core.crypto import memorial_cipher
-from core.queries import compiled_row, compiled_rows, model_from_row
+from core.queries import (
+    PROBE_MOMENT,
+    compiled_row,
+    compiled_rows,
+    compiled_update,
+    model_from_row,
+)
 from corpus.embeddings import embed_query
 from corpus.records import PassageRecord
 from memorials.models import Membership, Memorial
@@ -203,6 +209,19 @@ def _membership_with_user(*, memorial_id: uuid.UUID, visitor_id: uuid.UUID) -> M
     return membership
 
 
+def _message_assessed(
+    concern: str, risk: float, updated_at: datetime, message_id: int
+) -> tuple[QuerySet[Message], dict[str, Any]]:
+    values = {"concern": concern, "risk": risk, "updated_at": updated_at}
+    return Message.objects.filter(pk=message_id), values
+
+
+def _conversation_risk(
+    risk: float, risk_at: datetime, conversation_id: uuid.UUID
+) -> tuple[QuerySet[Conversation], dict[str, Any]]:
+    return Conversation.objects.filter(pk=conversation_id), {"risk": risk, "risk_at": risk_at}
+
+
 def turn_guard(
     *, conversation: Conversation, visitor_message: Message, text: str, topics: list[str]
 ) -> Assessment:
@@ -231,10 +250,17 @@ def turn_guard(
         )
         now = timezone.now()
         visitor_message.concern, visitor_message.risk = assessment.concern, assessment.risk
-        Message.objects.filter(pk=visitor_message.pk).update(
-            concern=assessment.concern, risk=assessment.risk, updated_at=now
+        # each compiled once (`core.queries`): written on every message
+        compiled_update(
+            _message_assessed,
+            ("probe-concern", -1.5, PROBE_MOMENT, -1),
+            [assessment.concern, assessment.risk, now, visitor_message.pk],
         )
-        Conversation.objects.filter(pk=conversation.pk).update(risk=assessment.risk, risk_at=now)
+        compiled_update(
+            _conversation_risk,
+            (-1.5, PROBE_MOMENT, uuid.UUID(int=0)),
+            [assessment.risk, now, conversation.pk],
+        )
         if assessment.concern == Concern.CRISIS:
             crisis_alert_raise(conversation=conversation, message=visitor_message)
         elif assessment.concern == Concern.FRAUD:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
@@ -17,8 +18,12 @@ from django.db import connection
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
 from django.db.models.sql.compiler import SQLCompiler
+from django.db.models.sql.subqueries import UpdateQuery
 
 M = TypeVar("M", bound=Model)
+
+# A time no real write passes, to probe a query that takes one (`compiled_update`).
+PROBE_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @functools.cache
@@ -96,6 +101,38 @@ def compiled_row(
         cursor.execute(f"{compiled_sql(build, probes)} {lock}", list(args))
         row = cursor.fetchone()
     return None if row is None else tuple(row)
+
+
+@functools.cache
+def _compiled_update(
+    build: Callable[..., tuple[QuerySet[Any], dict[str, Any]]], probes: tuple[Any, ...]
+) -> str:
+    queryset, values = build(*probes)
+    query: UpdateQuery = queryset.query.chain(UpdateQuery)  # type: ignore[assignment]
+    query.add_update_values(values)
+    sql, params = query.get_compiler(using=queryset.db).as_sql()
+    # a value Django wraps for the driver (bytes as psycopg's Binary) compared as given
+    if tuple(getattr(param, "obj", param) for param in params) != probes:
+        raise ImproperlyConfigured(
+            f"{build.__qualname__} cannot be compiled once: its SQL takes {params!r}, "
+            f"not its arguments {probes!r} in order"
+        )
+    return str(sql)
+
+
+def compiled_update(
+    build: Callable[..., tuple[QuerySet[Any], dict[str, Any]]],
+    probes: Sequence[Any],
+    args: Sequence[Any],
+) -> int:
+    """The rows `queryset.update(**values)` updates, for `(queryset, values) = build(*args)`,
+    run as the SQL compiled once for it: `build` takes the new values first, in the order
+    `values` lists them, then the queryset's parameters (checked with `probes`). For
+    columns that take the value as given (no field that changes it on the way, such as
+    `auto_now`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_compiled_update(build, tuple(probes)), list(args))
+        return int(cursor.rowcount)
 
 
 def model_from_row(model: type[M], values: Sequence[Any]) -> M:

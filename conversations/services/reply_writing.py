@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from conversations.allowances import (
@@ -29,6 +32,7 @@ from core.allowances import Allowance
 from core.beside import beside
 from core.crypto import MemorialCipher, memorial_cipher
 from core.events import EventKind, event_send_on_commit
+from core.queries import PROBE_MOMENT, compiled_update
 from core.tasks import memorial_step
 from corpus.selectors import passage_sources
 
@@ -144,10 +148,20 @@ def _allowance_ask(*, reply: Message) -> tuple[str, Allowance, OutboundGuard]:
     return kind, allowance, outbound_guard_for(conversation=reply.conversation)
 
 
+def _chunk_stored(
+    text_encrypted: bytes, updated_at: datetime, message_id: int, status: str
+) -> tuple[QuerySet[Message], dict[str, Any]]:
+    values = {"text_encrypted": text_encrypted, "updated_at": updated_at}
+    return Message.objects.filter(pk=message_id).filter(status=status), values
+
+
 def _chunk_store(*, reply: Message, text: str, encrypted: bytes) -> bool:
+    # compiled once (`core.queries`): written for every sentence of every reply
     return bool(
-        Message.objects.filter(pk=reply.pk, status=MessageStatus.STREAMING).update(
-            text_encrypted=encrypted, updated_at=timezone.now()
+        compiled_update(
+            _chunk_stored,
+            (b"probe-text", PROBE_MOMENT, -1, "probe-status"),
+            [encrypted, timezone.now(), reply.pk, MessageStatus.STREAMING],
         )
     )
 

@@ -11,7 +11,13 @@ from django.db import connection
 from django.db.models import F
 
 from accounts.models import User
-from core.queries import compiled_objects, compiled_row, compiled_sql, model_from_row
+from core.queries import (
+    compiled_objects,
+    compiled_row,
+    compiled_sql,
+    compiled_update,
+    model_from_row,
+)
 from memorials.models import Membership
 from tests.accounts.factories import UserFactory
 from tests.memorials.factories import MembershipFactory
@@ -91,3 +97,26 @@ def test_objects_come_back_as_the_queryset_makes_them_with_relations_and_annotat
 def test_a_queryset_of_values_cannot_become_objects():
     with pytest.raises(ImproperlyConfigured, match="plain model queryset"):
         compiled_objects(_named, ("probe-name", "probe@example.org"), ["a", "b"])
+
+
+def _renamed(full_name, user_id):
+    return User.objects.filter(pk=user_id), {"full_name": full_name}
+
+
+def _renamed_backwards(user_id, full_name):
+    return User.objects.filter(pk=user_id), {"full_name": full_name}
+
+
+def test_an_update_runs_as_the_queryset_would_and_counts_its_rows():
+    ann = UserFactory(full_name="Ann Smith")
+    other = UserFactory(full_name="Bob Jones")
+    probes = ("probe-name", uuid.UUID(int=0))
+
+    assert compiled_update(_renamed, probes, ["Ann Jones", ann.pk]) == 1
+    assert compiled_update(_renamed, probes, ["Nobody", uuid.UUID(int=7)]) == 0
+
+    ann.refresh_from_db()
+    other.refresh_from_db()
+    assert (ann.full_name, other.full_name) == ("Ann Jones", "Bob Jones")
+    with pytest.raises(ImproperlyConfigured, match="cannot be compiled once"):
+        compiled_update(_renamed_backwards, (uuid.UUID(int=0), "probe-name"), [ann.pk, "X"])
