@@ -4,7 +4,9 @@ Django compiles a queryset to SQL each time it runs it: for a query with a lock 
 subqueries that is about a millisecond of Python, on a path (a visitor's message to its
 reply's first words) that runs a few dozen queries. `compiled_sql` keeps the SQL a queryset
 compiles to, built from the same queryset the code would run, so the query is still written
-once, with the ORM; only its parameters change from one run to the next."""
+once, with the ORM; only its parameters change from one run to the next. Its rows come back
+as they are (`compiled_row`, `compiled_rows`) or made into the queryset's model instances
+(`compiled_objects`); `compiled_update` does the same for a queryset's `update()`."""
 
 from __future__ import annotations
 
