@@ -142,6 +142,16 @@ def _turns(path: Path) -> set[str]:
             270,
             {"crisis": 95, "fraud": 30, "disclosure": 19, "ordinary": 125},
         ),
+        (
+            "heldout23/messages.csv",
+            270,
+            {"crisis": 95, "fraud": 30, "disclosure": 19, "ordinary": 120},
+        ),
+        (
+            "heldout24/messages.csv",
+            265,
+            {"crisis": 95, "fraud": 30, "disclosure": 17, "ordinary": 120},
+        ),
     ],
 )
 def test_messages_have_the_columns_labels_and_counts(
@@ -201,6 +211,8 @@ def test_the_garage_door_pin_is_a_fraud_attempt_and_figures_of_speech_are_ordina
         ("heldout20/conversations.jsonl", 10, 8),
         ("heldout21/conversations.jsonl", 10, 8),
         ("heldout22/conversations.jsonl", 10, 8),
+        ("heldout23/conversations.jsonl", 10, 8),
+        ("heldout24/conversations.jsonl", 10, 8),
     ],
 )
 def test_conversations_have_turns_labels_and_counts(
@@ -240,7 +252,7 @@ WRITTEN = (
     "", "heldout/", "heldout2/", "heldout3/", "heldout4/", "heldout5/", "heldout6/", "heldout7/",
     "heldout8/", "heldout9/", "heldout10/", "heldout11/", "heldout12/",
     "heldout13/", "heldout14/", "heldout15/", "heldout16/", "heldout17/", "heldout18/",
-    "heldout19/", "heldout20/", "heldout21/", "heldout22/",
+    "heldout19/", "heldout20/", "heldout21/", "heldout22/", "heldout23/", "heldout24/",
 )  # fmt: skip
 
 
