@@ -46,7 +46,8 @@ def visitor_register(*, membership: Membership) -> str:
     hashes = [identity_hash(cipher=cipher, value=value) for value in (user.email, user.full_name)]
     hashes = [h for h in hashes if h]
     placed = None
-    if hashes:  # compiled once (`core.queries`): read on every reply
+    # compiled once (`core.queries`): read on every reply; a single hash is given twice
+    if hashes:
         row = compiled_row(
             _placed,
             (uuid.UUID(int=0), "probe-hash-1", "probe-hash-2"),

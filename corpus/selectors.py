@@ -422,8 +422,8 @@ def document_people(
         memorial_id=memorial_id, id__in=list(document_ids)
     ).values_list("id", "register", "audience_encrypted")
     return {
-        id: DocumentPeople(register, json.loads(cipher.decrypt_text(audience) or "[]"))
-        for id, register, audience in documents
+        document_id: DocumentPeople(register, json.loads(cipher.decrypt_text(audience) or "[]"))
+        for document_id, register, audience in documents
     }
 
 
@@ -450,8 +450,11 @@ def documents_private_to_others(
     compared as `identity_normalise` makes them. A group, a public post or a journal is
     never private to one person."""
     audiences = {
-        id: ({identity_normalise(person) for person in people.audience} - {""}, people.register)
-        for id, people in documents.items()
+        document_id: (
+            {identity_normalise(person) for person in people.audience} - {""},
+            people.register,
+        )
+        for document_id, people in documents.items()
         if people.register != Register.PUBLIC
     }
     if not any(audience for audience, _ in audiences.values()):
@@ -466,12 +469,12 @@ def documents_private_to_others(
     readers = {identity_normalise(name) for name in reader} - {""}
     families = {identity_normalise(name) for name in family} - {""}
     private = set()
-    for id, (audience, register) in audiences.items():
+    for document_id, (audience, register) in audiences.items():
         others = audience - subjects
         if len(others) != 1 or others & readers:
             continue
         if register == Register.FAMILY or others & families:
-            private.add(id)
+            private.add(document_id)
     return private
 
 
