@@ -152,6 +152,16 @@ def _turns(path: Path) -> set[str]:
             265,
             {"crisis": 95, "fraud": 30, "disclosure": 17, "ordinary": 120},
         ),
+        (
+            "heldout25/messages.csv",
+            265,
+            {"crisis": 95, "fraud": 30, "disclosure": 15, "ordinary": 120},
+        ),
+        (
+            "heldout26/messages.csv",
+            270,
+            {"crisis": 95, "fraud": 30, "disclosure": 16, "ordinary": 130},
+        ),
     ],
 )
 def test_messages_have_the_columns_labels_and_counts(
@@ -213,6 +223,8 @@ def test_the_garage_door_pin_is_a_fraud_attempt_and_figures_of_speech_are_ordina
         ("heldout22/conversations.jsonl", 10, 8),
         ("heldout23/conversations.jsonl", 10, 8),
         ("heldout24/conversations.jsonl", 10, 8),
+        ("heldout25/conversations.jsonl", 10, 8),
+        ("heldout26/conversations.jsonl", 10, 8),
     ],
 )
 def test_conversations_have_turns_labels_and_counts(
@@ -253,6 +265,7 @@ WRITTEN = (
     "heldout8/", "heldout9/", "heldout10/", "heldout11/", "heldout12/",
     "heldout13/", "heldout14/", "heldout15/", "heldout16/", "heldout17/", "heldout18/",
     "heldout19/", "heldout20/", "heldout21/", "heldout22/", "heldout23/", "heldout24/",
+    "heldout25/", "heldout26/",
 )  # fmt: skip
 
 
