@@ -22,8 +22,9 @@ Usage, per kind, now:
 - writing kept: the size of the memorial's uploads, in MB (rounded up);
 - a cloned voice: a feature, never "used up".
 
-A check costs three queries (the subscription, the plan's allowance, the usage), none per
-token. After a spend, `allowance_spent` tells the payer once a period when 80 % and when all
+A check costs three queries (the subscription, the plan's allowance, the usage; each compiled
+once, `core.queries`: a reply asks before and after it is written), none per token. After a
+spend, `allowance_spent` tells the payer once a period when 80 % and when all
 of a monthly allowance is used (mail, and a notice on the memorial page).
 """
 
@@ -38,7 +39,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from billing.models import (
@@ -53,6 +54,7 @@ from billing.notices import allowance_notice_send, allowance_noun
 from billing.sponsors import sponsorship_for
 from conversations.models import UsageMonth
 from core.allowances import MONTHLY_KINDS, Allowance, AllowanceKind
+from core.queries import compiled_row
 from corpus.models import Upload
 from memorials.models import Invitation, Membership, Role
 
@@ -73,17 +75,73 @@ class PlanState:
     fallback: str = FREE_PLAN
 
 
+# A reply asks its allowance before it is written and again after: the reads below are
+# compiled once (`core.queries`), each taking its arguments in order (probed with values no
+# real call passes).
+_PROBE_MEMORIAL = uuid.UUID(int=0)
+_PROBE_MONTH = date(2000, 1, 1)
+_SUBSCRIPTION = ("plan_id", "status", "grace_until", "lapsed_at")
+
+
+def _subscription(memorial_id: uuid.UUID) -> QuerySet[Any]:
+    return Subscription.objects.filter(memorial_id=memorial_id).values_list(*_SUBSCRIPTION)[:1]
+
+
+def _quota_of_plan(plan_id: int, kind: str) -> QuerySet[Any]:
+    return (
+        PlanAllowance.objects.filter(plan_id=plan_id)
+        .filter(kind=kind)
+        .order_by("pk")
+        .values_list("quota", "plan__name")[:1]
+    )
+
+
+def _quota_of_fallback(code: str, kind: str) -> QuerySet[Any]:
+    return (
+        PlanAllowance.objects.filter(plan__code=code)
+        .filter(kind=kind)
+        .order_by("pk")
+        .values_list("quota", "plan__name")[:1]
+    )
+
+
+def _month(memorial_id: uuid.UUID, month: date) -> QuerySet[Any]:
+    return UsageMonth.objects.filter(memorial_id=memorial_id).filter(month=month)
+
+
+def _month_total(month: QuerySet[UsageMonth], column: str) -> QuerySet[Any]:
+    # one group: the memorial's rows (none: no row comes back)
+    return month.values("memorial_id").annotate(total=Sum(column)).values_list("total")
+
+
+def _preview_messages(memorial_id: uuid.UUID, month: date) -> QuerySet[Any]:
+    subject = Q(visitor_id=F("memorial__subject_id"))
+    return _month_total(_month(memorial_id, month).filter(subject), "messages")
+
+
+def _family_messages(memorial_id: uuid.UUID, month: date) -> QuerySet[Any]:
+    subject = Q(visitor_id=F("memorial__subject_id"))
+    return _month_total(_month(memorial_id, month).exclude(subject), "messages")
+
+
+def _spoken_seconds(memorial_id: uuid.UUID, month: date) -> QuerySet[Any]:
+    return _month_total(_month(memorial_id, month), "spoken_seconds")
+
+
+_MONTHLY_TOTALS = {
+    AllowanceKind.PREVIEW_MESSAGES: _preview_messages,
+    AllowanceKind.FAMILY_MESSAGES: _family_messages,
+    AllowanceKind.VOICE_MINUTES: _spoken_seconds,
+}
+
+
 def plan_state(memorial_id: uuid.UUID | str, *, now: datetime | None = None) -> PlanState:
     """The memorial's subscription, read as the plan in effect (one query); when it gives no
     plan, a sponsor's (`billing.sponsors`: a firm paying a seat for its client; one more
     query per registered sponsor)."""
     now = now or timezone.now()
-    sub = (
-        Subscription.objects.filter(memorial_id=memorial_id)
-        .values("plan_id", "status", "grace_until", "lapsed_at")
-        .first()
-    )
-    own = _own_state(sub, now=now)
+    row = compiled_row(_subscription, (_PROBE_MEMORIAL,), [memorial_id])
+    own = _own_state(None if row is None else dict(zip(_SUBSCRIPTION, row, strict=True)), now=now)
     if own.plan_id is not None:
         return own
     sponsored = _sponsored_state(memorial_id, now=now)
@@ -142,17 +200,13 @@ def next_period_start(now: datetime | None = None) -> date:
 def usage_of(memorial_id: uuid.UUID | str, kind: str, *, now: datetime | None = None) -> int:
     """How much of `kind` the memorial has used now (this period for the monthly kinds)."""
     if kind in MONTHLY_KINDS:
-        month = UsageMonth.objects.filter(memorial_id=memorial_id, month=period_start(now))
-        if kind == AllowanceKind.VOICE_MINUTES:
-            seconds = month.aggregate(total=Sum("spoken_seconds"))["total"] or 0
-            return math.ceil(seconds / 60)
-        subject = Q(visitor_id=F("memorial__subject_id"))
-        mine = (
-            month.filter(subject)
-            if kind == AllowanceKind.PREVIEW_MESSAGES
-            else month.exclude(subject)
+        row = compiled_row(
+            _MONTHLY_TOTALS[AllowanceKind(kind)],
+            (_PROBE_MEMORIAL, _PROBE_MONTH),
+            [memorial_id, period_start(now)],
         )
-        return mine.aggregate(total=Sum("messages"))["total"] or 0
+        total = int(row[0] or 0) if row is not None else 0
+        return math.ceil(total / 60) if kind == AllowanceKind.VOICE_MINUTES else total
     if kind == AllowanceKind.FAMILY_MEMBERS:
         members = Membership.objects.filter(
             memorial_id=memorial_id, role__in=(Role.STEWARD, Role.FAMILY)
@@ -172,8 +226,11 @@ def usage_of(memorial_id: uuid.UUID | str, kind: str, *, now: datetime | None = 
 
 def _quota(state: PlanState, kind: str) -> tuple[int | None, str]:
     """The plan's quota of `kind` (None: unlimited; 0: not included) and the plan's name."""
-    plan = Q(plan_id=state.plan_id) if state.plan_id is not None else Q(plan__code=state.fallback)
-    row = PlanAllowance.objects.filter(plan, kind=kind).values("quota", "plan__name").first()
+    row = (
+        compiled_row(_quota_of_plan, (987_654_321, "probe-kind"), [state.plan_id, kind])
+        if state.plan_id is not None
+        else compiled_row(_quota_of_fallback, ("probe-code", "probe-kind"), [state.fallback, kind])
+    )
     if row is None:  # a kind the plan does not list: not included
         plans = (
             Plan.objects.filter(pk=state.plan_id)
@@ -181,7 +238,7 @@ def _quota(state: PlanState, kind: str) -> tuple[int | None, str]:
             else Plan.objects.filter(code=state.fallback)
         )
         return 0, plans.values_list("name", flat=True).first() or ""
-    return row["quota"], row["plan__name"]
+    return row[0], row[1]
 
 
 def _reason(kind: str, quota: int | None, state: PlanState, *, now: datetime | None = None) -> str:

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import math
 import uuid
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Count, F, QuerySet
+from django.utils import timezone
 
 from conversations.models import Message, MessageRole, MessageStatus
 from conversations.services.usage import usage_add
 from core.allowances import Allowance, AllowanceKind, allowance_check, allowance_spent
+from core.queries import PROBE_MOMENT, compiled_row
 
 LAST_MESSAGE_NOTICE = (
     "That was the last message of this month's allowance. The conversation pauses here "
@@ -46,22 +50,55 @@ def reply_allowance(*, reply: Message, kind: str) -> Allowance:
         return _reply_allowance(reply=reply, kind=kind)
 
 
-def _reply_allowance(*, reply: Message, kind: str) -> Allowance:
-    mine = Message.objects.filter(
-        conversation__memorial_id=reply.conversation.memorial_id,
-        role=MessageRole.TWIN,
-        status=MessageStatus.STREAMING,
-        pk__lt=reply.pk,
-        created_at__year=reply.created_at.year,
-        created_at__month=reply.created_at.month,
+def _queued(
+    memorial_id: uuid.UUID, role: str, status: str, reply_id: int, start: datetime, end: datetime
+) -> QuerySet[Message]:
+    """The memorial's replies still being written, made before reply `reply_id`, in the
+    month from `start` to `end`."""
+    return (
+        Message.objects.filter(conversation__memorial_id=memorial_id)
+        .filter(role=role)
+        .filter(status=status)
+        .filter(pk__lt=reply_id)
+        .filter(created_at__gte=start)
+        .filter(created_at__lt=end)
     )
-    subject = F("conversation__memorial__subject_id")
-    ahead = (
-        mine.filter(conversation__visitor_id=subject)
-        if kind == AllowanceKind.PREVIEW_MESSAGES
-        else mine.exclude(conversation__visitor_id=subject)
-    ).count()
-    return allowance_check(memorial_id=reply.conversation.memorial_id, kind=kind, amount=1 + ahead)
+
+
+def _counted(queued: QuerySet[Message]) -> QuerySet[Any]:
+    # one group: the memorial's replies (none: no row comes back)
+    return queued.values("conversation__memorial_id").annotate(n=Count("pk")).values_list("n")
+
+
+_SUBJECT = F("conversation__memorial__subject_id")
+
+
+def _preview_queued(*args: Any) -> QuerySet[Any]:
+    return _counted(_queued(*args).filter(conversation__visitor_id=_SUBJECT))
+
+
+def _family_queued(*args: Any) -> QuerySet[Any]:
+    return _counted(_queued(*args).exclude(conversation__visitor_id=_SUBJECT))
+
+
+_PROBES = (uuid.UUID(int=0), "probe-role", "probe-status", 987_654_321, PROBE_MOMENT, PROBE_MOMENT)
+
+
+def _reply_allowance(*, reply: Message, kind: str) -> Allowance:
+    # compiled once (`core.queries`): asked before every reply
+    start = timezone.localtime(reply.created_at).replace(
+        day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    end = (start + timedelta(days=32)).replace(day=1)
+    queued = _preview_queued if kind == AllowanceKind.PREVIEW_MESSAGES else _family_queued
+    memorial_id = reply.conversation.memorial_id
+    row = compiled_row(
+        queued,
+        _PROBES,
+        [memorial_id, MessageRole.TWIN, MessageStatus.STREAMING, reply.pk, start, end],
+    )
+    ahead = row[0] if row is not None else 0
+    return allowance_check(memorial_id=memorial_id, kind=kind, amount=1 + ahead)
 
 
 def reply_allowance_spent(*, reply: Message, kind: str) -> str:

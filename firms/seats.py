@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from billing.models import Plan, Price, PriceInterval, SubscriptionStatus
 from billing.providers import PaymentError, RemoteSubscription, payment_provider
 from billing.sponsors import Sponsorship
 from core.mail import mail_send_on_commit
+from core.queries import compiled_row
 from firms.models import Firm, FirmClient, FirmRole, FirmSeat, FirmSubscription
 from firms.trail import firm_audit_record
 from memorials.notices import staff_emails
@@ -206,28 +207,34 @@ def grace_until(sub: FirmSubscription) -> datetime | None:
     return start + timedelta(days=int(settings.BILLING_GRACE_DAYS)) if start else None
 
 
+_FIRM_PAYING = (
+    "firm__name",
+    "firm__subscription__plan_id",
+    "firm__subscription__status",
+    "firm__subscription__period_end",
+    "firm__subscription__updated_at",
+)
+
+
+def _firm_paying(memorial_id: uuid.UUID) -> QuerySet[Any]:
+    """The memorial's seat paid by an open firm with a subscription: read beside every reply
+    (the plan's allowance), so compiled once (`core.queries`)."""
+    return (
+        FirmClient.objects.filter(memorial_id=memorial_id)
+        .filter(paid_by_firm=True, detached_at__isnull=True, firm__closed_at__isnull=True)
+        .filter(~Q(firm__subscription=None))
+        .order_by("pk")
+        .values_list(*_FIRM_PAYING)[:1]
+    )
+
+
 def firm_sponsorship(memorial_id: uuid.UUID | str) -> Sponsorship | None:
     """Billing's sponsor lookup (one query): the firm plan, when the memorial's subject is a
     client on a seat of an open firm that has a subscription."""
-    row = (
-        FirmClient.objects.filter(
-            memorial_id=memorial_id,
-            paid_by_firm=True,
-            detached_at__isnull=True,
-            firm__closed_at__isnull=True,
-        )
-        .filter(~Q(firm__subscription=None))
-        .values(
-            "firm__name",
-            "firm__subscription__plan_id",
-            "firm__subscription__status",
-            "firm__subscription__period_end",
-            "firm__subscription__updated_at",
-        )
-        .first()
-    )
-    if row is None:
+    found = compiled_row(_firm_paying, (uuid.UUID(int=0),), [memorial_id])
+    if found is None:
         return None
+    row = dict(zip(_FIRM_PAYING, found, strict=True))
     status = row["firm__subscription__status"]
     until = None
     if status in GRACE:
