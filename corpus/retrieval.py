@@ -162,13 +162,13 @@ def _semantic_ranking(cursor, vector: np.ndarray, filters: _Filters) -> list[int
     out of order, hence the outer sort); a small one, or a big one whose graph is still being
     built, has its rows read and sorted (exact)."""
     sql, params = semantic_query(vector, filters)
-    cursor.execute(  # the search's settings, then the search: one round trip
+    # The search's settings, then the search: two statements, as statements bound on the
+    # server (legacy.settings) cannot share a round trip with parameters.
+    cursor.execute(
         f"SET LOCAL hnsw.ef_search = {HNSW_EF_SEARCH};"
-        f" SET LOCAL hnsw.iterative_scan = relaxed_order; {sql}",
-        params,
+        " SET LOCAL hnsw.iterative_scan = relaxed_order"
     )
-    while cursor.description is None and cursor.nextset():  # past the SETs' results
-        pass
+    cursor.execute(sql, params)
     return [row[0] for row in cursor.fetchall()]
 
 

@@ -140,6 +140,16 @@ if DB_POOL_MAX > 0:
         "max_size": DB_POOL_MAX,
         "timeout": 30,
     }
+# Statements are bound and prepared on the server (psycopg): a connection parses and plans a
+# statement once it has run it 5 times (`prepare_threshold`), then only binds and executes it. A
+# conversation message runs the same few dozen statements every time, and planning them was
+# about 40 % of the database's time on that path (bench/README.md, session 19). A pooler that
+# cannot keep prepared statements (PgBouncer in transaction mode before 1.21) needs
+# LEGACY_DB_PREPARED=0: parameters then bound by psycopg in Python, nothing prepared.
+if os.environ.get("LEGACY_DB_PREPARED", "1") != "0":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 DATABASES["default"]["TEST"] = {
     "NAME": "test_legacy" + os.environ.get("LEGACY_TEST_DB_SUFFIX", ""),
 }
