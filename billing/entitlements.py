@@ -87,22 +87,16 @@ def _subscription(memorial_id: uuid.UUID) -> QuerySet[Any]:
     return Subscription.objects.filter(memorial_id=memorial_id).values_list(*_SUBSCRIPTION)[:1]
 
 
+def _quota_row(allowances: QuerySet[PlanAllowance]) -> QuerySet[Any]:
+    return allowances.order_by("pk").values_list("quota", "plan__name")[:1]
+
+
 def _quota_of_plan(plan_id: int, kind: str) -> QuerySet[Any]:
-    return (
-        PlanAllowance.objects.filter(plan_id=plan_id)
-        .filter(kind=kind)
-        .order_by("pk")
-        .values_list("quota", "plan__name")[:1]
-    )
+    return _quota_row(PlanAllowance.objects.filter(plan_id=plan_id).filter(kind=kind))
 
 
 def _quota_of_fallback(code: str, kind: str) -> QuerySet[Any]:
-    return (
-        PlanAllowance.objects.filter(plan__code=code)
-        .filter(kind=kind)
-        .order_by("pk")
-        .values_list("quota", "plan__name")[:1]
-    )
+    return _quota_row(PlanAllowance.objects.filter(plan__code=code).filter(kind=kind))
 
 
 def _month(memorial_id: uuid.UUID, month: date) -> QuerySet[Any]:
