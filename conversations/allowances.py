@@ -53,8 +53,9 @@ def reply_allowance(*, reply: Message, kind: str) -> Allowance:
 def _queued(
     memorial_id: uuid.UUID, role: str, status: str, reply_id: int, start: datetime, end: datetime
 ) -> QuerySet[Message]:
-    """The memorial's replies still being written, made before reply `reply_id`, in the
-    month from `start` to `end`."""
+    """The memorial's messages of `role` and `status` (the caller's: a reply still being
+    written; arguments, not constants, so the compiled SQL takes them as its parameters),
+    made before reply `reply_id`, from `start` to `end` (its month)."""
     return (
         Message.objects.filter(conversation__memorial_id=memorial_id)
         .filter(role=role)

@@ -140,10 +140,11 @@ if DB_POOL_MAX > 0:
         "max_size": DB_POOL_MAX,
         "timeout": 30,
     }
-# Statements are bound and prepared on the server (psycopg): a connection parses and plans a
-# statement once it has run it 5 times (`prepare_threshold`), then only binds and executes it. A
-# conversation message runs the same few dozen statements every time, and planning them was
-# about 40 % of the database's time on that path (bench/README.md, session 19). A pooler that
+# Statements are bound and prepared on the server (psycopg): once a connection has run a
+# statement 5 times (`prepare_threshold`), it prepares it (parsed and planned once) and then
+# only binds and executes it. A conversation message runs the same few dozen statements every
+# time, and parsing and planning them took about 40 % of the database's time on that path
+# (bench/README.md, session 19). A pooler that
 # cannot keep prepared statements (PgBouncer in transaction mode before 1.21) needs
 # LEGACY_DB_PREPARED=0: parameters then bound by psycopg in Python, nothing prepared.
 if os.environ.get("LEGACY_DB_PREPARED", "1") != "0":

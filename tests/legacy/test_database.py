@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db
-def test_a_statement_run_five_times_is_prepared_on_the_connection():
+def test_a_statement_is_prepared_on_its_connection_once_it_has_run_five_times():
     sql = "SELECT count(*) FROM accounts_user WHERE email = %s"
 
     def prepared() -> int:
@@ -28,11 +28,10 @@ def test_a_statement_run_five_times_is_prepared_on_the_connection():
             return int(cursor.fetchone()[0])
 
     with connection.cursor() as cursor:
-        for _ in range(4):
+        for _ in range(5):
             cursor.execute(sql, ["nobody@example.org"])
         assert prepared() == 0
-        cursor.execute(sql, ["nobody@example.org"])
-        cursor.execute(sql, ["nobody@example.org"])
+        cursor.execute(sql, ["nobody@example.org"])  # the sixth run prepares it
 
     assert prepared() == 1
 
