@@ -214,4 +214,6 @@ def _passages_insert(*, document, drafts, vectors, people: CorpusPeople, cipher)
 
 def vector_literal(vector) -> str:  # type: ignore[no-untyped-def]
     """pgvector's text form of a vector, for a `%s::vector` parameter."""
-    return "[" + ",".join(f"{value:.7g}" for value in vector) + "]"
+    # as Python floats: formatting numpy's own scalars one by one took half again as long
+    values = vector.tolist() if hasattr(vector, "tolist") else vector
+    return "[" + ",".join(f"{value:.7g}" for value in values) + "]"

@@ -171,3 +171,20 @@ def test_a_correction_that_keeps_the_date_keeps_how_precisely_it_was_placed(
     client.post(url, {"text": "We sold our old house.", "about_date": "2026-03-14"})
     memory.refresh_from_db()
     assert (str(memory.about_date), memory.about_precision) == ("2026-03-14", "day")
+
+
+def test_a_reply_reads_a_corrected_memory_not_the_one_this_process_kept(client, memorial, family):
+    # given a memory the worker has read for a reply (kept decrypted between messages)
+    told(memorial, family, "We sold the house in March.")
+    memory = VisitorMemory.objects.get()
+    [kept] = memories_for_reply(memorial_id=memorial.id, visitor_id=family.pk, query="house")
+    assert kept.about_precision == "month"
+    # when the visitor corrects only its date (the same words: the same keyed hash)
+    client.force_login(family)
+    url = reverse("conversations:memory_correct", args=[memorial.id, memory.id])
+    client.post(url, {"text": "We sold the house in March.", "about_date": "2026-03-14"})
+    corrected = VisitorMemory.objects.get()
+    assert corrected.memory_key == memory.memory_key and corrected.updated_at > memory.updated_at
+    # then the next reply reads the corrected one
+    [read] = memories_for_reply(memorial_id=memorial.id, visitor_id=family.pk, query="house")
+    assert (str(read.about_date), read.about_precision) == ("2026-03-14", "day")
