@@ -166,12 +166,16 @@ CACHES = {
     }
 }
 
+# Events go to the sockets by Redis's publish and subscribe: a group send is one PUBLISH,
+# where channels_redis's list-based layer took four round trips and a Lua script (an event
+# reached its socket in 0.7 ms against 1.5, bench/README.md, Session 20). As with that
+# layer, an event for a socket that is not connected is not kept: a device that resumes
+# reads what it missed from the database (`after_seq`). Events wait in the receiving
+# process's queue, with no capacity to drop them past.
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        # A socket's queue holds this many events before the layer drops new ones for it
-        # (channels_redis's default is 100: a reply's tokens for a busy socket went past it).
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "legacy", "capacity": 1000},
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": "legacy"},
     }
 }
 
