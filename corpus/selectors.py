@@ -425,7 +425,7 @@ def document_people(
         cursor.execute(
             f"SELECT id, register, audience_encrypted FROM {Document._meta.db_table}"
             " WHERE memorial_id = %s AND id = ANY(%s)",
-            [uuid.UUID(str(memorial_id)), [uuid.UUID(str(d)) for d in document_ids]],
+            [uuid.UUID(str(memorial_id)), [uuid.UUID(str(each)) for each in document_ids]],
         )
         documents = cursor.fetchall()
     return {

@@ -13,16 +13,17 @@ if _xdist_worker and not os.environ["LEGACY_CELERY_QUEUE"].endswith(f"-{_xdist_w
     os.environ["LEGACY_CELERY_QUEUE"] += f"-{_xdist_worker}"
 
 from legacy.settings.base import *  # noqa: F403, E402
-from legacy.settings.base import REDIS_URL, VAR_DIR, Path  # noqa: E402
+from legacy.settings.base import CHANNEL_LAYERS, REDIS_URL, VAR_DIR, Path  # noqa: E402
 
 # One queue for everything: a test's worker (tests/conftest.py) takes replies too.
 CELERY_REPLY_QUEUE = os.environ.get("LEGACY_CELERY_REPLY_QUEUE", os.environ["LEGACY_CELERY_QUEUE"])
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The app's own layer, with a prefix of this test process's own.
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "BACKEND": CHANNEL_LAYERS["default"]["BACKEND"],
         "CONFIG": {"hosts": [REDIS_URL], "prefix": "legacy-" + os.environ["LEGACY_CELERY_QUEUE"]},
     }
 }
