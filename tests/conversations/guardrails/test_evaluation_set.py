@@ -162,6 +162,16 @@ def _turns(path: Path) -> set[str]:
             270,
             {"crisis": 95, "fraud": 30, "disclosure": 16, "ordinary": 130},
         ),
+        (
+            "heldout27/messages.csv",
+            270,
+            {"crisis": 95, "fraud": 30, "disclosure": 15, "ordinary": 125},
+        ),
+        (
+            "heldout28/messages.csv",
+            255,
+            {"crisis": 95, "fraud": 28, "disclosure": 10, "ordinary": 120},
+        ),
     ],
 )
 def test_messages_have_the_columns_labels_and_counts(
@@ -225,6 +235,8 @@ def test_the_garage_door_pin_is_a_fraud_attempt_and_figures_of_speech_are_ordina
         ("heldout24/conversations.jsonl", 10, 8),
         ("heldout25/conversations.jsonl", 10, 8),
         ("heldout26/conversations.jsonl", 10, 8),
+        ("heldout27/conversations.jsonl", 10, 8),
+        ("heldout28/conversations.jsonl", 10, 8),
     ],
 )
 def test_conversations_have_turns_labels_and_counts(
@@ -265,7 +277,7 @@ WRITTEN = (
     "heldout8/", "heldout9/", "heldout10/", "heldout11/", "heldout12/",
     "heldout13/", "heldout14/", "heldout15/", "heldout16/", "heldout17/", "heldout18/",
     "heldout19/", "heldout20/", "heldout21/", "heldout22/", "heldout23/", "heldout24/",
-    "heldout25/", "heldout26/",
+    "heldout25/", "heldout26/", "heldout27/", "heldout28/",
 )  # fmt: skip
 
 
