@@ -100,12 +100,16 @@ class AxeScans:
         self.started: list[str] = []
         self.checked: list[str] = []
         self.violations: list[str] = []
+        self.in_view: str | None = None  # the last page whose scan started, until it reports
 
     def start(self, url: str) -> None:
         self.started.append(url)
+        self.in_view = url
 
     def report(self, url: str, found: list[str]) -> None:
         self.checked.append(url)
+        if url == self.in_view:
+            self.in_view = None
         path = urllib.parse.urlsplit(url).path
         self.violations += [f"{path}: {violation}" for violation in found]
 
@@ -115,9 +119,14 @@ class AxeScans:
         context.add_init_script(script=AXE_SCRIPT + "\n" + AXE_ON_LOAD)
 
     def settle(self, page, timeout: float = 10) -> None:  # type: ignore[no-untyped-def]
-        """Wait (briefly) for the scans still running on the page in view to report."""
-        deadline = time.monotonic() + timeout
-        while len(self.checked) < len(self.started) and time.monotonic() < deadline:
+        """Wait (briefly) for the scan of the page in view to start (up to a second: the
+        page's word may still be on its way) and to report. A page left before its scan
+        finished never reports (a redirect, a form sent at once): it is not waited for."""
+        started = time.monotonic()
+        while time.monotonic() < started + timeout:
+            begun = page.url in self.started or time.monotonic() > started + 1
+            if begun and self.in_view is None:
+                return
             page.wait_for_timeout(100)
 
 
