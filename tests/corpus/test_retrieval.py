@@ -74,3 +74,49 @@ def test_subject_only_returns_only_their_words(memorial):
 
 def test_keyword_query_is_an_or_of_quoted_lexemes():
     assert lexemes_any_tsquery(["dolphin", "o'neil"]) == "'dolphin' | 'o''neil'"
+
+
+BAKING_CHAT = [
+    (datetime(2021, 5, day, 9, 0), "Ann Smith", text)
+    for day, text in enumerate(
+        [
+            "I am baking lemon drizzle cake later.",
+            "Save me a slice of that cake.",
+            "The lemon tree has fruit at last.",
+            "Lemon on the pancakes, as always.",
+            "The cake stall sold out by noon.",
+            "Another slice of toast for me.",
+            "A slice of the sea in that photo.",
+        ],
+        start=1,
+    )
+]
+
+
+def test_past_the_budget_keyword_candidates_hold_two_of_the_rarest_lexemes(memorial, monkeypatch):
+    from django.db import connection
+
+    from core.crypto import memorial_cipher
+    from corpus import retrieval
+    from corpus.search_keys import memorial_search_keys, text_tokens
+
+    ingest(memorial, "chat.txt", whatsapp_export(BAKING_CHAT))
+    texts = {
+        record.id: record.text
+        for record in passage_retrieve(memorial_id=memorial.id, query="cake", limit=50)
+    }
+    keys = memorial_search_keys(cipher=memorial_cipher(memorial_id=memorial.id))
+    filters = retrieval._filters(memorial.id, None, None, None, False)
+
+    def keyword_found() -> list[str]:
+        with connection.cursor() as cursor:
+            tokens = text_tokens(cursor=cursor, keys=keys, texts=["a slice of lemon cake"])[0]
+            return [texts[i] for i in retrieval._keyword_ranking(cursor, tokens, filters)]
+
+    # within the budget, a passage holding any of the words (each in 3 passages) is a candidate
+    assert len(keyword_found()) == 7
+    # past it, only those holding two of them are
+    monkeypatch.setattr(retrieval, "MATCH_BUDGET", 2)
+    found = keyword_found()
+    assert len(found) == 2
+    assert all("cake" in text and ("lemon" in text or "slice" in text) for text in found)

@@ -26,17 +26,30 @@ def test_common_lexemes_score_but_only_the_rarest_find_candidates():
         },
     )
     assert plan is not None
-    assert plan.matching == ["dolphin", "trip"]
+    assert plan.matching == [("dolphin",), ("trip",)]
+    assert plan.candidates_tsquery() == "('dolphin') | ('trip')"
     assert set(plan.idf) == {"dolphin", "boat", "trip"}
     assert plan.idf["dolphin"] > plan.idf["trip"] > plan.idf["boat"]
     assert plan.average_length == 20
 
 
-def test_the_rarest_lexeme_finds_candidates_even_past_the_budget():
+def test_past_the_budget_candidates_hold_two_of_the_three_rarest_lexemes():
     plan = keyword_plan(
-        passages=100_000, lexemes=2_000_000, frequencies={"cake": 5_000, "lemon": 4_000}
+        passages=100_000,
+        lexemes=2_000_000,
+        frequencies={"cake": 5_000, "lemon": 4_000, "slice": 3_000, "sunday": 6_000},
     )
-    assert plan is not None and plan.matching == ["lemon"]
+    assert plan is not None
+    assert plan.matching == [("slice", "lemon"), ("slice", "cake"), ("lemon", "cake")]
+    assert plan.candidates_tsquery() == (
+        "('slice' & 'lemon') | ('slice' & 'cake') | ('lemon' & 'cake')"
+    )
+    assert set(plan.idf) == {"cake", "lemon", "slice", "sunday"}
+
+
+def test_a_lone_lexeme_past_the_budget_still_finds_candidates():
+    plan = keyword_plan(passages=100_000, lexemes=2_000_000, frequencies={"lemon": 4_000})
+    assert plan is not None and plan.matching == [("lemon",)]
 
 
 def test_no_plan_when_every_lexeme_is_too_common_or_absent():
