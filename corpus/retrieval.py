@@ -72,7 +72,11 @@ MATCH_BUDGET = 2000
 # 0.799 by pairs of the 3 rarest (of the 4: 0.734 @10); 20 passages 0.654 / 0.747 / 0.802,
 # pairs 0.661 / 0.756 / 0.804; 40 passages 0.681 / 0.766 / 0.816, pairs 0.686 / 0.770 /
 # 0.816. Topping the pairs up with the rarest lexeme's passages when they are fewer than
-# CANDIDATES was no better (0.732 / 0.754 / 0.770 @10).
+# CANDIDATES was no better (0.732 / 0.754 / 0.770 @10). A lone lexeme past the budget finds
+# no candidates at all: BM25 would rank its passages by length alone, and an arbitrary
+# MATCH_BUDGET of them add nothing to the vector side (pairs, with the lone lexeme's
+# arbitrary passages / without: 0.743 / 0.748 @10 at 10 passages, 0.762 / 0.769 at 20, 0.770
+# / 0.766 at 40, where 4 questions of 225 have one; 5 ms a query at 100,000 passages).
 PAIRED = 3
 
 _TABLE = Passage._meta.db_table
@@ -224,7 +228,7 @@ def keyword_plan(*, passages: int, lexemes: int, frequencies: dict[str, int]) ->
     passages (and more than COMMON_FLOOR: a tiny memorial keeps them all) are left out; the
     rest find candidates rarest first, up to MATCH_BUDGET passages, and all of them score.
     When even the rarest is past the budget, passages holding two of the PAIRED rarest are
-    the candidates (a lone lexeme finds them by itself)."""
+    the candidates, and a lone lexeme finds none (None)."""
     kept = sorted(
         (count, lexeme)
         for lexeme, count in frequencies.items()
@@ -233,7 +237,9 @@ def keyword_plan(*, passages: int, lexemes: int, frequencies: dict[str, int]) ->
     if not kept:
         return None
     matching: list[tuple[str, ...]] = []
-    if kept[0][0] > MATCH_BUDGET and len(kept) > 1:
+    if kept[0][0] > MATCH_BUDGET:
+        if len(kept) == 1:
+            return None
         matching += itertools.combinations([lexeme for _, lexeme in kept[:PAIRED]], 2)
     else:
         total = 0
@@ -274,7 +280,7 @@ def _keyword_ranking(cursor, tokens: list[str], filters: _Filters) -> list[int]:
     # reading the counts out of each candidate's tsvector cost ~20 us a candidate, and
     # counting them was worth 0.783 -> 0.765 @10 on LoCoMo):
     # sum(idf of the lexemes it holds) * (k1 + 1) / (1 + k1 * (1 - b + b * length / average)).
-    # Candidates are capped at MATCH_BUDGET (a lone lexeme past it; pairs that common).
+    # Candidates are capped at MATCH_BUDGET (pairs that common together).
     # float8 throughout: bare Python floats arrive as numeric, several times slower to add.
     held = " + ".join(
         ["CASE WHEN p.search @@ %s::tsquery THEN %s::float8 ELSE 0 END"] * len(plan.idf)

@@ -47,8 +47,9 @@ def test_past_the_budget_candidates_hold_two_of_the_three_rarest_lexemes():
     assert set(plan.idf) == {"cake", "lemon", "slice", "sunday"}
 
 
-def test_a_lone_lexeme_past_the_budget_still_finds_candidates():
-    plan = keyword_plan(passages=100_000, lexemes=2_000_000, frequencies={"lemon": 4_000})
+def test_a_lone_lexeme_past_the_budget_finds_no_candidates():
+    assert keyword_plan(passages=100_000, lexemes=2_000_000, frequencies={"lemon": 4_000}) is None
+    plan = keyword_plan(passages=100_000, lexemes=2_000_000, frequencies={"lemon": 2_000})
     assert plan is not None and plan.matching == [("lemon",)]
 
 
