@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 import uuid
 from collections.abc import Iterator
@@ -216,7 +217,7 @@ def _readings_ingest(
     upload.documents_total = 0  # known once every file is read
     upload.documents_done = 0
     upload.passages_count = 0
-    last_event = time.monotonic()
+    last_event = -math.inf  # the first progress goes at once
     summaries = []
     seen: set[uuid.UUID] = set()  # documents met in this run: a second meeting is a duplicate
     for reading in readings:
@@ -234,10 +235,11 @@ def _readings_ingest(
             base = upload.passages_count
 
             def on_batch(written: int, total: int, base: int = base) -> None:
-                # The first (nothing embedded yet) always goes: the bar shows the document's
-                # size at once, and then moves batch by batch.
+                # Before its first batch (nothing embedded yet) too, when the last event is
+                # old enough: the bar shows a large document's size at once, then moves batch
+                # by batch, and a mailbox of small messages does not send one event each.
                 nonlocal last_event
-                if not written or time.monotonic() - last_event >= _EVENT_INTERVAL_S:
+                if time.monotonic() - last_event >= _EVENT_INTERVAL_S:
                     upload.passages_count = base + written
                     upload_progress_send(upload, progress=progress, embedding=(written, total))
                     last_event = time.monotonic()

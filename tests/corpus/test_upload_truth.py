@@ -50,6 +50,21 @@ def test_progress_moves_through_one_large_document(memorial, monkeypatch):
     assert upload.status == UploadStatus.DONE
 
 
+def test_many_small_documents_do_not_send_a_progress_event_each(memorial, monkeypatch):
+    # given progress events at most once an hour, and a zip of five short letters
+    monkeypatch.setattr(ingest_module, "_EVENT_INTERVAL_S", 3600)
+    sent: list[dict] = []
+    monkeypatch.setattr(
+        ingest_module, "event_send_progress", lambda *, memorial_id, kind, data: sent.append(data)
+    )
+    letters = {f"letter-{n}.txt": f"Dear Tom, the garden is full of roses {n}." for n in range(5)}
+    # when it is ingested
+    upload = ingest(memorial, "letters.zip", zip_of(letters))
+    # then only the first document's start was sent as progress (statuses still go on commit)
+    assert upload.status == UploadStatus.DONE and upload.documents_done == 5
+    assert [(e["passages_embedded"], e["done"]) for e in sent] == [(0, 0)]
+
+
 def test_a_failed_file_shows_no_bar_and_its_error_once(subject_client, memorial):
     broken = ingest(memorial, "letters.zip", zip_of({"a.txt": "hello " * 500})[:60])
     assert broken.status == UploadStatus.FAILED
