@@ -1,7 +1,8 @@
 """The one retrieval function: a memorial's best passages for a query.
 
 Two rankings are fused by reciprocal rank fusion (RRF): nearest embeddings (pgvector, cosine
-distance) and full-text matches (Postgres, an OR of the query's lexemes, scored by BM25). Both
+distance) and full-text matches (Postgres, an OR of the query's lexemes, or of pairs of the
+rarest when even the rarest is common: `keyword_plan`; scored by BM25). Both
 read only the memorial's own partition of corpus_passage (corpus.partitions): its GIN index,
 and its HNSW graph once it is big enough to have one. Both search the memorial's keyed search
 structures (corpus.search_keys): the query's vector is rotated by the memorial's rotation and

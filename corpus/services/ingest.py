@@ -235,9 +235,9 @@ def _readings_ingest(
             base = upload.passages_count
 
             def on_batch(written: int, total: int, base: int = base) -> None:
-                # Before its first batch (nothing embedded yet) too, when the last event is
-                # old enough: the bar shows a large document's size at once, then moves batch
-                # by batch, and a mailbox of small messages does not send one event each.
+                # At most one event an interval, a document's start (nothing embedded yet)
+                # included: a large document's bar shows its size, then moves batch by batch,
+                # and a mailbox of small messages does not send one event each.
                 nonlocal last_event
                 if time.monotonic() - last_event >= _EVENT_INTERVAL_S:
                     upload.passages_count = base + written
