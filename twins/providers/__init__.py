@@ -10,7 +10,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from twins.providers.anthropic import AnthropicLlmProvider
 from twins.providers.base import (
     LlmMessage,
     LlmPrices,
@@ -21,14 +20,17 @@ from twins.providers.base import (
     PersonaPrompt,
 )
 from twins.providers.offline import OfflineLlmProvider
-from twins.providers.openai_compatible import OpenAiCompatibleLlmProvider
 
 
 class LlmProviderUnavailable(ImproperlyConfigured):
     """No provider by that name is available, or it lacks its configuration."""
 
 
+# Each SDK is imported when its provider is made: together they take ~2 s to import, which
+# every process (a worker, a command) would otherwise spend at start with the offline default.
 def _anthropic() -> LlmProvider:
+    from twins.providers.anthropic import AnthropicLlmProvider
+
     if not settings.ANTHROPIC_API_KEY:
         raise LlmProviderUnavailable("LEGACY_LLM_PROVIDER=anthropic needs ANTHROPIC_API_KEY.")
     return AnthropicLlmProvider(
@@ -42,6 +44,8 @@ def _anthropic() -> LlmProvider:
 
 
 def _openai() -> LlmProvider:
+    from twins.providers.openai_compatible import OpenAiCompatibleLlmProvider
+
     return OpenAiCompatibleLlmProvider(
         base_url=settings.LEGACY_OPENAI_BASE_URL,
         api_key=settings.LEGACY_OPENAI_API_KEY,
