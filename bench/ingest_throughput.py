@@ -5,16 +5,18 @@ The ingest ends when the upload is done: every passage stored, full-text indexed
 searchable (exactly, by a scan of the memorial's partition). The task it then queues builds
 the memorial's HNSW graph, which makes vector search fast on a memorial this big; it runs
 inline here too and is timed apart. Prints both, the total, and ends with the ingest's
-`passages_per_s <value>`.
+`passages_per_s <value>`. With `--mailbox`, the upload is instead a synthetic mailbox (.mbox) of
+MESSAGES short emails, each its own document (default 5,000): the case of many small documents.
 
-    .venv/bin/python bench/ingest_throughput.py [MESSAGES]   # default 100000
+    .venv/bin/python bench/ingest_throughput.py [MESSAGES] [--mailbox]   # default 100000
 """
 
 from __future__ import annotations
 
+import argparse
 import random
-import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 from benchdb import bench_memorial, bench_setup
 
@@ -103,8 +105,36 @@ def synthetic_export(messages: int, seed: int = 7) -> bytes:
     return "\n".join(lines).encode()
 
 
+def synthetic_mailbox(messages: int, seed: int = 7) -> bytes:
+    """An mbox of `messages` emails between two people, 10-150 words in 1-3 paragraphs."""
+    rng = random.Random(seed)
+    moment = datetime(2015, 1, 1, 8, 0, tzinfo=UTC)
+    people = [("Ann Smith", "ann@example.org"), ("George", "george@example.org")]
+    mails = []
+    for index in range(messages):
+        moment += timedelta(hours=rng.choice([1, 3, 9, 26, 70]))
+        sender, receiver = people if rng.random() < 0.5 else people[::-1]
+        paragraphs = [
+            " ".join(rng.choice(WORDS) for _ in range(rng.randint(10, 50))).capitalize() + "."
+            for _ in range(rng.randint(1, 3))
+        ]
+        mails.append(
+            f"From {sender[1]} {moment:%a %b %d %H:%M:%S %Y}\n"
+            f"From: {sender[0]} <{sender[1]}>\nTo: {receiver[0]} <{receiver[1]}>\n"
+            f"Subject: {' '.join(rng.choice(WORDS) for _ in range(4))}\n"
+            f"Date: {format_datetime(moment)}\nMessage-ID: <{index}@example.org>\n\n"
+            + "\n\n".join(paragraphs)
+            + "\n"
+        )
+    return "\n".join(mails).encode()
+
+
 def main() -> None:
-    messages = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    parser = argparse.ArgumentParser(description="End-to-end ingest throughput.")
+    parser.add_argument("messages", type=int, nargs="?")
+    parser.add_argument("--mailbox", action="store_true", help="an .mbox of short emails")
+    args = parser.parse_args()
+    messages = args.messages or (5_000 if args.mailbox else 100_000)
     bench_setup("legacy_bench_ingest")  # apart from the other benches, to run them at once
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
@@ -113,13 +143,16 @@ def main() -> None:
     from corpus.models import Upload
     from corpus.services.uploads import upload_create
 
-    content = synthetic_export(messages)
-    print(f"{messages} messages, {len(content) / 1024**2:.1f} MB export")
+    if args.mailbox:
+        name, content = "mail.mbox", synthetic_mailbox(messages)
+    else:
+        name, content = "WhatsApp Chat with George.txt", synthetic_export(messages)
+    print(f"{messages} messages, {len(content) / 1024**2:.1f} MB export ({name})")
     embed_passages(["warm the model up"])
     memorial = bench_memorial("Ann Smith")
     started = timezone.now()
     upload, _ = upload_create(
-        memorial_id=memorial.id, file=SimpleUploadedFile("WhatsApp Chat with George.txt", content)
+        memorial_id=memorial.id, file=SimpleUploadedFile(name, content)
     )  # stored encrypted, then the ingest task and the graph's task run inline (eager)
     finished = timezone.now()
     upload = Upload.objects.get(id=upload.id)
@@ -131,6 +164,7 @@ def main() -> None:
     print(f"{passages} passages: ingest {ingest:.1f} s, then the HNSW graph {graph:.1f} s; "
           f"{total:.1f} s total")  # fmt: skip
     print(f"with the graph: {passages / total:.1f} passages/s")
+    print(f"{upload.documents_done} documents: {upload.documents_done / ingest:.1f} documents/s")
     print(f"passages_per_s {passages / ingest:.1f}")
 
 

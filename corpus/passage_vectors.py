@@ -36,30 +36,46 @@ def passage_vectors(drafts: Sequence[PassageDraft], batch: range) -> np.ndarray:
     """Unit vectors of drafts[batch] (drafts: a document's passages, in position order),
     shape (len(batch), 384). Neighbours outside the batch are embedded too, so the vectors do
     not depend on where a document is cut into batches."""
-    needed = sorted(set(batch) | {n for i in batch for n in drafts[i].neighbours})
-    words = embed_passages([drafts[i].embedded_text for i in needed])
-    speakers = _embedded({drafts[i].speaker for i in needed if drafts[i].speaker}, ":")
-    dates = _embedded({date_tag(drafts[i].sent_at) for i in needed if drafts[i].sent_at}, "")
-    own: dict[int, np.ndarray] = {}
-    for row, i in enumerate(needed):
-        draft = drafts[i]
-        vector = words[row]
-        if draft.speaker:
-            vector = _unit(vector + SPEAKER_WEIGHT * speakers[draft.speaker])
-        if draft.sent_at:
-            vector = _unit(vector + DATE_WEIGHT * dates[date_tag(draft.sent_at)])
-        own[i] = vector
-    return np.stack(
-        [
-            _unit(own[i] + NEIGHBOUR_WEIGHT * sum((own[n] for n in drafts[i].neighbours), 0.0))
-            for i in batch
-        ]
-    ).astype(np.float32)
+    return documents_vectors([(drafts, batch)])[0]
 
 
-def _embedded(values: set[str], suffix: str) -> dict[str, np.ndarray]:
-    ordered = sorted(values)
-    return dict(zip(ordered, embed_passages([value + suffix for value in ordered]), strict=True))
+def documents_vectors(parts: Sequence[tuple[Sequence[PassageDraft], range]]) -> list[np.ndarray]:
+    """`passage_vectors` of each (drafts, batch), several documents' at once: every text they
+    need (words, names, dates) goes to the model in one call, so the short messages of a
+    mailbox fill its batches together instead of each running alone."""
+    needed = [
+        sorted(set(batch) | {n for i in batch for n in drafts[i].neighbours})
+        for drafts, batch in parts
+    ]
+    flat = [drafts[i] for (drafts, _), rows in zip(parts, needed, strict=True) for i in rows]
+    words = [draft.embedded_text for draft in flat]
+    speakers = sorted({draft.speaker for draft in flat if draft.speaker})
+    dates = sorted({date_tag(draft.sent_at) for draft in flat if draft.sent_at})
+    embedded = iter(embed_passages([*words, *(name + ":" for name in speakers), *dates]))
+    word_vectors = iter([next(embedded) for _ in words])
+    speaker_vectors = {name: next(embedded) for name in speakers}
+    date_vectors = {tag: next(embedded) for tag in dates}
+    vectors = []
+    for (drafts, batch), rows in zip(parts, needed, strict=True):
+        own: dict[int, np.ndarray] = {}
+        for i in rows:
+            draft, vector = drafts[i], next(word_vectors)
+            if draft.speaker:
+                vector = _unit(vector + SPEAKER_WEIGHT * speaker_vectors[draft.speaker])
+            if draft.sent_at:
+                vector = _unit(vector + DATE_WEIGHT * date_vectors[date_tag(draft.sent_at)])
+            own[i] = vector
+        vectors.append(
+            np.stack(
+                [
+                    _unit(
+                        own[i] + NEIGHBOUR_WEIGHT * sum((own[n] for n in drafts[i].neighbours), 0.0)
+                    )
+                    for i in batch
+                ]
+            ).astype(np.float32)
+        )
+    return vectors
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

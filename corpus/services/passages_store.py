@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db import IntegrityError, connection
 
 from core.consent import ConsentScope
@@ -18,8 +19,8 @@ from core.tasks import memorial_step, step_check
 from corpus.models import Document, Passage, Upload
 from corpus.parsers import ParsedDocument
 from corpus.partitions import passage_partition_ensure
-from corpus.passage_vectors import passage_vectors
-from corpus.passages import split_document
+from corpus.passage_vectors import documents_vectors, passage_vectors
+from corpus.passages import PassageDraft, split_document
 from corpus.registers import identity_hash, is_subject_speaker, register_infer
 from corpus.search_keys import TOKENS_TSVECTOR_SQL, memorial_search_keys, text_tokens
 
@@ -33,6 +34,33 @@ class CorpusPeople:
 
     identities: frozenset[str]  # normalised names, addresses, handles of the subject
     correspondents: dict[str, str]  # normalised value -> register
+
+
+@dataclass(frozen=True)
+class EmbeddedDrafts:
+    """A document's passages, split and embedded before it is written (`documents_embed`)."""
+
+    drafts: list[PassageDraft]
+    vectors: np.ndarray  # one row per draft
+
+
+def documents_embed(
+    *, memorial_id: uuid.UUID, drafts: Sequence[list[PassageDraft]]
+) -> list[EmbeddedDrafts]:
+    """Several documents' passages (`split_document`) embedded together, once the corpus
+    consent is checked: the short messages of a mailbox fill the model's batches together
+    (one at a time, each message's few texts ran alone). Give each to `document_ingest`."""
+    step_check(memorial_id=memorial_id, scope=ConsentScope.CORPUS)
+    vectors = documents_vectors([(each, range(len(each))) for each in drafts])
+    return [EmbeddedDrafts(each, rows) for each, rows in zip(drafts, vectors, strict=True)]
+
+
+def document_stored(
+    *, memorial_id: uuid.UUID, parsed: ParsedDocument, cipher: MemorialCipher
+) -> Document | None:
+    """The memorial's document of this content, if one is stored already."""
+    content_sha256 = cipher.content_digest(document_content_sha256(parsed))
+    return Document.objects.filter(memorial_id=memorial_id, content_sha256=content_sha256).first()
 
 
 def document_content_sha256(parsed: ParsedDocument) -> str:
@@ -59,20 +87,22 @@ def document_ingest(
     people: CorpusPeople,
     cipher: MemorialCipher,
     on_batch: Callable[[int, int], None] | None = None,
+    embedded: EmbeddedDrafts | None = None,
 ) -> tuple[Document, bool]:
     """Store one document and all its passages in one step (`core.tasks.memorial_step`): after
     a crash either all of it is there or none, so a rerun skips it or redoes it whole, never
     half; and it commits only while the corpus consent is live (else ConsentRequired, and
     nothing of it is kept). Returns (document, created); created is False when this content
     was already stored. `on_batch(done, total)` is called as its passages are embedded and
-    written: before the first (0 of them), then after each batch."""
+    written: before the first (0 of them), then after each batch. With `embedded` (from
+    `documents_embed`), its passages are written with those vectors."""
     content_sha256 = cipher.content_digest(document_content_sha256(parsed))
     existing = Document.objects.filter(
         memorial_id=memorial_id, content_sha256=content_sha256
     ).first()
     if existing is not None:
         return existing, False
-    drafts = split_document(parsed)
+    drafts = embedded.drafts if embedded is not None else split_document(parsed)
     first = parsed.messages[0] if parsed.messages else None
     author, author_id = (first.author, first.author_id) if first else ("", "")
     others = {
@@ -125,8 +155,9 @@ def document_ingest(
                 passages_count=len(drafts),
             )
             _passages_write(
-                document=document, drafts=drafts, people=people, cipher=cipher, on_batch=on_batch
-            )
+                document=document, drafts=drafts, people=people, cipher=cipher, on_batch=on_batch,
+                vectors=embedded.vectors if embedded is not None else None,
+            )  # fmt: skip
     except IntegrityError:
         # Another run stored the same content between our check and our insert.
         existing = Document.objects.filter(
@@ -138,11 +169,12 @@ def document_ingest(
     return document, True
 
 
-def _passages_write(*, document, drafts, people, cipher, on_batch) -> None:  # type: ignore[no-untyped-def]
+def _passages_write(*, document, drafts, people, cipher, on_batch, vectors) -> None:  # type: ignore[no-untyped-def]
     """Embed and insert the drafts batch by batch, the next batch embedding (in a thread:
     onnxruntime lets go of the GIL) while this one is written, so Postgres's work and the
     model's overlap. Consent is checked again before every batch is embedded: a withdrawal
-    stops the work at the next batch, and the document's step leaves nothing behind."""
+    stops the work at the next batch, and the document's step leaves nothing behind. Drafts
+    embedded already (`vectors`) are only inserted."""
     batches = [
         range(start, min(start + PASSAGE_BATCH, len(drafts)))
         for start in range(0, len(drafts), PASSAGE_BATCH)
@@ -151,6 +183,15 @@ def _passages_write(*, document, drafts, people, cipher, on_batch) -> None:  # t
         return
     if on_batch is not None:
         on_batch(0, len(drafts))
+    if vectors is not None:
+        for rows in batches:
+            _passages_insert(
+                document=document, drafts=drafts[rows.start : rows.stop],
+                vectors=vectors[rows.start : rows.stop], people=people, cipher=cipher,
+            )  # fmt: skip
+            if on_batch is not None:
+                on_batch(rows.stop, len(drafts))
+        return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="passage-vectors") as ahead:
         step_check(memorial_id=document.memorial_id, scope=ConsentScope.CORPUS)
         upcoming = ahead.submit(passage_vectors, drafts, batches[0])

@@ -113,7 +113,17 @@ def test_registers_are_inferred_with_a_reason(memorial):
     }
 
 
-def test_each_document_is_stored_before_the_next_is_parsed(memorial, monkeypatch):
+@pytest.mark.parametrize(
+    ("together", "stored"),
+    [
+        (1, [0, 1, 2]),  # each document stored before the next is parsed
+        (2, [0, 0, 2]),  # two passages wait at most: the first two stored together
+    ],
+)
+def test_documents_are_stored_as_they_are_parsed_a_few_passages_at_most_waiting(
+    memorial, monkeypatch, together, stored
+):
+    monkeypatch.setattr(ingest_service, "EMBEDDED_TOGETHER", together)
     stored_when_parsing: list[int] = []
 
     def journal(path, name):  # a parser that looks at the store before each document
@@ -131,8 +141,9 @@ def test_each_document_is_stored_before_the_next_is_parsed(memorial, monkeypatch
     done = ingest(memorial, "diary.txt", b"Anything, the parser above reads it.\n")
 
     assert done.status == UploadStatus.DONE
-    assert stored_when_parsing == [0, 1, 2]
+    assert stored_when_parsing == stored
     assert done.documents_done == done.documents_total == 3
+    assert Passage.objects.filter(memorial=memorial).count() == 3
 
 
 def test_a_file_failing_half_way_keeps_what_it_gave_and_says_what_went_wrong(memorial, monkeypatch):

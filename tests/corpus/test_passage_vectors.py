@@ -10,7 +10,7 @@ import pytest
 from corpus import passage_vectors as passage_vectors_module
 from corpus.embeddings import embed_query
 from corpus.parsers.base import ParsedDocument, ParsedMessage
-from corpus.passage_vectors import passage_vectors
+from corpus.passage_vectors import documents_vectors, passage_vectors
 from corpus.passages import split_document
 
 
@@ -48,6 +48,30 @@ def test_vectors_are_unit_and_do_not_depend_on_where_batches_are_cut() -> None:
     np.testing.assert_allclose(np.linalg.norm(whole, axis=1), 1.0, atol=1e-5)
     # the same texts, batched differently: int8 activation ranges move the third decimal
     assert min(float(a @ b) for a, b in zip(whole, cut, strict=True)) > 0.98
+
+
+def test_documents_embedded_together_get_each_their_own_vectors() -> None:
+    letter = ParsedDocument(
+        kind="email",
+        source="mbox",
+        title="Rhubarb",
+        messages=[
+            ParsedMessage(
+                author="Ann", author_id="", sent_at=datetime(2019, 3, 2, 8, 0),
+                text="The rhubarb crumble needs more sugar than the recipe says.",
+            )
+        ],
+    )  # fmt: skip
+    parts = [(split_document(CHAT), range(4)), (split_document(letter), range(1))]
+
+    together = documents_vectors(parts)
+    alone = [passage_vectors(drafts, batch) for drafts, batch in parts]
+
+    assert [rows.shape for rows in together] == [(4, 384), (1, 384)]
+    # each document's rows are its own (the same texts, batched with others' this time)
+    for joint, single in zip(together, alone, strict=True):
+        assert min(float(a @ b) for a, b in zip(joint, single, strict=True)) > 0.98
+    assert max(float(together[1][0] @ row) for row in alone[0]) < 0.9
 
 
 def test_a_reply_carries_the_question_before_it(monkeypatch: pytest.MonkeyPatch) -> None:
