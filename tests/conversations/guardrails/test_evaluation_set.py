@@ -172,6 +172,16 @@ def _turns(path: Path) -> set[str]:
             255,
             {"crisis": 95, "fraud": 28, "disclosure": 10, "ordinary": 120},
         ),
+        (
+            "heldout29/messages.csv",
+            260,
+            {"crisis": 95, "fraud": 30, "disclosure": 10, "ordinary": 120},
+        ),
+        (
+            "heldout30/messages.csv",
+            265,
+            {"crisis": 95, "fraud": 30, "disclosure": 15, "ordinary": 120},
+        ),
     ],
 )
 def test_messages_have_the_columns_labels_and_counts(
@@ -237,6 +247,8 @@ def test_the_garage_door_pin_is_a_fraud_attempt_and_figures_of_speech_are_ordina
         ("heldout26/conversations.jsonl", 10, 8),
         ("heldout27/conversations.jsonl", 10, 8),
         ("heldout28/conversations.jsonl", 10, 8),
+        ("heldout29/conversations.jsonl", 10, 8),
+        ("heldout30/conversations.jsonl", 10, 8),
     ],
 )
 def test_conversations_have_turns_labels_and_counts(
@@ -277,7 +289,7 @@ WRITTEN = (
     "heldout8/", "heldout9/", "heldout10/", "heldout11/", "heldout12/",
     "heldout13/", "heldout14/", "heldout15/", "heldout16/", "heldout17/", "heldout18/",
     "heldout19/", "heldout20/", "heldout21/", "heldout22/", "heldout23/", "heldout24/",
-    "heldout25/", "heldout26/", "heldout27/", "heldout28/",
+    "heldout25/", "heldout26/", "heldout27/", "heldout28/", "heldout29/", "heldout30/",
 )  # fmt: skip
 
 
