@@ -107,16 +107,17 @@ CONFIRM = {"crisis": 0.3561, "fraud": 0.097, "disclosure": 0.0627}
 # Warning signs by meaning: the crisis and warning-sign probability mapped from 0 to 1
 # between these (calibrated on the development conversations in reading/dev/).
 WARNING_RANGE = (0.5, 0.95)
-# The reader (`reading.reader`, the encoder fine-tuned on the task): its crisis probability
-# alarms at `READER_THRESHOLD` (as `model_score` maps it), and the classifier's crisis reading
-# counts only where the reader gives crisis and warning signs together at least
-# `READER_CONFIRM`. Chosen on evaluation sets the reader does not learn from (the project's
-# own, `heldout17/` and `heldout18/`; no cross-validation: the reader is fine-tuned once),
-# before any look at the blind ones (evaluation/README.md, look 14): the crisis threshold with
-# the largest crisis recall minus false alarms on `heldout17/` and `heldout18/` pooled, the
-# project's targets met. The fraud threshold stayed at 0.5 (fraud recall 1.000 on those sets),
-# not swept again for this reader.
-READER_THRESHOLD = 0.85
+# The reader (`reading.reader`, the encoder fine-tuned on the task; two of them, their
+# probabilities averaged): its crisis probability alarms at `READER_THRESHOLD` (as
+# `model_score` maps it), and the classifier's crisis reading counts only where the reader
+# gives crisis and warning signs together at least `READER_CONFIRM`. Chosen on evaluation sets
+# the readers do not learn from (the project's own, `heldout17/`-`heldout24/`, `heldout27/`,
+# `heldout28/`; no cross-validation: a reader is fine-tuned once), before the one look at the
+# blind `heldout25/`-`heldout26/` (evaluation/README.md, look 16): the crisis threshold with
+# the largest crisis recall minus false alarms on those sets pooled, the project's targets
+# met. The averaged probabilities are less extreme than one reader's: one reader's threshold
+# was 0.85 (look 14). The other thresholds are look 14's, not swept again.
+READER_THRESHOLD = 0.6
 READER_CONFIRM = 0.3
 # Its fraud and "is it really you?" probabilities are read the same way, beside the
 # classifier's. Its fraud reading does not wait for the asking rules (`RulesRead.asked`),

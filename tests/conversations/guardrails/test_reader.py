@@ -11,7 +11,7 @@ import pytest
 from conversations.guardrails import detection
 from conversations.guardrails.reading import reader
 from conversations.guardrails.reading.rules import text_normalise
-from corpus.embeddings import EmbeddingModelError
+from corpus.embeddings import EmbeddingModelError, encodings_padded
 
 # Said in voices the classifier reads badly: the word rules, the frames and the classifier
 # read nothing in them; the reader reads crisis.
@@ -42,12 +42,29 @@ def test_each_text_gets_a_probability_of_each_kind() -> None:
     assert reader.reader_probabilities([]).shape == (0, len(reader.CLASSES))
 
 
-def test_a_reader_file_with_another_checksum_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reader, "READER_SHA256", "0" * 64)
-    monkeypatch.setattr(reader, "_session", None)
+@pytest.mark.parametrize("index", range(len(reader.READERS)))
+def test_a_reader_file_with_another_checksum_is_refused(
+    monkeypatch: pytest.MonkeyPatch, index: int
+) -> None:
+    readers = list(reader.READERS)
+    readers[index] = (readers[index][0], "0" * 64)
+    monkeypatch.setattr(reader, "READERS", tuple(readers))
+    monkeypatch.setattr(reader, "_sessions", None)
 
-    with pytest.raises(EmbeddingModelError, match="expected 0000"):
+    with pytest.raises(EmbeddingModelError, match=f"{readers[index][0]} has .* expected 0000"):
         reader.reader_probabilities(["hello"])
+
+
+def test_the_reading_is_the_mean_of_the_readers() -> None:
+    texts = [text_normalise(text) for text in (*UNFAMILIAR_CRISIS, *ORDINARY)]
+    sessions, tokenizer = reader._loaded()
+    ids, mask = encodings_padded(tokenizer.encode_batch(texts))
+    each = [session.run(["probs"], {"input_ids": ids, "attention_mask": mask})[0]
+            for session in sessions]  # fmt: skip
+
+    assert len(each) == len(reader.READERS) == 2
+    assert not np.allclose(each[0], each[1], atol=1e-3)  # two readers, not one twice
+    assert np.allclose(reader.reader_probabilities(texts), (each[0] + each[1]) / 2, atol=1e-6)
 
 
 @pytest.mark.parametrize("text", UNFAMILIAR_CRISIS)

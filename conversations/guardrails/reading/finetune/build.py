@@ -310,14 +310,14 @@ def rate_factor(step: int, total: int) -> float:
 
 
 def fine_tuned(
-    weights: dict[str, np.ndarray], texts: list[str], labels: np.ndarray
+    weights: dict[str, np.ndarray], texts: list[str], labels: np.ndarray, *, seed: int = SEED
 ) -> torch.nn.Module:
     """The classifier trained end to end: AdamW (encoder and head at their own rates),
     cross-entropy with the kinds weighted equally, gradients clipped; in eval mode."""
     import torch
 
-    torch.manual_seed(SEED)
-    rng = np.random.default_rng(SEED)
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
     tokenizer = tokenizer_of(TRAIN_TOKENS)
     lengths = np.array([len(encoding.ids) for encoding in tokenizer.encode_batch(texts)])
     model = classifier_of(encoder_from(weights))
@@ -410,6 +410,9 @@ def int8_model(source: Path, target: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="folder to write reader.onnx to")
+    parser.add_argument(
+        "--seed", type=int, default=SEED, help=f"the head's start and the batches' order ({SEED})"
+    )
     args = parser.parse_args()
     libraries_check()
     django_setup()
@@ -418,7 +421,7 @@ def main() -> None:
     from conversations.guardrails.reading import train
 
     texts, labels = taught(train.evaluation_left_out(training_sentences(), measuring_sets()))
-    model = fine_tuned(weights, texts, labels)
+    model = fine_tuned(weights, texts, labels, seed=args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     target = args.out / "reader.onnx"
     with tempfile.TemporaryDirectory() as folder:
