@@ -134,7 +134,6 @@ def memorial_of_real_writing(count: int, pool: list[str], reused: bool, *, mixed
             return Memorial.objects.get(id=document.memorial_id)
     from retrieval_latency import fill
 
-    digest = ("8" if mixed else "7") * 64
     started = time.perf_counter()
     memorial = bench_memorial("Real writing")
     cipher = memorial_cipher(memorial_id=memorial.id)
