@@ -233,7 +233,8 @@ def corpus_archive_limits() -> ArchiveLimits:
 def _readings_ingest(
     upload: Upload, readings: Iterator[FileReading], progress: ReadProgress
 ) -> None:
-    """Write each document as it is parsed; a file's summary once its documents are read."""
+    """Write each document as it is parsed (a small one once `EMBEDDED_TOGETHER` passages
+    of them wait, or the readings end); a file's summary once its documents are read."""
     memorial_id = upload.memorial_id
     cipher = memorial_cipher(memorial_id=memorial_id)
     people = corpus_people(memorial_id=memorial_id, cipher=cipher)

@@ -59,7 +59,10 @@ def document_stored(
     *, memorial_id: uuid.UUID, parsed: ParsedDocument, cipher: MemorialCipher
 ) -> Document | None:
     """The memorial's document of this content, if one is stored already."""
-    content_sha256 = cipher.content_digest(document_content_sha256(parsed))
+    return _document_of(memorial_id, cipher.content_digest(document_content_sha256(parsed)))
+
+
+def _document_of(memorial_id: uuid.UUID, content_sha256: str) -> Document | None:
     return Document.objects.filter(memorial_id=memorial_id, content_sha256=content_sha256).first()
 
 
@@ -97,9 +100,7 @@ def document_ingest(
     written: before the first (0 of them), then after each batch. With `embedded` (from
     `documents_embed`), its passages are written with those vectors."""
     content_sha256 = cipher.content_digest(document_content_sha256(parsed))
-    existing = Document.objects.filter(
-        memorial_id=memorial_id, content_sha256=content_sha256
-    ).first()
+    existing = _document_of(memorial_id, content_sha256)
     if existing is not None:
         return existing, False
     drafts = embedded.drafts if embedded is not None else split_document(parsed)
@@ -160,9 +161,7 @@ def document_ingest(
             )  # fmt: skip
     except IntegrityError:
         # Another run stored the same content between our check and our insert.
-        existing = Document.objects.filter(
-            memorial_id=memorial_id, content_sha256=content_sha256
-        ).first()
+        existing = _document_of(memorial_id, content_sha256)
         if existing is not None:
             return existing, False
         raise

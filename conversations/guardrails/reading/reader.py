@@ -4,8 +4,8 @@ visitor's message as one of five kinds (crisis, warning signs, fraud, "is it rea
 you?", ordinary), shipped in the project as int8 ONNX models (`READERS`, each checked against
 its sha256 when it loads, as `corpus.embeddings` checks its model). Two of them, the same
 build trained from two seeds: the reading is the mean of their probabilities, which read the
-evaluation sets they do not learn from better than either alone (`evaluation/README.md`,
-look 16).
+evaluation sets they do not learn from better than the first alone did (the second alone was
+not measured; `evaluation/README.md`, look 16).
 
 The classifier (`classifier`) reads a frozen embedding made for similarity, which blurs how a
 thing is said; the reader's encoder itself was trained on the task, and reads unfamiliar
