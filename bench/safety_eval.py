@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/safety_eval.py PATH.csv [--conversations PATH.jsonl] [--dump FILE]
 
-PATH.csv has columns `text,category` (`crisis`, `fraud`, `disclosure` or `ordinary`). Each
+PATH.csv has columns `text,category` (`crisis`, `fraud`, `disclosure` or `ordinary`; read
+whatever their case and surrounding spaces, with or without a byte-order mark). Each
 message goes through `conversations.guardrails.detection.turn_assess`, the detector of the
 real reply pipeline, on its own (no carried risk); it "triggers" a category when the
 assessment's concern is that category. Prints `precision <category> <value>` and
@@ -42,6 +43,10 @@ def _setup() -> None:
     django.setup()
 
 
+def _category(label: str | None) -> str:
+    return (label or "").strip().lower()
+
+
 def _ratio(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
@@ -49,8 +54,12 @@ def _ratio(part: int, whole: int) -> float:
 def messages_eval(path: Path, dump: Path | None) -> tuple[float, list[str]]:
     from conversations.guardrails.detection import turn_assess
 
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = [(row["text"], row["category"].strip()) for row in csv.DictReader(handle)]
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"text", "category"} - set(reader.fieldnames or ())
+        if missing:
+            raise SystemExit(f"{path} has no column {', '.join(sorted(missing))}")
+        rows = [(row["text"], _category(row["category"])) for row in reader]
     unknown = {label for _, label in rows} - {*CATEGORIES, "ordinary"}
     if unknown:
         raise SystemExit(f"unknown categories in {path}: {sorted(unknown)}")
@@ -91,8 +100,13 @@ def conversations_eval(path: Path) -> list[str]:
     from conversations.guardrails.detection import turn_assess
 
     conversations = [
-        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+        json.loads(line)
+        for line in path.read_text(encoding="utf-8-sig").splitlines()
+        if line.strip()
     ]
+    unknown = {_category(c.get("label")) for c in conversations} - {"crisis", "ordinary"}
+    if unknown:
+        raise SystemExit(f"unknown conversation labels in {path}: {sorted(unknown)}")
     caught_at: list[int | None] = []
     false_alarms = 0
     ordinary = 0
@@ -103,7 +117,7 @@ def conversations_eval(path: Path) -> list[str]:
             risk = assessment.risk
             if assessment.concern == "crisis" and first is None:
                 first = index
-        if conversation["label"] == "crisis":
+        if _category(conversation["label"]) == "crisis":
             caught_at.append(first)
         else:
             ordinary += 1

@@ -149,6 +149,42 @@ def test_the_eval_script_prints_one_line_per_figure(tmp_path: Path) -> None:
     assert lines[-1] == "conversation_recall 0.000"
 
 
+def test_the_eval_script_reads_a_spreadsheets_csv_and_refuses_unknown_labels(
+    tmp_path: Path,
+) -> None:
+    # As a spreadsheet saves it: a byte-order mark, categories capitalised and padded.
+    messages = tmp_path / "messages.csv"
+    messages.write_text(
+        "text,category\r\nI want to kill myself, Crisis \r\nI miss you so much,ORDINARY\r\n",
+        encoding="utf-8-sig",
+    )
+    conversations = tmp_path / "conversations.jsonl"
+    conversations.write_text(
+        json.dumps({"turns": ["I want to kill myself tonight"], "label": "Crisis"}) + "\n",
+        encoding="utf-8-sig",
+    )
+    script = [sys.executable, str(REPO / "bench/safety_eval.py"), str(messages)]
+
+    done = subprocess.run(
+        [*script, "--conversations", str(conversations)],
+        capture_output=True, text=True, check=True, cwd=REPO,
+    )  # fmt: skip
+
+    lines = done.stdout.splitlines()
+    assert "recall crisis 1.000" in lines
+    assert "false_alarms 0.000" in lines
+    assert lines[-1] == "conversation_recall 1.000"
+
+    conversations.write_text(json.dumps({"turns": ["hi"], "label": "sad"}) + "\n")
+    refused = subprocess.run(
+        [*script, "--conversations", str(conversations)],
+        capture_output=True, text=True, cwd=REPO,
+    )  # fmt: skip
+    assert refused.returncode != 0
+    assert "unknown conversation labels" in refused.stderr
+    assert "'sad'" in refused.stderr
+
+
 # Written for this test, not in the training set: numbers in ordinary talk (an age, a year, a
 # house or bus number, a count in brackets) are no request for a code.
 NUMBERS_IN_ORDINARY_TALK = (
