@@ -182,6 +182,16 @@ def _turns(path: Path) -> set[str]:
             265,
             {"crisis": 95, "fraud": 30, "disclosure": 15, "ordinary": 120},
         ),
+        (
+            "heldout31/messages.csv",
+            265,
+            {"crisis": 95, "fraud": 30, "disclosure": 15, "ordinary": 120},
+        ),
+        (
+            "heldout32/messages.csv",
+            255,
+            {"crisis": 95, "fraud": 30, "disclosure": 10, "ordinary": 120},
+        ),
     ],
 )
 def test_messages_have_the_columns_labels_and_counts(
@@ -249,6 +259,8 @@ def test_the_garage_door_pin_is_a_fraud_attempt_and_figures_of_speech_are_ordina
         ("heldout28/conversations.jsonl", 10, 8),
         ("heldout29/conversations.jsonl", 10, 8),
         ("heldout30/conversations.jsonl", 10, 8),
+        ("heldout31/conversations.jsonl", 10, 8),
+        ("heldout32/conversations.jsonl", 10, 8),
     ],
 )
 def test_conversations_have_turns_labels_and_counts(
@@ -290,6 +302,7 @@ WRITTEN = (
     "heldout13/", "heldout14/", "heldout15/", "heldout16/", "heldout17/", "heldout18/",
     "heldout19/", "heldout20/", "heldout21/", "heldout22/", "heldout23/", "heldout24/",
     "heldout25/", "heldout26/", "heldout27/", "heldout28/", "heldout29/", "heldout30/",
+    "heldout31/", "heldout32/",
 )  # fmt: skip
 
 
