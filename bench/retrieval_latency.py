@@ -26,7 +26,7 @@ import time
 from typing import Any
 
 import numpy as np
-from benchdb import bench_memorial, bench_setup
+from benchdb import bench_memorial, bench_setup, set_up_checkpoint
 
 WORDS = [
     "garden",
@@ -223,6 +223,7 @@ def load(per_memorial: int, memorials: int):  # type: ignore[no-untyped-def]
         assert passage_vector_index_ensure(memorial_id=big.id)
         print(f"  HNSW graph of the queried memorial ({per_memorial} passages) built in "
               f"{time.perf_counter() - began:.0f} s", flush=True)  # fmt: skip
+    set_up_checkpoint()
     print(f"setup: {per_memorial * memorials + SMALL_MEMORIAL} passages in "
           f"{time.perf_counter() - started:.0f} s")  # fmt: skip
     return big, made[-1]
