@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/safety_eval.py PATH.csv [--conversations PATH.jsonl] [--dump FILE]
 
-PATH.csv has columns `text,category` (`crisis`, `fraud`, `disclosure` or `ordinary`; read
-whatever their case and surrounding spaces, with or without a byte-order mark). Each
+PATH.csv has columns `text,category` (`crisis`, `fraud`, `disclosure` or `ordinary`; names
+and categories read whatever their case and surrounding spaces, with or without a byte-order
+mark). Each
 message goes through `conversations.guardrails.detection.turn_assess`, the detector of the
 real reply pipeline, on its own (no carried risk); it "triggers" a category when the
 assessment's concern is that category. Prints `precision <category> <value>` and
@@ -56,7 +57,8 @@ def messages_eval(path: Path, dump: Path | None) -> tuple[float, list[str]]:
 
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
-        missing = {"text", "category"} - set(reader.fieldnames or ())
+        reader.fieldnames = [_category(name) for name in reader.fieldnames or ()]
+        missing = {"text", "category"} - set(reader.fieldnames)
         if missing:
             raise SystemExit(f"{path} has no column {', '.join(sorted(missing))}")
         rows = [(row["text"], _category(row["category"])) for row in reader]

@@ -152,10 +152,10 @@ def test_the_eval_script_prints_one_line_per_figure(tmp_path: Path) -> None:
 def test_the_eval_script_reads_a_spreadsheets_csv_and_refuses_unknown_labels(
     tmp_path: Path,
 ) -> None:
-    # As a spreadsheet saves it: a byte-order mark, categories capitalised and padded.
+    # As a spreadsheet saves it: a byte-order mark, names and categories capitalised and padded.
     messages = tmp_path / "messages.csv"
     messages.write_text(
-        "text,category\r\nI want to kill myself, Crisis \r\nI miss you so much,ORDINARY\r\n",
+        "Text, Category\r\nI want to kill myself, Crisis \r\nI miss you so much,ORDINARY\r\n",
         encoding="utf-8-sig",
     )
     conversations = tmp_path / "conversations.jsonl"
