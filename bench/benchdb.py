@@ -110,13 +110,12 @@ def bench_memorial(name: str):  # type: ignore[no-untyped-def]
 
 
 def set_up_checkpoint() -> None:
-    """Write the set-up's pages out before anything is timed. Loading 100,000 passages and
-    building their graph (`convbench.memorial_with_passages`) writes about 1 GB of WAL, past
-    Postgres's default `max_wal_size`, so the checkpoint it asks for could run through the
-    timed part (in session 23 such a checkpoint wrote 215-246 MB spread over the whole of
-    the conversation bench's timed messages). Needs the right to CHECKPOINT (a superuser, as
-    the embedded default's owner is, or `pg_checkpoint`); without it the run says so and
-    goes on."""
+    """Write the set-up's pages out before anything is timed. A bench memorial's load and
+    graph write gigabytes of WAL (100,000 passages: about 1.1 GB), past Postgres's default
+    `max_wal_size`, so the checkpoint that asks for could run through the timed part (in
+    session 23 one wrote 215-246 MB spread over the whole of the conversation bench's timed
+    messages). Needs the right to CHECKPOINT (a superuser, as the embedded default's owner
+    is, or `pg_checkpoint`); without it the run says so and goes on."""
     from django.db import DatabaseError, connection
 
     try:
